@@ -1,0 +1,26 @@
+# The two commands a new machine needs: `make run` and `make test`.
+GO ?= go
+
+.PHONY: run test build vet fuzz bench
+
+## run: serve on the embedded default database with demo hours seeded.
+run:
+	$(GO) run ./cmd/consult serve --demo
+
+## test: every test (PostgreSQL clusters are started by the tests themselves).
+test: vet
+	$(GO) test -count=1 -timeout 15m ./...
+
+## vet: static checks that every change must pass.
+vet:
+	@unformatted=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
+	if [ -n "$$unformatted" ]; then echo "gofmt needed: $$unformatted"; exit 1; fi
+	$(GO) vet ./...
+
+## build: a static binary at ./bin/consult.
+build:
+	CGO_ENABLED=0 $(GO) build -trimpath -o bin/consult ./cmd/consult
+
+## fuzz: a short run of every fuzz target.
+fuzz:
+	$(GO) test ./booking -run='^$$' -fuzz=FuzzFreeSlots -fuzztime=20s

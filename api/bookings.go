@@ -1,0 +1,118 @@
+package api
+
+import (
+	"net/http"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"consult/booking"
+)
+
+type bookingRequest struct {
+	Start    string `json:"start"`
+	Name     string `json:"name"`
+	Email    string `json:"email"`
+	Phone    string `json:"phone"`
+	Note     string `json:"note"`
+	TimeZone string `json:"timezone"`
+}
+
+type bookingResponse struct {
+	ID        int64     `json:"id"`
+	Start     time.Time `json:"start"`
+	End       time.Time `json:"end"`
+	Status    string    `json:"status"`
+	TimeZone  string    `json:"timezone"`
+	ManageURL string    `json:"manage_url,omitempty"`
+	ICSURL    string    `json:"ics_url,omitempty"`
+}
+
+type bookingDetail struct {
+	bookingResponse
+	Name  string `json:"name"`
+	Email string `json:"email"`
+	Phone string `json:"phone"`
+	Note  string `json:"note"`
+}
+
+type rescheduleRequest struct {
+	Start string `json:"start"`
+}
+
+// parseStart reads an RFC 3339 instant; "" stays zero so Validate names the field.
+func parseStart(s string) (time.Time, error) {
+	if s == "" {
+		return time.Time{}, nil
+	}
+	t, err := time.Parse(time.RFC3339, s)
+	if err != nil {
+		return time.Time{}, booking.FieldErrors{"start": "Give the start as an RFC 3339 time, such as 2026-12-01T17:00:00Z."}.Err()
+	}
+	return t.UTC(), nil
+}
+
+func (s *Server) bookingJSON(b *booking.Booking, token string) bookingResponse {
+	r := bookingResponse{ID: b.ID, Start: b.Start.UTC(), End: b.End.UTC(), Status: string(b.Status), TimeZone: b.TimeZone}
+	if token != "" {
+		r.ManageURL = s.url("/manage/" + token)
+		r.ICSURL = s.url("/manage/" + token + "/consultation.ics")
+	}
+	return r
+}
+
+func (s *Server) handleCreateBooking(c echo.Context) error {
+	var in bookingRequest
+	if err := decodeJSON(c, &in); err != nil {
+		return err
+	}
+	start, err := parseStart(in.Start)
+	if err != nil {
+		return err
+	}
+	req := booking.Request{Start: start, Name: in.Name, Email: in.Email, Phone: in.Phone, Note: in.Note, TimeZone: in.TimeZone}
+	b, token, err := s.svc.Book(c.Request().Context(), req, c.Request().Header.Get("Idempotency-Key"))
+	if err != nil {
+		return err
+	}
+	c.Response().Header().Set(echo.HeaderLocation, s.url("/api/v1/bookings/"+token))
+	return writeJSON(c, http.StatusCreated, s.bookingJSON(b, token))
+}
+
+func (s *Server) handleGetBooking(c echo.Context) error {
+	token := c.Param("token")
+	b, err := s.svc.ByToken(c.Request().Context(), token)
+	if err != nil {
+		return err
+	}
+	return writeJSON(c, http.StatusOK, bookingDetail{
+		bookingResponse: s.bookingJSON(b, token),
+		Name:            b.Name, Email: b.Email, Phone: b.Phone, Note: b.Note,
+	})
+}
+
+func (s *Server) handleCancelBooking(c echo.Context) error {
+	token := c.Param("token")
+	b, err := s.svc.Cancel(c.Request().Context(), token)
+	if err != nil {
+		return err
+	}
+	return writeJSON(c, http.StatusOK, s.bookingJSON(b, token))
+}
+
+func (s *Server) handleRescheduleBooking(c echo.Context) error {
+	token := c.Param("token")
+	var in rescheduleRequest
+	if err := decodeJSON(c, &in); err != nil {
+		return err
+	}
+	start, err := parseStart(in.Start)
+	if err != nil {
+		return err
+	}
+	b, err := s.svc.Reschedule(c.Request().Context(), token, start)
+	if err != nil {
+		return err
+	}
+	return writeJSON(c, http.StatusOK, s.bookingJSON(b, token))
+}

@@ -1,0 +1,115 @@
+package api
+
+import (
+	"errors"
+	"net/http"
+	"strings"
+
+	"github.com/labstack/echo/v4"
+
+	"consult/booking"
+)
+
+// statusOf maps each domain error code to its HTTP status: the one table.
+var statusOf = map[string]int{
+	booking.EINVALID:      http.StatusUnprocessableEntity,
+	booking.ENOTFOUND:     http.StatusNotFound,
+	booking.ECONFLICT:     http.StatusConflict,
+	booking.EUNAUTHORIZED: http.StatusUnauthorized,
+	booking.ETOOMANY:      http.StatusTooManyRequests,
+	booking.EUNAVAILABLE:  http.StatusServiceUnavailable,
+	booking.EINTERNAL:     http.StatusInternalServerError,
+}
+
+// titleOf gives each status a short, stable title for problem responses.
+var titleOf = map[int]string{
+	http.StatusBadRequest:            "The request could not be read.",
+	http.StatusUnauthorized:          "Sign-in required.",
+	http.StatusNotFound:              "Not found.",
+	http.StatusMethodNotAllowed:      "Method not allowed.",
+	http.StatusConflict:              "That time is not available.",
+	http.StatusRequestEntityTooLarge: "The request is too large.",
+	http.StatusUnsupportedMediaType:  "The request must be JSON.",
+	http.StatusUnprocessableEntity:   "Some fields are not valid.",
+	http.StatusTooManyRequests:       "Too many requests.",
+	http.StatusInternalServerError:   "Something went wrong on our side.",
+	http.StatusServiceUnavailable:    "The service is briefly unavailable.",
+}
+
+// Problem is an RFC 9457 problem details body.
+type Problem struct {
+	Type   string            `json:"type"`
+	Title  string            `json:"title"`
+	Status int               `json:"status"`
+	Detail string            `json:"detail,omitempty"`
+	Errors map[string]string `json:"errors,omitempty"`
+}
+
+// problemFor turns any error into the problem to send and whether it is a
+// server fault worth logging. Client-facing text comes only from domain
+// messages and fixed titles, never from err.Error().
+func problemFor(err error) (Problem, bool) {
+	var he *echo.HTTPError
+	if errors.As(err, &he) {
+		p := Problem{Status: he.Code, Title: titleOf[he.Code]}
+		if p.Title == "" {
+			p.Title = http.StatusText(he.Code)
+		}
+		if msg, ok := he.Message.(string); ok && he.Code < 500 && he.Internal == nil {
+			p.Detail = msg
+		}
+		p.Type = problemType(p.Status)
+		return p, he.Code >= 500
+	}
+	code := booking.ErrorCode(err)
+	status := statusOf[code]
+	p := Problem{Status: status, Title: titleOf[status], Detail: booking.ErrorMessage(err), Type: problemType(status)}
+	var de *booking.Error
+	if errors.As(err, &de) && len(de.Fields) > 0 {
+		p.Errors = de.Fields
+	}
+	return p, status >= 500
+}
+
+func problemType(status int) string {
+	return "/problems/" + strings.ToLower(strings.ReplaceAll(http.StatusText(status), " ", "-"))
+}
+
+// handleError is Echo's one error handler: problem+json under /api, an
+// error page elsewhere. Only server faults are logged.
+func (s *Server) handleError(err error, c echo.Context) {
+	p, serverFault := problemFor(err)
+	if serverFault {
+		s.logger.ErrorContext(c.Request().Context(), "request failed",
+			"method", c.Request().Method, "route", c.Path(), "status", p.Status, "error", err)
+	}
+	if c.Response().Committed {
+		return
+	}
+	if p.Status == http.StatusTooManyRequests || p.Status == http.StatusServiceUnavailable {
+		if c.Response().Header().Get("Retry-After") == "" {
+			c.Response().Header().Set("Retry-After", "30")
+		}
+	}
+	if strings.HasPrefix(c.Request().URL.Path, "/api/") || !s.wantsHTML(c) {
+		writeProblem(c, p)
+		return
+	}
+	s.renderErrorPage(c, p)
+}
+
+func writeProblem(c echo.Context, p Problem) {
+	c.Response().Header().Set(echo.HeaderContentType, "application/problem+json")
+	c.Response().Header().Set(echo.HeaderCacheControl, "no-store")
+	if c.Request().Method == http.MethodHead {
+		_ = c.NoContent(p.Status)
+		return
+	}
+	c.Response().WriteHeader(p.Status)
+	_ = jsonEncoder(c.Response()).Encode(p)
+}
+
+func (s *Server) wantsHTML(c echo.Context) bool {
+	accept := c.Request().Header.Get(echo.HeaderAccept)
+	return accept == "" || strings.Contains(accept, "text/html") || strings.Contains(accept, "*/*")
+}

@@ -1,0 +1,77 @@
+// Package api is the whole HTTP surface of the service on Echo: the JSON
+// API under /api/v1, the pages, the feeds and the health endpoints.
+package api
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"strings"
+
+	"github.com/labstack/echo/v4"
+
+	"consult/booking"
+)
+
+// Config holds what the HTTP layer needs to know about its deployment.
+type Config struct {
+	// BaseURL is the absolute URL clients reach the service at; links in
+	// responses, emails and feeds are built from it.
+	BaseURL string
+}
+
+// Deps are the server's collaborators, passed in explicitly.
+type Deps struct {
+	Service *booking.Service
+	Logger  *slog.Logger
+	// Ready reports whether the service can serve: database reachable and
+	// migrations current. nil means always ready.
+	Ready func(ctx context.Context) error
+}
+
+// Server handles every HTTP request of the service.
+type Server struct {
+	cfg     Config
+	base    *url.URL
+	svc     *booking.Service
+	logger  *slog.Logger
+	ready   func(ctx context.Context) error
+	echo    *echo.Echo
+	openapi []byte
+}
+
+// New builds a Server with its routes and middleware.
+func New(cfg Config, deps Deps) (*Server, error) {
+	base, err := url.Parse(strings.TrimRight(cfg.BaseURL, "/"))
+	if err != nil || base.Scheme == "" || base.Host == "" {
+		return nil, &booking.Error{Code: booking.EINVALID, Message: "BASE_URL must be an absolute URL such as https://example.org"}
+	}
+	s := &Server{
+		cfg:     cfg,
+		base:    base,
+		svc:     deps.Service,
+		logger:  deps.Logger,
+		ready:   deps.Ready,
+		openapi: openAPISpec,
+	}
+	if s.logger == nil {
+		s.logger = slog.New(slog.DiscardHandler)
+	}
+	e := echo.New()
+	e.HideBanner = true
+	e.HidePort = true
+	e.HTTPErrorHandler = s.handleError
+	s.echo = e
+	s.routes()
+	return s, nil
+}
+
+// ServeHTTP makes Server an http.Handler.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.echo.ServeHTTP(w, r) }
+
+// Routes lists every registered route, for tests that must cover them all.
+func (s *Server) Routes() []*echo.Route { return s.echo.Routes() }
+
+// url returns the absolute URL of path on this service.
+func (s *Server) url(path string) string { return s.base.String() + path }

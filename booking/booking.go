@@ -1,0 +1,156 @@
+package booking
+
+import (
+	"net/mail"
+	"strings"
+	"time"
+	"unicode/utf8"
+)
+
+// Status is where a booking stands.
+type Status string
+
+// The statuses a booking can have. Only confirmed bookings hold their time.
+const (
+	StatusConfirmed Status = "confirmed"
+	StatusCancelled Status = "cancelled"
+	StatusCompleted Status = "completed"
+	StatusNoShow    Status = "no_show"
+)
+
+// Booking is one consultation. Name, Email, Phone and Note are personal
+// data: they never go to logs, metrics, public feeds or error messages.
+type Booking struct {
+	ID          int64
+	Start       time.Time
+	End         time.Time
+	Status      Status
+	Name        string
+	Email       string
+	Phone       string
+	Note        string
+	TimeZone    string // the client's IANA zone, for showing times to them
+	Sequence    int    // grows with each change, for calendar invitations
+	CreatedAt   time.Time
+	UpdatedAt   time.Time
+	CancelledAt *time.Time
+}
+
+// Interval returns the span the booking occupies.
+func (b *Booking) Interval() Interval { return Interval{b.Start, b.End} }
+
+// Limits on client input.
+const (
+	MaxNameLen  = 100
+	MaxEmailLen = 254
+	MaxPhoneLen = 30
+	MaxNoteLen  = 500
+)
+
+// Request is what a client submits to book a consultation.
+type Request struct {
+	Start    time.Time
+	Name     string
+	Email    string
+	Phone    string
+	Note     string
+	TimeZone string
+}
+
+// Normalize trims surrounding space from every text field.
+func (r *Request) Normalize() {
+	r.Name = strings.TrimSpace(r.Name)
+	r.Email = strings.TrimSpace(r.Email)
+	r.Phone = strings.TrimSpace(r.Phone)
+	r.Note = strings.TrimSpace(r.Note)
+	r.TimeZone = strings.TrimSpace(r.TimeZone)
+}
+
+// Validate checks the request's fields and returns an EINVALID error naming
+// each bad field, or nil.
+func (r *Request) Validate() error {
+	f := FieldErrors{}
+	if r.Start.IsZero() {
+		f.Add("start", "Choose a time for your consultation.")
+	}
+	switch {
+	case r.Name == "":
+		f.Add("name", "Enter your name.")
+	case utf8.RuneCountInString(r.Name) > MaxNameLen:
+		f.Add("name", "Your name must be 100 characters or fewer.")
+	case hasControl(r.Name):
+		f.Add("name", "Your name contains characters we cannot accept.")
+	}
+	if msg := checkEmail(r.Email); msg != "" {
+		f.Add("email", msg)
+	}
+	if r.Phone != "" {
+		if len(r.Phone) > MaxPhoneLen || !phoneLike(r.Phone) {
+			f.Add("phone", "Enter a phone number using digits, spaces, +, - or brackets, up to 30 characters.")
+		}
+	}
+	if utf8.RuneCountInString(r.Note) > MaxNoteLen {
+		f.Add("note", "Your note must be 500 characters or fewer.")
+	} else if hasControlExceptNewline(r.Note) {
+		f.Add("note", "Your note contains characters we cannot accept.")
+	}
+	if r.TimeZone != "" {
+		if _, err := time.LoadLocation(r.TimeZone); err != nil || r.TimeZone == "Local" {
+			f.Add("timezone", "Choose a time zone from the list.")
+		}
+	}
+	return f.Err()
+}
+
+func checkEmail(s string) string {
+	if s == "" {
+		return "Enter your email address."
+	}
+	if len(s) > MaxEmailLen || hasControl(s) {
+		return "Enter an email address like name@example.com."
+	}
+	a, err := mail.ParseAddress(s)
+	if err != nil || a.Address != s || a.Name != "" {
+		return "Enter an email address like name@example.com."
+	}
+	at := strings.LastIndexByte(s, '@')
+	if at < 1 || !strings.Contains(s[at+1:], ".") || strings.HasSuffix(s, ".") {
+		return "Enter an email address like name@example.com."
+	}
+	return ""
+}
+
+// ValidEmail reports whether s is an acceptable client email address.
+func ValidEmail(s string) bool { return checkEmail(s) == "" }
+
+func phoneLike(s string) bool {
+	digits := 0
+	for _, r := range s {
+		switch {
+		case r >= '0' && r <= '9':
+			digits++
+		case strings.ContainsRune("+-() .", r):
+		default:
+			return false
+		}
+	}
+	return digits >= 5
+}
+
+func hasControl(s string) bool {
+	for _, r := range s {
+		if r < 0x20 || r == 0x7f || r == utf8.RuneError {
+			return true
+		}
+	}
+	return false
+}
+
+func hasControlExceptNewline(s string) bool {
+	for _, r := range s {
+		if (r < 0x20 && r != '\n' && r != '\r' && r != '\t') || r == 0x7f || r == utf8.RuneError {
+			return true
+		}
+	}
+	return false
+}

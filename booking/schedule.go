@@ -1,0 +1,156 @@
+package booking
+
+import (
+	"fmt"
+	"time"
+)
+
+// Clock is a wall-clock time of day in minutes after midnight, in the
+// practice's zone. 1440 (24:00) is allowed as the end of a window.
+type Clock int
+
+// ParseClock parses "HH:MM" (00:00 to 24:00).
+func ParseClock(s string) (Clock, error) {
+	var h, m int
+	if len(s) != 5 || s[2] != ':' {
+		return 0, fmt.Errorf("time %q is not HH:MM", s)
+	}
+	if _, err := fmt.Sscanf(s, "%02d:%02d", &h, &m); err != nil {
+		return 0, fmt.Errorf("time %q is not HH:MM", s)
+	}
+	c := Clock(h*60 + m)
+	if h < 0 || m < 0 || m > 59 || c > 24*60 {
+		return 0, fmt.Errorf("time %q is out of range", s)
+	}
+	return c, nil
+}
+
+// String formats c as "HH:MM".
+func (c Clock) String() string { return fmt.Sprintf("%02d:%02d", int(c)/60, int(c)%60) }
+
+// TimeRange is a wall-clock range [Start, End) within one day.
+type TimeRange struct {
+	Start Clock
+	End   Clock
+}
+
+// Valid reports whether the range is non-empty and within one day.
+func (r TimeRange) Valid() bool { return r.Start >= 0 && r.Start < r.End && r.End <= 24*60 }
+
+// WeeklyWindow is a recurring window of availability on one weekday.
+type WeeklyWindow struct {
+	Weekday time.Weekday
+	TimeRange
+}
+
+// Date is a civil date without a zone.
+type Date struct {
+	Year  int
+	Month time.Month
+	Day   int
+}
+
+// DateOf returns the civil date of t in t's location.
+func DateOf(t time.Time) Date {
+	y, m, d := t.Date()
+	return Date{y, m, d}
+}
+
+// ParseDate parses "YYYY-MM-DD".
+func ParseDate(s string) (Date, error) {
+	t, err := time.Parse(time.DateOnly, s)
+	if err != nil {
+		return Date{}, fmt.Errorf("date %q is not YYYY-MM-DD", s)
+	}
+	return DateOf(t), nil
+}
+
+// String formats d as "YYYY-MM-DD".
+func (d Date) String() string { return fmt.Sprintf("%04d-%02d-%02d", d.Year, d.Month, d.Day) }
+
+// In returns the instant of wall-clock time c on d in loc. Times in a
+// skipped DST hour resolve as Go's time.Date does (shifted forward).
+func (d Date) In(c Clock, loc *time.Location) time.Time {
+	return time.Date(d.Year, d.Month, d.Day, int(c)/60, int(c)%60, 0, 0, loc)
+}
+
+// AddDays returns d plus n days.
+func (d Date) AddDays(n int) Date {
+	return DateOf(time.Date(d.Year, d.Month, d.Day+n, 12, 0, 0, 0, time.UTC))
+}
+
+// Weekday returns the day of the week of d.
+func (d Date) Weekday() time.Weekday {
+	return time.Date(d.Year, d.Month, d.Day, 12, 0, 0, 0, time.UTC).Weekday()
+}
+
+// Before reports whether d is before e.
+func (d Date) Before(e Date) bool {
+	if d.Year != e.Year {
+		return d.Year < e.Year
+	}
+	if d.Month != e.Month {
+		return d.Month < e.Month
+	}
+	return d.Day < e.Day
+}
+
+// Override replaces the weekly hours on one date: closed, or other hours.
+type Override struct {
+	Date    Date
+	Closed  bool
+	Windows []TimeRange // used when Closed is false
+}
+
+// Settings are the practice's booking rules.
+type Settings struct {
+	PracticeName string
+	TimeZone     string        // IANA name; weekly hours are wall-clock times here
+	SlotLength   time.Duration // 20 minutes for the free consultation
+	Buffer       time.Duration // kept free before and after every booking
+	MinNotice    time.Duration // earliest bookable start is now + MinNotice
+	NotSameDay   bool          // when set, nothing can be booked for today (practice zone)
+	HorizonDays  int           // the last bookable date is today + HorizonDays (practice zone)
+	DailyCap     int           // most bookings per practice-local day; 0 means no cap
+}
+
+// Location loads the practice's zone.
+func (s Settings) Location() (*time.Location, error) {
+	loc, err := time.LoadLocation(s.TimeZone)
+	if err != nil {
+		return nil, fmt.Errorf("practice time zone %q: %w", s.TimeZone, err)
+	}
+	return loc, nil
+}
+
+// DefaultSettings are the rules a new practice starts with.
+func DefaultSettings() Settings {
+	return Settings{
+		PracticeName: "Consult",
+		TimeZone:     "America/Los_Angeles",
+		SlotLength:   20 * time.Minute,
+		Buffer:       10 * time.Minute,
+		MinNotice:    12 * time.Hour,
+		HorizonDays:  60,
+		DailyCap:     6,
+	}
+}
+
+// Schedule is everything the slot engine needs to know about availability.
+type Schedule struct {
+	Settings  Settings
+	Weekly    []WeeklyWindow
+	Overrides []Override
+}
+
+// Interval is a half-open span of time [Start, End).
+type Interval struct {
+	Start time.Time
+	End   time.Time
+}
+
+// Overlaps reports whether i and j share any instant.
+func (i Interval) Overlaps(j Interval) bool { return i.Start.Before(j.End) && j.Start.Before(i.End) }
+
+// Slot is a bookable span; it is an Interval.
+type Slot = Interval

@@ -1,0 +1,205 @@
+package booking
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/json"
+	"errors"
+	"time"
+)
+
+// Service is the booking use-cases shared by the JSON API and the pages:
+// listing free slots, booking, and managing a booking by its token.
+type Service struct {
+	Store Store
+	Now   func() time.Time
+}
+
+// NewService returns a Service on store using now as its clock.
+func NewService(store Store, now func() time.Time) *Service {
+	return &Service{Store: store, Now: now}
+}
+
+// MaxIdempotencyKeyLen bounds the Idempotency-Key a client may send.
+const MaxIdempotencyKeyLen = 200
+
+// Slots returns the free slots starting in [from, to) and the settings they
+// were computed with.
+func (s *Service) Slots(ctx context.Context, from, to time.Time) ([]Slot, Settings, error) {
+	if !from.Before(to) {
+		return nil, Settings{}, Errorf(EINVALID, "The end of the range must be after its start.")
+	}
+	sched, busy, err := s.load(ctx, from, to)
+	if err != nil {
+		return nil, Settings{}, err
+	}
+	slots, err := FreeSlots(sched, busy, from, to, s.Now())
+	return slots, sched.Settings, err
+}
+
+// Settings returns the practice's current settings.
+func (s *Service) Settings(ctx context.Context) (Settings, error) {
+	today := DateOf(s.Now().UTC())
+	sched, err := s.Store.Schedule(ctx, today, today)
+	return sched.Settings, err
+}
+
+// load reads what FreeSlots needs for [from, to). Busy intervals are read
+// for two extra days each side so the daily cap sees whole local days.
+func (s *Service) load(ctx context.Context, from, to time.Time) (Schedule, []Interval, error) {
+	day := 24 * time.Hour
+	sched, err := s.Store.Schedule(ctx, DateOf(from.UTC()).AddDays(-2), DateOf(to.UTC()).AddDays(2))
+	if err != nil {
+		return Schedule{}, nil, err
+	}
+	busy, err := s.Store.Busy(ctx, from.Add(-2*day), to.Add(2*day))
+	if err != nil {
+		return Schedule{}, nil, err
+	}
+	return sched, busy, nil
+}
+
+// Book validates req and books its slot. It returns the booking and its
+// manage token, which is shown to the client once and never stored. With
+// an idempotency key, a repeat of the same request returns the same
+// booking and token; the same key with another request is EINVALID.
+func (s *Service) Book(ctx context.Context, req Request, idemKey string) (*Booking, string, error) {
+	req.Normalize()
+	if len(idemKey) > MaxIdempotencyKeyLen {
+		return nil, "", &Error{Code: EINVALID, Message: "The Idempotency-Key header is too long.",
+			Fields: map[string]string{"Idempotency-Key": "Use at most 200 characters."}}
+	}
+	if err := req.Validate(); err != nil {
+		return nil, "", err
+	}
+	reqHash := req.hash()
+	if idemKey != "" {
+		if b, token, err := s.replay(ctx, idemKey, reqHash); err == nil || ErrorCode(err) != ENOTFOUND {
+			return b, token, err
+		}
+	}
+	settings, err := s.Settings(ctx)
+	if err != nil {
+		return nil, "", err
+	}
+	if req.TimeZone == "" {
+		req.TimeZone = settings.TimeZone
+	}
+	token, tokenHash := NewToken()
+	nb := NewBooking{
+		Start: req.Start.UTC(), End: req.Start.UTC().Add(settings.SlotLength),
+		Name: req.Name, Email: req.Email, Phone: req.Phone, Note: req.Note,
+		TimeZone: req.TimeZone, TokenHash: tokenHash,
+	}
+	if idemKey != "" {
+		sealed, err := sealToken(idemKey, reqHash, token)
+		if err != nil {
+			return nil, "", err
+		}
+		nb.Idempotency = &IdempotencyRecord{KeyHash: HashToken(idemKey), RequestHash: reqHash, SealedToken: sealed}
+	}
+	b, err := s.Store.CreateBooking(ctx, nb, s.checkSlot(nb.Start, nb.End))
+	if err != nil && idemKey != "" && ErrorCode(err) == ECONFLICT {
+		// A concurrent request with the same key may have won the race.
+		if b, token, rerr := s.replay(ctx, idemKey, reqHash); rerr == nil || ErrorCode(rerr) != ENOTFOUND {
+			return b, token, rerr
+		}
+	}
+	if err != nil {
+		return nil, "", err
+	}
+	return b, token, nil
+}
+
+// replay returns the booking made earlier under idemKey, ENOTFOUND when the
+// key is new, or EINVALID when it was used for a different request.
+func (s *Service) replay(ctx context.Context, idemKey string, reqHash []byte) (*Booking, string, error) {
+	rec, err := s.Store.Idempotency(ctx, HashToken(idemKey))
+	if err != nil {
+		return nil, "", err
+	}
+	if string(rec.RequestHash) != string(reqHash) {
+		return nil, "", &Error{Code: EINVALID,
+			Message: "This Idempotency-Key was already used for a different request.",
+			Fields:  map[string]string{"Idempotency-Key": "Use a new key for a new request."}}
+	}
+	token, err := unsealToken(idemKey, reqHash, rec.SealedToken)
+	if err != nil {
+		return nil, "", &Error{Code: EINTERNAL, Message: "stored idempotent booking could not be read", Err: err}
+	}
+	b, err := s.Store.BookingByID(ctx, rec.BookingID)
+	return b, token, err
+}
+
+// checkSlot returns the rule check run inside the store's transaction.
+func (s *Service) checkSlot(start, end time.Time) CheckFunc {
+	return func(sched Schedule, busy []Interval) error {
+		if !start.Add(sched.Settings.SlotLength).Equal(end) {
+			return Errorf(ECONFLICT, "That time is no longer available.")
+		}
+		return CheckSlot(sched, busy, start, s.Now())
+	}
+}
+
+// ByToken returns the booking a manage token belongs to.
+func (s *Service) ByToken(ctx context.Context, token string) (*Booking, error) {
+	if !ValidTokenShape(token) {
+		return nil, Errorf(ENOTFOUND, "We could not find that booking.")
+	}
+	return s.Store.BookingByToken(ctx, HashToken(token))
+}
+
+// Cancel cancels the booking a manage token belongs to. Only upcoming,
+// confirmed bookings can be cancelled.
+func (s *Service) Cancel(ctx context.Context, token string) (*Booking, error) {
+	if _, err := s.upcoming(ctx, token); err != nil {
+		return nil, err
+	}
+	return s.Store.CancelBooking(ctx, HashToken(token), s.Now().UTC())
+}
+
+// Reschedule moves the booking a manage token belongs to onto another free
+// slot starting at start.
+func (s *Service) Reschedule(ctx context.Context, token string, start time.Time) (*Booking, error) {
+	if start.IsZero() {
+		return nil, FieldErrors{"start": "Choose a new time."}.Err()
+	}
+	b, err := s.upcoming(ctx, token)
+	if err != nil {
+		return nil, err
+	}
+	start = start.UTC()
+	end := start.Add(b.End.Sub(b.Start))
+	if start.Equal(b.Start) {
+		return nil, Errorf(ECONFLICT, "Your consultation is already at that time.")
+	}
+	return s.Store.RescheduleBooking(ctx, HashToken(token), start, end, s.checkSlot(start, end))
+}
+
+// upcoming returns the booking for token if it is confirmed and has not started.
+func (s *Service) upcoming(ctx context.Context, token string) (*Booking, error) {
+	b, err := s.ByToken(ctx, token)
+	if err != nil {
+		return nil, err
+	}
+	switch {
+	case b.Status != StatusConfirmed:
+		return nil, Errorf(ECONFLICT, "This consultation has been cancelled.")
+	case !b.Start.After(s.Now()):
+		return nil, Errorf(ECONFLICT, "This consultation has already started or taken place.")
+	}
+	return b, nil
+}
+
+// hash identifies a request's content for idempotency checks.
+func (r Request) hash() []byte {
+	data, err := json.Marshal(struct {
+		Start                              time.Time
+		Name, Email, Phone, Note, TimeZone string
+	}{r.Start.UTC(), r.Name, r.Email, r.Phone, r.Note, r.TimeZone})
+	if err != nil {
+		panic(errors.New("booking: marshal request: " + err.Error()))
+	}
+	h := sha256.Sum256(data)
+	return h[:]
+}

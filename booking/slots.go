@@ -1,0 +1,299 @@
+package booking
+
+import (
+	"errors"
+	"fmt"
+	"slices"
+	"time"
+)
+
+// FreeSlots returns the bookable slots that start within [from, to), sorted by start.
+//
+// Slots are laid out over instants, never over wall-clock arithmetic: each
+// practice-local date's windows (its Override if it has one, else the weekly
+// windows for its weekday) are turned into instants, merged when they overlap
+// or touch, and stepped through by SlotLength from each merged window's start.
+// A wall-clock time resolves to the first instant at which the practice's
+// clock reads that time or later, so a window edge inside a skipped DST hour
+// moves to the moment the clock jumps, and one inside a repeated hour takes
+// its first occurrence.
+//
+// A slot is free when it keeps Buffer away from every busy interval, starts no
+// earlier than now+MinNotice, falls on a date the horizon and NotSameDay allow,
+// and its date has fewer than DailyCap busy intervals starting on it; so busy
+// (which is not modified) should hold every confirmed booking on those dates.
+// Slots are in UTC; when none is free the result is empty, not nil.
+func FreeSlots(s Schedule, busy []Interval, from, to, now time.Time) ([]Slot, error) {
+	st := s.Settings
+	if err := checkSlotSettings(st); err != nil {
+		return nil, err
+	}
+	loc, err := st.Location()
+	if err != nil {
+		return nil, err
+	}
+	// Monotonic clock readings would make comparisons depend on how the
+	// caller obtained its times; only the instants matter here.
+	from, to, now = from.Round(0), to.Round(0), now.Round(0)
+
+	slots := []Slot{}
+	lower := now.Add(st.MinNotice)
+	if from.After(lower) {
+		lower = from
+	}
+	if !lower.Before(to) {
+		return slots, nil
+	}
+	today := DateOf(now.In(loc))
+	minDate := today
+	if st.NotSameDay {
+		minDate = today.AddDays(1)
+	}
+	// A spare date on either side costs little and guards the edges.
+	first := DateOf(lower.In(loc)).AddDays(-1)
+	if first.Before(minDate) {
+		first = minDate
+	}
+	last := DateOf(to.In(loc)).AddDays(1)
+	// Compare day counts before adding so a huge horizon cannot overflow.
+	if int64(st.HorizonDays) < dayNumber(last)-dayNumber(today) {
+		last = today.AddDays(st.HorizonDays)
+	}
+	if last.Before(first) {
+		return slots, nil
+	}
+
+	dayStart := firstInstant(loc, first, 0)
+	sw := newSlotSweep(busy, st.Buffer, dayStart, firstInstant(loc, last, 24*60))
+	overrides := overridesBetween(s.Overrides, first, last)
+	var spans []Interval
+	length := st.SlotLength
+	for d := first; !last.Before(d); d = d.AddDays(1) {
+		dayEnd := firstInstant(loc, d, 24*60)
+		if st.DailyCap > 0 && sw.startsIn(dayStart, dayEnd) >= st.DailyCap {
+			dayStart = dayEnd
+			continue
+		}
+		spans = dayWindows(spans[:0], loc, d, dayStart, dayEnd, s.Weekly, overrides)
+		for _, w := range spans {
+			if !lower.Before(w.End) {
+				continue
+			}
+			t := w.Start
+			if t.Before(lower) {
+				// Skip whole steps so the grid stays anchored at the window start.
+				n := (lower.Sub(t) + length - 1) / length
+				t = t.Add(n * length)
+			}
+			for ; !t.Add(length).After(w.End); t = t.Add(length) {
+				if !t.Before(to) {
+					return slots, nil
+				}
+				if sw.free(t, t.Add(length)) {
+					slots = append(slots, Slot{Start: t, End: t.Add(length)})
+				}
+			}
+		}
+		dayStart = dayEnd
+	}
+	return slots, nil
+}
+
+// CheckSlot reports whether the exact slot starting at start is bookable under s, given busy and now.
+// It returns nil when it is, or a *Error with Code ECONFLICT and a user-facing message
+// ("That time is no longer available.") when not. It agrees with FreeSlots exactly:
+// a start is accepted iff FreeSlots over a window containing it would list it.
+// Faulty settings are reported as such, not as conflicts.
+func CheckSlot(s Schedule, busy []Interval, start, now time.Time) error {
+	// Asking FreeSlots about a one-nanosecond window makes agreement hold by
+	// construction instead of by keeping two implementations in step.
+	slots, err := FreeSlots(s, busy, start, start.Add(time.Nanosecond), now)
+	if err != nil {
+		return err
+	}
+	if len(slots) == 1 && slots[0].Start.Equal(start) {
+		return nil
+	}
+	return &Error{Code: ECONFLICT, Message: "That time is no longer available."}
+}
+
+// checkSlotSettings rejects settings the engine cannot honour. These are
+// configuration faults, not client mistakes, so they are plain errors that
+// surface as internal errors rather than as validation messages.
+func checkSlotSettings(st Settings) error {
+	switch {
+	case st.SlotLength < time.Minute:
+		// A slot length stored in the wrong unit (20 instead of 20 minutes)
+		// would otherwise ask for billions of slots per day.
+		return fmt.Errorf("booking: slot length %v is shorter than a minute", st.SlotLength)
+	case st.Buffer < 0:
+		return fmt.Errorf("booking: buffer %v is negative", st.Buffer)
+	case st.MinNotice < 0:
+		return fmt.Errorf("booking: minimum notice %v is negative", st.MinNotice)
+	case st.HorizonDays < 0:
+		return fmt.Errorf("booking: horizon of %d days is negative", st.HorizonDays)
+	case st.DailyCap < 0:
+		return fmt.Errorf("booking: daily cap %d is negative", st.DailyCap)
+	case st.TimeZone == "Local":
+		// The machine's zone would make the slots depend on where the code runs.
+		return errors.New(`booking: practice time zone "Local" is not an IANA zone`)
+	}
+	return nil
+}
+
+// dayNumber counts days since 1970-01-01; midnight UTC is a whole multiple
+// of a day, so the division is exact.
+func dayNumber(d Date) int64 {
+	return time.Date(d.Year, d.Month, d.Day, 0, 0, 0, 0, time.UTC).Unix() / (24 * 60 * 60)
+}
+
+// firstInstant returns the first instant at which the clock in loc reads
+// wall-clock time c on d, or a later time. time.Date leaves the choice in a
+// skipped or repeated hour unspecified (in practice it differs between zones
+// east and west of UTC, and can even land on the previous date), so the
+// zone's transitions are walked instead.
+func firstInstant(loc *time.Location, d Date, c Clock) time.Time {
+	want := time.Date(d.Year, d.Month, d.Day, 0, int(c), 0, 0, time.UTC)
+	// No zone is a day ahead of UTC, so 26 hours before want's UTC reading
+	// the local clock still reads less than want.
+	x := want.Add(-26 * time.Hour)
+	for {
+		lx := x.In(loc)
+		_, off := lx.Zone()
+		y := want.Add(-time.Duration(off) * time.Second)
+		if !y.After(x) {
+			return x // the clock jumped past want when this zone period began
+		}
+		_, end := lx.ZoneBounds()
+		if end.IsZero() || y.Before(end) {
+			return y
+		}
+		x = end.UTC()
+	}
+}
+
+// dayWindows appends to buf the windows of date d as instants within
+// [dayStart, dayEnd], sorted and merged so that overlapping or touching
+// windows cannot yield duplicate or overlapping slots.
+func dayWindows(buf []Interval, loc *time.Location, d Date, dayStart, dayEnd time.Time, weekly []WeeklyWindow, overrides map[Date]Override) []Interval {
+	// Most days have one UTC offset throughout; then wall-clock minutes map
+	// straight onto instants and the zone need not be consulted per window.
+	_, zoneEnd := dayStart.In(loc).ZoneBounds()
+	even := dayEnd.Sub(dayStart) == 24*time.Hour && (zoneEnd.IsZero() || !zoneEnd.Before(dayEnd))
+	add := func(r TimeRange) {
+		if !r.Valid() {
+			return
+		}
+		var w Interval
+		if even {
+			w = Interval{dayStart.Add(time.Duration(r.Start) * time.Minute), dayStart.Add(time.Duration(r.End) * time.Minute)}
+		} else {
+			w = Interval{firstInstant(loc, d, r.Start), firstInstant(loc, d, r.End)}
+		}
+		// A window lying wholly inside a skipped hour resolves to nothing.
+		if w.Start.Before(w.End) {
+			buf = append(buf, w)
+		}
+	}
+	if o, ok := overrides[d]; ok {
+		if !o.Closed {
+			for _, r := range o.Windows {
+				add(r)
+			}
+		}
+	} else {
+		wd := d.Weekday()
+		for _, w := range weekly {
+			if w.Weekday == wd {
+				add(w.TimeRange)
+			}
+		}
+	}
+	// A day holds a handful of windows, so insertion sort is plenty.
+	for i := 1; i < len(buf); i++ {
+		for j := i; j > 0 && buf[j].Start.Before(buf[j-1].Start); j-- {
+			buf[j], buf[j-1] = buf[j-1], buf[j]
+		}
+	}
+	merged := buf[:0]
+	for _, w := range buf {
+		if n := len(merged); n > 0 && !w.Start.After(merged[n-1].End) {
+			if w.End.After(merged[n-1].End) {
+				merged[n-1].End = w.End
+			}
+			continue
+		}
+		merged = append(merged, w)
+	}
+	return merged
+}
+
+// overridesBetween indexes the overrides dated within [first, last]. When a
+// date has several, the last one listed wins, as a later edit would.
+func overridesBetween(overrides []Override, first, last Date) map[Date]Override {
+	var m map[Date]Override
+	for _, o := range overrides {
+		if o.Date.Before(first) || last.Before(o.Date) {
+			continue
+		}
+		if m == nil {
+			m = make(map[Date]Override)
+		}
+		m[o.Date] = o
+	}
+	return m
+}
+
+// slotSweep answers busy-time questions for slots and days visited in
+// increasing order, in one pass over the busy intervals sorted by start,
+// instead of comparing every slot with every booking.
+type slotSweep struct {
+	busy    []Interval // sorted by Start
+	buffer  time.Duration
+	next    int       // busy[:next] begin, less the buffer, before the latest slot's end
+	reach   time.Time // the latest End+buffer among busy[:next]
+	reached bool      // whether reach is set
+	lo, hi  int       // busy[lo:hi] start within the latest day asked about
+}
+
+// newSlotSweep keeps a sorted copy of the busy intervals that can block a
+// slot within [from, to) or count towards the cap of a day within it.
+func newSlotSweep(busy []Interval, buffer time.Duration, from, to time.Time) slotSweep {
+	var keep []Interval
+	for _, b := range busy {
+		b = Interval{b.Start.Round(0), b.End.Round(0)}
+		blocks := b.Start.Add(-buffer).Before(to) && from.Before(b.End.Add(buffer))
+		counts := !b.Start.Before(from) && b.Start.Before(to)
+		if blocks || counts {
+			keep = append(keep, b)
+		}
+	}
+	slices.SortFunc(keep, func(a, b Interval) int { return a.Start.Compare(b.Start) })
+	return slotSweep{busy: keep, buffer: buffer}
+}
+
+// free reports whether [start, end) keeps the buffer away from every busy
+// interval, that is, whether no busy b has start < b.End+buffer and
+// b.Start-buffer < end. Calls must come in increasing order of end.
+func (sw *slotSweep) free(start, end time.Time) bool {
+	for sw.next < len(sw.busy) && sw.busy[sw.next].Start.Add(-sw.buffer).Before(end) {
+		if e := sw.busy[sw.next].End.Add(sw.buffer); !sw.reached || e.After(sw.reach) {
+			sw.reach, sw.reached = e, true
+		}
+		sw.next++
+	}
+	return !sw.reached || !sw.reach.After(start)
+}
+
+// startsIn counts the busy intervals starting within [from, to). Calls must
+// come in increasing order of days.
+func (sw *slotSweep) startsIn(from, to time.Time) int {
+	for sw.lo < len(sw.busy) && sw.busy[sw.lo].Start.Before(from) {
+		sw.lo++
+	}
+	sw.hi = max(sw.hi, sw.lo)
+	for sw.hi < len(sw.busy) && sw.busy[sw.hi].Start.Before(to) {
+		sw.hi++
+	}
+	return sw.hi - sw.lo
+}

@@ -1,0 +1,73 @@
+package booking
+
+import (
+	"context"
+	"time"
+)
+
+// CheckFunc decides, inside the store's booking transaction, whether a
+// change may go ahead given the schedule and the confirmed bookings as they
+// are at that moment. It returns nil or a domain error (usually ECONFLICT).
+type CheckFunc func(s Schedule, busy []Interval) error
+
+// NewBooking is a validated booking ready to be stored.
+type NewBooking struct {
+	Start, End time.Time
+	Name       string
+	Email      string
+	Phone      string
+	Note       string
+	TimeZone   string
+	TokenHash  []byte // hash of the manage token; the token itself is never stored
+	// Idempotency, when set, is stored with the booking in the same transaction.
+	Idempotency *IdempotencyRecord
+}
+
+// IdempotencyRecord lets a repeated create request return the booking the
+// first one made. The manage token is kept only sealed with a key derived
+// from the client's idempotency key, which the server does not store.
+type IdempotencyRecord struct {
+	KeyHash     []byte
+	RequestHash []byte
+	BookingID   int64
+	SealedToken []byte
+}
+
+// Store persists bookings and availability. Implementations run every
+// change that depends on current availability inside one transaction that
+// serialises booking changes, and call the CheckFunc there, so rules such
+// as the buffer and the daily cap hold under concurrent requests.
+type Store interface {
+	// Schedule returns the settings, the weekly hours and the overrides
+	// (including time off) for practice-local dates in [from, to].
+	Schedule(ctx context.Context, from, to Date) (Schedule, error)
+
+	// Busy returns the confirmed bookings overlapping [from, to).
+	Busy(ctx context.Context, from, to time.Time) ([]Interval, error)
+
+	// CreateBooking stores nb if check passes. ECONFLICT when check fails,
+	// when the time overlaps a confirmed booking, or when the idempotency
+	// key is already used.
+	CreateBooking(ctx context.Context, nb NewBooking, check CheckFunc) (*Booking, error)
+
+	// BookingByToken returns the booking whose manage token hashes to
+	// tokenHash. ENOTFOUND when there is none.
+	BookingByToken(ctx context.Context, tokenHash []byte) (*Booking, error)
+
+	// CancelBooking cancels the confirmed booking with the token hash.
+	// ENOTFOUND when there is none; ECONFLICT when it is not confirmed.
+	CancelBooking(ctx context.Context, tokenHash []byte, now time.Time) (*Booking, error)
+
+	// RescheduleBooking moves the confirmed booking with the token hash to
+	// [start, end) if check passes; the booking's own time is not counted
+	// as busy. ENOTFOUND when there is no such booking; ECONFLICT when it is
+	// not confirmed or the new time is not free.
+	RescheduleBooking(ctx context.Context, tokenHash []byte, start, end time.Time, check CheckFunc) (*Booking, error)
+
+	// Idempotency returns the record stored under keyHash. ENOTFOUND when
+	// there is none.
+	Idempotency(ctx context.Context, keyHash []byte) (*IdempotencyRecord, error)
+
+	// BookingByID returns a booking by its id. ENOTFOUND when there is none.
+	BookingByID(ctx context.Context, id int64) (*Booking, error)
+}

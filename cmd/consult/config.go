@@ -1,0 +1,176 @@
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net"
+	"net/url"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// config is every setting, read once at start-up from flags and the
+// environment (flags win). Secrets may also come from NAME_FILE.
+type config struct {
+	DatabaseURL      string
+	DataDir          string
+	ListenAddr       string
+	BaseURL          string
+	SMTPURL          string
+	MailFrom         string
+	PracticeName     string
+	PracticeTimeZone string
+	ContentDir       string
+	RetentionDays    int
+	Demo             bool
+}
+
+// setting describes one configuration value for flags, env and --help.
+type setting struct {
+	name, env, def, help string
+	secret             bool
+	set                func(c *config, v string) error
+}
+
+func settings() []setting {
+	str := func(p func(*config) *string) func(*config, string) error {
+		return func(c *config, v string) error { *p(c) = v; return nil }
+	}
+	return []setting{
+		{"database-url", "DATABASE_URL", "", "PostgreSQL URL; empty starts a private cluster in DATA_DIR/postgres", true,
+			str(func(c *config) *string { return &c.DatabaseURL })},
+		{"data-dir", "DATA_DIR", "./data", "where the embedded database lives when DATABASE_URL is empty", false,
+			str(func(c *config) *string { return &c.DataDir })},
+		{"listen-addr", "LISTEN_ADDR", "127.0.0.1:8080", "host:port to listen on", false,
+			str(func(c *config) *string { return &c.ListenAddr })},
+		{"base-url", "BASE_URL", "http://localhost:8080", "absolute URL clients reach the service at (links in emails and feeds)", false,
+			str(func(c *config) *string { return &c.BaseURL })},
+		{"smtp-url", "SMTP_URL", "", "smtp://user:pass@host:port; empty keeps mail in the outbox and logs it", true,
+			str(func(c *config) *string { return &c.SMTPURL })},
+		{"mail-from", "MAIL_FROM", "consultations@localhost", "sender address of every email", false,
+			str(func(c *config) *string { return &c.MailFrom })},
+		{"practice-name", "PRACTICE_NAME", "Consult", "practice name (initial value; the admin area can change it)", false,
+			str(func(c *config) *string { return &c.PracticeName })},
+		{"practice-timezone", "PRACTICE_TIMEZONE", "America/Los_Angeles", "IANA zone of the practice's hours (initial value)", false,
+			str(func(c *config) *string { return &c.PracticeTimeZone })},
+		{"content-dir", "CONTENT_DIR", "", "folder of Markdown pages replacing the built-in ones", false,
+			str(func(c *config) *string { return &c.ContentDir })},
+		{"retention-days", "RETENTION_DAYS", "180", "days after a consultation before the client's personal data is erased", false,
+			func(c *config, v string) error {
+				n, err := strconv.Atoi(v)
+				if err != nil || n < 1 || n > 3650 {
+					return errors.New("must be a whole number of days from 1 to 3650")
+				}
+				c.RetentionDays = n
+				return nil
+			}},
+	}
+}
+
+// parseConfig reads the settings of command name from args and getenv.
+func parseConfig(name string, args []string, getenv func(string) string, stderr io.Writer) (config, error) {
+	var cfg config
+	fs := flag.NewFlagSet("consult "+name, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	values := map[string]*string{}
+	all := settings()
+	for _, s := range all {
+		def := s.def
+		if v, err := fromEnv(s.env, getenv); err != nil {
+			return cfg, err
+		} else if v != "" {
+			def = v
+		}
+		values[s.name] = fs.String(s.name, def, fmt.Sprintf("%s (env %s)", s.help, s.env))
+	}
+	if name == "serve" {
+		fs.BoolVar(&cfg.Demo, "demo", false, "seed demo weekly hours when the database has none")
+	}
+	fs.Usage = func() {
+		fmt.Fprintf(stderr, "Usage: consult %s [flags]\n\nSettings (flag, environment variable, default):\n", name)
+		for _, s := range all {
+			def := s.def
+			if def == "" {
+				def = "(empty)"
+			}
+			fmt.Fprintf(stderr, "  --%-18s %-18s default %s\n      %s\n", s.name, s.env, def, s.help)
+		}
+		if name == "serve" {
+			fmt.Fprintf(stderr, "  --demo                                 default false\n      seed demo weekly hours when the database has none\n")
+		}
+	}
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return cfg, errHelp
+		}
+		return cfg, errUsage
+	}
+	for _, s := range all {
+		if err := s.set(&cfg, strings.TrimSpace(*values[s.name])); err != nil {
+			return cfg, fmt.Errorf("setting %s (--%s): %w", s.env, s.name, err)
+		}
+	}
+	return cfg, cfg.validate()
+}
+
+// errHelp ends a command after --help printed its usage.
+var errHelp = errors.New("help requested")
+
+// fromEnv reads NAME, or the contents of the file named by NAME_FILE.
+func fromEnv(name string, getenv func(string) string) (string, error) {
+	if v := getenv(name); v != "" {
+		return v, nil
+	}
+	if path := getenv(name + "_FILE"); path != "" {
+		b, err := os.ReadFile(path)
+		if err != nil {
+			return "", fmt.Errorf("setting %s_FILE: %w", name, err)
+		}
+		return strings.TrimSpace(string(b)), nil
+	}
+	return "", nil
+}
+
+// validate checks every setting, naming the bad one.
+func (c config) validate() error {
+	if c.DatabaseURL != "" {
+		u, err := url.Parse(c.DatabaseURL)
+		if err != nil || (u.Scheme != "postgres" && u.Scheme != "postgresql") {
+			return errors.New("setting DATABASE_URL: must be a postgres:// URL")
+		}
+	}
+	if c.DatabaseURL == "" && c.DataDir == "" {
+		return errors.New("setting DATA_DIR: must not be empty when DATABASE_URL is empty")
+	}
+	if _, _, err := net.SplitHostPort(c.ListenAddr); err != nil {
+		return fmt.Errorf("setting LISTEN_ADDR: %q is not host:port", c.ListenAddr)
+	}
+	if u, err := url.Parse(c.BaseURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return fmt.Errorf("setting BASE_URL: %q is not an absolute http(s) URL", c.BaseURL)
+	}
+	if c.SMTPURL != "" {
+		u, err := url.Parse(c.SMTPURL)
+		if err != nil || (u.Scheme != "smtp" && u.Scheme != "smtps") || u.Host == "" {
+			return errors.New("setting SMTP_URL: must be smtp://user:pass@host:port or smtps://…")
+		}
+	}
+	if !strings.Contains(c.MailFrom, "@") {
+		return fmt.Errorf("setting MAIL_FROM: %q is not an email address", c.MailFrom)
+	}
+	if c.PracticeName == "" || len(c.PracticeName) > 200 {
+		return errors.New("setting PRACTICE_NAME: must be 1 to 200 characters")
+	}
+	if _, err := time.LoadLocation(c.PracticeTimeZone); err != nil || c.PracticeTimeZone == "Local" || c.PracticeTimeZone == "" {
+		return fmt.Errorf("setting PRACTICE_TIMEZONE: %q is not an IANA time zone", c.PracticeTimeZone)
+	}
+	if c.ContentDir != "" {
+		if st, err := os.Stat(c.ContentDir); err != nil || !st.IsDir() {
+			return fmt.Errorf("setting CONTENT_DIR: %q is not a folder", c.ContentDir)
+		}
+	}
+	return nil
+}

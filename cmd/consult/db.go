@@ -1,0 +1,93 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"path/filepath"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"consult/storage"
+)
+
+// database is an open pool and, on the embedded default, the cluster
+// behind it.
+type database struct {
+	Pool    *pgxpool.Pool
+	cluster *storage.Cluster
+}
+
+// Close closes the pool, then stops the cluster if this process started it.
+func (d *database) Close() {
+	d.Pool.Close()
+	if d.cluster != nil {
+		_ = d.cluster.Close()
+	}
+}
+
+// openDatabase connects to DATABASE_URL, or starts (or joins) the
+// embedded cluster when it is empty. It waits for the server to come up,
+// saying in the log what it waits for, with each attempt bounded to 5 s.
+func openDatabase(ctx context.Context, cfg config, logger *slog.Logger) (*database, error) {
+	db := &database{}
+	url := cfg.DatabaseURL
+	if url == "" {
+		dir, err := filepath.Abs(filepath.Join(cfg.DataDir, "postgres"))
+		if err != nil {
+			return nil, fmt.Errorf("data dir: %w", err)
+		}
+		c, err := storage.OpenCluster(ctx, dir, logger)
+		if err != nil {
+			return nil, err
+		}
+		if err := c.EnsureDatabase(ctx, "consult"); err != nil {
+			c.Close()
+			return nil, err
+		}
+		db.cluster = c
+		url = c.URL("consult")
+	}
+	pcfg, err := pgxpool.ParseConfig(url)
+	if err != nil {
+		db.Close()
+		return nil, fmt.Errorf("setting DATABASE_URL: %w", err)
+	}
+	pcfg.ConnConfig.ConnectTimeout = 5 * time.Second
+	pcfg.MaxConns = 20
+	pool, err := pgxpool.NewWithConfig(ctx, pcfg)
+	if err != nil {
+		if db.cluster != nil {
+			db.cluster.Close()
+		}
+		return nil, fmt.Errorf("database: %w", err)
+	}
+	db.Pool = pool
+	if err := waitForDatabase(ctx, pool, logger); err != nil {
+		db.Close()
+		return nil, err
+	}
+	return db, nil
+}
+
+// waitForDatabase pings until the server answers or ctx ends.
+func waitForDatabase(ctx context.Context, pool *pgxpool.Pool, logger *slog.Logger) error {
+	host := pool.Config().ConnConfig.Host
+	delay := 500 * time.Millisecond
+	for attempt := 1; ; attempt++ {
+		pctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+		err := pool.Ping(pctx)
+		cancel()
+		if err == nil {
+			return nil
+		}
+		logger.Warn("waiting for the database", "host", host, "attempt", attempt, "error", err)
+		select {
+		case <-ctx.Done():
+			return fmt.Errorf("database at %s not reachable: %w", host, err)
+		case <-time.After(delay):
+		}
+		delay = min(delay*2, 5*time.Second)
+	}
+}

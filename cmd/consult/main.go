@@ -1,0 +1,66 @@
+// Command consult runs the practice's booking service: its pages, JSON
+// API, calendar feeds and emails, on PostgreSQL.
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := run(ctx, os.Args[1:], os.Getenv, os.Stdin, os.Stdout, os.Stderr); err != nil {
+		if errors.Is(err, errHelp) {
+			return
+		}
+		if !errors.Is(err, errUsage) {
+			fmt.Fprintln(os.Stderr, "consult:", err)
+		}
+		os.Exit(1)
+	}
+}
+
+// errUsage marks an error whose message the flag package already printed.
+var errUsage = errors.New("usage")
+
+const usage = `consult: the booking service for a practice's free consultation.
+
+Usage:
+  consult [serve] [flags]        migrate the database, then serve (the default)
+  consult migrate [up|down|status]
+  consult help
+
+Every flag can also be set by the environment variable named after it.
+Run "consult serve --help" for the settings and their defaults.
+`
+
+// run is the whole program, with its dependencies passed in so tests can
+// run it in-process.
+func run(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) error {
+	cmd := "serve"
+	if len(args) > 0 && args[0] != "" && args[0][0] != '-' {
+		cmd, args = args[0], args[1:]
+	}
+	switch cmd {
+	case "serve":
+		cfg, err := parseConfig("serve", args, getenv, stderr)
+		if err != nil {
+			return err
+		}
+		return serve(ctx, cfg, stdout, stderr)
+	case "migrate":
+		return migrateCmd(ctx, args, getenv, stdout, stderr)
+	case "help", "-h", "--help":
+		fmt.Fprint(stdout, usage)
+		return nil
+	default:
+		fmt.Fprint(stderr, usage)
+		return fmt.Errorf("unknown command %q", cmd)
+	}
+}

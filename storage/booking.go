@@ -1,0 +1,199 @@
+package storage
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"consult/booking"
+)
+
+// bookingColumns is the column list every booking query selects, in the
+// order scanBooking reads them.
+const bookingColumns = `id, starts_at, ends_at, status, name, email, phone, note, time_zone,
+	sequence, created_at, updated_at, cancelled_at`
+
+func scanBooking(row pgx.Row) (*booking.Booking, error) {
+	var b booking.Booking
+	var status string
+	err := row.Scan(&b.ID, &b.Start, &b.End, &status, &b.Name, &b.Email, &b.Phone, &b.Note,
+		&b.TimeZone, &b.Sequence, &b.CreatedAt, &b.UpdatedAt, &b.CancelledAt)
+	if err != nil {
+		return nil, translate(err)
+	}
+	b.Status = booking.Status(status)
+	b.Start, b.End = b.Start.UTC(), b.End.UTC()
+	b.CreatedAt, b.UpdatedAt = b.CreatedAt.UTC(), b.UpdatedAt.UTC()
+	if b.CancelledAt != nil {
+		t := b.CancelledAt.UTC()
+		b.CancelledAt = &t
+	}
+	return &b, nil
+}
+
+// Busy implements booking.Store.
+func (s *Store) Busy(ctx context.Context, from, to time.Time) ([]booking.Interval, error) {
+	return busy(ctx, s.pool, from, to, 0)
+}
+
+// busy returns confirmed bookings overlapping [from, to), leaving out the
+// booking with id except (0: none).
+func busy(ctx context.Context, q querier, from, to time.Time, except int64) ([]booking.Interval, error) {
+	rows, err := q.Query(ctx, `
+		SELECT starts_at, ends_at FROM bookings
+		WHERE status = 'confirmed' AND during && tstzrange($1, $2, '[)') AND id <> $3
+		ORDER BY starts_at`, from, to, except)
+	if err != nil {
+		return nil, fmt.Errorf("storage: busy: %w", translate(err))
+	}
+	ivs, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (booking.Interval, error) {
+		var iv booking.Interval
+		err := r.Scan(&iv.Start, &iv.End)
+		iv.Start, iv.End = iv.Start.UTC(), iv.End.UTC()
+		return iv, err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("storage: busy: %w", translate(err))
+	}
+	return ivs, nil
+}
+
+// checkInTx loads, inside tx, what check needs around [start, end) and runs it.
+func checkInTx(ctx context.Context, tx pgx.Tx, start, end time.Time, except int64, check booking.CheckFunc) error {
+	day := 24 * time.Hour
+	sched, err := loadSchedule(ctx, tx, booking.DateOf(start).AddDays(-2), booking.DateOf(end).AddDays(2))
+	if err != nil {
+		return err
+	}
+	b, err := busy(ctx, tx, start.Add(-2*day), end.Add(2*day), except)
+	if err != nil {
+		return err
+	}
+	return check(sched, b)
+}
+
+// CreateBooking implements booking.Store.
+func (s *Store) CreateBooking(ctx context.Context, nb booking.NewBooking, check booking.CheckFunc) (*booking.Booking, error) {
+	var b *booking.Booking
+	err := s.transact(ctx, func(tx pgx.Tx) error {
+		if err := lockBookings(ctx, tx); err != nil {
+			return err
+		}
+		if err := checkInTx(ctx, tx, nb.Start, nb.End, 0, check); err != nil {
+			return err
+		}
+		var err error
+		b, err = scanBooking(tx.QueryRow(ctx, `
+			INSERT INTO bookings (starts_at, ends_at, name, email, phone, note, time_zone, manage_token_hash)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+			RETURNING `+bookingColumns,
+			nb.Start, nb.End, nb.Name, nb.Email, nb.Phone, nb.Note, nb.TimeZone, nb.TokenHash))
+		if err != nil {
+			return err
+		}
+		if rec := nb.Idempotency; rec != nil {
+			// An expired key may be used again.
+			if _, err := tx.Exec(ctx, `DELETE FROM idempotency_keys
+				WHERE key_hash = $1 AND created_at <= now() - interval '24 hours'`, rec.KeyHash); err != nil {
+				return translate(err)
+			}
+			_, err = tx.Exec(ctx, `
+				INSERT INTO idempotency_keys (key_hash, request_hash, booking_id, sealed_token)
+				VALUES ($1, $2, $3, $4)`, rec.KeyHash, rec.RequestHash, b.ID, rec.SealedToken)
+			return translate(err)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return b, nil
+}
+
+// BookingByToken implements booking.Store.
+func (s *Store) BookingByToken(ctx context.Context, tokenHash []byte) (*booking.Booking, error) {
+	b, err := scanBooking(s.pool.QueryRow(ctx,
+		`SELECT `+bookingColumns+` FROM bookings WHERE manage_token_hash = $1`, tokenHash))
+	if booking.ErrorCode(err) == booking.ENOTFOUND {
+		return nil, booking.Errorf(booking.ENOTFOUND, "We could not find that booking.")
+	}
+	return b, err
+}
+
+// BookingByID implements booking.Store.
+func (s *Store) BookingByID(ctx context.Context, id int64) (*booking.Booking, error) {
+	b, err := scanBooking(s.pool.QueryRow(ctx, `SELECT `+bookingColumns+` FROM bookings WHERE id = $1`, id))
+	if booking.ErrorCode(err) == booking.ENOTFOUND {
+		return nil, booking.Errorf(booking.ENOTFOUND, "We could not find that booking.")
+	}
+	return b, err
+}
+
+// CancelBooking implements booking.Store.
+func (s *Store) CancelBooking(ctx context.Context, tokenHash []byte, now time.Time) (*booking.Booking, error) {
+	var b *booking.Booking
+	err := s.transact(ctx, func(tx pgx.Tx) error {
+		cur, err := bookingForUpdate(ctx, tx, tokenHash)
+		if err != nil {
+			return err
+		}
+		if cur.Status != booking.StatusConfirmed {
+			return booking.Errorf(booking.ECONFLICT, "This consultation has already been cancelled.")
+		}
+		b, err = scanBooking(tx.QueryRow(ctx, `
+			UPDATE bookings SET status = 'cancelled', cancelled_at = $2, updated_at = $2,
+				sequence = sequence + 1
+			WHERE id = $1 RETURNING `+bookingColumns, cur.ID, now))
+		return err
+	})
+	return b, err
+}
+
+// RescheduleBooking implements booking.Store.
+func (s *Store) RescheduleBooking(ctx context.Context, tokenHash []byte, start, end time.Time, check booking.CheckFunc) (*booking.Booking, error) {
+	var b *booking.Booking
+	err := s.transact(ctx, func(tx pgx.Tx) error {
+		if err := lockBookings(ctx, tx); err != nil {
+			return err
+		}
+		cur, err := bookingForUpdate(ctx, tx, tokenHash)
+		if err != nil {
+			return err
+		}
+		if cur.Status != booking.StatusConfirmed {
+			return booking.Errorf(booking.ECONFLICT, "This consultation has been cancelled.")
+		}
+		if err := checkInTx(ctx, tx, start, end, cur.ID, check); err != nil {
+			return err
+		}
+		b, err = scanBooking(tx.QueryRow(ctx, `
+			UPDATE bookings SET starts_at = $2, ends_at = $3, updated_at = now(), sequence = sequence + 1
+			WHERE id = $1 RETURNING `+bookingColumns, cur.ID, start, end))
+		return err
+	})
+	return b, err
+}
+
+func bookingForUpdate(ctx context.Context, tx pgx.Tx, tokenHash []byte) (*booking.Booking, error) {
+	b, err := scanBooking(tx.QueryRow(ctx,
+		`SELECT `+bookingColumns+` FROM bookings WHERE manage_token_hash = $1 FOR UPDATE`, tokenHash))
+	if booking.ErrorCode(err) == booking.ENOTFOUND {
+		return nil, booking.Errorf(booking.ENOTFOUND, "We could not find that booking.")
+	}
+	return b, err
+}
+
+// Idempotency implements booking.Store.
+func (s *Store) Idempotency(ctx context.Context, keyHash []byte) (*booking.IdempotencyRecord, error) {
+	var rec booking.IdempotencyRecord
+	err := s.pool.QueryRow(ctx, `
+		SELECT key_hash, request_hash, booking_id, sealed_token FROM idempotency_keys
+		WHERE key_hash = $1 AND created_at > now() - interval '24 hours'`, keyHash).
+		Scan(&rec.KeyHash, &rec.RequestHash, &rec.BookingID, &rec.SealedToken)
+	if err != nil {
+		return nil, translate(err)
+	}
+	return &rec, nil
+}

@@ -1,0 +1,519 @@
+package storage
+
+import (
+	"cmp"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"log/slog"
+	"net/url"
+	"os"
+	"os/exec"
+	"os/user"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"syscall"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+)
+
+// ErrNoServer reports that the machine has no PostgreSQL server binaries to
+// run the embedded cluster with.
+var ErrNoServer = errors.New("no PostgreSQL server binaries (initdb, postgres) on PATH or under /usr/lib/postgresql/*/bin: " +
+	"install the PostgreSQL server package (e.g. Debian's `postgresql`) or set DATABASE_URL to use an existing server")
+
+// serverBinGlob is where Debian and Ubuntu install versioned server
+// binaries; a variable so a test can hide them.
+var serverBinGlob = "/usr/lib/postgresql/*/bin"
+
+const (
+	clusterSuperuser = "consult"
+	// clusterPort only names the socket file: the cluster never listens on TCP.
+	clusterPort = "5432"
+	// maxSocketPath is the smallest sizeof(sockaddr_un.sun_path), macOS's
+	// 104, minus the NUL (Linux allows 107).
+	maxSocketPath = 103
+	startTimeout  = 30 * time.Second
+)
+
+// Cluster is a private PostgreSQL cluster run from the machine's server
+// binaries. The server listens only on a unix socket. Its log is appended to
+// the file beside the data directory named like it plus ".log"
+// ($DATA_DIR/postgres.log). The socket lives in the data directory when that
+// path fits in a socket address, else in /tmp/consult-<16 hex digits of
+// sha256(data dir)>, a 0700 directory owned by the cluster's user; joiners
+// read the socket directory from postmaster.pid, so nothing else records it.
+type Cluster struct {
+	dataDir, socketDir, port, logPath string
+	logger                            *slog.Logger
+	ranInitdb                         bool // whether opening ran initdb (tests check reuse)
+
+	// Set only when this process started the server.
+	cmd       *exec.Cmd
+	exited    chan struct{} // closed when cmd has been waited for
+	waitErr   error
+	stopping  atomic.Bool
+	lock      *os.File // the data directory, flocked while starting or stopping
+	tmpSocket bool     // socketDir is ours under /tmp: remove it after stopping
+
+	closeOnce sync.Once
+	closeErr  error
+}
+
+// clusterOptions tune a server this process starts; a joiner ignores them.
+type clusterOptions struct {
+	settings []string // extra name=value run-time parameters
+	noSync   bool     // initdb --no-sync: faster, unsafe on a crash
+}
+
+// OpenCluster starts (or joins) the cluster whose data lives in dataDir (e.g.
+// $DATA_DIR/postgres), initialising it on first use. A second process
+// opening the same dataDir, such as "consult migrate" beside "consult serve",
+// joins the running server instead of starting another. When running as
+// root the server runs as the "postgres" user (else "nobody"), because
+// PostgreSQL refuses to run as root; dataDir's parents must be searchable by
+// that user.
+func OpenCluster(ctx context.Context, dataDir string, logger *slog.Logger) (*Cluster, error) {
+	return openCluster(ctx, dataDir, logger, clusterOptions{})
+}
+
+func openCluster(ctx context.Context, dataDir string, logger *slog.Logger, opts clusterOptions) (*Cluster, error) {
+	if logger == nil {
+		logger = slog.New(slog.DiscardHandler)
+	}
+	abs, err := filepath.Abs(dataDir)
+	if err != nil {
+		return nil, fmt.Errorf("storage: start cluster: %w", err)
+	}
+	c := &Cluster{dataDir: abs, port: clusterPort, logPath: abs + ".log", logger: logger}
+	cred, err := clusterUser()
+	if err == nil {
+		err = prepareDataDir(abs, cred)
+	}
+	if err == nil {
+		c.lock, err = os.Open(abs)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("storage: start cluster: %w", err)
+	}
+	// The lock makes two processes opening at once take turns: the first
+	// starts the server, the second then finds it running and joins.
+	if err := flock(ctx, c.lock); err != nil {
+		c.lock.Close()
+		return nil, fmt.Errorf("storage: start cluster: lock %s: %w", abs, err)
+	}
+	err = c.joinOrStart(ctx, cred, opts)
+	syscall.Flock(int(c.lock.Fd()), syscall.LOCK_UN)
+	if err != nil || c.cmd == nil {
+		c.lock.Close()
+	}
+	if err != nil {
+		return nil, fmt.Errorf("storage: start cluster: %w", err)
+	}
+	return c, nil
+}
+
+// joinOrStart connects to a live postmaster of the data directory, waiting
+// while it starts up or shuts down, or starts one when there is none.
+func (c *Cluster) joinOrStart(ctx context.Context, cred *runAs, opts clusterOptions) error {
+	deadline := time.Now().Add(startTimeout)
+	for {
+		pid, sockDir, port, ok := c.livePostmaster()
+		if !ok {
+			return c.start(ctx, cred, opts)
+		}
+		c.socketDir, c.port = sockDir, port
+		err := ping(ctx, c.URL("postgres"))
+		if err == nil {
+			c.logger.Info("storage: joined running postgres", "data_dir", c.dataDir, "pid", pid)
+			return nil
+		}
+		if time.Now().After(deadline) {
+			return fmt.Errorf("postgres (pid %d) holds %s but does not accept connections: %w", pid, c.dataDir, err)
+		}
+		if err := sleep(ctx, 100*time.Millisecond); err != nil {
+			return err
+		}
+	}
+}
+
+// livePostmaster reads postmaster.pid and reports whether the postgres
+// process it names is alive. A stale file is left for postgres, which
+// also checks that no orphaned backend still uses the old shared memory.
+func (c *Cluster) livePostmaster() (pid int, sockDir, port string, ok bool) {
+	b, err := os.ReadFile(filepath.Join(c.dataDir, "postmaster.pid"))
+	if err != nil {
+		return 0, "", "", false
+	}
+	lines := strings.Split(string(b), "\n")
+	if len(lines) < 5 {
+		return 0, "", "", false // being written or truncated
+	}
+	pid, err = strconv.Atoi(strings.TrimSpace(lines[0]))
+	if err != nil || pid <= 0 {
+		return 0, "", "", false
+	}
+	if err := syscall.Kill(pid, 0); err != nil && !errors.Is(err, syscall.EPERM) {
+		return 0, "", "", false
+	}
+	// After a reboot or in a container the pid may belong to something else.
+	if comm, err := os.ReadFile(fmt.Sprintf("/proc/%d/comm", pid)); err == nil {
+		if name := strings.TrimSpace(string(comm)); name != "postgres" && name != "postmaster" {
+			return 0, "", "", false
+		}
+	}
+	return pid, strings.TrimSpace(lines[4]), strings.TrimSpace(lines[3]), true
+}
+
+// start runs initdb when the data directory is new, then the server, and
+// waits until it accepts connections.
+func (c *Cluster) start(ctx context.Context, cred *runAs, opts clusterOptions) error {
+	bins, err := findServer(c.dataDir)
+	if err != nil {
+		return err
+	}
+	if fi, err := os.Stat(c.logPath); err == nil && fi.Size() > 10<<20 {
+		os.Rename(c.logPath, c.logPath+".1") // keep the log from growing forever
+	}
+	// Opened by this process, so the server's user needs no rights to it.
+	logf, err := os.OpenFile(c.logPath, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
+	if err != nil {
+		return err
+	}
+	defer logf.Close()
+	from, _ := logf.Seek(0, io.SeekEnd)
+	if _, err := os.Stat(filepath.Join(c.dataDir, "PG_VERSION")); err != nil {
+		args := []string{"-D", c.dataDir, "--username=" + clusterSuperuser, "--encoding=UTF8", "--locale=C",
+			"--auth-local=trust", "--auth-host=reject"}
+		if opts.noSync {
+			args = append(args, "--no-sync")
+		}
+		if err := command(bins[0], cred, logf, args...).Run(); err != nil {
+			return fmt.Errorf("initdb: %w%s", err, logTail(c.logPath, from))
+		}
+		c.ranInitdb = true
+		c.logger.Info("storage: initialised postgres cluster", "data_dir", c.dataDir)
+	}
+	if c.socketDir, c.tmpSocket, err = socketDir(c.dataDir, cred); err != nil {
+		return err
+	}
+	args := []string{"-D", c.dataDir, "-k", c.socketDir, "-p", clusterPort,
+		"-c", "listen_addresses=", "-c", "timezone=UTC"}
+	for _, s := range opts.settings {
+		args = append(args, "-c", s)
+	}
+	cmd := command(bins[1], cred, logf, args...)
+	// Its own process group keeps a Ctrl-C at the terminal from reaching
+	// the server before Close shuts it down cleanly.
+	cmd.SysProcAttr.Setpgid = true
+	if err := cmd.Start(); err != nil {
+		return fmt.Errorf("postgres: %w", err)
+	}
+	c.cmd, c.exited = cmd, make(chan struct{})
+	go func() {
+		c.waitErr = cmd.Wait()
+		close(c.exited)
+		if !c.stopping.Load() {
+			c.logger.Error("storage: postgres exited unexpectedly", "err", c.waitErr, "log", c.logPath)
+		}
+	}()
+	deadline := time.Now().Add(startTimeout)
+	for err = ping(ctx, c.URL("postgres")); err != nil; err = ping(ctx, c.URL("postgres")) {
+		select {
+		case <-c.exited:
+			return fmt.Errorf("postgres exited: %w%s", c.waitErr, logTail(c.logPath, from))
+		case <-ctx.Done():
+			err = ctx.Err()
+		case <-time.After(100 * time.Millisecond):
+		}
+		if ctx.Err() != nil || time.Now().After(deadline) {
+			c.stop()
+			return fmt.Errorf("postgres not ready: %w%s", err, logTail(c.logPath, from))
+		}
+	}
+	c.logger.Info("storage: started postgres", "data_dir", c.dataDir, "pid", cmd.Process.Pid, "log", c.logPath)
+	return nil
+}
+
+// URL returns a pgx-usable connection URL for database name over the unix
+// socket.
+func (c *Cluster) URL(database string) string {
+	q := url.Values{"host": {c.socketDir}, "port": {c.port}, "sslmode": {"disable"}}
+	u := url.URL{Scheme: "postgres", User: url.User(clusterSuperuser), Path: "/" + database, RawQuery: q.Encode()}
+	return u.String()
+}
+
+// EnsureDatabase creates database name unless it exists.
+func (c *Cluster) EnsureDatabase(ctx context.Context, name string) error {
+	conn, err := pgx.Connect(ctx, c.URL("postgres"))
+	if err != nil {
+		return fmt.Errorf("storage: ensure database: %w", err)
+	}
+	defer conn.Close(context.WithoutCancel(ctx))
+	var exists bool
+	if err := conn.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = $1)`, name).Scan(&exists); err != nil {
+		return fmt.Errorf("storage: ensure database: %w", err)
+	}
+	if exists {
+		return nil
+	}
+	_, err = conn.Exec(ctx, "CREATE DATABASE "+pgx.Identifier{name}.Sanitize())
+	var pgErr *pgconn.PgError
+	if errors.As(err, &pgErr) && pgErr.Code == "42P04" {
+		return nil // another process created it meanwhile
+	}
+	if err != nil {
+		return fmt.Errorf("storage: ensure database: %w", err)
+	}
+	c.logger.Info("storage: created database", "database", name)
+	return nil
+}
+
+// Close stops the cluster if this process started it (fast shutdown:
+// sessions, including joiners', are ended) and waits for it to exit; a joiner
+// just detaches. It is safe to call more than once and from a signal
+// handler's goroutine.
+func (c *Cluster) Close() error {
+	c.closeOnce.Do(func() {
+		if c.cmd == nil {
+			c.logger.Info("storage: detached from postgres", "data_dir", c.dataDir)
+			return
+		}
+		defer c.lock.Close()
+		// Holding the lock while stopping makes a process opening the cluster
+		// meanwhile wait, then start afresh rather than join a dying server.
+		ctx, cancel := context.WithTimeout(context.Background(), startTimeout)
+		defer cancel()
+		if flock(ctx, c.lock) == nil {
+			defer syscall.Flock(int(c.lock.Fd()), syscall.LOCK_UN)
+		}
+		if err := c.stop(); err != nil {
+			c.closeErr = fmt.Errorf("storage: stop cluster: %w", err)
+			return
+		}
+		c.logger.Info("storage: stopped postgres", "data_dir", c.dataDir)
+	})
+	return c.closeErr
+}
+
+// stop asks the server for a fast shutdown, escalating to an immediate one
+// and then to SIGKILL if it hangs.
+func (c *Cluster) stop() error {
+	c.stopping.Store(true)
+	for _, s := range []struct {
+		sig  syscall.Signal
+		wait time.Duration
+	}{{syscall.SIGINT, time.Minute}, {syscall.SIGQUIT, 10 * time.Second}, {syscall.SIGKILL, 10 * time.Second}} {
+		c.cmd.Process.Signal(s.sig)
+		select {
+		case <-c.exited:
+			if c.tmpSocket {
+				os.Remove(c.socketDir)
+			}
+			return c.waitErr
+		case <-time.After(s.wait):
+		}
+	}
+	return fmt.Errorf("postgres (pid %d) did not exit", c.cmd.Process.Pid)
+}
+
+// runAs is the unprivileged user the server runs as when we are root.
+type runAs struct {
+	name     string
+	uid, gid uint32
+}
+
+// clusterUser returns the user to run the server as: nil (ourselves) unless
+// we are root, which PostgreSQL refuses to run as.
+func clusterUser() (*runAs, error) {
+	if os.Geteuid() != 0 {
+		return nil, nil
+	}
+	for _, name := range []string{"postgres", "nobody"} {
+		u, err := user.Lookup(name)
+		if err != nil {
+			continue
+		}
+		uid, err1 := strconv.ParseUint(u.Uid, 10, 32)
+		gid, err2 := strconv.ParseUint(u.Gid, 10, 32)
+		if err1 == nil && err2 == nil {
+			return &runAs{name: name, uid: uint32(uid), gid: uint32(gid)}, nil
+		}
+	}
+	return nil, errors.New("running as root, and neither user postgres nor nobody exists to run the server as")
+}
+
+// prepareDataDir creates the data directory for the server's user, with
+// the 0700 mode PostgreSQL insists on, and checks that user can reach it.
+func prepareDataDir(dir string, cred *runAs) error {
+	if err := os.MkdirAll(filepath.Dir(dir), 0o755); err != nil {
+		return err
+	}
+	if err := os.Mkdir(dir, 0o700); err != nil && !errors.Is(err, fs.ErrExist) {
+		return err
+	}
+	if _, err := os.Stat(filepath.Join(dir, "PG_VERSION")); err == nil {
+		return nil // initialised: postgres checks owner and mode itself
+	}
+	if cred == nil {
+		return os.Chmod(dir, 0o700)
+	}
+	for d := filepath.Dir(dir); ; d = filepath.Dir(d) {
+		fi, err := os.Stat(d)
+		if err != nil {
+			return err
+		}
+		st, perm := fi.Sys().(*syscall.Stat_t), fi.Mode().Perm()
+		// The server runs without supplementary groups, so these bits decide.
+		if !(st.Uid == cred.uid && perm&0o100 != 0 || st.Uid != cred.uid && st.Gid == cred.gid && perm&0o010 != 0 ||
+			st.Uid != cred.uid && st.Gid != cred.gid && perm&0o001 != 0) {
+			return fmt.Errorf("directory %s is not searchable by user %s, who runs the server: allow it (e.g. chmod o+x %s) or choose another data directory", d, cred.name, d)
+		}
+		if d == filepath.Dir(d) {
+			break
+		}
+	}
+	if err := os.Chown(dir, int(cred.uid), int(cred.gid)); err != nil {
+		return err
+	}
+	return os.Chmod(dir, 0o700)
+}
+
+// socketDir picks where the server puts its socket: the data directory when
+// the socket's path fits in a socket address, else a private directory
+// under /tmp named by a hash of the data directory, so restarts reuse it.
+func socketDir(dataDir string, cred *runAs) (dir string, tmp bool, err error) {
+	if len(dataDir)+len("/.s.PGSQL."+clusterPort) <= maxSocketPath {
+		return dataDir, false, nil
+	}
+	sum := sha256.Sum256([]byte(dataDir))
+	dir = "/tmp/consult-" + hex.EncodeToString(sum[:8])
+	owner := os.Geteuid()
+	if cred != nil {
+		owner = int(cred.uid)
+	}
+	if err := os.Mkdir(dir, 0o700); err == nil {
+		if err := os.Chown(dir, owner, -1); err != nil {
+			return "", false, err
+		}
+	} else if !errors.Is(err, fs.ErrExist) {
+		return "", false, err
+	}
+	// /tmp is shared: refuse a directory (or symlink) someone else planted.
+	fi, err := os.Lstat(dir)
+	if err != nil {
+		return "", false, err
+	}
+	if st := fi.Sys().(*syscall.Stat_t); !fi.IsDir() || int(st.Uid) != owner || fi.Mode().Perm() != 0o700 {
+		return "", false, fmt.Errorf("socket directory %s is not a 0700 directory owned by uid %d", dir, owner)
+	}
+	return dir, true, nil
+}
+
+// findServer returns the paths of initdb and postgres: those of the data
+// directory's major version if installed, else those on PATH, else the
+// highest version under serverBinGlob.
+func findServer(dataDir string) ([2]string, error) {
+	var cands [][2]string
+	binDir := func(d string) [2]string { return [2]string{filepath.Join(d, "initdb"), filepath.Join(d, "postgres")} }
+	if v, err := os.ReadFile(filepath.Join(dataDir, "PG_VERSION")); err == nil {
+		cands = append(cands, binDir(strings.Replace(serverBinGlob, "*", strings.TrimSpace(string(v)), 1)))
+	}
+	initdb, err1 := exec.LookPath("initdb")
+	postgres, err2 := exec.LookPath("postgres")
+	if err1 == nil && err2 == nil {
+		cands = append(cands, [2]string{initdb, postgres})
+	}
+	dirs, _ := filepath.Glob(serverBinGlob)
+	version := func(d string) float64 { v, _ := strconv.ParseFloat(filepath.Base(filepath.Dir(d)), 64); return v }
+	slices.SortFunc(dirs, func(a, b string) int { return cmp.Compare(version(b), version(a)) })
+	for _, d := range dirs {
+		cands = append(cands, binDir(d))
+	}
+	for _, c := range cands {
+		if isExecutable(c[0]) && isExecutable(c[1]) {
+			return c, nil
+		}
+	}
+	return [2]string{}, ErrNoServer
+}
+
+func isExecutable(path string) bool {
+	fi, err := os.Stat(path)
+	return err == nil && fi.Mode().IsRegular() && fi.Mode().Perm()&0o111 != 0
+}
+
+// command prepares a server program run as cred with output to out. It
+// starts in / because root's working directory may be closed to cred, and
+// without PG* variables, which would change the port or data directory.
+func command(path string, cred *runAs, out io.Writer, args ...string) *exec.Cmd {
+	cmd := exec.Command(path, args...)
+	cmd.Dir, cmd.Stdout, cmd.Stderr = "/", out, out
+	for _, kv := range os.Environ() {
+		if !strings.HasPrefix(kv, "PG") {
+			cmd.Env = append(cmd.Env, kv)
+		}
+	}
+	cmd.SysProcAttr = &syscall.SysProcAttr{}
+	if cred != nil {
+		cmd.SysProcAttr.Credential = &syscall.Credential{Uid: cred.uid, Gid: cred.gid, Groups: []uint32{}}
+	}
+	return cmd
+}
+
+// ping reports whether the server accepts connections at url.
+func ping(ctx context.Context, url string) error {
+	ctx, cancel := context.WithTimeout(ctx, 2*time.Second)
+	defer cancel()
+	conn, err := pgx.Connect(ctx, url)
+	if err != nil {
+		return err
+	}
+	return conn.Close(ctx)
+}
+
+// logTail returns the end of what the server logged since offset from, to
+// put in an error message.
+func logTail(path string, from int64) string {
+	b, err := os.ReadFile(path)
+	if err != nil || int64(len(b)) <= from {
+		return ""
+	}
+	b = b[from:]
+	if len(b) > 2048 {
+		b = b[len(b)-2048:]
+	}
+	return "\nserver log (" + path + "):\n" + strings.TrimSpace(string(b))
+}
+
+// flock takes an exclusive lock on f, giving up when ctx ends.
+func flock(ctx context.Context, f *os.File) error {
+	for {
+		err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB)
+		if !errors.Is(err, syscall.EWOULDBLOCK) {
+			return err
+		}
+		if err := sleep(ctx, 50*time.Millisecond); err != nil {
+			return err
+		}
+	}
+}
+
+func sleep(ctx context.Context, d time.Duration) error {
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-time.After(d):
+		return nil
+	}
+}

@@ -1,0 +1,177 @@
+package storage
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"consult/booking"
+)
+
+// InitSettings stores s as the practice's settings unless settings exist
+// already: configuration gives initial values, the admin area owns them after.
+func (s *Store) InitSettings(ctx context.Context, st booking.Settings) error {
+	_, err := s.pool.Exec(ctx, `
+		INSERT INTO practice_settings (practice_name, time_zone, slot_minutes, buffer_minutes,
+			min_notice_minutes, not_same_day, horizon_days, daily_cap)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+		ON CONFLICT (id) DO NOTHING`,
+		st.PracticeName, st.TimeZone, minutes(st.SlotLength), minutes(st.Buffer),
+		minutes(st.MinNotice), st.NotSameDay, st.HorizonDays, st.DailyCap)
+	if err != nil {
+		return fmt.Errorf("storage: init settings: %w", translate(err))
+	}
+	return nil
+}
+
+// SeedDemoHours stores weekday hours (Monday to Friday, 09:00–12:00 and
+// 13:00–17:00) when there are no weekly hours at all, so a new installation
+// shows bookable slots at once. It reports whether it seeded.
+func (s *Store) SeedDemoHours(ctx context.Context) (bool, error) {
+	seeded := false
+	err := s.transact(ctx, func(tx pgx.Tx) error {
+		if err := lockBookings(ctx, tx); err != nil {
+			return err
+		}
+		var n int
+		if err := tx.QueryRow(ctx, `SELECT count(*) FROM weekly_windows`).Scan(&n); err != nil {
+			return translate(err)
+		}
+		if n > 0 {
+			return nil
+		}
+		for wd := time.Monday; wd <= time.Friday; wd++ {
+			for _, r := range [][2]int{{9 * 60, 12 * 60}, {13 * 60, 17 * 60}} {
+				if _, err := tx.Exec(ctx, `INSERT INTO weekly_windows (weekday, start_minute, end_minute) VALUES ($1, $2, $3)`,
+					int(wd), r[0], r[1]); err != nil {
+					return translate(err)
+				}
+			}
+		}
+		seeded = true
+		return nil
+	})
+	if err != nil {
+		return false, fmt.Errorf("storage: seed demo hours: %w", err)
+	}
+	return seeded, nil
+}
+
+// Schedule implements booking.Store.
+func (s *Store) Schedule(ctx context.Context, from, to booking.Date) (booking.Schedule, error) {
+	return loadSchedule(ctx, s.pool, from, to)
+}
+
+// querier is what both a pool and a transaction offer.
+type querier interface {
+	Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error)
+	QueryRow(ctx context.Context, sql string, args ...any) pgx.Row
+}
+
+func loadSchedule(ctx context.Context, q querier, from, to booking.Date) (booking.Schedule, error) {
+	var sched booking.Schedule
+	st, err := loadSettings(ctx, q)
+	if err != nil {
+		return sched, err
+	}
+	sched.Settings = st
+	if sched.Weekly, err = loadWeekly(ctx, q); err != nil {
+		return sched, err
+	}
+	if sched.Overrides, err = loadOverrides(ctx, q, from, to); err != nil {
+		return sched, err
+	}
+	return sched, nil
+}
+
+func loadSettings(ctx context.Context, q querier) (booking.Settings, error) {
+	var st booking.Settings
+	var slot, buffer, notice int
+	err := q.QueryRow(ctx, `
+		SELECT practice_name, time_zone, slot_minutes, buffer_minutes, min_notice_minutes,
+		       not_same_day, horizon_days, daily_cap
+		FROM practice_settings`).Scan(&st.PracticeName, &st.TimeZone, &slot, &buffer, &notice,
+		&st.NotSameDay, &st.HorizonDays, &st.DailyCap)
+	if err != nil {
+		return st, fmt.Errorf("storage: load settings: %w", translate(err))
+	}
+	st.SlotLength = time.Duration(slot) * time.Minute
+	st.Buffer = time.Duration(buffer) * time.Minute
+	st.MinNotice = time.Duration(notice) * time.Minute
+	return st, nil
+}
+
+func loadWeekly(ctx context.Context, q querier) ([]booking.WeeklyWindow, error) {
+	rows, err := q.Query(ctx, `SELECT weekday, start_minute, end_minute FROM weekly_windows ORDER BY weekday, start_minute`)
+	if err != nil {
+		return nil, fmt.Errorf("storage: load weekly hours: %w", translate(err))
+	}
+	ws, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (booking.WeeklyWindow, error) {
+		var wd, start, end int16
+		err := r.Scan(&wd, &start, &end)
+		return booking.WeeklyWindow{Weekday: time.Weekday(wd), TimeRange: booking.TimeRange{Start: booking.Clock(start), End: booking.Clock(end)}}, err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("storage: load weekly hours: %w", translate(err))
+	}
+	return ws, nil
+}
+
+// loadOverrides returns the overrides for dates in [from, to], with every
+// date of time off in that range as a closed override (time off wins).
+func loadOverrides(ctx context.Context, q querier, from, to booking.Date) ([]booking.Override, error) {
+	rows, err := q.Query(ctx, `
+		SELECT d.day, d.closed OR EXISTS (SELECT 1 FROM time_off t WHERE d.day BETWEEN t.first_day AND t.last_day),
+		       coalesce(array_agg(w.start_minute ORDER BY w.start_minute) FILTER (WHERE w.id IS NOT NULL), '{}'),
+		       coalesce(array_agg(w.end_minute ORDER BY w.start_minute) FILTER (WHERE w.id IS NOT NULL), '{}')
+		FROM date_overrides d LEFT JOIN override_windows w ON w.day = d.day
+		WHERE d.day BETWEEN $1 AND $2
+		GROUP BY d.day
+		UNION ALL
+		SELECT g::date, true, '{}', '{}'
+		FROM time_off t, generate_series(greatest(t.first_day, $1::date), least(t.last_day, $2::date), interval '1 day') g
+		WHERE t.first_day <= $2 AND t.last_day >= $1
+		  AND NOT EXISTS (SELECT 1 FROM date_overrides d WHERE d.day = g::date)
+		ORDER BY 1`, dateValue(from), dateValue(to))
+	if err != nil {
+		return nil, fmt.Errorf("storage: load overrides: %w", translate(err))
+	}
+	ovs, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (booking.Override, error) {
+		var day time.Time
+		var closed bool
+		var starts, ends []int16
+		if err := r.Scan(&day, &closed, &starts, &ends); err != nil {
+			return booking.Override{}, err
+		}
+		o := booking.Override{Date: booking.DateOf(day), Closed: closed}
+		for i := range starts {
+			o.Windows = append(o.Windows, booking.TimeRange{Start: booking.Clock(starts[i]), End: booking.Clock(ends[i])})
+		}
+		return o, nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("storage: load overrides: %w", translate(err))
+	}
+	return dedupeOverrides(ovs), nil
+}
+
+// dedupeOverrides keeps one override per date; overlapping time-off ranges
+// can yield the same closed date twice.
+func dedupeOverrides(ovs []booking.Override) []booking.Override {
+	out := ovs[:0]
+	for _, o := range ovs {
+		if n := len(out); n > 0 && out[n-1].Date == o.Date {
+			continue
+		}
+		out = append(out, o)
+	}
+	return out
+}
+
+func dateValue(d booking.Date) time.Time {
+	return time.Date(d.Year, d.Month, d.Day, 0, 0, 0, 0, time.UTC)
+}
+
+func minutes(d time.Duration) int { return int(d / time.Minute) }

@@ -1,0 +1,89 @@
+// Package storage is the PostgreSQL implementation of booking.Store, the
+// migrations runner, the embedded local cluster and the test-database helper.
+package storage
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"consult/booking"
+)
+
+// Store implements booking.Store on a pgx pool.
+type Store struct {
+	pool *pgxpool.Pool
+}
+
+var _ booking.Store = (*Store)(nil)
+
+// New returns a Store on pool.
+func New(pool *pgxpool.Pool) *Store { return &Store{pool: pool} }
+
+// Pool returns the underlying pool, for health checks and metrics.
+func (s *Store) Pool() *pgxpool.Pool { return s.pool }
+
+// bookingLockKey is the advisory lock that serialises booking changes, so
+// rules the exclusion constraint cannot express (buffer, daily cap) hold
+// under concurrent requests.
+const bookingLockKey = 7_310_001
+
+// transact runs fn in a transaction, committing when it returns nil.
+func (s *Store) transact(ctx context.Context, fn func(tx pgx.Tx) error) error {
+	tx, err := s.pool.Begin(ctx)
+	if err != nil {
+		return translate(err)
+	}
+	defer tx.Rollback(ctx)
+	if err := fn(tx); err != nil {
+		return err
+	}
+	return translate(tx.Commit(ctx))
+}
+
+// lockBookings takes the transaction-scoped booking lock.
+func lockBookings(ctx context.Context, tx pgx.Tx) error {
+	_, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock($1)`, bookingLockKey)
+	return translate(err)
+}
+
+// translate maps database errors to domain errors at the package boundary:
+// no rows → ENOTFOUND, unique and exclusion violations → ECONFLICT,
+// unreachable server → EUNAVAILABLE.
+func translate(err error) error {
+	if err == nil {
+		return nil
+	}
+	var derr *booking.Error
+	if errors.As(err, &derr) {
+		return err
+	}
+	if errors.Is(err, pgx.ErrNoRows) {
+		return &booking.Error{Code: booking.ENOTFOUND, Message: "Not found.", Err: err}
+	}
+	var pgErr *pgconn.PgError
+	if errors.As(err, &pgErr) {
+		switch pgErr.Code {
+		case "23505", "23P01": // unique_violation, exclusion_violation
+			return &booking.Error{Code: booking.ECONFLICT, Message: "That time is no longer available.", Err: err}
+		case "23514", "22007", "22008", "22P02": // check, datetime, invalid text
+			return &booking.Error{Code: booking.EINVALID, Message: "That value is not allowed.", Err: err}
+		case "57P01", "57P02", "57P03", "53300": // shutdown, cannot connect now, too many connections
+			return &booking.Error{Code: booking.EUNAVAILABLE, Message: "The service is briefly unavailable. Please try again.", Err: err}
+		}
+		return fmt.Errorf("storage: %w", err)
+	}
+	if pgconn.SafeToRetry(err) || pgconn.Timeout(err) || isConnectError(err) {
+		return &booking.Error{Code: booking.EUNAVAILABLE, Message: "The service is briefly unavailable. Please try again.", Err: err}
+	}
+	return fmt.Errorf("storage: %w", err)
+}
+
+func isConnectError(err error) bool {
+	var ce *pgconn.ConnectError
+	return errors.As(err, &ce)
+}

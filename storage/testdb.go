@@ -1,0 +1,247 @@
+package storage
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/url"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgxpool"
+)
+
+// testServer is the one server and migrated template a test process shares
+// (pgtestdb's idea). It is package state because a test binary has no
+// fixture wider than a test other than TestMain; it starts on first use.
+var testServer struct {
+	once     sync.Once
+	err      error
+	admin    *pgxpool.Pool // for CREATE and DROP DATABASE
+	urlFor   func(database string) string
+	template string
+	cluster  *Cluster       // nil when TEST_DATABASE_URL names the server
+	dir      string         // the private cluster's temporary directory
+	reaper   io.WriteCloser // see startReaper
+}
+
+var errTestsDone = errors.New("storage: test database requested after RunTests finished")
+
+// NewTestDB returns a connection pool to a fresh database for one test,
+// cloned from a migrated template. The pool allows 20 connections, enough
+// for contention tests; it is closed and the database dropped when the test
+// ends. The server is TEST_DATABASE_URL's when set, else a private cluster
+// started once per test process: call RunTests from TestMain to stop it.
+func NewTestDB(t testing.TB) *pgxpool.Pool {
+	t.Helper()
+	cfg, err := pgxpool.ParseConfig(NewTestDBURL(t))
+	if err != nil {
+		t.Fatalf("storage: test database: %v", err)
+	}
+	cfg.MaxConns = 20
+	pool, err := pgxpool.NewWithConfig(context.Background(), cfg)
+	if err != nil {
+		t.Fatalf("storage: test database: %v", err)
+	}
+	t.Cleanup(pool.Close) // registered after the drop, so it runs first
+	return pool
+}
+
+// NewTestDBURL returns the URL of a fresh database cloned from the migrated
+// template, for tests that need a URL (e.g. to start the whole server). The
+// database is dropped when the test ends, ending any session still in it.
+func NewTestDBURL(t testing.TB) string {
+	t.Helper()
+	s := &testServer
+	s.once.Do(func() { s.err = startTestServer() })
+	if s.err != nil {
+		t.Fatal(s.err)
+	}
+	name := "test_" + randomHex()
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	if err := cloneTemplate(ctx, name); err != nil {
+		t.Fatalf("storage: test database: %v", err)
+	}
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+		defer cancel()
+		if _, err := s.admin.Exec(ctx, "DROP DATABASE IF EXISTS "+name+" WITH (FORCE)"); err != nil {
+			t.Errorf("storage: drop test database: %v", err)
+		}
+	})
+	return s.urlFor(name)
+}
+
+// RunTests runs a package's tests, then stops the private cluster and
+// removes its directory (or drops the template on TEST_DATABASE_URL's
+// server). Every package using NewTestDB should call it:
+//
+//	func TestMain(m *testing.M) { os.Exit(storage.RunTests(m)) }
+//
+// Without it a watcher process still cleans up after the test binary exits.
+func RunTests(m *testing.M) int {
+	code := m.Run()
+	s := &testServer
+	s.once.Do(func() { s.err = errTestsDone })
+	if s.err != nil {
+		return code // never started, or failed and cleaned up already
+	}
+	if err := stopTestServer(); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		if code == 0 {
+			code = 1
+		}
+	}
+	return code
+}
+
+func startTestServer() (err error) {
+	s := &testServer
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	adminURL := os.Getenv("TEST_DATABASE_URL")
+	if adminURL != "" {
+		s.urlFor = func(db string) string { return withDatabase(adminURL, db) }
+	} else {
+		if s.dir, err = os.MkdirTemp("", "consult-testdb-"); err != nil {
+			return fmt.Errorf("storage: test database: %w", err)
+		}
+		if os.Geteuid() == 0 {
+			os.Chmod(s.dir, 0o755) // let the server's user reach its data directory
+		}
+		logger := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+		// Durability is worthless for throwaway data; speed and room for
+		// parallel tests are not.
+		opts := clusterOptions{noSync: true, settings: []string{"max_connections=200", "shared_buffers=32MB",
+			"fsync=off", "synchronous_commit=off", "full_page_writes=off"}}
+		if s.cluster, err = openCluster(ctx, filepath.Join(s.dir, "postgres"), logger, opts); err != nil {
+			os.RemoveAll(s.dir)
+			return fmt.Errorf("storage: test database (or set TEST_DATABASE_URL): %w", err)
+		}
+		startReaper()
+		s.urlFor, adminURL = s.cluster.URL, s.cluster.URL("postgres")
+	}
+	defer func() {
+		if err != nil {
+			stopTestServer()
+		}
+	}()
+	if s.admin, err = pgxpool.New(ctx, adminURL); err != nil {
+		return fmt.Errorf("storage: test database: %w", err)
+	}
+	// A name per process: test binaries of several packages may share a
+	// server and must not migrate one template at the same time.
+	tmpl := "consult_template_" + randomHex()
+	if _, err := s.admin.Exec(ctx, "CREATE DATABASE "+tmpl); err != nil {
+		return fmt.Errorf("storage: create template: %w", err)
+	}
+	s.template = tmpl
+	pool, err := pgxpool.New(ctx, s.urlFor(tmpl))
+	if err != nil {
+		return fmt.Errorf("storage: migrate template: %w", err)
+	}
+	err = Migrate(ctx, pool)
+	pool.Close()
+	if err != nil {
+		return fmt.Errorf("storage: migrate template: %w", err)
+	}
+	// No connection to the template is allowed from now on, since cloning
+	// fails while anyone is connected to it.
+	if _, err := s.admin.Exec(ctx, "ALTER DATABASE "+tmpl+" WITH IS_TEMPLATE true ALLOW_CONNECTIONS false"); err != nil {
+		return fmt.Errorf("storage: seal template: %w", err)
+	}
+	return nil
+}
+
+// cloneTemplate creates database name from the template, retrying while a
+// just-closed template session is still ending on the server.
+func cloneTemplate(ctx context.Context, name string) error {
+	for {
+		_, err := testServer.admin.Exec(ctx, "CREATE DATABASE "+name+" TEMPLATE "+testServer.template)
+		var pgErr *pgconn.PgError
+		if !errors.As(err, &pgErr) || pgErr.Code != "55006" { // object_in_use
+			return err
+		}
+		if err := sleep(ctx, 50*time.Millisecond); err != nil {
+			return err
+		}
+	}
+}
+
+func stopTestServer() error {
+	s := &testServer
+	var errs []error
+	if s.admin != nil {
+		if s.template != "" && s.cluster == nil {
+			ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+			defer cancel()
+			_, err := s.admin.Exec(ctx, "ALTER DATABASE "+s.template+" WITH IS_TEMPLATE false")
+			if err == nil {
+				_, err = s.admin.Exec(ctx, "DROP DATABASE "+s.template)
+			}
+			errs = append(errs, err)
+		}
+		s.admin.Close()
+	}
+	if s.cluster != nil {
+		if s.reaper != nil {
+			io.WriteString(s.reaper, "done\n")
+			s.reaper.Close()
+		}
+		errs = append(errs, s.cluster.Close(), os.RemoveAll(s.dir))
+	}
+	if err := errors.Join(errs...); err != nil {
+		return fmt.Errorf("storage: stop test database: %w", err)
+	}
+	return nil
+}
+
+// startReaper starts a shell that stops the private cluster and removes its
+// directory after this process exits without RunTests (a package with no
+// TestMain, a panic, a test timeout, a kill): it waits on a pipe whose only
+// writer is this process, which the kernel closes however the process ends.
+// RunTests writes "done" first, so the shell leaves the work to it.
+func startReaper() {
+	s := &testServer
+	script := `read done; [ "$done" = done ] && exit 0
+kill -INT "$1"; i=0
+while [ -e "$2/postgres/postmaster.pid" ] && [ $i -lt 120 ]; do sleep 1; i=$((i+1)); done
+rm -rf "$2"`
+	cmd := exec.Command("/bin/sh", "-c", script, "reaper", strconv.Itoa(s.cluster.cmd.Process.Pid), s.dir)
+	// Its own process group, so the Ctrl-C that kills the test binary
+	// does not kill the reaper too.
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	w, err := cmd.StdinPipe()
+	if err == nil && cmd.Start() == nil {
+		s.reaper = w
+	}
+}
+
+// withDatabase returns the connection string dsn (a URL or keyword/value
+// string) with its database replaced by db.
+func withDatabase(dsn, db string) string {
+	if u, err := url.Parse(dsn); err == nil && (u.Scheme == "postgres" || u.Scheme == "postgresql") {
+		u.Path, u.RawPath = "/"+db, ""
+		return u.String()
+	}
+	return dsn + " dbname=" + db // a later keyword wins; db needs no quoting
+}
+
+// randomHex returns 16 random hex digits, safe in an unquoted identifier.
+func randomHex() string {
+	b := make([]byte, 8)
+	rand.Read(b)
+	return hex.EncodeToString(b)
+}
