@@ -1,6 +1,7 @@
 package api
 
 import (
+	"github.com/labstack/echo/v4"
 	"github.com/labstack/echo/v4/middleware"
 )
 
@@ -22,4 +23,13 @@ func (s *Server) routes() {
 	v1.GET("/bookings/:token", s.handleGetBooking)
 	v1.DELETE("/bookings/:token", s.handleCancelBooking)
 	v1.POST("/bookings/:token/reschedule", s.handleRescheduleBooking)
+
+	// Static files and public pages.
+	if s.web != nil {
+		e.GET("/static/*", echo.WrapHandler(s.web.AssetHandler()))
+	}
+
+	// Admin area and admin API.
+
+	// Calendar feeds.
 }

@@ -12,6 +12,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"consult/booking"
+	"consult/web"
 )
 
 // Config holds what the HTTP layer needs to know about its deployment.
@@ -19,6 +20,16 @@ type Config struct {
 	// BaseURL is the absolute URL clients reach the service at; links in
 	// responses, emails and feeds are built from it.
 	BaseURL string
+	// RetentionDays is how long client data is kept after a consultation.
+	RetentionDays int
+
+	// Public site settings.
+
+	// Admin settings.
+
+	// Feed settings.
+
+	// Email settings.
 }
 
 // Deps are the server's collaborators, passed in explicitly.
@@ -28,6 +39,17 @@ type Deps struct {
 	// Ready reports whether the service can serve: database reachable and
 	// migrations current. nil means always ready.
 	Ready func(ctx context.Context) error
+	// Web renders the HTML pages; Pages holds the Markdown content.
+	Web   *web.Renderer
+	Pages *web.Pages
+
+	// Public site dependencies.
+
+	// Admin dependencies.
+
+	// Feed dependencies.
+
+	// Email dependencies.
 }
 
 // Server handles every HTTP request of the service.
@@ -39,6 +61,16 @@ type Server struct {
 	ready   func(ctx context.Context) error
 	echo    *echo.Echo
 	openapi []byte
+	web     *web.Renderer
+	pages   *web.Pages
+
+	// Public site state.
+
+	// Admin state.
+
+	// Feed state.
+
+	// Email state.
 }
 
 // New builds a Server with its routes and middleware.
@@ -54,6 +86,8 @@ func New(cfg Config, deps Deps) (*Server, error) {
 		logger:  deps.Logger,
 		ready:   deps.Ready,
 		openapi: openAPISpec,
+		web:     deps.Web,
+		pages:   deps.Pages,
 	}
 	if s.logger == nil {
 		s.logger = slog.New(slog.DiscardHandler)

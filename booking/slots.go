@@ -85,12 +85,12 @@ func FreeSlots(s Schedule, busy []Interval, from, to, now time.Time) ([]Slot, er
 				n := (lower.Sub(t) + length - 1) / length
 				t = t.Add(n * length)
 			}
-			for ; !t.Add(length).After(w.End); t = t.Add(length) {
+			for end := t.Add(length); !end.After(w.End); t, end = end, end.Add(length) {
 				if !t.Before(to) {
 					return slots, nil
 				}
-				if sw.free(t, t.Add(length)) {
-					slots = append(slots, Slot{Start: t, End: t.Add(length)})
+				if sw.free(t, end) {
+					slots = append(slots, Slot{Start: t, End: end})
 				}
 			}
 		}
@@ -259,7 +259,7 @@ type slotSweep struct {
 // newSlotSweep keeps a sorted copy of the busy intervals that can block a
 // slot within [from, to) or count towards the cap of a day within it.
 func newSlotSweep(busy []Interval, buffer time.Duration, from, to time.Time) slotSweep {
-	var keep []Interval
+	keep := make([]Interval, 0, len(busy))
 	for _, b := range busy {
 		b = Interval{b.Start.Round(0), b.End.Round(0)}
 		blocks := b.Start.Add(-buffer).Before(to) && from.Before(b.End.Add(buffer))

@@ -32,8 +32,8 @@ type config struct {
 // setting describes one configuration value for flags, env and --help.
 type setting struct {
 	name, env, def, help string
-	secret             bool
-	set                func(c *config, v string) error
+	secret               bool
+	set                  func(c *config, v string) error
 }
 
 func settings() []setting {

@@ -8,11 +8,14 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"os"
+	"strconv"
 	"time"
 
 	"consult/api"
 	"consult/booking"
 	"consult/storage"
+	"consult/web"
 )
 
 // shutdownTimeout bounds how long in-flight requests may take to finish.
@@ -54,10 +57,25 @@ func serve(ctx context.Context, cfg config, stdout, stderr io.Writer) error {
 		}
 	}
 
+	renderer, err := web.NewRenderer(web.RendererOptions{})
+	if err != nil {
+		return err
+	}
+	content := web.DefaultContent()
+	if cfg.ContentDir != "" {
+		content = os.DirFS(cfg.ContentDir)
+	}
+	pages, err := web.LoadPages(content, map[string]string{"retention_days": strconv.Itoa(cfg.RetentionDays)})
+	if err != nil {
+		return fmt.Errorf("setting CONTENT_DIR: %w", err)
+	}
+
 	svc := booking.NewService(store, time.Now)
-	srv, err := api.New(api.Config{BaseURL: cfg.BaseURL}, api.Deps{
+	srv, err := api.New(api.Config{BaseURL: cfg.BaseURL, RetentionDays: cfg.RetentionDays}, api.Deps{
 		Service: svc,
 		Logger:  logger,
+		Web:     renderer,
+		Pages:   pages,
 		Ready: func(ctx context.Context) error {
 			current, err := m.Current(ctx)
 			if err == nil && !current {
@@ -82,7 +100,7 @@ func serve(ctx context.Context, cfg config, stdout, stderr io.Writer) error {
 		IdleTimeout:       120 * time.Second,
 		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
 	}
-	logger.Info("serving", "addr", ln.Addr().String(), "ready_after", time.Since(started))
+	logger.Info("serving", "addr", ln.Addr().String(), "ready_after_ms", time.Since(started).Milliseconds())
 	fmt.Fprintf(stdout, "consult: serving at http://%s (BASE_URL %s)\n", ln.Addr(), cfg.BaseURL)
 
 	errc := make(chan error, 1)
