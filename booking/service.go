@@ -89,7 +89,7 @@ func (s *Service) Book(ctx context.Context, req Request, idemKey string) (*Booki
 	nb := NewBooking{
 		Start: req.Start.UTC(), End: req.Start.UTC().Add(settings.SlotLength),
 		Name: req.Name, Email: req.Email, Phone: req.Phone, Note: req.Note,
-		TimeZone: req.TimeZone, TokenHash: tokenHash,
+		TimeZone: req.TimeZone, TokenHash: tokenHash, Now: s.Now().UTC(),
 	}
 	if idemKey != "" {
 		sealed, err := sealToken(idemKey, reqHash, token)
@@ -173,7 +173,7 @@ func (s *Service) Reschedule(ctx context.Context, token string, start time.Time)
 	if start.Equal(b.Start) {
 		return nil, Errorf(ECONFLICT, "Your consultation is already at that time.")
 	}
-	return s.Store.RescheduleBooking(ctx, HashToken(token), start, end, s.checkSlot(start, end))
+	return s.Store.RescheduleBooking(ctx, HashToken(token), start, end, s.Now().UTC(), s.checkSlot(start, end))
 }
 
 // upcoming returns the booking for token if it is confirmed and has not started.

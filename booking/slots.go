@@ -165,7 +165,8 @@ func firstInstant(loc *time.Location, d Date, c Clock) time.Time {
 			return x // the clock jumped past want when this zone period began
 		}
 		_, end := lx.ZoneBounds()
-		if end.IsZero() || y.Before(end) {
+		// Broken zone data whose periods fail to move forward ends the walk too.
+		if end.IsZero() || y.Before(end) || !end.After(x) {
 			return y
 		}
 		x = end.UTC()

@@ -18,7 +18,8 @@ type NewBooking struct {
 	Phone      string
 	Note       string
 	TimeZone   string
-	TokenHash  []byte // hash of the manage token; the token itself is never stored
+	TokenHash  []byte    // hash of the manage token; the token itself is never stored
+	Now        time.Time // the service's clock at the change
 	// Idempotency, when set, is stored with the booking in the same transaction.
 	Idempotency *IdempotencyRecord
 }
@@ -62,7 +63,7 @@ type Store interface {
 	// [start, end) if check passes; the booking's own time is not counted
 	// as busy. ENOTFOUND when there is no such booking; ECONFLICT when it is
 	// not confirmed or the new time is not free.
-	RescheduleBooking(ctx context.Context, tokenHash []byte, start, end time.Time, check CheckFunc) (*Booking, error)
+	RescheduleBooking(ctx context.Context, tokenHash []byte, start, end, now time.Time, check CheckFunc) (*Booking, error)
 
 	// Idempotency returns the record stored under keyHash. ENOTFOUND when
 	// there is none.

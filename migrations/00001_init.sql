@@ -87,7 +87,30 @@ CREATE TABLE idempotency_keys (
 );
 CREATE INDEX idempotency_keys_created_at ON idempotency_keys (created_at);
 
+-- Transactional outbox: each email a booking change sends is written here in
+-- the change's own transaction; a worker delivers it. booking_sequence is
+-- the booking's sequence when queued: a reminder whose booking changed since
+-- is skipped rather than sent with stale details.
+CREATE TABLE outbox (
+    id               bigint      GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    booking_id       bigint      REFERENCES bookings (id) ON DELETE CASCADE,
+    kind             text        NOT NULL,
+    recipient        text        NOT NULL CHECK (recipient IN ('client', 'practitioner')),
+    booking_sequence integer     NOT NULL DEFAULT 0,
+    message          text        NOT NULL DEFAULT '',
+    status           text        NOT NULL DEFAULT 'pending'
+                     CHECK (status IN ('pending', 'sending', 'sent', 'failed', 'skipped')),
+    send_after       timestamptz NOT NULL DEFAULT now(),
+    attempts         integer     NOT NULL DEFAULT 0,
+    last_error       text        NOT NULL DEFAULT '',
+    created_at       timestamptz NOT NULL DEFAULT now(),
+    sent_at          timestamptz
+);
+CREATE INDEX outbox_due ON outbox (send_after) WHERE status = 'pending';
+CREATE INDEX outbox_booking ON outbox (booking_id);
+
 -- +goose Down
+DROP TABLE outbox;
 DROP TABLE idempotency_keys;
 DROP TABLE bookings;
 DROP TABLE time_off;

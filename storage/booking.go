@@ -86,11 +86,15 @@ func (s *Store) CreateBooking(ctx context.Context, nb booking.NewBooking, check 
 		}
 		var err error
 		b, err = scanBooking(tx.QueryRow(ctx, `
-			INSERT INTO bookings (starts_at, ends_at, name, email, phone, note, time_zone, manage_token_hash)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+			INSERT INTO bookings (starts_at, ends_at, name, email, phone, note, time_zone, manage_token_hash,
+				created_at, updated_at)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9)
 			RETURNING `+bookingColumns,
-			nb.Start, nb.End, nb.Name, nb.Email, nb.Phone, nb.Note, nb.TimeZone, nb.TokenHash))
+			nb.Start, nb.End, nb.Name, nb.Email, nb.Phone, nb.Note, nb.TimeZone, nb.TokenHash, nowOr(nb.Now)))
 		if err != nil {
+			return err
+		}
+		if err := s.enqueueMail(ctx, tx, b, EventBooked, "", b.CreatedAt); err != nil {
 			return err
 		}
 		if rec := nb.Idempotency; rec != nil {
@@ -146,13 +150,16 @@ func (s *Store) CancelBooking(ctx context.Context, tokenHash []byte, now time.Ti
 			UPDATE bookings SET status = 'cancelled', cancelled_at = $2, updated_at = $2,
 				sequence = sequence + 1
 			WHERE id = $1 RETURNING `+bookingColumns, cur.ID, now))
-		return err
+		if err != nil {
+			return err
+		}
+		return s.enqueueMail(ctx, tx, b, EventCancelled, "", now)
 	})
 	return b, err
 }
 
 // RescheduleBooking implements booking.Store.
-func (s *Store) RescheduleBooking(ctx context.Context, tokenHash []byte, start, end time.Time, check booking.CheckFunc) (*booking.Booking, error) {
+func (s *Store) RescheduleBooking(ctx context.Context, tokenHash []byte, start, end, now time.Time, check booking.CheckFunc) (*booking.Booking, error) {
 	var b *booking.Booking
 	err := s.transact(ctx, func(tx pgx.Tx) error {
 		if err := lockBookings(ctx, tx); err != nil {
@@ -169,11 +176,23 @@ func (s *Store) RescheduleBooking(ctx context.Context, tokenHash []byte, start, 
 			return err
 		}
 		b, err = scanBooking(tx.QueryRow(ctx, `
-			UPDATE bookings SET starts_at = $2, ends_at = $3, updated_at = now(), sequence = sequence + 1
-			WHERE id = $1 RETURNING `+bookingColumns, cur.ID, start, end))
-		return err
+			UPDATE bookings SET starts_at = $2, ends_at = $3, updated_at = $4, sequence = sequence + 1
+			WHERE id = $1 RETURNING `+bookingColumns, cur.ID, start, end, nowOr(now)))
+		if err != nil {
+			return err
+		}
+		return s.enqueueMail(ctx, tx, b, EventRescheduled, "", b.UpdatedAt)
 	})
 	return b, err
+}
+
+// nowOr returns t, or the current time when t is zero, so callers without
+// a clock of their own still stamp changes.
+func nowOr(t time.Time) time.Time {
+	if t.IsZero() {
+		return time.Now().UTC()
+	}
+	return t
 }
 
 func bookingForUpdate(ctx context.Context, tx pgx.Tx, tokenHash []byte) (*booking.Booking, error) {

@@ -6,6 +6,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
@@ -16,13 +17,14 @@ import (
 
 // Store implements booking.Store on a pgx pool.
 type Store struct {
-	pool *pgxpool.Pool
+	pool         *pgxpool.Pool
+	reminderLead time.Duration
 }
 
 var _ booking.Store = (*Store)(nil)
 
 // New returns a Store on pool.
-func New(pool *pgxpool.Pool) *Store { return &Store{pool: pool} }
+func New(pool *pgxpool.Pool) *Store { return &Store{pool: pool, reminderLead: DefaultReminderLead} }
 
 // Pool returns the underlying pool, for health checks and metrics.
 func (s *Store) Pool() *pgxpool.Pool { return s.pool }
