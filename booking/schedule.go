@@ -11,18 +11,25 @@ type Clock int
 
 // ParseClock parses "HH:MM" (00:00 to 24:00).
 func ParseClock(s string) (Clock, error) {
-	var h, m int
-	if len(s) != 5 || s[2] != ':' {
+	if len(s) != 5 || s[2] != ':' || !isDigits(s[:2]) || !isDigits(s[3:]) {
 		return 0, fmt.Errorf("time %q is not HH:MM", s)
 	}
-	if _, err := fmt.Sscanf(s, "%02d:%02d", &h, &m); err != nil {
-		return 0, fmt.Errorf("time %q is not HH:MM", s)
-	}
+	h := int(s[0]-'0')*10 + int(s[1]-'0')
+	m := int(s[3]-'0')*10 + int(s[4]-'0')
 	c := Clock(h*60 + m)
 	if h < 0 || m < 0 || m > 59 || c > 24*60 {
 		return 0, fmt.Errorf("time %q is out of range", s)
 	}
 	return c, nil
+}
+
+func isDigits(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return true
 }
 
 // String formats c as "HH:MM".
@@ -68,10 +75,12 @@ func ParseDate(s string) (Date, error) {
 // String formats d as "YYYY-MM-DD".
 func (d Date) String() string { return fmt.Sprintf("%04d-%02d-%02d", d.Year, d.Month, d.Day) }
 
-// In returns the instant of wall-clock time c on d in loc. Times in a
-// skipped DST hour resolve as Go's time.Date does (shifted forward).
+// In returns the first instant at which the clock in loc reads wall-clock
+// time c on d, or a later time: a time skipped by a DST change means the
+// moment of the jump, a repeated time its first occurrence. The slot engine
+// uses the same rule, so day boundaries and windows always agree.
 func (d Date) In(c Clock, loc *time.Location) time.Time {
-	return time.Date(d.Year, d.Month, d.Day, int(c)/60, int(c)%60, 0, 0, loc)
+	return firstInstant(loc, d, c)
 }
 
 // AddDays returns d plus n days.

@@ -127,3 +127,24 @@ func TestDateOfAndIn(t *testing.T) {
 		t.Errorf("In(24:00, UTC) = %v, want the next day's midnight %v", got, want)
 	}
 }
+
+func TestParseClockIsStrict(t *testing.T) {
+	for _, bad := range []string{" 9:30", "+9:30", "09: 3", "9:30", "24:01", "12:60", "ab:cd"} {
+		if _, err := booking.ParseClock(bad); err == nil {
+			t.Errorf("ParseClock(%q) accepted", bad)
+		}
+	}
+}
+
+func TestDateInMidnightSkippedByDST(t *testing.T) {
+	// Havana moves its clocks from 00:00 to 01:00 on 2026-03-08: the day
+	// starts at the jump, not on the previous date.
+	loc, err := time.LoadLocation("America/Havana")
+	if err != nil {
+		t.Skip(err)
+	}
+	got := booking.Date{Year: 2026, Month: 3, Day: 8}.In(0, loc)
+	if booking.DateOf(got.In(loc)) != (booking.Date{Year: 2026, Month: 3, Day: 8}) || got.In(loc).Hour() != 1 {
+		t.Errorf("midnight of 2026-03-08 in Havana = %s, want 01:00 that day", got.In(loc))
+	}
+}

@@ -13,6 +13,9 @@ import (
 type Service struct {
 	Store Store
 	Now   func() time.Time
+	// Sealer, when set, seals manage tokens for the emails a change queues,
+	// so they can carry the client's private link.
+	Sealer TokenSealer
 }
 
 // NewService returns a Service on store using now as its clock.
@@ -90,6 +93,9 @@ func (s *Service) Book(ctx context.Context, req Request, idemKey string) (*Booki
 		Start: req.Start.UTC(), End: req.Start.UTC().Add(settings.SlotLength),
 		Name: req.Name, Email: req.Email, Phone: req.Phone, Note: req.Note,
 		TimeZone: req.TimeZone, TokenHash: tokenHash, Now: s.Now().UTC(),
+	}
+	if nb.MailToken, err = s.sealForMail(token); err != nil {
+		return nil, "", err
 	}
 	if idemKey != "" {
 		sealed, err := sealToken(idemKey, reqHash, token)
@@ -173,7 +179,23 @@ func (s *Service) Reschedule(ctx context.Context, token string, start time.Time)
 	if start.Equal(b.Start) {
 		return nil, Errorf(ECONFLICT, "Your consultation is already at that time.")
 	}
-	return s.Store.RescheduleBooking(ctx, HashToken(token), start, end, s.Now().UTC(), s.checkSlot(start, end))
+	mailToken, err := s.sealForMail(token)
+	if err != nil {
+		return nil, err
+	}
+	return s.Store.RescheduleBooking(ctx, HashToken(token), start, end, s.Now().UTC(), s.checkSlot(start, end), mailToken)
+}
+
+// sealForMail seals token for the outbox, or returns nil without a Sealer.
+func (s *Service) sealForMail(token string) ([]byte, error) {
+	if s.Sealer == nil {
+		return nil, nil
+	}
+	sealed, err := s.Sealer.SealToken(token)
+	if err != nil {
+		return nil, &Error{Code: EINTERNAL, Message: "manage token could not be sealed for email", Err: err}
+	}
+	return sealed, nil
 }
 
 // upcoming returns the booking for token if it is confirmed and has not started.

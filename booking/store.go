@@ -20,6 +20,10 @@ type NewBooking struct {
 	TimeZone   string
 	TokenHash  []byte    // hash of the manage token; the token itself is never stored
 	Now        time.Time // the service's clock at the change
+	// MailToken is the manage token sealed by a TokenSealer, stored with
+	// the client's queued emails so they can carry the private link; nil
+	// when the service has no sealer.
+	MailToken []byte
 	// Idempotency, when set, is stored with the booking in the same transaction.
 	Idempotency *IdempotencyRecord
 }
@@ -32,6 +36,15 @@ type IdempotencyRecord struct {
 	RequestHash []byte
 	BookingID   int64
 	SealedToken []byte
+}
+
+// TokenSealer encrypts a manage token for the email outbox. The token is
+// never stored in plaintext, yet the emails queued with a change (and the
+// reminder days later) must carry the client's private link: the sealed
+// token travels with them and only the email worker, holding the key, can
+// open it. It is erased once the message is sent.
+type TokenSealer interface {
+	SealToken(token string) ([]byte, error)
 }
 
 // Store persists bookings and availability. Implementations run every
@@ -61,9 +74,10 @@ type Store interface {
 
 	// RescheduleBooking moves the confirmed booking with the token hash to
 	// [start, end) if check passes; the booking's own time is not counted
-	// as busy. ENOTFOUND when there is no such booking; ECONFLICT when it is
-	// not confirmed or the new time is not free.
-	RescheduleBooking(ctx context.Context, tokenHash []byte, start, end, now time.Time, check CheckFunc) (*Booking, error)
+	// as busy. mailToken is the sealed manage token for the emails the
+	// change queues (nil: none). ENOTFOUND when there is no such booking;
+	// ECONFLICT when it is not confirmed or the new time is not free.
+	RescheduleBooking(ctx context.Context, tokenHash []byte, start, end, now time.Time, check CheckFunc, mailToken []byte) (*Booking, error)
 
 	// Idempotency returns the record stored under keyHash. ENOTFOUND when
 	// there is none.

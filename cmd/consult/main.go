@@ -34,6 +34,9 @@ const usage = `consult: the booking service for a practice's free consultation.
 Usage:
   consult [serve] [flags]        migrate the database, then serve (the default)
   consult migrate [up|down|status]
+  consult admin create --email E          create a practitioner account
+  consult admin reset-password --email E  set a new password for one
+  consult feed rotate            new private bookings feed URL (the old one stops working)
   consult help
 
 Every flag can also be set by the environment variable named after it.
@@ -44,7 +47,9 @@ Run "consult serve --help" for the settings and their defaults.
 // run it in-process.
 func run(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) error {
 	cmd := "serve"
-	if len(args) > 0 && args[0] != "" && args[0][0] != '-' {
+	if len(args) > 0 && (args[0] == "-h" || args[0] == "--help" || args[0] == "-help") {
+		cmd, args = "help", args[1:]
+	} else if len(args) > 0 && args[0] != "" && args[0][0] != '-' {
 		cmd, args = args[0], args[1:]
 	}
 	switch cmd {
@@ -56,8 +61,16 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		return serve(ctx, cfg, stdout, stderr)
 	case "migrate":
 		return migrateCmd(ctx, args, getenv, stdout, stderr)
-	case "help", "-h", "--help":
+	case "feed":
+		return feedCmd(ctx, args, getenv, stdout, stderr)
+	case "admin":
+		return adminCmd(ctx, args, getenv, stdin, stdout, stderr)
+	case "help":
 		fmt.Fprint(stdout, usage)
+		// The settings list follows, so --help alone documents everything.
+		if _, err := parseConfig("serve", []string{"--help"}, getenv, stdout); err != nil && !errors.Is(err, errHelp) {
+			return err
+		}
 		return nil
 	default:
 		fmt.Fprint(stderr, usage)

@@ -1,0 +1,213 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"consult/storage"
+)
+
+func TestMain(m *testing.M) { os.Exit(storage.RunTests(m)) }
+
+// env builds a getenv from pairs.
+func env(pairs ...string) func(string) string {
+	m := map[string]string{}
+	for i := 0; i+1 < len(pairs); i += 2 {
+		m[pairs[i]] = pairs[i+1]
+	}
+	return func(k string) string { return m[k] }
+}
+
+func TestHelpListsEverySettingWithItsDefault(t *testing.T) {
+	for _, args := range [][]string{{"serve", "--help"}, {"--help"}} {
+		var out, errOut bytes.Buffer
+		err := run(context.Background(), args, env(), nil, &out, &errOut)
+		if err != nil && err != errHelp {
+			t.Fatalf("%v: %v", args, err)
+		}
+		text := out.String() + errOut.String()
+		if args[0] != "serve" {
+			if !strings.Contains(text, "consult serve --help") {
+				t.Errorf("%v does not point to serve --help:\n%s", args, text)
+			}
+			continue
+		}
+		for _, s := range settings() {
+			if !strings.Contains(text, s.env) || !strings.Contains(text, "--"+s.name) {
+				t.Errorf("help lacks %s / --%s", s.env, s.name)
+			}
+			if s.def != "" && !strings.Contains(text, s.def) {
+				t.Errorf("help lacks the default %q of %s", s.def, s.env)
+			}
+		}
+	}
+}
+
+func TestBadSettingStopsStartUpNamingIt(t *testing.T) {
+	tests := []struct{ env, value string }{
+		{"DATABASE_URL", "mysql://x"},
+		{"LISTEN_ADDR", "8080"},
+		{"BASE_URL", "localhost:8080"},
+		{"SMTP_URL", "http://mail"},
+		{"MAIL_FROM", "nobody"},
+		{"PRACTICE_TIMEZONE", "Mars/Olympus"},
+		{"CONTENT_DIR", "/no/such/folder"},
+		{"RETENTION_DAYS", "-3"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.env, func(t *testing.T) {
+			var out, errOut bytes.Buffer
+			err := run(context.Background(), []string{"serve"}, env(tt.env, tt.value), nil, &out, &errOut)
+			if err == nil || !strings.Contains(err.Error(), tt.env) {
+				t.Fatalf("error %v does not name %s", err, tt.env)
+			}
+		})
+	}
+}
+
+func TestSecretsCanComeFromFiles(t *testing.T) {
+	path := t.TempDir() + "/db"
+	if err := os.WriteFile(path, []byte("mysql://from-file\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	err := run(context.Background(), []string{"serve"}, env("DATABASE_URL_FILE", path), nil, io.Discard, io.Discard)
+	if err == nil || !strings.Contains(err.Error(), "DATABASE_URL") {
+		t.Fatalf("the value from DATABASE_URL_FILE was not read and checked: %v", err)
+	}
+}
+
+// syncBuffer is a bytes.Buffer safe for the server goroutine and the test.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) { s.mu.Lock(); defer s.mu.Unlock(); return s.b.Write(p) }
+func (s *syncBuffer) String() string             { s.mu.Lock(); defer s.mu.Unlock(); return s.b.String() }
+
+// startServer runs the whole program on a free port against a fresh
+// database and returns its base URL and its log.
+func startServer(t *testing.T, extra ...string) (string, *syncBuffer, context.CancelFunc, <-chan error) {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	pr, pw := io.Pipe()
+	logs := &syncBuffer{}
+	// done delivers run's result once, then stays closed for the cleanup.
+	done := make(chan error, 1)
+	finished := make(chan struct{})
+	e := append([]string{"DATABASE_URL", storage.NewTestDBURL(t), "LISTEN_ADDR", "127.0.0.1:0"}, extra...)
+	go func() {
+		done <- run(ctx, []string{"serve", "--demo"}, env(e...), nil, pw, logs)
+		pw.Close()
+		close(finished)
+	}()
+	t.Cleanup(func() { cancel(); <-finished })
+	addr := regexp.MustCompile(`serving at (http://\S+)`)
+	sc := bufio.NewScanner(pr)
+	found := make(chan string, 1)
+	go func() {
+		for sc.Scan() {
+			if m := addr.FindStringSubmatch(sc.Text()); m != nil {
+				found <- m[1]
+			}
+		}
+		close(found)
+	}()
+	select {
+	case u, ok := <-found:
+		if !ok {
+			t.Fatalf("server exited before serving:\n%s", logs)
+		}
+		return u, logs, cancel, done
+	case <-time.After(60 * time.Second):
+		t.Fatalf("server did not start:\n%s", logs)
+	}
+	return "", nil, nil, nil
+}
+
+func TestServeEndToEnd(t *testing.T) {
+	base, logs, cancel, done := startServer(t)
+	waitReady(t, base)
+
+	from := time.Now().AddDate(0, 0, 7).Format(time.DateOnly)
+	to := time.Now().AddDate(0, 0, 14).Format(time.DateOnly)
+	var slots struct {
+		Slots []struct{ Start string } `json:"slots"`
+	}
+	getJSON(t, base+"/api/v1/slots?from="+from+"&to="+to, &slots)
+	if len(slots.Slots) == 0 {
+		t.Fatal("no slots with demo hours seeded")
+	}
+	body := fmt.Sprintf(`{"start":%q,"name":"Edith Endtoend","email":"edith@example.org","note":"private words"}`, slots.Slots[0].Start)
+	resp, err := http.Post(base+"/api/v1/bookings", "application/json", strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != 201 {
+		t.Fatalf("booking: %d", resp.StatusCode)
+	}
+	if id := resp.Header.Get("X-Request-ID"); id == "" {
+		t.Error("no X-Request-ID on the response")
+	}
+
+	cancel()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatalf("serve returned %v", err)
+		}
+	case <-time.After(20 * time.Second):
+		t.Fatal("serve did not stop after cancel")
+	}
+	for _, secret := range []string{"Edith", "edith@example.org", "private words"} {
+		if strings.Contains(logs.String(), secret) {
+			t.Errorf("the log contains personal data %q", secret)
+		}
+	}
+	if !strings.Contains(logs.String(), `"route":"/api/v1/bookings"`) {
+		t.Errorf("the log has no request line for the booking:\n%s", logs)
+	}
+}
+
+func waitReady(t *testing.T, base string) {
+	t.Helper()
+	deadline := time.Now().Add(30 * time.Second)
+	for time.Now().Before(deadline) {
+		resp, err := http.Get(base + "/readyz")
+		if err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == 200 {
+				return
+			}
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	t.Fatal("/readyz never became ready")
+}
+
+func getJSON(t *testing.T, url string, v any) {
+	t.Helper()
+	resp, err := http.Get(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != 200 {
+		t.Fatalf("GET %s: %d", url, resp.StatusCode)
+	}
+	if err := json.NewDecoder(resp.Body).Decode(v); err != nil {
+		t.Fatal(err)
+	}
+}
