@@ -33,6 +33,8 @@ func (s *Server) recoverPanics(next echo.HandlerFunc) echo.HandlerFunc {
 func (s *Server) logRequests(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		start := time.Now()
+		ctx := withRequestID(c.Request().Context(), c.Response().Header().Get(echo.HeaderXRequestID))
+		c.SetRequest(c.Request().WithContext(ctx))
 		err := next(c)
 		if err != nil {
 			c.Error(err)
@@ -41,8 +43,8 @@ func (s *Server) logRequests(next echo.HandlerFunc) echo.HandlerFunc {
 		if route == "" {
 			route = "unmatched"
 		}
-		s.logger.LogAttrs(c.Request().Context(), slog.LevelInfo, "request",
-			slog.String("request_id", c.Response().Header().Get("X-Request-ID")),
+		s.metrics.observe(c.Request().Method, route, c.Response().Status, time.Since(start))
+		s.logger.LogAttrs(ctx, slog.LevelInfo, "request",
 			slog.String("method", c.Request().Method),
 			slog.String("route", route),
 			slog.Int("status", c.Response().Status),

@@ -2,6 +2,7 @@ package api
 
 import (
 	"net/http"
+	"strings"
 
 	"github.com/labstack/echo/v4"
 )
@@ -12,6 +13,20 @@ type errorPageData struct {
 	Title    string
 	Detail   string
 	Status   int
+}
+
+// errorCopy is what a person reads for the statuses they may meet. A 404
+// reads the same for every URL, a manage link with a wrong token included,
+// so the page never confirms whether a booking exists.
+var errorCopy = map[int][2]string{
+	http.StatusNotFound: {"Page not found",
+		"If you typed the web address, check it is correct. If you followed a link from an email about your booking, use the link in the most recent email."},
+	http.StatusMethodNotAllowed: {"Page not found",
+		"If you typed the web address, check it is correct. If you followed a link from an email about your booking, use the link in the most recent email."},
+	http.StatusInternalServerError: {"Sorry, there is a problem on our side",
+		"Please try again in a few minutes. If you were booking a consultation, check your email first: the booking may have gone through."},
+	http.StatusServiceUnavailable: {"Sorry, the site is briefly unavailable",
+		"Please try again in a few minutes."},
 }
 
 // renderErrorPage shows an error to a person in a browser, in the site's
@@ -28,6 +43,12 @@ func (s *Server) renderErrorPage(c echo.Context, p Problem) {
 		name = "admin/error"
 	}
 	data := errorPageData{Practice: s.practiceName(c), Title: p.Title, Detail: p.Detail, Status: p.Status}
+	if name == "error" {
+		data.Title = strings.TrimSuffix(data.Title, ".")
+		if text, ok := errorCopy[p.Status]; ok {
+			data.Title, data.Detail = text[0], text[1]
+		}
+	}
 	if err := s.web.Render(c.Response(), name, data); err != nil {
 		s.logger.Error("render error page", "error", err)
 	}

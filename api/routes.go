@@ -12,9 +12,11 @@ func (s *Server) routes() {
 	e.Use(middleware.RequestIDWithConfig(middleware.RequestIDConfig{TargetHeader: "X-Request-ID"}))
 	e.Use(s.logRequests)
 	e.Use(s.recoverPanics)
+	e.Use(s.securityHeaders, s.compress())
 
 	e.GET("/healthz", s.handleHealthz)
 	e.GET("/readyz", s.handleReadyz)
+	e.GET("/metrics", s.handleMetrics)
 
 	v1 := e.Group("/api/v1")
 	v1.GET("/openapi.yaml", s.handleOpenAPI)
@@ -27,9 +29,79 @@ func (s *Server) routes() {
 	// Static files and public pages.
 	if s.web != nil {
 		e.GET("/static/*", echo.WrapHandler(s.web.AssetHandler()))
+		e.GET("/favicon.ico", s.handleFavicon)
+		e.GET("/robots.txt", s.handleRobots)
+		e.GET("/sitemap.xml", s.handleSitemap)
+		e.GET("/", s.handleHome)
+		for _, slug := range contentRoutes {
+			e.GET("/"+slug, s.handleContent(slug))
+		}
+		e.GET("/book", s.handleBookForm)
+		e.POST("/book", s.handleBookSubmit, s.sameOrigin)
+		manage := e.Group("/manage/:token", privatePage)
+		manage.GET("", s.handleManage)
+		manage.GET("/confirmation", s.handleConfirmation)
+		manage.GET("/consultation.ics", s.handleBookingICS)
+		manage.GET("/cancel", s.handleCancelConfirm)
+		manage.POST("/cancel", s.handleCancel, s.sameOrigin)
+		manage.POST("/reschedule", s.handleReschedule, s.sameOrigin)
 	}
 
-	// Admin area and admin API.
+	// Admin area and admin API. Every route in these groups needs a
+	// signed-in session (pages) or an API token; only signing in is open.
+	// A new admin page goes in the adm group and into adminNav.
+	e.GET("/admin/sign-in", s.handleSignInForm, s.loadSession)
+	e.POST("/admin/sign-in", s.handleSignIn, s.loadSession)
+	adm := e.Group("/admin", s.requireAdmin)
+	adm.GET("", s.handleAdminHome)
+	adm.POST("/sign-out", s.handleSignOut)
+	adm.GET("/bookings", s.handleBookingsList)
+	adm.GET("/bookings/:id", s.handleBookingDetail)
+	adm.POST("/bookings/:id/cancel", s.handleBookingCancel)
+	adm.POST("/bookings/:id/status", s.handleBookingStatus)
+	adm.POST("/bookings/:id/note", s.handleBookingNote)
+	adm.GET("/export/bookings.csv", s.handleBookingsCSV)
+	adm.GET("/clients", s.handleClients)
+	adm.POST("/clients/export", s.handleClientExport)
+	adm.POST("/clients/erase", s.handleClientErase)
+	adm.GET("/availability", s.handleAvailability)
+	adm.POST("/availability/weekly", s.handleWeeklySave)
+	adm.POST("/availability/overrides", s.handleOverrideSave)
+	adm.POST("/availability/overrides/:date/delete", s.handleOverrideDelete)
+	adm.POST("/availability/time-off", s.handleTimeOffSave)
+	adm.POST("/availability/time-off/:id/delete", s.handleTimeOffDelete)
+	adm.GET("/rules", s.handleRules)
+	adm.POST("/rules", s.handleRulesSave)
+	adm.GET("/settings", s.handleSettings)
+	adm.POST("/settings/practice", s.handlePracticeName)
+	adm.POST("/settings/password", s.handlePasswordChange)
+	adm.POST("/settings/sign-out-everywhere", s.handleSignOutEverywhere)
+	adm.POST("/settings/totp/start", s.handleTOTPStart)
+	adm.POST("/settings/totp/confirm", s.handleTOTPConfirm)
+	adm.POST("/settings/totp/disable", s.handleTOTPDisable)
+	adm.GET("/tokens", s.handleTokens)
+	adm.POST("/tokens", s.handleTokenCreate)
+	adm.POST("/tokens/:id/revoke", s.handleTokenRevoke)
+	adm.GET("/audit", s.handleAuditLog)
+
+	adminAPI := e.Group("/api/v1/admin", s.requireToken)
+	adminAPI.GET("/settings", s.handleAPIGetSettings)
+	adminAPI.PUT("/settings", s.handleAPIPutSettings)
+	adminAPI.GET("/availability", s.handleAPIGetAvailability)
+	adminAPI.PUT("/availability/weekly", s.handleAPIPutWeekly)
+	adminAPI.PUT("/availability/overrides/:date", s.handleAPIPutOverride)
+	adminAPI.DELETE("/availability/overrides/:date", s.handleAPIDeleteOverride)
+	adminAPI.POST("/availability/time-off", s.handleAPIAddTimeOff)
+	adminAPI.DELETE("/availability/time-off/:id", s.handleAPIDeleteTimeOff)
+	adminAPI.GET("/bookings", s.handleAPIListBookings)
+	adminAPI.GET("/bookings/:id", s.handleAPIGetBooking)
+	adminAPI.POST("/bookings/:id/cancel", s.handleAPICancelBooking)
+	adminAPI.PUT("/bookings/:id/status", s.handleAPISetStatus)
 
 	// Calendar feeds.
+	if s.feed != nil {
+		e.Match(feedMethods, "/calendar/availability.ics", s.handleAvailabilityFeed)
+		// Echo cannot match ":secret.ics"; the handler strips the suffix.
+		e.Match(feedMethods, "/calendar/bookings/:file", s.handleBookingsFeed)
+	}
 }

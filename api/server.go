@@ -8,7 +8,9 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"time"
 
+	"github.com/alexedwards/scs/v2"
 	"github.com/labstack/echo/v4"
 
 	"consult/booking"
@@ -22,10 +24,22 @@ type Config struct {
 	BaseURL string
 	// RetentionDays is how long client data is kept after a consultation.
 	RetentionDays int
+	// MetricsToken, when set, is the bearer token /metrics requires.
+	MetricsToken string
 
 	// Public site settings.
 
+	// MailFrom is the practice's sender address, the organiser of the
+	// calendar files clients download.
+	MailFrom string
+
 	// Admin settings.
+
+	// AdminIdleTimeout ends an admin session after this long without a
+	// request, and AdminLifetime after this long in any case (zero: 30
+	// minutes and 12 hours).
+	AdminIdleTimeout time.Duration
+	AdminLifetime    time.Duration
 
 	// Feed settings.
 
@@ -39,6 +53,8 @@ type Deps struct {
 	// Ready reports whether the service can serve: database reachable and
 	// migrations current. nil means always ready.
 	Ready func(ctx context.Context) error
+	// Stats reads the database figures /metrics reports; nil reports none.
+	Stats func(ctx context.Context) (Stats, error)
 	// Web renders the HTML pages; Pages holds the Markdown content.
 	Web   *web.Renderer
 	Pages *web.Pages
@@ -47,9 +63,22 @@ type Deps struct {
 
 	// Admin dependencies.
 
+	// Admin stores accounts, tokens, the audit log and what the admin area
+	// edits; nil leaves the admin area refusing everyone.
+	Admin booking.AdminStore
+	// Sessions stores admin sign-in sessions (PostgreSQL in production).
+	Sessions scs.Store
+
 	// Feed dependencies.
 
+	// Feeds stores what the calendar feeds are built from; nil serves no feeds.
+	Feeds FeedStore
+
 	// Email dependencies.
+
+	// Outbox is the email queue for the admin area: list messages (failed
+	// ones by status), retry one, view one as sent. nil: no mail worker.
+	Outbox booking.Outbox
 }
 
 // Server handles every HTTP request of the service.
@@ -63,14 +92,20 @@ type Server struct {
 	openapi []byte
 	web     *web.Renderer
 	pages   *web.Pages
+	metrics *metrics
 
 	// Public site state.
 
 	// Admin state.
+	admin    booking.AdminStore
+	sessions *scs.SessionManager
 
 	// Feed state.
+	feeds *Feeds
+	feed  *feedState
 
 	// Email state.
+	outbox booking.Outbox
 }
 
 // New builds a Server with its routes and middleware.
@@ -88,6 +123,7 @@ func New(cfg Config, deps Deps) (*Server, error) {
 		openapi: openAPISpec,
 		web:     deps.Web,
 		pages:   deps.Pages,
+		metrics: newMetrics(deps.Stats),
 	}
 	if s.logger == nil {
 		s.logger = slog.New(slog.DiscardHandler)
@@ -97,6 +133,9 @@ func New(cfg Config, deps Deps) (*Server, error) {
 	e.HidePort = true
 	e.HTTPErrorHandler = s.handleError
 	s.echo = e
+	s.outbox = deps.Outbox // Email.
+	s.initAdmin(cfg, deps) // Admin area.
+	s.initFeeds(deps)      // Calendar feeds.
 	s.routes()
 	return s, nil
 }

@@ -94,7 +94,7 @@ func (s *Store) CreateBooking(ctx context.Context, nb booking.NewBooking, check 
 		if err != nil {
 			return err
 		}
-		if err := s.enqueueMail(ctx, tx, b, EventBooked, "", b.CreatedAt); err != nil {
+		if err := s.queueMail(ctx, tx, b, EventBooked, "", b.CreatedAt, nb.MailToken); err != nil {
 			return err
 		}
 		if rec := nb.Idempotency; rec != nil {
@@ -159,7 +159,7 @@ func (s *Store) CancelBooking(ctx context.Context, tokenHash []byte, now time.Ti
 }
 
 // RescheduleBooking implements booking.Store.
-func (s *Store) RescheduleBooking(ctx context.Context, tokenHash []byte, start, end, now time.Time, check booking.CheckFunc) (*booking.Booking, error) {
+func (s *Store) RescheduleBooking(ctx context.Context, tokenHash []byte, start, end, now time.Time, check booking.CheckFunc, mailToken []byte) (*booking.Booking, error) {
 	var b *booking.Booking
 	err := s.transact(ctx, func(tx pgx.Tx) error {
 		if err := lockBookings(ctx, tx); err != nil {
@@ -181,7 +181,7 @@ func (s *Store) RescheduleBooking(ctx context.Context, tokenHash []byte, start, 
 		if err != nil {
 			return err
 		}
-		return s.enqueueMail(ctx, tx, b, EventRescheduled, "", b.UpdatedAt)
+		return s.queueMail(ctx, tx, b, EventRescheduled, "", b.UpdatedAt, mailToken)
 	})
 	return b, err
 }

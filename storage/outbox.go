@@ -2,6 +2,7 @@ package storage
 
 import (
 	"context"
+	"crypto/rand"
 	"fmt"
 	"time"
 
@@ -10,15 +11,16 @@ import (
 	"consult/booking"
 )
 
-// Mail kinds queued in the outbox. The notify package renders each kind.
+// Mail kinds queued in the outbox; see the booking package, which the
+// notify package renders them from.
 const (
-	MailConfirmation      = "confirmation"       // to the client, with the invitation
-	MailRescheduled       = "rescheduled"        // to the client, with the updated invitation
-	MailCancelled         = "cancelled"          // to the client, with the cancelling invitation
-	MailReminder          = "reminder"           // to the client, before the consultation
-	MailPractitionerNew   = "practitioner_new"   // to the practitioner
-	MailPractitionerMoved = "practitioner_moved" // to the practitioner
-	MailPractitionerGone  = "practitioner_gone"  // to the practitioner
+	MailConfirmation      = booking.MailConfirmation
+	MailRescheduled       = booking.MailRescheduled
+	MailCancelled         = booking.MailCancelled
+	MailReminder          = booking.MailReminder
+	MailPractitionerNew   = booking.MailPractitionerNew
+	MailPractitionerMoved = booking.MailPractitionerMoved
+	MailPractitionerGone  = booking.MailPractitionerGone
 )
 
 // BookingEvent is a change to a booking that sends email.
@@ -43,19 +45,33 @@ type queuedMail struct {
 	sendAfter       time.Time
 }
 
+// carriesLink reports whether a kind shows the client's private manage
+// link, and so is queued with the sealed token. A cancellation links to
+// the booking page instead: the old link can no longer change anything.
+func carriesLink(kind string) bool {
+	return kind == MailConfirmation || kind == MailRescheduled || kind == MailReminder
+}
+
 // enqueueMail writes, inside tx, every email that ev on b sends: so a
 // booking change is never stored without its emails, and no email is
 // queued for a change that rolled back. message is the practitioner's
 // optional note to the client on a cancellation.
 func (s *Store) enqueueMail(ctx context.Context, tx pgx.Tx, b *booking.Booking, ev BookingEvent, message string, now time.Time) error {
+	return s.queueMail(ctx, tx, b, ev, message, now, nil)
+}
+
+// queueMail is enqueueMail with the client's sealed manage token, which
+// the client's messages that show the private link are queued with.
+func (s *Store) queueMail(ctx context.Context, tx pgx.Tx, b *booking.Booking, ev BookingEvent, message string, now time.Time, sealed []byte) error {
+	client, practitioner := booking.RecipientClient, booking.RecipientPractitioner
 	var mails []queuedMail
 	switch ev {
 	case EventBooked:
-		mails = []queuedMail{{MailConfirmation, "client", now}, {MailPractitionerNew, "practitioner", now}}
+		mails = []queuedMail{{MailConfirmation, client, now}, {MailPractitionerNew, practitioner, now}}
 	case EventRescheduled:
-		mails = []queuedMail{{MailRescheduled, "client", now}, {MailPractitionerMoved, "practitioner", now}}
+		mails = []queuedMail{{MailRescheduled, client, now}, {MailPractitionerMoved, practitioner, now}}
 	case EventCancelled:
-		mails = []queuedMail{{MailCancelled, "client", now}, {MailPractitionerGone, "practitioner", now}}
+		mails = []queuedMail{{MailCancelled, client, now}, {MailPractitionerGone, practitioner, now}}
 	default:
 		return fmt.Errorf("storage: unknown booking event %d", ev)
 	}
@@ -64,16 +80,226 @@ func (s *Store) enqueueMail(ctx context.Context, tx pgx.Tx, b *booking.Booking, 
 	// booking_sequence no longer matches.
 	if ev != EventCancelled && s.reminderLead > 0 {
 		if at := b.Start.Add(-s.reminderLead); at.After(now) {
-			mails = append(mails, queuedMail{MailReminder, "client", at})
+			mails = append(mails, queuedMail{MailReminder, client, at})
+		}
+	}
+	if ev != EventBooked {
+		// Earlier messages that still hold the token need it no longer:
+		// a pending reminder is now stale, and a cancelled booking's
+		// link leads nowhere. The new messages carry their own copy.
+		if _, err := tx.Exec(ctx, `UPDATE outbox SET sealed_token = NULL
+			WHERE booking_id = $1 AND sealed_token IS NOT NULL`, b.ID); err != nil {
+			return fmt.Errorf("storage: queue mail: %w", translate(err))
 		}
 	}
 	for _, m := range mails {
+		var token []byte
+		if carriesLink(m.kind) {
+			token = sealed
+		}
 		_, err := tx.Exec(ctx, `
-			INSERT INTO outbox (booking_id, kind, recipient, booking_sequence, message, send_after)
-			VALUES ($1, $2, $3, $4, $5, $6)`, b.ID, m.kind, m.recipient, b.Sequence, message, m.sendAfter)
+			INSERT INTO outbox (booking_id, kind, recipient, booking_sequence, message, send_after, sealed_token, created_at)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`, b.ID, m.kind, m.recipient, b.Sequence, message, m.sendAfter, token, nowOr(now))
 		if err != nil {
 			return fmt.Errorf("storage: queue %s mail: %w", m.kind, translate(err))
 		}
 	}
 	return nil
+}
+
+// MailKey returns the key that seals manage tokens for email when no
+// MAIL_KEY is configured. With create it is made on first use, once for
+// every instance on the database; without, ENOTFOUND when there is none.
+func (s *Store) MailKey(ctx context.Context, create bool) ([]byte, error) {
+	if create {
+		key := make([]byte, 32)
+		_, _ = rand.Read(key) // crypto/rand.Read never fails on supported platforms
+		if _, err := s.pool.Exec(ctx, `INSERT INTO mail_keys (key) VALUES ($1) ON CONFLICT (id) DO NOTHING`, key); err != nil {
+			return nil, fmt.Errorf("storage: mail key: %w", translate(err))
+		}
+	}
+	var key []byte
+	if err := s.pool.QueryRow(ctx, `SELECT key FROM mail_keys`).Scan(&key); err != nil {
+		return nil, translate(err)
+	}
+	return key, nil
+}
+
+// outboxColumns is the column list every outbox query selects, in the
+// order scanOutbox reads them.
+const outboxColumns = `id, coalesce(booking_id, 0), kind, recipient, booking_sequence, message, status,
+	send_after, attempts, last_error, message_id, created_at, sent_at`
+
+func scanOutbox(row pgx.Row, extra ...any) (booking.OutboxMessage, error) {
+	var m booking.OutboxMessage
+	var status string
+	dest := append([]any{&m.ID, &m.BookingID, &m.Kind, &m.Recipient, &m.BookingSequence, &m.Note, &status,
+		&m.SendAfter, &m.Attempts, &m.LastError, &m.MessageID, &m.CreatedAt, &m.SentAt}, extra...)
+	if err := row.Scan(dest...); err != nil {
+		return m, translate(err)
+	}
+	m.Status = booking.OutboxStatus(status)
+	m.SendAfter, m.CreatedAt = m.SendAfter.UTC(), m.CreatedAt.UTC()
+	if m.SentAt != nil {
+		t := m.SentAt.UTC()
+		m.SentAt = &t
+	}
+	return m, nil
+}
+
+// ClaimOutbox claims up to limit messages due at now for one worker: each
+// becomes 'sending' with a lease until now+lease and one more attempt, and
+// is returned with its sealed token. Rows are locked with SKIP LOCKED, so
+// workers on several instances never claim the same message; a message
+// whose lease ran out (its worker died) is due again. Empty when nothing
+// is due.
+func (s *Store) ClaimOutbox(ctx context.Context, now time.Time, lease time.Duration, limit int) ([]booking.OutboxMessage, error) {
+	rows, err := s.pool.Query(ctx, `
+		UPDATE outbox o SET status = 'sending', attempts = o.attempts + 1, lease_until = $2
+		FROM (
+			SELECT id FROM outbox
+			WHERE (status = 'pending' AND send_after <= $1) OR (status = 'sending' AND lease_until <= $1)
+			ORDER BY send_after, id
+			LIMIT $3
+			FOR UPDATE SKIP LOCKED
+		) due
+		WHERE o.id = due.id
+		RETURNING o.id, coalesce(o.booking_id, 0), o.kind, o.recipient, o.booking_sequence, o.message, o.status,
+			o.send_after, o.attempts, o.last_error, o.message_id, o.created_at, o.sent_at, o.sealed_token`,
+		now, now.Add(lease), limit)
+	if err != nil {
+		return nil, fmt.Errorf("storage: claim outbox: %w", translate(err))
+	}
+	msgs, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (booking.OutboxMessage, error) {
+		var token []byte
+		m, err := scanOutbox(r, &token)
+		m.MailToken = token
+		return m, err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("storage: claim outbox: %w", err)
+	}
+	return msgs, nil
+}
+
+// settleOutbox ends a claim. It only touches the row while it is still the
+// caller's claim (sending, same attempt): ECONFLICT when the lease ran out
+// and another worker took it.
+func (s *Store) settleOutbox(ctx context.Context, id int64, attempt int, set string, args ...any) error {
+	tag, err := s.pool.Exec(ctx, `UPDATE outbox SET lease_until = NULL, `+set+`
+		WHERE id = $1 AND status = 'sending' AND attempts = $2`, append([]any{id, attempt}, args...)...)
+	if err != nil {
+		return fmt.Errorf("storage: settle outbox %d: %w", id, translate(err))
+	}
+	if tag.RowsAffected() == 0 {
+		return booking.Errorf(booking.ECONFLICT, "The message is no longer claimed by this worker.")
+	}
+	return nil
+}
+
+// CompleteOutbox records claimed message id as sent at sentAt with
+// messageID, and erases its sealed token. ECONFLICT when the claim was lost.
+func (s *Store) CompleteOutbox(ctx context.Context, id int64, attempt int, sentAt time.Time, messageID string) error {
+	return s.settleOutbox(ctx, id, attempt,
+		`status = 'sent', sent_at = $3, message_id = $4, sealed_token = NULL, last_error = ''`, sentAt, messageID)
+}
+
+// DeferOutbox puts claimed message id back in the queue until retryAt,
+// after a temporary failure described by reason (no personal data).
+// ECONFLICT when the claim was lost.
+func (s *Store) DeferOutbox(ctx context.Context, id int64, attempt int, retryAt time.Time, reason string) error {
+	return s.settleOutbox(ctx, id, attempt, `status = 'pending', send_after = $3, last_error = $4`, retryAt, reason)
+}
+
+// CloseOutbox ends claimed message id without sending it: failed (the
+// sealed token is kept so a retry still carries the link), skipped (stale)
+// or logged (no SMTP server). reason says why, without personal data.
+// EINVALID for another status; ECONFLICT when the claim was lost.
+func (s *Store) CloseOutbox(ctx context.Context, id int64, attempt int, status booking.OutboxStatus, reason string) error {
+	switch status {
+	case booking.OutboxFailed:
+		return s.settleOutbox(ctx, id, attempt, `status = 'failed', last_error = $3`, reason)
+	case booking.OutboxSkipped, booking.OutboxLogged:
+		return s.settleOutbox(ctx, id, attempt, `status = $3, last_error = $4, sealed_token = NULL`, string(status), reason)
+	}
+	return booking.Errorf(booking.EINVALID, "A claimed message cannot end as %q.", status)
+}
+
+// RetryOutbox queues failed or logged message id again, due at now, with
+// a fresh count of attempts (the admin area's retry button). ENOTFOUND
+// when there is no such message; ECONFLICT when it is in another state.
+func (s *Store) RetryOutbox(ctx context.Context, id int64, now time.Time) error {
+	var status string
+	err := s.pool.QueryRow(ctx, `
+		WITH cur AS (SELECT id, status FROM outbox WHERE id = $1 FOR UPDATE)
+		UPDATE outbox o SET status = CASE WHEN cur.status IN ('failed', 'logged') THEN 'pending' ELSE o.status END,
+			attempts = CASE WHEN cur.status IN ('failed', 'logged') THEN 0 ELSE o.attempts END,
+			send_after = CASE WHEN cur.status IN ('failed', 'logged') THEN $2 ELSE o.send_after END
+		FROM cur WHERE o.id = cur.id
+		RETURNING cur.status`, id, now).Scan(&status)
+	if booking.ErrorCode(translate(err)) == booking.ENOTFOUND {
+		return booking.Errorf(booking.ENOTFOUND, "There is no such message.")
+	}
+	if err != nil {
+		return fmt.Errorf("storage: retry outbox %d: %w", id, translate(err))
+	}
+	if status != string(booking.OutboxFailed) && status != string(booking.OutboxLogged) {
+		return booking.Errorf(booking.ECONFLICT, "Only a failed or unsent message can be sent again; this one is %s.", status)
+	}
+	return nil
+}
+
+// ListOutbox returns the messages f selects, newest first, without their
+// sealed tokens. EINVALID for an unknown status.
+func (s *Store) ListOutbox(ctx context.Context, f booking.OutboxFilter) ([]booking.OutboxMessage, error) {
+	switch f.Status {
+	case "", booking.OutboxPending, booking.OutboxSending, booking.OutboxSent,
+		booking.OutboxFailed, booking.OutboxSkipped, booking.OutboxLogged:
+	default:
+		return nil, booking.FieldErrors{"status": "Choose pending, sending, sent, failed, skipped or logged."}.Err()
+	}
+	limit := f.Limit
+	if limit <= 0 {
+		limit = 50
+	}
+	limit = min(limit, 500)
+	rows, err := s.pool.Query(ctx, `SELECT `+outboxColumns+` FROM outbox
+		WHERE ($1 = '' OR status = $1) AND ($2 = 0 OR booking_id = $2) AND ($3 = 0 OR id < $3)
+		ORDER BY id DESC LIMIT $4`, string(f.Status), f.BookingID, f.BeforeID, limit)
+	if err != nil {
+		return nil, fmt.Errorf("storage: list outbox: %w", translate(err))
+	}
+	msgs, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (booking.OutboxMessage, error) { return scanOutbox(r) })
+	if err != nil {
+		return nil, fmt.Errorf("storage: list outbox: %w", err)
+	}
+	return msgs, nil
+}
+
+// OutboxByID returns message id without its sealed token. ENOTFOUND when
+// there is none.
+func (s *Store) OutboxByID(ctx context.Context, id int64) (*booking.OutboxMessage, error) {
+	m, err := scanOutbox(s.pool.QueryRow(ctx, `SELECT `+outboxColumns+` FROM outbox WHERE id = $1`, id))
+	if booking.ErrorCode(err) == booking.ENOTFOUND {
+		return nil, booking.Errorf(booking.ENOTFOUND, "There is no such message.")
+	}
+	if err != nil {
+		return nil, fmt.Errorf("storage: outbox %d: %w", id, err)
+	}
+	return &m, nil
+}
+
+// PurgeMailTokens erases the sealed tokens nothing will send any more:
+// those of messages whose booking has started or is no longer confirmed,
+// where the private link can no longer change anything. It returns how
+// many it erased.
+func (s *Store) PurgeMailTokens(ctx context.Context, now time.Time) (int64, error) {
+	tag, err := s.pool.Exec(ctx, `
+		UPDATE outbox o SET sealed_token = NULL FROM bookings b
+		WHERE o.booking_id = b.id AND o.sealed_token IS NOT NULL
+			AND (b.status <> 'confirmed' OR b.starts_at <= $1 OR o.status IN ('sent', 'skipped'))`, now)
+	if err != nil {
+		return 0, fmt.Errorf("storage: purge mail tokens: %w", translate(err))
+	}
+	return tag.RowsAffected(), nil
 }

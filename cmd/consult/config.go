@@ -6,11 +6,14 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"net/mail"
 	"net/url"
 	"os"
 	"strconv"
 	"strings"
 	"time"
+
+	"consult/notify"
 )
 
 // config is every setting, read once at start-up from flags and the
@@ -26,7 +29,14 @@ type config struct {
 	PracticeTimeZone string
 	ContentDir       string
 	RetentionDays    int
+	MetricsToken     string
 	Demo             bool
+
+	// Email.
+	PractitionerEmail string
+	ReminderHours     int
+	MailKey           []byte // nil: a key generated once and kept in the database
+	MailMaxAttempts   int
 }
 
 // setting describes one configuration value for flags, env and --help.
@@ -59,6 +69,8 @@ func settings() []setting {
 			str(func(c *config) *string { return &c.PracticeTimeZone })},
 		{"content-dir", "CONTENT_DIR", "", "folder of Markdown pages replacing the built-in ones", false,
 			str(func(c *config) *string { return &c.ContentDir })},
+		{"metrics-token", "METRICS_TOKEN", "", "bearer token /metrics requires; empty leaves it open", true,
+			str(func(c *config) *string { return &c.MetricsToken })},
 		{"retention-days", "RETENTION_DAYS", "180", "days after a consultation before the client's personal data is erased", false,
 			func(c *config, v string) error {
 				n, err := strconv.Atoi(v)
@@ -66,6 +78,44 @@ func settings() []setting {
 					return errors.New("must be a whole number of days from 1 to 3650")
 				}
 				c.RetentionDays = n
+				return nil
+			}},
+		// Email.
+		{"practitioner-email", "PRACTITIONER_EMAIL", "", "where notices of new, moved and cancelled bookings go (empty: MAIL_FROM)", false,
+			func(c *config, v string) error {
+				if v != "" {
+					if a, err := mail.ParseAddress(v); err != nil || a.Address != v {
+						return errors.New("must be an email address like practice@example.org")
+					}
+				}
+				c.PractitionerEmail = v
+				return nil
+			}},
+		{"reminder-hours", "REMINDER_HOURS", "24", "hours before a consultation the client's reminder is sent (0: none)", false,
+			func(c *config, v string) error {
+				n, err := strconv.Atoi(v)
+				if err != nil || n < 0 || n > 720 {
+					return errors.New("must be a whole number of hours from 0 to 720")
+				}
+				c.ReminderHours = n
+				return nil
+			}},
+		{"mail-key", "MAIL_KEY", "", "32 random bytes, base64 or hex, sealing clients' private links in queued email (empty: a key kept in the database)", true,
+			func(c *config, v string) error {
+				if v == "" {
+					return nil
+				}
+				key, err := notify.ParseKey(v)
+				c.MailKey = key
+				return err
+			}},
+		{"mail-max-attempts", "MAIL_MAX_ATTEMPTS", "8", "delivery attempts before an email is marked failed", false,
+			func(c *config, v string) error {
+				n, err := strconv.Atoi(v)
+				if err != nil || n < 1 || n > 50 {
+					return errors.New("must be a whole number from 1 to 50")
+				}
+				c.MailMaxAttempts = n
 				return nil
 			}},
 	}
@@ -158,7 +208,7 @@ func (c config) validate() error {
 			return errors.New("setting SMTP_URL: must be smtp://user:pass@host:port or smtps://…")
 		}
 	}
-	if !strings.Contains(c.MailFrom, "@") {
+	if a, err := mail.ParseAddress(c.MailFrom); err != nil || !strings.Contains(a.Address, "@") {
 		return fmt.Errorf("setting MAIL_FROM: %q is not an email address", c.MailFrom)
 	}
 	if c.PracticeName == "" || len(c.PracticeName) > 200 {

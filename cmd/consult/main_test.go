@@ -141,7 +141,7 @@ func startServer(t *testing.T, extra ...string) (string, *syncBuffer, context.Ca
 }
 
 func TestServeEndToEnd(t *testing.T) {
-	base, logs, cancel, done := startServer(t)
+	base, logs, cancel, done := startServer(t, "METRICS_TOKEN", "scrape-secret")
 	waitReady(t, base)
 
 	from := time.Now().AddDate(0, 0, 7).Format(time.DateOnly)
@@ -166,6 +166,26 @@ func TestServeEndToEnd(t *testing.T) {
 		t.Error("no X-Request-ID on the response")
 	}
 
+	metrics := scrape(t, base, "")
+	if metrics != "" {
+		t.Error("/metrics answered without the token")
+	}
+	metrics = scrape(t, base, "scrape-secret")
+	for _, want := range []string{
+		"consult_bookings_created_total 1",
+		`consult_http_requests_total{method="POST",route="/api/v1/bookings",status="201"} 1`,
+		"consult_outbox_pending 3", // confirmation, practitioner notice, reminder
+		`consult_db_pool_connections{state="max"} 20`,
+		"consult_http_request_duration_seconds_bucket",
+	} {
+		if !strings.Contains(metrics, want) {
+			t.Errorf("metrics lack %q", want)
+		}
+	}
+	if strings.Contains(metrics, "edith") || strings.Contains(metrics, "/manage/") {
+		t.Error("metrics carry personal data or secret paths")
+	}
+
 	cancel()
 	select {
 	case err := <-done:
@@ -183,6 +203,28 @@ func TestServeEndToEnd(t *testing.T) {
 	if !strings.Contains(logs.String(), `"route":"/api/v1/bookings"`) {
 		t.Errorf("the log has no request line for the booking:\n%s", logs)
 	}
+}
+
+// scrape returns /metrics with the bearer token, or "" when refused.
+func scrape(t *testing.T, base, token string) string {
+	t.Helper()
+	req, _ := http.NewRequest("GET", base+"/metrics", nil)
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode == 401 {
+		return ""
+	}
+	if resp.StatusCode != 200 {
+		t.Fatalf("/metrics: %d", resp.StatusCode)
+	}
+	return string(body)
 }
 
 func waitReady(t *testing.T, base string) {

@@ -12,8 +12,11 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/alexedwards/scs/pgxstore"
+
 	"consult/api"
 	"consult/booking"
+	"consult/notify"
 	"consult/storage"
 	"consult/web"
 )
@@ -25,7 +28,7 @@ const shutdownTimeout = 15 * time.Second
 // down in order: stop accepting, finish requests, close the pool, stop the
 // embedded cluster.
 func serve(ctx context.Context, cfg config, stdout, stderr io.Writer) error {
-	logger := slog.New(slog.NewJSONHandler(stderr, nil))
+	logger := slog.New(api.LogHandler(slog.NewJSONHandler(stderr, nil)))
 	started := time.Now()
 	db, err := openDatabase(ctx, cfg, logger)
 	if err != nil {
@@ -71,11 +74,45 @@ func serve(ctx context.Context, cfg config, stdout, stderr io.Writer) error {
 	}
 
 	svc := booking.NewService(store, time.Now)
-	srv, err := api.New(api.Config{BaseURL: cfg.BaseURL, RetentionDays: cfg.RetentionDays}, api.Deps{
+	// Admin sign-in sessions; the store's cleanup goroutine stops before the pool closes.
+	adminSessions := pgxstore.New(db.Pool)
+	defer adminSessions.StopCleanup()
+
+	// Email: the outbox worker, and the key sealing manage links for it.
+	mailer, err := newMailer(ctx, cfg, store, svc, logger)
+	if err != nil {
+		return err
+	}
+	mailCtx, stopMail := context.WithCancel(ctx)
+	mailDone := make(chan struct{})
+	go func() {
+		defer close(mailDone)
+		_ = mailer.Run(mailCtx)
+	}()
+	// Runs before the pool closes: the message being sent is finished and
+	// recorded; the rest go out after the next start.
+	defer func() { stopMail(); <-mailDone }()
+	srv, err := api.New(api.Config{BaseURL: cfg.BaseURL, RetentionDays: cfg.RetentionDays, MailFrom: cfg.MailFrom,
+		MetricsToken: cfg.MetricsToken}, api.Deps{
+		Stats: func(ctx context.Context) (api.Stats, error) {
+			st, err := store.Stats(ctx)
+			ps := db.Pool.Stat()
+			return api.Stats{
+				BookingsCreated: st.BookingsCreated, BookingsCancelled: st.BookingsCancelled,
+				OutboxPending: st.OutboxPending, OutboxFailed: st.OutboxFailed,
+				PoolTotal: ps.TotalConns(), PoolIdle: ps.IdleConns(), PoolInUse: ps.AcquiredConns(),
+				PoolMax: ps.MaxConns(), PoolWaitCount: ps.EmptyAcquireCount(),
+			}, err
+		},
 		Service: svc,
 		Logger:  logger,
 		Web:     renderer,
 		Pages:   pages,
+		Outbox:  mailer, // Email.
+		Feeds:   store,  // Calendar feeds.
+		// Admin area: accounts and edits in the store, sessions in PostgreSQL.
+		Admin:    store,
+		Sessions: adminSessions,
 		Ready: func(ctx context.Context) error {
 			current, err := m.Current(ctx)
 			if err == nil && !current {
@@ -117,4 +154,45 @@ func serve(ctx context.Context, cfg config, stdout, stderr io.Writer) error {
 		logger.Warn("requests still running at shutdown deadline", "error", err)
 	}
 	return nil
+}
+
+// newMailer builds the email worker: SMTP when SMTP_URL is set (otherwise
+// messages are kept in the outbox and logged), and the keyring that seals
+// manage tokens, from MAIL_KEY or else a key kept in the database, shared
+// by every instance. The database key still opens messages sealed before
+// MAIL_KEY was set.
+func newMailer(ctx context.Context, cfg config, store *storage.Store, svc *booking.Service, logger *slog.Logger) (*notify.Worker, error) {
+	store.SetReminderLead(time.Duration(cfg.ReminderHours) * time.Hour)
+	var keys [][]byte
+	if cfg.MailKey != nil {
+		keys = append(keys, cfg.MailKey)
+	}
+	dbKey, err := store.MailKey(ctx, cfg.MailKey == nil)
+	switch {
+	case err == nil:
+		keys = append(keys, dbKey)
+	case booking.ErrorCode(err) != booking.ENOTFOUND:
+		return nil, err
+	}
+	ring, err := notify.NewKeyring(keys...)
+	if err != nil {
+		return nil, err
+	}
+	svc.Sealer = ring
+	var sender notify.Sender
+	if cfg.SMTPURL != "" {
+		s, err := notify.NewSMTPSender(cfg.SMTPURL)
+		if err != nil {
+			return nil, fmt.Errorf("setting SMTP_URL: %w", err)
+		}
+		sender = s
+	} else {
+		logger.Info("no SMTP_URL: emails are kept in the outbox for the admin area, not sent")
+	}
+	return notify.New(notify.Config{
+		From:              cfg.MailFrom,
+		PractitionerEmail: cfg.PractitionerEmail,
+		BaseURL:           cfg.BaseURL,
+		MaxAttempts:       cfg.MailMaxAttempts,
+	}, notify.Deps{Store: store, Sender: sender, Keys: ring, Now: time.Now, Logger: logger})
 }

@@ -1,0 +1,253 @@
+package api_test
+
+import (
+	"context"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"consult/api"
+)
+
+func adminSessionCookie(t *testing.T, h http.Header, name string) *http.Cookie {
+	t.Helper()
+	for _, line := range h.Values("Set-Cookie") {
+		ck, err := http.ParseSetCookie(line)
+		if err == nil && ck.Name == name {
+			return ck
+		}
+	}
+	t.Fatalf("no %s cookie in %q", name, h.Values("Set-Cookie"))
+	return nil
+}
+
+func TestAdminSignInRenewsSessionAndSetsSafeCookie(t *testing.T) {
+	a := newAdminTest(t, api.Config{})
+	b := a.newBrowser()
+	wantAdminRedirect(t, b.get("/admin"), "/admin/sign-in")
+	wantAdminRedirect(t, b.get("/admin/bookings?when=past"), "/admin/sign-in?next=%2Fadmin%2Fbookings%3Fwhen%3Dpast")
+
+	form := b.get("/admin/sign-in")
+	before := adminSessionCookie(t, form.Header, "consult_admin")
+	p := b.post("/admin/sign-in", url.Values{"email": {strings.ToUpper(adminEmail)}, "password": {adminPassword},
+		"next": {"/admin/rules"}})
+	wantAdminRedirect(t, p, "/admin/rules")
+	after := adminSessionCookie(t, p.Header, "consult_admin")
+	if after.Value == before.Value {
+		t.Error("session id was not renewed at sign-in")
+	}
+	if !after.HttpOnly || after.SameSite != http.SameSiteLaxMode || after.Secure || after.Path != "/" {
+		t.Errorf("cookie %+v: want HttpOnly, SameSite=Lax, not Secure over http, Path=/", after)
+	}
+	home := b.get("/admin")
+	if home.Status != 200 || !strings.Contains(home.Body, "Overview") || !strings.Contains(home.Body, "Two-step sign-in is off") {
+		t.Fatalf("home: %d\n%s", home.Status, home.Body)
+	}
+	if cc := home.Header.Get("Cache-Control"); !strings.Contains(cc, "no-store") {
+		t.Errorf("Cache-Control = %q, want no-store", cc)
+	}
+	// An open redirect is not possible through next.
+	b2 := a.newBrowser()
+	b2.get("/admin/sign-in")
+	p = b2.post("/admin/sign-in", url.Values{"email": {adminEmail}, "password": {adminPassword}, "next": {"//evil.example/admin"}})
+	wantAdminRedirect(t, p, "/admin")
+	if loc := p.Header.Get("Location"); loc != "/admin" {
+		t.Errorf("next=//evil… redirected to %q", loc)
+	}
+
+	// Signing out ends the session.
+	wantAdminRedirect(t, b.post("/admin/sign-out", nil), "/admin/sign-in")
+	wantAdminRedirect(t, b.get("/admin"), "/admin/sign-in")
+	got := a.auditActions()
+	if len(got) < 3 || !strings.HasPrefix(got[0], "signin user:") {
+		t.Errorf("audit log = %q, want sign-ins and the sign-out", got)
+	}
+}
+
+func TestAdminCookieIsSecureWithHostPrefixOverHTTPS(t *testing.T) {
+	a := newAdminTest(t, api.Config{BaseURL: "https://consult.test"})
+	b := a.newBrowser()
+	p := b.get("/admin/sign-in")
+	ck := adminSessionCookie(t, p.Header, "__Host-consult_admin")
+	if !ck.Secure || !ck.HttpOnly || ck.Path != "/" || ck.Domain != "" {
+		t.Errorf("cookie %+v: want Secure, HttpOnly, Path=/ and no Domain", ck)
+	}
+}
+
+func TestAdminWrongPasswordIsRefused(t *testing.T) {
+	a := newAdminTest(t, api.Config{})
+	for _, c := range []struct{ email, password string }{
+		{adminEmail, "calm river lantern 43"},
+		{"nobody@example.org", adminPassword},
+		{adminEmail, ""},
+	} {
+		b := a.newBrowser()
+		p := b.signIn(c.email, c.password, "")
+		if p.Status != http.StatusUnauthorized || !strings.Contains(p.Body, "That email and password do not match an account.") {
+			t.Fatalf("%s/%q: %d\n%s", c.email, c.password, p.Status, p.Body)
+		}
+		wantAdminRedirect(t, b.get("/admin"), "/admin/sign-in")
+	}
+}
+
+func TestAdminSignInThrottlesPerAccountAndAddress(t *testing.T) {
+	a := newAdminTest(t, api.Config{})
+	b := a.newBrowser()
+	for i := 0; i < 4; i++ {
+		if p := b.signIn(adminEmail, "wrong password "+string(rune('a'+i)), ""); p.Status != http.StatusUnauthorized {
+			t.Fatalf("attempt %d: %d", i+1, p.Status)
+		}
+	}
+	p := b.signIn(adminEmail, "wrong password e", "")
+	if p.Status != http.StatusTooManyRequests || !strings.Contains(p.Body, "Try again in 15 minutes.") {
+		t.Fatalf("5th failure: %d\n%s", p.Status, p.Body)
+	}
+	// Even the right password waits now.
+	a.clock.Add(10 * time.Minute)
+	p = b.signIn(adminEmail, adminPassword, "")
+	if p.Status != http.StatusTooManyRequests || !strings.Contains(p.Body, "Try again in 5 minutes.") {
+		t.Fatalf("right password while throttled: %d\n%s", p.Status, p.Body)
+	}
+	// An unknown email is throttled the same way, so the answer tells nothing.
+	for i := 0; i < 5; i++ {
+		p = b.signIn("nobody@example.org", "wrong password", "")
+	}
+	if p.Status != http.StatusTooManyRequests || !strings.Contains(p.Body, "Try again in 15 minutes.") {
+		t.Fatalf("unknown email: %d\n%s", p.Status, p.Body)
+	}
+	a.clock.Add(6 * time.Minute)
+	if p = b.signIn(adminEmail, adminPassword, ""); p.Status != http.StatusSeeOther {
+		t.Fatalf("after the wait: %d\n%s", p.Status, p.Body)
+	}
+
+	// Per address: many accounts tried from one address.
+	a.clock.Add(time.Hour)
+	b = a.newBrowser() // the one above is signed in now
+	var last adminResp
+	for i := 0; i < 20; i++ {
+		last = b.signIn("someone"+string(rune('a'+i))+"@example.org", "wrong password", "")
+	}
+	if last.Status != http.StatusTooManyRequests {
+		t.Fatalf("20th failure from one address: %d", last.Status)
+	}
+	if p = b.signIn(adminEmail, adminPassword, ""); p.Status != http.StatusTooManyRequests {
+		t.Fatalf("address throttle let a sign-in through: %d", p.Status)
+	}
+}
+
+func TestAdminSessionExpires(t *testing.T) {
+	t.Run("store expiry", func(t *testing.T) {
+		a := newAdminTest(t, api.Config{})
+		b := a.mustSignIn()
+		if p := b.get("/admin/bookings"); p.Status != 200 {
+			t.Fatalf("signed in: %d", p.Status)
+		}
+		// What the absolute lifetime or idle timeout does when it passes.
+		if _, err := a.pool.Exec(context.Background(), `UPDATE sessions SET expiry = now() - interval '1 second'`); err != nil {
+			t.Fatal(err)
+		}
+		wantAdminRedirect(t, b.get("/admin/bookings"), "/admin/sign-in")
+	})
+	t.Run("idle timeout", func(t *testing.T) {
+		a := newAdminTest(t, api.Config{AdminIdleTimeout: time.Second})
+		b := a.mustSignIn()
+		var expiry time.Time
+		if err := a.pool.QueryRow(context.Background(), `SELECT max(expiry) FROM sessions`).Scan(&expiry); err != nil {
+			t.Fatal(err)
+		}
+		if d := time.Until(expiry); d > 2*time.Second {
+			t.Fatalf("session kept for %v formWith a 1 s idle timeout", d)
+		}
+		time.Sleep(1500 * time.Millisecond)
+		wantAdminRedirect(t, b.get("/admin"), "/admin/sign-in")
+	})
+	t.Run("absolute lifetime", func(t *testing.T) {
+		// Activity does not stretch the lifetime, only the idle timeout.
+		a := newAdminTest(t, api.Config{AdminLifetime: 1500 * time.Millisecond})
+		b := a.mustSignIn()
+		for range 3 {
+			time.Sleep(600 * time.Millisecond)
+			b.get("/admin/bookings")
+		}
+		wantAdminRedirect(t, b.get("/admin"), "/admin/sign-in")
+	})
+}
+
+func TestAdminFormsNeedTheSessionCSRFToken(t *testing.T) {
+	a := newAdminTest(t, api.Config{})
+	b := a.mustSignIn()
+	count := func() int {
+		var n int
+		if err := a.pool.QueryRow(context.Background(), `SELECT count(*) FROM api_tokens`).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	for _, tok := range []string{"", "forged-token"} {
+		p := b.post("/admin/tokens", url.Values{"name": {"script"}, "csrf": {tok}})
+		if p.Status != http.StatusForbidden || !strings.Contains(p.Body, "reload the page") {
+			t.Fatalf("csrf %q: %d\n%s", tok, p.Status, p.Body)
+		}
+	}
+	// A token from another session does not work either.
+	other := a.mustSignIn()
+	if p := b.post("/admin/tokens", url.Values{"name": {"script"}, "csrf": {other.csrf}}); p.Status != http.StatusForbidden {
+		t.Fatalf("another session's token: %d", p.Status)
+	}
+	if n := count(); n != 0 {
+		t.Fatalf("%d tokens made by refused forms", n)
+	}
+	// A cross-site form post is refused even formWith the token.
+	req, _ := http.NewRequest("POST", a.url+"/admin/tokens", strings.NewReader(url.Values{"name": {"x"}, "csrf": {b.csrf}}.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("Sec-Fetch-Site", "cross-site")
+	if p := b.send(req); p.Status != http.StatusForbidden {
+		t.Fatalf("cross-site post: %d", p.Status)
+	}
+	// Signing in needs it too.
+	anon := a.newBrowser()
+	if p := anon.post("/admin/sign-in", url.Values{"email": {adminEmail}, "password": {adminPassword}}); p.Status != http.StatusForbidden {
+		t.Fatalf("sign-in without a form token: %d", p.Status)
+	}
+	b.get("/admin/tokens")
+	if p := b.post("/admin/tokens", url.Values{"name": {"script"}}); p.Status != 200 || count() != 1 {
+		t.Fatalf("with the token: %d, %d tokens", p.Status, count())
+	}
+}
+
+func TestAdminPasswordChangeEndsOtherSessions(t *testing.T) {
+	a := newAdminTest(t, api.Config{})
+	b, other := a.mustSignIn(), a.mustSignIn()
+	b.get("/admin/settings")
+	p := b.post("/admin/settings/password", url.Values{"current_password": {adminPassword},
+		"new_password": {"password1234"}, "confirm_password": {"password1234"}})
+	if p.Status != http.StatusUnprocessableEntity || !strings.Contains(p.Body, "too common") {
+		t.Fatalf("common password: %d\n%s", p.Status, p.Body)
+	}
+	p = b.post("/admin/settings/password", url.Values{"current_password": {"not it at all"},
+		"new_password": {"a much better passphrase"}, "confirm_password": {"a much better passphrase"}})
+	if p.Status != http.StatusUnprocessableEntity {
+		t.Fatalf("wrong current password: %d", p.Status)
+	}
+	p = b.post("/admin/settings/password", url.Values{"current_password": {adminPassword},
+		"new_password": {"a much better passphrase"}, "confirm_password": {"a much better passphrase"}})
+	wantAdminRedirect(t, p, "/admin/settings")
+	if p := b.get("/admin/settings"); p.Status != 200 || !strings.Contains(p.Body, "Your password is changed") {
+		t.Fatalf("this session after the change: %d", p.Status)
+	}
+	wantAdminRedirect(t, other.get("/admin"), "/admin/sign-in")
+	if p := a.newBrowser().signIn(adminEmail, adminPassword, ""); p.Status != http.StatusUnauthorized {
+		t.Fatalf("old password still works: %d", p.Status)
+	}
+	// Sign out everywhere ends this session too.
+	third := a.newBrowser()
+	if p := third.signIn(adminEmail, "a much better passphrase", ""); p.Status != http.StatusSeeOther {
+		t.Fatalf("new password: %d", p.Status)
+	}
+	b.get("/admin/settings")
+	wantAdminRedirect(t, b.post("/admin/settings/sign-out-everywhere", nil), "/admin/sign-in")
+	wantAdminRedirect(t, b.get("/admin"), "/admin/sign-in")
+	wantAdminRedirect(t, third.get("/admin"), "/admin/sign-in")
+}

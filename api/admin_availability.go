@@ -1,0 +1,293 @@
+package api
+
+import (
+	"fmt"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"consult/booking"
+)
+
+// adminWeekOrder lists weekdays as the practitioner reads a week.
+var adminWeekOrder = []time.Weekday{time.Monday, time.Tuesday, time.Wednesday, time.Thursday, time.Friday, time.Saturday, time.Sunday}
+
+// weekdayRow is one line of the week-at-a-glance form.
+type weekdayRow struct {
+	Field string // form field, hours_0 (Sunday) to hours_6
+	Name  string
+	Hours string
+}
+
+type overrideRow struct {
+	Date   string
+	Label  string
+	Closed bool
+	Hours  string
+}
+
+type timeOffRow struct {
+	ID          int64
+	First, Last string
+	Label       string
+}
+
+// availabilityForm holds what was typed into the override and time-off
+// forms, to show it again beside any error.
+type availabilityForm struct {
+	Date, Windows, First, Last string
+	Closed                     bool
+}
+
+// availabilityData is the availability page.
+type availabilityData struct {
+	TimeZone  string
+	Days      []weekdayRow
+	Overrides []overrideRow
+	TimeOff   []timeOffRow
+	Form      availabilityForm
+	// Preview is set when a change was previewed rather than saved.
+	Preview *adminPreview
+	// PreviewOf names the previewed change.
+	PreviewOf string
+	// Outside are upcoming bookings outside the current hours.
+	Outside []adminBookingRow
+}
+
+// loadAvailabilityPage fills the page from what is stored; days, when not
+// nil, replaces the weekly rows with what was typed.
+func (s *Server) loadAvailabilityPage(c echo.Context, days []weekdayRow) (*availabilityData, error) {
+	loc, st, err := s.adminZone(c)
+	if err != nil {
+		return nil, err
+	}
+	today := booking.DateOf(s.now().In(loc))
+	av, err := s.admin.Availability(c.Request().Context(), today)
+	if err != nil {
+		return nil, err
+	}
+	d := &availabilityData{TimeZone: st.TimeZone, Days: days}
+	if d.Days == nil {
+		for _, wd := range adminWeekOrder {
+			var rs []booking.TimeRange
+			for _, w := range av.Weekly {
+				if w.Weekday == wd {
+					rs = append(rs, w.TimeRange)
+				}
+			}
+			d.Days = append(d.Days, weekdayRow{Field: "hours_" + strconv.Itoa(int(wd)), Name: wd.String(), Hours: booking.FormatRanges(rs)})
+		}
+	}
+	for _, o := range av.Overrides {
+		d.Overrides = append(d.Overrides, overrideRow{Date: o.Date.String(), Label: adminDateLabel(o.Date), Closed: o.Closed, Hours: booking.FormatRanges(o.Windows)})
+	}
+	for _, t := range av.TimeOff {
+		d.TimeOff = append(d.TimeOff, timeOffRow{ID: t.ID, First: t.First.String(), Last: t.Last.String(),
+			Label: adminDateLabel(t.First) + " to " + adminDateLabel(t.Last)})
+	}
+	outside, err := s.outsideHours(c, nil)
+	if err != nil {
+		return nil, err
+	}
+	for _, b := range outside {
+		d.Outside = append(d.Outside, adminRowOf(booking.AdminBooking{Booking: b}, loc))
+	}
+	return d, nil
+}
+
+// adminDateLabel reads "Thu 24 Dec 2026".
+func adminDateLabel(d booking.Date) string {
+	return time.Date(d.Year, d.Month, d.Day, 12, 0, 0, 0, time.UTC).Format("Mon 2 Jan 2006")
+}
+
+func (s *Server) handleAvailability(c echo.Context) error {
+	d, err := s.loadAvailabilityPage(c, nil)
+	if err != nil {
+		return err
+	}
+	return s.renderAdmin(c, http.StatusOK, "availability", "Availability", d, nil)
+}
+
+// renderAvailability shows the page again with a preview or errors.
+func (s *Server) renderAvailability(c echo.Context, days []weekdayRow, form availabilityForm, p *adminPreview, of string, errs map[string]string) error {
+	d, err := s.loadAvailabilityPage(c, days)
+	if err != nil {
+		return err
+	}
+	d.Form, d.Preview, d.PreviewOf = form, p, of
+	status := http.StatusOK
+	if len(errs) > 0 {
+		status = http.StatusUnprocessableEntity
+	}
+	return s.renderAdmin(c, status, "availability", "Availability", d, errs)
+}
+
+// parseWeeklyForm reads the seven hours_N fields.
+func parseWeeklyForm(c echo.Context) ([]weekdayRow, []booking.WeeklyWindow, map[string]string) {
+	var rows []weekdayRow
+	var ws []booking.WeeklyWindow
+	errs := map[string]string{}
+	for _, wd := range adminWeekOrder {
+		field := "hours_" + strconv.Itoa(int(wd))
+		v := c.FormValue(field)
+		rows = append(rows, weekdayRow{Field: field, Name: wd.String(), Hours: v})
+		rs, err := booking.ParseRanges(v)
+		if err != nil {
+			errs[field] = "Check " + wd.String() + ": " + err.Error() + "."
+			continue
+		}
+		for _, r := range rs {
+			ws = append(ws, booking.WeeklyWindow{Weekday: wd, TimeRange: r})
+		}
+	}
+	return rows, ws, errs
+}
+
+func (s *Server) handleWeeklySave(c echo.Context) error {
+	rows, ws, errs := parseWeeklyForm(c)
+	if len(errs) > 0 {
+		return s.renderAvailability(c, rows, availabilityForm{}, nil, "", errs)
+	}
+	if c.FormValue("action") == "preview" {
+		p, err := s.preview(c, changeWeekly(ws))
+		if err != nil {
+			return err
+		}
+		return s.renderAvailability(c, rows, availabilityForm{}, p, "these weekly hours", nil)
+	}
+	if err := s.admin.ReplaceWeekly(c.Request().Context(), ws); err != nil {
+		return err
+	}
+	if err := s.audit(c, "availability.weekly", fmt.Sprintf("windows:%d", len(ws))); err != nil {
+		return err
+	}
+	return s.adminRedirect(c, "/admin/availability", "Weekly hours saved.")
+}
+
+// parseOverrideForm reads the date-override form.
+func parseOverrideForm(c echo.Context) (availabilityForm, booking.Override, map[string]string) {
+	f := availabilityForm{Date: c.FormValue("date"), Windows: c.FormValue("windows"), Closed: c.FormValue("closed") != ""}
+	o := booking.Override{Closed: f.Closed}
+	errs := map[string]string{}
+	d, err := booking.ParseDate(f.Date)
+	if err != nil {
+		errs["date"] = "Choose a date."
+	}
+	o.Date = d
+	if !f.Closed {
+		rs, err := booking.ParseRanges(f.Windows)
+		if err != nil {
+			errs["windows"] = "Check the hours: " + err.Error() + "."
+		}
+		o.Windows = rs
+	}
+	if len(errs) == 0 {
+		if fe := adminFieldErrors(booking.ValidateOverride(o)); fe != nil {
+			errs = fe
+		}
+	}
+	return f, o, errs
+}
+
+func (s *Server) handleOverrideSave(c echo.Context) error {
+	f, o, errs := parseOverrideForm(c)
+	if len(errs) > 0 {
+		return s.renderAvailability(c, nil, f, nil, "", errs)
+	}
+	if c.FormValue("action") == "preview" {
+		loc, _, err := s.adminZone(c)
+		if err != nil {
+			return err
+		}
+		av, err := s.admin.Availability(c.Request().Context(), booking.DateOf(s.now().In(loc)))
+		if err != nil {
+			return err
+		}
+		p, err := s.preview(c, changeOverride(o, av.TimeOff))
+		if err != nil {
+			return err
+		}
+		return s.renderAvailability(c, nil, f, p, "the hours for "+adminDateLabel(o.Date), nil)
+	}
+	if err := s.admin.SetOverride(c.Request().Context(), o); err != nil {
+		return err
+	}
+	if err := s.audit(c, "availability.override.set", "date:"+o.Date.String()); err != nil {
+		return err
+	}
+	return s.adminRedirect(c, "/admin/availability", "Hours for "+adminDateLabel(o.Date)+" saved.")
+}
+
+func (s *Server) handleOverrideDelete(c echo.Context) error {
+	d, err := booking.ParseDate(c.Param("date"))
+	if err != nil {
+		return booking.Errorf(booking.ENOTFOUND, "Not found.")
+	}
+	if err := s.admin.DeleteOverride(c.Request().Context(), d); err != nil {
+		return err
+	}
+	if err := s.audit(c, "availability.override.delete", "date:"+d.String()); err != nil {
+		return err
+	}
+	return s.adminRedirect(c, "/admin/availability", adminDateLabel(d)+" follows the weekly hours again.")
+}
+
+// parseTimeOffForm reads the time-off form; an empty last day means one day.
+func parseTimeOffForm(c echo.Context) (availabilityForm, booking.Date, booking.Date, map[string]string) {
+	f := availabilityForm{First: c.FormValue("first"), Last: c.FormValue("last")}
+	errs := map[string]string{}
+	first, err := booking.ParseDate(f.First)
+	if err != nil {
+		errs["first"] = "Choose the first day off."
+	}
+	last := first
+	if f.Last != "" {
+		if last, err = booking.ParseDate(f.Last); err != nil {
+			errs["last"] = "Choose the last day off."
+		}
+	}
+	if len(errs) == 0 {
+		if fe := adminFieldErrors(booking.ValidateTimeOff(first, last)); fe != nil {
+			errs = fe
+		}
+	}
+	return f, first, last, errs
+}
+
+func (s *Server) handleTimeOffSave(c echo.Context) error {
+	f, first, last, errs := parseTimeOffForm(c)
+	if len(errs) > 0 {
+		return s.renderAvailability(c, nil, f, nil, "", errs)
+	}
+	if c.FormValue("action") == "preview" {
+		p, err := s.preview(c, changeTimeOff(first, last))
+		if err != nil {
+			return err
+		}
+		return s.renderAvailability(c, nil, f, p, "time off from "+adminDateLabel(first)+" to "+adminDateLabel(last), nil)
+	}
+	t, err := s.admin.AddTimeOff(c.Request().Context(), first, last)
+	if err != nil {
+		return err
+	}
+	if err := s.audit(c, "availability.time_off.add", fmt.Sprintf("time_off:%d", t.ID)); err != nil {
+		return err
+	}
+	return s.adminRedirect(c, "/admin/availability", "Time off saved.")
+}
+
+func (s *Server) handleTimeOffDelete(c echo.Context) error {
+	id, err := adminPathID(c, "id")
+	if err != nil {
+		return err
+	}
+	if err := s.admin.DeleteTimeOff(c.Request().Context(), id); err != nil {
+		return err
+	}
+	if err := s.audit(c, "availability.time_off.delete", fmt.Sprintf("time_off:%d", id)); err != nil {
+		return err
+	}
+	return s.adminRedirect(c, "/admin/availability", "Time off removed.")
+}

@@ -1,0 +1,217 @@
+package api
+
+import (
+	"fmt"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/labstack/echo/v4"
+
+	"consult/booking"
+)
+
+// bookingsPerPage is the admin list's page size.
+const bookingsPerPage = 25
+
+// Limits on what the practitioner types about a booking.
+const (
+	maxCancelMessageLen   = 1000
+	maxPractitionerNoteLn = 5000
+)
+
+// bookingsData is the bookings list page.
+type bookingsData struct {
+	When       string
+	Query      string
+	Rows       []adminBookingRow
+	Total      int
+	Page       int
+	PrevURL    string
+	NextURL    string
+	ExportFrom string
+	ExportTo   string
+}
+
+// adminListQuery reads the list's when, q and page parameters.
+func adminListQuery(c echo.Context) (when, q string, page int) {
+	when = c.QueryParam("when")
+	if when != booking.WhenPast {
+		when = booking.WhenUpcoming
+	}
+	q = strings.TrimSpace(c.QueryParam("q"))
+	if utf8.RuneCountInString(q) > 100 {
+		q = string([]rune(q)[:100])
+	}
+	page, err := strconv.Atoi(c.QueryParam("page"))
+	if err != nil || page < 1 || page > 100000 {
+		page = 1
+	}
+	return when, q, page
+}
+
+func (s *Server) handleBookingsList(c echo.Context) error {
+	loc, _, err := s.adminZone(c)
+	if err != nil {
+		return err
+	}
+	when, q, page := adminListQuery(c)
+	bs, total, err := s.admin.ListBookings(c.Request().Context(), booking.BookingFilter{
+		When: when, Now: s.now(), Query: q, Limit: bookingsPerPage, Offset: (page - 1) * bookingsPerPage,
+	})
+	if err != nil {
+		return err
+	}
+	ids := make([]string, len(bs))
+	d := bookingsData{When: when, Query: q, Total: total, Page: page}
+	for i, b := range bs {
+		d.Rows = append(d.Rows, adminRowOf(b, loc))
+		ids[i] = strconv.FormatInt(b.ID, 10)
+	}
+	if len(bs) > 0 {
+		if err := s.audit(c, "bookings.list", "bookings:"+strings.Join(ids, ",")); err != nil {
+			return err
+		}
+	}
+	link := func(p int) string {
+		v := url.Values{"when": {when}, "page": {strconv.Itoa(p)}}
+		if q != "" {
+			v.Set("q", q)
+		}
+		return "/admin/bookings?" + v.Encode()
+	}
+	if page > 1 {
+		d.PrevURL = link(page - 1)
+	}
+	if page*bookingsPerPage < total {
+		d.NextURL = link(page + 1)
+	}
+	today := booking.DateOf(s.now().In(loc))
+	d.ExportFrom, d.ExportTo = today.AddDays(-30).String(), today.AddDays(30).String()
+	return s.renderAdmin(c, http.StatusOK, "bookings", "Bookings", d, nil)
+}
+
+// bookingPageData is one booking's detail page.
+type bookingPageData struct {
+	Row         adminBookingRow
+	B           *booking.AdminBooking
+	ClientWhen  string
+	Upcoming    bool
+	CanMark     bool
+	CancelledAt string
+}
+
+func (s *Server) loadBookingPage(c echo.Context) (*bookingPageData, error) {
+	id, err := adminPathID(c, "id")
+	if err != nil {
+		return nil, err
+	}
+	loc, _, err := s.adminZone(c)
+	if err != nil {
+		return nil, err
+	}
+	b, err := s.admin.AdminBooking(c.Request().Context(), id)
+	if err != nil {
+		return nil, err
+	}
+	now := s.now()
+	d := &bookingPageData{Row: adminRowOf(*b, loc), B: b,
+		Upcoming: b.Status == booking.StatusConfirmed && b.Start.After(now),
+		CanMark:  b.Status != booking.StatusCancelled && !b.Start.After(now)}
+	if cl, err := loadZone(b.TimeZone); err == nil {
+		d.ClientWhen = adminWhen(b.Start, b.End, cl)
+	}
+	if b.CancelledAt != nil {
+		d.CancelledAt = b.CancelledAt.In(loc).Format("Mon 2 Jan 2006, 15:04 MST")
+	}
+	return d, nil
+}
+
+func (s *Server) handleBookingDetail(c echo.Context) error {
+	d, err := s.loadBookingPage(c)
+	if err != nil {
+		return err
+	}
+	if err := s.audit(c, "booking.view", fmt.Sprintf("booking:%d", d.B.ID)); err != nil {
+		return err
+	}
+	return s.renderAdmin(c, http.StatusOK, "booking", fmt.Sprintf("Booking %d", d.B.ID), d, nil)
+}
+
+// renderBookingErrors shows the booking page again with a form's errors.
+func (s *Server) renderBookingErrors(c echo.Context, errs map[string]string) error {
+	d, err := s.loadBookingPage(c)
+	if err != nil {
+		return err
+	}
+	return s.renderAdmin(c, http.StatusUnprocessableEntity, "booking", fmt.Sprintf("Booking %d", d.B.ID), d, errs)
+}
+
+// adminBackTo returns the admin page a form asked to go back to, or fallback.
+func adminBackTo(c echo.Context, fallback string) string {
+	if b := c.FormValue("back"); b == "/admin/availability" || b == "/admin/bookings" {
+		return b
+	}
+	return fallback
+}
+
+func (s *Server) handleBookingCancel(c echo.Context) error {
+	id, err := adminPathID(c, "id")
+	if err != nil {
+		return err
+	}
+	msg := strings.TrimSpace(c.FormValue("message"))
+	if utf8.RuneCountInString(msg) > maxCancelMessageLen {
+		return s.renderBookingErrors(c, map[string]string{"message": "Keep the message under 1000 characters."})
+	}
+	if _, err := s.admin.CancelBookingByID(c.Request().Context(), id, msg, s.now()); err != nil {
+		if booking.ErrorCode(err) == booking.ECONFLICT {
+			return s.renderBookingErrors(c, map[string]string{"cancel": booking.ErrorMessage(err)})
+		}
+		return err
+	}
+	if err := s.audit(c, "booking.cancel", fmt.Sprintf("booking:%d", id)); err != nil {
+		return err
+	}
+	return s.adminRedirect(c, adminBackTo(c, fmt.Sprintf("/admin/bookings/%d", id)),
+		fmt.Sprintf("Booking %d is cancelled; the client will be told by email.", id))
+}
+
+func (s *Server) handleBookingStatus(c echo.Context) error {
+	id, err := adminPathID(c, "id")
+	if err != nil {
+		return err
+	}
+	st := booking.Status(c.FormValue("status"))
+	if _, err := s.admin.SetBookingStatus(c.Request().Context(), id, st, s.now()); err != nil {
+		switch booking.ErrorCode(err) {
+		case booking.ECONFLICT, booking.EINVALID:
+			return s.renderBookingErrors(c, map[string]string{"status": booking.ErrorMessage(err)})
+		}
+		return err
+	}
+	if err := s.audit(c, "booking.status."+string(st), fmt.Sprintf("booking:%d", id)); err != nil {
+		return err
+	}
+	return s.adminRedirect(c, fmt.Sprintf("/admin/bookings/%d", id), "Marked as "+adminStatusLabel(st)+".")
+}
+
+func (s *Server) handleBookingNote(c echo.Context) error {
+	id, err := adminPathID(c, "id")
+	if err != nil {
+		return err
+	}
+	note := strings.TrimSpace(c.FormValue("practitioner_note"))
+	if utf8.RuneCountInString(note) > maxPractitionerNoteLn {
+		return s.renderBookingErrors(c, map[string]string{"practitioner_note": "Keep the note under 5000 characters."})
+	}
+	if err := s.admin.SetPractitionerNote(c.Request().Context(), id, note, s.now()); err != nil {
+		return err
+	}
+	if err := s.audit(c, "booking.note", fmt.Sprintf("booking:%d", id)); err != nil {
+		return err
+	}
+	return s.adminRedirect(c, fmt.Sprintf("/admin/bookings/%d", id), "Note saved.")
+}

@@ -1,0 +1,224 @@
+package api_test
+
+import (
+	"context"
+	"io"
+	"net/http"
+	"net/http/cookiejar"
+	"net/http/httptest"
+	"net/url"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/alexedwards/scs/pgxstore"
+
+	"consult/api"
+	"consult/booking"
+	"consult/storage"
+	"consult/web"
+)
+
+// Credentials of the practitioner account every admin test starts formWith.
+const (
+	adminEmail    = "practitioner@example.org"
+	adminPassword = "calm river lantern 42"
+)
+
+// adminClock is a test clock that tests can move forward.
+type adminClock struct {
+	mu  sync.Mutex
+	now time.Time
+}
+
+func (c *adminClock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.now }
+
+func (c *adminClock) Add(d time.Duration) { c.mu.Lock(); c.now = c.now.Add(d); c.mu.Unlock() }
+
+// adminTest is a server formWith the admin area on a fresh database, formWith demo
+// hours and one practitioner account.
+type adminTest struct {
+	*testAPI
+	srv   *api.Server
+	store *storage.Store
+	clock *adminClock
+	user  *booking.User
+}
+
+func newAdminTest(t *testing.T, cfg api.Config) *adminTest {
+	t.Helper()
+	ctx := context.Background()
+	pool := storage.NewTestDB(t)
+	store := storage.New(pool)
+	if err := store.InitSettings(ctx, booking.DefaultSettings()); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := store.SeedDemoHours(ctx); err != nil {
+		t.Fatal(err)
+	}
+	clock := &adminClock{now: testNow}
+	svc := booking.NewService(store, clock.Now)
+	renderer, err := web.NewRenderer(web.RendererOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.BaseURL == "" {
+		cfg.BaseURL = "http://consult.test"
+	}
+	pages, err := web.LoadPages(web.DefaultContent(), map[string]string{"retention_days": "180"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv, err := api.New(cfg, api.Deps{Service: svc, Web: renderer, Pages: pages, Admin: store,
+		Sessions: pgxstore.NewWithCleanupInterval(pool, 0)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ts := httptest.NewServer(srv)
+	t.Cleanup(ts.Close)
+	hash, err := api.HashPassword(adminPassword)
+	if err != nil {
+		t.Fatal(err)
+	}
+	u, err := store.CreateUser(ctx, adminEmail, hash, testNow)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := &adminTest{
+		testAPI: &testAPI{t: t, url: ts.URL, pool: pool, router: openAPIRouter(t), client: ts.Client()},
+		srv:     srv, store: store, clock: clock, user: u,
+	}
+	return a
+}
+
+// adminBrowser is a cookie-keeping client that does not follow redirects, so
+// tests see each one.
+type adminBrowser struct {
+	t      *testing.T
+	base   string
+	client *http.Client
+	csrf   string
+}
+
+func (a *adminTest) newBrowser() *adminBrowser {
+	jar, err := cookiejar.New(nil)
+	if err != nil {
+		a.t.Fatal(err)
+	}
+	return &adminBrowser{t: a.t, base: a.url, client: &http.Client{
+		Jar:           jar,
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
+	}}
+}
+
+// adminResp is a received HTML response.
+type adminResp struct {
+	Status int
+	Header http.Header
+	Body   string
+}
+
+var adminCSRFRE = regexp.MustCompile(`name="csrf" value="([^"]+)"`)
+
+func (b *adminBrowser) send(req *http.Request) adminResp {
+	b.t.Helper()
+	req.Header.Set("Accept", "text/html")
+	resp, err := b.client.Do(req)
+	if err != nil {
+		b.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(resp.Body)
+	if err != nil {
+		b.t.Fatal(err)
+	}
+	p := adminResp{Status: resp.StatusCode, Header: resp.Header, Body: string(body)}
+	if m := adminCSRFRE.FindStringSubmatch(p.Body); m != nil {
+		b.csrf = m[1]
+	}
+	return p
+}
+
+// get fetches path, remembering the page's CSRF token.
+func (b *adminBrowser) get(path string) adminResp {
+	b.t.Helper()
+	req, err := http.NewRequest("GET", b.base+path, nil)
+	if err != nil {
+		b.t.Fatal(err)
+	}
+	return b.send(req)
+}
+
+// post sends a form formWith the last CSRF token seen (unless the form sets one).
+func (b *adminBrowser) post(path string, form url.Values) adminResp {
+	b.t.Helper()
+	if form == nil {
+		form = url.Values{}
+	}
+	if _, ok := form["csrf"]; !ok {
+		form.Set("csrf", b.csrf)
+	}
+	req, err := http.NewRequest("POST", b.base+path, strings.NewReader(form.Encode()))
+	if err != nil {
+		b.t.Fatal(err)
+	}
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	return b.send(req)
+}
+
+// signIn signs in formWith the given password and code and returns the answer.
+func (b *adminBrowser) signIn(email, password, code string) adminResp {
+	b.t.Helper()
+	b.get("/admin/sign-in")
+	return b.post("/admin/sign-in", url.Values{"email": {email}, "password": {password}, "code": {code}})
+}
+
+// mustSignIn signs in as the test practitioner.
+func (a *adminTest) mustSignIn() *adminBrowser {
+	a.t.Helper()
+	b := a.newBrowser()
+	if p := b.signIn(adminEmail, adminPassword, ""); p.Status != http.StatusSeeOther {
+		a.t.Fatalf("sign in: %d\n%s", p.Status, p.Body)
+	}
+	b.get("/admin")
+	return b
+}
+
+// wantAdminRedirect fails unless p redirects to a location starting formWith prefix.
+func wantAdminRedirect(t *testing.T, p adminResp, prefix string) {
+	t.Helper()
+	if p.Status != http.StatusSeeOther || !strings.HasPrefix(p.Header.Get("Location"), prefix) {
+		t.Fatalf("got %d to %q, want 303 to %s…\n%s", p.Status, p.Header.Get("Location"), prefix, p.Body)
+	}
+}
+
+// apiToken makes a personal access token for the test practitioner.
+func (a *adminTest) apiToken() string {
+	a.t.Helper()
+	token, hash := booking.NewToken()
+	if _, err := a.store.CreateAPIToken(context.Background(), a.user.ID, "test", hash, testNow); err != nil {
+		a.t.Fatal(err)
+	}
+	return token
+}
+
+// auditActions lists the audit log's actions, oldest first.
+func (a *adminTest) auditActions() []string {
+	a.t.Helper()
+	rows, err := a.pool.Query(context.Background(), `SELECT action || ' ' || target FROM audit_log ORDER BY id`)
+	if err != nil {
+		a.t.Fatal(err)
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var s string
+		if err := rows.Scan(&s); err != nil {
+			a.t.Fatal(err)
+		}
+		out = append(out, s)
+	}
+	return out
+}

@@ -1,0 +1,93 @@
+package api_test
+
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/labstack/echo/v4"
+
+	"consult/api"
+)
+
+// adminPublicRoutes are the only admin routes open without signing in.
+var adminPublicRoutes = map[string]bool{
+	"GET /admin/sign-in":  true,
+	"POST /admin/sign-in": true,
+}
+
+var adminRouteParam = regexp.MustCompile(`:[a-z_]+`)
+
+// TestEveryAdminRouteRefusesStrangers walks the router, so a route added
+// later without protection fails here: pages send strangers to sign in,
+// the API answers 401 formWith a problem, whatever the method.
+func TestEveryAdminRouteRefusesStrangers(t *testing.T) {
+	a := newAdminTest(t, api.Config{})
+	token := a.apiToken()
+	revoked := a.apiToken()
+	if _, err := a.pool.Exec(context.Background(), `UPDATE api_tokens SET revoked_at = now() WHERE id = (SELECT max(id) FROM api_tokens)`); err != nil {
+		t.Fatal(err)
+	}
+	signedIn := a.mustSignIn()
+	_ = token
+
+	pages, apis := 0, 0
+	for _, r := range a.srv.Routes() {
+		isPage := r.Path == "/admin" || strings.HasPrefix(r.Path, "/admin/")
+		isAPI := r.Path == "/api/v1/admin" || strings.HasPrefix(r.Path, "/api/v1/admin/")
+		if !isPage && !isAPI || adminPublicRoutes[r.Method+" "+r.Path] {
+			continue
+		}
+		method := r.Method
+		if method == echo.RouteNotFound || method == "echo_route_any" {
+			method = http.MethodGet
+		}
+		path := adminRouteParam.ReplaceAllString(strings.ReplaceAll(r.Path, "*", "anything"), "1")
+		name := r.Method + " " + r.Path
+		if isPage {
+			pages++
+			p := a.newBrowser().send(adminRequest(t, method, a.url+path))
+			if p.Status != http.StatusSeeOther || !strings.HasPrefix(p.Header.Get("Location"), "/admin/sign-in") {
+				t.Errorf("%s without a session: %d %q, want 303 to sign-in", name, p.Status, p.Header.Get("Location"))
+			}
+			continue
+		}
+		apis++
+		for _, auth := range []string{"", "Bearer", "Bearer " + strings.Repeat("A", 22), "Bearer " + revoked, "Basic " + token} {
+			req := adminRequest(t, method, a.url+path)
+			if auth != "" {
+				req.Header.Set("Authorization", auth)
+			}
+			resp, err := a.client.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var prob api.Problem
+			_ = json.NewDecoder(resp.Body).Decode(&prob)
+			resp.Body.Close()
+			if resp.StatusCode != http.StatusUnauthorized || resp.Header.Get("Content-Type") != "application/problem+json" ||
+				prob.Status != 401 || !strings.HasPrefix(resp.Header.Get("WWW-Authenticate"), "Bearer") {
+				t.Errorf("%s formWith %q: %d %s %+v, want a 401 problem", name, auth, resp.StatusCode, resp.Header.Get("Content-Type"), prob)
+			}
+		}
+		// A browser session is no key to the API.
+		if p := signedIn.send(adminRequest(t, method, a.url+path)); p.Status != http.StatusUnauthorized {
+			t.Errorf("%s formWith only a session cookie: %d, want 401", name, p.Status)
+		}
+	}
+	if pages < 25 || apis < 12 {
+		t.Fatalf("checked %d page and %d API routes; the router lists fewer admin routes than expected", pages, apis)
+	}
+}
+
+func adminRequest(t *testing.T, method, url string) *http.Request {
+	t.Helper()
+	req, err := http.NewRequest(method, url, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return req
+}

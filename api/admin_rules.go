@@ -1,0 +1,116 @@
+package api
+
+import (
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"consult/booking"
+)
+
+// rulesForm is the rules form as typed.
+type rulesForm struct {
+	TimeZone       string
+	BufferMinutes  string
+	MinNoticeHours string
+	NotSameDay     bool
+	HorizonDays    string
+	DailyCap       string
+	SlotMinutes    int
+}
+
+// rulesData is the rules page.
+type rulesData struct {
+	Form    rulesForm
+	Preview *adminPreview
+	Zones   []string
+}
+
+func rulesFormOf(st booking.Settings) rulesForm {
+	return rulesForm{
+		TimeZone:       st.TimeZone,
+		BufferMinutes:  strconv.Itoa(int(st.Buffer / time.Minute)),
+		MinNoticeHours: strconv.FormatFloat(st.MinNotice.Hours(), 'f', -1, 64),
+		NotSameDay:     st.NotSameDay,
+		HorizonDays:    strconv.Itoa(st.HorizonDays),
+		DailyCap:       strconv.Itoa(st.DailyCap),
+		SlotMinutes:    int(st.SlotLength / time.Minute),
+	}
+}
+
+// parseRules reads the form onto the current settings.
+func parseRules(f rulesForm, st booking.Settings) (booking.Settings, map[string]string) {
+	errs := booking.FieldErrors{}
+	num := func(field, v string) int {
+		n, err := strconv.Atoi(strings.TrimSpace(v))
+		if err != nil {
+			errs.Add(field, "Enter a whole number.")
+		}
+		return n
+	}
+	st.TimeZone = strings.TrimSpace(f.TimeZone)
+	st.Buffer = time.Duration(num("buffer_minutes", f.BufferMinutes)) * time.Minute
+	st.MinNotice = time.Duration(num("min_notice_hours", f.MinNoticeHours)) * time.Hour
+	st.NotSameDay = f.NotSameDay
+	st.HorizonDays = num("horizon_days", f.HorizonDays)
+	st.DailyCap = num("daily_cap", f.DailyCap)
+	if fe := adminFieldErrors(booking.ValidateSettings(st)); fe != nil {
+		for k, v := range fe {
+			errs.Add(k, v)
+		}
+	}
+	if len(errs) > 0 {
+		return st, errs
+	}
+	return st, nil
+}
+
+// commonZones are offered in the time-zone list; any IANA name is accepted.
+var commonZones = []string{
+	"America/Los_Angeles", "America/Denver", "America/Phoenix", "America/Chicago", "America/New_York",
+	"America/Anchorage", "Pacific/Honolulu", "America/Toronto", "America/Vancouver", "Europe/London",
+	"Europe/Dublin", "Europe/Berlin", "Europe/Paris", "Europe/Amsterdam", "Europe/Zurich", "Australia/Sydney", "UTC",
+}
+
+func (s *Server) handleRules(c echo.Context) error {
+	st, err := s.svc.Settings(c.Request().Context())
+	if err != nil {
+		return err
+	}
+	return s.renderAdmin(c, http.StatusOK, "rules", "Booking rules", rulesData{Form: rulesFormOf(st), Zones: commonZones}, nil)
+}
+
+func (s *Server) handleRulesSave(c echo.Context) error {
+	ctx := c.Request().Context()
+	cur, err := s.svc.Settings(ctx)
+	if err != nil {
+		return err
+	}
+	f := rulesForm{
+		TimeZone: c.FormValue("timezone"), BufferMinutes: c.FormValue("buffer_minutes"),
+		MinNoticeHours: c.FormValue("min_notice_hours"), NotSameDay: c.FormValue("not_same_day") != "",
+		HorizonDays: c.FormValue("horizon_days"), DailyCap: c.FormValue("daily_cap"),
+		SlotMinutes: int(cur.SlotLength / time.Minute),
+	}
+	st, errs := parseRules(f, cur)
+	d := rulesData{Form: f, Zones: commonZones}
+	if errs != nil {
+		return s.renderAdmin(c, http.StatusUnprocessableEntity, "rules", "Booking rules", d, errs)
+	}
+	if c.FormValue("action") == "preview" {
+		if d.Preview, err = s.preview(c, changeSettings(st)); err != nil {
+			return err
+		}
+		return s.renderAdmin(c, http.StatusOK, "rules", "Booking rules", d, nil)
+	}
+	if err := s.admin.UpdateSettings(ctx, st, s.now()); err != nil {
+		return err
+	}
+	if err := s.audit(c, "settings.update", "rules"); err != nil {
+		return err
+	}
+	return s.adminRedirect(c, "/admin/rules", "Rules saved.")
+}

@@ -1,0 +1,92 @@
+package api
+
+import (
+	"fmt"
+	"net/http"
+	"strings"
+
+	"github.com/labstack/echo/v4"
+
+	"consult/booking"
+)
+
+// settingsData is the account and practice settings page.
+type settingsData struct {
+	PracticeName      string
+	TwoFactor         bool
+	RecoveryCodesLeft int
+}
+
+func (s *Server) renderSettings(c echo.Context, status int, errs map[string]string) error {
+	u := actor(c).User
+	left, err := s.admin.RecoveryCodesLeft(c.Request().Context(), u.ID)
+	if err != nil {
+		return err
+	}
+	d := settingsData{PracticeName: s.practiceName(c), TwoFactor: u.TwoFactor(), RecoveryCodesLeft: left}
+	return s.renderAdmin(c, status, "settings", "Settings", d, errs)
+}
+
+func (s *Server) handleSettings(c echo.Context) error {
+	return s.renderSettings(c, http.StatusOK, nil)
+}
+
+func (s *Server) handlePracticeName(c echo.Context) error {
+	ctx := c.Request().Context()
+	st, err := s.svc.Settings(ctx)
+	if err != nil {
+		return err
+	}
+	st.PracticeName = strings.TrimSpace(c.FormValue("practice_name"))
+	if err := booking.ValidateSettings(st); err != nil {
+		if fe := adminFieldErrors(err); fe != nil {
+			return s.renderSettings(c, http.StatusUnprocessableEntity, fe)
+		}
+		return err
+	}
+	if err := s.admin.UpdateSettings(ctx, st, s.now()); err != nil {
+		return err
+	}
+	if err := s.audit(c, "settings.update", "practice_name"); err != nil {
+		return err
+	}
+	return s.adminRedirect(c, "/admin/settings", "The practice name is saved.")
+}
+
+// handlePasswordChange sets a new password after checking the current
+// one, and ends every other session.
+func (s *Server) handlePasswordChange(c echo.Context) error {
+	u := actor(c).User
+	current, next, confirm := c.FormValue("current_password"), c.FormValue("new_password"), c.FormValue("confirm_password")
+	errs := map[string]string{}
+	ok, err := CheckPassword(u.PasswordHash, current)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		errs["current_password"] = "That is not your current password."
+	}
+	if msg := CheckPasswordPolicy(next, u.Email); msg != "" {
+		errs["new_password"] = msg
+	} else if next != confirm {
+		errs["confirm_password"] = "The two new passwords differ."
+	}
+	if len(errs) > 0 {
+		return s.renderSettings(c, http.StatusUnprocessableEntity, errs)
+	}
+	hash, err := HashPassword(next)
+	if err != nil {
+		return err
+	}
+	nu, err := s.admin.SetPassword(c.Request().Context(), u.ID, hash, s.now())
+	if err != nil {
+		return err
+	}
+	if err := s.keepSession(c, nu); err != nil {
+		return err
+	}
+	if err := s.audit(c, "password.change", fmt.Sprintf("user:%d", u.ID)); err != nil {
+		return err
+	}
+	return s.adminRedirect(c, "/admin/settings", "Your password is changed. Other sessions were signed out.")
+}

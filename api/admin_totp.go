@@ -1,0 +1,200 @@
+package api
+
+import (
+	"bytes"
+	"crypto/rand"
+	"crypto/sha256"
+	"crypto/subtle"
+	"encoding/base64"
+	"fmt"
+	"html/template"
+	"image/png"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/labstack/echo/v4"
+	"github.com/pquerna/otp"
+	"github.com/pquerna/otp/totp"
+
+	"consult/booking"
+)
+
+// totpOpts are the RFC 6238 parameters every authenticator app supports.
+var totpOpts = totp.ValidateOpts{Period: 30, Digits: otp.DigitsSix, Algorithm: otp.AlgorithmSHA1}
+
+// recoveryCodeCount is how many one-time recovery codes a user gets.
+const recoveryCodeCount = 10
+
+// matchTOTP returns the time step whose code equals code, allowing one
+// step of clock drift either way.
+func matchTOTP(secret, code string, now time.Time) (int64, bool) {
+	for _, skew := range []int64{0, -1, 1} {
+		t := now.Add(time.Duration(skew) * 30 * time.Second)
+		want, err := totp.GenerateCodeCustom(secret, t, totpOpts)
+		if err == nil && subtle.ConstantTimeCompare([]byte(want), []byte(code)) == 1 {
+			return t.Unix() / 30, true
+		}
+	}
+	return 0, false
+}
+
+// normalizeRecoveryCode ignores case, spaces and dashes.
+func normalizeRecoveryCode(code string) string {
+	return strings.NewReplacer("-", "", " ", "").Replace(strings.ToUpper(code))
+}
+
+func hashRecoveryCode(code string) []byte {
+	h := sha256.Sum256([]byte("consult recovery\x00" + normalizeRecoveryCode(code)))
+	return h[:]
+}
+
+// checkSecondFactor accepts a current authenticator code (once) or an
+// unused recovery code (spending it).
+func (s *Server) checkSecondFactor(c echo.Context, u *booking.User, code string, now time.Time) (bool, error) {
+	ctx := c.Request().Context()
+	code = strings.ReplaceAll(code, " ", "")
+	if len(code) == 6 && strings.Trim(code, "0123456789") == "" {
+		step, ok := matchTOTP(u.TOTPSecret, code, now)
+		if !ok {
+			return false, nil
+		}
+		return s.admin.UseTOTPStep(ctx, u.ID, step)
+	}
+	if n := len(normalizeRecoveryCode(code)); n < 10 || n > 20 {
+		return false, nil
+	}
+	ok, err := s.admin.UseRecoveryCode(ctx, u.ID, hashRecoveryCode(code), now)
+	if ok {
+		err = s.admin.Audit(ctx, booking.AuditEntry{At: now, UserID: u.ID, Via: booking.ViaAnonymous,
+			Action: "recovery_code.used", Target: fmt.Sprintf("user:%d", u.ID), Address: s.clientAddr(c)})
+	}
+	return ok, err
+}
+
+// newRecoveryCodes returns fresh codes ("ABCDE-FGHJK", 50 bits each) and their hashes.
+func newRecoveryCodes() ([]string, [][]byte) {
+	codes := make([]string, recoveryCodeCount)
+	hashes := make([][]byte, recoveryCodeCount)
+	for i := range codes {
+		t := rand.Text()
+		codes[i] = t[:5] + "-" + t[5:10]
+		hashes[i] = hashRecoveryCode(codes[i])
+	}
+	return codes, hashes
+}
+
+// totpKey rebuilds the key of a pending secret, to show it again.
+func totpKey(issuer, account, secret string) (*otp.Key, error) {
+	v := url.Values{}
+	v.Set("secret", secret)
+	v.Set("issuer", issuer)
+	v.Set("period", "30")
+	v.Set("digits", "6")
+	v.Set("algorithm", "SHA1")
+	u := url.URL{Scheme: "otpauth", Host: "totp", Path: "/" + issuer + ":" + account, RawQuery: v.Encode()}
+	return otp.NewKeyFromURL(u.String())
+}
+
+// totpSetupData is the page that shows the QR code to scan.
+type totpSetupData struct {
+	QR     template.URL
+	Secret string
+}
+
+// handleTOTPStart makes a new secret, keeps it in the session until a
+// code from it is confirmed, and shows it as a QR code and as text.
+func (s *Server) handleTOTPStart(c echo.Context) error {
+	u := actor(c).User
+	key, err := totp.Generate(totp.GenerateOpts{Issuer: s.practiceName(c), AccountName: u.Email,
+		Period: 30, Digits: otp.DigitsSix, Algorithm: otp.AlgorithmSHA1})
+	if err != nil {
+		return err
+	}
+	s.sessions.Put(c.Request().Context(), sessTOTP, key.Secret())
+	return s.renderTOTPSetup(c, key, nil)
+}
+
+func (s *Server) renderTOTPSetup(c echo.Context, key *otp.Key, errs map[string]string) error {
+	img, err := key.Image(240, 240)
+	if err != nil {
+		return err
+	}
+	var buf bytes.Buffer
+	if err := png.Encode(&buf, img); err != nil {
+		return err
+	}
+	d := totpSetupData{
+		QR:     template.URL("data:image/png;base64," + base64.StdEncoding.EncodeToString(buf.Bytes())),
+		Secret: key.Secret(),
+	}
+	status := http.StatusOK
+	if errs != nil {
+		status = http.StatusUnprocessableEntity
+	}
+	return s.renderAdmin(c, status, "totp", "Turn on two-step sign-in", d, errs)
+}
+
+// handleTOTPConfirm turns two-step sign-in on once a code from the new
+// secret checks out, ends every other session and shows the recovery
+// codes, once.
+func (s *Server) handleTOTPConfirm(c echo.Context) error {
+	ctx := c.Request().Context()
+	u := actor(c).User
+	secret := s.sessions.GetString(ctx, sessTOTP)
+	if secret == "" {
+		return s.adminRedirect(c, "/admin/settings", "Start again: the setup expired.")
+	}
+	now := s.now()
+	code := strings.ReplaceAll(c.FormValue("code"), " ", "")
+	step, ok := matchTOTP(secret, code, now)
+	if !ok {
+		key, err := totpKey(s.practiceName(c), u.Email, secret)
+		if err != nil {
+			return err
+		}
+		return s.renderTOTPSetup(c, key, map[string]string{"code": "That code is not right. Enter the 6 digits your app shows now."})
+	}
+	codes, hashes := newRecoveryCodes()
+	nu, err := s.admin.EnableTOTP(ctx, u.ID, secret, hashes, now)
+	if err != nil {
+		return err
+	}
+	if _, err := s.admin.UseTOTPStep(ctx, u.ID, step); err != nil { // the confirming code is spent
+		return err
+	}
+	s.sessions.Remove(ctx, sessTOTP)
+	if err := s.keepSession(c, nu); err != nil {
+		return err
+	}
+	c.Set(ctxActor, &adminActor{User: nu, Via: booking.ViaSession})
+	if err := s.audit(c, "totp.enable", fmt.Sprintf("user:%d", u.ID)); err != nil {
+		return err
+	}
+	return s.renderAdmin(c, http.StatusOK, "recovery-codes", "Your recovery codes", codes, nil)
+}
+
+// handleTOTPDisable turns two-step sign-in off after the password is
+// confirmed, ending every other session.
+func (s *Server) handleTOTPDisable(c echo.Context) error {
+	u := actor(c).User
+	ok, err := CheckPassword(u.PasswordHash, c.FormValue("password"))
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return s.renderSettings(c, http.StatusUnprocessableEntity, map[string]string{"disable_password": "That is not your password."})
+	}
+	nu, err := s.admin.DisableTOTP(c.Request().Context(), u.ID, s.now())
+	if err != nil {
+		return err
+	}
+	if err := s.keepSession(c, nu); err != nil {
+		return err
+	}
+	if err := s.audit(c, "totp.disable", fmt.Sprintf("user:%d", u.ID)); err != nil {
+		return err
+	}
+	return s.adminRedirect(c, "/admin/settings", "Two-step sign-in is off. Other sessions were signed out.")
+}

@@ -1,0 +1,325 @@
+package api_test
+
+import (
+	"fmt"
+	"net/http"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+	"github.com/chromedp/chromedp/kb"
+)
+
+// TestBrowser drives the site in headless Chromium: the booking journeys
+// with and without JavaScript and by keyboard alone, then an accessibility
+// audit (axe-core) and screenshots of every page at phone and desktop widths.
+func TestBrowser(t *testing.T) {
+	b := needBrowser(t)
+	t.Run("book with JavaScript in the visitor's zone", func(t *testing.T) { testBrowserBookWithJS(t, b) })
+	t.Run("cancel from the manage link", func(t *testing.T) { testBrowserCancel(t, b) })
+	t.Run("reschedule", func(t *testing.T) { testBrowserReschedule(t, b) })
+	t.Run("keyboard only", func(t *testing.T) { testBrowserKeyboard(t, b) })
+	t.Run("slot taken before submit", func(t *testing.T) { testBrowserTakenSlot(t, b) })
+	t.Run("without JavaScript", func(t *testing.T) { testBrowserNoJS(t, b) })
+	t.Run("accessibility and screenshots", func(t *testing.T) { testBrowserAudit(t, b) })
+}
+
+// radioValues lists the values of the time radio buttons on the page.
+func radioValues(tb *tab) []string {
+	tb.t.Helper()
+	return evalIn[[]string](tb, `Array.from(document.querySelectorAll("input[name=start]"), function (i) { return i.value; })`)
+}
+
+func fillDetails(tb *tab, name string) {
+	tb.t.Helper()
+	tb.must(
+		chromedp.SendKeys(chromedp.ID("name"), name),
+		chromedp.SendKeys(chromedp.ID("email"), "client@example.org"),
+		chromedp.Click(chromedp.ID("consent")),
+	)
+}
+
+func testBrowserBookWithJS(t *testing.T, b *browser) {
+	site := newTestSite(t)
+	tb := b.tab(t, tabOptions{timeZone: "Europe/Berlin"})
+	tb.open(site.url + "/book")
+	// The script notices the browser's zone and shows the times in it.
+	tb.waitFor(`document.querySelector("[data-tz-field]").value === "Europe/Berlin"`)
+	tb.waitFor(`document.querySelector("[data-slots-status]").textContent.indexOf("times available on Wednesday 2 December") >= 0`)
+	if got := tb.text(`label[for="slot-0"]`); got != "Wednesday 2 December, 6:00 PM" {
+		t.Errorf("first slot reads %q, want the day and the Berlin time", got)
+	}
+	if hint := tb.text("[data-tz-label]"); hint != "Berlin (UTC+01:00)" {
+		t.Errorf("zone shown as %q", hint)
+	}
+
+	// Another day loads without a page load.
+	evalIn[bool](tb, `window.__samePage = true`)
+	tb.must(chromedp.Click(chromedp.CSS(`a[data-date="2026-12-03"]`)))
+	tb.waitFor(`document.querySelector("[data-slots-legend]").textContent === "Free times on Thursday 3 December"`)
+	tb.waitFor(`document.querySelector("[data-slots-status]").textContent.indexOf("available on Thursday 3 December") >= 0`)
+	if !evalIn[bool](tb, `window.__samePage === true`) {
+		t.Error("choosing a day reloaded the page")
+	}
+	if got := evalIn[string](tb, `document.activeElement.getAttribute("data-date")`); got != "2026-12-03" {
+		t.Errorf("focus after choosing a day is on %q, want the chosen day", got)
+	}
+	values := radioValues(tb)
+	if len(values) < 2 {
+		t.Fatalf("%d times on Thursday", len(values))
+	}
+	tb.must(chromedp.Click(chromedp.CSS(`label[for="slot-1"]`)))
+	fillDetails(tb, "Ada Lovelace")
+	if status := tb.follow(chromedp.Click(chromedp.CSS(`form[data-slot-form] button[type=submit]`))); status != http.StatusOK {
+		t.Fatalf("confirmation: status %d: %s", status, tb.text("main"))
+	}
+	if h1 := tb.text("h1"); h1 != "Your consultation is booked" {
+		t.Fatalf("h1 = %q", h1)
+	}
+	if when := tb.text(".panel-when"); !strings.Contains(when, "Thursday 3 December 2026") || !strings.Contains(when, "Berlin") {
+		t.Errorf("confirmation shows %q", when)
+	}
+	if p := tb.problems(); len(p) > 0 {
+		t.Errorf("page problems: %v", p)
+	}
+
+	// The booked time is gone from /book.
+	tb.open(site.url + "/book?date=2026-12-03&tz=Europe/Berlin")
+	if slices.Contains(radioValues(tb), values[1]) {
+		t.Error("the booked time is still offered")
+	}
+	if foreign, total := tb.foreignRequests(site.url); len(foreign) > 0 || total == 0 {
+		t.Errorf("requests to other servers: %v (of %d)", foreign, total)
+	}
+}
+
+func testBrowserCancel(t *testing.T, b *browser) {
+	site := newTestSite(t)
+	start := site.slotsOn(firstDay, "America/Los_Angeles")[0]
+	token := site.book(start)
+	tb := b.tab(t, tabOptions{})
+	tb.open(site.url + "/manage/" + token)
+	tb.follow(chromedp.Click(chromedp.CSS(`a[href$="/cancel"]`)))
+	if h1 := tb.text("h1"); h1 != "Cancel your consultation?" {
+		t.Fatalf("h1 = %q", h1)
+	}
+	if site.count("cancelled") != 0 {
+		t.Fatal("opening the cancel page cancelled")
+	}
+	tb.follow(chromedp.Click(chromedp.CSS(`form button[type=submit]`)))
+	if got := tb.text(".summary-row:last-child dd"); got != "Cancelled" {
+		t.Errorf("status shows %q", got)
+	}
+	tb.open(site.url + "/book?date=" + firstDay + "&tz=America/Los_Angeles")
+	if !slices.Contains(radioValues(tb), start) {
+		t.Error("the cancelled time is not free again")
+	}
+}
+
+func testBrowserReschedule(t *testing.T, b *browser) {
+	site := newTestSite(t)
+	token := site.book(site.slotsOn(firstDay, "America/Los_Angeles")[0])
+	tb := b.tab(t, tabOptions{})
+	tb.open(site.url + "/manage/" + token)
+	target := radioValues(tb)[2]
+	tb.must(chromedp.Click(chromedp.CSS(`label[for="slot-2"]`)))
+	tb.follow(chromedp.Click(chromedp.CSS(`form[data-slot-form] button[type=submit]`)))
+	if got := tb.text(".notice-success h2"); got != "Your consultation has been moved" {
+		t.Errorf("notice = %q", got)
+	}
+	if got := site.row(token).Start.Format(time.RFC3339); got != target {
+		t.Errorf("booking starts at %s, want %s", got, target)
+	}
+}
+
+// testBrowserKeyboard books with Tab, arrow keys, Space and Enter only.
+func testBrowserKeyboard(t *testing.T, b *browser) {
+	site := newTestSite(t)
+	tb := b.tab(t, tabOptions{})
+	tb.open(site.url + "/book")
+	active := func() string {
+		return evalIn[string](tb, `(function (e) { return e.tagName.toLowerCase() + (e.id ? "#" + e.id : "") + (e.className ? "." + e.className : ""); })(document.activeElement)`)
+	}
+	press := func(keys string) { tb.t.Helper(); tb.must(chromedp.KeyEvent(keys)) }
+	press(kb.Tab)
+	if got := active(); got != "a.skip-link" {
+		t.Errorf("first Tab reaches %q, want the skip link", got)
+	}
+	for i := 0; !strings.HasPrefix(active(), "input#slot-"); i++ {
+		if i > 40 {
+			t.Fatalf("Tab never reached the times; stuck at %q", active())
+		}
+		press(kb.Tab)
+	}
+	if got := active(); got != "input#slot-0" {
+		t.Errorf("Tab enters the times at %q, want the first", got)
+	}
+	press(kb.ArrowRight)
+	if !evalIn[bool](tb, `document.getElementById("slot-1").checked`) {
+		t.Error("the arrow key did not choose the next time")
+	}
+	if outline := evalIn[string](tb, `getComputedStyle(document.querySelector("label[for=slot-1]")).outlineStyle`); outline == "none" {
+		t.Error("the focused time has no visible focus")
+	}
+	steps := []struct{ id, keys string }{{"name", "Kay Board"}, {"email", "kay@example.org"}, {"phone", ""}, {"note", ""}, {"consent", " "}}
+	for _, s := range steps {
+		press(kb.Tab)
+		if got := active(); !strings.HasPrefix(got, "input#"+s.id) && !strings.HasPrefix(got, "textarea#"+s.id) {
+			t.Fatalf("Tab reaches %q, want #%s", got, s.id)
+		}
+		if s.id == "name" {
+			if outline := evalIn[string](tb, `getComputedStyle(document.activeElement).outlineStyle`); outline == "none" {
+				t.Error("the focused field has no visible focus")
+			}
+		}
+		if s.keys != "" {
+			press(s.keys)
+		}
+	}
+	press(kb.Tab)
+	if got := active(); got != "a" || evalIn[string](tb, `document.activeElement.getAttribute("href")`) != "/privacy" {
+		t.Fatalf("Tab reaches %q, want the privacy notice link in the consent hint", got)
+	}
+	press(kb.Tab)
+	if got := active(); !strings.HasPrefix(got, "button") {
+		t.Fatalf("Tab reaches %q, want the submit button (the hidden honeypot field must be skipped)", got)
+	}
+	tb.follow(chromedp.KeyEvent(kb.Enter))
+	if h1 := tb.text("h1"); h1 != "Your consultation is booked" {
+		t.Fatalf("h1 = %q", h1)
+	}
+	if site.count("confirmed") != 1 {
+		t.Error("no booking stored")
+	}
+}
+
+func testBrowserTakenSlot(t *testing.T, b *browser) {
+	site := newTestSite(t)
+	tb := b.tab(t, tabOptions{})
+	tb.open(site.url + "/book?date=" + firstDay + "&tz=America/Los_Angeles")
+	taken := radioValues(tb)[2]
+	tb.must(chromedp.Click(chromedp.CSS(`label[for="slot-2"]`)))
+	fillDetails(tb, "Grace Hopper")
+	site.bookDirect(taken) // someone else books it meanwhile
+	if status := tb.follow(chromedp.Click(chromedp.CSS(`form[data-slot-form] button[type=submit]`))); status != http.StatusConflict {
+		t.Errorf("status %d, want 409", status)
+	}
+	tb.waitFor(`document.activeElement.hasAttribute("data-error-summary")`)
+	if got := tb.text(".error-summary"); !strings.Contains(got, "That time has just been booked by someone else") {
+		t.Errorf("summary reads %q", got)
+	}
+	if got := tb.text("[data-slots-legend]"); got != "The nearest free times" {
+		t.Errorf("legend = %q", got)
+	}
+	values := radioValues(tb)
+	if len(values) == 0 || slices.Contains(values, taken) {
+		t.Errorf("alternatives %v", values)
+	}
+	if name, _ := chromedp.Run(tb.ctx, chromedp.Value(chromedp.ID("name"))); name != "Grace Hopper" {
+		t.Errorf("name field holds %q", name)
+	}
+	// Choosing an alternative books it.
+	tb.must(chromedp.Click(chromedp.CSS(`label[for="slot-0"]`)))
+	tb.follow(chromedp.Click(chromedp.CSS(`form[data-slot-form] button[type=submit]`)))
+	if h1 := tb.text("h1"); h1 != "Your consultation is booked" {
+		t.Errorf("h1 = %q", h1)
+	}
+}
+
+func testBrowserNoJS(t *testing.T, b *browser) {
+	site := newTestSite(t)
+	tb := b.tab(t, tabOptions{timeZone: "Asia/Tokyo", noScript: true})
+	tb.open(site.url + "/book")
+	// Without the script, the day link is a plain page load.
+	tb.follow(chromedp.Click(chromedp.CSS(`a[data-date="2026-12-03"]`)))
+	if got := tb.text("[data-slots-legend]"); got != "Free times on Thursday 3 December" {
+		t.Fatalf("legend = %q", got)
+	}
+	tb.must(chromedp.Click(chromedp.CSS(`label[for="slot-0"]`)))
+	fillDetails(tb, "Alan Turing")
+	tb.follow(chromedp.Click(chromedp.CSS(`form[data-slot-form] button[type=submit]`)))
+	if h1 := tb.text("h1"); h1 != "Your consultation is booked" {
+		t.Fatalf("h1 = %q: %s", h1, tb.text("main"))
+	}
+	// No script ran to detect the zone, so times are the practice's.
+	if when := tb.text(".panel-when"); !strings.Contains(when, "Los Angeles") {
+		t.Errorf("confirmation shows %q", when)
+	}
+}
+
+// testBrowserAudit checks every page with axe-core at 390 and 1280 pixels
+// and saves a screenshot of each.
+func testBrowserAudit(t *testing.T, b *browser) {
+	site := newTestSite(t)
+	slots := site.slotsOn(firstDay, "America/Los_Angeles")
+	token := site.book(slots[0])
+	cancelled := site.book(slots[3])
+	if p := site.post("/manage/"+cancelled+"/cancel", nil); p.Status != http.StatusSeeOther {
+		t.Fatalf("cancel: %d", p.Status)
+	}
+	broken := newTestSite(t)
+	broken.pool.Close()
+
+	type visit struct {
+		name, url string
+		status    int64
+		// submit, when set, is clicked after loading, to audit the result.
+		submit string
+	}
+	visits := []visit{
+		{"home", site.url + "/", 200, ""},
+		{"how-ketamine-works", site.url + "/how-ketamine-works", 200, ""},
+		{"clinical-research", site.url + "/clinical-research", 200, ""},
+		{"privacy", site.url + "/privacy", 200, ""},
+		{"book", site.url + "/book", 200, ""},
+		{"book-errors", site.url + "/book", 422, `form[data-slot-form] button[type=submit]`},
+		{"confirmation", site.url + "/manage/" + token + "/confirmation", 200, ""},
+		{"manage", site.url + "/manage/" + token, 200, ""},
+		{"manage-rescheduled", site.url + "/manage/" + token + "?done=rescheduled", 200, ""},
+		{"cancel", site.url + "/manage/" + token + "/cancel", 200, ""},
+		{"manage-cancelled", site.url + "/manage/" + cancelled, 200, ""},
+		{"not-found", site.url + "/manage/AAAAAAAAAAAAAAAAAAAAAA", 404, ""},
+		{"server-error", broken.url + "/book", 500, ""},
+	}
+	for _, width := range []int64{390, 1280} {
+		tb := b.tab(t, tabOptions{width: width})
+		if width == 390 {
+			// The audit can fail: a page without a title, language or
+			// image text has violations.
+			tb.open(`data:text/html,<img src="data:,">`)
+			if v := tb.axe(b); len(v) < 2 {
+				t.Fatalf("axe found %d violations on a broken page", len(v))
+			}
+		}
+		for _, v := range visits {
+			name := fmt.Sprintf("%s-%d", v.name, width)
+			status := tb.open(v.url)
+			if v.submit != "" {
+				status = tb.follow(chromedp.Click(chromedp.CSS(v.submit)))
+			}
+			if status != v.status {
+				t.Errorf("%s: status %d, want %d", name, status, v.status)
+			}
+			for _, av := range tb.axe(b) {
+				t.Errorf("%s: axe %s (%s): %s\n  %s", name, av.ID, av.Impact, av.Help, strings.Join(av.Nodes, "\n  "))
+			}
+			if p := tb.problems(); len(p) > 0 {
+				t.Errorf("%s: %v", name, p)
+			}
+			if overflow := evalIn[bool](tb, `document.documentElement.scrollWidth > window.innerWidth`); overflow {
+				t.Errorf("%s: the page scrolls sideways", name)
+			}
+			tb.screenshot(b, name)
+		}
+		if foreign, _ := tb.foreignRequests(site.url); len(foreign) > 0 {
+			for _, u := range foreign {
+				if !strings.HasPrefix(u, broken.url+"/") {
+					t.Errorf("request to another server: %s", u)
+				}
+			}
+		}
+	}
+	t.Logf("screenshots in %s", b.shots)
+}

@@ -1,0 +1,97 @@
+package api
+
+import (
+	"context"
+	"strings"
+	"time"
+	"unicode"
+	"unicode/utf8"
+
+	"consult/booking"
+)
+
+// Feeds manages what the practitioner controls about the calendar feeds:
+// the private feed's secret and the calendar wording and privacy
+// settings. The admin area and the `consult feed` command use it.
+type Feeds struct {
+	store FeedStore
+	base  string
+	now   func() time.Time
+}
+
+// NewFeeds returns Feeds on store; baseURL is the service's absolute URL
+// (BASE_URL) and now its clock.
+func NewFeeds(store FeedStore, baseURL string, now func() time.Time) *Feeds {
+	return &Feeds{store: store, base: strings.TrimRight(baseURL, "/"), now: now}
+}
+
+// Feeds returns the server's feed management, or nil when it serves no feeds.
+func (s *Server) Feeds() *Feeds { return s.feeds }
+
+// AvailabilityURL returns the URL of the public open-slots feed.
+func (f *Feeds) AvailabilityURL() string { return f.base + "/calendar/availability.ics" }
+
+// BookingsURL returns the URL of the private bookings feed for secret.
+func (f *Feeds) BookingsURL(secret string) string {
+	return f.base + "/calendar/bookings/" + secret + ".ics"
+}
+
+// RotateSecret makes a new secret for the private bookings feed and
+// returns the feed's new URL. The previous URL stops working at once.
+// Only a hash of the secret is kept, so the URL can be shown this once:
+// the caller must show it now, and never log it.
+func (f *Feeds) RotateSecret(ctx context.Context) (string, error) {
+	secret, err := f.store.RotateFeedSecret(ctx, f.now().UTC())
+	if err != nil {
+		return "", err
+	}
+	return f.BookingsURL(secret), nil
+}
+
+// SecretCreatedAt returns when the private feed's current secret was
+// made, and false when there is none (the feed is off until one is made).
+func (f *Feeds) SecretCreatedAt(ctx context.Context) (time.Time, bool, error) {
+	t, err := f.store.FeedSecretCreatedAt(ctx)
+	if booking.ErrorCode(err) == booking.ENOTFOUND {
+		return time.Time{}, false, nil
+	}
+	return t, err == nil, err
+}
+
+// FeedSettings are the practice's calendar wording and feed privacy.
+type FeedSettings struct {
+	// EventTitle is the neutral title of invitations and .ics downloads;
+	// empty means "Consultation with <practice name>". Whoever sees the
+	// client's calendar sees it, so it should not name a treatment.
+	EventTitle string
+	// FullDetails makes the private feed show clients' names, emails and
+	// phone numbers instead of their initials.
+	FullDetails bool
+}
+
+// MaxEventTitleLen is the longest event title, in characters.
+const MaxEventTitleLen = 200
+
+// Settings returns the feed settings.
+func (f *Feeds) Settings(ctx context.Context) (FeedSettings, error) {
+	title, full, err := f.store.FeedSettings(ctx)
+	return FeedSettings{EventTitle: title, FullDetails: full}, err
+}
+
+// SetSettings checks and stores the feed settings. EINVALID, naming the
+// field event_title, when the title is too long or holds line breaks or
+// other control characters; nothing is stored then.
+func (f *Feeds) SetSettings(ctx context.Context, fs FeedSettings) error {
+	fs.EventTitle = strings.TrimSpace(fs.EventTitle)
+	errs := booking.FieldErrors{}
+	switch {
+	case utf8.RuneCountInString(fs.EventTitle) > MaxEventTitleLen:
+		errs.Add("event_title", "Use at most 200 characters.")
+	case !utf8.ValidString(fs.EventTitle) || strings.ContainsFunc(fs.EventTitle, unicode.IsControl):
+		errs.Add("event_title", "Write the title on one line, without special characters.")
+	}
+	if err := errs.Err(); err != nil {
+		return err
+	}
+	return f.store.SetFeedSettings(ctx, fs.EventTitle, fs.FullDetails)
+}

@@ -1,0 +1,101 @@
+package api_test
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+)
+
+// TestBookingThroughTheAPISendsItsEmails books, reschedules and cancels
+// over HTTP and checks each change's email reaches the right people once.
+func TestBookingThroughTheAPISendsItsEmails(t *testing.T) {
+	a := newMailAPI(t, testNow)
+	slots := a.slots(wednesday)
+	b := a.book(slots[0], "Ada Client")
+	msgs := a.deliver(0)
+	if len(msgs) != 2 {
+		t.Fatalf("%d messages after booking, want 2", len(msgs))
+	}
+	conf := mailWith(t, msgs, "Ada Client", "Your consultation with Harbour Practice is confirmed")
+	if len(conf.To) != 1 || conf.To[0] != "client@example.org" {
+		t.Errorf("confirmation to %v", conf.To)
+	}
+	if !strings.Contains(conf.Text, b.ManageURL) || !strings.Contains(conf.HTML, b.ManageURL) {
+		t.Errorf("confirmation lacks the manage_url the API returned (%s)", b.ManageURL)
+	}
+	if ct := strings.ToLower(conf.CalendarType); !strings.Contains(ct, "text/calendar") || !strings.Contains(ct, "method=request") {
+		t.Errorf("calendar part %q", conf.CalendarType)
+	}
+	if got, err := invitationEvent(t, conf.Calendar).DateTimeStart(time.UTC); err != nil || !got.Equal(slots[0]) {
+		t.Errorf("invitation starts %s, booked %s", got, slots[0])
+	}
+	notice := mailWith(t, msgs, "Ada Client", "New consultation booked")
+	if len(notice.To) != 1 || notice.To[0] != "dr.lee@consult.test" {
+		t.Errorf("practitioner notice to %v", notice.To)
+	}
+
+	to := slots[len(slots)-1]
+	r := a.do("POST", "/api/v1/bookings/"+b.token()+"/reschedule", map[string]string{"start": to.Format(time.RFC3339)}, nil)
+	if r.Status != 200 {
+		t.Fatalf("reschedule: %d %s", r.Status, r.Body)
+	}
+	msgs = a.deliver(2)
+	if len(msgs) != 2 {
+		t.Fatalf("%d messages after rescheduling, want 2", len(msgs))
+	}
+	moved := mailWith(t, msgs, "Ada Client", "has been moved")
+	if ev := invitationEvent(t, moved.Calendar); ev.Props.Get("SEQUENCE").Value != "1" {
+		t.Errorf("rescheduled invitation SEQUENCE %s, want 1", ev.Props.Get("SEQUENCE").Value)
+	}
+	mailWith(t, msgs, "Ada Client", "Consultation moved to")
+
+	r = a.do("DELETE", "/api/v1/bookings/"+b.token(), nil, nil)
+	if r.Status != 200 {
+		t.Fatalf("cancel: %d %s", r.Status, r.Body)
+	}
+	msgs = a.deliver(4)
+	if len(msgs) != 2 {
+		t.Fatalf("%d messages after cancelling, want 2", len(msgs))
+	}
+	gone := mailWith(t, msgs, "Ada Client", "has been cancelled")
+	if !strings.Contains(strings.ToLower(gone.CalendarType), "method=cancel") {
+		t.Errorf("cancellation calendar part %q", gone.CalendarType)
+	}
+	mailWith(t, msgs, "Ada Client", "Consultation cancelled")
+	if n := len(a.deliver(6)); n != 0 {
+		t.Errorf("%d more messages on a second run, want none", n)
+	}
+}
+
+func TestRefusedBookingQueuesNoEmail(t *testing.T) {
+	a := newMailAPI(t, testNow)
+	slot := a.slots(wednesday)[0]
+	a.book(slot, "Ada Client")
+	count := func() int {
+		var n int
+		if err := a.pool.QueryRow(context.Background(), `SELECT count(*) FROM outbox`).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	before := count()
+	r := a.do("POST", "/api/v1/bookings", map[string]string{
+		"start": slot.Format(time.RFC3339), "name": "Bo Other", "email": "bo@example.org",
+	}, nil)
+	if r.Status != 409 {
+		t.Fatalf("second booking of the slot: %d %s", r.Status, r.Body)
+	}
+	r = a.do("POST", "/api/v1/bookings", map[string]string{"start": slot.Format(time.RFC3339), "name": "", "email": "bo"}, nil)
+	if r.Status != 422 {
+		t.Fatalf("invalid booking: %d", r.Status)
+	}
+	if after := count(); after != before {
+		t.Fatalf("outbox rows %d → %d after refused bookings", before, after)
+	}
+	for _, m := range a.deliver(0) {
+		if strings.Contains(m.Text, "Bo Other") {
+			t.Fatal("a message went out about a booking that was refused")
+		}
+	}
+}

@@ -1,0 +1,122 @@
+package api_test
+
+import (
+	"context"
+	"mime"
+	"net/http/httptest"
+	"sync"
+	"testing"
+	"time"
+
+	"consult/api"
+	"consult/booking"
+	"consult/notify"
+	"consult/notify/smtptest"
+	"consult/storage"
+)
+
+// mailAPI is a test API whose bookings send email through the outbox
+// worker to a real SMTP server, on an injected clock.
+type mailAPI struct {
+	*testAPI
+	store  *storage.Store
+	worker *notify.Worker
+	smtp   *smtptest.Server
+	clock  *mailClock
+}
+
+type mailClock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func (c *mailClock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.t
+}
+
+func (c *mailClock) Set(t time.Time) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.t = t
+}
+
+func newMailAPI(t *testing.T, now time.Time) *mailAPI {
+	t.Helper()
+	ctx := context.Background()
+	pool := storage.NewTestDB(t)
+	store := storage.New(pool)
+	settings := booking.DefaultSettings()
+	settings.PracticeName = "Harbour Practice"
+	if err := store.InitSettings(ctx, settings); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := store.SeedDemoHours(ctx); err != nil {
+		t.Fatal(err)
+	}
+	key, err := store.MailKey(ctx, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	keys, err := notify.NewKeyring(key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	clock := &mailClock{t: now}
+	svc := booking.NewService(store, clock.Now)
+	svc.Sealer = keys
+	srv := smtptest.Start(t)
+	sender, err := notify.NewSMTPSender(srv.URL())
+	if err != nil {
+		t.Fatal(err)
+	}
+	const base = "http://consult.test"
+	worker, err := notify.New(notify.Config{From: "bookings@consult.test", PractitionerEmail: "dr.lee@consult.test", BaseURL: base},
+		notify.Deps{Store: store, Sender: sender, Keys: keys, Now: clock.Now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	h, err := api.New(api.Config{BaseURL: base, MailFrom: "bookings@consult.test"},
+		api.Deps{Service: svc, Feeds: store, Outbox: worker})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ts := httptest.NewServer(h)
+	t.Cleanup(ts.Close)
+	return &mailAPI{
+		testAPI: &testAPI{t: t, url: ts.URL, pool: pool, router: openAPIRouter(t), client: ts.Client()},
+		store:   store, worker: worker, smtp: srv, clock: clock,
+	}
+}
+
+// deliver sends every message due now and returns the ones received since
+// the given count, parsed.
+func (a *mailAPI) deliver(since int) []parsedMail {
+	a.t.Helper()
+	if err := a.worker.RunOnce(context.Background()); err != nil {
+		a.t.Fatal(err)
+	}
+	var out []parsedMail
+	for _, r := range a.smtp.Messages()[since:] {
+		p, err := r.Parse()
+		if err != nil {
+			a.t.Fatalf("message does not parse: %v", err)
+		}
+		out = append(out, parsedMail{r, p})
+	}
+	return out
+}
+
+type parsedMail struct {
+	smtptest.Received
+	*smtptest.Parsed
+}
+
+func decodeSubject(m parsedMail) string {
+	s, err := new(mime.WordDecoder).DecodeHeader(m.Header.Get("Subject"))
+	if err != nil {
+		return m.Header.Get("Subject")
+	}
+	return s
+}

@@ -1,0 +1,122 @@
+package api
+
+import (
+	"context"
+	"crypto/subtle"
+	"strconv"
+	"time"
+
+	"github.com/labstack/echo/v4"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"consult/booking"
+)
+
+// Stats is a snapshot of figures read from the database at scrape time:
+// counting there keeps them right across restarts and instances.
+type Stats struct {
+	BookingsCreated   int64
+	BookingsCancelled int64
+	OutboxPending     int64
+	OutboxFailed      int64
+	PoolTotal         int32
+	PoolIdle          int32
+	PoolInUse         int32
+	PoolMax           int32
+	PoolWaitCount     int64
+}
+
+// metrics holds the service's Prometheus registry. Labels are route
+// patterns, methods and statuses only: never paths, which carry secrets.
+type metrics struct {
+	registry *prometheus.Registry
+	requests *prometheus.CounterVec
+	duration *prometheus.HistogramVec
+}
+
+func newMetrics(stats func(ctx context.Context) (Stats, error)) *metrics {
+	m := &metrics{
+		registry: prometheus.NewRegistry(),
+		requests: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "consult_http_requests_total", Help: "HTTP requests by route pattern, method and status.",
+		}, []string{"route", "method", "status"}),
+		duration: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Name: "consult_http_request_duration_seconds", Help: "HTTP request durations by route pattern and method.",
+			Buckets: []float64{.001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5},
+		}, []string{"route", "method"}),
+	}
+	m.registry.MustRegister(m.requests, m.duration,
+		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	if stats != nil {
+		m.registry.MustRegister(&statsCollector{stats: stats})
+	}
+	return m
+}
+
+func (m *metrics) observe(method, route string, status int, d time.Duration) {
+	if m == nil {
+		return
+	}
+	m.requests.WithLabelValues(route, method, strconv.Itoa(status)).Inc()
+	m.duration.WithLabelValues(route, method).Observe(d.Seconds())
+}
+
+// statsCollector turns a Stats snapshot into metrics at each scrape.
+type statsCollector struct {
+	stats func(ctx context.Context) (Stats, error)
+}
+
+var (
+	descCreated   = prometheus.NewDesc("consult_bookings_created_total", "Bookings ever made.", nil, nil)
+	descCancelled = prometheus.NewDesc("consult_bookings_cancelled_total", "Bookings cancelled.", nil, nil)
+	descBacklog   = prometheus.NewDesc("consult_outbox_pending", "Emails waiting to be sent.", nil, nil)
+	descFailed    = prometheus.NewDesc("consult_outbox_failed", "Emails that failed for good.", nil, nil)
+	descPool      = prometheus.NewDesc("consult_db_pool_connections", "Database pool connections by state.", []string{"state"}, nil)
+	descPoolWaits = prometheus.NewDesc("consult_db_pool_waits_total", "Times a request waited for a database connection.", nil, nil)
+	descScrapeErr = prometheus.NewDesc("consult_stats_up", "1 when the database figures could be read.", nil, nil)
+)
+
+func (c *statsCollector) Describe(ch chan<- *prometheus.Desc) {
+	for _, d := range []*prometheus.Desc{descCreated, descCancelled, descBacklog, descFailed, descPool, descPoolWaits, descScrapeErr} {
+		ch <- d
+	}
+}
+
+func (c *statsCollector) Collect(ch chan<- prometheus.Metric) {
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
+	defer cancel()
+	st, err := c.stats(ctx)
+	up := 1.0
+	if err != nil {
+		up = 0
+	}
+	ch <- prometheus.MustNewConstMetric(descScrapeErr, prometheus.GaugeValue, up)
+	ch <- prometheus.MustNewConstMetric(descPool, prometheus.GaugeValue, float64(st.PoolIdle), "idle")
+	ch <- prometheus.MustNewConstMetric(descPool, prometheus.GaugeValue, float64(st.PoolInUse), "in_use")
+	ch <- prometheus.MustNewConstMetric(descPool, prometheus.GaugeValue, float64(st.PoolTotal), "total")
+	ch <- prometheus.MustNewConstMetric(descPool, prometheus.GaugeValue, float64(st.PoolMax), "max")
+	ch <- prometheus.MustNewConstMetric(descPoolWaits, prometheus.CounterValue, float64(st.PoolWaitCount))
+	if err != nil {
+		return
+	}
+	ch <- prometheus.MustNewConstMetric(descCreated, prometheus.CounterValue, float64(st.BookingsCreated))
+	ch <- prometheus.MustNewConstMetric(descCancelled, prometheus.CounterValue, float64(st.BookingsCancelled))
+	ch <- prometheus.MustNewConstMetric(descBacklog, prometheus.GaugeValue, float64(st.OutboxPending))
+	ch <- prometheus.MustNewConstMetric(descFailed, prometheus.GaugeValue, float64(st.OutboxFailed))
+}
+
+// handleMetrics serves Prometheus metrics, behind a bearer token when one
+// is configured.
+func (s *Server) handleMetrics(c echo.Context) error {
+	if tok := s.cfg.MetricsToken; tok != "" {
+		got := c.Request().Header.Get(echo.HeaderAuthorization)
+		if subtle.ConstantTimeCompare([]byte(got), []byte("Bearer "+tok)) != 1 {
+			c.Response().Header().Set("WWW-Authenticate", `Bearer realm="metrics"`)
+			return &booking.Error{Code: booking.EUNAUTHORIZED, Message: "A valid metrics token is required."}
+		}
+	}
+	promhttp.HandlerFor(s.metrics.registry, promhttp.HandlerOpts{}).ServeHTTP(c.Response(), c.Request())
+	return nil
+}

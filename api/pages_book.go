@@ -1,0 +1,238 @@
+package api
+
+import (
+	"crypto/rand"
+	"errors"
+	"html/template"
+	"maps"
+	"net/http"
+	"net/url"
+	"slices"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"consult/booking"
+)
+
+// maxFormBody bounds a posted page form; the booking form is well under 2 KB.
+const maxFormBody = 16 << 10
+
+const bookDescription = "Choose a time for a free, no-obligation 20-minute consultation, shown in your own time zone."
+
+// bookForm is what the visitor typed, kept when the form comes back with errors.
+type bookForm struct {
+	Start, Name, Email, Phone, Note string
+	Consent                         bool
+	// Key is the form's idempotency key: sending the same form twice
+	// (a double click, a retry after a timeout) books once.
+	Key string
+}
+
+// fieldError is one line of the error summary, linking to its field.
+type fieldError struct {
+	ID      string
+	Message string
+}
+
+// bookPage is the data of the booking page.
+type bookPage struct {
+	page
+	Picker picker
+	Form   bookForm
+	// Errors is the error summary in the order of the form; Err holds the
+	// message shown at each field.
+	Errors []fieldError
+	Err    map[string]string
+	// Notice is a message about the whole form, shown in the summary.
+	Notice string
+	Feed   feedLinks
+}
+
+// feedLinks are the ways to subscribe to the public availability feed.
+// Webcal is a template.URL because html/template would otherwise blank a
+// scheme it does not know.
+type feedLinks struct {
+	Webcal           template.URL
+	Google, Download string
+}
+
+func (s *Server) feedLinks() feedLinks {
+	webcal := "webcal://" + s.base.Host + s.base.Path + "/calendar/availability.ics"
+	return feedLinks{
+		Webcal:   template.URL(webcal),
+		Google:   "https://calendar.google.com/calendar/r?cid=" + url.QueryEscape(webcal),
+		Download: "/calendar/availability.ics",
+	}
+}
+
+// newFormKey returns a fresh idempotency key for one rendering of a form.
+func newFormKey() string { return rand.Text() }
+
+// visitorZone returns the zone named by tz, or the practice's zone when tz
+// is empty or unknown; bad reports an unknown name.
+func visitorZone(tz string, st booking.Settings) (loc *time.Location, bad bool) {
+	if tz != "" {
+		if loc, err := loadZone(tz); err == nil {
+			return loc, false
+		}
+	}
+	loc, err := st.Location()
+	if err != nil {
+		loc = time.UTC
+	}
+	return loc, tz != ""
+}
+
+func (s *Server) handleBookForm(c echo.Context) error {
+	ctx := c.Request().Context()
+	st, err := s.svc.Settings(ctx)
+	if err != nil {
+		return err
+	}
+	loc, badTZ := visitorZone(c.QueryParam("tz"), st)
+	a, err := s.loadAvailability(ctx, loc, st)
+	if err != nil {
+		return err
+	}
+	data := bookPage{
+		page:   s.pageFor(st.PracticeName, "Book a free consultation", bookDescription, "/book"),
+		Picker: newPicker(a, "/book", c.QueryParam("date"), "", s.svc.Now()),
+		Form:   bookForm{Key: newFormKey()},
+		Feed:   s.feedLinks(),
+	}
+	data.Picker.Detect = c.QueryParam("tz") == ""
+	if badTZ {
+		data.Picker.DateError = "We did not recognise that time zone, so times are shown in the practice's time zone. Choose yours from the list."
+	}
+	return s.render(c, http.StatusOK, "book", data)
+}
+
+// bookFields lists the form's fields in page order, with the id each
+// error summary link goes to ("" for the time, whose id depends on the list).
+var bookFields = []struct{ name, id string }{
+	{"start", ""}, {"name", "name"}, {"email", "email"}, {"phone", "phone"}, {"note", "note"}, {"consent", "consent"},
+}
+
+func (s *Server) handleBookSubmit(c echo.Context) error {
+	ctx := c.Request().Context()
+	r := c.Request()
+	r.Body = http.MaxBytesReader(c.Response(), r.Body, maxFormBody)
+	if err := r.ParseForm(); err != nil {
+		var tooBig *http.MaxBytesError
+		if errors.As(err, &tooBig) {
+			return echo.NewHTTPError(http.StatusRequestEntityTooLarge, "The form is too large.")
+		}
+		return echo.NewHTTPError(http.StatusBadRequest, "The form could not be read.")
+	}
+	form := bookForm{
+		Start: r.PostFormValue("start"), Name: r.PostFormValue("name"), Email: r.PostFormValue("email"),
+		Phone: r.PostFormValue("phone"), Note: r.PostFormValue("note"), Consent: r.PostFormValue("consent") == "yes",
+		Key: r.PostFormValue("key"),
+	}
+	if len(form.Key) < 16 || len(form.Key) > 64 {
+		form.Key = newFormKey()
+	}
+	st, err := s.svc.Settings(ctx)
+	if err != nil {
+		return err
+	}
+	loc, _ := visitorZone(r.PostFormValue("tz"), st)
+	a, err := s.loadAvailability(ctx, loc, st)
+	if err != nil {
+		return err
+	}
+	data := bookPage{
+		page:   s.pageFor(st.PracticeName, "Book a free consultation", bookDescription, "/book"),
+		Picker: newPicker(a, "/book", r.PostFormValue("date"), form.Start, s.svc.Now()),
+		Form:   form,
+		Feed:   s.feedLinks(),
+		Err:    map[string]string{},
+	}
+
+	// The hidden field is left empty by people; bots fill every field.
+	// Nothing is booked and nothing says why, so the bot learns nothing.
+	if r.PostFormValue("website") != "" {
+		s.logger.InfoContext(ctx, "booking form refused: honeypot field filled")
+		data.Notice = "Your booking could not be sent. Please check your details and send the form again."
+		data.Form.Key = newFormKey()
+		return s.renderBookErrors(c, http.StatusUnprocessableEntity, data)
+	}
+
+	fields := booking.FieldErrors{}
+	start, err := time.Parse(time.RFC3339, form.Start)
+	if err != nil {
+		fields.Add("start", "Choose a time for your consultation.")
+	}
+	req := booking.Request{Start: start, Name: form.Name, Email: form.Email, Phone: form.Phone, Note: form.Note, TimeZone: loc.String()}
+	req.Normalize()
+	var de *booking.Error
+	if err := req.Validate(); errors.As(err, &de) {
+		for k, v := range de.Fields {
+			fields.Add(k, v)
+		}
+	}
+	if !form.Consent {
+		fields.Add("consent", "Confirm that you have read the privacy notice.")
+	}
+	if len(fields) > 0 {
+		data.Err = fields
+		return s.renderBookErrors(c, http.StatusUnprocessableEntity, data)
+	}
+
+	_, token, err := s.svc.Book(ctx, req, form.Key)
+	switch {
+	case err == nil:
+		return c.Redirect(http.StatusSeeOther, "/manage/"+token+"/confirmation")
+	case booking.ErrorCode(err) == booking.ECONFLICT:
+		data.Picker.withAlternatives(a, start)
+		data.Err["start"] = "That time has just been booked by someone else. Choose one of the nearest free times below, or another day."
+		if len(data.Picker.Slots) == 0 {
+			data.Err["start"] = "That time has just been booked by someone else, and there are no other free times at the moment."
+		}
+		return s.renderBookErrors(c, http.StatusConflict, data)
+	case errors.As(err, &de) && de.Code == booking.EINVALID:
+		if _, reused := de.Fields["Idempotency-Key"]; reused {
+			// The form was sent before with other details, e.g. after
+			// going back from the confirmation page.
+			data.Notice = "This form was already used to book a consultation; check your email for its confirmation. To make another booking, send the form again."
+			data.Form.Key = newFormKey()
+		} else {
+			data.Err = de.Fields
+			data.Notice = de.Message
+		}
+		return s.renderBookErrors(c, http.StatusUnprocessableEntity, data)
+	default:
+		return err
+	}
+}
+
+// renderBookErrors shows the form again with the error summary: field
+// errors in page order, linking to their fields.
+func (s *Server) renderBookErrors(c echo.Context, status int, data bookPage) error {
+	if data.Err == nil {
+		data.Err = map[string]string{}
+	}
+	data.Picker.SlotError = data.Err["start"]
+	for _, f := range bookFields {
+		msg, ok := data.Err[f.name]
+		if !ok {
+			continue
+		}
+		id := f.id
+		if id == "" {
+			id = data.Picker.FirstID()
+		}
+		data.Errors = append(data.Errors, fieldError{ID: id, Message: msg})
+	}
+	for _, name := range slices.Sorted(maps.Keys(data.Err)) {
+		if !slices.ContainsFunc(bookFields, func(f struct{ name, id string }) bool { return f.name == name }) {
+			data.Errors = append(data.Errors, fieldError{Message: data.Err[name]})
+		}
+	}
+	if data.Notice != "" && len(data.Errors) == 0 {
+		data.Errors = append(data.Errors, fieldError{Message: data.Notice})
+	}
+	data.Meta.Title = "Error: " + data.Meta.Title
+	return s.render(c, status, "book", data)
+}

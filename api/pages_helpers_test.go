@@ -1,0 +1,202 @@
+package api_test
+
+import (
+	"context"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"consult/api"
+	"consult/booking"
+	"consult/storage"
+	"consult/web"
+)
+
+// testSite is the whole site (pages, API, assets) on a fresh database with
+// demo hours and the fixed clock testNow.
+type testSite struct {
+	t      *testing.T
+	url    string
+	pool   *pgxpool.Pool
+	svc    *booking.Service
+	client *http.Client // follows no redirects, so tests see them
+}
+
+// siteOptions adjust newTestSite.
+type siteOptions struct {
+	baseURL string
+}
+
+func newTestSite(t *testing.T) *testSite {
+	t.Helper()
+	return newTestSiteWith(t, siteOptions{})
+}
+
+func newTestSiteWith(t *testing.T, opts siteOptions) *testSite {
+	t.Helper()
+	ctx := context.Background()
+	pool := storage.NewTestDB(t)
+	store := storage.New(pool)
+	st := booking.DefaultSettings()
+	st.PracticeName = "Harbour Therapy"
+	if err := store.InitSettings(ctx, st); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := store.SeedDemoHours(ctx); err != nil {
+		t.Fatal(err)
+	}
+	svc := booking.NewService(store, func() time.Time { return testNow })
+	renderer, err := web.NewRenderer(web.RendererOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	pages, err := web.LoadPages(web.DefaultContent(), map[string]string{"retention_days": "180"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ts := httptest.NewUnstartedServer(nil)
+	ts.Start()
+	t.Cleanup(ts.Close)
+	base := opts.baseURL
+	if base == "" {
+		base = ts.URL
+	}
+	srv, err := api.New(api.Config{BaseURL: base, RetentionDays: 180, MailFrom: "Harbour Therapy <hello@harbour.example>"},
+		api.Deps{Service: svc, Web: renderer, Pages: pages})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ts.Config.Handler = srv
+	client := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	return &testSite{t: t, url: ts.URL, pool: pool, svc: svc, client: client}
+}
+
+// fetched is a response with its body read.
+type fetched struct {
+	Status int
+	Header http.Header
+	Body   string
+}
+
+func (s *testSite) do(req *http.Request) fetched {
+	s.t.Helper()
+	resp, err := s.client.Do(req)
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(resp.Body)
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	return fetched{Status: resp.StatusCode, Header: resp.Header, Body: string(body)}
+}
+
+func (s *testSite) get(path string) fetched {
+	s.t.Helper()
+	req, err := http.NewRequest(http.MethodGet, s.url+path, nil)
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	req.Header.Set("Accept", "text/html")
+	return s.do(req)
+}
+
+func (s *testSite) post(path string, form url.Values) fetched {
+	s.t.Helper()
+	req, err := http.NewRequest(http.MethodPost, s.url+path, strings.NewReader(form.Encode()))
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("Accept", "text/html")
+	return s.do(req)
+}
+
+// count counts stored bookings by status ("" for all).
+func (s *testSite) count(status string) int {
+	s.t.Helper()
+	var n int
+	err := s.pool.QueryRow(context.Background(),
+		`SELECT count(*) FROM bookings WHERE $1 = '' OR status = $1`, status).Scan(&n)
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	return n
+}
+
+var (
+	slotRE = regexp.MustCompile(`name="start" id="slot-\d+" value="([^"]+)"`)
+	keyRE  = regexp.MustCompile(`name="key" value="([^"]+)"`)
+)
+
+// slotsOn returns the free slots the booking page lists for a day (YYYY-MM-DD) in zone tz.
+func (s *testSite) slotsOn(day, tz string) []string {
+	s.t.Helper()
+	p := s.get("/book?" + url.Values{"date": {day}, "tz": {tz}}.Encode())
+	if p.Status != http.StatusOK {
+		s.t.Fatalf("GET /book: %d", p.Status)
+	}
+	var out []string
+	for _, m := range slotRE.FindAllStringSubmatch(p.Body, -1) {
+		out = append(out, m[1])
+	}
+	return out
+}
+
+// bookingForm returns a valid booking form for start, with a fresh key
+// from the booking page as a browser would send it.
+func (s *testSite) bookingForm(start string) url.Values {
+	s.t.Helper()
+	p := s.get("/book")
+	m := keyRE.FindStringSubmatch(p.Body)
+	if m == nil {
+		s.t.Fatalf("no idempotency key in the booking form")
+	}
+	return url.Values{
+		"start": {start}, "name": {"Ada Lovelace"}, "email": {"ada@example.org"},
+		"phone": {""}, "note": {""}, "consent": {"yes"}, "tz": {"America/Los_Angeles"},
+		"date": {"2026-12-02"}, "key": {m[1]}, "website": {""},
+	}
+}
+
+// book books start through the form and returns the manage token.
+func (s *testSite) book(start string) string {
+	s.t.Helper()
+	p := s.post("/book", s.bookingForm(start))
+	loc := p.Header.Get("Location")
+	if p.Status != http.StatusSeeOther || !strings.HasPrefix(loc, "/manage/") || !strings.HasSuffix(loc, "/confirmation") {
+		s.t.Fatalf("POST /book: %d Location %q\n%s", p.Status, loc, p.Body)
+	}
+	return strings.TrimSuffix(strings.TrimPrefix(loc, "/manage/"), "/confirmation")
+}
+
+// bookDirect books start as another client would, through the service.
+func (s *testSite) bookDirect(start string) string {
+	s.t.Helper()
+	t, err := time.Parse(time.RFC3339, start)
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	_, token, err := s.svc.Book(context.Background(), booking.Request{Start: t, Name: "Other Client", Email: "other@example.org"}, "")
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	return token
+}
+
+// regexpAll returns the first group of every match of expr in s.
+func regexpAll(expr, s string) []string {
+	var out []string
+	for _, m := range regexp.MustCompile(expr).FindAllStringSubmatch(s, -1) {
+		out = append(out, m[1])
+	}
+	return out
+}

@@ -1,0 +1,228 @@
+package api
+
+import (
+	"errors"
+	"net/http"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"consult/booking"
+	"consult/calendar"
+)
+
+// managePage is the data of the confirmation, manage and cancel pages.
+type managePage struct {
+	page
+	Token   string
+	Booking bookingView
+	// Picker offers new times, for an upcoming booking only.
+	Picker *picker
+	// Done names the change just made ("rescheduled"), for a success message.
+	Done   string
+	Errors []fieldError
+}
+
+// bookingByToken returns the booking of the request's manage token. Any
+// unknown or malformed token is the site's plain 404, the same page as any
+// other missing URL, so it tells nothing about bookings.
+func (s *Server) bookingByToken(c echo.Context) (*booking.Booking, string, error) {
+	token := c.Param("token")
+	b, err := s.svc.ByToken(c.Request().Context(), token)
+	if booking.ErrorCode(err) == booking.ENOTFOUND {
+		return nil, "", echo.ErrNotFound
+	}
+	return b, token, err
+}
+
+// managePageFor loads the settings and builds the page for b.
+func (s *Server) managePageFor(c echo.Context, b *booking.Booking, token, title string) (managePage, booking.Settings, error) {
+	st, err := s.svc.Settings(c.Request().Context())
+	if err != nil {
+		return managePage{}, st, err
+	}
+	return managePage{
+		page:    s.pageFor(st.PracticeName, title, "Your consultation with "+st.PracticeName+".", ""),
+		Token:   token,
+		Booking: s.bookingView(b, token, st, s.svc.Now()),
+	}, st, nil
+}
+
+func (s *Server) handleConfirmation(c echo.Context) error {
+	b, token, err := s.bookingByToken(c)
+	if err != nil {
+		return err
+	}
+	if b.Status != booking.StatusConfirmed {
+		return c.Redirect(http.StatusSeeOther, "/manage/"+token)
+	}
+	data, _, err := s.managePageFor(c, b, token, "Your consultation is booked")
+	if err != nil {
+		return err
+	}
+	return s.render(c, http.StatusOK, "confirmation", data)
+}
+
+// handleManage shows a booking and, while it is upcoming, the forms to
+// cancel or move it. Like every GET here it changes nothing: email link
+// scanners open these URLs.
+func (s *Server) handleManage(c echo.Context) error {
+	b, token, err := s.bookingByToken(c)
+	if err != nil {
+		return err
+	}
+	data, st, err := s.managePageFor(c, b, token, "Your consultation")
+	if err != nil {
+		return err
+	}
+	if c.QueryParam("done") == "rescheduled" {
+		data.Done = "rescheduled"
+	}
+	return s.renderManage(c, http.StatusOK, data, b, st, c.QueryParam("tz"), c.QueryParam("date"), "")
+}
+
+// renderManage adds the reschedule picker (in the client's zone unless tz
+// names another) when the booking can still be moved, and renders.
+func (s *Server) renderManage(c echo.Context, status int, data managePage, b *booking.Booking, st booking.Settings, tz, date, selected string) error {
+	if data.Booking.Upcoming {
+		if tz == "" {
+			tz = b.TimeZone
+		}
+		loc, _ := visitorZone(tz, st)
+		a, err := s.loadAvailability(c.Request().Context(), loc, st)
+		if err != nil {
+			return err
+		}
+		p := newPicker(a, "/manage/"+data.Token, date, selected, s.svc.Now())
+		data.Picker = &p
+	}
+	return s.render(c, status, "manage", data)
+}
+
+// handleCancelConfirm asks "are you sure?"; only its button cancels.
+func (s *Server) handleCancelConfirm(c echo.Context) error {
+	b, token, err := s.bookingByToken(c)
+	if err != nil {
+		return err
+	}
+	data, _, err := s.managePageFor(c, b, token, "Cancel your consultation")
+	if err != nil {
+		return err
+	}
+	if !data.Booking.Upcoming {
+		return c.Redirect(http.StatusSeeOther, "/manage/"+token)
+	}
+	return s.render(c, http.StatusOK, "cancel", data)
+}
+
+func (s *Server) handleCancel(c echo.Context) error {
+	_, token, err := s.bookingByToken(c)
+	if err != nil {
+		return err
+	}
+	_, err = s.svc.Cancel(c.Request().Context(), token)
+	switch booking.ErrorCode(err) {
+	case "", booking.ECONFLICT:
+		// Cancelled now, or already cancelled or past: the manage page
+		// says which.
+		return c.Redirect(http.StatusSeeOther, "/manage/"+token)
+	case booking.ENOTFOUND:
+		return echo.ErrNotFound
+	default:
+		return err
+	}
+}
+
+func (s *Server) handleReschedule(c echo.Context) error {
+	r := c.Request()
+	r.Body = http.MaxBytesReader(c.Response(), r.Body, maxFormBody)
+	if err := r.ParseForm(); err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, "The form could not be read.")
+	}
+	b, token, err := s.bookingByToken(c)
+	if err != nil {
+		return err
+	}
+	data, st, err := s.managePageFor(c, b, token, "Your consultation")
+	if err != nil {
+		return err
+	}
+	if !data.Booking.Upcoming {
+		return c.Redirect(http.StatusSeeOther, "/manage/"+token)
+	}
+	value := r.PostFormValue("start")
+	start, perr := time.Parse(time.RFC3339, value)
+	fail := func(status int, msg string, alternatives bool) error {
+		data.Meta.Title = "Error: " + data.Meta.Title
+		if err := s.renderManageError(c, status, data, b, st, r.PostFormValue("tz"), r.PostFormValue("date"), value, msg, alternatives); err != nil {
+			return err
+		}
+		return nil
+	}
+	if perr != nil {
+		return fail(http.StatusUnprocessableEntity, "Choose a new time.", false)
+	}
+	_, err = s.svc.Reschedule(r.Context(), token, start)
+	var de *booking.Error
+	switch {
+	case err == nil:
+		return c.Redirect(http.StatusSeeOther, "/manage/"+token+"?done=rescheduled")
+	case start.Equal(b.Start):
+		return fail(http.StatusConflict, "Your consultation is already at that time. Choose a different time.", false)
+	case booking.ErrorCode(err) == booking.ECONFLICT:
+		return fail(http.StatusConflict, "That time has just been booked by someone else. Choose one of the nearest free times below, or another day.", true)
+	case errors.As(err, &de) && de.Code == booking.EINVALID:
+		return fail(http.StatusUnprocessableEntity, de.Message, false)
+	default:
+		return err
+	}
+}
+
+// renderManageError shows the manage page with a message at the time field.
+func (s *Server) renderManageError(c echo.Context, status int, data managePage, b *booking.Booking, st booking.Settings, tz, date, selected, msg string, alternatives bool) error {
+	if tz == "" {
+		tz = b.TimeZone
+	}
+	loc, _ := visitorZone(tz, st)
+	a, err := s.loadAvailability(c.Request().Context(), loc, st)
+	if err != nil {
+		return err
+	}
+	p := newPicker(a, "/manage/"+data.Token, date, selected, s.svc.Now())
+	if alternatives {
+		start, _ := time.Parse(time.RFC3339, selected)
+		p.withAlternatives(a, start)
+	}
+	p.SlotError = msg
+	data.Picker = &p
+	data.Errors = []fieldError{{ID: p.FirstID(), Message: msg}}
+	return s.render(c, status, "manage", data)
+}
+
+// handleBookingICS downloads the booking as a calendar file the client can
+// import; PUBLISH, because there is nobody to reply to.
+func (s *Server) handleBookingICS(c echo.Context) error {
+	b, token, err := s.bookingByToken(c)
+	if err != nil {
+		return err
+	}
+	st, err := s.svc.Settings(c.Request().Context())
+	if err != nil {
+		return err
+	}
+	ics, err := calendar.Invitation(s.calendarPractice(st), *b, s.url("/manage/"+token), calendar.MethodPublish, s.svc.Now())
+	if err != nil {
+		return err
+	}
+	c.Response().Header().Set(echo.HeaderContentDisposition, `attachment; filename="consultation.ics"`)
+	return c.Blob(http.StatusOK, calendar.MethodPublish.ContentType(), ics)
+}
+
+// calendarPractice is the organiser side of calendar files.
+func (s *Server) calendarPractice(st booking.Settings) calendar.Practice {
+	from := s.cfg.MailFrom
+	if from == "" {
+		from = "consultations@" + s.base.Hostname()
+	}
+	return calendar.Practice{Name: st.PracticeName, Email: from, BaseURL: s.base.String(), TimeZone: st.TimeZone}
+}

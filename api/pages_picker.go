@@ -1,0 +1,216 @@
+package api
+
+import (
+	"context"
+	"net/url"
+	"sort"
+	"strconv"
+	"time"
+
+	"consult/booking"
+)
+
+// maxPickerDays bounds how far ahead the pages look for free slots, whatever
+// the practice's horizon says.
+const maxPickerDays = 366
+
+// Formats of dates and times on the pages: "Tuesday 2 December", "1:30 PM".
+const (
+	dayFormat     = "Monday 2 January"
+	dayYearFormat = "Monday 2 January 2006"
+	clockFormat   = "3:04 PM"
+)
+
+// availability is the free slots of the bookable window, grouped by day in
+// the visitor's zone.
+type availability struct {
+	loc         *time.Location
+	first, last booking.Date // the bookable window, in the visitor's zone
+	slots       []booking.Slot
+	byDay       map[booking.Date][]booking.Slot
+}
+
+// loadAvailability reads the free slots from today (in loc) to the end of
+// the practice's booking horizon.
+func (s *Server) loadAvailability(ctx context.Context, loc *time.Location, st booking.Settings) (*availability, error) {
+	now := s.svc.Now().In(loc)
+	days := min(max(st.HorizonDays, 0), maxPickerDays)
+	a := &availability{loc: loc, first: booking.DateOf(now), byDay: map[booking.Date][]booking.Slot{}}
+	// One day more than the horizon: the practice's last day may end after
+	// midnight in the visitor's zone.
+	a.last = a.first.AddDays(days + 1)
+	slots, _, err := s.svc.Slots(ctx, a.first.In(0, loc), a.last.AddDays(1).In(0, loc))
+	if err != nil {
+		return nil, err
+	}
+	a.slots = slots
+	for _, sl := range slots {
+		d := booking.DateOf(sl.Start.In(loc))
+		a.byDay[d] = append(a.byDay[d], sl)
+	}
+	return a, nil
+}
+
+// firstOpenDay returns the first day in [from, to] with a free slot.
+func (a *availability) firstOpenDay(from, to booking.Date) (booking.Date, bool) {
+	for d := from; !to.Before(d); d = d.AddDays(1) {
+		if len(a.byDay[d]) > 0 {
+			return d, true
+		}
+	}
+	return booking.Date{}, false
+}
+
+// has reports whether start is a free slot.
+func (a *availability) has(start time.Time) bool {
+	i := sort.Search(len(a.slots), func(i int) bool { return !a.slots[i].Start.Before(start) })
+	return i < len(a.slots) && a.slots[i].Start.Equal(start)
+}
+
+// nearest returns up to n free slots closest to t, in time order: what to
+// offer when the slot a client chose was taken.
+func (a *availability) nearest(t time.Time, n int) []booking.Slot {
+	out := append([]booking.Slot(nil), a.slots...)
+	dist := func(s booking.Slot) time.Duration { return s.Start.Sub(t).Abs() }
+	sort.SliceStable(out, func(i, j int) bool { return dist(out[i]) < dist(out[j]) })
+	out = out[:min(n, len(out))]
+	sort.Slice(out, func(i, j int) bool { return out[i].Start.Before(out[j].Start) })
+	return out
+}
+
+// picker is the day-and-time chooser shared by /book and the reschedule
+// form: a GET form for the day and zone, a week of days with their number
+// of free times, and the chosen day's times as radio buttons.
+type picker struct {
+	Action    string // where the day form and week links go
+	TZ        string
+	TZLabel   string
+	Zones     []zoneGroup
+	Date      string
+	Min, Max  string
+	DateError string
+	DayLabel  string
+	Week      []pickerDay
+	PrevWeek  string
+	NextWeek  string
+	Slots     []slotOption
+	// Alternatives is set when Slots are the nearest free times to one
+	// that was just taken, rather than one day's times.
+	Alternatives bool
+	SlotError    string
+	// Detect lets the script switch to the browser's zone: set when the
+	// visitor has not chosen a zone yet.
+	Detect bool
+}
+
+// pickerDay is one day of the week strip.
+type pickerDay struct {
+	Date     string
+	Weekday  string // "Tue"
+	Short    string // "2 Dec"
+	Label    string // "Tuesday 2 December"
+	Count    int
+	Current  bool
+	Bookable bool
+	URL      string
+}
+
+// slotOption is one radio button. Day is read out before Time by screen
+// readers but hidden visually, as the day heads the list.
+type slotOption struct {
+	ID      string
+	Value   string
+	Day     string
+	Time    string
+	Checked bool
+}
+
+// FirstID is the id an error summary links to for the time field.
+func (p picker) FirstID() string {
+	if len(p.Slots) > 0 {
+		return p.Slots[0].ID
+	}
+	return "date"
+}
+
+// newPicker builds the chooser for the day named by dateParam ("" or bad:
+// the first day with free times), with selected (an RFC 3339 start) checked.
+func newPicker(a *availability, action, dateParam, selected string, now time.Time) picker {
+	tz := a.loc.String()
+	p := picker{Action: action, TZ: tz, TZLabel: zoneLabel(tz, now.In(a.loc)), Zones: zoneGroups(tz, now),
+		Min: a.first.String(), Max: a.last.String()}
+	day, ok := a.firstOpenDay(a.first, a.last)
+	if !ok {
+		day = a.first
+	}
+	if dateParam != "" {
+		switch d, err := booking.ParseDate(dateParam); {
+		case err != nil:
+			p.DateError = "Enter a date like " + a.first.String() + "."
+		case d.Before(a.first) || a.last.Before(d):
+			p.DateError = "Choose a day between " + dateLabel(a.first, a.loc) + " and " + dateLabel(a.last, a.loc) + "."
+		default:
+			day = d
+		}
+	}
+	p.Date, p.DayLabel = day.String(), dateLabel(day, a.loc)
+	p.Slots = slotOptions(a.byDay[day], a.loc, selected)
+
+	monday := day.AddDays(-((int(day.Weekday()) + 6) % 7))
+	for i := range 7 {
+		d := monday.AddDays(i)
+		t := d.In(12*60, a.loc)
+		n := len(a.byDay[d])
+		p.Week = append(p.Week, pickerDay{Date: d.String(), Weekday: t.Format("Mon"), Short: t.Format("2 Jan"),
+			Label: t.Format(dayFormat), Count: n, Current: d == day, Bookable: n > 0, URL: pickerURL(action, d, tz)})
+	}
+	if prev := monday.AddDays(-1); !prev.Before(a.first) {
+		p.PrevWeek = pickerURL(action, weekTarget(a, monday.AddDays(-7)), tz)
+	}
+	if next := monday.AddDays(7); !a.last.Before(next) {
+		p.NextWeek = pickerURL(action, weekTarget(a, next), tz)
+	}
+	return p
+}
+
+// weekTarget is the day a week link opens: the week's first day with free
+// times, within the bookable window.
+func weekTarget(a *availability, monday booking.Date) booking.Date {
+	from, to := monday, monday.AddDays(6)
+	if from.Before(a.first) {
+		from = a.first
+	}
+	if a.last.Before(to) {
+		to = a.last
+	}
+	if d, ok := a.firstOpenDay(from, to); ok {
+		return d
+	}
+	return from
+}
+
+// withAlternatives replaces the day's times with the free times nearest to
+// the taken start, after a conflict.
+func (p *picker) withAlternatives(a *availability, taken time.Time) {
+	p.Alternatives = true
+	p.Slots = slotOptions(a.nearest(taken, 5), a.loc, "")
+}
+
+func slotOptions(slots []booking.Slot, loc *time.Location, selected string) []slotOption {
+	out := make([]slotOption, len(slots))
+	for i, sl := range slots {
+		t := sl.Start.In(loc)
+		v := sl.Start.UTC().Format(time.RFC3339)
+		out[i] = slotOption{ID: "slot-" + strconv.Itoa(i), Value: v, Day: t.Format(dayFormat), Time: t.Format(clockFormat), Checked: v == selected}
+	}
+	return out
+}
+
+func pickerURL(action string, d booking.Date, tz string) string {
+	return action + "?" + url.Values{"date": {d.String()}, "tz": {tz}}.Encode() + "#times"
+}
+
+// dateLabel reads "Tuesday 2 December" for a date.
+func dateLabel(d booking.Date, loc *time.Location) string {
+	return d.In(12*60, loc).Format(dayFormat)
+}

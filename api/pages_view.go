@@ -1,0 +1,94 @@
+package api
+
+import (
+	"fmt"
+	"net/url"
+	"strings"
+	"time"
+
+	"consult/booking"
+)
+
+// bookingView is a booking as the client's pages show it.
+type bookingView struct {
+	Name, Email string
+	Cancelled   bool
+	Past        bool
+	// Upcoming bookings can still be cancelled or moved.
+	Upcoming bool
+	// Client is the time in the client's zone; Practice is the same time in
+	// the practice's zone, nil when both zones read the same.
+	Client   when
+	Practice *when
+	Length   string
+	// ICS, Google and Outlook add the consultation to a calendar.
+	ICS, Google, Outlook string
+	// ManageURL is the absolute private link.
+	ManageURL string
+}
+
+// when is a booking's time in one zone.
+type when struct {
+	Date       string // "Tuesday 2 December 2026"
+	Start, End string // "1:30 PM"
+	Zone       string // "Los Angeles (UTC−08:00)"
+}
+
+func whenIn(start, end time.Time, zone string) when {
+	loc, err := loadZone(zone)
+	if err != nil {
+		loc, zone = time.UTC, "UTC"
+	}
+	s, e := start.In(loc), end.In(loc)
+	return when{Date: s.Format(dayYearFormat), Start: s.Format(clockFormat), End: e.Format(clockFormat), Zone: zoneLabel(zone, s)}
+}
+
+func (s *Server) bookingView(b *booking.Booking, token string, st booking.Settings, now time.Time) bookingView {
+	v := bookingView{
+		Name: b.Name, Email: b.Email,
+		Cancelled: b.Status == booking.StatusCancelled,
+		Past:      !b.End.After(now),
+		Client:    whenIn(b.Start, b.End, b.TimeZone),
+		Length:    fmt.Sprintf("%d minutes", int(b.End.Sub(b.Start).Round(time.Minute)/time.Minute)),
+		ICS:       "/manage/" + token + "/consultation.ics",
+		ManageURL: s.url("/manage/" + token),
+	}
+	v.Upcoming = b.Status == booking.StatusConfirmed && b.Start.After(now)
+	if p := whenIn(b.Start, b.End, st.TimeZone); p != v.Client {
+		v.Practice = &p
+	}
+	title, details := s.eventText(st, b.End.Sub(b.Start))
+	v.Google = googleCalendarLink(title, details, b.Start, b.End)
+	v.Outlook = outlookLink(title, details, b.Start, b.End)
+	return v
+}
+
+// eventText is the title and description of "add to calendar" links. They
+// never name the treatment, as others may see the client's calendar, and
+// carry no manage link, as the URL passes through a third party.
+func (s *Server) eventText(st booking.Settings, length time.Duration) (title, details string) {
+	title = "Consultation with " + st.PracticeName
+	details = fmt.Sprintf("Your free %d-minute consultation with ", int(length.Round(time.Minute)/time.Minute)) + st.PracticeName +
+		". To cancel or reschedule, use the private link in your confirmation email."
+	return title, details
+}
+
+// googleCalendarLink opens Google Calendar's "new event" form, prefilled.
+func googleCalendarLink(title, details string, start, end time.Time) string {
+	const f = "20060102T150405Z"
+	q := url.Values{"action": {"TEMPLATE"}, "text": {title}, "details": {details},
+		"dates": {start.UTC().Format(f) + "/" + end.UTC().Format(f)}}
+	return "https://calendar.google.com/calendar/render?" + encodeQuery(q)
+}
+
+// outlookLink opens Outlook on the web's "new event" form, prefilled.
+func outlookLink(title, details string, start, end time.Time) string {
+	q := url.Values{"path": {"/calendar/action/compose"}, "rru": {"addevent"}, "subject": {title}, "body": {details},
+		"startdt": {start.UTC().Format(time.RFC3339)}, "enddt": {end.UTC().Format(time.RFC3339)}}
+	return "https://outlook.live.com/calendar/0/deeplink/compose?" + encodeQuery(q)
+}
+
+// encodeQuery encodes spaces as %20: Outlook shows a "+" literally.
+func encodeQuery(q url.Values) string {
+	return strings.ReplaceAll(q.Encode(), "+", "%20")
+}

@@ -1,0 +1,130 @@
+package api
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+	_ "time/tzdata" // the zone picker must work on hosts without zone files (slim containers)
+)
+
+// pickerZones are the time zones offered in the booking form's select: the
+// main zone of most countries' larger cities, grouped by region. Any other
+// valid IANA zone still works through the tz parameter (and the browser's
+// own zone, which the script detects, is added to the list when missing).
+var pickerZones = []string{
+	"Africa/Abidjan", "Africa/Accra", "Africa/Addis_Ababa", "Africa/Algiers", "Africa/Cairo",
+	"Africa/Casablanca", "Africa/Johannesburg", "Africa/Lagos", "Africa/Nairobi", "Africa/Tunis",
+	"America/Anchorage", "America/Argentina/Buenos_Aires", "America/Bogota", "America/Caracas",
+	"America/Chicago", "America/Costa_Rica", "America/Denver", "America/Edmonton", "America/Guatemala",
+	"America/Halifax", "America/Havana", "America/Lima", "America/Los_Angeles", "America/Mexico_City",
+	"America/Montevideo", "America/New_York", "America/Panama", "America/Phoenix", "America/Puerto_Rico",
+	"America/Regina", "America/Santiago", "America/Sao_Paulo", "America/St_Johns", "America/Toronto",
+	"America/Vancouver", "America/Winnipeg",
+	"Asia/Almaty", "Asia/Baku", "Asia/Bangkok", "Asia/Beirut", "Asia/Dhaka", "Asia/Dubai",
+	"Asia/Ho_Chi_Minh", "Asia/Hong_Kong", "Asia/Jakarta", "Asia/Jerusalem", "Asia/Karachi",
+	"Asia/Kathmandu", "Asia/Kolkata", "Asia/Kuala_Lumpur", "Asia/Manila", "Asia/Riyadh", "Asia/Seoul",
+	"Asia/Shanghai", "Asia/Singapore", "Asia/Taipei", "Asia/Tashkent", "Asia/Tbilisi", "Asia/Tehran",
+	"Asia/Tokyo", "Asia/Yangon", "Asia/Yerevan",
+	"Atlantic/Azores", "Atlantic/Canary", "Atlantic/Cape_Verde", "Atlantic/Reykjavik",
+	"Australia/Adelaide", "Australia/Brisbane", "Australia/Darwin", "Australia/Hobart",
+	"Australia/Melbourne", "Australia/Perth", "Australia/Sydney",
+	"Europe/Amsterdam", "Europe/Athens", "Europe/Berlin", "Europe/Brussels", "Europe/Bucharest",
+	"Europe/Budapest", "Europe/Copenhagen", "Europe/Dublin", "Europe/Helsinki", "Europe/Istanbul",
+	"Europe/Kyiv", "Europe/Lisbon", "Europe/London", "Europe/Madrid", "Europe/Moscow", "Europe/Oslo",
+	"Europe/Paris", "Europe/Prague", "Europe/Rome", "Europe/Stockholm", "Europe/Vienna",
+	"Europe/Warsaw", "Europe/Zurich",
+	"Indian/Maldives", "Indian/Mauritius",
+	"Pacific/Auckland", "Pacific/Fiji", "Pacific/Guam", "Pacific/Honolulu", "Pacific/Port_Moresby",
+	"Pacific/Tongatapu",
+	"UTC",
+}
+
+// zoneLocations loads pickerZones once; a zone this build cannot load is
+// left out rather than offered and then refused.
+var zoneLocations = sync.OnceValue(func() map[string]*time.Location {
+	m := make(map[string]*time.Location, len(pickerZones))
+	for _, name := range pickerZones {
+		if loc, err := time.LoadLocation(name); err == nil {
+			m[name] = loc
+		}
+	}
+	return m
+})
+
+// zoneGroup is one <optgroup> of the zone select.
+type zoneGroup struct {
+	Label   string
+	Options []zoneOption
+}
+
+// zoneOption is one <option>: an IANA name and a readable label.
+type zoneOption struct {
+	Value    string
+	Label    string
+	Selected bool
+}
+
+// zoneGroups returns the select's options with current UTC offsets, and
+// current selected; a valid zone missing from the list is added at the top.
+func zoneGroups(current string, now time.Time) []zoneGroup {
+	locs := zoneLocations()
+	var groups []zoneGroup
+	if _, listed := locs[current]; !listed {
+		if loc, err := loadZone(current); err == nil {
+			groups = append(groups, zoneGroup{Label: "Your time zone", Options: []zoneOption{
+				{Value: current, Label: zoneLabel(current, now.In(loc)), Selected: true},
+			}})
+		}
+	}
+	byRegion := map[string][]zoneOption{}
+	for _, name := range pickerZones {
+		loc, ok := locs[name]
+		if !ok {
+			continue
+		}
+		region, _, found := strings.Cut(name, "/")
+		if !found {
+			region = "Other"
+		}
+		byRegion[region] = append(byRegion[region], zoneOption{Value: name, Label: zoneLabel(name, now.In(loc)), Selected: name == current})
+	}
+	regions := make([]string, 0, len(byRegion))
+	for r := range byRegion {
+		regions = append(regions, r)
+	}
+	sort.Strings(regions)
+	for _, r := range regions {
+		opts := byRegion[r]
+		sort.Slice(opts, func(i, j int) bool { return opts[i].Label < opts[j].Label })
+		groups = append(groups, zoneGroup{Label: r, Options: opts})
+	}
+	return groups
+}
+
+// zoneCity is the readable place of an IANA name: "America/Los_Angeles" →
+// "Los Angeles", "America/Argentina/Buenos_Aires" → "Buenos Aires".
+func zoneCity(name string) string {
+	city := name[strings.LastIndexByte(name, '/')+1:]
+	return strings.ReplaceAll(city, "_", " ")
+}
+
+// zoneLabel reads "Los Angeles (UTC−08:00)" for the zone at t.
+func zoneLabel(name string, t time.Time) string {
+	return zoneCity(name) + " (" + utcOffset(t) + ")"
+}
+
+// utcOffset formats t's offset as "UTC−08:00", "UTC+05:30" or "UTC", with a
+// real minus sign so screen readers say "minus".
+func utcOffset(t time.Time) string {
+	_, off := t.Zone()
+	if off == 0 {
+		return "UTC"
+	}
+	sign := "+"
+	if off < 0 {
+		sign, off = "\u2212", -off
+	}
+	return fmt.Sprintf("UTC%s%02d:%02d", sign, off/3600, off%3600/60)
+}

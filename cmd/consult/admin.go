@@ -1,0 +1,151 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"strings"
+	"time"
+
+	"consult/api"
+	"consult/booking"
+	"consult/storage"
+)
+
+const adminUsage = `Usage:
+  consult admin create --email E            create a practitioner account
+  consult admin reset-password --email E    set a new password, ending every session
+
+The password is read from the first line of standard input; when standard
+input is a terminal or empty, a strong password is generated and printed
+once. Both work whether or not "consult serve" is running.
+`
+
+// adminCmd runs "consult admin create|reset-password --email E".
+func adminCmd(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) error {
+	if len(args) == 0 || (args[0] != "create" && args[0] != "reset-password") {
+		fmt.Fprint(stderr, adminUsage)
+		if len(args) > 0 && (args[0] == "help" || args[0] == "-h" || args[0] == "--help") {
+			return errHelp
+		}
+		return errUsage
+	}
+	action, rest := args[0], args[1:]
+	email, rest, err := takeEmailFlag(rest)
+	if err != nil {
+		fmt.Fprint(stderr, adminUsage)
+		return err
+	}
+	cfg, err := parseConfig("admin "+action, rest, getenv, stderr)
+	if err != nil {
+		return err
+	}
+	if email, err = api.NormalizeAdminEmail(email); err != nil {
+		return errors.New("admin: --email must be an email address like name@example.org")
+	}
+	password, generated, err := readPassword(stdin)
+	if err != nil {
+		return err
+	}
+	if msg := api.CheckPasswordPolicy(password, email); msg != "" {
+		return fmt.Errorf("admin: the password is not acceptable: %s", msg)
+	}
+	hash, err := api.HashPassword(password)
+	if err != nil {
+		return err
+	}
+
+	logger := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	db, err := openDatabase(ctx, cfg, logger)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	if err := storage.Migrate(ctx, db.Pool); err != nil {
+		return err
+	}
+	store := storage.New(db.Pool)
+	now := time.Now().UTC()
+	var u *booking.User
+	switch action {
+	case "create":
+		if u, err = store.CreateUser(ctx, email, hash, now); err != nil {
+			if booking.ErrorCode(err) == booking.ECONFLICT {
+				return fmt.Errorf("admin: an account for %s exists already; use \"consult admin reset-password\"", email)
+			}
+			return err
+		}
+	case "reset-password":
+		if u, err = store.UserByEmail(ctx, email); err != nil {
+			if booking.ErrorCode(err) == booking.ENOTFOUND {
+				return fmt.Errorf("admin: there is no account for %s; use \"consult admin create\"", email)
+			}
+			return err
+		}
+		if u, err = store.SetPassword(ctx, u.ID, hash, now); err != nil {
+			return err
+		}
+	}
+	if err := store.Audit(ctx, booking.AuditEntry{At: now, UserID: u.ID, Via: booking.ViaCLI,
+		Action: "user." + action, Target: fmt.Sprintf("user:%d", u.ID)}); err != nil {
+		return err
+	}
+	if action == "create" {
+		fmt.Fprintf(stdout, "Created the admin account %s. Sign in at /admin/sign-in.\n", email)
+	} else {
+		fmt.Fprintf(stdout, "Set a new password for %s; every session of the account has ended.\n", email)
+	}
+	if generated {
+		fmt.Fprintf(stdout, "Password (shown only now, keep it safe): %s\n", password)
+	}
+	return nil
+}
+
+// takeEmailFlag removes --email E (or --email=E) from args.
+func takeEmailFlag(args []string) (string, []string, error) {
+	var email string
+	var rest []string
+	for i := 0; i < len(args); i++ {
+		a := args[i]
+		switch {
+		case a == "--email" || a == "-email":
+			if i+1 >= len(args) {
+				return "", nil, errors.New("admin: --email needs a value")
+			}
+			email = args[i+1]
+			i++
+		case strings.HasPrefix(a, "--email=") || strings.HasPrefix(a, "-email="):
+			email = a[strings.IndexByte(a, '=')+1:]
+		default:
+			rest = append(rest, a)
+		}
+	}
+	if email == "" {
+		return "", nil, errors.New("admin: --email is required")
+	}
+	return email, rest, nil
+}
+
+// readPassword reads the first line of stdin, or generates a password when
+// stdin is a terminal (where typing would echo it), missing or empty.
+func readPassword(stdin io.Reader) (pw string, generated bool, err error) {
+	if f, ok := stdin.(*os.File); ok {
+		if st, err := f.Stat(); err == nil && st.Mode()&os.ModeCharDevice != 0 {
+			stdin = nil
+		}
+	}
+	if stdin != nil {
+		line, err := bufio.NewReader(io.LimitReader(stdin, 4096)).ReadString('\n')
+		if err != nil && !errors.Is(err, io.EOF) {
+			return "", false, fmt.Errorf("admin: read password: %w", err)
+		}
+		if line = strings.TrimRight(line, "\r\n"); line != "" {
+			return line, false, nil
+		}
+	}
+	return api.GeneratePassword(), true, nil
+}

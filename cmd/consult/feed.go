@@ -1,0 +1,56 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"time"
+
+	"consult/api"
+	"consult/storage"
+)
+
+// feedCmd runs "consult feed rotate": it makes a new secret for the
+// practitioner's private bookings feed and prints the feed's URL once, for
+// pasting into a calendar app. The old URL stops working at once. The URL
+// goes to stdout alone, so it can be piped; nothing is logged, since the
+// URL is the credential.
+func feedCmd(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	action := ""
+	if len(args) > 0 && args[0] != "" && args[0][0] != '-' {
+		action, args = args[0], args[1:]
+	}
+	if action != "rotate" {
+		fmt.Fprint(stderr, "Usage: consult feed rotate [flags]\n\n"+
+			"  rotate   make a new private bookings feed URL and print it; the old one stops working\n")
+		if action == "" {
+			return errUsage
+		}
+		return fmt.Errorf("feed: unknown action %q (use rotate)", action)
+	}
+	cfg, err := parseConfig("feed", args, getenv, stderr)
+	if err != nil {
+		return err
+	}
+	logger := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	db, err := openDatabase(ctx, cfg, logger)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	// The same binary's server would migrate on start; doing it here lets
+	// the feed be set up before the first start too.
+	if err := storage.Migrate(ctx, db.Pool); err != nil {
+		return err
+	}
+	feeds := api.NewFeeds(storage.New(db.Pool), cfg.BaseURL, time.Now)
+	url, err := feeds.RotateSecret(ctx)
+	if err != nil {
+		return fmt.Errorf("feed: %w", err)
+	}
+	fmt.Fprintln(stdout, url)
+	fmt.Fprintln(stderr, "consult: this is the new private bookings feed URL; it is shown only now. "+
+		"Any earlier URL has stopped working.")
+	return nil
+}

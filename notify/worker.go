@@ -1,0 +1,210 @@
+package notify
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"math/rand/v2"
+	"regexp"
+	"time"
+
+	"consult/booking"
+)
+
+// PermanentError marks a delivery failure that trying again cannot fix,
+// such as a 5xx refusal: the message fails at once.
+type PermanentError struct{ Err error }
+
+func (e *PermanentError) Error() string { return e.Err.Error() }
+func (e *PermanentError) Unwrap() error { return e.Err }
+
+// purgeEvery is how often Run erases sealed tokens nothing will send.
+const purgeEvery = 5 * time.Minute
+
+// Run delivers due messages until ctx ends, looking every PollInterval.
+// It stops between messages: one being sent when ctx ends is finished
+// (within SendTimeout) and recorded. Errors are logged, not returned, so
+// a database outage only delays mail.
+func (w *Worker) Run(ctx context.Context) error {
+	tick := time.NewTicker(w.cfg.PollInterval)
+	defer tick.Stop()
+	var purged time.Time
+	for {
+		if err := w.RunOnce(ctx); err != nil && ctx.Err() == nil {
+			w.logger.Error("mail worker", "error", redact(err.Error()))
+		}
+		if now := w.now(); now.Sub(purged) >= purgeEvery && ctx.Err() == nil {
+			if n, err := w.store.PurgeMailTokens(ctx, now.UTC()); err != nil {
+				w.logger.Error("mail worker: purge sealed tokens", "error", err)
+			} else if n > 0 {
+				w.logger.Info("mail worker: erased sealed tokens no longer needed", "count", n)
+			}
+			purged = now
+		}
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-tick.C:
+		}
+	}
+}
+
+// RunOnce delivers every message due now, one at a time, and returns when
+// none is left, or when ctx ends (between two messages). Messages that
+// fail temporarily are due again later, not within this call.
+func (w *Worker) RunOnce(ctx context.Context) error {
+	for ctx.Err() == nil {
+		msgs, err := w.store.ClaimOutbox(ctx, w.now().UTC(), w.cfg.Lease, 1)
+		if err != nil {
+			return err
+		}
+		if len(msgs) == 0 {
+			return nil
+		}
+		w.deliver(ctx, msgs[0])
+	}
+	return nil
+}
+
+// deliver handles one claimed message to its next state.
+func (w *Worker) deliver(ctx context.Context, m booking.OutboxMessage) {
+	// The send and the bookkeeping outlive a shutdown that starts while
+	// they run: a message that went out must be recorded as sent.
+	ctx = context.WithoutCancel(ctx)
+	log := w.logger.With("outbox_id", m.ID, "booking_id", m.BookingID, "kind", m.Kind, "attempt", m.Attempts)
+	settle := func(err error) {
+		if err != nil {
+			log.Error("mail worker: record outcome", "error", err)
+		}
+	}
+	if m.Attempts > w.cfg.MaxAttempts {
+		// Claimed again and again without an outcome: its worker keeps dying.
+		log.Error("mail failed: no outcome after the last attempt")
+		settle(w.store.CloseOutbox(ctx, m.ID, m.Attempts, booking.OutboxFailed, "no outcome recorded after the last attempt"))
+		return
+	}
+	var b *booking.Booking
+	var err error
+	if m.BookingID != 0 {
+		b, err = w.store.BookingByID(ctx, m.BookingID)
+	}
+	switch {
+	case m.BookingID == 0 || booking.ErrorCode(err) == booking.ENOTFOUND:
+		log.Info("mail skipped: booking erased")
+		settle(w.store.CloseOutbox(ctx, m.ID, m.Attempts, booking.OutboxSkipped, "the booking has been erased"))
+		return
+	case err != nil:
+		w.retry(ctx, log, m, err)
+		return
+	}
+	now := w.now().UTC()
+	if why := stale(m, b, now); why != "" {
+		log.Info("mail skipped: stale", "reason", why)
+		settle(w.store.CloseOutbox(ctx, m.ID, m.Attempts, booking.OutboxSkipped, why))
+		return
+	}
+	if w.sender == nil {
+		log.Info("mail kept in the outbox, not sent: no SMTP_URL")
+		settle(w.store.CloseOutbox(ctx, m.ID, m.Attempts, booking.OutboxLogged, "not sent: no SMTP server is configured (SMTP_URL)"))
+		return
+	}
+	token := ""
+	if m.MailToken != nil && w.keys != nil {
+		if token, err = w.keys.OpenToken(m.MailToken); err != nil {
+			log.Warn("mail sent without the private link: sealed token does not open with the mail keys")
+		}
+	}
+	msg, err := w.render(ctx, m, b, token, now)
+	if err != nil {
+		if booking.ErrorCode(err) == booking.EUNAVAILABLE {
+			w.retry(ctx, log, m, err)
+			return
+		}
+		log.Error("mail failed: cannot render", "error", redact(err.Error()))
+		settle(w.store.CloseOutbox(ctx, m.ID, m.Attempts, booking.OutboxFailed, redact(err.Error())))
+		return
+	}
+	sctx, cancel := context.WithTimeout(ctx, w.cfg.SendTimeout)
+	err = w.sender.Send(sctx, msg)
+	cancel()
+	var perm *PermanentError
+	switch {
+	case err == nil:
+		log.Info("mail sent")
+		settle(w.store.CompleteOutbox(ctx, m.ID, m.Attempts, now, msg.MessageID))
+	case errors.As(err, &perm):
+		log.Warn("mail failed: refused permanently", "error", redact(err.Error()))
+		settle(w.store.CloseOutbox(ctx, m.ID, m.Attempts, booking.OutboxFailed, redact(err.Error())))
+	default:
+		w.retry(ctx, log, m, err)
+	}
+}
+
+// retry puts m back in the queue after a temporary failure, with
+// exponential backoff, or fails it after the last attempt.
+func (w *Worker) retry(ctx context.Context, log *slog.Logger, m booking.OutboxMessage, cause error) {
+	reason := redact(cause.Error())
+	var err error
+	if m.Attempts >= w.cfg.MaxAttempts {
+		log.Warn("mail failed: temporary errors until the last attempt", "error", reason)
+		err = w.store.CloseOutbox(ctx, m.ID, m.Attempts, booking.OutboxFailed,
+			fmt.Sprintf("gave up after %d attempts: %s", m.Attempts, reason))
+	} else {
+		at := w.now().UTC().Add(w.backoff(m.Attempts))
+		log.Warn("mail deferred after a temporary failure", "error", reason, "retry_at", at)
+		err = w.store.DeferOutbox(ctx, m.ID, m.Attempts, at, reason)
+	}
+	if err != nil {
+		log.Error("mail worker: record outcome", "error", err)
+	}
+}
+
+// backoff is the wait after attempt n: RetryBase doubled n-1 times, at
+// most RetryMax, plus up to a tenth more so instances that failed together
+// do not retry together.
+func (w *Worker) backoff(n int) time.Duration {
+	d := w.cfg.RetryBase
+	for i := 1; i < n && d < w.cfg.RetryMax; i++ {
+		d *= 2
+	}
+	d = min(d, w.cfg.RetryMax)
+	return d + rand.N(d/10+1)
+}
+
+// stale says why m should not be sent any more, or "". A reminder is only
+// for the booking as it was when queued, and only before it starts; a
+// confirmation or reschedule notice superseded by a later change is
+// replaced by the notice that change queued.
+func stale(m booking.OutboxMessage, b *booking.Booking, now time.Time) string {
+	switch m.Kind {
+	case booking.MailReminder:
+		switch {
+		case b.Status != booking.StatusConfirmed:
+			return "the consultation is no longer confirmed"
+		case b.Sequence != m.BookingSequence:
+			return "the booking changed after the reminder was queued"
+		case !b.Start.After(now):
+			return "the consultation has already started"
+		}
+	case booking.MailConfirmation, booking.MailRescheduled:
+		if b.Sequence != m.BookingSequence {
+			return "superseded by a later change to the booking"
+		}
+	}
+	return ""
+}
+
+// addressPattern matches email addresses in server replies, which often
+// quote the recipient.
+var addressPattern = regexp.MustCompile(`[^\s<>()\[\]",;:]+@[^\s<>()\[\]",;:]+`)
+
+// redact removes email addresses from an error before it is logged or
+// stored, and bounds its length.
+func redact(s string) string {
+	s = addressPattern.ReplaceAllString(s, "<address>")
+	if len(s) > 500 {
+		s = s[:500] + "…"
+	}
+	return s
+}

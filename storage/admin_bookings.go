@@ -1,0 +1,179 @@
+package storage
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"consult/booking"
+)
+
+// adminColumns is bookingColumns plus the practitioner's private note.
+const adminColumns = bookingColumns + `, practitioner_note`
+
+func scanAdminBooking(row pgx.Row) (*booking.AdminBooking, error) {
+	var b booking.AdminBooking
+	var status string
+	err := row.Scan(&b.ID, &b.Start, &b.End, &status, &b.Name, &b.Email, &b.Phone, &b.Note,
+		&b.TimeZone, &b.Sequence, &b.CreatedAt, &b.UpdatedAt, &b.CancelledAt, &b.PractitionerNote)
+	if err != nil {
+		return nil, translate(err)
+	}
+	b.Status = booking.Status(status)
+	b.Start, b.End = b.Start.UTC(), b.End.UTC()
+	b.CreatedAt, b.UpdatedAt = b.CreatedAt.UTC(), b.UpdatedAt.UTC()
+	if b.CancelledAt != nil {
+		t := b.CancelledAt.UTC()
+		b.CancelledAt = &t
+	}
+	return &b, nil
+}
+
+func collectAdminBookings(rows pgx.Rows) ([]booking.AdminBooking, error) {
+	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (booking.AdminBooking, error) {
+		b, err := scanAdminBooking(r)
+		if err != nil {
+			return booking.AdminBooking{}, err
+		}
+		return *b, nil
+	})
+}
+
+// likePattern makes q a case-insensitive substring pattern, escaping the
+// wildcards a search text may contain.
+func likePattern(q string) string {
+	r := strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)
+	return "%" + r.Replace(strings.TrimSpace(q)) + "%"
+}
+
+// ListBookings implements booking.AdminStore.
+func (s *Store) ListBookings(ctx context.Context, f booking.BookingFilter) ([]booking.AdminBooking, int, error) {
+	where := `ends_at > $1`
+	order := `starts_at ASC, id ASC`
+	if f.When == booking.WhenPast {
+		where, order = `ends_at <= $1`, `starts_at DESC, id DESC`
+	}
+	args := []any{nowOr(f.Now)}
+	if strings.TrimSpace(f.Query) != "" {
+		args = append(args, likePattern(f.Query))
+		where += ` AND (name ILIKE $2 OR email ILIKE $2)`
+	}
+	var total int
+	if err := s.pool.QueryRow(ctx, `SELECT count(*) FROM bookings WHERE `+where, args...).Scan(&total); err != nil {
+		return nil, 0, fmt.Errorf("storage: list bookings: %w", translate(err))
+	}
+	limit := f.Limit
+	if limit <= 0 || limit > 500 {
+		limit = 50
+	}
+	n := len(args)
+	rows, err := s.pool.Query(ctx, fmt.Sprintf(`SELECT %s FROM bookings WHERE %s ORDER BY %s LIMIT $%d OFFSET $%d`,
+		adminColumns, where, order, n+1, n+2), append(args, limit, max(f.Offset, 0))...)
+	if err != nil {
+		return nil, 0, fmt.Errorf("storage: list bookings: %w", translate(err))
+	}
+	bs, err := collectAdminBookings(rows)
+	if err != nil {
+		return nil, 0, fmt.Errorf("storage: list bookings: %w", translate(err))
+	}
+	return bs, total, nil
+}
+
+// AdminBooking implements booking.AdminStore.
+func (s *Store) AdminBooking(ctx context.Context, id int64) (*booking.AdminBooking, error) {
+	b, err := scanAdminBooking(s.pool.QueryRow(ctx, `SELECT `+adminColumns+` FROM bookings WHERE id = $1`, id))
+	if booking.ErrorCode(err) == booking.ENOTFOUND {
+		return nil, booking.Errorf(booking.ENOTFOUND, "We could not find that booking.")
+	}
+	return b, err
+}
+
+// BookingsBetween implements booking.AdminStore.
+func (s *Store) BookingsBetween(ctx context.Context, from, to time.Time) ([]booking.AdminBooking, error) {
+	rows, err := s.pool.Query(ctx, `SELECT `+adminColumns+` FROM bookings
+		WHERE starts_at >= $1 AND starts_at < $2 ORDER BY starts_at, id`, from, to)
+	if err != nil {
+		return nil, fmt.Errorf("storage: bookings between: %w", translate(err))
+	}
+	bs, err := collectAdminBookings(rows)
+	if err != nil {
+		return nil, fmt.Errorf("storage: bookings between: %w", translate(err))
+	}
+	return bs, nil
+}
+
+// bookingByIDForUpdate locks one booking row for a change.
+func bookingByIDForUpdate(ctx context.Context, tx pgx.Tx, id int64) (*booking.Booking, error) {
+	b, err := scanBooking(tx.QueryRow(ctx, `SELECT `+bookingColumns+` FROM bookings WHERE id = $1 FOR UPDATE`, id))
+	if booking.ErrorCode(err) == booking.ENOTFOUND {
+		return nil, booking.Errorf(booking.ENOTFOUND, "We could not find that booking.")
+	}
+	return b, err
+}
+
+// CancelBookingByID implements booking.AdminStore. Like CancelBooking, the
+// status change and its emails commit together.
+func (s *Store) CancelBookingByID(ctx context.Context, id int64, message string, now time.Time) (*booking.Booking, error) {
+	var b *booking.Booking
+	err := s.transact(ctx, func(tx pgx.Tx) error {
+		cur, err := bookingByIDForUpdate(ctx, tx, id)
+		if err != nil {
+			return err
+		}
+		if cur.Status != booking.StatusConfirmed {
+			return booking.Errorf(booking.ECONFLICT, "Only a confirmed booking can be cancelled.")
+		}
+		now = nowOr(now)
+		b, err = scanBooking(tx.QueryRow(ctx, `
+			UPDATE bookings SET status = 'cancelled', cancelled_at = $2, updated_at = $2,
+				sequence = sequence + 1
+			WHERE id = $1 RETURNING `+bookingColumns, cur.ID, now))
+		if err != nil {
+			return err
+		}
+		return s.enqueueMail(ctx, tx, b, EventCancelled, message, now)
+	})
+	return b, err
+}
+
+// SetBookingStatus implements booking.AdminStore.
+func (s *Store) SetBookingStatus(ctx context.Context, id int64, status booking.Status, now time.Time) (*booking.Booking, error) {
+	if status != booking.StatusCompleted && status != booking.StatusNoShow {
+		return nil, booking.FieldErrors{"status": "Choose completed or no_show."}.Err()
+	}
+	var b *booking.Booking
+	err := s.transact(ctx, func(tx pgx.Tx) error {
+		cur, err := bookingByIDForUpdate(ctx, tx, id)
+		if err != nil {
+			return err
+		}
+		now = nowOr(now)
+		switch {
+		case cur.Status == booking.StatusCancelled:
+			return booking.Errorf(booking.ECONFLICT, "A cancelled booking cannot be marked.")
+		case cur.Start.After(now):
+			return booking.Errorf(booking.ECONFLICT, "A consultation can be marked only once it has started.")
+		}
+		b, err = scanBooking(tx.QueryRow(ctx, `
+			UPDATE bookings SET status = $2, updated_at = $3 WHERE id = $1 RETURNING `+bookingColumns,
+			cur.ID, string(status), now))
+		return err
+	})
+	return b, err
+}
+
+// SetPractitionerNote implements booking.AdminStore.
+func (s *Store) SetPractitionerNote(ctx context.Context, id int64, note string, now time.Time) error {
+	tag, err := s.pool.Exec(ctx, `UPDATE bookings SET practitioner_note = $2, updated_at = $3 WHERE id = $1`,
+		id, note, nowOr(now))
+	if err != nil {
+		return fmt.Errorf("storage: note: %w", translate(err))
+	}
+	if tag.RowsAffected() == 0 {
+		return booking.Errorf(booking.ENOTFOUND, "We could not find that booking.")
+	}
+	return nil
+}

@@ -1,0 +1,171 @@
+package storage
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"consult/booking"
+)
+
+var _ booking.AdminStore = (*Store)(nil)
+
+const userColumns = `id, email, password_hash, totp_secret, totp_last_step, session_epoch, created_at`
+
+func scanUser(row pgx.Row) (*booking.User, error) {
+	var u booking.User
+	err := row.Scan(&u.ID, &u.Email, &u.PasswordHash, &u.TOTPSecret, &u.TOTPLastStep, &u.SessionEpoch, &u.CreatedAt)
+	if err != nil {
+		if booking.ErrorCode(translate(err)) == booking.ENOTFOUND {
+			return nil, booking.Errorf(booking.ENOTFOUND, "No such account.")
+		}
+		return nil, fmt.Errorf("storage: user: %w", translate(err))
+	}
+	u.CreatedAt = u.CreatedAt.UTC()
+	return &u, nil
+}
+
+// CreateUser implements booking.AdminStore.
+func (s *Store) CreateUser(ctx context.Context, email, passwordHash string, now time.Time) (*booking.User, error) {
+	u, err := scanUser(s.pool.QueryRow(ctx, `
+		INSERT INTO users (email, password_hash, created_at, updated_at) VALUES ($1, $2, $3, $3)
+		RETURNING `+userColumns, strings.TrimSpace(email), passwordHash, nowOr(now)))
+	if booking.ErrorCode(err) == booking.ECONFLICT {
+		return nil, booking.Errorf(booking.ECONFLICT, "An account with that email already exists.")
+	}
+	return u, err
+}
+
+// UserByEmail implements booking.AdminStore.
+func (s *Store) UserByEmail(ctx context.Context, email string) (*booking.User, error) {
+	return scanUser(s.pool.QueryRow(ctx, `SELECT `+userColumns+` FROM users WHERE lower(email) = lower($1)`,
+		strings.TrimSpace(email)))
+}
+
+// UserByID implements booking.AdminStore.
+func (s *Store) UserByID(ctx context.Context, id int64) (*booking.User, error) {
+	return scanUser(s.pool.QueryRow(ctx, `SELECT `+userColumns+` FROM users WHERE id = $1`, id))
+}
+
+// SetPassword implements booking.AdminStore.
+func (s *Store) SetPassword(ctx context.Context, userID int64, passwordHash string, now time.Time) (*booking.User, error) {
+	return scanUser(s.pool.QueryRow(ctx, `
+		UPDATE users SET password_hash = $2, session_epoch = session_epoch + 1, updated_at = $3
+		WHERE id = $1 RETURNING `+userColumns, userID, passwordHash, nowOr(now)))
+}
+
+// EnableTOTP implements booking.AdminStore.
+func (s *Store) EnableTOTP(ctx context.Context, userID int64, secret string, recoveryHashes [][]byte, now time.Time) (*booking.User, error) {
+	var u *booking.User
+	err := s.transact(ctx, func(tx pgx.Tx) error {
+		var err error
+		u, err = scanUser(tx.QueryRow(ctx, `
+			UPDATE users SET totp_secret = $2, totp_last_step = 0, session_epoch = session_epoch + 1, updated_at = $3
+			WHERE id = $1 RETURNING `+userColumns, userID, secret, nowOr(now)))
+		if err != nil {
+			return err
+		}
+		if _, err := tx.Exec(ctx, `DELETE FROM recovery_codes WHERE user_id = $1`, userID); err != nil {
+			return translate(err)
+		}
+		for _, h := range recoveryHashes {
+			if _, err := tx.Exec(ctx, `INSERT INTO recovery_codes (user_id, code_hash) VALUES ($1, $2)`, userID, h); err != nil {
+				return translate(err)
+			}
+		}
+		return nil
+	})
+	return u, err
+}
+
+// DisableTOTP implements booking.AdminStore.
+func (s *Store) DisableTOTP(ctx context.Context, userID int64, now time.Time) (*booking.User, error) {
+	var u *booking.User
+	err := s.transact(ctx, func(tx pgx.Tx) error {
+		var err error
+		u, err = scanUser(tx.QueryRow(ctx, `
+			UPDATE users SET totp_secret = '', totp_last_step = 0, session_epoch = session_epoch + 1, updated_at = $2
+			WHERE id = $1 RETURNING `+userColumns, userID, nowOr(now)))
+		if err != nil {
+			return err
+		}
+		_, err = tx.Exec(ctx, `DELETE FROM recovery_codes WHERE user_id = $1`, userID)
+		return translate(err)
+	})
+	return u, err
+}
+
+// UseTOTPStep implements booking.AdminStore. The conditional update makes
+// two requests racing with one code accept it at most once.
+func (s *Store) UseTOTPStep(ctx context.Context, userID, step int64) (bool, error) {
+	tag, err := s.pool.Exec(ctx, `UPDATE users SET totp_last_step = $2 WHERE id = $1 AND totp_last_step < $2`, userID, step)
+	if err != nil {
+		return false, fmt.Errorf("storage: use code: %w", translate(err))
+	}
+	return tag.RowsAffected() == 1, nil
+}
+
+// UseRecoveryCode implements booking.AdminStore.
+func (s *Store) UseRecoveryCode(ctx context.Context, userID int64, hash []byte, now time.Time) (bool, error) {
+	tag, err := s.pool.Exec(ctx, `
+		UPDATE recovery_codes SET used_at = $3
+		WHERE id = (SELECT id FROM recovery_codes WHERE user_id = $1 AND code_hash = $2 AND used_at IS NULL LIMIT 1)`,
+		userID, hash, nowOr(now))
+	if err != nil {
+		return false, fmt.Errorf("storage: use recovery code: %w", translate(err))
+	}
+	return tag.RowsAffected() == 1, nil
+}
+
+// RecoveryCodesLeft implements booking.AdminStore.
+func (s *Store) RecoveryCodesLeft(ctx context.Context, userID int64) (int, error) {
+	var n int
+	err := s.pool.QueryRow(ctx, `SELECT count(*) FROM recovery_codes WHERE user_id = $1 AND used_at IS NULL`, userID).Scan(&n)
+	if err != nil {
+		return 0, fmt.Errorf("storage: recovery codes: %w", translate(err))
+	}
+	return n, nil
+}
+
+// EndSessions implements booking.AdminStore.
+func (s *Store) EndSessions(ctx context.Context, userID int64, now time.Time) (*booking.User, error) {
+	return scanUser(s.pool.QueryRow(ctx, `
+		UPDATE users SET session_epoch = session_epoch + 1, updated_at = $2
+		WHERE id = $1 RETURNING `+userColumns, userID, nowOr(now)))
+}
+
+// RecordLoginFailure implements booking.AdminStore. Failures older than a
+// day are dropped on the way: no throttle looks back further.
+func (s *Store) RecordLoginFailure(ctx context.Context, keys [][]byte, at time.Time) error {
+	return s.transact(ctx, func(tx pgx.Tx) error {
+		for _, k := range keys {
+			if _, err := tx.Exec(ctx, `INSERT INTO login_failures (key_hash, at) VALUES ($1, $2)`, k, at); err != nil {
+				return fmt.Errorf("storage: record failure: %w", translate(err))
+			}
+		}
+		_, err := tx.Exec(ctx, `DELETE FROM login_failures WHERE at < $1`, at.Add(-24*time.Hour))
+		return translate(err)
+	})
+}
+
+// LoginFailures implements booking.AdminStore.
+func (s *Store) LoginFailures(ctx context.Context, key []byte, since time.Time) ([]time.Time, error) {
+	rows, err := s.pool.Query(ctx, `SELECT at FROM login_failures WHERE key_hash = $1 AND at > $2 ORDER BY at`, key, since)
+	if err != nil {
+		return nil, fmt.Errorf("storage: failures: %w", translate(err))
+	}
+	ts, err := pgx.CollectRows(rows, pgx.RowTo[time.Time])
+	if err != nil {
+		return nil, fmt.Errorf("storage: failures: %w", translate(err))
+	}
+	return ts, nil
+}
+
+// ClearLoginFailures implements booking.AdminStore.
+func (s *Store) ClearLoginFailures(ctx context.Context, key []byte) error {
+	_, err := s.pool.Exec(ctx, `DELETE FROM login_failures WHERE key_hash = $1`, key)
+	return translate(err)
+}

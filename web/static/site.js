@@ -1,0 +1,223 @@
+// Progressive enhancement for the booking pages. Every step also works
+// without this file: the day form and week links are plain GET requests and
+// the booking is a plain POST. Here we detect the visitor's time zone, load
+// a day's free times without a page reload, and announce them.
+(function () {
+  "use strict";
+
+  var DAYS = ["Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday"];
+  var MONTHS = ["January", "February", "March", "April", "May", "June", "July",
+    "August", "September", "October", "November", "December"];
+
+  // Move focus to the error summary so it is read out first (GOV.UK pattern).
+  var summary = document.querySelector("[data-error-summary]");
+  if (summary) summary.focus();
+
+  // A second click on a submit button while the first is on its way would
+  // send the form twice; the server books once anyway, but say so early.
+  document.querySelectorAll("form[method=post]").forEach(function (form) {
+    form.addEventListener("submit", function (ev) {
+      if (form.dataset.sent) { ev.preventDefault(); return; }
+      form.dataset.sent = "1";
+      setTimeout(function () { delete form.dataset.sent; }, 8000);
+    });
+  });
+
+  var dayForm = document.querySelector("form[data-day-form]");
+  if (!dayForm || !window.fetch || !window.Intl) return;
+
+  var tzSelect = dayForm.querySelector("[data-tz-select]");
+  var dateInput = dayForm.querySelector("[data-date-input]");
+  var week = document.querySelector("[data-week]");
+  var slots = document.querySelector("[data-slots]");
+  var status = document.querySelector("[data-slots-status]");
+  var action = dayForm.getAttribute("action").split("#")[0];
+  var pending = 0;
+
+  // Calendar dates are "YYYY-MM-DD" strings; arithmetic happens at noon UTC
+  // so no zone or DST change can move the day.
+  function toUTC(iso) { var p = iso.split("-"); return new Date(Date.UTC(+p[0], +p[1] - 1, +p[2], 12)); }
+  function iso(d) { return d.toISOString().slice(0, 10); }
+  function addDays(s, n) { var d = toUTC(s); d.setUTCDate(d.getUTCDate() + n); return iso(d); }
+  function monday(s) { return addDays(s, -((toUTC(s).getUTCDay() + 6) % 7)); }
+  function dayLabel(s) { var d = toUTC(s); return DAYS[d.getUTCDay()] + " " + d.getUTCDate() + " " + MONTHS[d.getUTCMonth()]; }
+  function validDate(s) { return /^\d{4}-\d{2}-\d{2}$/.test(s) && !isNaN(toUTC(s)); }
+
+  // The wall-clock parts of an instant in zone tz.
+  function partsIn(instant, tz) {
+    var out = {};
+    new Intl.DateTimeFormat("en-US", {
+      timeZone: tz, year: "numeric", month: "2-digit", day: "2-digit",
+      hour: "2-digit", minute: "2-digit", hourCycle: "h23"
+    }).formatToParts(instant).forEach(function (p) { out[p.type] = p.value; });
+    return out;
+  }
+  function clock(p) {
+    var h = +p.hour % 24;
+    return ((h + 11) % 12 + 1) + ":" + p.minute + (h < 12 ? " AM" : " PM");
+  }
+  function zoneLabel(tz) {
+    var name = "";
+    new Intl.DateTimeFormat("en-US", { timeZone: tz, timeZoneName: "longOffset" })
+      .formatToParts(new Date()).forEach(function (p) { if (p.type === "timeZoneName") name = p.value; });
+    var off = name.replace("GMT", "");
+    var city = tz.slice(tz.lastIndexOf("/") + 1).replace(/_/g, " ");
+    return city + " (UTC" + (off ? off.replace("-", "\u2212") : "") + ")";
+  }
+
+  function el(tag, attrs, text) {
+    var e = document.createElement(tag);
+    Object.keys(attrs || {}).forEach(function (k) { e.setAttribute(k, attrs[k]); });
+    if (text) e.textContent = text;
+    return e;
+  }
+  function hidden(text) { return el("span", { "class": "visually-hidden" }, text); }
+  function dayURL(date, tz) { return action + "?" + new URLSearchParams({ date: date, tz: tz }) + "#times"; }
+  function announce(text) {
+    status.textContent = "";
+    setTimeout(function () { status.textContent = text; }, 50);
+  }
+
+  function renderWeek(start, date, tz, byDay) {
+    var list = week.querySelector("ul");
+    list.textContent = "";
+    for (var i = 0; i < 7; i++) {
+      var d = addDays(start, i), n = (byDay[d] || []).length, u = toUTC(d);
+      var li = el("li");
+      var box = n ? el("a", { href: dayURL(d, tz), "data-date": d }) : el("span", { "class": "week-closed" + (d === date ? " is-current" : "") });
+      if (n && d === date) box.setAttribute("aria-current", "date");
+      box.appendChild(el("span", { "class": "week-day", "aria-hidden": "true" }, DAYS[u.getUTCDay()].slice(0, 3)));
+      box.appendChild(document.createTextNode(" "));
+      box.appendChild(el("span", { "class": "week-date", "aria-hidden": "true" }, u.getUTCDate() + " " + MONTHS[u.getUTCMonth()].slice(0, 3)));
+      box.appendChild(document.createTextNode(" "));
+      box.appendChild(hidden(dayLabel(d) + ":"));
+      box.appendChild(document.createTextNode(" "));
+      box.appendChild(el("span", { "class": "week-count" }, n ? n + (n === 1 ? " time" : " times") : "No times"));
+      li.appendChild(box);
+      list.appendChild(li);
+    }
+    var nav = week.querySelector(".week-nav");
+    nav.textContent = "";
+    var prev = addDays(start, -7), next = addDays(start, 7);
+    if (addDays(start, -1) >= dateInput.min) {
+      nav.appendChild(el("a", { href: dayURL(prev < dateInput.min ? dateInput.min : prev, tz), "data-week-link": "" }, "\u2190 Previous week"));
+    }
+    if (next <= dateInput.max) {
+      nav.appendChild(el("a", { href: dayURL(next, tz), "class": "week-next", "data-week-link": "" }, "Next week \u2192"));
+    }
+  }
+
+  function renderSlots(date, tz, list) {
+    var grid = slots.querySelector("[data-slot-grid]");
+    var checked = slots.querySelector("input[name=start]:checked");
+    var keep = checked ? checked.value : "";
+    var fieldset = slots.querySelector("fieldset");
+    fieldset.classList.remove("field-invalid");
+    fieldset.removeAttribute("aria-describedby");
+    var err = slots.querySelector("#start-error");
+    if (err) err.remove();
+    slots.querySelector("[data-slots-legend]").textContent = "Free times on " + dayLabel(date);
+    slots.querySelector("[data-tz-label]").textContent = zoneLabel(tz);
+    grid.className = "slot-grid";
+    grid.textContent = "";
+    list.forEach(function (s, i) {
+      var p = partsIn(new Date(s.start), tz);
+      var value = new Date(s.start).toISOString().replace(".000Z", "Z");
+      var box = el("div", { "class": "slot" });
+      var input = el("input", { type: "radio", name: "start", id: "slot-" + i, value: value });
+      if (value === keep) input.checked = true;
+      var label = el("label", { "for": "slot-" + i });
+      label.appendChild(hidden(dayLabel(date) + ", "));
+      label.appendChild(document.createTextNode(clock(p)));
+      box.appendChild(input);
+      box.appendChild(label);
+      grid.appendChild(box);
+    });
+    if (!list.length) grid.appendChild(el("p", { "class": "no-slots" }, "There are no free times on this day. Please choose another day."));
+  }
+
+  // show loads the week around date and shows date's free times; with
+  // firstOpen it moves to the week's first day that has any. focusWeek
+  // puts keyboard focus back in the week strip, whose links are replaced.
+  function show(date, tz, firstOpen, focusWeek) {
+    var start = monday(date), end = addDays(start, 6);
+    var from = start < dateInput.min ? dateInput.min : start;
+    var to = end > dateInput.max ? dateInput.max : end;
+    var ticket = ++pending;
+    slots.setAttribute("aria-busy", "true");
+    fetch("/api/v1/slots?" + new URLSearchParams({ from: from, to: to, tz: tz }), { headers: { Accept: "application/json" } })
+      .then(function (r) { if (!r.ok) throw new Error("HTTP " + r.status); return r.json(); })
+      .then(function (body) {
+        if (ticket !== pending) return;
+        var byDay = {};
+        body.slots.forEach(function (s) {
+          var p = partsIn(new Date(s.start), tz), d = p.year + "-" + p.month + "-" + p.day;
+          (byDay[d] = byDay[d] || []).push(s);
+        });
+        if (firstOpen && !(byDay[date] || []).length) {
+          for (var d = from; d <= to; d = addDays(d, 1)) if ((byDay[d] || []).length) { date = d; break; }
+        }
+        var list = byDay[date] || [];
+        dateInput.value = date;
+        document.querySelectorAll("[data-date-field]").forEach(function (f) { f.value = date; });
+        document.querySelectorAll("[data-tz-field]").forEach(function (f) { f.value = tz; });
+        renderWeek(start, date, tz, byDay);
+        renderSlots(date, tz, list);
+        slots.removeAttribute("aria-busy");
+        if (focusWeek) {
+          var f = week.querySelector("a[aria-current]") || week.querySelector("a");
+          if (f) f.focus();
+        }
+        history.replaceState(null, "", dayURL(date, tz).split("#")[0] + location.hash);
+        announce(list.length
+          ? list.length + (list.length === 1 ? " time" : " times") + " available on " + dayLabel(date) + "."
+          : "No times available on " + dayLabel(date) + ".");
+      })
+      .catch(function () {
+        if (ticket !== pending) return;
+        slots.removeAttribute("aria-busy");
+        announce("The times could not be loaded. Please use the Show times button.");
+      });
+  }
+
+  function inRange(date) { return validDate(date) && date >= dateInput.min && date <= dateInput.max; }
+
+  // Out-of-range dates go to the server, which explains the allowed range.
+  dayForm.addEventListener("submit", function (ev) {
+    if (!inRange(dateInput.value)) return;
+    ev.preventDefault();
+    show(dateInput.value, tzSelect.value, false, false);
+  });
+  tzSelect.addEventListener("change", function () {
+    if (inRange(dateInput.value)) show(dateInput.value, tzSelect.value, false, false);
+  });
+  // A date field fires change while a year is being typed: wait for a
+  // complete date within the bookable range.
+  dateInput.addEventListener("change", function () {
+    if (inRange(dateInput.value)) show(dateInput.value, tzSelect.value, false, false);
+  });
+  week.addEventListener("click", function (ev) {
+    var a = ev.target.closest("a");
+    if (!a || ev.ctrlKey || ev.metaKey || ev.shiftKey) return;
+    var date = new URL(a.href).searchParams.get("date");
+    if (!inRange(date)) return;
+    ev.preventDefault();
+    show(date, tzSelect.value, a.hasAttribute("data-week-link"), true);
+  });
+
+  // On the booking page without an explicit zone, show times in the
+  // browser's zone rather than the practice's.
+  if (dayForm.hasAttribute("data-detect-zone")) {
+    var tz = "";
+    try { tz = Intl.DateTimeFormat().resolvedOptions().timeZone || ""; } catch (e) { tz = ""; }
+    if (tz && tz !== tzSelect.value && tz !== "Etc/Unknown" && inRange(dateInput.value)) {
+      if (!Array.prototype.some.call(tzSelect.options, function (o) { return o.value === tz; })) {
+        var group = el("optgroup", { label: "Your time zone" });
+        group.appendChild(el("option", { value: tz }, zoneLabel(tz)));
+        tzSelect.insertBefore(group, tzSelect.firstChild);
+      }
+      tzSelect.value = tz;
+      show(dateInput.value, tz, true, false);
+    }
+  }
+})();
