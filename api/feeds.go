@@ -129,7 +129,7 @@ func (s *Server) handleAvailabilityFeed(c echo.Context) error {
 	}
 	tag := s.openTag(version, open.until)
 	s.feed.lastOpen.Store(&openSlotsMemo{version: version, since: open.since, until: open.until, stamp: stamp, tag: tag})
-	if cond.anyTag || (!cond.hasTags() && cond.notModifiedSince(stamp, now)) {
+	if cond.anyTag || cond.notModifiedSince(stamp, now) {
 		return notModified(c, tag)
 	}
 	body, err := calendar.AvailabilityFeed(s.calendarPractice(open.settings), open.slots, stamp)
@@ -231,8 +231,9 @@ func writeFeed(c echo.Context, body []byte, tag string, stamp, now time.Time) er
 	if lm, ok := lastModified(stamp, now); ok {
 		h.Set(echo.HeaderLastModified, lm.Format(http.TimeFormat))
 	}
+	// A compressing middleware drops this again when it encodes the body.
+	h.Set(echo.HeaderContentLength, strconv.Itoa(len(body)))
 	if c.Request().Method == http.MethodHead {
-		h.Set(echo.HeaderContentLength, strconv.Itoa(len(body)))
 		return c.NoContent(http.StatusOK)
 	}
 	return c.Blob(http.StatusOK, "text/calendar; charset=utf-8", body)

@@ -78,9 +78,6 @@ func entityTags(v string, star *bool) []string {
 	}
 }
 
-// hasTags reports whether If-None-Match decides the request.
-func (c conditions) hasTags() bool { return c.noneMatch }
-
 // matchTag returns the first tag the client holds for which current
 // reports true.
 func (c conditions) matchTag(current func(tag string) bool) (string, bool) {

@@ -10,6 +10,10 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+
+	// The zone database is compiled in, so every output uses the same
+	// rules whatever the host (or a scratch container) has installed.
+	_ "time/tzdata"
 )
 
 func main() {
@@ -34,6 +38,7 @@ const usage = `consult: the booking service for a practice's free consultation.
 Usage:
   consult [serve] [flags]        migrate the database, then serve (the default)
   consult migrate [up|down|status]
+  consult healthcheck            ask a running server's /healthz (for containers)
   consult admin create --email E          create a practitioner account
   consult admin reset-password --email E  set a new password for one
   consult feed rotate            new private bookings feed URL (the old one stops working)
@@ -65,6 +70,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		return feedCmd(ctx, args, getenv, stdout, stderr)
 	case "admin":
 		return adminCmd(ctx, args, getenv, stdin, stdout, stderr)
+	case "healthcheck":
+		return healthcheck(ctx, getenv, stdout)
 	case "help":
 		fmt.Fprint(stdout, usage)
 		// The settings list follows, so --help alone documents everything.
