@@ -147,11 +147,13 @@ func (s *Server) handleAdminHome(c echo.Context) error {
 		return err
 	}
 	d := dashboardData{OutsideHours: len(outside)}
-	for _, b := range bs {
+	ids := make([]int64, len(bs))
+	for i, b := range bs {
 		d.Upcoming = append(d.Upcoming, adminRowOf(b, loc))
+		ids[i] = b.ID
 	}
 	if len(bs) > 0 {
-		if err := s.audit(c, "bookings.list", "home"); err != nil {
+		if err := s.audit(c, "bookings.list", auditIDs(ids)); err != nil {
 			return err
 		}
 	}

@@ -48,7 +48,6 @@ func (s *Server) handleSignInForm(c echo.Context) error {
 	}
 	d := signInData{Next: adminSafeNext(c.QueryParam("next"))}
 	if c.QueryParam("signed_out") != "" {
-		d.Error = ""
 		s.flash(c, "You are signed out.")
 	}
 	return s.renderAdmin(c, http.StatusOK, "sign-in", "Sign in", d, nil)

@@ -38,6 +38,12 @@ type testAPI struct {
 
 func newTestAPI(t *testing.T) *testAPI {
 	t.Helper()
+	return newTestAPIWith(t, api.Config{BaseURL: "http://consult.test"})
+}
+
+// newTestAPIWith is newTestAPI with a configuration of the test's own.
+func newTestAPIWith(t *testing.T, cfg api.Config) *testAPI {
+	t.Helper()
 	ctx := context.Background()
 	pool := storage.NewTestDB(t)
 	store := storage.New(pool)
@@ -48,7 +54,7 @@ func newTestAPI(t *testing.T) *testAPI {
 		t.Fatal(err)
 	}
 	svc := booking.NewService(store, func() time.Time { return testNow })
-	srv, err := api.New(api.Config{BaseURL: "http://consult.test"}, api.Deps{Service: svc})
+	srv, err := api.New(cfg, api.Deps{Service: svc})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -98,6 +98,8 @@ type picker struct {
 	// that was just taken, rather than one day's times.
 	Alternatives bool
 	SlotError    string
+	// NoneFree is set when no day in the bookable window has a free time.
+	NoneFree bool
 	// Detect lets the script switch to the browser's zone: set when the
 	// visitor has not chosen a zone yet.
 	Detect bool
@@ -155,6 +157,7 @@ func newPicker(a *availability, action, dateParam, selected string, now time.Tim
 	}
 	p.Date, p.DayLabel = day.String(), dateLabel(day, a.loc)
 	p.Slots = slotOptions(a.byDay[day], a.loc, selected)
+	p.NoneFree = len(a.slots) == 0
 
 	monday := day.AddDays(-((int(day.Weekday()) + 6) % 7))
 	for i := range 7 {

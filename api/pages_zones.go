@@ -112,6 +112,9 @@ func zoneCity(name string) string {
 
 // zoneLabel reads "Los Angeles (UTC−08:00)" for the zone at t.
 func zoneLabel(name string, t time.Time) string {
+	if name == "UTC" || name == "Etc/UTC" {
+		return "UTC"
+	}
 	return zoneCity(name) + " (" + utcOffset(t) + ")"
 }
 

@@ -18,13 +18,18 @@ func (s *Server) routes() {
 	e.GET("/readyz", s.handleReadyz)
 	e.GET("/metrics", s.handleMetrics)
 
+	// Per-address budgets: one for making bookings, one for reading and
+	// changing them by token (which also bounds token guessing), one for
+	// signing in.
+	bookLimit, manageLimit, signInLimit := s.limiter(), s.limiter(), s.limiter()
+
 	v1 := e.Group("/api/v1")
 	v1.GET("/openapi.yaml", s.handleOpenAPI)
 	v1.GET("/slots", s.handleSlots)
-	v1.POST("/bookings", s.handleCreateBooking)
-	v1.GET("/bookings/:token", s.handleGetBooking)
-	v1.DELETE("/bookings/:token", s.handleCancelBooking)
-	v1.POST("/bookings/:token/reschedule", s.handleRescheduleBooking)
+	v1.POST("/bookings", s.handleCreateBooking, bookLimit)
+	v1.GET("/bookings/:token", s.handleGetBooking, manageLimit)
+	v1.DELETE("/bookings/:token", s.handleCancelBooking, manageLimit)
+	v1.POST("/bookings/:token/reschedule", s.handleRescheduleBooking, manageLimit)
 
 	// Static files and public pages.
 	if s.web != nil {
@@ -37,8 +42,8 @@ func (s *Server) routes() {
 			e.GET("/"+slug, s.handleContent(slug))
 		}
 		e.GET("/book", s.handleBookForm)
-		e.POST("/book", s.handleBookSubmit, s.sameOrigin)
-		manage := e.Group("/manage/:token", privatePage)
+		e.POST("/book", s.handleBookSubmit, bookLimit, s.sameOrigin)
+		manage := e.Group("/manage/:token", manageLimit, privatePage)
 		manage.GET("", s.handleManage)
 		manage.GET("/confirmation", s.handleConfirmation)
 		manage.GET("/consultation.ics", s.handleBookingICS)
@@ -51,7 +56,7 @@ func (s *Server) routes() {
 	// signed-in session (pages) or an API token; only signing in is open.
 	// A new admin page goes in the adm group and into adminNav.
 	e.GET("/admin/sign-in", s.handleSignInForm, s.loadSession)
-	e.POST("/admin/sign-in", s.handleSignIn, s.loadSession)
+	e.POST("/admin/sign-in", s.handleSignIn, signInLimit, s.loadSession)
 	adm := e.Group("/admin", s.requireAdmin)
 	adm.GET("", s.handleAdminHome)
 	adm.POST("/sign-out", s.handleSignOut)

@@ -26,6 +26,12 @@ type Config struct {
 	RetentionDays int
 	// MetricsToken, when set, is the bearer token /metrics requires.
 	MetricsToken string
+	// RateLimitPerMinute bounds requests per client address to booking,
+	// manage and sign-in endpoints; 0 turns the limit off.
+	RateLimitPerMinute int
+	// TrustProxy takes the client address from X-Forwarded-For, for a
+	// service behind a reverse proxy; otherwise the peer address counts.
+	TrustProxy bool
 
 	// Public site settings.
 
@@ -132,6 +138,9 @@ func New(cfg Config, deps Deps) (*Server, error) {
 	e.HideBanner = true
 	e.HidePort = true
 	e.HTTPErrorHandler = s.handleError
+	if cfg.TrustProxy {
+		e.IPExtractor = echo.ExtractIPFromXFFHeader()
+	}
 	s.echo = e
 	s.outbox = deps.Outbox // Email.
 	s.initAdmin(cfg, deps) // Admin area.

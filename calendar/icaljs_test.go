@@ -1,104 +1,27 @@
 package calendar
 
 import (
-	"encoding/json"
-	"os"
-	"os/exec"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"consult/booking"
+	"consult/calendar/icaltest"
 )
 
-// jsCalendar is what testdata/icaljs/check.mjs reports for one file.
-type jsCalendar struct {
-	Method  string    `json:"method"`
-	CalName string    `json:"calname"`
-	Name    string    `json:"name"`
-	Events  []jsEvent `json:"events"`
-}
-
-type jsEvent struct {
-	UID         string       `json:"uid"`
-	Summary     string       `json:"summary"`
-	Description string       `json:"description"`
-	URL         string       `json:"url"`
-	DTStart     time.Time    `json:"dtstart"`
-	DTEnd       time.Time    `json:"dtend"`
-	DTStamp     time.Time    `json:"dtstamp"`
-	Status      string       `json:"status"`
-	Sequence    int          `json:"sequence"`
-	Organizer   string       `json:"organizer"`
-	OrganizerCN string       `json:"organizerCN"`
-	Attendees   []jsAttendee `json:"attendees"`
-}
-
-type jsAttendee struct {
-	Value string `json:"value"`
-	CN    string `json:"cn"`
-}
+// The ical.js runner is shared with the feeds' HTTP tests in package
+// icaltest; these names keep this file's checks short.
+type (
+	jsCalendar = icaltest.Calendar
+	jsEvent    = icaltest.Event
+	jsAttendee = icaltest.Attendee
+)
 
 // parseICALJS parses each object with Mozilla's ical.js, an implementation
-// independent of go-ical, and returns what it read, by name. Every check
-// against ical.js goes through here. Without node or an installed
-// testdata/icaljs/node_modules it skips the test, except under CI=true,
-// where CI is meant to have run `npm ci` there and a skip would hide it.
+// independent of go-ical, and returns what it read, by name.
 func parseICALJS(t *testing.T, objects map[string][]byte) map[string]jsCalendar {
 	t.Helper()
-	dir, err := filepath.Abs(filepath.Join("testdata", "icaljs"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	unavailable := func(why string) {
-		t.Helper()
-		msg := "ical.js check unavailable: " + why + " (run `npm ci` in calendar/testdata/icaljs)"
-		if os.Getenv("CI") == "true" {
-			t.Fatal(msg)
-		}
-		t.Skip(msg)
-	}
-	node, err := exec.LookPath("node")
-	if err != nil {
-		unavailable("node is not on PATH")
-	}
-	if _, err := os.Stat(filepath.Join(dir, "node_modules", "ical.js", "package.json")); err != nil {
-		unavailable("ical.js is not installed")
-	}
-
-	tmp := t.TempDir()
-	args := []string{filepath.Join(dir, "check.mjs")}
-	paths := map[string]string{}
-	for name, data := range objects {
-		path := filepath.Join(tmp, name+".ics")
-		if err := os.WriteFile(path, data, 0o600); err != nil {
-			t.Fatal(err)
-		}
-		args = append(args, path)
-		paths[name] = path
-	}
-	cmd := exec.Command(node, args...)
-	cmd.Dir = dir
-	var stderr strings.Builder
-	cmd.Stderr = &stderr
-	out, err := cmd.Output()
-	if err != nil {
-		t.Fatalf("ical.js: %v\n%s", err, stderr.String())
-	}
-	var byPath map[string]jsCalendar
-	if err := json.Unmarshal(out, &byPath); err != nil {
-		t.Fatalf("ical.js output: %v\n%s", err, out)
-	}
-	got := map[string]jsCalendar{}
-	for name, path := range paths {
-		c, ok := byPath[path]
-		if !ok {
-			t.Fatalf("ical.js did not report %s", name)
-		}
-		got[name] = c
-	}
-	return got
+	return icaltest.Parse(t, objects)
 }
 
 func TestICALJS(t *testing.T) {

@@ -30,6 +30,8 @@ type config struct {
 	ContentDir       string
 	RetentionDays    int
 	MetricsToken     string
+	RateLimit        int
+	TrustProxy       bool
 	Demo             bool
 
 	// Email.
@@ -71,6 +73,17 @@ func settings() []setting {
 			str(func(c *config) *string { return &c.ContentDir })},
 		{"metrics-token", "METRICS_TOKEN", "", "bearer token /metrics requires; empty leaves it open", true,
 			str(func(c *config) *string { return &c.MetricsToken })},
+		{"rate-limit", "RATE_LIMIT", "20", "requests per minute one address may send to booking, manage and sign-in endpoints (0: no limit)", false,
+			intSetting(0, 100000, func(c *config) *int { return &c.RateLimit })},
+		{"trust-proxy", "TRUST_PROXY", "false", "take client addresses from X-Forwarded-For (only behind a reverse proxy)", false,
+			func(c *config, v string) error {
+				b, err := strconv.ParseBool(v)
+				if err != nil {
+					return errors.New("must be true or false")
+				}
+				c.TrustProxy = b
+				return nil
+			}},
 		{"retention-days", "RETENTION_DAYS", "180", "days after a consultation before the client's personal data is erased", false,
 			func(c *config, v string) error {
 				n, err := strconv.Atoi(v)
@@ -118,6 +131,18 @@ func settings() []setting {
 				c.MailMaxAttempts = n
 				return nil
 			}},
+	}
+}
+
+// intSetting parses a whole number within [lo, hi] into the field p picks.
+func intSetting(lo, hi int, p func(*config) *int) func(*config, string) error {
+	return func(c *config, v string) error {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < lo || n > hi {
+			return fmt.Errorf("must be a whole number from %d to %d", lo, hi)
+		}
+		*p(c) = n
+		return nil
 	}
 }
 

@@ -93,7 +93,7 @@ func serve(ctx context.Context, cfg config, stdout, stderr io.Writer) error {
 	// recorded; the rest go out after the next start.
 	defer func() { stopMail(); <-mailDone }()
 	srv, err := api.New(api.Config{BaseURL: cfg.BaseURL, RetentionDays: cfg.RetentionDays, MailFrom: cfg.MailFrom,
-		MetricsToken: cfg.MetricsToken}, api.Deps{
+		MetricsToken: cfg.MetricsToken, RateLimitPerMinute: cfg.RateLimit, TrustProxy: cfg.TrustProxy}, api.Deps{
 		Stats: func(ctx context.Context) (api.Stats, error) {
 			st, err := store.Stats(ctx)
 			ps := db.Pool.Stat()

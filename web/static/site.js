@@ -61,6 +61,7 @@
     new Intl.DateTimeFormat("en-US", { timeZone: tz, timeZoneName: "longOffset" })
       .formatToParts(new Date()).forEach(function (p) { if (p.type === "timeZoneName") name = p.value; });
     var off = name.replace("GMT", "");
+    if (tz === "UTC" || tz === "Etc/UTC") return "UTC";
     var city = tz.slice(tz.lastIndexOf("/") + 1).replace(/_/g, " ");
     return city + " (UTC" + (off ? off.replace("-", "\u2212") : "") + ")";
   }

@@ -1,0 +1,38 @@
+package api
+
+import (
+	"math"
+	"strconv"
+	"time"
+
+	"github.com/labstack/echo/v4"
+	"github.com/labstack/echo/v4/middleware"
+	"golang.org/x/time/rate"
+
+	"consult/booking"
+)
+
+// limiter returns middleware allowing each client address perMinute
+// requests a minute (with the same burst) to the routes it guards, and a
+// 429 problem with Retry-After beyond that. Each group gets its own
+// budget, so browsing a booking cannot use up the budget for making one.
+// The counts are per instance: behind several instances the effective
+// limit is a multiple, which is still a bound.
+func (s *Server) limiter() echo.MiddlewareFunc {
+	perMinute := s.cfg.RateLimitPerMinute
+	if perMinute <= 0 {
+		return func(next echo.HandlerFunc) echo.HandlerFunc { return next }
+	}
+	retryAfter := strconv.Itoa(int(math.Ceil(60 / float64(perMinute))))
+	return middleware.RateLimiterWithConfig(middleware.RateLimiterConfig{
+		Store: middleware.NewRateLimiterMemoryStoreWithConfig(middleware.RateLimiterMemoryStoreConfig{
+			Rate: rate.Limit(float64(perMinute) / 60), Burst: perMinute, ExpiresIn: 3 * time.Minute,
+		}),
+		IdentifierExtractor: func(c echo.Context) (string, error) { return s.clientAddr(c), nil },
+		DenyHandler: func(c echo.Context, _ string, _ error) error {
+			c.Response().Header().Set("Retry-After", retryAfter)
+			return booking.Errorf(booking.ETOOMANY, "Too many requests from your network. Please wait a minute and try again.")
+		},
+		ErrorHandler: func(c echo.Context, err error) error { return err },
+	})
+}
