@@ -65,6 +65,17 @@ func TestBookPageExplainsBadDayAndZone(t *testing.T) {
 	}
 }
 
+func TestBookPageWithoutFreeTimes(t *testing.T) {
+	site := newTestSiteWith(t, siteOptions{noHours: true})
+	p := site.get("/book")
+	if p.Status != http.StatusOK || !strings.Contains(p.Body, "There are no free times at the moment") {
+		t.Errorf("status %d, no explanation that nothing is free", p.Status)
+	}
+	if strings.Contains(p.Body, `name="start"`) {
+		t.Error("times offered without weekly hours")
+	}
+}
+
 func TestBookingThroughTheForm(t *testing.T) {
 	site := newTestSite(t)
 	// 10:00 AM in Los Angeles, 7:00 PM in Berlin.

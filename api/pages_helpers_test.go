@@ -32,6 +32,7 @@ type testSite struct {
 // siteOptions adjust newTestSite.
 type siteOptions struct {
 	baseURL string
+	noHours bool // no weekly hours: nothing is bookable
 }
 
 func newTestSite(t *testing.T) *testSite {
@@ -49,8 +50,10 @@ func newTestSiteWith(t *testing.T, opts siteOptions) *testSite {
 	if err := store.InitSettings(ctx, st); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := store.SeedDemoHours(ctx); err != nil {
-		t.Fatal(err)
+	if !opts.noHours {
+		if _, err := store.SeedDemoHours(ctx); err != nil {
+			t.Fatal(err)
+		}
 	}
 	svc := booking.NewService(store, func() time.Time { return testNow })
 	renderer, err := web.NewRenderer(web.RendererOptions{})

@@ -78,22 +78,40 @@ func (s *Server) handleManage(c echo.Context) error {
 	if c.QueryParam("done") == "rescheduled" {
 		data.Done = "rescheduled"
 	}
-	return s.renderManage(c, http.StatusOK, data, b, st, c.QueryParam("tz"), c.QueryParam("date"), "")
+	return s.renderManage(c, http.StatusOK, data, b, st, pickerInput{tz: c.QueryParam("tz"), date: c.QueryParam("date")})
 }
 
-// renderManage adds the reschedule picker (in the client's zone unless tz
-// names another) when the booking can still be moved, and renders.
-func (s *Server) renderManage(c echo.Context, status int, data managePage, b *booking.Booking, st booking.Settings, tz, date, selected string) error {
+// pickerInput is what the reschedule picker shows: the zone and day asked
+// for, the time chosen, and an error about it.
+type pickerInput struct {
+	tz, date, selected string
+	err                string
+	// alternatives offers the free times nearest to selected, which was taken.
+	alternatives bool
+}
+
+// renderManage adds the reschedule picker (in the client's zone unless the
+// visitor chose another) when the booking can still be moved, and renders.
+func (s *Server) renderManage(c echo.Context, status int, data managePage, b *booking.Booking, st booking.Settings, in pickerInput) error {
 	if data.Booking.Upcoming {
-		if tz == "" {
-			tz = b.TimeZone
+		if in.tz == "" {
+			in.tz = b.TimeZone
 		}
-		loc, _ := visitorZone(tz, st)
+		loc, _ := visitorZone(in.tz, st)
 		a, err := s.loadAvailability(c.Request().Context(), loc, st)
 		if err != nil {
 			return err
 		}
-		p := newPicker(a, "/manage/"+data.Token, date, selected, s.svc.Now())
+		p := newPicker(a, "/manage/"+data.Token, in.date, in.selected, s.svc.Now())
+		if in.alternatives {
+			taken, _ := time.Parse(time.RFC3339, in.selected)
+			p.withAlternatives(a, taken)
+		}
+		if in.err != "" {
+			p.SlotError = in.err
+			data.Errors = []fieldError{{ID: p.FirstID(), Message: in.err}}
+			data.Meta.Title = "Error: " + data.Meta.Title
+		}
 		data.Picker = &p
 	}
 	return s.render(c, status, "manage", data)
@@ -150,53 +168,33 @@ func (s *Server) handleReschedule(c echo.Context) error {
 	if !data.Booking.Upcoming {
 		return c.Redirect(http.StatusSeeOther, "/manage/"+token)
 	}
-	value := r.PostFormValue("start")
-	start, perr := time.Parse(time.RFC3339, value)
-	fail := func(status int, msg string, alternatives bool) error {
-		data.Meta.Title = "Error: " + data.Meta.Title
-		if err := s.renderManageError(c, status, data, b, st, r.PostFormValue("tz"), r.PostFormValue("date"), value, msg, alternatives); err != nil {
-			return err
-		}
-		return nil
+	in := pickerInput{tz: r.PostFormValue("tz"), date: r.PostFormValue("date"), selected: r.PostFormValue("start")}
+	start, err := time.Parse(time.RFC3339, in.selected)
+	if err != nil {
+		in.err = "Choose a new time."
+		return s.renderManage(c, http.StatusUnprocessableEntity, data, b, st, in)
 	}
-	if perr != nil {
-		return fail(http.StatusUnprocessableEntity, "Choose a new time.", false)
+	done := c.Redirect(http.StatusSeeOther, "/manage/"+token+"?done=rescheduled")
+	if start.Equal(b.Start) {
+		// The current time is never offered, so this is the same form
+		// sent twice: the first one moved the booking here.
+		return done
 	}
 	_, err = s.svc.Reschedule(r.Context(), token, start)
 	var de *booking.Error
 	switch {
 	case err == nil:
-		return c.Redirect(http.StatusSeeOther, "/manage/"+token+"?done=rescheduled")
-	case start.Equal(b.Start):
-		return fail(http.StatusConflict, "Your consultation is already at that time. Choose a different time.", false)
+		return done
 	case booking.ErrorCode(err) == booking.ECONFLICT:
-		return fail(http.StatusConflict, "That time has just been booked by someone else. Choose one of the nearest free times below, or another day.", true)
+		in.err = "That time has just been booked by someone else. Choose one of the nearest free times below, or another day."
+		in.alternatives = true
+		return s.renderManage(c, http.StatusConflict, data, b, st, in)
 	case errors.As(err, &de) && de.Code == booking.EINVALID:
-		return fail(http.StatusUnprocessableEntity, de.Message, false)
+		in.err = de.Message
+		return s.renderManage(c, http.StatusUnprocessableEntity, data, b, st, in)
 	default:
 		return err
 	}
-}
-
-// renderManageError shows the manage page with a message at the time field.
-func (s *Server) renderManageError(c echo.Context, status int, data managePage, b *booking.Booking, st booking.Settings, tz, date, selected, msg string, alternatives bool) error {
-	if tz == "" {
-		tz = b.TimeZone
-	}
-	loc, _ := visitorZone(tz, st)
-	a, err := s.loadAvailability(c.Request().Context(), loc, st)
-	if err != nil {
-		return err
-	}
-	p := newPicker(a, "/manage/"+data.Token, date, selected, s.svc.Now())
-	if alternatives {
-		start, _ := time.Parse(time.RFC3339, selected)
-		p.withAlternatives(a, start)
-	}
-	p.SlotError = msg
-	data.Picker = &p
-	data.Errors = []fieldError{{ID: p.FirstID(), Message: msg}}
-	return s.render(c, status, "manage", data)
 }
 
 // handleBookingICS downloads the booking as a calendar file the client can

@@ -92,6 +92,15 @@ func serve(ctx context.Context, cfg config, stdout, stderr io.Writer) error {
 	// Runs before the pool closes: the message being sent is finished and
 	// recorded; the rest go out after the next start.
 	defer func() { stopMail(); <-mailDone }()
+
+	// Privacy: client data is erased RETENTION_DAYS after the consultation.
+	retentionCtx, stopRetention := context.WithCancel(ctx)
+	retentionDone := make(chan struct{})
+	go func() {
+		defer close(retentionDone)
+		runRetention(retentionCtx, store, cfg.RetentionDays, time.Now, logger)
+	}()
+	defer func() { stopRetention(); <-retentionDone }()
 	srv, err := api.New(api.Config{BaseURL: cfg.BaseURL, RetentionDays: cfg.RetentionDays, MailFrom: cfg.MailFrom,
 		MetricsToken: cfg.MetricsToken, RateLimitPerMinute: cfg.RateLimit, TrustProxy: cfg.TrustProxy}, api.Deps{
 		Stats: func(ctx context.Context) (api.Stats, error) {
