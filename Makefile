@@ -21,6 +21,13 @@ vet:
 build:
 	CGO_ENABLED=0 $(GO) build -trimpath -o bin/consult ./cmd/consult
 
-## fuzz: a short run of every fuzz target.
+## fuzz: a short run of every fuzz target (FUZZTIME each; CI uses a few seconds).
+FUZZTIME ?= 20s
 fuzz:
-	$(GO) test ./booking -run='^$$' -fuzz=FuzzFreeSlots -fuzztime=20s
+	@set -e; for pkg in $$($(GO) list ./...); do \
+	  dir=$$($(GO) list -f '{{.Dir}}' $$pkg); \
+	  for target in $$(grep -ho '^func Fuzz[A-Za-z0-9_]*' $$dir/*_test.go 2>/dev/null | sed 's/^func //'); do \
+	    echo "fuzz $$pkg $$target ($(FUZZTIME))"; \
+	    $(GO) test $$pkg -run='^$$' -fuzz="^$$target\$$" -fuzztime=$(FUZZTIME); \
+	  done; \
+	done

@@ -103,7 +103,7 @@ func (s *Server) handleBookForm(c echo.Context) error {
 	}
 	data.Picker.Detect = c.QueryParam("tz") == ""
 	if badTZ {
-		data.Picker.DateError = "We did not recognise that time zone, so times are shown in the practice's time zone. Choose yours from the list."
+		data.Picker.TZError = "We did not recognise that time zone, so times are shown in the practice's time zone. Choose yours from the list."
 	}
 	return s.render(c, http.StatusOK, "book", data)
 }

@@ -174,17 +174,17 @@ func (s *Server) handleReschedule(c echo.Context) error {
 		in.err = "Choose a new time."
 		return s.renderManage(c, http.StatusUnprocessableEntity, data, b, st, in)
 	}
-	done := c.Redirect(http.StatusSeeOther, "/manage/"+token+"?done=rescheduled")
+	done := func() error { return c.Redirect(http.StatusSeeOther, "/manage/"+token+"?done=rescheduled") }
 	if start.Equal(b.Start) {
 		// The current time is never offered, so this is the same form
 		// sent twice: the first one moved the booking here.
-		return done
+		return done()
 	}
 	_, err = s.svc.Reschedule(r.Context(), token, start)
 	var de *booking.Error
 	switch {
 	case err == nil:
-		return done
+		return done()
 	case booking.ErrorCode(err) == booking.ECONFLICT:
 		in.err = "That time has just been booked by someone else. Choose one of the nearest free times below, or another day."
 		in.alternatives = true

@@ -144,6 +144,11 @@ func TestRescheduleFromTheManagePage(t *testing.T) {
 	if got := site.row(token).Start.Format(time.RFC3339); got != slots[3] {
 		t.Errorf("start = %s, want %s", got, slots[3])
 	}
+	// The same form sent twice moves the booking once and succeeds twice.
+	p = site.post("/manage/"+token+"/reschedule", url.Values{"start": {slots[3]}, "tz": {"America/Los_Angeles"}, "date": {firstDay}})
+	if p.Status != http.StatusSeeOther || p.Header.Get("Location") != "/manage/"+token+"?done=rescheduled" {
+		t.Errorf("repeated reschedule: %d %q", p.Status, p.Header.Get("Location"))
+	}
 	m := site.get("/manage/" + token + "?done=rescheduled")
 	if !strings.Contains(m.Body, "Your consultation has been moved") {
 		t.Error("no success message")

@@ -86,6 +86,7 @@ type picker struct {
 	TZ        string
 	TZLabel   string
 	Zones     []zoneGroup
+	TZError   string
 	Date      string
 	Min, Max  string
 	DateError string

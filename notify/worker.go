@@ -70,8 +70,10 @@ func (w *Worker) RunOnce(ctx context.Context) error {
 // deliver handles one claimed message to its next state.
 func (w *Worker) deliver(ctx context.Context, m booking.OutboxMessage) {
 	// The send and the bookkeeping outlive a shutdown that starts while
-	// they run: a message that went out must be recorded as sent.
-	ctx = context.WithoutCancel(ctx)
+	// they run, so a message that went out is recorded as sent; but they
+	// are bounded, so a hung database cannot hold up the shutdown.
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 2*w.cfg.SendTimeout)
+	defer cancel()
 	log := w.logger.With("outbox_id", m.ID, "booking_id", m.BookingID, "kind", m.Kind, "attempt", m.Attempts)
 	settle := func(err error) {
 		if err != nil {
