@@ -42,7 +42,7 @@ func newTestAPI(t *testing.T) *testAPI {
 }
 
 // newTestAPIWith is newTestAPI with a configuration of the test's own.
-func newTestAPIWith(t *testing.T, cfg api.Config) *testAPI {
+func newTestAPIWith(t *testing.T, cfg api.Config, tune ...func(*booking.Service)) *testAPI {
 	t.Helper()
 	ctx := context.Background()
 	pool := storage.NewTestDB(t)
@@ -54,6 +54,9 @@ func newTestAPIWith(t *testing.T, cfg api.Config) *testAPI {
 		t.Fatal(err)
 	}
 	svc := booking.NewService(store, func() time.Time { return testNow })
+	for _, f := range tune {
+		f(svc)
+	}
 	srv, err := api.New(cfg, api.Deps{Service: svc})
 	if err != nil {
 		t.Fatal(err)

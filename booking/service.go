@@ -16,6 +16,9 @@ type Service struct {
 	// Sealer, when set, seals manage tokens for the emails a change queues,
 	// so they can carry the client's private link.
 	Sealer TokenSealer
+	// Limits bound how much one email address may book; checked inside
+	// the booking transaction so concurrent requests cannot slip past.
+	Limits ClientLimits
 }
 
 // NewService returns a Service on store using now as its clock.
@@ -92,7 +95,7 @@ func (s *Service) Book(ctx context.Context, req Request, idemKey string) (*Booki
 	nb := NewBooking{
 		Start: req.Start.UTC(), End: req.Start.UTC().Add(settings.SlotLength),
 		Name: req.Name, Email: req.Email, Phone: req.Phone, Note: req.Note,
-		TimeZone: req.TimeZone, TokenHash: tokenHash, Now: s.Now().UTC(),
+		TimeZone: req.TimeZone, TokenHash: tokenHash, Now: s.Now().UTC(), Limits: s.Limits,
 	}
 	if nb.MailToken, err = s.sealForMail(token); err != nil {
 		return nil, "", err

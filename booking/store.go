@@ -20,6 +20,9 @@ type NewBooking struct {
 	TimeZone   string
 	TokenHash  []byte    // hash of the manage token; the token itself is never stored
 	Now        time.Time // the service's clock at the change
+	// Limits are checked against the address's other bookings in the
+	// same transaction as the insert.
+	Limits ClientLimits
 	// MailToken is the manage token sealed by a TokenSealer, stored with
 	// the client's queued emails so they can carry the private link; nil
 	// when the service has no sealer.

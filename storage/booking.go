@@ -74,6 +74,24 @@ func checkInTx(ctx context.Context, tx pgx.Tx, start, end time.Time, except int6
 	return check(sched, b)
 }
 
+// checkClientLimits counts the address's upcoming bookings and its
+// consultations of the last twelve months (cancelled ones aside).
+func checkClientLimits(ctx context.Context, tx pgx.Tx, nb booking.NewBooking) error {
+	if nb.Limits.MaxUpcoming == 0 && nb.Limits.MaxPerYear == 0 {
+		return nil
+	}
+	now := nowOr(nb.Now)
+	var upcoming, lastYear int
+	err := tx.QueryRow(ctx, `
+		SELECT count(*) FILTER (WHERE status = 'confirmed' AND ends_at > $2),
+		       count(*) FILTER (WHERE status <> 'cancelled' AND starts_at > $2 - interval '12 months')
+		FROM bookings WHERE lower(email) = lower($1)`, nb.Email, now).Scan(&upcoming, &lastYear)
+	if err != nil {
+		return fmt.Errorf("storage: client limits: %w", translate(err))
+	}
+	return nb.Limits.Check(upcoming, lastYear)
+}
+
 // CreateBooking implements booking.Store.
 func (s *Store) CreateBooking(ctx context.Context, nb booking.NewBooking, check booking.CheckFunc) (*booking.Booking, error) {
 	var b *booking.Booking
@@ -82,6 +100,9 @@ func (s *Store) CreateBooking(ctx context.Context, nb booking.NewBooking, check 
 			return err
 		}
 		if err := checkInTx(ctx, tx, nb.Start, nb.End, 0, check); err != nil {
+			return err
+		}
+		if err := checkClientLimits(ctx, tx, nb); err != nil {
 			return err
 		}
 		var err error

@@ -298,3 +298,17 @@ func TestPurgeMailTokensOfPastBookings(t *testing.T) {
 		t.Fatalf("purged %d once the booking started, want 2 (err %v)", n, err)
 	}
 }
+
+func TestNoReminderInsideItsWindow(t *testing.T) {
+	s := newOutboxStore(t)
+	soon, _ := bookAt(t, s, outboxNow.Add(20*time.Hour), nil)
+	later, _ := bookAt(t, s, outboxNow.Add(25*time.Hour), nil)
+	if n := countOutbox(t, s, "booking_id = $1 AND kind = 'reminder'", soon.ID); n != 0 {
+		t.Errorf("a booking 20 hours ahead queued %d reminders, want none", n)
+	}
+	var at time.Time
+	err := s.pool.QueryRow(context.Background(), `SELECT send_after FROM outbox WHERE booking_id = $1 AND kind = 'reminder'`, later.ID).Scan(&at)
+	if err != nil || !at.Equal(later.Start.Add(-24*time.Hour)) {
+		t.Errorf("reminder of a booking 25 hours ahead due %s (%v), want %s", at, err, later.Start.Add(-24*time.Hour))
+	}
+}

@@ -31,8 +31,11 @@ type config struct {
 	RetentionDays    int
 	MetricsToken     string
 	RateLimit        int
-	TrustProxy       bool
-	Demo             bool
+	// EmailUpcomingLimit and EmailYearlyLimit bound bookings per address.
+	EmailUpcomingLimit int
+	EmailYearlyLimit   int
+	TrustProxy         bool
+	Demo               bool
 
 	// Email.
 	PractitionerEmail string
@@ -84,6 +87,10 @@ func settings() []setting {
 				c.TrustProxy = b
 				return nil
 			}},
+		{"email-upcoming-limit", "EMAIL_UPCOMING_LIMIT", "1", "upcoming bookings one email address may hold (0: no limit)", false,
+			intSetting(0, 1000, func(c *config) *int { return &c.EmailUpcomingLimit })},
+		{"email-yearly-limit", "EMAIL_YEARLY_LIMIT", "1", "consultations one email address may have in 12 months (0: no limit)", false,
+			intSetting(0, 1000, func(c *config) *int { return &c.EmailYearlyLimit })},
 		{"retention-days", "RETENTION_DAYS", "180", "days after a consultation before the client's personal data is erased", false,
 			func(c *config, v string) error {
 				n, err := strconv.Atoi(v)

@@ -74,6 +74,7 @@ func serve(ctx context.Context, cfg config, stdout, stderr io.Writer) error {
 	}
 
 	svc := booking.NewService(store, time.Now)
+	svc.Limits = booking.ClientLimits{MaxUpcoming: cfg.EmailUpcomingLimit, MaxPerYear: cfg.EmailYearlyLimit, Contact: cfg.MailFrom}
 	// Admin sign-in sessions; the store's cleanup goroutine stops before the pool closes.
 	adminSessions := pgxstore.New(db.Pool)
 	defer adminSessions.StopCleanup()

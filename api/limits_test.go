@@ -1,0 +1,68 @@
+package api_test
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"consult/api"
+	"consult/booking"
+)
+
+func TestOneUpcomingAndOneYearlyConsultationPerEmail(t *testing.T) {
+	a := newTestAPIWith(t, api.Config{BaseURL: "http://consult.test"}, func(s *booking.Service) {
+		s.Limits = booking.ClientLimits{MaxUpcoming: 1, MaxPerYear: 1, Contact: "hello@practice.example"}
+	})
+	slots := a.slots(wednesday)
+	book := func(i int, email string) response {
+		return a.do("POST", "/api/v1/bookings", fmt.Sprintf(`{"start":%q,"name":"Hoarder","email":%q}`,
+			slots[i].Format(time.RFC3339), email), nil)
+	}
+	first := book(0, "dana@example.org")
+	if first.Status != 201 {
+		t.Fatalf("first booking: %d %s", first.Status, first.Body)
+	}
+	second := book(3, "DANA@example.org")
+	if second.Status != 409 {
+		t.Fatalf("second upcoming booking for the same address: %d, want 409", second.Status)
+	}
+	if p := second.problem(t); p.Errors["email"] == "" {
+		t.Errorf("the refusal does not point at the email field: %+v", p)
+	}
+	if r := book(3, "other@example.org"); r.Status != 201 {
+		t.Errorf("another address was refused: %d", r.Status)
+	}
+	// A cancelled consultation counts for neither limit.
+	var b bookingBody
+	first.decode(t, &b)
+	if r := a.do("DELETE", "/api/v1/bookings/"+b.token(), nil, nil); r.Status != 200 {
+		t.Fatalf("cancel: %d", r.Status)
+	}
+	if r := book(6, "dana@example.org"); r.Status != 201 {
+		t.Errorf("booking after cancelling: %d %s", r.Status, r.Body)
+	}
+	if n := a.bookingCount("confirmed"); n != 2 {
+		t.Errorf("%d confirmed bookings, want 2", n)
+	}
+}
+
+func TestYearlyLimitCountsPastConsultations(t *testing.T) {
+	a := newTestAPIWith(t, api.Config{BaseURL: "http://consult.test"}, func(s *booking.Service) {
+		s.Limits = booking.ClientLimits{MaxUpcoming: 1, MaxPerYear: 1, Contact: "hello@practice.example"}
+	})
+	past := testNow.AddDate(0, -3, 0)
+	_, hash := booking.NewToken()
+	if _, err := a.pool.Exec(t.Context(), `INSERT INTO bookings (starts_at, ends_at, status, name, email, time_zone, manage_token_hash)
+		VALUES ($1, $2, 'completed', 'Eve', 'eve@example.org', 'UTC', $3)`, past, past.Add(20*time.Minute), hash); err != nil {
+		t.Fatal(err)
+	}
+	slot := a.slots(wednesday)[0]
+	r := a.do("POST", "/api/v1/bookings", fmt.Sprintf(`{"start":%q,"name":"Eve","email":"eve@example.org"}`, slot.Format(time.RFC3339)), nil)
+	if r.Status != 409 {
+		t.Fatalf("second consultation within a year: %d, want 409", r.Status)
+	}
+	if p := r.problem(t); p.Errors["email"] == "" || !strings.Contains(p.Detail, "hello@practice.example") {
+		t.Errorf("the refusal does not point to the practice's contact: %+v", p)
+	}
+}
