@@ -27,7 +27,7 @@ var titleOf = map[int]string{
 	http.StatusUnauthorized:          "Sign-in required.",
 	http.StatusNotFound:              "Not found.",
 	http.StatusMethodNotAllowed:      "Method not allowed.",
-	http.StatusConflict:              "That time is not available.",
+	http.StatusConflict:              "That is not possible now.",
 	http.StatusRequestEntityTooLarge: "The request is too large.",
 	http.StatusUnsupportedMediaType:  "The request must be JSON.",
 	http.StatusUnprocessableEntity:   "Some fields are not valid.",
@@ -64,6 +64,11 @@ func problemFor(err error) (Problem, bool) {
 	code := booking.ErrorCode(err)
 	status := statusOf[code]
 	p := Problem{Status: status, Title: titleOf[status], Detail: booking.ErrorMessage(err), Type: problemType(status)}
+	if status == http.StatusConflict {
+		// Conflicts differ in kind (a taken time, a cancelled booking, a
+		// limit reached); the domain's message names this one clearly.
+		p.Title = p.Detail
+	}
 	var de *booking.Error
 	if errors.As(err, &de) && len(de.Fields) > 0 {
 		p.Errors = de.Fields
