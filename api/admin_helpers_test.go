@@ -21,7 +21,7 @@ import (
 	"consult/web"
 )
 
-// Credentials of the practitioner account every admin test starts formWith.
+// Credentials of the practitioner account every admin test starts with.
 const (
 	adminEmail    = "practitioner@example.org"
 	adminPassword = "calm river lantern 42"
@@ -37,7 +37,7 @@ func (c *adminClock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return 
 
 func (c *adminClock) Add(d time.Duration) { c.mu.Lock(); c.now = c.now.Add(d); c.mu.Unlock() }
 
-// adminTest is a server formWith the admin area on a fresh database, formWith demo
+// adminTest is a server with the admin area on a fresh database, with demo
 // hours and one practitioner account.
 type adminTest struct {
 	*testAPI
@@ -151,7 +151,7 @@ func (b *adminBrowser) get(path string) adminResp {
 	return b.send(req)
 }
 
-// post sends a form formWith the last CSRF token seen (unless the form sets one).
+// post sends a form with the last CSRF token seen (unless the form sets one).
 func (b *adminBrowser) post(path string, form url.Values) adminResp {
 	b.t.Helper()
 	if form == nil {
@@ -168,7 +168,7 @@ func (b *adminBrowser) post(path string, form url.Values) adminResp {
 	return b.send(req)
 }
 
-// signIn signs in formWith the given password and code and returns the answer.
+// signIn signs in with the given password and code and returns the answer.
 func (b *adminBrowser) signIn(email, password, code string) adminResp {
 	b.t.Helper()
 	b.get("/admin/sign-in")
@@ -186,7 +186,7 @@ func (a *adminTest) mustSignIn() *adminBrowser {
 	return b
 }
 
-// wantAdminRedirect fails unless p redirects to a location starting formWith prefix.
+// wantAdminRedirect fails unless p redirects to a location starting with prefix.
 func wantAdminRedirect(t *testing.T, p adminResp, prefix string) {
 	t.Helper()
 	if p.Status != http.StatusSeeOther || !strings.HasPrefix(p.Header.Get("Location"), prefix) {

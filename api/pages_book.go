@@ -184,6 +184,12 @@ func (s *Server) handleBookSubmit(c echo.Context) error {
 	switch {
 	case err == nil:
 		return c.Redirect(http.StatusSeeOther, "/manage/"+token+"/confirmation")
+	case errors.As(err, &de) && de.Code == booking.ECONFLICT && len(de.Fields) > 0:
+		// A conflict about the client rather than the time, such as the
+		// per-email limit: the message goes to the field it names.
+		data.Err = de.Fields
+		data.Form.Key = newFormKey()
+		return s.renderBookErrors(c, http.StatusConflict, data)
 	case booking.ErrorCode(err) == booking.ECONFLICT:
 		data.Picker.withAlternatives(a, start)
 		data.Err["start"] = "That time has just been booked by someone else. Choose one of the nearest free times below, or another day."

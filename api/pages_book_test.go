@@ -7,6 +7,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"consult/booking"
 )
 
 // firstDay is the first day with free times under testNow's clock and the
@@ -219,8 +221,32 @@ func TestTakenSlotOffersTheNearestFreeTimes(t *testing.T) {
 	}
 }
 
+func TestPerEmailLimitIsShownAtTheEmailField(t *testing.T) {
+	site := newTestSiteWith(t, siteOptions{limits: booking.DefaultClientLimits()})
+	slots := site.slotsOn(firstDay, "America/Los_Angeles")
+	site.book(slots[0])
+	p := site.post("/book", site.bookingForm(slots[4]))
+	if p.Status != http.StatusConflict {
+		t.Fatalf("status %d", p.Status)
+	}
+	for _, want := range []string{`<a href="#email">You already have a consultation booked with this email address.`,
+		`id="email-error"`, `value="` + slots[4] + `" checked`} {
+		if !strings.Contains(p.Body, want) {
+			t.Errorf("page lacks %q", want)
+		}
+	}
+	if strings.Contains(p.Body, "just been booked by someone else") {
+		t.Error("the limit is reported as a taken time")
+	}
+	if site.count("") != 1 {
+		t.Errorf("%d bookings, want 1", site.count(""))
+	}
+}
+
 func TestDoubleSubmitBooksOnce(t *testing.T) {
-	site := newTestSite(t)
+	// With production's per-email limit, the repeat must still be
+	// recognised as the same booking, not as a second one.
+	site := newTestSiteWith(t, siteOptions{limits: booking.DefaultClientLimits()})
 	slots := site.slotsOn(firstDay, "America/Los_Angeles")
 	form := site.bookingForm(slots[0])
 	first, second := site.post("/book", form), site.post("/book", form)

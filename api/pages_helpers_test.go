@@ -33,6 +33,7 @@ type testSite struct {
 type siteOptions struct {
 	baseURL string
 	noHours bool // no weekly hours: nothing is bookable
+	limits  booking.ClientLimits
 }
 
 func newTestSite(t *testing.T) *testSite {
@@ -56,6 +57,7 @@ func newTestSiteWith(t *testing.T, opts siteOptions) *testSite {
 		}
 	}
 	svc := booking.NewService(store, func() time.Time { return testNow })
+	svc.Limits = opts.limits
 	renderer, err := web.NewRenderer(web.RendererOptions{})
 	if err != nil {
 		t.Fatal(err)

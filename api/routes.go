@@ -12,6 +12,9 @@ func (s *Server) routes() {
 	e.Use(middleware.RequestIDWithConfig(middleware.RequestIDConfig{TargetHeader: "X-Request-ID"}))
 	e.Use(s.logRequests)
 	e.Use(s.recoverPanics)
+	// No request this service accepts comes near 64 KB; JSON bodies have
+	// their own, smaller limit.
+	e.Use(middleware.BodyLimit("64K"))
 	e.Use(s.securityHeaders, s.compress())
 
 	e.GET("/healthz", s.handleHealthz)

@@ -43,14 +43,17 @@ func (s *Server) securityHeaders(next echo.HandlerFunc) echo.HandlerFunc {
 }
 
 // compress gzips responses. It skips /metrics, whose handler negotiates
-// compression itself, and range requests, whose byte offsets refer to the
+// compression itself, the calendar feeds, and range requests, whose byte offsets refer to the
 // uncompressed file.
 func (s *Server) compress() echo.MiddlewareFunc {
 	return middleware.GzipWithConfig(middleware.GzipConfig{
 		MinLength: 1024,
 		Skipper: func(c echo.Context) bool {
 			r := c.Request()
-			return r.Header.Get("Range") != "" || strings.HasPrefix(r.URL.Path, "/metrics")
+			// Feeds carry a strong ETag for their exact bytes; a gzipped
+			// body under the same tag would break that promise.
+			return r.Header.Get("Range") != "" || strings.HasPrefix(r.URL.Path, "/metrics") ||
+				strings.HasPrefix(r.URL.Path, "/calendar/")
 		},
 	})
 }

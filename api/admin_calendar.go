@@ -1,0 +1,179 @@
+package api
+
+import (
+	"context"
+	"html/template"
+	"net/http"
+	"net/url"
+	"strings"
+
+	"github.com/labstack/echo/v4"
+
+	"consult/booking"
+	"consult/calendar"
+)
+
+// The calendar page of the admin area: the private bookings feed's secret,
+// the public feed's links, and the wording and privacy of calendar files.
+
+// subscribeLinks are the ways to add one feed to a calendar app. Webcal is
+// a template.URL because html/template would otherwise blank a scheme it
+// does not know.
+type subscribeLinks struct {
+	URL    string
+	Webcal template.URL
+	Google string
+}
+
+// subscribeLinksFor returns the links for the feed at the absolute http(s) URL u.
+func subscribeLinksFor(u string) subscribeLinks {
+	webcal := u
+	if p, err := url.Parse(u); err == nil {
+		webcal = "webcal://" + p.Host + p.EscapedPath()
+	}
+	return subscribeLinks{
+		URL:    u,
+		Webcal: template.URL(webcal),
+		Google: "https://calendar.google.com/calendar/r?cid=" + url.QueryEscape(webcal),
+	}
+}
+
+// calendarData is the calendar feeds page.
+type calendarData struct {
+	HasSecret   bool
+	SecretSince string
+	// New is the private feed just made: its URL holds the secret, of
+	// which only a hash is kept, so it is shown this once.
+	New          *subscribeLinks
+	Public       feedLinks
+	PublicURL    string
+	EventTitle   string
+	DefaultTitle string
+	FullDetails  bool
+}
+
+// treatmentWords are words an event title must not hold: whoever sees a
+// client's calendar (family, an employer's assistant) would learn what the
+// consultation is about. The check is a guard against the obvious, not a
+// complete list; the hint on the page asks for neutral wording.
+var treatmentWords = []string{"ketamine", "spravato", "psychedelic", "psilocybin", "mdma"}
+
+// checkNeutralTitle returns a message when title names a treatment.
+func checkNeutralTitle(title string) string {
+	lower := strings.ToLower(title)
+	for _, w := range treatmentWords {
+		if strings.Contains(lower, w) {
+			return "Keep the title neutral: it must not name a treatment, since others may see the client's calendar."
+		}
+	}
+	return ""
+}
+
+// feedsAvailable refuses when the server was built without feeds.
+func (s *Server) feedsAvailable() error {
+	if s.feeds == nil {
+		return echo.NewHTTPError(http.StatusServiceUnavailable, "Calendar feeds are not set up on this server.")
+	}
+	return nil
+}
+
+// renderCalendar renders the page; form carries what was typed when a
+// save was refused, and newURL the private feed just made.
+func (s *Server) renderCalendar(c echo.Context, status int, form *FeedSettings, newURL string, errs map[string]string) error {
+	if err := s.feedsAvailable(); err != nil {
+		return err
+	}
+	ctx := c.Request().Context()
+	loc, st, err := s.adminZone(c)
+	if err != nil {
+		return err
+	}
+	since, ok, err := s.feeds.SecretCreatedAt(ctx)
+	if err != nil {
+		return err
+	}
+	fs, err := s.feeds.Settings(ctx)
+	if err != nil {
+		return err
+	}
+	if form != nil {
+		fs = *form
+	}
+	d := calendarData{
+		HasSecret: ok, Public: s.feedLinks(), PublicURL: s.feeds.AvailabilityURL(),
+		EventTitle: fs.EventTitle, DefaultTitle: "Consultation with " + st.PracticeName, FullDetails: fs.FullDetails,
+	}
+	if ok {
+		d.SecretSince = since.In(loc).Format("2 January 2006, 15:04 MST")
+	}
+	if newURL != "" {
+		l := subscribeLinksFor(newURL)
+		d.New = &l
+	}
+	return s.renderAdmin(c, status, "calendar", "Calendar feeds", d, errs)
+}
+
+func (s *Server) handleCalendar(c echo.Context) error {
+	return s.renderCalendar(c, http.StatusOK, nil, "", nil)
+}
+
+// handleFeedRotate makes a new private feed secret and shows its URL on
+// the response itself, never through the session or a redirect, so the
+// secret is written nowhere but to this one page.
+func (s *Server) handleFeedRotate(c echo.Context) error {
+	if err := s.feedsAvailable(); err != nil {
+		return err
+	}
+	u, err := s.feeds.RotateSecret(c.Request().Context())
+	if err != nil {
+		return err
+	}
+	if err := s.audit(c, "feed.rotate", "feed:bookings"); err != nil {
+		return err
+	}
+	return s.renderCalendar(c, http.StatusOK, nil, u, nil)
+}
+
+// handleFeedSettings saves the event title and the private feed's detail.
+func (s *Server) handleFeedSettings(c echo.Context) error {
+	if err := s.feedsAvailable(); err != nil {
+		return err
+	}
+	fs := FeedSettings{
+		EventTitle:  strings.TrimSpace(c.FormValue("event_title")),
+		FullDetails: c.FormValue("full_details") == "on",
+	}
+	if msg := checkNeutralTitle(fs.EventTitle); msg != "" {
+		return s.renderCalendar(c, http.StatusUnprocessableEntity, &fs, "", map[string]string{"event_title": msg})
+	}
+	if err := s.feeds.SetSettings(c.Request().Context(), fs); err != nil {
+		if fe := adminFieldErrors(err); fe != nil {
+			return s.renderCalendar(c, http.StatusUnprocessableEntity, &fs, "", fe)
+		}
+		return err
+	}
+	target := "feed:settings full_details=off"
+	if fs.FullDetails {
+		target = "feed:settings full_details=on"
+	}
+	if err := s.audit(c, "feed.settings", target); err != nil {
+		return err
+	}
+	return s.adminRedirect(c, "/admin/calendar", "The calendar settings are saved.")
+}
+
+// invitationPractice is calendarPractice with the practice's event title,
+// for the calendar files a client receives. The feeds do without it: they
+// name bookings differently and must stay one query on revalidation.
+func (s *Server) invitationPractice(ctx context.Context, st booking.Settings) (calendar.Practice, error) {
+	p := s.calendarPractice(st)
+	if s.feeds == nil {
+		return p, nil
+	}
+	fs, err := s.feeds.Settings(ctx)
+	if err != nil {
+		return p, err
+	}
+	p.EventTitle = fs.EventTitle
+	return p, nil
+}

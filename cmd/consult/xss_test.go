@@ -1,0 +1,193 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/cookiejar"
+	"net/url"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/emersion/go-ical"
+
+	"consult/notify/smtptest"
+	"consult/storage"
+)
+
+// Markup a client or the practitioner might type, each recognisable.
+const (
+	xssName     = `Zoë "><script>alert(1)</script>`
+	xssNote     = `<img src=x onerror=alert(2)> please call`
+	xssPractice = `Harbour <svg onload=alert(3)>`
+)
+
+// rawMarkup is what must never reach an HTML page or email unescaped.
+var rawMarkup = []string{"<script>alert(1)", "<img src=x onerror", "<svg onload"}
+
+// TestMarkupNeverRunsAnywhere sends markup through every field a client or
+// the practitioner fills and reads every output of the real program: the
+// client's pages, the admin area, the emails and the calendar feeds.
+func TestMarkupNeverRunsAnywhere(t *testing.T) {
+	mail := smtptest.Start(t)
+	dbURL := storage.NewTestDBURL(t)
+	base, _, _, _ := startServer(t, "DATABASE_URL", dbURL, "SMTP_URL", mail.URL(), "PRACTICE_NAME", xssPractice,
+		"EMAIL_UPCOMING_LIMIT", "0", "EMAIL_YEARLY_LIMIT", "0")
+	waitReady(t, base)
+	ctx := context.Background()
+
+	// A client books with markup in the name and note.
+	day := time.Now().AddDate(0, 0, 8).Format(time.DateOnly)
+	var slots struct {
+		Slots []struct{ Start string } `json:"slots"`
+	}
+	getJSON(t, base+"/api/v1/slots?from="+day+"&to="+time.Now().AddDate(0, 0, 12).Format(time.DateOnly), &slots)
+	if len(slots.Slots) == 0 {
+		t.Fatal("no slots")
+	}
+	body := fmt.Sprintf(`{"start":%q,"name":%q,"email":"zoe@example.org","note":%q}`, slots.Slots[0].Start, xssName, xssNote)
+	resp, err := http.Post(base+"/api/v1/bookings", "application/json", strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	created, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != 201 {
+		t.Fatalf("booking: %d %s", resp.StatusCode, created)
+	}
+	token := regexp.MustCompile(`/manage/([A-Za-z0-9_-]+)"`).FindStringSubmatch(string(created))[1]
+	id := regexp.MustCompile(`"id":(\d+)`).FindStringSubmatch(string(created))[1]
+
+	// The client's pages and the site's own pages.
+	for _, p := range []string{"/", "/book", "/manage/" + token, "/manage/" + token + "/confirmation", "/privacy"} {
+		page := fetch(t, http.DefaultClient, base+p)
+		assertEscaped(t, "page "+p, page)
+		if !strings.Contains(page, "Harbour &lt;svg onload=alert(3)&gt;") {
+			t.Errorf("page %s does not show the practice name, escaped", p)
+		}
+	}
+	if page := fetch(t, http.DefaultClient, base+"/manage/"+token); !strings.Contains(page, "&lt;script&gt;alert(1)&lt;/script&gt;") {
+		t.Error("the manage page does not show the client's name, escaped")
+	}
+
+	// The admin area, signed in as the practitioner.
+	const adminPass = "correct horse battery staple"
+	var out bytes.Buffer
+	if err := run(ctx, []string{"admin", "create", "--email", "dr@example.org"}, env("DATABASE_URL", dbURL),
+		strings.NewReader(adminPass+"\n"), &out, io.Discard); err != nil {
+		t.Fatalf("admin create: %v", err)
+	}
+	jar, _ := cookiejar.New(nil)
+	admin := &http.Client{Jar: jar}
+	signIn := fetch(t, admin, base+"/admin/sign-in")
+	csrf := regexp.MustCompile(`name="csrf" value="([^"]+)"`).FindStringSubmatch(signIn)
+	if csrf == nil {
+		t.Fatal("no CSRF token on the sign-in form")
+	}
+	resp, err = admin.PostForm(base+"/admin/sign-in", url.Values{"csrf": {csrf[1]}, "email": {"dr@example.org"}, "password": {adminPass}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	for _, p := range []string{"/admin", "/admin/bookings", "/admin/bookings?q=zoe", "/admin/bookings/" + id} {
+		page := fetch(t, admin, base+p)
+		if !strings.Contains(page, "Sign out") {
+			t.Fatalf("admin page %s is not signed in", p)
+		}
+		assertEscaped(t, "admin page "+p, page)
+	}
+	if page := fetch(t, admin, base+"/admin/bookings/"+id); !strings.Contains(page, "&lt;img src=x onerror=alert(2)&gt;") {
+		t.Error("the admin booking page does not show the note, escaped")
+	}
+
+	// The emails: confirmation to the client, notice to the practitioner.
+	deadline := time.Now().Add(40 * time.Second)
+	for len(mail.Messages()) < 2 && time.Now().Before(deadline) {
+		time.Sleep(200 * time.Millisecond)
+	}
+	msgs := mail.Messages()
+	if len(msgs) < 2 {
+		t.Fatalf("%d emails sent, want the confirmation and the practitioner's notice", len(msgs))
+	}
+	for i, m := range msgs {
+		p, err := m.Parse()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if p.HTML == "" {
+			t.Errorf("email %d has no HTML part", i)
+		}
+		assertEscaped(t, fmt.Sprintf("email %d HTML", i), p.HTML)
+		if len(p.Calendar) > 0 {
+			checkICS(t, fmt.Sprintf("email %d invitation", i), string(p.Calendar))
+		}
+	}
+
+	// The feeds: text, escaped as iCalendar requires, and nothing injected.
+	var feedURL bytes.Buffer
+	if err := run(ctx, []string{"feed", "rotate"}, env("DATABASE_URL", dbURL, "BASE_URL", base), nil, &feedURL, io.Discard); err != nil {
+		t.Fatalf("feed rotate: %v", err)
+	}
+	checkICS(t, "private feed", fetch(t, http.DefaultClient, strings.TrimSpace(feedURL.String())))
+	checkICS(t, "public feed", fetch(t, http.DefaultClient, base+"/calendar/availability.ics"))
+	checkICS(t, "download", fetch(t, http.DefaultClient, base+"/manage/"+token+"/consultation.ics"))
+}
+
+func fetch(t *testing.T, c *http.Client, u string) string {
+	t.Helper()
+	resp, err := c.Get(u)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode != 200 {
+		t.Fatalf("GET %s: %d", u, resp.StatusCode)
+	}
+	return string(b)
+}
+
+func assertEscaped(t *testing.T, where, html string) {
+	t.Helper()
+	for _, raw := range rawMarkup {
+		if strings.Contains(html, raw) {
+			t.Errorf("%s contains raw markup %q", where, raw)
+		}
+	}
+}
+
+// knownProps are the event properties the service writes; anything else
+// would have been injected.
+var knownProps = map[string]bool{
+	"UID": true, "DTSTAMP": true, "DTSTART": true, "DTEND": true, "SUMMARY": true, "DESCRIPTION": true,
+	"URL": true, "ORGANIZER": true, "ATTENDEE": true, "STATUS": true, "SEQUENCE": true, "TRANSP": true,
+	"CLASS": true, "LAST-MODIFIED": true, "CREATED": true, "LOCATION": true,
+}
+
+// checkICS parses an iCalendar object and checks that the markup stayed
+// text inside its properties and added no component or property.
+func checkICS(t *testing.T, where, body string) {
+	t.Helper()
+	cal, err := ical.NewDecoder(strings.NewReader(body)).Decode()
+	if err != nil {
+		t.Fatalf("%s does not parse: %v", where, err)
+	}
+	allowed := map[string]bool{"VEVENT": true, "VTIMEZONE": true, "STANDARD": true, "DAYLIGHT": true}
+	for _, c := range cal.Children {
+		if !allowed[c.Name] {
+			t.Errorf("%s has an unexpected %s component", where, c.Name)
+		}
+		for name := range c.Props {
+			if !knownProps[name] {
+				t.Errorf("%s: unexpected property %s in %s", where, name, c.Name)
+			}
+		}
+	}
+	if name := cal.Props.Get("X-WR-CALNAME"); name != nil && !strings.Contains(name.Value, xssPractice) {
+		t.Errorf("%s calendar name %q does not hold the practice name as text", where, name.Value)
+	}
+}
