@@ -55,8 +55,17 @@ func testBrowserBookWithJS(t *testing.T, b *browser) {
 		t.Errorf("zone shown as %q", hint)
 	}
 
-	// Another day loads without a page load.
+	// Another zone, chosen from the list, re-labels the times in place.
 	evalIn[bool](tb, `window.__samePage = true`)
+	evalIn[bool](tb, `(function (s) { s.value = "Asia/Tokyo"; return s.dispatchEvent(new Event("change")); })(document.getElementById("tz"))`)
+	tb.waitFor(`document.querySelector("[data-tz-label]").textContent === "Tokyo (UTC+09:00)"`)
+	if got := tb.text(`label[for="slot-0"]`); got != "Wednesday 2 December, 9:00 AM" {
+		t.Errorf("first slot in Tokyo reads %q", got) // 9:00 AM Los Angeles is 2:00 AM Thursday in Tokyo
+	}
+	evalIn[bool](tb, `(function (s) { s.value = "Europe/Berlin"; return s.dispatchEvent(new Event("change")); })(document.getElementById("tz"))`)
+	tb.waitFor(`document.querySelector("[data-tz-label]").textContent === "Berlin (UTC+01:00)"`)
+
+	// Another day loads without a page load.
 	tb.must(chromedp.Click(chromedp.CSS(`a[data-date="2026-12-03"]`)))
 	tb.waitFor(`document.querySelector("[data-slots-legend]").textContent === "Free times on Thursday 3 December"`)
 	tb.waitFor(`document.querySelector("[data-slots-status]").textContent.indexOf("available on Thursday 3 December") >= 0`)

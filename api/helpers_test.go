@@ -161,6 +161,11 @@ func (a *testAPI) checkSpec(req *http.Request, body []byte, r response) {
 	sreq.Body = io.NopCloser(bytes.NewReader(body))
 	route, params, err := a.router.FindRoute(sreq)
 	if err != nil {
+		// A request the API does not offer must be refused as a problem.
+		if (r.Status == http.StatusNotFound || r.Status == http.StatusMethodNotAllowed) &&
+			r.Header.Get("Content-Type") == "application/problem+json" {
+			return
+		}
 		a.t.Fatalf("%s %s is not in openapi.yaml: %v", req.Method, req.URL.Path, err)
 	}
 	in := &openapi3filter.ResponseValidationInput{

@@ -1,0 +1,41 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"os/exec"
+	"strings"
+)
+
+// goBenchPackages are the packages whose benchmarks the report includes:
+// the slot engine, the iCalendar builders, and the feeds and pages over
+// HTTP handlers on a real database.
+var goBenchPackages = []string{"./booking", "./calendar", "./web", "./api"}
+
+// runGoBench runs the packages' benchmarks briefly and returns the lines
+// benchstat reads (the goos/goarch/pkg/cpu headers and the results).
+func runGoBench(ctx context.Context, goBin string) (string, error) {
+	args := append([]string{"test", "-run", "^$", "-bench", ".", "-benchtime", "100x", "-count", "3"}, goBenchPackages...)
+	cmd := exec.CommandContext(ctx, goBin, args...)
+	var out, errOut bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &errOut
+	if err := cmd.Run(); err != nil {
+		return "", fmt.Errorf("go %s: %w\n%s%s", strings.Join(args, " "), err, out.String(), errOut.String())
+	}
+	return benchLines(out.String()), nil
+}
+
+// benchLines keeps the lines of go test output that benchstat reads.
+func benchLines(out string) string {
+	var b strings.Builder
+	for line := range strings.Lines(out) {
+		for _, p := range []string{"goos:", "goarch:", "pkg:", "cpu:", "Benchmark"} {
+			if strings.HasPrefix(line, p) {
+				b.WriteString(line)
+				break
+			}
+		}
+	}
+	return b.String()
+}
