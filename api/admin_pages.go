@@ -24,6 +24,8 @@ var adminNav = []adminNavItem{
 	{"/admin/availability", "Availability"},
 	{"/admin/rules", "Rules"},
 	{"/admin/clients", "Client data"},
+	{"/admin/calendar", "Calendar feeds"},
+	{"/admin/email", "Email"},
 	{"/admin/settings", "Settings"},
 	{"/admin/tokens", "API tokens"},
 	{"/admin/audit", "Audit log"},
@@ -129,6 +131,7 @@ func (s *Server) adminZone(c echo.Context) (*time.Location, booking.Settings, er
 type dashboardData struct {
 	Upcoming     []adminBookingRow
 	OutsideHours int
+	FailedMail   string // how many emails failed, "" for none
 }
 
 func (s *Server) handleAdminHome(c echo.Context) error {
@@ -147,6 +150,9 @@ func (s *Server) handleAdminHome(c echo.Context) error {
 		return err
 	}
 	d := dashboardData{OutsideHours: len(outside)}
+	if d.FailedMail, err = s.failedMailCount(ctx); err != nil {
+		return err
+	}
 	ids := make([]int64, len(bs))
 	for i, b := range bs {
 		d.Upcoming = append(d.Upcoming, adminRowOf(b, loc))

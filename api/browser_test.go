@@ -59,8 +59,14 @@ func testBrowserBookWithJS(t *testing.T, b *browser) {
 	evalIn[bool](tb, `window.__samePage = true`)
 	evalIn[bool](tb, `(function (s) { s.value = "Asia/Tokyo"; return s.dispatchEvent(new Event("change")); })(document.getElementById("tz"))`)
 	tb.waitFor(`document.querySelector("[data-tz-label]").textContent === "Tokyo (UTC+09:00)"`)
-	if got := tb.text(`label[for="slot-0"]`); got != "Wednesday 2 December, 9:00 AM" {
-		t.Errorf("first slot in Tokyo reads %q", got) // 9:00 AM Los Angeles is 2:00 AM Thursday in Tokyo
+	// The first hours, 9:00 AM on Wednesday in Los Angeles, fall on
+	// Thursday in Tokyo, so Wednesday there has none.
+	tb.waitFor(`document.querySelector("[data-slots-status]").textContent === "No times available on Wednesday 2 December."`)
+	if got := tb.text(".no-slots"); !strings.HasPrefix(got, "There are no free times on this day") {
+		t.Errorf("empty day reads %q", got)
+	}
+	if got := tb.text(`a[data-date="2026-12-03"] .week-count`); got != "15 times" {
+		t.Errorf("Thursday in Tokyo shows %q", got)
 	}
 	evalIn[bool](tb, `(function (s) { s.value = "Europe/Berlin"; return s.dispatchEvent(new Event("change")); })(document.getElementById("tz"))`)
 	tb.waitFor(`document.querySelector("[data-tz-label]").textContent === "Berlin (UTC+01:00)"`)

@@ -208,7 +208,11 @@ func (s *Server) handleBookingICS(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	ics, err := calendar.Invitation(s.calendarPractice(st), *b, s.url("/manage/"+token), calendar.MethodPublish, s.svc.Now())
+	p, err := s.invitationPractice(c.Request().Context(), st)
+	if err != nil {
+		return err
+	}
+	ics, err := calendar.Invitation(p, *b, s.url("/manage/"+token), calendar.MethodPublish, s.svc.Now())
 	if err != nil {
 		return err
 	}

@@ -91,6 +91,12 @@ func (s *Server) routes() {
 	adm.POST("/tokens", s.handleTokenCreate)
 	adm.POST("/tokens/:id/revoke", s.handleTokenRevoke)
 	adm.GET("/audit", s.handleAuditLog)
+	adm.GET("/calendar", s.handleCalendar)
+	adm.POST("/calendar/rotate", s.handleFeedRotate)
+	adm.POST("/calendar/settings", s.handleFeedSettings)
+	adm.GET("/email", s.handleEmailList)
+	adm.GET("/email/:id", s.handleEmailMessage)
+	adm.POST("/email/:id/retry", s.handleEmailRetry)
 
 	adminAPI := e.Group("/api/v1/admin", s.requireToken)
 	adminAPI.GET("/settings", s.handleAPIGetSettings)

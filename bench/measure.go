@@ -7,6 +7,8 @@ import (
 	"net/http"
 	"net/url"
 	"os"
+	"path/filepath"
+	"strings"
 	"time"
 )
 
@@ -71,6 +73,9 @@ func (b *bencher) measure(ctx context.Context) error {
 	if b.dbURL, err = clusterURL(b.dataDir); err != nil {
 		_ = first.stop()
 		return err
+	}
+	if v, err := os.ReadFile(filepath.Join(b.dataDir, "postgres", "PG_VERSION")); err == nil {
+		b.rep.Postgres = strings.TrimSpace(string(v))
 	}
 	now := time.Now()
 	b.logf("seeding %d bookings", defaultSeed.Bookings)

@@ -1,0 +1,261 @@
+package api
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"slices"
+	"strconv"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"consult/booking"
+)
+
+// The email page of the admin area: the outbox, so the practitioner sees
+// what went out, what failed and what was only kept because no mail server
+// is configured, and can send a failed or kept message again.
+
+// emailPerPage is the outbox list's page size.
+const emailPerPage = 50
+
+// emailTabs are the status filters, in the order shown: the ones that need
+// the practitioner first.
+var emailTabs = []emailTabDef{
+	{booking.OutboxFailed, "Failed"},
+	{booking.OutboxLogged, "Kept, not sent"},
+	{booking.OutboxPending, "Waiting"},
+	{booking.OutboxSent, "Sent"},
+	{booking.OutboxSkipped, "Skipped"},
+	{"", "All"},
+}
+
+// emailTabDef is one status filter: its status ("" for all) and label.
+type emailTabDef struct {
+	Status booking.OutboxStatus
+	Label  string
+}
+
+// emailKinds names each kind of message for the list.
+var emailKinds = map[string]string{
+	booking.MailConfirmation:      "Confirmation to client",
+	booking.MailRescheduled:       "Moved, to client",
+	booking.MailCancelled:         "Cancellation to client",
+	booking.MailReminder:          "Reminder to client",
+	booking.MailPractitionerNew:   "New booking, to you",
+	booking.MailPractitionerMoved: "Moved booking, to you",
+	booking.MailPractitionerGone:  "Cancelled booking, to you",
+}
+
+// emailTab is one status filter as rendered.
+type emailTab struct {
+	Label, URL string
+	Current    bool
+	Count      string // failed only: how many, "" for none
+}
+
+// emailRow is one queued message as listed; it holds no personal data.
+type emailRow struct {
+	ID          int64
+	Kind        string
+	BookingID   int64
+	Status      booking.OutboxStatus
+	Attempts    int
+	Created     string
+	NextAttempt string
+	Sent        string
+	LastError   string
+	CanRetry    bool
+}
+
+// emailData is the outbox page.
+type emailData struct {
+	Status    booking.OutboxStatus
+	BookingID int64
+	Tabs      []emailTab
+	Rows      []emailRow
+	// Paged is set past the first page; NextURL leads to older messages.
+	Paged   bool
+	NewURL  string
+	NextURL string
+}
+
+// outboxAvailable refuses when the server was built without a mail worker.
+func (s *Server) outboxAvailable() error {
+	if s.outbox == nil {
+		return echo.NewHTTPError(http.StatusServiceUnavailable, "Email is not set up on this server.")
+	}
+	return nil
+}
+
+// canRetry reports whether the retry button applies to a message in st.
+func canRetry(st booking.OutboxStatus) bool {
+	return st == booking.OutboxFailed || st == booking.OutboxLogged
+}
+
+// emailListURL is the list filtered by status and booking, before id.
+func emailListURL(status booking.OutboxStatus, bookingID, before int64) string {
+	q := url.Values{}
+	if status != "" {
+		q.Set("status", string(status))
+	}
+	if bookingID > 0 {
+		q.Set("booking", strconv.FormatInt(bookingID, 10))
+	}
+	if before > 0 {
+		q.Set("before", strconv.FormatInt(before, 10))
+	}
+	if len(q) == 0 {
+		return "/admin/email"
+	}
+	return "/admin/email?" + q.Encode()
+}
+
+// emailStatusParam reads a status filter; ok is false for an unknown one.
+func emailStatusParam(v string) (booking.OutboxStatus, bool) {
+	st := booking.OutboxStatus(v)
+	if st == "" || st == booking.OutboxSending {
+		return st, true
+	}
+	return st, slices.ContainsFunc(emailTabs, func(t emailTabDef) bool { return t.Status == st })
+}
+
+// failedMailCount says how many messages failed, "" for none; it counts
+// at most a page of the largest size, and says "500+" beyond.
+func (s *Server) failedMailCount(ctx context.Context) (string, error) {
+	if s.outbox == nil {
+		return "", nil
+	}
+	ms, err := s.outbox.ListOutbox(ctx, booking.OutboxFilter{Status: booking.OutboxFailed, Limit: 500})
+	switch {
+	case err != nil || len(ms) == 0:
+		return "", err
+	case len(ms) == 500:
+		return "500+", nil
+	}
+	return strconv.Itoa(len(ms)), nil
+}
+
+func (s *Server) handleEmailList(c echo.Context) error {
+	if err := s.outboxAvailable(); err != nil {
+		return err
+	}
+	ctx := c.Request().Context()
+	loc, _, err := s.adminZone(c)
+	if err != nil {
+		return err
+	}
+	status, ok := emailStatusParam(c.QueryParam("status"))
+	if !ok {
+		return booking.Errorf(booking.EINVALID, "There is no such list of messages. Choose one of the tabs on the email page.")
+	}
+	// Paging and booking filters come from links this page made; anything
+	// else is read as "none" rather than refused.
+	bookingID, _ := strconv.ParseInt(c.QueryParam("booking"), 10, 64)
+	before, _ := strconv.ParseInt(c.QueryParam("before"), 10, 64)
+	bookingID, before = max(bookingID, 0), max(before, 0)
+	ms, err := s.outbox.ListOutbox(ctx, booking.OutboxFilter{Status: status, BookingID: bookingID, BeforeID: before, Limit: emailPerPage + 1})
+	if err != nil {
+		return err
+	}
+	failed, err := s.failedMailCount(ctx)
+	if err != nil {
+		return err
+	}
+	d := emailData{Status: status, BookingID: bookingID, Paged: before > 0, NewURL: emailListURL(status, bookingID, 0)}
+	for _, t := range emailTabs {
+		tab := emailTab{Label: t.Label, URL: emailListURL(t.Status, bookingID, 0), Current: t.Status == status}
+		if t.Status == booking.OutboxFailed {
+			tab.Count = failed
+		}
+		d.Tabs = append(d.Tabs, tab)
+	}
+	if len(ms) > emailPerPage {
+		ms = ms[:emailPerPage]
+		d.NextURL = emailListURL(status, bookingID, ms[len(ms)-1].ID)
+	}
+	stamp := func(t time.Time) string { return t.In(loc).Format("2 Jan 2006 15:04 MST") }
+	for _, m := range ms {
+		r := emailRow{ID: m.ID, Kind: emailKinds[m.Kind], BookingID: m.BookingID, Status: m.Status,
+			Attempts: m.Attempts, Created: stamp(m.CreatedAt), LastError: m.LastError, CanRetry: canRetry(m.Status)}
+		if r.Kind == "" {
+			r.Kind = m.Kind
+		}
+		if m.Status == booking.OutboxPending {
+			r.NextAttempt = stamp(m.SendAfter)
+		}
+		if m.SentAt != nil {
+			r.Sent = stamp(*m.SentAt)
+		}
+		d.Rows = append(d.Rows, r)
+	}
+	return s.renderAdmin(c, http.StatusOK, "email", "Email", d, nil)
+}
+
+// handleEmailRetry puts a failed or kept message back in the queue.
+func (s *Server) handleEmailRetry(c echo.Context) error {
+	if err := s.outboxAvailable(); err != nil {
+		return err
+	}
+	id, err := adminPathID(c, "id")
+	if err != nil {
+		return err
+	}
+	back := fmt.Sprintf("/admin/email/%d", id)
+	if c.FormValue("from") == "list" {
+		st, _ := emailStatusParam(c.FormValue("status"))
+		back = emailListURL(st, 0, 0)
+	}
+	err = s.outbox.RetryOutbox(c.Request().Context(), id)
+	var de *booking.Error
+	switch {
+	case booking.ErrorCode(err) == booking.ECONFLICT && errors.As(err, &de):
+		// Someone (or the worker) got there first: say so, change nothing.
+		return s.adminRedirect(c, back, de.Message)
+	case err != nil:
+		return err
+	}
+	if err := s.audit(c, "email.retry", fmt.Sprintf("outbox:%d", id)); err != nil {
+		return err
+	}
+	return s.adminRedirect(c, back, fmt.Sprintf("Message %d is queued to be sent again.", id))
+}
+
+// emailMessageData is one message as it would be sent now.
+type emailMessageData struct {
+	M        *booking.RenderedMessage
+	Kind     string
+	Date     string
+	CanRetry bool
+}
+
+// handleEmailMessage shows a message with the client's data in it, so
+// the view is audited before anything is sent.
+func (s *Server) handleEmailMessage(c echo.Context) error {
+	if err := s.outboxAvailable(); err != nil {
+		return err
+	}
+	id, err := adminPathID(c, "id")
+	if err != nil {
+		return err
+	}
+	loc, _, err := s.adminZone(c)
+	if err != nil {
+		return err
+	}
+	m, err := s.outbox.RenderMessage(c.Request().Context(), id)
+	if err != nil {
+		return err
+	}
+	if err := s.audit(c, "email.view", fmt.Sprintf("outbox:%d", id)); err != nil {
+		return err
+	}
+	d := emailMessageData{M: m, Kind: emailKinds[m.Kind], Date: m.Date.In(loc).Format("Mon 2 Jan 2006 15:04 MST"), CanRetry: canRetry(m.Status)}
+	if d.Kind == "" {
+		d.Kind = m.Kind
+	}
+	return s.renderAdmin(c, http.StatusOK, "email-message", fmt.Sprintf("Message %d", id), d, nil)
+}
