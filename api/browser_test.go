@@ -65,7 +65,7 @@ func testBrowserBookWithJS(t *testing.T, b *browser) {
 	if got := tb.text(".no-slots"); !strings.HasPrefix(got, "There are no free times on this day") {
 		t.Errorf("empty day reads %q", got)
 	}
-	if got := tb.text(`a[data-date="2026-12-03"] .week-count`); got != "15 times" {
+	if got := tb.text(`a[data-date="2026-12-03"] .week-count`); got != "21 times" {
 		t.Errorf("Thursday in Tokyo shows %q", got)
 	}
 	evalIn[bool](tb, `(function (s) { s.value = "Europe/Berlin"; return s.dispatchEvent(new Event("change")); })(document.getElementById("tz"))`)

@@ -153,7 +153,7 @@ func TestServeEndToEnd(t *testing.T) {
 	if len(slots.Slots) == 0 {
 		t.Fatal("no slots with demo hours seeded")
 	}
-	body := fmt.Sprintf(`{"start":%q,"name":"Edith Endtoend","email":"edith@example.org","note":"private words"}`, slots.Slots[0].Start)
+	body := fmt.Sprintf(`{"start":%q,"name":"Edith Endtoend","email":"edith@example.org","phone":"+1 555 0199 77","note":"private words"}`, slots.Slots[0].Start)
 	resp, err := http.Post(base+"/api/v1/bookings", "application/json", strings.NewReader(body))
 	if err != nil {
 		t.Fatal(err)
@@ -195,7 +195,7 @@ func TestServeEndToEnd(t *testing.T) {
 	case <-time.After(20 * time.Second):
 		t.Fatal("serve did not stop after cancel")
 	}
-	for _, secret := range []string{"Edith", "edith@example.org", "private words"} {
+	for _, secret := range []string{"Edith", "Endtoend", "edith@example.org", "555 0199", "private words"} {
 		if strings.Contains(logs.String(), secret) {
 			t.Errorf("the log contains personal data %q", secret)
 		}
