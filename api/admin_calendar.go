@@ -1,16 +1,12 @@
 package api
 
 import (
-	"context"
 	"html/template"
 	"net/http"
 	"net/url"
 	"strings"
 
 	"github.com/labstack/echo/v4"
-
-	"consult/booking"
-	"consult/calendar"
 )
 
 // The calendar page of the admin area: the private bookings feed's secret,
@@ -160,20 +156,4 @@ func (s *Server) handleFeedSettings(c echo.Context) error {
 		return err
 	}
 	return s.adminRedirect(c, "/admin/calendar", "The calendar settings are saved.")
-}
-
-// invitationPractice is calendarPractice with the practice's event title,
-// for the calendar files a client receives. The feeds do without it: they
-// name bookings differently and must stay one query on revalidation.
-func (s *Server) invitationPractice(ctx context.Context, st booking.Settings) (calendar.Practice, error) {
-	p := s.calendarPractice(st)
-	if s.feeds == nil {
-		return p, nil
-	}
-	fs, err := s.feeds.Settings(ctx)
-	if err != nil {
-		return p, err
-	}
-	p.EventTitle = fs.EventTitle
-	return p, nil
 }

@@ -17,6 +17,7 @@ import (
 
 	"consult/api"
 	"consult/booking"
+	"consult/notify"
 	"consult/storage"
 	"consult/web"
 )
@@ -71,8 +72,14 @@ func newAdminTest(t *testing.T, cfg api.Config) *adminTest {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// As in production, the admin area has the feeds and the outbox; this
+	// worker has no mail server, so it only keeps messages ("logged").
+	outbox, err := notify.New(notify.Config{From: "bookings@consult.test", BaseURL: cfg.BaseURL}, notify.Deps{Store: store, Now: clock.Now})
+	if err != nil {
+		t.Fatal(err)
+	}
 	srv, err := api.New(cfg, api.Deps{Service: svc, Web: renderer, Pages: pages, Admin: store,
-		Sessions: pgxstore.NewWithCleanupInterval(pool, 0)})
+		Sessions: pgxstore.NewWithCleanupInterval(pool, 0), Feeds: store, Outbox: outbox})
 	if err != nil {
 		t.Fatal(err)
 	}

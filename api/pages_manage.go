@@ -208,11 +208,7 @@ func (s *Server) handleBookingICS(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	p, err := s.invitationPractice(c.Request().Context(), st)
-	if err != nil {
-		return err
-	}
-	ics, err := calendar.Invitation(p, *b, s.url("/manage/"+token), calendar.MethodPublish, s.svc.Now())
+	ics, err := calendar.Invitation(s.calendarPractice(st), *b, s.url("/manage/"+token), calendar.MethodPublish, s.svc.Now())
 	if err != nil {
 		return err
 	}
@@ -226,5 +222,5 @@ func (s *Server) calendarPractice(st booking.Settings) calendar.Practice {
 	if from == "" {
 		from = "consultations@" + s.base.Hostname()
 	}
-	return calendar.Practice{Name: st.PracticeName, Email: from, BaseURL: s.base.String(), TimeZone: st.TimeZone}
+	return calendar.Practice{Name: st.PracticeName, Email: from, BaseURL: s.base.String(), TimeZone: st.TimeZone, EventTitle: st.EventTitle}
 }

@@ -67,7 +67,10 @@ func (s *Server) bookingView(b *booking.Booking, token string, st booking.Settin
 // never name the treatment, as others may see the client's calendar, and
 // carry no manage link, as the URL passes through a third party.
 func (s *Server) eventText(st booking.Settings, length time.Duration) (title, details string) {
-	title = "Consultation with " + st.PracticeName
+	title = st.EventTitle
+	if title == "" {
+		title = "Consultation with " + st.PracticeName
+	}
 	details = fmt.Sprintf("Your free %d-minute consultation with ", int(length.Round(time.Minute)/time.Minute)) + st.PracticeName +
 		". To cancel or reschedule, use the private link in your confirmation email."
 	return title, details

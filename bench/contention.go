@@ -94,7 +94,7 @@ func contend(ctx context.Context, base, dbURL string, slots []time.Time, clients
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			_, connErrs[i] = once(ctx, httpClients[i], request{Method: http.MethodGet, URL: base + "/healthz"})
+			_, _, connErrs[i] = once(ctx, httpClients[i], request{Method: http.MethodGet, URL: base + "/healthz"})
 		}()
 	}
 	wg.Wait()

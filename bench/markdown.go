@@ -74,6 +74,13 @@ func formatMarkdown(r *Report, notes string) string {
 		"the load generator reads the bytes without unpacking them.\n", o.rounds, o.duration, o.warmup)
 	b.WriteString("- Baselines, served by a process of their own on the same machine and database: a bare Echo " +
 		"handler returning a constant string, and one running `SELECT 1` through a pgx pool of the service's size (20).\n")
+	b.WriteString("- The 304 phase revalidates as a calendar app does: `If-None-Match` with the tag from a first GET; " +
+		"a `200` with a new tag (the content changes when a slot passes the minimum notice) replaces the tag and counts " +
+		"as an answer, not an error.\n")
+	b.WriteString("- CPU per request: user and system CPU time of the serving process (the service, or the baseline " +
+		"process for the baselines) and of all the PostgreSQL cluster's processes over the measured seconds, divided by " +
+		"the requests answered. It is steadier than req/s on a shared machine, since waiting does not count, and it " +
+		"includes the service's background work (mail worker, retention), which is small.\n")
 	b.WriteString("- Peak memory is the server process's `VmHWM` (its PostgreSQL cluster runs in processes of its own).\n\n")
 
 	b.WriteString("## Targets\n\n")
@@ -118,19 +125,28 @@ func formatMarkdown(r *Report, notes string) string {
 	mdTable(&b, []string{"start", "to /readyz 200", "server's ready_after_ms"}, r.readyRows())
 
 	b.WriteString("## Memory\n\n")
-	mdTable(&b, []string{"server peak RSS (VmHWM)", ""}, [][]string{
-		{"after start, idle", mib(r.Memory.Idle)},
-		{"after the throughput phases", mib(r.Memory.AfterLoad)},
-		{"after booking contention", mib(r.Memory.AfterContention)},
-		{"baseline process, for comparison", mib(r.Memory.Baseline)},
-	})
+	b.WriteString("Peak resident memory (`VmHWM`) of the process serving each phase, read after the phase's first " +
+		"round; it only grows, so a jump belongs to the phase where it shows.\n\n")
+	rows = [][]string{{"service, after start (idle)", mib(r.Memory.Idle)}}
+	for _, p := range r.Phases {
+		who := "service"
+		if p.Baseline == "" {
+			who = "baseline process"
+		}
+		rows = append(rows, []string{fmt.Sprintf("%s, after %s", who, p.Name), mib(p.PeakRSS)})
+	}
+	rows = append(rows, []string{"service, after all throughput rounds", mib(r.Memory.AfterLoad)},
+		[]string{"service, after booking contention", mib(r.Memory.AfterContention)},
+		[]string{"baseline process, at the end", mib(r.Memory.Baseline)})
+	mdTable(&b, []string{"peak RSS", ""}, rows)
 
 	if len(r.Profiles) > 0 {
 		b.WriteString("## Profiles of missed targets\n\n")
-		b.WriteString("CPU profiles of the server (built with `-tags pprof`, listener on loopback only) taken while the " +
-			"phase's load ran again; the top functions by cumulative time.\n\n")
+		b.WriteString("Profiles of the server (built with `-tags pprof`, profiler on a loopback port) taken over 5 s while " +
+			"the phase's load ran again after the measurements: CPU by cumulative time for throughput and latency targets, " +
+			"bytes allocated for the memory target.\n\n")
 		for _, p := range r.Profiles {
-			fmt.Fprintf(&b, "### %s\n\n```\n%s\n```\n\n", p.Phase, strings.TrimSpace(p.Top))
+			fmt.Fprintf(&b, "### %s (%s)\n\n```\n%s\n```\n\n", p.Phase, p.Kind, strings.TrimSpace(p.Top))
 		}
 	}
 

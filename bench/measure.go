@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"time"
 )
 
@@ -137,9 +138,21 @@ func (b *bencher) measure(ctx context.Context) error {
 		for i := range phases {
 			ph := &phases[i]
 			b.logf("round %d/%d: %s, %d connections", round+1, b.o.rounds, ph.Name, ph.Conns)
-			ph.Result = ph.Result.merge(load(ctx, ph.req, ph.Conns, b.o.warmup, b.o.duration))
+			srv := b.server
+			if ph.Baseline == "" {
+				srv = b.baseline
+			}
+			res, cpu := b.loadPhase(ctx, srv, ph.req, ph.Conns)
+			ph.Result, ph.CPU = ph.Result.merge(res), ph.CPU.add(cpu)
 			if err := ctx.Err(); err != nil {
 				return err
+			}
+			// Peak RSS only grows: after each phase of the first round it
+			// shows which phase raised it.
+			if round == 0 {
+				if ph.PeakRSS, err = srv.peakRSS(); err != nil {
+					return err
+				}
 			}
 		}
 	}
@@ -170,6 +183,25 @@ func (b *bencher) measure(ctx context.Context) error {
 		}
 	}
 	return nil
+}
+
+// loadPhase runs one round of a phase against srv and samples the CPU
+// time of srv and of the database over the measured part of it.
+func (b *bencher) loadPhase(ctx context.Context, srv *proc, req request, conns int) (Result, cpuSample) {
+	sample := func() cpuSample {
+		return cpuSample{server: processCPU(srv.cmd.Process.Pid), db: clusterCPU(b.dataDir)}
+	}
+	from, to := make(chan cpuSample, 1), make(chan cpuSample, 1)
+	t0 := time.Now()
+	go func() {
+		time.Sleep(time.Until(t0.Add(b.o.warmup)))
+		from <- sample()
+		time.Sleep(time.Until(t0.Add(b.o.warmup + b.o.duration)))
+		to <- sample()
+	}()
+	res := load(ctx, req, conns, b.o.warmup, b.o.duration)
+	end := <-to
+	return res, end.sub(<-from)
 }
 
 // startBaseline starts this program's baseline server on the service's
@@ -208,10 +240,12 @@ func (b *bencher) phases(ctx context.Context, now time.Time) ([]Phase, error) {
 		return h
 	}
 	feedURL := b.server.url + "/calendar/availability.ics"
-	etag, err := entityTag(ctx, feedURL, hdr())
+	tag, err := entityTag(ctx, feedURL, hdr())
 	if err != nil {
 		return nil, err
 	}
+	etag := new(atomic.Pointer[string])
+	etag.Store(&tag)
 	n := b.o.conns
 	get := func(u string, h http.Header, want int) request {
 		return request{Method: http.MethodGet, URL: u, Header: h, Want: want}
@@ -219,6 +253,8 @@ func (b *bencher) phases(ctx context.Context, now time.Time) ([]Phase, error) {
 	return []Phase{
 		{Key: "const", Name: "baseline: constant string", Conns: n, req: get(b.baseline.url+"/const", nil, 200)},
 		{Key: "query", Name: "baseline: SELECT 1", Conns: n, req: get(b.baseline.url+"/query", nil, 200)},
+		{Key: "healthz", Name: "GET /healthz (service's middleware only)", Conns: n, Baseline: "const",
+			req: get(b.server.url+"/healthz", hdr(), 200)},
 		{Key: "slots", Name: "GET /api/v1/slots (14 days)", Conns: n, Baseline: "query",
 			req: get(b.server.url+"/api/v1/slots?"+slotsQ.Encode(), hdr("Accept", "application/json"), 200)},
 		{Key: "home", Name: "GET /", Conns: n, Baseline: "const",
@@ -228,7 +264,7 @@ func (b *bencher) phases(ctx context.Context, now time.Time) ([]Phase, error) {
 		{Key: "feed", Name: "GET /calendar/availability.ics", Conns: n, Baseline: "const",
 			req: get(feedURL, hdr(), 200)},
 		{Key: "feed304", Name: "GET /calendar/availability.ics (304)", Conns: n, Baseline: "const",
-			req: get(feedURL, hdr("If-None-Match", etag), 304)},
+			req: request{Method: http.MethodGet, URL: feedURL, Header: hdr(), Want: http.StatusNotModified, etag: etag}},
 	}, nil
 }
 

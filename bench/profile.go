@@ -18,18 +18,20 @@ import (
 // the server meanwhile. The measured figures all come from the ordinary
 // build; this only explains them.
 func (b *bencher) profileMissed(ctx context.Context) error {
-	var keys []string
-	seen := map[string]bool{}
+	type want struct{ phase, kind string }
+	var wants []want
+	seen := map[want]bool{}
 	for _, t := range b.rep.Targets() {
-		if !t.Met && t.Phase != "" && !seen[t.Phase] {
-			seen[t.Phase] = true
-			keys = append(keys, t.Phase)
+		w := want{t.Phase, t.Profile}
+		if !t.Met && t.Phase != "" && !seen[w] {
+			seen[w] = true
+			wants = append(wants, w)
 		}
 	}
-	if len(keys) == 0 {
+	if len(wants) == 0 {
 		return nil
 	}
-	b.logf("profiling the phases of missed targets: %v", keys)
+	b.logf("profiling the phases of missed targets: %v", wants)
 	bin := filepath.Join(b.tmp, "consult-pprof")
 	if err := goCmd(ctx, b.o.goCmd, b.stderr, "build", "-tags", "pprof", "-o", bin, "./cmd/consult"); err != nil {
 		return err
@@ -56,27 +58,33 @@ func (b *bencher) profileMissed(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	for _, key := range keys {
-		ph, ok := (&Report{Phases: phases}).phase(key)
+	for _, w := range wants {
+		ph, ok := (&Report{Phases: phases}).phase(w.phase)
 		if !ok {
 			continue
 		}
-		file := filepath.Join(b.tmp, key+".pprof")
+		file := filepath.Join(b.tmp, w.phase+"."+w.kind+".pprof")
+		// Both endpoints return what happened in the next 5 s: CPU time,
+		// or the allocations made (a delta of the allocs profile).
+		endpoint, args := "profile", []string{"-top", "-cum", "-nodecount=35"}
+		if w.kind == "allocs" {
+			endpoint, args = "allocs", []string{"-sample_index=alloc_space", "-top", "-nodecount=25"}
+		}
 		done := make(chan struct{})
 		go func() {
 			defer close(done)
 			load(ctx, ph.req, ph.Conns, 0, 6*time.Second)
 		}()
-		err := fetchProfile(ctx, "http://"+pprofAddr+"/debug/pprof/profile?seconds=5", file)
+		err := fetchProfile(ctx, "http://"+pprofAddr+"/debug/pprof/"+endpoint+"?seconds=5", file)
 		<-done
 		if err != nil {
 			return err
 		}
-		top, err := exec.CommandContext(ctx, b.o.goCmd, "tool", "pprof", "-top", "-nodecount=25", bin, file).Output()
+		top, err := exec.CommandContext(ctx, b.o.goCmd, append(append([]string{"tool", "pprof"}, args...), bin, file)...).Output()
 		if err != nil {
 			return fmt.Errorf("go tool pprof: %w", err)
 		}
-		b.rep.Profiles = append(b.rep.Profiles, Profile{Phase: ph.Name, Top: string(top)})
+		b.rep.Profiles = append(b.rep.Profiles, Profile{Phase: ph.Name, Kind: w.kind, Top: string(top)})
 	}
 	return nil
 }

@@ -17,7 +17,12 @@ type Phase struct {
 	// for the baselines themselves.
 	Baseline string
 	Result   Result
-	req      request
+	// PeakRSS is the serving process's VmHWM after the phase's first round.
+	PeakRSS int64
+	// CPU is what the serving process and the database used while the
+	// phase was measured, over all rounds.
+	CPU cpuSample
+	req request
 }
 
 // readyTime is one start's time to ready: to the first 200 from /readyz
@@ -49,18 +54,19 @@ type Report struct {
 	Took             time.Duration
 }
 
-// Profile is a CPU profile of the server taken during a phase whose
-// target was missed, as the top of `go tool pprof -top`.
+// Profile is a profile of the server taken during a phase whose target
+// was missed, as the top of `go tool pprof -top`.
 type Profile struct {
-	Phase, Top string
+	Phase, Kind, Top string
 }
 
 // Target is one of the issue's goals and how this run did against it.
 type Target struct {
 	Name, Want, Got string
 	Met             bool
-	// Phase is the Key of the phase to profile when the target is missed.
-	Phase string
+	// Phase is the Key of the phase to profile when the target is missed,
+	// and Profile the kind of profile: "cpu" or "allocs".
+	Phase, Profile string
 }
 
 // Targets are compared, never asserted: the report says which were met.
@@ -101,13 +107,13 @@ func (r *Report) Targets() []Target {
 		b, _ := r.phase(p.Baseline)
 		got := r.ratio(p)
 		ts = append(ts, Target{Name: name, Want: fmt.Sprintf("≥ %.1f× %s", minRatio, strings.TrimPrefix(b.Name, "baseline: ")),
-			Got: fmt.Sprintf("%.2f×", got), Met: got >= minRatio && p.Result.Errors == 0, Phase: key})
+			Got: fmt.Sprintf("%.2f×", got), Met: got >= minRatio && p.Result.Errors == 0, Phase: key, Profile: "cpu"})
 	}
 	ratioTarget("Slots throughput", "slots")
 	if p, ok := r.phase("slots"); ok {
 		p99 := p.Result.Percentile(99)
 		ts = append(ts, Target{Name: "Slots p99", Want: fmt.Sprintf("< %s at %d connections", ms(maxSlotsP99), p.Conns),
-			Got: ms(p99), Met: p99 < maxSlotsP99, Phase: "slots"})
+			Got: ms(p99), Met: p99 < maxSlotsP99, Phase: "slots", Profile: "cpu"})
 	}
 	ratioTarget("Page / throughput", "home")
 	ratioTarget("Page /clinical-research throughput", "research")
@@ -127,7 +133,7 @@ func (r *Report) Targets() []Target {
 	}
 	if peak := max(r.Memory.AfterLoad, r.Memory.AfterContention); peak > 0 {
 		ts = append(ts, Target{Name: "Server memory under load", Want: fmt.Sprintf("< %d %s peak RSS", maxMemory>>20, memoryUnitName),
-			Got: mib(peak), Met: peak < maxMemory})
+			Got: mib(peak), Met: peak < maxMemory, Phase: r.memoryPhase(), Profile: "allocs"})
 	}
 	if len(r.Ready.Restart) > 0 {
 		med := median(r.Ready.Restart)
@@ -136,6 +142,25 @@ func (r *Report) Targets() []Target {
 			Met: med < maxReadyWarm})
 	}
 	return ts
+}
+
+// memoryPhase returns the Key of the server phase that raised the peak
+// RSS most, or "" when the booking contention raised it more.
+func (r *Report) memoryPhase() string {
+	key, most, prev := "", int64(0), r.Memory.Idle
+	for _, p := range r.Phases {
+		if p.Baseline == "" || p.PeakRSS == 0 {
+			continue
+		}
+		if grew := p.PeakRSS - prev; grew > most {
+			key, most = p.Key, grew
+		}
+		prev = max(prev, p.PeakRSS)
+	}
+	if r.Memory.AfterContention-r.Memory.AfterLoad > most {
+		return ""
+	}
+	return key
 }
 
 // median returns the median outside-measured time of ts.
@@ -167,11 +192,13 @@ func (r *Report) phaseRow(p Phase) []string {
 	if p.Result.FirstErr != "" {
 		errs += " (" + p.Result.FirstErr + ")"
 	}
+	srv, db := p.CPU.perRequest(p.Result.Requests)
 	return []string{p.Name, fmt.Sprint(p.Conns), fmt.Sprintf("%.0f", p.Result.RPS()),
-		ms(p.Result.Percentile(50)), ms(p.Result.Percentile(99)), errs, vs}
+		ms(p.Result.Percentile(50)), ms(p.Result.Percentile(99)), errs, vs,
+		fmt.Sprintf("%.0f µs", srv), fmt.Sprintf("%.0f µs", db)}
 }
 
-var phaseHeader = []string{"phase", "conns", "req/s", "p50", "p99", "errors", "vs baseline"}
+var phaseHeader = []string{"phase", "conns", "req/s", "p50", "p99", "errors", "vs baseline", "server CPU/req", "PostgreSQL CPU/req"}
 
 // readyRows are the time-to-ready table's rows.
 func (r *Report) readyRows() [][]string {

@@ -121,6 +121,10 @@ type Settings struct {
 	NotSameDay   bool          // when set, nothing can be booked for today (practice zone)
 	HorizonDays  int           // the last bookable date is today + HorizonDays (practice zone)
 	DailyCap     int           // most bookings per practice-local day; 0 means no cap
+	// EventTitle is the neutral title of the calendar events clients get;
+	// "" means "Consultation with <PracticeName>". It is set with the feed
+	// settings, not with the rules, and it must never name a treatment.
+	EventTitle string
 }
 
 // Location loads the practice's zone.

@@ -116,7 +116,8 @@ func (w *Worker) render(ctx context.Context, m booking.OutboxMessage, b *booking
 		method = ""
 	}
 	if method != "" {
-		p := calendar.Practice{Name: settings.PracticeName, Email: w.from.Address, BaseURL: w.base.String(), TimeZone: settings.TimeZone}
+		p := calendar.Practice{Name: settings.PracticeName, Email: w.from.Address, BaseURL: w.base.String(),
+			TimeZone: settings.TimeZone, EventTitle: settings.EventTitle}
 		link := v.ManageURL
 		if method == calendar.MethodCancel {
 			link = ""

@@ -91,9 +91,9 @@ func loadSettings(ctx context.Context, q querier) (booking.Settings, error) {
 	var slot, buffer, notice int
 	err := q.QueryRow(ctx, `
 		SELECT practice_name, time_zone, slot_minutes, buffer_minutes, min_notice_minutes,
-		       not_same_day, horizon_days, daily_cap
+		       not_same_day, horizon_days, daily_cap, event_title
 		FROM practice_settings`).Scan(&st.PracticeName, &st.TimeZone, &slot, &buffer, &notice,
-		&st.NotSameDay, &st.HorizonDays, &st.DailyCap)
+		&st.NotSameDay, &st.HorizonDays, &st.DailyCap, &st.EventTitle)
 	if err != nil {
 		return st, fmt.Errorf("storage: load settings: %w", translate(err))
 	}

@@ -106,11 +106,13 @@ func TestDatabaseOutage(t *testing.T) {
 	srvCtx, cancel := context.WithCancel(ctx)
 	pr, pw := io.Pipe()
 	done := make(chan error, 1)
+	finished := make(chan struct{})
 	go func() {
+		defer close(finished)
 		done <- run(srvCtx, []string{"serve", "--demo"}, env("DATABASE_URL", cluster.URL("consult"), "LISTEN_ADDR", "127.0.0.1:0"), nil, pw, io.Discard)
 		pw.Close()
 	}()
-	t.Cleanup(func() { cancel(); <-done })
+	t.Cleanup(func() { cancel(); <-finished })
 	line, _ := readLine(pr)
 	base := strings.Fields(line[strings.Index(line, "http://"):])[0]
 	go io.Copy(io.Discard, pr)

@@ -1,0 +1,110 @@
+package api_test
+
+import (
+	"context"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"consult/api"
+	"consult/booking"
+	"consult/storage"
+	"consult/web"
+)
+
+// newBenchSite is the public site (pages and JSON API) on a fresh database
+// with demo hours and a 90-day horizon, at the fixed clock testNow, and
+// the counter of the queries it sends.
+func newBenchSite(b *testing.B) (http.Handler, *queryCounter) {
+	b.Helper()
+	ctx := context.Background()
+	cfg, err := pgxpool.ParseConfig(storage.NewTestDBURL(b))
+	if err != nil {
+		b.Fatal(err)
+	}
+	queries := &queryCounter{}
+	cfg.ConnConfig.Tracer = queries
+	pool, err := pgxpool.NewWithConfig(ctx, cfg)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(pool.Close)
+	store := storage.New(pool)
+	st := booking.DefaultSettings()
+	st.PracticeName, st.HorizonDays = "Harbour Therapy", 90
+	if err := store.InitSettings(ctx, st); err != nil {
+		b.Fatal(err)
+	}
+	if _, err := store.SeedDemoHours(ctx); err != nil {
+		b.Fatal(err)
+	}
+	renderer, err := web.NewRenderer(web.RendererOptions{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	pages, err := web.LoadPages(web.DefaultContent(), map[string]string{"retention_days": "180"})
+	if err != nil {
+		b.Fatal(err)
+	}
+	svc := booking.NewService(store, func() time.Time { return testNow })
+	srv, err := api.New(api.Config{BaseURL: "http://consult.test", RetentionDays: 180, MailFrom: "Harbour Therapy <hello@harbour.example>"},
+		api.Deps{Service: svc, Web: renderer, Pages: pages})
+	if err != nil {
+		b.Fatal(err)
+	}
+	return srv, queries
+}
+
+// benchGet requests path from h in a loop, with header, and reports the
+// response's size and the queries each request cost.
+func benchGet(b *testing.B, h http.Handler, queries *queryCounter, path string, header http.Header) {
+	req := httptest.NewRequest(http.MethodGet, path, nil)
+	req.Header = header
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, req)
+	if rec.Code != http.StatusOK {
+		b.Fatalf("GET %s: %d", path, rec.Code)
+	}
+	size := rec.Body.Len()
+	queries.n.Store(0)
+	b.ReportAllocs()
+	for b.Loop() {
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, req)
+		if rec.Code != http.StatusOK {
+			b.Fatalf("GET %s: %d", path, rec.Code)
+		}
+	}
+	b.ReportMetric(float64(queries.n.Load())/float64(b.N), "queries/op")
+	b.ReportMetric(float64(size), "bytes/resp")
+}
+
+// BenchmarkPages renders the public pages as a browser asks for them, and
+// without compression to show what rendering alone costs.
+func BenchmarkPages(b *testing.B) {
+	h, queries := newBenchSite(b)
+	for _, path := range []string{"/", "/clinical-research", "/how-ketamine-works", "/book"} {
+		for _, enc := range []string{"identity", "gzip"} {
+			name := strings.TrimPrefix(path, "/")
+			if name == "" {
+				name = "home"
+			}
+			header := http.Header{"Accept": {"text/html"}, "Accept-Encoding": {enc}}
+			b.Run(name+"/"+enc, func(b *testing.B) { benchGet(b, h, queries, path, header) })
+		}
+	}
+}
+
+// BenchmarkSlotsAPI14Days is GET /api/v1/slots for two weeks of demo hours.
+func BenchmarkSlotsAPI14Days(b *testing.B) {
+	h, queries := newBenchSite(b)
+	path := "/api/v1/slots?from=2026-12-02&to=2026-12-15"
+	for _, enc := range []string{"identity", "gzip"} {
+		header := http.Header{"Accept": {"application/json"}, "Accept-Encoding": {enc}}
+		b.Run(enc, func(b *testing.B) { benchGet(b, h, queries, path, header) })
+	}
+}
