@@ -5,6 +5,7 @@ import (
 	"log/slog"
 	"net/http"
 	"runtime/debug"
+	"strings"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -51,5 +52,18 @@ func (s *Server) logRequests(next echo.HandlerFunc) echo.HandlerFunc {
 			slog.Duration("duration", time.Since(start)),
 		)
 		return nil
+	}
+}
+
+// headAsGet answers HEAD like GET on every route that does not handle HEAD
+// itself (the feeds do, to skip building the body); net/http sends the
+// headers and drops the body.
+func headAsGet(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		r := c.Request()
+		if r.Method == http.MethodHead && !strings.HasPrefix(r.URL.Path, "/calendar/") {
+			r.Method = http.MethodGet
+		}
+		return next(c)
 	}
 }

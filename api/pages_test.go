@@ -232,3 +232,14 @@ func TestFaviconRedirectsToHashedIcon(t *testing.T) {
 		t.Errorf("icon: %d %q", icon.Status, icon.Header.Get("Content-Type"))
 	}
 }
+
+func TestHeadIsAnsweredLikeGet(t *testing.T) {
+	s := newTestSite(t)
+	for _, p := range []string{"/", "/book", "/privacy", "/api/v1/slots?from=2026-12-02&to=2026-12-02"} {
+		req, _ := http.NewRequest(http.MethodHead, s.url+p, nil)
+		got := s.do(req)
+		if got.Status != 200 || len(got.Body) != 0 {
+			t.Errorf("HEAD %s: %d with %d body bytes, want 200 and none", p, got.Status, len(got.Body))
+		}
+	}
+}

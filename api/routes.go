@@ -8,7 +8,7 @@ import (
 // routes registers every route of the service; this is the one list.
 func (s *Server) routes() {
 	e := s.echo
-	e.Pre(middleware.RemoveTrailingSlash())
+	e.Pre(middleware.RemoveTrailingSlash(), headAsGet)
 	e.Use(middleware.RequestIDWithConfig(middleware.RequestIDConfig{TargetHeader: "X-Request-ID"}))
 	e.Use(s.logRequests)
 	e.Use(s.recoverPanics)
