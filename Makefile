@@ -31,3 +31,8 @@ fuzz:
 	    $(GO) test $$pkg -run='^$$' -fuzz="^$$target\$$" -fuzztime=$(FUZZTIME); \
 	  done; \
 	done
+
+## bench: load-test the service on this machine beside same-run baselines
+## (loopback only, a few minutes); prints the table, writes bench/RESULTS.md.
+bench:
+	$(GO) run ./bench -go $(GO) -out bench/RESULTS.md

@@ -67,7 +67,7 @@ func loadZone(name string) (*time.Location, error) {
 	if name == "" || name == "Local" || len(name) > 64 {
 		return nil, booking.Errorf(booking.EINVALID, "Unknown time zone.")
 	}
-	return time.LoadLocation(name)
+	return booking.LoadZone(name)
 }
 
 func (s *Server) handleSlots(c echo.Context) error {

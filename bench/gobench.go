@@ -11,7 +11,7 @@ import (
 // goBenchPackages are the packages whose benchmarks the report includes:
 // the slot engine, the iCalendar builders, and the feeds and pages over
 // HTTP handlers on a real database.
-var goBenchPackages = []string{"./booking", "./calendar", "./web", "./api"}
+var goBenchPackages = []string{"./booking", "./calendar", "./api"}
 
 // runGoBench runs the packages' benchmarks briefly and returns the lines
 // benchstat reads (the goos/goarch/pkg/cpu headers and the results).

@@ -129,7 +129,7 @@ type Settings struct {
 
 // Location loads the practice's zone.
 func (s Settings) Location() (*time.Location, error) {
-	loc, err := time.LoadLocation(s.TimeZone)
+	loc, err := LoadZone(s.TimeZone)
 	if err != nil {
 		return nil, fmt.Errorf("practice time zone %q: %w", s.TimeZone, err)
 	}

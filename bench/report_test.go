@@ -1,0 +1,136 @@
+package main
+
+import (
+	"bytes"
+	"strings"
+	"testing"
+	"time"
+)
+
+// testReport is a run that meets some targets and misses others.
+func testReport() *Report {
+	lat := func(ms ...int) []time.Duration {
+		var out []time.Duration
+		for _, m := range ms {
+			out = append(out, time.Duration(m)*time.Millisecond)
+		}
+		return out
+	}
+	phase := func(key, base string, reqs int, peak int64, lats []time.Duration) Phase {
+		return Phase{Key: key, Name: "phase " + key, Conns: 32, Baseline: base, PeakRSS: peak << 20,
+			Result: Result{Requests: reqs, Elapsed: time.Second, Latencies: lats, Statuses: map[int]int{200: reqs}},
+			CPU:    cpuSample{server: time.Duration(reqs) * 100 * time.Microsecond, db: time.Duration(reqs) * 50 * time.Microsecond}}
+	}
+	r := &Report{Machine: Machine{CPU: "Test CPU", Cores: 2, GoVersion: "go1.x", Date: time.Date(2026, 11, 26, 12, 0, 0, 0, time.UTC)},
+		Options: options{rounds: 2, duration: 3 * time.Second, warmup: time.Second}}
+	constant := phase("const", "", 10000, 18, lat(1, 1, 2))
+	constant.Name = "baseline: constant string"
+	r.Phases = []Phase{
+		constant,
+		{Key: "query", Name: "baseline: SELECT 1", Conns: 32, Result: Result{Requests: 5000, Elapsed: time.Second}},
+		phase("slots", "query", 3000, 30, lat(5, 10, 19)), // 0.6×, p99 19 ms: met
+		phase("home", "const", 4000, 70, lat(3, 4, 5)),    // 0.4×: missed; memory jumps here
+		phase("research", "const", 6000, 71, lat(3, 4, 5)),
+		phase("feed304", "const", 5000, 72, lat(1, 2, 3)),
+	}
+	r.Memory.Idle, r.Memory.AfterLoad, r.Memory.AfterContention = 25<<20, 72<<20, 73<<20
+	r.Contention = Contention{Clients: 1000, Slots: 10, Created: 10, Stored: 10, CleanConflicts: 990,
+		Latencies: lat(100, 900, 1900), Wall: 1900 * time.Millisecond}
+	r.Ready.First = readyTime{2 * time.Second, 1900 * time.Millisecond}
+	r.Ready.Restart = []readyTime{{300 * time.Millisecond, 250 * time.Millisecond}, {200 * time.Millisecond, 150 * time.Millisecond},
+		{1500 * time.Millisecond, 1400 * time.Millisecond}}
+	return r
+}
+
+func TestTargets(t *testing.T) {
+	r := testReport()
+	got := map[string]Target{}
+	for _, tg := range r.Targets() {
+		got[tg.Name] = tg
+	}
+	for name, want := range map[string]bool{
+		"Slots throughput": true, "Slots p99": true, "Page / throughput": false,
+		"Page /clinical-research throughput": true, "Feed 304 throughput": true,
+		"Booking contention": true, "Server memory under load": false, "Ready on an initialised database": true,
+	} {
+		tg, ok := got[name]
+		if !ok {
+			t.Errorf("no target %q", name)
+			continue
+		}
+		if tg.Met != want {
+			t.Errorf("%s: met = %t, want %t (%s against %s)", name, tg.Met, want, tg.Got, tg.Want)
+		}
+	}
+	if g := got["Slots throughput"].Got; g != "0.60×" {
+		t.Errorf("slots ratio %q, want 0.60×", g)
+	}
+	if m := got["Server memory under load"]; m.Phase != "home" || m.Profile != "allocs" {
+		t.Errorf("memory target profiles %q (%s), want home (allocs)", m.Phase, m.Profile)
+	}
+	if g := got["Ready on an initialised database"].Got; !strings.HasPrefix(g, "0.30 s") {
+		t.Errorf("ready %q, want the median 0.30 s", g)
+	}
+
+	// One 5xx, or one answer over 2 s, misses the contention target.
+	r.Contention.ServerErrors, r.Contention.CleanConflicts = 1, 989
+	r.Phases[2].Result.Errors = 1
+	for _, tg := range r.Targets() {
+		if (tg.Name == "Booking contention" || tg.Name == "Slots throughput") && tg.Met {
+			t.Errorf("%s met despite errors", tg.Name)
+		}
+	}
+	r = testReport()
+	r.Contention.Latencies = append(r.Contention.Latencies, 2100*time.Millisecond)
+	for _, tg := range r.Targets() {
+		if tg.Name == "Booking contention" && tg.Met {
+			t.Error("contention met with an answer after 2.1 s")
+		}
+	}
+}
+
+func TestFormatMarkdownKeepsNotes(t *testing.T) {
+	r := testReport()
+	r.GoBench = "goos: linux\nBenchmarkX-2 \t 100\t 5 ns/op\n"
+	notes := "### Slots\n\nHand-written finding, before 0.1×, after 0.2×.\n"
+	md := formatMarkdown(r, notes)
+	for _, want := range []string{
+		"# Benchmark results", "| CPU | Test CPU |", "| phase slots | 32 | 3000 |", "0.60× SELECT 1",
+		"| Slots throughput | ≥ 0.5× SELECT 1 | 0.60× | ✅ met |", "| Page / throughput | ≥ 0.5× constant string", "❌ missed",
+		"| 409 with a problem+json body | 990 |", "BenchmarkX-2", "100 µs", "50 µs",
+	} {
+		if !strings.Contains(md, want) {
+			t.Errorf("report lacks %q", want)
+		}
+	}
+	if got := keptNotes(md); got != notes {
+		t.Errorf("kept notes %q, want %q", got, notes)
+	}
+	// The next run keeps them again, unchanged.
+	if got := keptNotes(formatMarkdown(r, keptNotes(md))); got != notes {
+		t.Errorf("notes changed on the second run: %q", got)
+	}
+	if got := keptNotes("# an old report without notes"); !strings.Contains(got, "No findings") {
+		t.Errorf("notes of a report without any: %q", got)
+	}
+}
+
+func TestFormatTerminal(t *testing.T) {
+	var b bytes.Buffer
+	formatTerminal(&b, testReport())
+	out := b.String()
+	for _, want := range []string{"Test CPU, 2 cores", "phase slots", "0.40× constant string", "MISSED", "met",
+		"10×201 (10 stored), 990 clean 409", "restart on the initialised data directory"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("terminal output lacks %q:\n%s", want, out)
+		}
+	}
+}
+
+func TestBenchLines(t *testing.T) {
+	out := "goos: linux\ngoarch: amd64\npkg: consult/booking\ncpu: X\nBenchmarkA-2 \t 100 \t 10 ns/op\nPASS\nok  \tconsult/booking\t0.1s\n"
+	want := "goos: linux\ngoarch: amd64\npkg: consult/booking\ncpu: X\nBenchmarkA-2 \t 100 \t 10 ns/op\n"
+	if got := benchLines(out); got != want {
+		t.Errorf("benchLines = %q, want %q", got, want)
+	}
+}
