@@ -1,6 +1,8 @@
 package notify_test
 
 import (
+	"consult/calendar/icaltest"
+
 	"html"
 	"net/mail"
 	"regexp"
@@ -108,7 +110,7 @@ func TestBookRescheduleCancelSendTheirMessages(t *testing.T) {
 		t.Errorf("UID %q, want %q", uid, want)
 	}
 	checkEvent(t, ev, at, 0, manage)
-	js := icalJS(t, map[string][]byte{"confirmation": conf.Calendar})
+	js := icaltest.Check(t, map[string][]byte{"confirmation": conf.Calendar})
 	if c, ok := js["confirmation"]; ok {
 		if c.Method != "REQUEST" || len(c.Events) != 1 || !c.Events[0].DTStart.Equal(at) || c.Events[0].UID != uid || c.Events[0].Sequence != 0 {
 			t.Errorf("ical.js read the confirmation as %+v", c)
@@ -179,7 +181,7 @@ func TestBookRescheduleCancelSendTheirMessages(t *testing.T) {
 		t.Error("the cancellation should link to booking anew, not to the dead manage link")
 	}
 	only(t, msgs, "Consultation cancelled: Fri 4 Dec, 10:00 PST")
-	js = icalJS(t, map[string][]byte{"moved": re.Calendar, "cancel": gone.Calendar})
+	js = icaltest.Check(t, map[string][]byte{"moved": re.Calendar, "cancel": gone.Calendar})
 	if c, ok := js["cancel"]; ok && (c.Method != "CANCEL" || c.Events[0].Sequence != 2 || c.Events[0].Status != "CANCELLED") {
 		t.Errorf("ical.js read the cancellation as %+v", c)
 	}
