@@ -1,8 +1,6 @@
 package notify_test
 
 import (
-	"consult/calendar/icaltest"
-
 	"html"
 	"net/mail"
 	"regexp"
@@ -12,6 +10,8 @@ import (
 	"time"
 
 	"github.com/emersion/go-ical"
+
+	"consult/calendar/icaltest"
 )
 
 // checkHeaders checks what every message carries.
