@@ -103,7 +103,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	} else {
 		defer os.RemoveAll(tmp)
 	}
-	logf := func(format string, a ...any) { fmt.Fprintf(stderr, "bench: "+format+"\n", a...) }
+	logf := func(format string, a ...any) {
+		fmt.Fprintf(stderr, "bench: %3.0fs "+format+"\n", append([]any{time.Since(began).Seconds()}, a...)...)
+	}
 
 	rep := &Report{Machine: readMachine(), Options: o}
 	logf("building the service")

@@ -143,8 +143,8 @@ func formatMarkdown(r *Report, notes string) string {
 	if len(r.Profiles) > 0 {
 		b.WriteString("## Profiles of missed targets\n\n")
 		b.WriteString("Profiles of the server (built with `-tags pprof`, profiler on a loopback port) taken over 5 s while " +
-			"the phase's load ran again after the measurements: CPU by cumulative time for throughput and latency targets, " +
-			"bytes allocated for the memory target.\n\n")
+			"the phase's load ran again after the measurements. For throughput and latency targets: CPU, first the hottest " +
+			"functions, then the service's own functions by cumulative time; for the memory target: bytes allocated.\n\n")
 		for _, p := range r.Profiles {
 			fmt.Fprintf(&b, "### %s (%s)\n\n```\n%s\n```\n\n", p.Phase, p.Kind, strings.TrimSpace(p.Top))
 		}
@@ -152,8 +152,9 @@ func formatMarkdown(r *Report, notes string) string {
 
 	if r.GoBench != "" {
 		b.WriteString("## go test benchmarks\n\n")
-		b.WriteString("`go test -run '^$' -bench . -benchtime=100x -count=3` on the slot engine, the feeds and page " +
-			"rendering; the lines suit `benchstat`.\n\n```\n" + strings.TrimSpace(r.GoBench) + "\n```\n\n")
+		fmt.Fprintf(&b, "`go %s %s`: the slot engine, the iCalendar builders, and the feeds, pages and slots API "+
+			"over HTTP handlers on a real database; the lines suit `benchstat`.\n\n```\n%s\n```\n\n",
+			strings.Join(goBenchArgs, " "), strings.Join(goBenchPackages, " "), strings.TrimSpace(r.GoBench))
 	}
 
 	b.WriteString("## Findings\n\n" + notesMarker + "\n\n" + notes)

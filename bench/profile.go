@@ -9,6 +9,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"time"
 )
 
@@ -65,10 +66,13 @@ func (b *bencher) profileMissed(ctx context.Context) error {
 		}
 		file := filepath.Join(b.tmp, w.phase+"."+w.kind+".pprof")
 		// Both endpoints return what happened in the next 5 s: CPU time,
-		// or the allocations made (a delta of the allocs profile).
-		endpoint, args := "profile", []string{"-top", "-cum", "-nodecount=35"}
+		// or the allocations made (a delta of the allocs profile). A CPU
+		// profile is shown twice: the hottest functions, and the
+		// service's own functions by cumulative time, which says where
+		// in the code the time goes.
+		endpoint, views := "profile", [][]string{{"-top", "-nodecount=15"}, {"-top", "-cum", "-show=^consult/", "-nodecount=20"}}
 		if w.kind == "allocs" {
-			endpoint, args = "allocs", []string{"-sample_index=alloc_space", "-top", "-nodecount=25"}
+			endpoint, views = "allocs", [][]string{{"-sample_index=alloc_space", "-top", "-nodecount=20"}}
 		}
 		done := make(chan struct{})
 		go func() {
@@ -80,11 +84,15 @@ func (b *bencher) profileMissed(ctx context.Context) error {
 		if err != nil {
 			return err
 		}
-		top, err := exec.CommandContext(ctx, b.o.goCmd, append(append([]string{"tool", "pprof"}, args...), bin, file)...).Output()
-		if err != nil {
-			return fmt.Errorf("go tool pprof: %w", err)
+		var tops []string
+		for _, args := range views {
+			top, err := exec.CommandContext(ctx, b.o.goCmd, append(append([]string{"tool", "pprof"}, args...), bin, file)...).Output()
+			if err != nil {
+				return fmt.Errorf("go tool pprof %v: %w", args, err)
+			}
+			tops = append(tops, strings.TrimSpace(string(top)))
 		}
-		b.rep.Profiles = append(b.rep.Profiles, Profile{Phase: ph.Name, Kind: w.kind, Top: string(top)})
+		b.rep.Profiles = append(b.rep.Profiles, Profile{Phase: ph.Name, Kind: w.kind, Top: strings.Join(tops, "\n\n")})
 	}
 	return nil
 }
