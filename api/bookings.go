@@ -1,6 +1,7 @@
 package api
 
 import (
+	"errors"
 	"net/http"
 	"time"
 
@@ -52,6 +53,22 @@ func parseStart(s string) (time.Time, error) {
 	return t.UTC(), nil
 }
 
+// mergeFieldErrors joins the per-field messages of two validation errors.
+func mergeFieldErrors(first, second error) error {
+	var a, b *booking.Error
+	if !errors.As(first, &a) || second == nil || !errors.As(second, &b) {
+		return first
+	}
+	f := booking.FieldErrors{}
+	for k, v := range a.Fields {
+		f.Add(k, v)
+	}
+	for k, v := range b.Fields {
+		f.Add(k, v)
+	}
+	return f.Err()
+}
+
 func (s *Server) bookingJSON(b *booking.Booking, token string) bookingResponse {
 	r := bookingResponse{ID: b.ID, Start: b.Start.UTC(), End: b.End.UTC(), Status: string(b.Status), TimeZone: b.TimeZone}
 	if token != "" {
@@ -66,11 +83,12 @@ func (s *Server) handleCreateBooking(c echo.Context) error {
 	if err := decodeJSON(c, &in); err != nil {
 		return err
 	}
-	start, err := parseStart(in.Start)
-	if err != nil {
-		return err
-	}
+	start, startErr := parseStart(in.Start)
 	req := booking.Request{Start: start, Name: in.Name, Email: in.Email, Phone: in.Phone, Note: in.Note, TimeZone: in.TimeZone}
+	if startErr != nil {
+		// Name every bad field at once, not only the start.
+		return mergeFieldErrors(startErr, req.Validate())
+	}
 	b, token, err := s.svc.Book(c.Request().Context(), req, c.Request().Header.Get("Idempotency-Key"))
 	if err != nil {
 		return err

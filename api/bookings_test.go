@@ -271,3 +271,17 @@ func TestReschedulesRacingCreates(t *testing.T) {
 func (a *testAPI) post(path, body string) int {
 	return a.do(http.MethodPost, path, body, nil).Status
 }
+
+func TestInvalidRequestNamesEveryBadField(t *testing.T) {
+	a := newTestAPI(t)
+	r := a.do("POST", "/api/v1/bookings", `{"start":"nope","name":"","email":"x","phone":"call me"}`, nil)
+	if r.Status != 422 {
+		t.Fatalf("status %d, want 422", r.Status)
+	}
+	p := r.problem(t)
+	for _, f := range []string{"start", "name", "email", "phone"} {
+		if p.Errors[f] == "" {
+			t.Errorf("the problem does not name %q: %+v", f, p.Errors)
+		}
+	}
+}

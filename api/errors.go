@@ -1,6 +1,7 @@
 package api
 
 import (
+	"context"
 	"errors"
 	"net/http"
 	"strings"
@@ -84,7 +85,8 @@ func problemType(status int) string {
 // error page elsewhere. Only server faults are logged.
 func (s *Server) handleError(err error, c echo.Context) {
 	p, serverFault := problemFor(err)
-	if serverFault {
+	// A client that went away mid-request is not a fault worth logging.
+	if serverFault && !errors.Is(err, context.Canceled) {
 		s.logger.ErrorContext(c.Request().Context(), "request failed",
 			"method", c.Request().Method, "route", c.Path(), "status", p.Status, "error", err)
 	}

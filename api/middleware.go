@@ -1,6 +1,9 @@
 package api
 
 import (
+	"context"
+	"crypto/rand"
+	"encoding/base64"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -64,6 +67,31 @@ func headAsGet(next echo.HandlerFunc) echo.HandlerFunc {
 		if r.Method == http.MethodHead && !strings.HasPrefix(r.URL.Path, "/calendar/") {
 			r.Method = http.MethodGet
 		}
+		return next(c)
+	}
+}
+
+// assignRequestID gives every request a fresh id, sent back in
+// X-Request-ID and put on every log line. An id sent by the client is not
+// trusted: it could be long, or carry text into the logs.
+func assignRequestID(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		b := make([]byte, 12)
+		_, _ = rand.Read(b)
+		c.Response().Header().Set(echo.HeaderXRequestID, base64.RawURLEncoding.EncodeToString(b))
+		return next(c)
+	}
+}
+
+// handlerTimeout bounds the work of one request, so a database that stops
+// answering (rather than refusing) turns into an error, not a hang.
+const handlerTimeout = 20 * time.Second
+
+func requestTimeout(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		ctx, cancel := context.WithTimeout(c.Request().Context(), handlerTimeout)
+		defer cancel()
+		c.SetRequest(c.Request().WithContext(ctx))
 		return next(c)
 	}
 }

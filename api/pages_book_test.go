@@ -229,7 +229,7 @@ func TestPerEmailLimitIsShownAtTheEmailField(t *testing.T) {
 	if p.Status != http.StatusConflict {
 		t.Fatalf("status %d", p.Status)
 	}
-	for _, want := range []string{`<a href="#email">You already have a consultation booked with this email address.`,
+	for _, want := range []string{`<a href="#email">We cannot book another free consultation with this email address.`,
 		`id="email-error"`, `value="` + slots[4] + `" checked`} {
 		if !strings.Contains(p.Body, want) {
 			t.Errorf("page lacks %q", want)

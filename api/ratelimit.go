@@ -2,6 +2,7 @@ package api
 
 import (
 	"math"
+	"net/netip"
 	"strconv"
 	"time"
 
@@ -28,11 +29,26 @@ func (s *Server) limiter() echo.MiddlewareFunc {
 		Store: middleware.NewRateLimiterMemoryStoreWithConfig(middleware.RateLimiterMemoryStoreConfig{
 			Rate: rate.Limit(float64(perMinute) / 60), Burst: perMinute, ExpiresIn: 3 * time.Minute,
 		}),
-		IdentifierExtractor: func(c echo.Context) (string, error) { return s.clientAddr(c), nil },
+		IdentifierExtractor: func(c echo.Context) (string, error) { return limitKey(s.clientAddr(c)), nil },
 		DenyHandler: func(c echo.Context, _ string, _ error) error {
 			c.Response().Header().Set("Retry-After", retryAfter)
 			return booking.Errorf(booking.ETOOMANY, "Too many requests from your network. Please wait a minute and try again.")
 		},
 		ErrorHandler: func(c echo.Context, err error) error { return err },
 	})
+}
+
+// limitKey is the budget an address draws on: the address itself for IPv4,
+// its /64 network for IPv6, since one client usually holds a whole /64
+// and could otherwise rotate through it.
+func limitKey(addr string) string {
+	ip, err := netip.ParseAddr(addr)
+	if err != nil || ip.Is4() || ip.Is4In6() {
+		return addr
+	}
+	p, err := ip.Prefix(64)
+	if err != nil {
+		return addr
+	}
+	return p.String()
 }

@@ -9,13 +9,16 @@ import (
 func (s *Server) routes() {
 	e := s.echo
 	e.Pre(middleware.RemoveTrailingSlash(), headAsGet)
-	e.Use(middleware.RequestIDWithConfig(middleware.RequestIDConfig{TargetHeader: "X-Request-ID"}))
+	e.Use(assignRequestID)
 	e.Use(s.logRequests)
 	e.Use(s.recoverPanics)
+	// Security headers go on before anything can refuse the request, so
+	// error responses carry them too.
+	e.Use(s.securityHeaders, s.compress())
 	// No request this service accepts comes near 64 KB; JSON bodies have
 	// their own, smaller limit.
 	e.Use(middleware.BodyLimit("64K"))
-	e.Use(s.securityHeaders, s.compress())
+	e.Use(requestTimeout)
 
 	e.GET("/healthz", s.handleHealthz)
 	e.GET("/readyz", s.handleReadyz)

@@ -18,22 +18,20 @@ type ClientLimits struct {
 func DefaultClientLimits() ClientLimits { return ClientLimits{MaxUpcoming: 1, MaxPerYear: 1} }
 
 // Check returns an ECONFLICT naming the email field when an address with
-// upcoming and lastYear bookings may not book another, or nil.
+// upcoming and lastYear bookings may not book another, or nil. Both limits
+// give the same words, and the words do not say that the address has a
+// booking: whoever types someone's email must not learn that that person
+// is a client of a therapy practice.
 func (l ClientLimits) Check(upcoming, lastYear int) error {
-	var msg string
-	switch {
-	case l.MaxUpcoming > 0 && upcoming >= l.MaxUpcoming:
-		msg = "You already have a consultation booked with this email address. " +
-			"You can change its time with the link in your confirmation email."
-	case l.MaxPerYear > 0 && lastYear >= l.MaxPerYear:
-		msg = "The free consultation is offered once a year per person, and this email address has had one."
-		if l.Contact != "" {
-			msg += fmt.Sprintf(" Please contact the practice at %s and we will gladly help.", l.Contact)
-		} else {
-			msg += " Please contact the practice directly and we will gladly help."
-		}
-	default:
+	if (l.MaxUpcoming <= 0 || upcoming < l.MaxUpcoming) && (l.MaxPerYear <= 0 || lastYear < l.MaxPerYear) {
 		return nil
+	}
+	msg := "We cannot book another free consultation with this email address. " +
+		"If you have booked one already, the link in its confirmation email lets you change the time."
+	if l.Contact != "" {
+		msg += fmt.Sprintf(" Otherwise please write to %s and we will gladly help.", l.Contact)
+	} else {
+		msg += " Otherwise please contact the practice and we will gladly help."
 	}
 	return &Error{Code: ECONFLICT, Message: msg, Fields: map[string]string{"email": msg}}
 }

@@ -38,12 +38,14 @@ func (s *Store) Busy(ctx context.Context, from, to time.Time) ([]booking.Interva
 	return busy(ctx, s.pool, from, to, 0)
 }
 
-// busy returns confirmed bookings overlapping [from, to), leaving out the
-// booking with id except (0: none).
+// busy returns the bookings holding time in [from, to): confirmed ones, and
+// those already marked completed or no-show (marking a consultation early
+// must not free the rest of its time, its buffer or the day's cap). It
+// leaves out the booking with id except (0: none).
 func busy(ctx context.Context, q querier, from, to time.Time, except int64) ([]booking.Interval, error) {
 	rows, err := q.Query(ctx, `
 		SELECT starts_at, ends_at FROM bookings
-		WHERE status = 'confirmed' AND during && tstzrange($1, $2, '[)') AND id <> $3
+		WHERE status IN ('confirmed', 'completed', 'no_show') AND during && tstzrange($1, $2, '[)') AND id <> $3
 		ORDER BY starts_at`, from, to, except)
 	if err != nil {
 		return nil, fmt.Errorf("storage: busy: %w", translate(err))

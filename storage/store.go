@@ -72,14 +72,16 @@ func translate(err error) error {
 		switch pgErr.Code {
 		case "23505", "23P01": // unique_violation, exclusion_violation
 			return &booking.Error{Code: booking.ECONFLICT, Message: "That time is no longer available.", Err: err}
-		case "23514", "22007", "22008", "22P02": // check, datetime, invalid text
+		case "23514", "22007", "22008", "22P02", "22021", "22P05": // check, datetime, invalid text, bad encoding, NUL
 			return &booking.Error{Code: booking.EINVALID, Message: "That value is not allowed.", Err: err}
-		case "57P01", "57P02", "57P03", "53300": // shutdown, cannot connect now, too many connections
+		case "57P01", "57P02", "57P03", "53300", "57014", "55P03":
+			// shutdown, cannot connect now, too many connections,
+			// statement timeout, lock timeout
 			return &booking.Error{Code: booking.EUNAVAILABLE, Message: "The service is briefly unavailable. Please try again.", Err: err}
 		}
 		return fmt.Errorf("storage: %w", err)
 	}
-	if pgconn.SafeToRetry(err) || pgconn.Timeout(err) || isConnectError(err) {
+	if pgconn.SafeToRetry(err) || pgconn.Timeout(err) || isConnectError(err) || errors.Is(err, context.Canceled) {
 		return &booking.Error{Code: booking.EUNAVAILABLE, Message: "The service is briefly unavailable. Please try again.", Err: err}
 	}
 	return fmt.Errorf("storage: %w", err)

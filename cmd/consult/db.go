@@ -51,10 +51,21 @@ func openDatabase(ctx context.Context, cfg config, logger *slog.Logger) (*databa
 	}
 	pcfg, err := pgxpool.ParseConfig(url)
 	if err != nil {
-		db.Close()
+		if db.cluster != nil {
+			db.cluster.Close()
+		}
 		return nil, fmt.Errorf("setting DATABASE_URL: %w", err)
 	}
 	pcfg.ConnConfig.ConnectTimeout = 5 * time.Second
+	// A server that stops answering must not hold requests (or the booking
+	// lock) forever: statements and lock waits are bounded (Go's dialer
+	// already sends TCP keepalives, so dead peers are noticed too).
+	if pcfg.ConnConfig.RuntimeParams == nil {
+		pcfg.ConnConfig.RuntimeParams = map[string]string{}
+	}
+	pcfg.ConnConfig.RuntimeParams["statement_timeout"] = "15s"
+	pcfg.ConnConfig.RuntimeParams["lock_timeout"] = "10s"
+	pcfg.ConnConfig.RuntimeParams["idle_in_transaction_session_timeout"] = "30s"
 	pcfg.MaxConns = 20
 	pool, err := pgxpool.NewWithConfig(ctx, pcfg)
 	if err != nil {

@@ -257,3 +257,27 @@ func getJSON(t *testing.T, url string, v any) {
 		t.Fatal(err)
 	}
 }
+
+func TestContentDirMustHoldEveryPage(t *testing.T) {
+	dir := t.TempDir()
+	write := func(name, body string) {
+		t.Helper()
+		if err := os.WriteFile(dir+"/"+name, []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, slug := range []string{"home", "how-ketamine-works", "clinical-research"} {
+		write(slug+".md", "---\ntitle: T\ndescription: D\n---\nText.\n")
+	}
+	start := func() error {
+		return run(context.Background(), []string{"serve"}, env("DATABASE_URL", storage.NewTestDBURL(t),
+			"LISTEN_ADDR", "127.0.0.1:0", "CONTENT_DIR", dir), nil, io.Discard, io.Discard)
+	}
+	if err := start(); err == nil || !strings.Contains(err.Error(), "privacy.md") {
+		t.Fatalf("start without privacy.md: %v", err)
+	}
+	write("privacy.md", "---\ntitle: Privacy\ndescription: D\n---\nWe keep data for 30 days.\n")
+	if err := start(); err == nil || !strings.Contains(err.Error(), "retention_days") {
+		t.Fatalf("start with a privacy notice that ignores the setting: %v", err)
+	}
+}

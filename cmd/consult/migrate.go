@@ -16,6 +16,9 @@ func migrateCmd(ctx context.Context, args []string, getenv func(string) string, 
 	if len(args) > 0 && args[0] != "" && args[0][0] != '-' {
 		action, args = args[0], args[1:]
 	}
+	if action != "up" && action != "down" && action != "status" {
+		return fmt.Errorf("migrate: unknown action %q (use up, down or status)", action)
+	}
 	cfg, err := parseConfig("migrate", args, getenv, stderr)
 	if err != nil {
 		return err

@@ -69,6 +69,9 @@ func serve(ctx context.Context, cfg config, stdout, stderr io.Writer) error {
 		content = os.DirFS(cfg.ContentDir)
 	}
 	pages, err := web.LoadPages(content, map[string]string{"retention_days": strconv.Itoa(cfg.RetentionDays)})
+	if err == nil {
+		err = checkContent(content, pages)
+	}
 	if err != nil {
 		return fmt.Errorf("setting CONTENT_DIR: %w", err)
 	}
@@ -161,7 +164,9 @@ func serve(ctx context.Context, cfg config, stdout, stderr io.Writer) error {
 	sctx, cancel := context.WithTimeout(context.Background(), shutdownTimeout)
 	defer cancel()
 	if err := httpSrv.Shutdown(sctx); err != nil {
-		logger.Warn("requests still running at shutdown deadline", "error", err)
+		// Cut what is left, so the pool (and the embedded cluster) can close.
+		logger.Warn("requests still running at shutdown deadline; closing them", "error", err)
+		_ = httpSrv.Close()
 	}
 	return nil
 }
