@@ -76,6 +76,10 @@ func checkInTx(ctx context.Context, tx pgx.Tx, start, end time.Time, except int6
 	return check(sched, b)
 }
 
+// clientKeySQL computes a booking's client_key from the email in $1: the
+// one-way fingerprint that outlives the address for the yearly limit.
+const clientKeySQL = `sha256(convert_to(lower($1::text), 'UTF8'))`
+
 // checkClientLimits counts the address's upcoming bookings and its
 // consultations of the last twelve months (cancelled ones aside).
 func checkClientLimits(ctx context.Context, tx pgx.Tx, nb booking.NewBooking) error {
@@ -87,7 +91,7 @@ func checkClientLimits(ctx context.Context, tx pgx.Tx, nb booking.NewBooking) er
 	err := tx.QueryRow(ctx, `
 		SELECT count(*) FILTER (WHERE status = 'confirmed' AND ends_at > $2),
 		       count(*) FILTER (WHERE status <> 'cancelled' AND starts_at > $2 - interval '12 months')
-		FROM bookings WHERE lower(email) = lower($1)`, nb.Email, now).Scan(&upcoming, &lastYear)
+		FROM bookings WHERE client_key = `+clientKeySQL, nb.Email, now).Scan(&upcoming, &lastYear)
 	if err != nil {
 		return fmt.Errorf("storage: client limits: %w", translate(err))
 	}
@@ -110,8 +114,8 @@ func (s *Store) CreateBooking(ctx context.Context, nb booking.NewBooking, check 
 		var err error
 		b, err = scanBooking(tx.QueryRow(ctx, `
 			INSERT INTO bookings (starts_at, ends_at, name, email, phone, note, time_zone, manage_token_hash,
-				created_at, updated_at)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9)
+				created_at, updated_at, client_key)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9, sha256(convert_to(lower($4::text), 'UTF8')))
 			RETURNING `+bookingColumns,
 			nb.Start, nb.End, nb.Name, nb.Email, nb.Phone, nb.Note, nb.TimeZone, nb.TokenHash, nowOr(nb.Now)))
 		if err != nil {

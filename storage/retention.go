@@ -10,17 +10,20 @@ import (
 
 // EraseExpired anonymises every booking that ended before cutoff and still
 // holds personal data: name, email, phone and both notes are replaced, and
-// its queued mail and idempotency record are stripped. The rows stay, so
-// counts of consultations remain true. It returns how many it erased.
-func (s *Store) EraseExpired(ctx context.Context, cutoff time.Time) (int64, error) {
+// its queued mail and idempotency record are stripped; its sequence grows
+// so subscribed calendars take the change. The rows stay, so counts of
+// consultations remain true. The one-way fingerprint of the address that
+// keeps the yearly limit is cleared 12 months after each consultation. It
+// returns how many bookings it erased.
+func (s *Store) EraseExpired(ctx context.Context, cutoff, now time.Time) (int64, error) {
 	var n int64
 	err := s.transact(ctx, func(tx pgx.Tx) error {
 		rows, err := tx.Query(ctx, `
 			UPDATE bookings SET
 				name = 'Erased', email = 'erased-' || id || '@invalid', phone = '', note = '',
-				practitioner_note = ''
+				practitioner_note = '', updated_at = greatest(updated_at, $2), sequence = sequence + 1
 			WHERE ends_at < $1 AND email NOT LIKE 'erased-%@invalid'
-			RETURNING id`, cutoff)
+			RETURNING id`, cutoff, now)
 		if err != nil {
 			return translate(err)
 		}
@@ -41,6 +44,12 @@ func (s *Store) EraseExpired(ctx context.Context, cutoff time.Time) (int64, erro
 		_, err = tx.Exec(ctx, `DELETE FROM idempotency_keys WHERE booking_id = ANY($1)`, ids)
 		return translate(err)
 	})
+	if err == nil {
+		// The fingerprint kept for the yearly limit goes after 12 months.
+		_, err = s.pool.Exec(ctx, `UPDATE bookings SET client_key = NULL
+			WHERE client_key IS NOT NULL AND starts_at < $1::timestamptz - interval '12 months'`, now)
+		err = translate(err)
+	}
 	if err != nil {
 		return 0, fmt.Errorf("storage: erase expired: %w", err)
 	}

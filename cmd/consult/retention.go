@@ -16,8 +16,8 @@ const retentionInterval = time.Hour
 // it at once: erasing is idempotent. Only counts reach the log.
 func runRetention(ctx context.Context, store *storage.Store, days int, now func() time.Time, logger *slog.Logger) {
 	for {
-		cutoff := now().AddDate(0, 0, -days)
-		if n, err := store.EraseExpired(ctx, cutoff); err != nil {
+		t := now()
+		if n, err := store.EraseExpired(ctx, t.AddDate(0, 0, -days), t); err != nil {
 			if ctx.Err() == nil {
 				logger.Warn("retention: erase expired client data", "error", err)
 			}
