@@ -53,8 +53,8 @@ func TestYearlyLimitCountsPastConsultations(t *testing.T) {
 	})
 	past := testNow.AddDate(0, -3, 0)
 	_, hash := booking.NewToken()
-	if _, err := a.pool.Exec(t.Context(), `INSERT INTO bookings (starts_at, ends_at, status, name, email, time_zone, manage_token_hash)
-		VALUES ($1, $2, 'completed', 'Eve', 'eve@example.org', 'UTC', $3)`, past, past.Add(20*time.Minute), hash); err != nil {
+	if _, err := a.pool.Exec(t.Context(), `INSERT INTO bookings (starts_at, ends_at, status, name, email, time_zone, manage_token_hash, client_key)
+		VALUES ($1, $2, 'completed', 'Eve', 'eve@example.org', 'UTC', $3, sha256('eve@example.org'::bytea))`, past, past.Add(20*time.Minute), hash); err != nil {
 		t.Fatal(err)
 	}
 	slot := a.slots(wednesday)[0]
