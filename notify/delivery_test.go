@@ -250,3 +250,70 @@ func TestWithoutSMTPMessagesAreKeptAndReadable(t *testing.T) {
 		t.Errorf("render of a missing message: %v, want ENOTFOUND", err)
 	}
 }
+
+// TestKeptMessageSentLaterCarriesTheLink: a confirmation kept while no SMTP
+// server was configured still holds the client's private link when the
+// admin sends it later; sent after the consultation began, it is skipped.
+func TestKeptMessageSentLaterCarriesTheLink(t *testing.T) {
+	e := newEnv(t, func(_ *notify.Config, d *notify.Deps) { d.Sender = nil })
+	_, token := e.book(e.slot("2026-12-03", 0))
+	e.run()
+	kept, err := e.worker.ListOutbox(e.ctx, booking.OutboxFilter{Status: booking.OutboxLogged})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var conf booking.OutboxMessage
+	for _, m := range kept {
+		if m.Kind == booking.MailConfirmation {
+			conf = m
+		}
+	}
+	if conf.ID == 0 {
+		t.Fatalf("no kept confirmation among %d messages", len(kept))
+	}
+	sender, err := notify.NewSMTPSender(e.smtp.URL())
+	if err != nil {
+		t.Fatal(err)
+	}
+	withSMTP, err := notify.New(notify.Config{From: mailFrom, PractitionerEmail: practitioner, BaseURL: baseURL},
+		notify.Deps{Store: e.store, Sender: sender, Keys: e.keys, Now: e.clock.Now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := withSMTP.RetryOutbox(e.ctx, conf.ID); err != nil {
+		t.Fatal(err)
+	}
+	if err := withSMTP.RunOnce(e.ctx); err != nil {
+		t.Fatal(err)
+	}
+	got := e.received()
+	if len(got) != 1 || !strings.Contains(got[0].Text, "/manage/"+token) {
+		t.Fatalf("the confirmation sent later does not carry the private link (%d messages)", len(got))
+	}
+
+	// The practitioner's notice, sent again only after the consultation
+	// began, is still sent; a client's invitation for a past event is not.
+	e2 := newEnv(t, func(_ *notify.Config, d *notify.Deps) { d.Sender = nil })
+	b2, _ := e2.book(e2.slot("2026-12-03", 0))
+	e2.run()
+	kept, _ = e2.worker.ListOutbox(e2.ctx, booking.OutboxFilter{Status: booking.OutboxLogged})
+	e2.clock.Set(b2.Start.Add(time.Minute))
+	sender2, _ := notify.NewSMTPSender(e2.smtp.URL())
+	late, err := notify.New(notify.Config{From: mailFrom, PractitionerEmail: practitioner, BaseURL: baseURL},
+		notify.Deps{Store: e2.store, Sender: sender2, Keys: e2.keys, Now: e2.clock.Now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, m := range kept {
+		if err := late.RetryOutbox(e2.ctx, m.ID); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := late.RunOnce(e2.ctx); err != nil {
+		t.Fatal(err)
+	}
+	if st := e2.status(b2.ID); !strings.Contains(st[booking.MailConfirmation], "skipped") {
+		t.Errorf("a confirmation for a consultation that has begun was not skipped: %v", st)
+	}
+
+}

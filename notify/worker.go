@@ -190,8 +190,13 @@ func stale(m booking.OutboxMessage, b *booking.Booking, now time.Time) string {
 			return "the consultation has already started"
 		}
 	case booking.MailConfirmation, booking.MailRescheduled:
-		if b.Sequence != m.BookingSequence {
+		switch {
+		case b.Sequence != m.BookingSequence:
 			return "superseded by a later change to the booking"
+		case !b.Start.After(now):
+			// An invitation for a past event (say, a failed message sent
+			// again late) would only confuse the client's calendar.
+			return "the consultation has already started"
 		}
 	}
 	return ""

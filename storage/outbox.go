@@ -211,16 +211,20 @@ func (s *Store) DeferOutbox(ctx context.Context, id int64, attempt int, retryAt 
 	return s.settleOutbox(ctx, id, attempt, `status = 'pending', send_after = $3, last_error = $4`, retryAt, reason)
 }
 
-// CloseOutbox ends claimed message id without sending it: failed (the
-// sealed token is kept so a retry still carries the link), skipped (stale)
-// or logged (no SMTP server). reason says why, without personal data.
+// CloseOutbox ends claimed message id without sending it: failed or
+// logged (no SMTP server), both keeping the sealed token so a later send
+// still carries the link, or skipped (stale). reason says why, without personal data.
 // EINVALID for another status; ECONFLICT when the claim was lost.
 func (s *Store) CloseOutbox(ctx context.Context, id int64, attempt int, status booking.OutboxStatus, reason string) error {
 	switch status {
 	case booking.OutboxFailed:
 		return s.settleOutbox(ctx, id, attempt, `status = 'failed', last_error = $3`, reason)
-	case booking.OutboxSkipped, booking.OutboxLogged:
-		return s.settleOutbox(ctx, id, attempt, `status = $3, last_error = $4, sealed_token = NULL`, string(status), reason)
+	case booking.OutboxSkipped:
+		return s.settleOutbox(ctx, id, attempt, `status = 'skipped', last_error = $3, sealed_token = NULL`, reason)
+	case booking.OutboxLogged:
+		// Kept, like a failure, so sending it later still carries the
+		// client's link; PurgeMailTokens drops it once it cannot matter.
+		return s.settleOutbox(ctx, id, attempt, `status = 'logged', last_error = $3`, reason)
 	}
 	return booking.Errorf(booking.EINVALID, "A claimed message cannot end as %q.", status)
 }
