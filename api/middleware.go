@@ -65,7 +65,10 @@ func headAsGet(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		r := c.Request()
 		if r.Method == http.MethodHead && !strings.HasPrefix(r.URL.Path, "/calendar/") {
+			// Routed as GET; the body is dropped here, since net/http now
+			// sees a GET and would send it.
 			r.Method = http.MethodGet
+			c.Response().Writer = bodyless{c.Response().Writer}
 		}
 		return next(c)
 	}
@@ -95,3 +98,8 @@ func requestTimeout(next echo.HandlerFunc) echo.HandlerFunc {
 		return next(c)
 	}
 }
+
+// bodyless answers with headers only, as HEAD requires.
+type bodyless struct{ http.ResponseWriter }
+
+func (bodyless) Write(p []byte) (int, error) { return len(p), nil }
