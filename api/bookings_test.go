@@ -2,7 +2,6 @@ package api_test
 
 import (
 	"fmt"
-	"net/http"
 	"slices"
 	"strings"
 	"sync"
@@ -266,10 +265,20 @@ func TestReschedulesRacingCreates(t *testing.T) {
 	}
 }
 
-// post sends a JSON body concurrently-safely and returns only the status;
-// the OpenAPI check runs too.
+// post sends a JSON body from any goroutine and returns the status, or 0
+// when the request could not be made; it reports through Errorf, which
+// is safe off the test goroutine (unlike the Fatal in do).
 func (a *testAPI) post(path, body string) int {
-	return a.do(http.MethodPost, path, body, nil).Status
+	resp, err := a.client.Post(a.url+path, "application/json", strings.NewReader(body))
+	if err != nil {
+		a.t.Errorf("POST %s: %v", path, err)
+		return 0
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode >= 400 && resp.Header.Get("Content-Type") != "application/problem+json" {
+		a.t.Errorf("POST %s → %d without a problem body", path, resp.StatusCode)
+	}
+	return resp.StatusCode
 }
 
 func TestInvalidRequestNamesEveryBadField(t *testing.T) {
@@ -283,5 +292,53 @@ func TestInvalidRequestNamesEveryBadField(t *testing.T) {
 		if p.Errors[f] == "" {
 			t.Errorf("the problem does not name %q: %+v", f, p.Errors)
 		}
+	}
+}
+
+// TestRefusedChangesByTokenChangeNothing: reschedules and cancels that are
+// refused leave the stored booking exactly as it was.
+func TestRefusedChangesByTokenChangeNothing(t *testing.T) {
+	a := newTestAPI(t)
+	slots := a.slots(wednesday)
+	mine := a.book(slots[0], "Kept As Is")
+	a.book(slots[6], "Someone Else")
+	snapshot := func() string {
+		var row string
+		if err := a.pool.QueryRow(t.Context(), `SELECT b::text FROM bookings b WHERE id = $1`, mine.ID).Scan(&row); err != nil {
+			t.Fatal(err)
+		}
+		return row
+	}
+	before := snapshot()
+	past := a.book(slots[12], "Past Client")
+	if _, err := a.pool.Exec(t.Context(), `UPDATE bookings SET starts_at = $2, ends_at = $3 WHERE id = $1`,
+		past.ID, testNow.Add(-time.Hour), testNow.Add(-40*time.Minute)); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name, method, path, body string
+		status                   int
+	}{
+		{"to a taken slot", "POST", "/reschedule", fmt.Sprintf(`{"start":%q}`, slots[6].Format(time.RFC3339)), 409},
+		{"to outside hours", "POST", "/reschedule", `{"start":"2026-12-02T03:00:00Z"}`, 409},
+		{"to the same time", "POST", "/reschedule", fmt.Sprintf(`{"start":%q}`, slots[0].Format(time.RFC3339)), 409},
+		{"to a malformed time", "POST", "/reschedule", `{"start":"soon"}`, 422},
+		{"with no time", "POST", "/reschedule", `{}`, 422},
+		{"with an unknown field", "POST", "/reschedule", `{"start":"2026-12-02T20:00:00Z","x":1}`, 400},
+	}
+	for _, tt := range tests {
+		r := a.do(tt.method, "/api/v1/bookings/"+mine.token()+tt.path, tt.body, nil)
+		if r.Status != tt.status {
+			t.Errorf("%s: %d, want %d (%s)", tt.name, r.Status, tt.status, r.Body)
+		}
+		if after := snapshot(); after != before {
+			t.Fatalf("%s changed the booking:\n%s\n%s", tt.name, before, after)
+		}
+	}
+	if r := a.do("DELETE", "/api/v1/bookings/"+past.token(), nil, nil); r.Status != 409 {
+		t.Errorf("cancelling a consultation that has taken place: %d, want 409", r.Status)
+	}
+	if n := a.bookingCount("cancelled"); n != 0 {
+		t.Errorf("%d bookings cancelled by refused requests", n)
 	}
 }
