@@ -6,7 +6,6 @@ import (
 	"strconv"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/labstack/echo/v4"
 
@@ -54,8 +53,8 @@ func (s *Server) handleAPIListBookings(c echo.Context) error {
 		f.Add("when", "Use upcoming or past.")
 	}
 	q := strings.TrimSpace(c.QueryParam("q"))
-	if utf8.RuneCountInString(q) > 100 {
-		f.Add("q", "Search for at most 100 characters.")
+	if msg := checkSearch(q); msg != "" {
+		f.Add("q", msg)
 	}
 	page, perPage := 1, bookingsPerPage
 	if v := c.QueryParam("page"); v != "" {
@@ -131,8 +130,8 @@ func (s *Server) handleAPICancelBooking(c echo.Context) error {
 		}
 	}
 	in.Message = strings.TrimSpace(in.Message)
-	if utf8.RuneCountInString(in.Message) > maxCancelMessageLen {
-		return booking.FieldErrors{"message": "Keep the message under 1000 characters."}.Err()
+	if msg := checkCancelMessage(in.Message); msg != "" {
+		return booking.FieldErrors{"message": msg}.Err()
 	}
 	if _, err := s.admin.CancelBookingByID(c.Request().Context(), id, in.Message, s.now()); err != nil {
 		return err

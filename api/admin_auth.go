@@ -30,10 +30,14 @@ const (
 	sessTOTP   = "totp_pending"
 )
 
-// Echo context keys set by the admin middleware.
+// Echo context keys set by the admin middleware and the sign-in form.
 const (
 	ctxActor         = "admin_actor"
 	ctxSessionLoaded = "admin_session_loaded"
+	// ctxFormToken is the CSRF token of a page shown without a session.
+	ctxFormToken = "admin_form_token"
+	// ctxNotice is a message for a page shown without a session.
+	ctxNotice = "admin_notice"
 )
 
 // adminActor is who is acting in an admin request.
@@ -48,6 +52,7 @@ type adminActor struct {
 // which browsers accept only from a secure origin for the whole host.
 func (s *Server) initAdmin(cfg Config, deps Deps) {
 	s.admin = deps.Admin
+	s.passwordSlots = make(chan struct{}, maxPasswordChecks)
 	sm := scs.New()
 	store := deps.Sessions
 	if store == nil {
@@ -131,7 +136,7 @@ func (s *Server) requireAdmin(next echo.HandlerFunc) echo.HandlerFunc {
 		if u == nil {
 			target := "/admin/sign-in"
 			if r := c.Request(); r.Method == http.MethodGet && r.URL.Path != "/admin" {
-				target += "?next=" + url.QueryEscape(r.URL.RequestURI())
+				target += "?next=" + url.QueryEscape(adminNextOf(r.URL))
 			}
 			return c.Redirect(http.StatusSeeOther, target)
 		}
@@ -141,6 +146,18 @@ func (s *Server) requireAdmin(next echo.HandlerFunc) echo.HandlerFunc {
 		}
 		return next(c)
 	})
+}
+
+// adminNextOf is where to return to after signing in: the page asked for,
+// without a search (q), which may hold a client's name or email and must
+// not travel on to the sign-in page's URL.
+func adminNextOf(u *url.URL) string {
+	q := u.Query()
+	q.Del("q")
+	if len(q) == 0 {
+		return u.Path
+	}
+	return u.Path + "?" + q.Encode()
 }
 
 // sessionUser returns the signed-in account, or nil.

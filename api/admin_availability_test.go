@@ -31,7 +31,7 @@ func (a *adminTest) localSlots(day string) []string {
 	return out
 }
 
-// adminWeekForm is the weekly-hours form formWith the demo hours, changed by edits
+// adminWeekForm is the weekly-hours form with the demo hours, changed by edits
 // (weekday number to hours).
 func adminWeekForm(edits map[int]string) url.Values {
 	v := url.Values{}
@@ -48,7 +48,7 @@ func adminWeekForm(edits map[int]string) url.Values {
 	return v
 }
 
-func formWith(v url.Values, kv ...string) url.Values {
+func with(v url.Values, kv ...string) url.Values {
 	for i := 0; i+1 < len(kv); i += 2 {
 		v.Set(kv[i], kv[i+1])
 	}
@@ -72,7 +72,7 @@ func TestAdminAvailabilityEditsReachSlots(t *testing.T) {
 	}
 
 	// Weekly hours: a preview shows the change without saving it.
-	p := b.post("/admin/availability/weekly", formWith(adminWeekForm(map[int]string{2: "10:00-11:00", 6: "9:00-10:00"}), "action", "preview"))
+	p := b.post("/admin/availability/weekly", with(adminWeekForm(map[int]string{2: "10:00-11:00", 6: "9:00-10:00"}), "action", "preview"))
 	if p.Status != 200 || !strings.Contains(p.Body, "Preview: free slots for the next 14 days") ||
 		!strings.Contains(p.Body, "<strong>Tue 8 Dec</strong>: 10:00, 10:20, 10:40</li>") {
 		t.Fatalf("preview: %d\n%s", p.Status, p.Body)
@@ -80,13 +80,13 @@ func TestAdminAvailabilityEditsReachSlots(t *testing.T) {
 	if n := len(a.localSlots("2026-12-08")); n != full {
 		t.Fatalf("a preview changed the slots: %d", n)
 	}
-	wantAdminRedirect(t, b.post("/admin/availability/weekly", formWith(adminWeekForm(map[int]string{2: "10:00-11:00", 6: "9:00-10:00"}), "action", "save")), "/admin/availability")
+	wantAdminRedirect(t, b.post("/admin/availability/weekly", with(adminWeekForm(map[int]string{2: "10:00-11:00", 6: "9:00-10:00"}), "action", "save")), "/admin/availability")
 	wantAdminSlots(t, a, "2026-12-08", []string{"10:00", "10:20", "10:40"})
 	wantAdminSlots(t, a, "2026-12-05", []string{"09:00", "09:20", "09:40"})
 
 	// Bad hours are refused at the field and change nothing.
 	for _, bad := range []string{"25:00-26:00", "12:00-09:00", "09:00-11:00, 10:00-12:00", "nine to five"} {
-		p := b.post("/admin/availability/weekly", formWith(adminWeekForm(map[int]string{2: bad}), "action", "save"))
+		p := b.post("/admin/availability/weekly", with(adminWeekForm(map[int]string{2: bad}), "action", "save"))
 		if p.Status != http.StatusUnprocessableEntity || !strings.Contains(p.Body, `class="field-error">Check Tuesday`) {
 			t.Fatalf("%q: %d\n%s", bad, p.Status, p.Body)
 		}
@@ -133,7 +133,7 @@ func TestAdminAvailabilityEditsReachSlots(t *testing.T) {
 func adminRulesForm(kv ...string) url.Values {
 	v := url.Values{"timezone": {"America/Los_Angeles"}, "buffer_minutes": {"10"}, "min_notice_hours": {"12"},
 		"horizon_days": {"60"}, "daily_cap": {"6"}, "action": {"save"}}
-	return formWith(v, kv...)
+	return with(v, kv...)
 }
 
 func TestAdminRulesReachSlotsAndBookings(t *testing.T) {
@@ -199,13 +199,13 @@ func TestAdminBookingsOutsideNewHoursAreListedNotCancelled(t *testing.T) {
 	b.get("/admin/availability")
 	tuesdayAfternoons := adminWeekForm(map[int]string{2: "13:00-17:00"})
 
-	p := b.post("/admin/availability/weekly", formWith(tuesdayAfternoons, "action", "preview"))
+	p := b.post("/admin/availability/weekly", with(tuesdayAfternoons, "action", "preview"))
 	link := fmt.Sprintf(`<a href="/admin/bookings/%d">Booking %d</a>`, morning.ID, morning.ID)
 	if !strings.Contains(p.Body, "would fall outside the new hours") || !strings.Contains(p.Body, link) ||
 		strings.Contains(p.Body, fmt.Sprintf(`Booking %d</a>`, afternoon.ID)) {
 		t.Fatalf("preview does not list exactly the morning booking:\n%s", p.Body)
 	}
-	wantAdminRedirect(t, b.post("/admin/availability/weekly", formWith(tuesdayAfternoons, "action", "save")), "/admin/availability")
+	wantAdminRedirect(t, b.post("/admin/availability/weekly", with(tuesdayAfternoons, "action", "save")), "/admin/availability")
 	page := b.get("/admin/availability")
 	if !strings.Contains(page.Body, `id="outside"`) || !strings.Contains(page.Body, link) {
 		t.Fatalf("availability page does not list the booking outside the hours:\n%s", page.Body)
@@ -217,7 +217,7 @@ func TestAdminBookingsOutsideNewHoursAreListedNotCancelled(t *testing.T) {
 		t.Fatalf("overview does not warn:\n%s", home.Body)
 	}
 
-	// The practitioner cancels it from the list, formWith a message.
+	// The practitioner cancels it from the list, with a message.
 	wantAdminRedirect(t, b.post(fmt.Sprintf("/admin/bookings/%d/cancel", morning.ID),
 		url.Values{"message": {"Sorry, my hours changed."}, "back": {"/admin/availability"}}), "/admin/availability")
 	if n := a.bookingCount("confirmed"); n != 1 {

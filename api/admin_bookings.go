@@ -35,52 +35,70 @@ type bookingsData struct {
 	ExportTo   string
 }
 
-// adminListQuery reads the list's when, q and page parameters.
-func adminListQuery(c echo.Context) (when, q string, page int) {
-	when = c.QueryParam("when")
-	if when != booking.WhenPast {
-		when = booking.WhenUpcoming
+// sessSearch is the session key of the bookings search. The search is
+// posted and kept in the session, never put in a URL: it is usually a
+// client's name or email, and URLs end up in history, logs and referrers.
+const sessSearch = "bookings_q"
+
+// adminListWhen reads which bookings a list shows.
+func adminListWhen(v string) string {
+	if v == booking.WhenPast {
+		return booking.WhenPast
 	}
-	q = strings.TrimSpace(c.QueryParam("q"))
-	if utf8.RuneCountInString(q) > 100 {
-		q = string([]rune(q)[:100])
-	}
+	return booking.WhenUpcoming
+}
+
+func (s *Server) handleBookingsList(c echo.Context) error {
 	page, err := strconv.Atoi(c.QueryParam("page"))
 	if err != nil || page < 1 || page > 100000 {
 		page = 1
 	}
-	return when, q, page
+	return s.renderBookingsList(c, http.StatusOK, adminListWhen(c.QueryParam("when")), page, nil)
 }
 
-func (s *Server) handleBookingsList(c echo.Context) error {
+// handleBookingsSearch keeps the posted search in the session and shows
+// its first page.
+func (s *Server) handleBookingsSearch(c echo.Context) error {
+	when := adminListWhen(c.FormValue("when"))
+	q := strings.TrimSpace(c.FormValue("q"))
+	if msg := checkSearch(q); msg != "" {
+		return s.renderBookingsList(c, http.StatusUnprocessableEntity, when, 1, map[string]string{"q": msg})
+	}
+	if q == "" {
+		s.sessions.Remove(c.Request().Context(), sessSearch)
+	} else {
+		s.sessions.Put(c.Request().Context(), sessSearch, q)
+	}
+	return c.Redirect(http.StatusSeeOther, "/admin/bookings?"+url.Values{"when": {when}}.Encode())
+}
+
+// renderBookingsList shows one page of the bookings matching the
+// session's search.
+func (s *Server) renderBookingsList(c echo.Context, status int, when string, page int, errs map[string]string) error {
 	loc, _, err := s.adminZone(c)
 	if err != nil {
 		return err
 	}
-	when, q, page := adminListQuery(c)
+	q := s.sessions.GetString(c.Request().Context(), sessSearch)
 	bs, total, err := s.admin.ListBookings(c.Request().Context(), booking.BookingFilter{
 		When: when, Now: s.now(), Query: q, Limit: bookingsPerPage, Offset: (page - 1) * bookingsPerPage,
 	})
 	if err != nil {
 		return err
 	}
-	ids := make([]string, len(bs))
+	ids := make([]int64, len(bs))
 	d := bookingsData{When: when, Query: q, Total: total, Page: page}
 	for i, b := range bs {
 		d.Rows = append(d.Rows, adminRowOf(b, loc))
-		ids[i] = strconv.FormatInt(b.ID, 10)
+		ids[i] = b.ID
 	}
 	if len(bs) > 0 {
-		if err := s.audit(c, "bookings.list", "bookings:"+strings.Join(ids, ",")); err != nil {
+		if err := s.audit(c, "bookings.list", auditIDs(ids)); err != nil {
 			return err
 		}
 	}
 	link := func(p int) string {
-		v := url.Values{"when": {when}, "page": {strconv.Itoa(p)}}
-		if q != "" {
-			v.Set("q", q)
-		}
-		return "/admin/bookings?" + v.Encode()
+		return "/admin/bookings?" + url.Values{"when": {when}, "page": {strconv.Itoa(p)}}.Encode()
 	}
 	if page > 1 {
 		d.PrevURL = link(page - 1)
@@ -90,7 +108,19 @@ func (s *Server) handleBookingsList(c echo.Context) error {
 	}
 	today := booking.DateOf(s.now().In(loc))
 	d.ExportFrom, d.ExportTo = today.AddDays(-30).String(), today.AddDays(30).String()
-	return s.renderAdmin(c, http.StatusOK, "bookings", "Bookings", d, nil)
+	return s.renderAdmin(c, status, "bookings", "Bookings", d, errs)
+}
+
+// checkCancelMessage returns what is wrong with a message to the client
+// about a cancellation, or "".
+func checkCancelMessage(msg string) string {
+	switch {
+	case !adminText(msg, true):
+		return "Write the message with ordinary characters only."
+	case utf8.RuneCountInString(msg) > maxCancelMessageLen:
+		return "Keep the message under 1000 characters."
+	}
+	return ""
 }
 
 // bookingPageData is one booking's detail page.
@@ -163,8 +193,8 @@ func (s *Server) handleBookingCancel(c echo.Context) error {
 		return err
 	}
 	msg := strings.TrimSpace(c.FormValue("message"))
-	if utf8.RuneCountInString(msg) > maxCancelMessageLen {
-		return s.renderBookingErrors(c, map[string]string{"message": "Keep the message under 1000 characters."})
+	if m := checkCancelMessage(msg); m != "" {
+		return s.renderBookingErrors(c, map[string]string{"message": m})
 	}
 	if _, err := s.admin.CancelBookingByID(c.Request().Context(), id, msg, s.now()); err != nil {
 		if booking.ErrorCode(err) == booking.ECONFLICT {
@@ -204,7 +234,10 @@ func (s *Server) handleBookingNote(c echo.Context) error {
 		return err
 	}
 	note := strings.TrimSpace(c.FormValue("practitioner_note"))
-	if utf8.RuneCountInString(note) > maxPractitionerNoteLn {
+	switch {
+	case !adminText(note, true):
+		return s.renderBookingErrors(c, map[string]string{"practitioner_note": "Write the note with ordinary characters only."})
+	case utf8.RuneCountInString(note) > maxPractitionerNoteLn:
 		return s.renderBookingErrors(c, map[string]string{"practitioner_note": "Keep the note under 5000 characters."})
 	}
 	if err := s.admin.SetPractitionerNote(c.Request().Context(), id, note, s.now()); err != nil {

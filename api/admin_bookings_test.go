@@ -5,8 +5,11 @@ import (
 	"encoding/csv"
 	"encoding/json"
 	"fmt"
+	"html"
 	"net/http"
 	"net/url"
+	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -54,11 +57,12 @@ func TestAdminBookingsListSearchPageAndAct(t *testing.T) {
 		t.Fatalf("second page:\n%s", p.Body)
 	}
 	for q, want := range map[string]int{"ada@EXAMPLE": 1, "lovelace": 1, "100%_": 1, "%": 1, "client1": 10, "nobody": 0} {
-		p := b.get("/admin/bookings?q=" + url.QueryEscape(q))
+		p := b.search(q, "upcoming")
 		if got := strings.Count(p.Body, `<a href="/admin/bookings/`); got != want {
 			t.Errorf("search %q: %d rows, want %d", q, got, want)
 		}
 	}
+	b.search("", "upcoming")
 	if p := b.get("/admin/bookings?when=past"); !strings.Contains(p.Body, "No bookings") {
 		t.Fatalf("past list before anything happened:\n%s", p.Body)
 	}
@@ -223,7 +227,100 @@ func TestAdminBookingsCSVExportNeutralisesFormulas(t *testing.T) {
 	if p := b.get("/admin/export/bookings.csv?from=2026-12-15&to=2026-12-01"); p.Status != http.StatusUnprocessableEntity {
 		t.Fatalf("reversed range: %d", p.Status)
 	}
-	if !strings.Contains(strings.Join(a.auditActions(), "\n"), "bookings.export_csv range:2026-12-01..2026-12-15 count:1") {
-		t.Fatalf("export not audited: %q", a.auditActions())
+	var id int64
+	if err := a.pool.QueryRow(context.Background(), `SELECT id FROM bookings WHERE email = 'plain@example.org'`).Scan(&id); err != nil {
+		t.Fatal(err)
 	}
+	// The audit entry names the exported bookings, by id only.
+	if want := fmt.Sprintf("bookings.export_csv bookings:%d range:2026-12-01..2026-12-15", id); !slices.Contains(a.auditActions(), want) {
+		t.Fatalf("export not audited as %q: %q", want, a.auditActions())
+	}
+}
+
+// search posts the bookings search form and follows its redirect.
+func (b *adminBrowser) search(q, when string) adminResp {
+	b.t.Helper()
+	p := b.post("/admin/bookings", url.Values{"q": {q}, "when": {when}})
+	wantAdminRedirect(b.t, p, "/admin/bookings")
+	if loc := p.Header.Get("Location"); q != "" && strings.Contains(strings.ToLower(loc), strings.ToLower(url.QueryEscape(q))) {
+		b.t.Fatalf("search %q redirected to %q", q, loc)
+	}
+	return b.get(p.Header.Get("Location"))
+}
+
+// TestAdminBookingSearchStaysOutOfURLs: names and emails searched for are
+// posted, never put in a link, a redirect or the sign-in page's next, and
+// paging through the results keeps the search.
+func TestAdminBookingSearchStaysOutOfURLs(t *testing.T) {
+	a := newAdminTest(t, api.Config{})
+	for i := 0; i < 30; i++ {
+		start := time.Date(2026, 12, 7+i/5, []int{9, 10, 11, 13, 14}[i%5], 0, 0, 0, adminLA)
+		if wd := start.Weekday(); wd == time.Saturday || wd == time.Sunday {
+			start = start.AddDate(0, 0, 2)
+		}
+		name := fmt.Sprintf("Client %02d", i)
+		if i%10 == 0 {
+			name = fmt.Sprintf("Other %02d", i)
+		}
+		a.bookAs(start, name, fmt.Sprintf("c%02d@example.org", i), "")
+	}
+	b := a.mustSignIn()
+	p := b.search("client", "upcoming")
+	if !strings.Contains(p.Body, "27 booking(s). Page 1.") || !strings.Contains(p.Body, `value="client"`) {
+		t.Fatalf("search results:\n%s", p.Body)
+	}
+	next := regexp.MustCompile(`<a href="([^"]+)" rel="next">`).FindStringSubmatch(p.Body)
+	if next == nil {
+		t.Fatalf("no next page link:\n%s", p.Body)
+	}
+	if strings.Contains(next[1], "client") || strings.Contains(next[1], "q=") {
+		t.Fatalf("the paging link carries the search: %s", next[1])
+	}
+	p2 := b.get(html.UnescapeString(next[1]))
+	if !strings.Contains(p2.Body, "27 booking(s). Page 2.") || strings.Count(p2.Body, `<a href="/admin/bookings/`) != 2 ||
+		strings.Contains(p2.Body, "Other ") {
+		t.Fatalf("second page of the search:\n%s", p2.Body)
+	}
+	// Clearing the search lists everything again.
+	if p := b.search("", "upcoming"); !strings.Contains(p.Body, "30 booking(s). Page 1.") {
+		t.Fatalf("after clearing:\n%s", p.Body)
+	}
+	// A query typed into the address bar is neither used nor passed on to
+	// the sign-in page.
+	if p := b.get("/admin/bookings?q=other"); !strings.Contains(p.Body, "30 booking(s)") {
+		t.Fatalf("the URL's q was used:\n%s", p.Body)
+	}
+	p = a.newBrowser().get("/admin/bookings?when=past&q=c01%40example.org&page=2")
+	if loc := p.Header.Get("Location"); p.Status != http.StatusSeeOther || strings.Contains(loc, "example") || strings.Contains(loc, "q%3D") ||
+		!strings.Contains(loc, "page%3D2") {
+		t.Fatalf("sign-in redirect: %d to %q", p.Status, loc)
+	}
+}
+
+// TestAdminCannotCancelAConsultationThatTookPlace: once it has started, a
+// booking is marked completed or no-show, not cancelled (by page or API).
+func TestAdminCannotCancelAConsultationThatTookPlace(t *testing.T) {
+	a := newAdminTest(t, api.Config{})
+	first := a.bookAs(time.Date(2026, 12, 8, 9, 0, 0, 0, adminLA), "Jo Client", "jo@example.org", "")
+	second := a.bookAs(time.Date(2026, 12, 8, 10, 0, 0, 0, adminLA), "Al Client", "al@example.org", "")
+	auth := map[string]string{"Authorization": "Bearer " + a.apiToken()}
+	b := a.mustSignIn()
+	a.clock.Add(7*24*time.Hour + 75*time.Minute) // 8 December 09:15, the first one is under way
+	before := a.state()
+	p := b.post(fmt.Sprintf("/admin/bookings/%d/cancel", first.ID), url.Values{"message": {"Sorry."}})
+	const want = "This consultation has already taken place; mark it completed or no-show instead."
+	if p.Status != http.StatusUnprocessableEntity || !strings.Contains(p.Body, want) {
+		t.Fatalf("page: %d\n%s", p.Status, p.Body)
+	}
+	a.clock.Add(2 * time.Hour) // both have ended
+	for _, id := range []int64{first.ID, second.ID} {
+		r := a.do("POST", fmt.Sprintf("/api/v1/admin/bookings/%d/cancel", id), nil, auth)
+		if r.Status != http.StatusConflict || r.problem(t).Detail != want {
+			t.Fatalf("API, booking %d: %d %s", id, r.Status, r.Body)
+		}
+	}
+	if a.state() != before {
+		t.Fatal("a refused cancellation changed data")
+	}
+	wantAdminRedirect(t, b.post(fmt.Sprintf("/admin/bookings/%d/status", first.ID), url.Values{"status": {"completed"}}), "/admin/bookings/")
 }

@@ -152,7 +152,7 @@ func (s *Server) handleBookingsCSV(c echo.Context) error {
 	for i, b := range bs {
 		ids[i] = b.ID
 	}
-	if err := s.audit(c, "bookings.export_csv", fmt.Sprintf("range:%s..%s count:%d", from, to, len(ids))); err != nil {
+	if err := s.audit(c, "bookings.export_csv", fmt.Sprintf("%s range:%s..%s", auditIDs(ids), from, to)); err != nil {
 		return err
 	}
 	h := c.Response().Header()

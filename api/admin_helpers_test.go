@@ -229,3 +229,40 @@ func (a *adminTest) auditActions() []string {
 	}
 	return out
 }
+
+// adminStateTables are what an admin request may change, each as one
+// query over its rows; sessions, throttle counts and the audit log are left
+// out, and tokens without their last use (every API call notes it).
+var adminStateTables = []string{
+	`SELECT t::text FROM practice_settings t`, `SELECT t::text FROM weekly_windows t`,
+	`SELECT t::text FROM date_overrides t`, `SELECT t::text FROM override_windows t`,
+	`SELECT t::text FROM time_off t`, `SELECT t::text FROM bookings t`, `SELECT t::text FROM outbox t`,
+	`SELECT t::text FROM feed_secrets t`, `SELECT t::text FROM users t`, `SELECT t::text FROM recovery_codes t`,
+	`SELECT (id, user_id, name, token_hash, created_at, revoked_at)::text FROM api_tokens`,
+}
+
+// state returns everything admin requests may change, as text, so a test
+// can check that a refused request changed nothing.
+func (a *adminTest) state() string {
+	a.t.Helper()
+	var sb strings.Builder
+	for _, q := range adminStateTables {
+		var s string
+		if err := a.pool.QueryRow(context.Background(),
+			`SELECT coalesce(string_agg(x, E'\n' ORDER BY x), '') FROM (`+q+`) AS r(x)`).Scan(&s); err != nil {
+			a.t.Fatal(err)
+		}
+		sb.WriteString(q + ":\n" + s + "\n")
+	}
+	return sb.String()
+}
+
+// count runs a counting query.
+func (a *adminTest) count(query string, args ...any) int {
+	a.t.Helper()
+	var n int
+	if err := a.pool.QueryRow(context.Background(), query, args...).Scan(&n); err != nil {
+		a.t.Fatal(err)
+	}
+	return n
+}

@@ -59,10 +59,19 @@ func (s *Server) renderAdmin(c echo.Context, status int, name, title string, dat
 	p := adminPage{
 		Practice: s.practiceName(c),
 		Title:    title,
-		CSRF:     s.csrfToken(c),
 		Flash:    s.sessions.PopString(ctx, sessFlash),
 		Errors:   errs,
 		Data:     data,
+	}
+	// The sign-in form is shown without a session, so that anonymous
+	// visitors store nothing: its token and notice come with the request.
+	if tok, ok := c.Get(ctxFormToken).(string); ok {
+		p.CSRF = tok
+	} else {
+		p.CSRF = s.csrfToken(c)
+	}
+	if msg, ok := c.Get(ctxNotice).(string); ok && p.Flash == "" {
+		p.Flash = msg
 	}
 	if a, _ := c.Get(ctxActor).(*adminActor); a != nil {
 		p.User = a.User

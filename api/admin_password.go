@@ -1,6 +1,7 @@
 package api
 
 import (
+	"context"
 	"crypto/rand"
 	"crypto/subtle"
 	"encoding/base64"
@@ -8,6 +9,7 @@ import (
 	"fmt"
 	"strings"
 	"sync"
+	"unicode"
 	"unicode/utf8"
 
 	"golang.org/x/crypto/argon2"
@@ -59,6 +61,8 @@ func CheckPasswordPolicy(pw, email string) string {
 		return fmt.Sprintf("Use at least %d characters.", MinPasswordLen)
 	case len(pw) > MaxPasswordLen:
 		return fmt.Sprintf("Use at most %d characters.", MaxPasswordLen)
+	case !utf8.ValidString(pw) || strings.ContainsFunc(pw, unicode.IsControl):
+		return "Use letters, digits, spaces and punctuation only."
 	case commonPasswords[strings.ToLower(pw)]:
 		return "That password is too common; choose another."
 	case email != "" && strings.Contains(strings.ToLower(pw), strings.ToLower(strings.SplitN(email, "@", 2)[0])) &&
@@ -112,6 +116,40 @@ func CheckPassword(hash, pw string) (bool, error) {
 	}
 	got := argon2.IDKey([]byte(pw), salt, t, mem, threads, uint32(len(want)))
 	return subtle.ConstantTimeCompare(got, want) == 1, nil
+}
+
+// maxPasswordChecks is how many argon2 computations may run at once. Each
+// takes 64 MiB, so a burst of sign-ins must queue rather than exhaust
+// memory; the queue is bounded by the request timeout.
+const maxPasswordChecks = 2
+
+// withPasswordSlot runs fn once one of the argon2 slots is free, or gives
+// up when the request ends first.
+func (s *Server) withPasswordSlot(ctx context.Context, fn func()) error {
+	select {
+	case s.passwordSlots <- struct{}{}:
+	case <-ctx.Done():
+		return booking.Errorf(booking.EUNAVAILABLE, "Too many sign-ins at once. Please try again in a moment.")
+	}
+	defer func() { <-s.passwordSlots }()
+	fn()
+	return nil
+}
+
+// checkPassword is CheckPassword within the server's argon2 slots.
+func (s *Server) checkPassword(ctx context.Context, hash, pw string) (ok bool, err error) {
+	if werr := s.withPasswordSlot(ctx, func() { ok, err = CheckPassword(hash, pw) }); werr != nil {
+		return false, werr
+	}
+	return ok, err
+}
+
+// hashPassword is HashPassword within the server's argon2 slots.
+func (s *Server) hashPassword(ctx context.Context, pw string) (hash string, err error) {
+	if werr := s.withPasswordSlot(ctx, func() { hash, err = HashPassword(pw) }); werr != nil {
+		return "", werr
+	}
+	return hash, err
 }
 
 // dummyHash is checked against when an email has no account, so a wrong

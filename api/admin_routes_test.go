@@ -3,7 +3,9 @@ package api_test
 import (
 	"context"
 	"encoding/json"
+	"io"
 	"net/http"
+	"net/url"
 	"regexp"
 	"strings"
 	"testing"
@@ -23,7 +25,7 @@ var adminRouteParam = regexp.MustCompile(`:[a-z_]+`)
 
 // TestEveryAdminRouteRefusesStrangers walks the router, so a route added
 // later without protection fails here: pages send strangers to sign in,
-// the API answers 401 formWith a problem, whatever the method.
+// the API answers 401 with a problem, whatever the method.
 func TestEveryAdminRouteRefusesStrangers(t *testing.T) {
 	a := newAdminTest(t, api.Config{})
 	token := a.apiToken()
@@ -32,7 +34,8 @@ func TestEveryAdminRouteRefusesStrangers(t *testing.T) {
 		t.Fatal(err)
 	}
 	signedIn := a.mustSignIn()
-	_ = token
+	// Another practitioner session, whose form token must not work in signedIn's.
+	foreign := a.mustSignIn()
 
 	pages, apis := 0, 0
 	for _, r := range a.srv.Routes() {
@@ -53,6 +56,22 @@ func TestEveryAdminRouteRefusesStrangers(t *testing.T) {
 			if p.Status != http.StatusSeeOther || !strings.HasPrefix(p.Header.Get("Location"), "/admin/sign-in") {
 				t.Errorf("%s without a session: %d %q, want 303 to sign-in", name, p.Status, p.Header.Get("Location"))
 			}
+			if method == http.MethodGet || method == http.MethodHead {
+				continue
+			}
+			// Signed in, a state-changing form still needs this session's token.
+			before := a.state()
+			for _, csrf := range []string{"", foreign.csrf} {
+				req := adminRequest(t, method, a.url+path)
+				req.Body = io.NopCloser(strings.NewReader(url.Values{"csrf": {csrf}}.Encode()))
+				req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+				if p := signedIn.send(req); p.Status != http.StatusForbidden {
+					t.Errorf("%s signed in with form token %q: %d, want 403", name, csrf, p.Status)
+				}
+			}
+			if a.state() != before {
+				t.Errorf("%s without the session's form token changed data", name)
+			}
 			continue
 		}
 		apis++
@@ -70,13 +89,29 @@ func TestEveryAdminRouteRefusesStrangers(t *testing.T) {
 			resp.Body.Close()
 			if resp.StatusCode != http.StatusUnauthorized || resp.Header.Get("Content-Type") != "application/problem+json" ||
 				prob.Status != 401 || !strings.HasPrefix(resp.Header.Get("WWW-Authenticate"), "Bearer") {
-				t.Errorf("%s formWith %q: %d %s %+v, want a 401 problem", name, auth, resp.StatusCode, resp.Header.Get("Content-Type"), prob)
+				t.Errorf("%s with %q: %d %s %+v, want a 401 problem", name, auth, resp.StatusCode, resp.Header.Get("Content-Type"), prob)
 			}
 		}
 		// A browser session is no key to the API.
 		if p := signedIn.send(adminRequest(t, method, a.url+path)); p.Status != http.StatusUnauthorized {
-			t.Errorf("%s formWith only a session cookie: %d, want 401", name, p.Status)
+			t.Errorf("%s with only a session cookie: %d, want 401", name, p.Status)
 		}
+		// The valid token is: whatever the route makes of the empty
+		// request, it is not refused for want of authorisation.
+		req := adminRequest(t, method, a.url+path)
+		req.Header.Set("Authorization", "Bearer "+token)
+		resp, err := a.client.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode == http.StatusUnauthorized || resp.StatusCode == http.StatusForbidden || resp.StatusCode >= 500 {
+			t.Errorf("%s with a valid token: %d", name, resp.StatusCode)
+		}
+	}
+	// Nothing above signed the practitioner out.
+	if p := signedIn.get("/admin"); p.Status != http.StatusOK {
+		t.Errorf("the signed-in session after the checks: %d", p.Status)
 	}
 	if pages < 38 || apis < 12 {
 		t.Fatalf("checked %d page and %d API routes; the router lists fewer admin routes than expected", pages, apis)

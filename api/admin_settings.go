@@ -59,7 +59,7 @@ func (s *Server) handlePasswordChange(c echo.Context) error {
 	u := actor(c).User
 	current, next, confirm := c.FormValue("current_password"), c.FormValue("new_password"), c.FormValue("confirm_password")
 	errs := map[string]string{}
-	ok, err := CheckPassword(u.PasswordHash, current)
+	ok, err := s.checkPassword(c.Request().Context(), u.PasswordHash, current)
 	if err != nil {
 		return err
 	}
@@ -74,7 +74,7 @@ func (s *Server) handlePasswordChange(c echo.Context) error {
 	if len(errs) > 0 {
 		return s.renderSettings(c, http.StatusUnprocessableEntity, errs)
 	}
-	hash, err := HashPassword(next)
+	hash, err := s.hashPassword(c.Request().Context(), next)
 	if err != nil {
 		return err
 	}

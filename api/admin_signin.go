@@ -33,10 +33,16 @@ func signInThrottleKey(kind, value string) []byte {
 	return h[:]
 }
 
-// adminSafeNext keeps a post-sign-in redirect inside the admin area.
+// signInFailed is the one answer to every failed sign-in: an unknown
+// email, a wrong password and a wrong code look alike, so the form tells
+// nobody which part was right.
+const signInFailed = "Email, password or code is not right."
+
+// adminSafeNext keeps a post-sign-in redirect inside the admin area, and
+// drops one that is not plain text (it would end up in a header).
 func adminSafeNext(next string) string {
 	if strings.HasPrefix(next, "/admin") && !strings.HasPrefix(next, "//") && !strings.Contains(next, "\\") &&
-		!strings.HasPrefix(next, "/admin/sign-") {
+		!strings.HasPrefix(next, "/admin/sign-") && adminText(next, false) && !strings.ContainsRune(next, ' ') {
 		return next
 	}
 	return "/admin"
@@ -48,61 +54,57 @@ func (s *Server) handleSignInForm(c echo.Context) error {
 	}
 	d := signInData{Next: adminSafeNext(c.QueryParam("next"))}
 	if c.QueryParam("signed_out") != "" {
-		s.flash(c, "You are signed out.")
+		c.Set(ctxNotice, "You are signed out.")
 	}
+	c.Set(ctxFormToken, s.signInFormToken(c))
 	return s.renderAdmin(c, http.StatusOK, "sign-in", "Sign in", d, nil)
 }
 
 // handleSignIn checks email, password and, when two-step sign-in is on,
 // the code, all in one form: a right code never makes up for a wrong
-// password, and the answer is the same whether or not the email exists.
+// password, and every failure gets the same answer, whether or not the
+// email exists or the password was right.
 func (s *Server) handleSignIn(c echo.Context) error {
-	if err := s.checkCSRF(c); err != nil {
+	if err := s.checkSignInForm(c); err != nil {
 		return err
+	}
+	if s.admin == nil {
+		return echo.NewHTTPError(http.StatusServiceUnavailable, "Signing in is not available.")
 	}
 	ctx := c.Request().Context()
 	now := s.now()
 	email := strings.TrimSpace(c.FormValue("email"))
-	pw := c.FormValue("password")
-	code := strings.TrimSpace(c.FormValue("code"))
-	d := signInData{Email: email, Next: adminSafeNext(c.FormValue("next"))}
-	if s.admin == nil {
-		return echo.NewHTTPError(http.StatusServiceUnavailable, "Signing in is not available.")
+	d := signInData{Next: adminSafeNext(c.FormValue("next"))}
+	if adminText(email, false) {
+		d.Email = email
 	}
 	acct, addr := signInThrottleKey("account", email), signInThrottleKey("address", s.clientAddr(c))
-	if wait, err := s.signInWait(c, acct, addr, now); err != nil {
+	// The attempt counts as a failure from here on, before the password is
+	// checked, so a burst of parallel attempts cannot outrun the limits.
+	attempt, wait, err := s.admin.BeginLogin(ctx,
+		[]booking.LoginLimit{{Key: acct, Throttle: accountThrottle}, {Key: addr, Throttle: addressThrottle}}, now)
+	if err != nil {
 		return err
-	} else if wait > 0 {
+	}
+	if wait > 0 {
 		d.Error = adminTryAgainIn(wait)
 		return s.renderAdmin(c, http.StatusTooManyRequests, "sign-in", "Sign in", d, nil)
 	}
 
-	u, err := s.admin.UserByEmail(ctx, email)
-	if err != nil && booking.ErrorCode(err) != booking.ENOTFOUND {
+	u, err := s.signInAccount(c, email, c.FormValue("password"))
+	if err != nil {
 		return err
 	}
-	ok := false
-	if u == nil {
-		_, _ = CheckPassword(dummyHash(), pw)
-	} else if ok, err = CheckPassword(u.PasswordHash, pw); err != nil {
-		return err
-	}
-	d.Error = "That email and password do not match an account."
+	ok := u != nil
 	if ok && u.TwoFactor() {
-		if ok, err = s.checkSecondFactor(c, u, code, now); err != nil {
+		if ok, err = s.checkSecondFactor(c, u, strings.TrimSpace(c.FormValue("code")), now); err != nil {
 			return err
-		}
-		if !ok {
-			d.Error = "The code is not right. Enter the current 6-digit code from your authenticator app, or an unused recovery code."
 		}
 	}
 	if !ok {
 		var uid int64
 		if u != nil {
 			uid = u.ID
-		}
-		if err := s.admin.RecordLoginFailure(ctx, [][]byte{acct, addr}, now); err != nil {
-			return err
 		}
 		if err := s.admin.Audit(ctx, booking.AuditEntry{At: now, UserID: uid, Via: booking.ViaAnonymous,
 			Action: "signin.failed", Address: s.clientAddr(c)}); err != nil {
@@ -114,7 +116,11 @@ func (s *Server) handleSignIn(c echo.Context) error {
 			d.Error = adminTryAgainIn(wait)
 			return s.renderAdmin(c, http.StatusTooManyRequests, "sign-in", "Sign in", d, nil)
 		}
+		d.Error = signInFailed
 		return s.renderAdmin(c, http.StatusUnauthorized, "sign-in", "Sign in", d, nil)
+	}
+	if err := s.admin.ForgetLoginFailures(ctx, attempt); err != nil {
+		return err
 	}
 	if err := s.admin.ClearLoginFailures(ctx, acct); err != nil {
 		return err
@@ -122,11 +128,36 @@ func (s *Server) handleSignIn(c echo.Context) error {
 	if err := s.signIn(c, u); err != nil {
 		return err
 	}
+	s.endSignInForm(c)
 	c.Set(ctxActor, &adminActor{User: u, Via: booking.ViaSession})
 	if err := s.audit(c, "signin", fmt.Sprintf("user:%d", u.ID)); err != nil {
 		return err
 	}
 	return c.Redirect(http.StatusSeeOther, d.Next)
+}
+
+// signInAccount returns the account whose email and password these are,
+// or nil. An unknown email, or one no account can have (not an address,
+// a NUL byte, invalid UTF-8), is checked against a dummy hash, so it
+// takes as long as a wrong password and is never sent to the database.
+func (s *Server) signInAccount(c echo.Context, email, pw string) (*booking.User, error) {
+	ctx := c.Request().Context()
+	var u *booking.User
+	if booking.ValidEmail(email) {
+		var err error
+		if u, err = s.admin.UserByEmail(ctx, email); err != nil && booking.ErrorCode(err) != booking.ENOTFOUND {
+			return nil, err
+		}
+	}
+	hash := dummyHash()
+	if u != nil {
+		hash = u.PasswordHash
+	}
+	ok, err := s.checkPassword(ctx, hash, pw)
+	if err != nil || !ok || u == nil {
+		return nil, err
+	}
+	return u, nil
 }
 
 // signInWait is how long sign-in is refused for this account or address.

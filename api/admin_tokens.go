@@ -62,6 +62,10 @@ func (s *Server) handleTokens(c echo.Context) error {
 // handleTokenCreate makes a token and shows it once; only its hash is kept.
 func (s *Server) handleTokenCreate(c echo.Context) error {
 	name := strings.TrimSpace(c.FormValue("name"))
+	if !adminText(name, false) {
+		return s.renderTokens(c, http.StatusUnprocessableEntity, tokensData{},
+			map[string]string{"name": "Name the token with letters, digits and punctuation only."})
+	}
 	if name == "" || utf8.RuneCountInString(name) > 100 {
 		return s.renderTokens(c, http.StatusUnprocessableEntity, tokensData{Name: name},
 			map[string]string{"name": "Name the token (up to 100 characters), e.g. after the script that uses it."})

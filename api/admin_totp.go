@@ -179,7 +179,7 @@ func (s *Server) handleTOTPConfirm(c echo.Context) error {
 // confirmed, ending every other session.
 func (s *Server) handleTOTPDisable(c echo.Context) error {
 	u := actor(c).User
-	ok, err := CheckPassword(u.PasswordHash, c.FormValue("password"))
+	ok, err := s.checkPassword(c.Request().Context(), u.PasswordHash, c.FormValue("password"))
 	if err != nil {
 		return err
 	}

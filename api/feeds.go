@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/labstack/echo/v4"
+	"golang.org/x/sync/singleflight"
 
 	"consult/booking"
 	"consult/calendar"
@@ -83,9 +84,14 @@ type feedState struct {
 	// salt goes into every entity tag: configuration that changes the
 	// content (base URL, organiser) without changing the data.
 	salt string
-	// lastOpen remembers the latest open-slots content for
-	// If-Modified-Since, which carries no validity time of its own.
+	// lastOpen remembers the latest open-slots feed built, with its bytes,
+	// for If-Modified-Since, which carries no validity time of its own,
+	// and for full requests while the content stays the same.
 	lastOpen atomic.Pointer[openSlotsMemo]
+	// version is the open-slots data's version as last read; builds
+	// shares concurrent builds of one version. See feeds_cache.go.
+	version atomic.Pointer[feedVersion]
+	builds  singleflight.Group
 }
 
 // initFeeds sets up the feeds when deps has a FeedStore.
@@ -102,41 +108,37 @@ func (s *Server) initFeeds(deps Deps) {
 func (s *Server) handleAvailabilityFeed(c echo.Context) error {
 	ctx := c.Request().Context()
 	now := s.svc.Now()
-	version, changed, err := s.feed.store.AvailabilityFeedVersion(ctx, now)
-	if err != nil {
-		return err
-	}
 	c.Response().Header().Set(echo.HeaderCacheControl, availabilityCache)
 	cond := readConditions(c.Request())
 	// The cheap answers: a tag the client holds is still current, or the
-	// content it got at If-Modified-Since is what this process last built.
-	if tag, ok := cond.matchTag(func(opaque string) bool { return s.openTagCurrent(opaque, version, now) }); ok {
+	// content it got at If-Modified-Since is what this process last built,
+	// judged on a version up to a second old (feeds_cache.go) before
+	// anything is read.
+	conditional := cond.noneMatch || cond.hasSince
+	v, cached, err := s.openVersion(ctx, now, conditional)
+	if err != nil {
+		return err
+	}
+	if tag, ok := s.openNotModified(cond, v.version, now); ok {
 		return notModified(c, tag)
 	}
-	if m := s.feed.lastOpen.Load(); m != nil && m.version == version && m.covers(now) {
-		if cond.anyTag || cond.notModifiedSince(m.stamp, now) {
-			return notModified(c, m.tag)
+	if cached {
+		if v, _, err = s.openVersion(ctx, now, false); err != nil {
+			return err
+		}
+		if tag, ok := s.openNotModified(cond, v.version, now); ok {
+			return notModified(c, tag)
 		}
 	}
 
-	open, err := s.openSlots(ctx, now)
+	m, err := s.openFeed(ctx, v, now)
 	if err != nil {
 		return err
 	}
-	stamp := open.since
-	if changed.After(stamp) {
-		stamp = changed
+	if cond.anyTag || (m.tag != "" && cond.notModifiedSince(m.stamp, now)) {
+		return notModified(c, m.tag)
 	}
-	tag := s.openTag(version, open.until)
-	s.feed.lastOpen.Store(&openSlotsMemo{version: version, since: open.since, until: open.until, stamp: stamp, tag: tag})
-	if cond.anyTag || cond.notModifiedSince(stamp, now) {
-		return notModified(c, tag)
-	}
-	body, err := calendar.AvailabilityFeed(s.calendarPractice(open.settings), open.slots, stamp)
-	if err != nil {
-		return err
-	}
-	return writeFeed(c, body, tag, stamp, now)
+	return writeFeed(c, m.body, m.tag, m.stamp, now)
 }
 
 // handleBookingsFeed serves the practitioner's bookings. Any request
@@ -223,13 +225,17 @@ func (s *Server) openTagCurrent(opaque, version string, now time.Time) bool {
 	return opaque == s.feedTag("availability", version, until)
 }
 
-// writeFeed sends a feed, or only its headers for HEAD.
+// writeFeed sends a feed, or only its headers for HEAD. A feed built
+// while its data kept changing has no tag ("") and is sent without
+// validators.
 func writeFeed(c echo.Context, body []byte, tag string, stamp, now time.Time) error {
 	h := c.Response().Header()
 	h.Set(echo.HeaderContentType, "text/calendar; charset=utf-8")
-	h.Set("ETag", tag)
-	if lm, ok := lastModified(stamp, now); ok {
-		h.Set(echo.HeaderLastModified, lm.Format(http.TimeFormat))
+	if tag != "" {
+		h.Set("ETag", tag)
+		if lm, ok := lastModified(stamp, now); ok {
+			h.Set(echo.HeaderLastModified, lm.Format(http.TimeFormat))
+		}
 	}
 	// A compressing middleware drops this again when it encodes the body.
 	h.Set(echo.HeaderContentLength, strconv.Itoa(len(body)))
@@ -241,6 +247,8 @@ func writeFeed(c echo.Context, body []byte, tag string, stamp, now time.Time) er
 
 // notModified answers a successful revalidation.
 func notModified(c echo.Context, tag string) error {
-	c.Response().Header().Set("ETag", tag)
+	if tag != "" {
+		c.Response().Header().Set("ETag", tag)
+	}
 	return c.NoContent(http.StatusNotModified)
 }

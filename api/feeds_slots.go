@@ -18,12 +18,13 @@ type openSlots struct {
 }
 
 // openSlotsMemo is what a process remembers of the last open-slots
-// content it built, for If-Modified-Since.
+// feed it built: for If-Modified-Since, and to send again unchanged.
 type openSlotsMemo struct {
 	version      string
 	since, until time.Time
 	stamp        time.Time // the content's last change: DTSTAMP and Last-Modified
-	tag          string
+	tag          string    // "" for a feed built while its data kept changing
+	body         []byte
 }
 
 // covers reports whether the remembered content is the content at now

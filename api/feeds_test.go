@@ -319,10 +319,12 @@ func TestOpenSlotsFollowTheClock(t *testing.T) {
 		if until.Before(now.Truncate(time.Second)) {
 			t.Fatalf("at %v: tag valid until %v, in the past", now, until)
 		}
-		// Still valid at its last moment, with the very same bytes.
+		// Still valid at its last moment, with the very same bytes. A
+		// revalidation costs at most one query (none while the version
+		// read a moment ago may be used).
 		f.clock.Set(until)
-		if r2, n := f.fetch("GET", availabilityPath, map[string]string{"If-None-Match": tag}); r2.Status != http.StatusNotModified || n != 1 {
-			t.Errorf("at %v, revalidating at %v: %d after %d queries, want 304 after 1", now, until, r2.Status, n)
+		if r2, n := f.fetch("GET", availabilityPath, map[string]string{"If-None-Match": tag}); r2.Status != http.StatusNotModified || n > 1 {
+			t.Errorf("at %v, revalidating at %v: %d after %d queries, want 304 after at most 1", now, until, r2.Status, n)
 		}
 		if r2 := f.get(availabilityPath); r2.Header.Get("ETag") != tag || !bytes.Equal(r2.Body, r.Body) {
 			t.Errorf("at %v and %v: tags %s and %s, bodies equal %v; want the same content under the same tag",
@@ -361,8 +363,10 @@ func tagUntil(t *testing.T, tag string) time.Time {
 }
 
 // TestFeedsRevalidateCheaply sends every kind of conditional request to
-// both feeds and expects a 304 at the cost of one query whenever the
-// client's copy is current, and the full feed otherwise.
+// both feeds and expects a 304 at the cost of at most one query whenever
+// the client's copy is current, and the full feed otherwise. (The
+// open-slots feed answers from a version read less than a second before
+// with none.)
 func TestFeedsRevalidateCheaply(t *testing.T) {
 	f := newFeedTest(t)
 	f.book(f.slots(wednesday)[0], "Ada Lovelace")
@@ -405,8 +409,8 @@ func TestFeedsRevalidateCheaply(t *testing.T) {
 				t.Errorf("%s, %s: Cache-Control %q", path, c.name, r.Header.Get("Cache-Control"))
 			}
 			if c.want == 304 {
-				if n != 1 || len(r.Body) != 0 {
-					t.Errorf("%s, %s: 304 after %d queries with %d bytes, want 1 query and none", path, c.name, n, len(r.Body))
+				if n > 1 || len(r.Body) != 0 {
+					t.Errorf("%s, %s: 304 after %d queries with %d bytes, want at most 1 query and none", path, c.name, n, len(r.Body))
 				}
 				continue
 			}

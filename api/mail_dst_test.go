@@ -3,18 +3,29 @@ package api_test
 import (
 	"bytes"
 	"context"
+	"fmt"
+	"html"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/emersion/go-ical"
+
+	"consult/api"
+	"consult/booking"
+	"consult/web"
 )
 
 // TestOneInstantInEveryOutputAcrossDST books three consultations around
 // the hour that 1 November 2026 repeats in Los Angeles (the practice's
 // zone) and checks that the API, the email text, the invitation, the
-// reminder and the private feed each show the same instant, in the right
-// zone with the right offset.
+// confirmation page, the reminder and the private feed each show the same
+// instant, in the right zone with the right offset.
 func TestOneInstantInEveryOutputAcrossDST(t *testing.T) {
 	ctx := context.Background()
 	a := newMailAPI(t, time.Date(2026, 10, 20, 19, 0, 0, 0, time.UTC))
@@ -87,6 +98,27 @@ func TestOneInstantInEveryOutputAcrossDST(t *testing.T) {
 		t.Errorf("a client in the practice's zone is shown two times:\n%s", m.Text)
 	}
 
+	// The confirmation page, on the same store and clock: the times it
+	// shows in the client's zone and in the practice's are the instants of
+	// the email and the invitation checked above.
+	pages := a.pageServer()
+	for _, c := range cases {
+		shown := confirmationTimes(t, pages+"/manage/"+tokens[c.name]+"/confirmation")
+		want := []shownTime{{placeOf(c.zone), c.start, c.start.Add(20 * time.Minute)}}
+		if c.zone != "America/Los_Angeles" {
+			want = append(want, shownTime{"Los Angeles", c.start, c.start.Add(20 * time.Minute)})
+		}
+		if len(shown) != len(want) {
+			t.Errorf("%s: confirmation shows %d times %v, want %v", c.name, len(shown), shown, want)
+			continue
+		}
+		for i := range want {
+			if shown[i].city != want[i].city || !shown[i].start.Equal(want[i].start) || !shown[i].end.Equal(want[i].end) {
+				t.Errorf("%s: confirmation shows %s, want %s", c.name, shown[i], want[i])
+			}
+		}
+	}
+
 	// The reminders, 24 hours before each: the same instants again.
 	a.clock.Set(time.Date(2026, 10, 31, 9, 20, 0, 0, time.UTC))
 	reminders := a.deliver(6)
@@ -146,4 +178,109 @@ func invitationEvent(t *testing.T, data []byte) *ical.Event {
 		t.Fatalf("invitation: %v\n%s", err, data)
 	}
 	return &cal.Events()[0]
+}
+
+// pageServer serves the site's pages from the mail test's store and clock
+// and returns its URL.
+func (a *mailAPI) pageServer() string {
+	a.t.Helper()
+	renderer, err := web.NewRenderer(web.RendererOptions{})
+	if err != nil {
+		a.t.Fatal(err)
+	}
+	h, err := api.New(api.Config{BaseURL: "http://consult.test", MailFrom: "bookings@consult.test"},
+		api.Deps{Service: booking.NewService(a.store, a.clock.Now), Web: renderer})
+	if err != nil {
+		a.t.Fatal(err)
+	}
+	ts := httptest.NewServer(h)
+	a.t.Cleanup(ts.Close)
+	return ts.URL
+}
+
+// shownTime is a time a page shows: the place named with its zone, and
+// the instants its wall-clock start and end stand for.
+type shownTime struct {
+	city       string
+	start, end time.Time
+}
+
+func (s shownTime) String() string {
+	return fmt.Sprintf("%s %s–%s", s.city, s.start.UTC().Format(time.RFC3339), s.end.UTC().Format(time.RFC3339))
+}
+
+var (
+	// The booking summary: "<date>", "<start> to <end>", "<zone>" in the
+	// client's zone, then the same in the practice's when it differs.
+	clientTimeRE   = regexp.MustCompile(`<dt>When</dt><dd><strong>([^<]+)</strong><br>([^<]+) to ([^<]+)<br><span class="muted">([^<]+)</span>`)
+	practiceTimeRE = regexp.MustCompile(`<dt>The practice’s time</dt><dd>([^<,]+), ([^<]+) to ([^<]+)<br><span class="muted">([^<]+)</span>`)
+	// An offset as pages write it: "UTC+09:00", "UTC−08:00" or "UTC".
+	offsetRE = regexp.MustCompile(`\(?UTC(?:([+−])(\d\d):(\d\d))?\)?$`)
+)
+
+// confirmationTimes reads the times a confirmation page shows, turning
+// each wall-clock time back into an instant with the offset shown beside it.
+func confirmationTimes(t *testing.T, url string) []shownTime {
+	t.Helper()
+	resp, err := http.Get(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	raw, err := io.ReadAll(resp.Body)
+	if err != nil || resp.StatusCode != http.StatusOK {
+		t.Fatalf("GET %s: %d %v", url, resp.StatusCode, err)
+	}
+	r := string(raw)
+	var out []shownTime
+	for _, re := range []*regexp.Regexp{clientTimeRE, practiceTimeRE} {
+		m := re.FindStringSubmatch(r)
+		if m == nil {
+			continue
+		}
+		date, start, end, zone := html.UnescapeString(m[1]), html.UnescapeString(m[2]), html.UnescapeString(m[3]), html.UnescapeString(m[4])
+		city, _, _ := strings.Cut(zone, " (")
+		st := shownTime{city: city}
+		if st.start, err = wallClock(date, start, zone); err != nil {
+			t.Errorf("start %q in %q: %v", start, zone, err)
+		}
+		if st.end, err = wallClock(date, end, zone); err != nil {
+			t.Errorf("end %q in %q: %v", end, zone, err)
+		}
+		if st.end.Before(st.start) { // past midnight
+			st.end = st.end.AddDate(0, 0, 1)
+		}
+		out = append(out, st)
+	}
+	if len(out) == 0 {
+		t.Fatalf("no times on the confirmation page:\n%s", r)
+	}
+	return out
+}
+
+// wallClock is the instant a page's "1:40 AM" on "Sunday 1 November 2026"
+// stands for: with the offset written after the time when there is one,
+// else the zone's.
+func wallClock(date, clock, zone string) (time.Time, error) {
+	off := offsetRE.FindStringSubmatch(clock)
+	if off != nil {
+		clock = strings.TrimSpace(strings.TrimSuffix(clock, off[0]))
+	} else if off = offsetRE.FindStringSubmatch(zone); off == nil {
+		return time.Time{}, fmt.Errorf("no UTC offset shown")
+	}
+	secs := 0
+	if off[1] != "" {
+		h, _ := strconv.Atoi(off[2])
+		m, _ := strconv.Atoi(off[3])
+		secs = h*3600 + m*60
+		if off[1] == "−" {
+			secs = -secs
+		}
+	}
+	return time.ParseInLocation("Monday 2 January 2006 3:04 PM", date+" "+clock, time.FixedZone("", secs))
+}
+
+// placeOf is how pages name a zone: "Asia/Tokyo" → "Tokyo".
+func placeOf(zone string) string {
+	return strings.ReplaceAll(zone[strings.LastIndexByte(zone, '/')+1:], "_", " ")
 }

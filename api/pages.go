@@ -85,15 +85,18 @@ func (s *Server) render(c echo.Context, status int, name string, data any) error
 // page at / as well; they are also what the sitemap lists.
 var contentRoutes = []string{"how-ketamine-works", "clinical-research", "privacy"}
 
+// handleHome serves the home page; it and the Markdown pages change only
+// with the practice's name, so they are sent from copies (pages_cache.go).
 func (s *Server) handleHome(c echo.Context) error {
 	var body contentPage
 	title, desc := "A free 20-minute consultation", "Book a free, no-obligation 20-minute consultation."
 	if p, ok := s.content("home"); ok {
 		title, desc, body.HTML = p.Title, p.Description, p.HTML
 	}
-	body.page = s.newPage(c, title, desc, "/")
-	c.Response().Header().Set(echo.HeaderCacheControl, publicCache)
-	return s.render(c, http.StatusOK, "home", body)
+	return s.servePage(c, "/", "home", func(practice string) any {
+		body.page = s.pageFor(practice, title, desc, "/")
+		return body
+	})
 }
 
 // handleContent serves the Markdown page slug.
@@ -103,9 +106,9 @@ func (s *Server) handleContent(slug string) echo.HandlerFunc {
 		if !ok {
 			return echo.ErrNotFound
 		}
-		data := contentPage{page: s.newPage(c, p.Title, p.Description, "/"+slug), HTML: p.HTML}
-		c.Response().Header().Set(echo.HeaderCacheControl, publicCache)
-		return s.render(c, http.StatusOK, "content", data)
+		return s.servePage(c, "/"+slug, "content", func(practice string) any {
+			return contentPage{page: s.pageFor(practice, p.Title, p.Description, "/"+slug), HTML: p.HTML}
+		})
 	}
 }
 

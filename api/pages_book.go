@@ -95,17 +95,61 @@ func (s *Server) handleBookForm(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	link := readStartLink(a, c.QueryParam("start"))
+	date := c.QueryParam("date")
+	if date == "" {
+		date = link.date
+	}
 	data := bookPage{
 		page:   s.pageFor(st.PracticeName, "Book a free consultation", bookDescription, "/book"),
-		Picker: newPicker(a, "/book", c.QueryParam("date"), "", s.svc.Now()),
-		Form:   bookForm{Key: newFormKey()},
+		Picker: newPicker(a, "/book", date, link.selected, s.svc.Now()),
+		Form:   bookForm{Start: link.selected, Key: newFormKey()},
 		Feed:   s.feedLinks(),
 	}
+	if !link.taken.IsZero() {
+		data.Picker.withAlternatives(a, link.taken)
+	}
+	data.Picker.Notice = link.note
 	data.Picker.Detect = c.QueryParam("tz") == ""
 	if badTZ {
 		data.Picker.TZError = "We did not recognise that time zone, so times are shown in the practice's time zone. Choose yours from the list."
 	}
 	return s.render(c, http.StatusOK, "book", data)
+}
+
+// startLink is what a "Book it" link of the public availability feed,
+// /book?start=<RFC 3339 start>, asks for.
+type startLink struct {
+	selected string    // the slot to choose, when it is still free
+	date     string    // its day in the visitor's zone, when in the bookable window
+	taken    time.Time // a time no longer free: offer the nearest free ones
+	note     string    // why the link's time is not chosen
+}
+
+// readStartLink reads the start parameter. A time no longer free is no
+// fault of the visitor (the feed is a few minutes old), so it gets a note
+// rather than an error.
+func readStartLink(a *availability, raw string) startLink {
+	if raw == "" {
+		return startLink{}
+	}
+	t, err := time.Parse(time.RFC3339, raw)
+	if err != nil {
+		return startLink{note: "We could not read the time in that link. Please choose a time below."}
+	}
+	var l startLink
+	if d := booking.DateOf(t.In(a.loc)); !d.Before(a.first) && !a.last.Before(d) {
+		l.date = d.String()
+	}
+	if a.has(t) {
+		l.selected = t.UTC().Format(time.RFC3339)
+		return l
+	}
+	l.taken, l.note = t, "That time is no longer available; here are the nearest free times."
+	if len(a.slots) == 0 {
+		l.note = "That time is no longer available."
+	}
+	return l
 }
 
 // bookFields lists the form's fields in page order, with the id each

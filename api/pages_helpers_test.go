@@ -34,6 +34,7 @@ type siteOptions struct {
 	baseURL string
 	noHours bool // no weekly hours: nothing is bookable
 	limits  booking.ClientLimits
+	now     time.Time // the clock; zero: testNow
 }
 
 func newTestSite(t *testing.T) *testSite {
@@ -56,7 +57,11 @@ func newTestSiteWith(t *testing.T, opts siteOptions) *testSite {
 			t.Fatal(err)
 		}
 	}
-	svc := booking.NewService(store, func() time.Time { return testNow })
+	now := opts.now
+	if now.IsZero() {
+		now = testNow
+	}
+	svc := booking.NewService(store, func() time.Time { return now })
 	svc.Limits = opts.limits
 	renderer, err := web.NewRenderer(web.RendererOptions{})
 	if err != nil {
@@ -74,7 +79,7 @@ func newTestSiteWith(t *testing.T, opts siteOptions) *testSite {
 		base = ts.URL
 	}
 	srv, err := api.New(api.Config{BaseURL: base, RetentionDays: 180, MailFrom: "Harbour Therapy <hello@harbour.example>"},
-		api.Deps{Service: svc, Web: renderer, Pages: pages})
+		api.Deps{Service: svc, Web: renderer, Pages: pages, Feeds: store})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -99,6 +99,9 @@ type picker struct {
 	// that was just taken, rather than one day's times.
 	Alternatives bool
 	SlotError    string
+	// Notice is a note about the times that is not an error, such as a
+	// linked time that is no longer free.
+	Notice string
 	// NoneFree is set when no day in the bookable window has a free time.
 	NoneFree bool
 	// Detect lets the script switch to the browser's zone: set when the
@@ -200,14 +203,37 @@ func (p *picker) withAlternatives(a *availability, taken time.Time) {
 	p.Slots = slotOptions(a.nearest(taken, 5), a.loc, "")
 }
 
+// slotOptions labels slots in loc. On a day the clocks change, every time
+// carries its UTC offset: when they go back, two slots would otherwise read
+// the same ("11:00 PM" twice), to the eye and to a screen reader alike.
+// web/static/site.js labels the times it loads by the same rule.
 func slotOptions(slots []booking.Slot, loc *time.Location, selected string) []slotOption {
 	out := make([]slotOption, len(slots))
+	seen := make(map[string]bool, len(slots))
+	withOffset := false
 	for i, sl := range slots {
 		t := sl.Start.In(loc)
 		v := sl.Start.UTC().Format(time.RFC3339)
 		out[i] = slotOption{ID: "slot-" + strconv.Itoa(i), Value: v, Day: t.Format(dayFormat), Time: t.Format(clockFormat), Checked: v == selected}
+		name := out[i].Day + ", " + out[i].Time
+		withOffset = withOffset || seen[name] || zoneChangesOn(t)
+		seen[name] = true
+	}
+	if withOffset {
+		for i, sl := range slots {
+			out[i].Time += " (" + utcOffset(sl.Start.In(loc)) + ")"
+		}
 	}
 	return out
+}
+
+// zoneChangesOn reports whether t's zone has another UTC offset at the end
+// of t's day than at its start.
+func zoneChangesOn(t time.Time) bool {
+	y, m, d := t.Date()
+	_, startOff := time.Date(y, m, d, 0, 0, 0, 0, t.Location()).Zone()
+	_, endOff := time.Date(y, m, d+1, 0, 0, 0, 0, t.Location()).Zone()
+	return startOff != endOff
 }
 
 func pickerURL(action string, d booking.Date, tz string) string {

@@ -30,8 +30,8 @@ type bookingView struct {
 // when is a booking's time in one zone.
 type when struct {
 	Date       string // "Tuesday 2 December 2026"
-	Start, End string // "1:30 PM"
-	Zone       string // "Los Angeles (UTC−08:00)"
+	Start, End string // "1:30 PM", or "1:40 AM (UTC−07:00)" when the clocks change in between
+	Zone       string // "Los Angeles (UTC−08:00)", or "Los Angeles" when Start and End carry offsets
 }
 
 func whenIn(start, end time.Time, zone string) when {
@@ -40,7 +40,17 @@ func whenIn(start, end time.Time, zone string) when {
 		loc, zone = time.UTC, "UTC"
 	}
 	s, e := start.In(loc), end.In(loc)
-	return when{Date: s.Format(dayYearFormat), Start: s.Format(clockFormat), End: e.Format(clockFormat), Zone: zoneLabel(zone, s)}
+	w := when{Date: s.Format(dayYearFormat), Start: s.Format(clockFormat), End: e.Format(clockFormat), Zone: zoneLabel(zone, s)}
+	_, so := s.Zone()
+	_, eo := e.Zone()
+	if so != eo {
+		// One offset for both would misstate the end by the hour the
+		// clocks moved: each time carries its own.
+		w.Start += " (" + utcOffset(s) + ")"
+		w.End += " (" + utcOffset(e) + ")"
+		w.Zone = zoneCity(zone)
+	}
+	return w
 }
 
 func (s *Server) bookingView(b *booking.Booking, token string, st booking.Settings, now time.Time) bookingView {

@@ -14,7 +14,7 @@ func (s *Server) routes() {
 	e.Use(s.recoverPanics)
 	// Security headers go on before anything can refuse the request, so
 	// error responses carry them too.
-	e.Use(s.securityHeaders, s.compress())
+	e.Use(s.securityHeaders, s.compress(), s.noteWrites)
 	// No request this service accepts comes near 64 KB; JSON bodies have
 	// their own, smaller limit.
 	e.Use(middleware.BodyLimit("64K"))
@@ -67,6 +67,7 @@ func (s *Server) routes() {
 	adm.GET("", s.handleAdminHome)
 	adm.POST("/sign-out", s.handleSignOut)
 	adm.GET("/bookings", s.handleBookingsList)
+	adm.POST("/bookings", s.handleBookingsSearch)
 	adm.GET("/bookings/:id", s.handleBookingDetail)
 	adm.POST("/bookings/:id/cancel", s.handleBookingCancel)
 	adm.POST("/bookings/:id/status", s.handleBookingStatus)

@@ -101,10 +101,13 @@ type Server struct {
 	metrics *metrics
 
 	// Public site state.
+	caches caches // copies of hot public answers; see cache.go
 
 	// Admin state.
 	admin    booking.AdminStore
 	sessions *scs.SessionManager
+	// passwordSlots bounds the argon2 computations running at once.
+	passwordSlots chan struct{}
 
 	// Feed state.
 	feeds *Feeds

@@ -1,7 +1,6 @@
 package api
 
 import (
-	"net/http"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -13,32 +12,24 @@ import (
 // shorter than this in any sane configuration.
 const maxSlotRangeDays = 92
 
-type slotJSON struct {
-	Start time.Time `json:"start"`
-	End   time.Time `json:"end"`
-}
-
-type slotsResponse struct {
-	TimeZone string     `json:"timezone"`
-	Slots    []slotJSON `json:"slots"`
-}
-
-// slotQuery is a parsed, validated slots query: [From, To) as instants.
+// slotQuery is a parsed, validated slots query: the practice-local or
+// client-local days From to To (inclusive), in Loc, nil for the
+// practice's zone, which is known only once the settings are read.
 type slotQuery struct {
-	From, To time.Time
+	From, To booking.Date
 	Loc      *time.Location
 }
 
 // parseSlotQuery reads from, to (inclusive dates) and tz; dates are days in
 // tz, which defaults to the practice's zone.
-func parseSlotQuery(from, to, tz, practiceTZ string) (slotQuery, error) {
+func parseSlotQuery(from, to, tz string) (slotQuery, error) {
 	f := booking.FieldErrors{}
-	if tz == "" {
-		tz = practiceTZ
-	}
-	loc, err := loadZone(tz)
-	if err != nil {
-		f.Add("tz", "Use an IANA time zone name such as Europe/Berlin.")
+	var loc *time.Location
+	if tz != "" {
+		var err error
+		if loc, err = loadZone(tz); err != nil {
+			f.Add("tz", "Use an IANA time zone name such as Europe/Berlin.")
+		}
 	}
 	fromD, err := booking.ParseDate(from)
 	if err != nil {
@@ -59,7 +50,7 @@ func parseSlotQuery(from, to, tz, practiceTZ string) (slotQuery, error) {
 	if err := f.Err(); err != nil {
 		return slotQuery{}, err
 	}
-	return slotQuery{From: fromD.In(0, loc), To: toD.AddDays(1).In(0, loc), Loc: loc}, nil
+	return slotQuery{From: fromD, To: toD, Loc: loc}, nil
 }
 
 // loadZone loads an IANA zone, refusing the process-dependent "Local".
@@ -70,25 +61,26 @@ func loadZone(name string) (*time.Location, error) {
 	return booking.LoadZone(name)
 }
 
+// handleSlots answers from the slots computed for the data's current
+// version (slots_cache.go): one one-row query when they are at hand.
 func (s *Server) handleSlots(c echo.Context) error {
+	q, err := parseSlotQuery(c.QueryParam("from"), c.QueryParam("to"), c.QueryParam("tz"))
+	if err != nil {
+		return err
+	}
 	ctx := c.Request().Context()
-	settings, err := s.svc.Settings(ctx)
+	now := s.svc.Now()
+	var ans *slotsAnswer
+	if s.feed == nil {
+		// No version to check a copy against: compute every time.
+		ans, err = s.computeSlots(ctx, q, now)
+	} else {
+		ans, err = s.cachedSlots(ctx, q, now)
+	}
 	if err != nil {
 		return err
 	}
-	q, err := parseSlotQuery(c.QueryParam("from"), c.QueryParam("to"), c.QueryParam("tz"), settings.TimeZone)
-	if err != nil {
-		return err
-	}
-	slots, _, err := s.svc.Slots(ctx, q.From, q.To)
-	if err != nil {
-		return err
-	}
-	resp := slotsResponse{TimeZone: q.Loc.String(), Slots: make([]slotJSON, len(slots))}
-	for i, sl := range slots {
-		resp.Slots[i] = slotJSON{sl.Start.UTC(), sl.End.UTC()}
-	}
-	c.Response().Header().Set(echo.HeaderContentType, echo.MIMEApplicationJSONCharsetUTF8)
+	plain, gz := ans.body(now)
 	c.Response().Header().Set(echo.HeaderCacheControl, "no-cache")
-	return c.JSON(http.StatusOK, resp)
+	return writeCopy(c, echo.MIMEApplicationJSONCharsetUTF8, plain, gz)
 }

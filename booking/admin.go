@@ -56,6 +56,13 @@ type AuditEntry struct {
 	Address   string
 }
 
+// LoginLimit is a throttle on the failed sign-ins counted under one key
+// (a hash of an account name or of an address).
+type LoginLimit struct {
+	Key      []byte
+	Throttle Throttle
+}
+
 // AdminBooking is a booking as the practitioner sees it, with the private
 // note the client never sees.
 type AdminBooking struct {
@@ -144,6 +151,14 @@ type AdminStore interface {
 	LoginFailures(ctx context.Context, key []byte, since time.Time) ([]time.Time, error)
 	// ClearLoginFailures forgets the failures under key.
 	ClearLoginFailures(ctx context.Context, key []byte) error
+	// BeginLogin admits one sign-in attempt, one at a time per key. When a
+	// limit is reached it returns how long to wait and records nothing;
+	// otherwise it records a failure under every key before the password
+	// is checked, so parallel attempts cannot all slip under a limit, and
+	// returns their ids for ForgetLoginFailures if the attempt succeeds.
+	BeginLogin(ctx context.Context, limits []LoginLimit, at time.Time) (ids []int64, wait time.Duration, err error)
+	// ForgetLoginFailures removes the failures with ids.
+	ForgetLoginFailures(ctx context.Context, ids []int64) error
 
 	// CreateAPIToken stores a token's hash under name.
 	CreateAPIToken(ctx context.Context, userID int64, name string, hash []byte, now time.Time) (*APIToken, error)
@@ -184,7 +199,8 @@ type AdminStore interface {
 	// BookingsBetween returns the bookings starting in [from, to), any status.
 	BookingsBetween(ctx context.Context, from, to time.Time) ([]AdminBooking, error)
 	// CancelBookingByID cancels a confirmed booking and queues its emails,
-	// with message to the client. ENOTFOUND; ECONFLICT when not confirmed.
+	// with message to the client. ENOTFOUND; ECONFLICT when not confirmed or
+	// when it has already started.
 	CancelBookingByID(ctx context.Context, id int64, message string, now time.Time) (*Booking, error)
 	// SetBookingStatus marks a booking that has started as completed or
 	// no-show. ENOTFOUND; ECONFLICT when it is cancelled or has not started.

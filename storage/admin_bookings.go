@@ -127,6 +127,11 @@ func (s *Store) CancelBookingByID(ctx context.Context, id int64, message string,
 			return booking.Errorf(booking.ECONFLICT, "Only a confirmed booking can be cancelled.")
 		}
 		now = nowOr(now)
+		if !cur.Start.After(now) {
+			// Cancelling would send the client a cancellation for a
+			// consultation that happened (or is happening).
+			return booking.Errorf(booking.ECONFLICT, "This consultation has already taken place; mark it completed or no-show instead.")
+		}
 		b, err = scanBooking(tx.QueryRow(ctx, `
 			UPDATE bookings SET status = 'cancelled', cancelled_at = $2, updated_at = $2,
 				sequence = sequence + 1

@@ -2,6 +2,7 @@ package storage_test
 
 import (
 	"context"
+	"sync"
 	"testing"
 	"time"
 
@@ -122,5 +123,59 @@ func TestLoginFailuresAreCountedPerKey(t *testing.T) {
 	}
 	if fs, _ := s.LoginFailures(ctx, b, now.Add(-time.Hour)); len(fs) != 3 {
 		t.Fatalf("the other key lost its failures: %d", len(fs))
+	}
+}
+
+// TestBeginLoginAdmitsNoMoreThanTheLimit starts many attempts at once:
+// each admitted one counts as a failure before its password is checked, so
+// no more than the limit get through, and the rest are told how long to wait.
+func TestBeginLoginAdmitsNoMoreThanTheLimit(t *testing.T) {
+	ctx := context.Background()
+	s := storage.New(storage.NewTestDB(t))
+	now := time.Date(2026, 12, 1, 16, 0, 0, 0, time.UTC)
+	account := booking.LoginLimit{Key: []byte("account"), Throttle: booking.Throttle{Max: 5, Window: 15 * time.Minute}}
+	address := booking.LoginLimit{Key: []byte("address"), Throttle: booking.Throttle{Max: 20, Window: 15 * time.Minute}}
+	var mu sync.Mutex
+	admitted, waits := 0, 0
+	var wg sync.WaitGroup
+	for range 20 {
+		wg.Go(func() {
+			ids, wait, err := s.BeginLogin(ctx, []booking.LoginLimit{account, address}, now)
+			mu.Lock()
+			defer mu.Unlock()
+			switch {
+			case err != nil:
+				t.Error(err)
+			case wait == 15*time.Minute && ids == nil:
+				waits++
+			case wait == 0 && len(ids) == 2:
+				admitted++
+			default:
+				t.Errorf("ids %v, wait %v", ids, wait)
+			}
+		})
+	}
+	wg.Wait()
+	if admitted != 5 || waits != 15 {
+		t.Fatalf("%d admitted, %d told to wait; want 5 and 15", admitted, waits)
+	}
+	if fs, _ := s.LoginFailures(ctx, address.Key, now.Add(-time.Hour)); len(fs) != 5 {
+		t.Fatalf("%d failures under the address, want 5", len(fs))
+	}
+
+	// A successful attempt takes back its own failures, and only those.
+	other := booking.LoginLimit{Key: []byte("other account"), Throttle: account.Throttle}
+	ids, wait, err := s.BeginLogin(ctx, []booking.LoginLimit{other, address}, now.Add(time.Minute))
+	if err != nil || wait != 0 || len(ids) != 2 {
+		t.Fatalf("another account: %v %v %v", ids, wait, err)
+	}
+	if err := s.ForgetLoginFailures(ctx, ids); err != nil {
+		t.Fatal(err)
+	}
+	if fs, _ := s.LoginFailures(ctx, address.Key, now.Add(-time.Hour)); len(fs) != 5 {
+		t.Fatalf("%d failures under the address after a success, want 5", len(fs))
+	}
+	if fs, _ := s.LoginFailures(ctx, other.Key, now.Add(-time.Hour)); len(fs) != 0 {
+		t.Fatalf("%d failures under the account that signed in", len(fs))
 	}
 }

@@ -13,11 +13,13 @@ import (
 // and the "version" queries that let a feed answer a conditional request
 // with one cheap query instead of rebuilding itself.
 //
-// A version covers every row a feed is built from: count(*) notices rows
-// that come and go, max(updated_at) gives the time of the last change, and
-// the sum of the rows' xmin (the id of the transaction that wrote each row
-// version) notices every other change, including two that commit out of
-// the order of their updated_at and writers that forget updated_at.
+// A version covers every row a feed is built from. The open-slots feed's
+// is read from change stamps the database's triggers keep. The private
+// feed's aggregates over its bookings: count(*) notices rows that come and
+// go, max(updated_at) gives the time of the last change, and the sum of
+// the rows' xmin (the id of the transaction that wrote each row version)
+// notices every other change, including two that commit out of the order
+// of their updated_at and writers that forget updated_at.
 
 // RotateFeedSecret makes a new secret for the private bookings feed and
 // returns it. Only its hash is stored, replacing the previous one, so the
@@ -92,28 +94,27 @@ func (s *Store) SetFeedSettings(ctx context.Context, eventTitle string, fullDeta
 }
 
 // AvailabilityFeedVersion returns a version of everything the open-slots
-// feed is built from at now, and the time of its last change: the
-// settings, weekly hours, special dates and time off (through
-// availability_changed_at) and every booking from four days before the
-// practice-local day of now onward, a superset of those that can take or
-// crowd a slot. The set only moves at local midnight, and today's date is
-// part of the feed's own validity, so it does not churn the version.
-// ENOTFOUND when the practice has no settings yet.
+// feed (and the slots API) is built from, and the time of its last change,
+// from two one-row tables: the settings, weekly hours, special dates and
+// time off move practice_settings.availability_changed_at, every booking
+// written moves booking_changes (migration 00005). It is a one-row read
+// however many bookings there are, at the price of moving on changes that
+// cannot alter what is open (a past booking marked completed, a note),
+// which costs subscribers one refetch. now is not needed any more; it stays
+// in the signature for the feed's interface. ENOTFOUND when the practice
+// has no settings yet.
 func (s *Store) AvailabilityFeedVersion(ctx context.Context, now time.Time) (version string, changed time.Time, err error) {
 	var settingsAt time.Time
-	var n, xsum int64
-	var updated *time.Time
+	var n int64
+	var bookingsAt *time.Time
 	err = s.pool.QueryRow(ctx, `
-		SELECT s.availability_changed_at, count(b.id), max(b.updated_at), coalesce(sum(b.xmin::text::bigint), 0)
-		FROM practice_settings s
-		LEFT JOIN bookings b ON b.starts_at >=
-			(date_trunc('day', $1::timestamptz AT TIME ZONE s.time_zone) AT TIME ZONE s.time_zone) - interval '4 days'
-		GROUP BY s.availability_changed_at`, now).Scan(&settingsAt, &n, &updated, &xsum)
+		SELECT s.availability_changed_at, c.version, c.changed_at
+		FROM practice_settings s CROSS JOIN booking_changes c`).Scan(&settingsAt, &n, &bookingsAt)
 	if err != nil {
 		return "", time.Time{}, fmt.Errorf("storage: availability feed version: %w", translate(err))
 	}
-	changed = feedLatest(&settingsAt, updated)
-	return fmt.Sprintf("%d/%d/%d/%d", settingsAt.UnixMicro(), n, feedMicros(updated), xsum), changed, nil
+	changed = feedLatest(&settingsAt, bookingsAt)
+	return fmt.Sprintf("%d/%d/%d", settingsAt.UnixMicro(), n, feedMicros(bookingsAt)), changed, nil
 }
 
 // BookingsFeedVersion checks secretHash against the private feed's secret

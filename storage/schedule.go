@@ -59,9 +59,11 @@ func (s *Store) SeedDemoHours(ctx context.Context) (bool, error) {
 	return seeded, nil
 }
 
-// Schedule implements booking.Store.
+// Schedule implements booking.Store. It answers from the process's copy
+// of the schedule when practice_settings.availability_changed_at shows
+// nothing changed since it was read (one one-row query); see cache.go.
 func (s *Store) Schedule(ctx context.Context, from, to booking.Date) (booking.Schedule, error) {
-	return loadSchedule(ctx, s.pool, from, to)
+	return s.schedule.get(ctx, s.pool, from, to)
 }
 
 // querier is what both a pool and a transaction offer.
@@ -70,6 +72,8 @@ type querier interface {
 	QueryRow(ctx context.Context, sql string, args ...any) pgx.Row
 }
 
+// loadSchedule reads the schedule afresh, for the checks inside a
+// booking transaction.
 func loadSchedule(ctx context.Context, q querier, from, to booking.Date) (booking.Schedule, error) {
 	var sched booking.Schedule
 	st, err := loadSettings(ctx, q)
@@ -86,14 +90,17 @@ func loadSchedule(ctx context.Context, q querier, from, to booking.Date) (bookin
 	return sched, nil
 }
 
-func loadSettings(ctx context.Context, q querier) (booking.Settings, error) {
+const settingsSQL = `
+	SELECT practice_name, time_zone, slot_minutes, buffer_minutes, min_notice_minutes,
+	       not_same_day, horizon_days, daily_cap, event_title, availability_changed_at
+	FROM practice_settings`
+
+// scanSettings reads a row of settingsSQL, with the change stamp into stamp.
+func scanSettings(row pgx.Row, stamp *time.Time) (booking.Settings, error) {
 	var st booking.Settings
 	var slot, buffer, notice int
-	err := q.QueryRow(ctx, `
-		SELECT practice_name, time_zone, slot_minutes, buffer_minutes, min_notice_minutes,
-		       not_same_day, horizon_days, daily_cap, event_title
-		FROM practice_settings`).Scan(&st.PracticeName, &st.TimeZone, &slot, &buffer, &notice,
-		&st.NotSameDay, &st.HorizonDays, &st.DailyCap, &st.EventTitle)
+	err := row.Scan(&st.PracticeName, &st.TimeZone, &slot, &buffer, &notice,
+		&st.NotSameDay, &st.HorizonDays, &st.DailyCap, &st.EventTitle, stamp)
 	if err != nil {
 		return st, fmt.Errorf("storage: load settings: %w", translate(err))
 	}
@@ -103,11 +110,14 @@ func loadSettings(ctx context.Context, q querier) (booking.Settings, error) {
 	return st, nil
 }
 
-func loadWeekly(ctx context.Context, q querier) ([]booking.WeeklyWindow, error) {
-	rows, err := q.Query(ctx, `SELECT weekday, start_minute, end_minute FROM weekly_windows ORDER BY weekday, start_minute`)
-	if err != nil {
-		return nil, fmt.Errorf("storage: load weekly hours: %w", translate(err))
-	}
+func loadSettings(ctx context.Context, q querier) (booking.Settings, error) {
+	var stamp time.Time
+	return scanSettings(q.QueryRow(ctx, settingsSQL), &stamp)
+}
+
+const weeklySQL = `SELECT weekday, start_minute, end_minute FROM weekly_windows ORDER BY weekday, start_minute`
+
+func scanWeekly(rows pgx.Rows) ([]booking.WeeklyWindow, error) {
 	ws, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (booking.WeeklyWindow, error) {
 		var wd, start, end int16
 		err := r.Scan(&wd, &start, &end)
@@ -119,25 +129,31 @@ func loadWeekly(ctx context.Context, q querier) ([]booking.WeeklyWindow, error) 
 	return ws, nil
 }
 
-// loadOverrides returns the overrides for dates in [from, to], with every
-// date of time off in that range as a closed override (time off wins).
-func loadOverrides(ctx context.Context, q querier, from, to booking.Date) ([]booking.Override, error) {
-	rows, err := q.Query(ctx, `
-		SELECT d.day, d.closed OR EXISTS (SELECT 1 FROM time_off t WHERE d.day BETWEEN t.first_day AND t.last_day),
-		       coalesce(array_agg(w.start_minute ORDER BY w.start_minute) FILTER (WHERE w.id IS NOT NULL), '{}'),
-		       coalesce(array_agg(w.end_minute ORDER BY w.start_minute) FILTER (WHERE w.id IS NOT NULL), '{}')
-		FROM date_overrides d LEFT JOIN override_windows w ON w.day = d.day
-		WHERE d.day BETWEEN $1 AND $2
-		GROUP BY d.day
-		UNION ALL
-		SELECT g::date, true, '{}', '{}'
-		FROM time_off t, generate_series(greatest(t.first_day, $1::date), least(t.last_day, $2::date), interval '1 day') g
-		WHERE t.first_day <= $2 AND t.last_day >= $1
-		  AND NOT EXISTS (SELECT 1 FROM date_overrides d WHERE d.day = g::date)
-		ORDER BY 1`, dateValue(from), dateValue(to))
+func loadWeekly(ctx context.Context, q querier) ([]booking.WeeklyWindow, error) {
+	rows, err := q.Query(ctx, weeklySQL)
 	if err != nil {
-		return nil, fmt.Errorf("storage: load overrides: %w", translate(err))
+		return nil, fmt.Errorf("storage: load weekly hours: %w", translate(err))
 	}
+	return scanWeekly(rows)
+}
+
+// overridesSQL returns the overrides for dates in [$1, $2], with every
+// date of time off in that range as a closed override (time off wins).
+const overridesSQL = `
+	SELECT d.day, d.closed OR EXISTS (SELECT 1 FROM time_off t WHERE d.day BETWEEN t.first_day AND t.last_day),
+	       coalesce(array_agg(w.start_minute ORDER BY w.start_minute) FILTER (WHERE w.id IS NOT NULL), '{}'),
+	       coalesce(array_agg(w.end_minute ORDER BY w.start_minute) FILTER (WHERE w.id IS NOT NULL), '{}')
+	FROM date_overrides d LEFT JOIN override_windows w ON w.day = d.day
+	WHERE d.day BETWEEN $1 AND $2
+	GROUP BY d.day
+	UNION ALL
+	SELECT g::date, true, '{}', '{}'
+	FROM time_off t, generate_series(greatest(t.first_day, $1::date), least(t.last_day, $2::date), interval '1 day') g
+	WHERE t.first_day <= $2 AND t.last_day >= $1
+	  AND NOT EXISTS (SELECT 1 FROM date_overrides d WHERE d.day = g::date)
+	ORDER BY 1`
+
+func scanOverrides(rows pgx.Rows) ([]booking.Override, error) {
 	ovs, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (booking.Override, error) {
 		var day time.Time
 		var closed bool
@@ -155,6 +171,16 @@ func loadOverrides(ctx context.Context, q querier, from, to booking.Date) ([]boo
 		return nil, fmt.Errorf("storage: load overrides: %w", translate(err))
 	}
 	return dedupeOverrides(ovs), nil
+}
+
+// loadOverrides returns the overrides for dates in [from, to], with every
+// date of time off in that range as a closed override (time off wins).
+func loadOverrides(ctx context.Context, q querier, from, to booking.Date) ([]booking.Override, error) {
+	rows, err := q.Query(ctx, overridesSQL, dateValue(from), dateValue(to))
+	if err != nil {
+		return nil, fmt.Errorf("storage: load overrides: %w", translate(err))
+	}
+	return scanOverrides(rows)
 }
 
 // dedupeOverrides keeps one override per date; overlapping time-off ranges

@@ -19,6 +19,7 @@ import (
 type Store struct {
 	pool         *pgxpool.Pool
 	reminderLead time.Duration
+	schedule     scheduleCache // see cache.go
 }
 
 var _ booking.Store = (*Store)(nil)

@@ -2,7 +2,10 @@ package storage
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/binary"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -162,6 +165,74 @@ func (s *Store) LoginFailures(ctx context.Context, key []byte, since time.Time) 
 		return nil, fmt.Errorf("storage: failures: %w", translate(err))
 	}
 	return ts, nil
+}
+
+// loginLockClass is the first key of the advisory locks that serialise
+// sign-in attempts; the two-key form keeps them apart from bookingLockKey.
+const loginLockClass = 7_310_002
+
+// loginLockID maps a throttle key to the second key of its advisory lock.
+// Two keys sharing an id only serialise more than needed.
+func loginLockID(key []byte) int32 {
+	h := sha256.Sum256(key)
+	return int32(binary.BigEndian.Uint32(h[:4]))
+}
+
+// BeginLogin implements booking.AdminStore. The advisory locks are taken
+// in ascending order, so two attempts sharing keys cannot deadlock, and
+// held only for the count and the insert, not for the password check.
+func (s *Store) BeginLogin(ctx context.Context, limits []booking.LoginLimit, at time.Time) ([]int64, time.Duration, error) {
+	var ids []int64
+	var wait time.Duration
+	err := s.transact(ctx, func(tx pgx.Tx) error {
+		locks := make([]int32, 0, len(limits))
+		for _, l := range limits {
+			locks = append(locks, loginLockID(l.Key))
+		}
+		slices.Sort(locks)
+		for _, id := range slices.Compact(locks) {
+			if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock($1, $2)`, loginLockClass, id); err != nil {
+				return fmt.Errorf("storage: begin login: %w", translate(err))
+			}
+		}
+		for _, l := range limits {
+			rows, err := tx.Query(ctx, `SELECT at FROM login_failures WHERE key_hash = $1 AND at > $2 ORDER BY at`,
+				l.Key, at.Add(-l.Throttle.Window))
+			if err != nil {
+				return fmt.Errorf("storage: begin login: %w", translate(err))
+			}
+			fs, err := pgx.CollectRows(rows, pgx.RowTo[time.Time])
+			if err != nil {
+				return fmt.Errorf("storage: begin login: %w", translate(err))
+			}
+			wait = max(wait, l.Throttle.RetryAfter(fs, at))
+		}
+		if wait > 0 {
+			return nil
+		}
+		for _, l := range limits {
+			var id int64
+			if err := tx.QueryRow(ctx, `INSERT INTO login_failures (key_hash, at) VALUES ($1, $2) RETURNING id`,
+				l.Key, at).Scan(&id); err != nil {
+				return fmt.Errorf("storage: begin login: %w", translate(err))
+			}
+			ids = append(ids, id)
+		}
+		_, err := tx.Exec(ctx, `DELETE FROM login_failures WHERE at < $1`, at.Add(-24*time.Hour))
+		return translate(err)
+	})
+	if err != nil || wait > 0 {
+		return nil, wait, err
+	}
+	return ids, 0, nil
+}
+
+// ForgetLoginFailures implements booking.AdminStore.
+func (s *Store) ForgetLoginFailures(ctx context.Context, ids []int64) error {
+	if _, err := s.pool.Exec(ctx, `DELETE FROM login_failures WHERE id = ANY($1)`, ids); err != nil {
+		return fmt.Errorf("storage: forget login failures: %w", translate(err))
+	}
+	return nil
 }
 
 // ClearLoginFailures implements booking.AdminStore.

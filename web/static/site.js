@@ -56,14 +56,39 @@
     var h = +p.hour % 24;
     return ((h + 11) % 12 + 1) + ":" + p.minute + (h < 12 ? " AM" : " PM");
   }
-  function zoneLabel(tz) {
+  // offsetIn is zone tz's UTC offset at instant, in minutes.
+  var offsetFormats = {};
+  function offsetIn(instant, tz) {
+    var f = offsetFormats[tz] = offsetFormats[tz] ||
+      new Intl.DateTimeFormat("en-US", { timeZone: tz, timeZoneName: "longOffset" });
     var name = "";
-    new Intl.DateTimeFormat("en-US", { timeZone: tz, timeZoneName: "longOffset" })
-      .formatToParts(new Date()).forEach(function (p) { if (p.type === "timeZoneName") name = p.value; });
-    var off = name.replace("GMT", "");
+    f.formatToParts(instant).forEach(function (p) { if (p.type === "timeZoneName") name = p.value; });
+    var m = /([+-])(\d\d):(\d\d)/.exec(name);
+    return m ? (m[1] === "-" ? -1 : 1) * (+m[2] * 60 + +m[3]) : 0;
+  }
+  // utcOffset reads "UTC+05:30", "UTC\u221208:00" or "UTC", as the server does.
+  function utcOffset(min) {
+    if (!min) return "UTC";
+    var a = Math.abs(min), pad = function (n) { return (n < 10 ? "0" : "") + n; };
+    return "UTC" + (min < 0 ? "\u2212" : "+") + pad(Math.floor(a / 60)) + ":" + pad(a % 60);
+  }
+  function zoneLabel(tz) {
     if (tz === "UTC" || tz === "Etc/UTC") return "UTC";
     var city = tz.slice(tz.lastIndexOf("/") + 1).replace(/_/g, " ");
-    return city + " (UTC" + (off ? off.replace("-", "\u2212") : "") + ")";
+    return city + " (" + utcOffset(offsetIn(new Date(), tz)) + ")";
+  }
+  // midnight is the instant day s starts in zone tz; a midnight the clocks
+  // skip resolves as Go's time.Date does, so both sides mark the same days.
+  function midnight(s, tz) {
+    var p = s.split("-"), local = Date.UTC(+p[0], +p[1] - 1, +p[2]);
+    var guess = local - offsetIn(new Date(local), tz) * 60000;
+    return new Date(local - offsetIn(new Date(guess), tz) * 60000);
+  }
+  // zoneChangesOn reports whether zone tz has another offset at the end of
+  // day s than at its start: on such a day every time carries its offset,
+  // as two times read the same when the clocks go back.
+  function zoneChangesOn(s, tz) {
+    return offsetIn(midnight(s, tz), tz) !== offsetIn(midnight(addDays(s, 1), tz), tz);
   }
 
   function el(tag, attrs, text) {
@@ -117,19 +142,24 @@
     fieldset.removeAttribute("aria-describedby");
     var err = slots.querySelector("#start-error");
     if (err) err.remove();
+    var note = slots.querySelector("[data-slots-note]");
+    if (note) note.remove();
+    grid.removeAttribute("data-alternatives");
     slots.querySelector("[data-slots-legend]").textContent = "Free times on " + dayLabel(date);
     slots.querySelector("[data-tz-label]").textContent = zoneLabel(tz);
     grid.className = "slot-grid";
     grid.textContent = "";
+    var times = list.map(function (s) { return clock(partsIn(new Date(s.start), tz)); });
+    var withOffset = zoneChangesOn(date, tz) || times.some(function (t, i) { return times.indexOf(t) !== i; });
     list.forEach(function (s, i) {
-      var p = partsIn(new Date(s.start), tz);
-      var value = new Date(s.start).toISOString().replace(".000Z", "Z");
+      var instant = new Date(s.start);
+      var value = instant.toISOString().replace(".000Z", "Z");
       var box = el("div", { "class": "slot" });
       var input = el("input", { type: "radio", name: "start", id: "slot-" + i, value: value });
       if (value === keep) input.checked = true;
       var label = el("label", { "for": "slot-" + i });
       label.appendChild(hidden(dayLabel(date) + ", "));
-      label.appendChild(document.createTextNode(clock(p)));
+      label.appendChild(document.createTextNode(times[i] + (withOffset ? " (" + utcOffset(offsetIn(instant, tz)) + ")" : "")));
       box.appendChild(input);
       box.appendChild(label);
       grid.appendChild(box);
@@ -183,6 +213,15 @@
 
   function inRange(date) { return validDate(date) && date >= dateInput.min && date <= dateInput.max; }
 
+  // checkedDay is the day, in zone tz, of the time chosen ("" for none):
+  // a new zone may move it to another day, which is then the one shown.
+  function checkedDay(tz) {
+    var c = slots.querySelector("input[name=start]:checked");
+    if (!c) return "";
+    var p = partsIn(new Date(c.value), tz);
+    return p.year + "-" + p.month + "-" + p.day;
+  }
+
   // Out-of-range dates go to the server, which explains the allowed range.
   dayForm.addEventListener("submit", function (ev) {
     if (!inRange(dateInput.value)) return;
@@ -190,7 +229,9 @@
     show(dateInput.value, tzSelect.value, false, false);
   });
   tzSelect.addEventListener("change", function () {
-    if (inRange(dateInput.value)) show(dateInput.value, tzSelect.value, false, false);
+    var day = checkedDay(tzSelect.value);
+    if (!inRange(day)) day = dateInput.value;
+    if (inRange(day)) show(day, tzSelect.value, false, false);
   });
   // A date field fires change while a year is being typed: wait for a
   // complete date within the bookable range.
@@ -208,17 +249,30 @@
 
   // On the booking page without an explicit zone, show times in the
   // browser's zone rather than the practice's.
+  function useBrowserZone(tz) {
+    var chosen = checkedDay(tz);
+    if (slots.querySelector("[data-alternatives]") || (chosen && !inRange(chosen))) {
+      // The nearest free times to a linked time that was taken span days,
+      // and a linked time may fall outside the days this page covers in
+      // the visitor's zone: the server lists them in that zone instead.
+      var u = new URL(location.href);
+      u.searchParams.set("tz", tz);
+      location.replace(u.href);
+      return;
+    }
+    if (!Array.prototype.some.call(tzSelect.options, function (o) { return o.value === tz; })) {
+      var group = el("optgroup", { label: "Your time zone" });
+      group.appendChild(el("option", { value: tz }, zoneLabel(tz)));
+      tzSelect.insertBefore(group, tzSelect.firstChild);
+    }
+    tzSelect.value = tz;
+    // A linked time stays chosen, on its day in the visitor's zone.
+    if (chosen) show(chosen, tz, false, false);
+    else show(dateInput.value, tz, true, false);
+  }
   if (dayForm.hasAttribute("data-detect-zone")) {
     var tz = "";
     try { tz = Intl.DateTimeFormat().resolvedOptions().timeZone || ""; } catch (e) { tz = ""; }
-    if (tz && tz !== tzSelect.value && tz !== "Etc/Unknown" && inRange(dateInput.value)) {
-      if (!Array.prototype.some.call(tzSelect.options, function (o) { return o.value === tz; })) {
-        var group = el("optgroup", { label: "Your time zone" });
-        group.appendChild(el("option", { value: tz }, zoneLabel(tz)));
-        tzSelect.insertBefore(group, tzSelect.firstChild);
-      }
-      tzSelect.value = tz;
-      show(dateInput.value, tz, true, false);
-    }
+    if (tz && tz !== tzSelect.value && tz !== "Etc/Unknown" && inRange(dateInput.value)) useBrowserZone(tz);
   }
 })();

@@ -1,0 +1,139 @@
+package api
+
+import (
+	"bytes"
+	"net/http"
+	"slices"
+	"strconv"
+	"strings"
+	"sync/atomic"
+	"time"
+
+	"github.com/klauspost/compress/gzip"
+	"github.com/labstack/echo/v4"
+)
+
+// caches are the process's copies of what the hot public paths serve: the
+// practice name and rendered public pages (pages_cache.go), the slots API's
+// answers (slots_cache.go); the open-slots feed keeps its own in feedState.
+// Each says how stale it may be:
+//
+//   - Slots answers are checked on every request against the data's
+//     version (one one-row query), so they are never stale.
+//   - The practice name in page headers is read at most every
+//     pageNameTTL; a conditional request for the open-slots feed may be
+//     answered from a version read within feedVersionTTL. Changes made
+//     through this process are seen at once (see noteWrites); changes
+//     made through another instance, or straight in the database, within
+//     those bounds.
+//
+// The zero value is ready to use.
+type caches struct {
+	// writes counts the state-changing requests this process has answered.
+	// A copy taken while it had another value is not used.
+	writes atomic.Uint64
+	pages  pageCache
+	slots  slotsCache
+}
+
+// How long a copy may be used without asking the database, for changes
+// made elsewhere: two seconds for the practice name, one for the feed's
+// version (the feed itself tells caches to keep it five minutes).
+const (
+	pageNameTTL    = 2 * time.Second
+	feedVersionTTL = time.Second
+)
+
+// noteWrites marks the end of every request that may have changed data
+// (any method but GET, HEAD and OPTIONS: admin edits, bookings, sign-ins
+// alike), so the copies of this process are read afresh afterwards.
+// Handlers answer after their transaction has committed; counting then
+// means a copy read concurrently from the data before the change carries
+// the old count and is dropped.
+func (s *Server) noteWrites(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		switch c.Request().Method {
+		case http.MethodGet, http.MethodHead, http.MethodOptions:
+			return next(c)
+		}
+		// Before the answer goes out, so a client that reads the answer
+		// and asks again is served afresh; and at the end, for an answer
+		// that wrote nothing.
+		c.Response().Before(func() { s.caches.writes.Add(1) })
+		defer s.caches.writes.Add(1)
+		return next(c)
+	}
+}
+
+// stamp is when and at which write count a copy was read.
+type stamp struct {
+	at     time.Time // the real clock, with its monotonic reading
+	writes uint64
+}
+
+// stampNow returns the stamp for a copy about to be read.
+func (s *Server) stampNow() stamp {
+	return stamp{at: time.Now(), writes: s.caches.writes.Load()}
+}
+
+// fresh reports whether a copy read at st may still be used, for ttl.
+func (s *Server) fresh(st stamp, ttl time.Duration) bool {
+	return st.writes == s.caches.writes.Load() && time.Since(st.at) < ttl
+}
+
+// acceptsGzip reports whether the request's Accept-Encoding allows gzip:
+// named (or x-gzip), or matched by "*", with a weight above zero.
+func acceptsGzip(r *http.Request) bool {
+	star := false
+	for _, v := range r.Header.Values("Accept-Encoding") {
+		for _, part := range strings.Split(v, ",") {
+			name, params, _ := strings.Cut(strings.TrimSpace(part), ";")
+			name = strings.ToLower(strings.TrimSpace(name))
+			if name != "gzip" && name != "x-gzip" && name != "*" {
+				continue
+			}
+			ok := true
+			if k, q, found := strings.Cut(strings.TrimSpace(params), "="); found && strings.EqualFold(strings.TrimSpace(k), "q") {
+				w, err := strconv.ParseFloat(strings.TrimSpace(q), 64)
+				ok = err == nil && w > 0
+			}
+			if name == "*" {
+				star = ok
+				continue
+			}
+			return ok
+		}
+	}
+	return star
+}
+
+// gzipped compresses body for a copy that is sent many times: once, at
+// the default level. A body under 1 KB is not worth it (nil), as for
+// responses compressed on the fly.
+func gzipped(body []byte) []byte {
+	if len(body) < 1024 {
+		return nil
+	}
+	var buf bytes.Buffer
+	zw, _ := gzip.NewWriterLevel(&buf, gzip.DefaultCompression)
+	_, _ = zw.Write(body)
+	_ = zw.Close()
+	return buf.Bytes()
+}
+
+// writeCopy sends a cached answer: gzipped when the client takes it and
+// there is a gzipped copy, else as is. The compressing middleware leaves
+// an answer that names its encoding alone.
+func writeCopy(c echo.Context, contentType string, plain, gz []byte) error {
+	h := c.Response().Header()
+	body := plain
+	if gz != nil && !slices.Contains(h.Values("Vary"), "Accept-Encoding") {
+		h.Add("Vary", "Accept-Encoding")
+	}
+	if gz != nil && acceptsGzip(c.Request()) {
+		h.Set(echo.HeaderContentEncoding, "gzip")
+		body = gz
+	}
+	h.Set(echo.HeaderContentLength, strconv.Itoa(len(body)))
+	return c.Blob(http.StatusOK, contentType, body)
+}

@@ -1,0 +1,137 @@
+package api
+
+import (
+	"context"
+	"time"
+
+	"consult/calendar"
+)
+
+// The open-slots feed's copies. Calendar apps revalidate the feed every
+// 15 minutes, so nearly all its requests are conditional; make bench
+// measured them at a seventh of a constant handler's throughput when each
+// read the data's version from the database. So:
+//
+//   - a conditional request may be answered from a version this process
+//     read less than feedVersionTTL ago (and before any change it made
+//     itself): a change made on another instance within that second can
+//     get one more 304 for the content before it, exactly as from a cache
+//     that may keep the feed five minutes (availabilityCache). A tag is
+//     never attached to other bytes than its own: whatever is sent with a
+//     200 is built from data read afresh.
+//   - the last feed built is kept with its bytes (lastOpen), so a full
+//     GET of unchanged data is a copy; concurrent builds of one version
+//     are shared, so 32 clients cost one build, not 32.
+
+// feedVersion is the open-slots data's version as read at read.
+type feedVersion struct {
+	version string
+	changed time.Time
+	read    stamp
+}
+
+// openVersion returns the data's version: the one read last when recent
+// is true and it is fresh enough, else read afresh. cached reports which.
+func (s *Server) openVersion(ctx context.Context, now time.Time, recent bool) (v *feedVersion, cached bool, err error) {
+	if recent {
+		if v := s.feed.version.Load(); v != nil && s.fresh(v.read, feedVersionTTL) {
+			return v, true, nil
+		}
+	}
+	read := s.stampNow()
+	version, changed, err := s.feed.store.AvailabilityFeedVersion(ctx, now)
+	if err != nil {
+		return nil, false, err
+	}
+	v = &feedVersion{version: version, changed: changed, read: read}
+	s.feed.version.Store(v)
+	return v, false, nil
+}
+
+// openNotModified returns the tag of a 304 for cond when the content the
+// client holds is the content at now of the data at version.
+func (s *Server) openNotModified(cond conditions, version string, now time.Time) (string, bool) {
+	// A tag the client holds names content still current.
+	if tag, ok := cond.matchTag(func(opaque string) bool { return s.openTagCurrent(opaque, version, now) }); ok {
+		return tag, true
+	}
+	// The content it got at If-Modified-Since is what this process last built.
+	if m := s.feed.lastOpen.Load(); m != nil && m.tag != "" && m.version == version && m.covers(now) {
+		if cond.anyTag || cond.notModifiedSince(m.stamp, now) {
+			return m.tag, true
+		}
+	}
+	return "", false
+}
+
+// openFeed returns the open-slots feed at now for the data at v, which
+// must have been read afresh: the last one built when it is still the
+// same content, else a new one, built once for all the requests that ask
+// for it at the same time.
+func (s *Server) openFeed(ctx context.Context, v *feedVersion, now time.Time) (*openSlotsMemo, error) {
+	if m := s.feed.lastOpen.Load(); m != nil && m.version == v.version && m.covers(now) {
+		return m, nil
+	}
+	got, err, _ := s.feed.builds.Do(v.version, func() (any, error) {
+		// Detached from the first caller's request, which the others do
+		// not depend on; the build is bounded by its own queries.
+		return s.buildOpenFeed(context.WithoutCancel(ctx), v, now)
+	})
+	if err != nil {
+		return nil, err
+	}
+	if m := got.(*openSlotsMemo); m.covers(now) {
+		return m, nil
+	}
+	// Built for another moment (a request arriving as the content turns).
+	return s.buildOpenFeed(ctx, v, now)
+}
+
+// buildOpenFeed builds the feed and names it. The data is read after v,
+// so it may be newer than v; reading the version again afterwards shows
+// whether it is: when it is unchanged, no change committed in between and
+// the bytes are v's content, and only then do they get v's tag. Else it
+// starts again from the newer version (a few times; under constant change
+// it sends the feed untagged, which is always correct).
+func (s *Server) buildOpenFeed(ctx context.Context, v *feedVersion, now time.Time) (*openSlotsMemo, error) {
+	for range 3 {
+		open, err := s.openSlots(ctx, now)
+		if err != nil {
+			return nil, err
+		}
+		stamp := open.since
+		if v.changed.After(stamp) {
+			stamp = v.changed
+		}
+		body, err := calendar.AvailabilityFeed(s.calendarPractice(open.settings), open.slots, stamp)
+		if err != nil {
+			return nil, err
+		}
+		after, _, err := s.openVersion(ctx, now, false)
+		if err != nil {
+			return nil, err
+		}
+		m := &openSlotsMemo{version: v.version, since: open.since, until: open.until, stamp: stamp, body: body}
+		if after.version == v.version {
+			m.tag = s.openTag(v.version, open.until)
+			s.feed.lastOpen.Store(m)
+			return m, nil
+		}
+		v = after
+	}
+	return s.untagged(ctx, now)
+}
+
+// untagged builds the feed once more without naming it, for data that
+// kept changing while it was built.
+func (s *Server) untagged(ctx context.Context, now time.Time) (*openSlotsMemo, error) {
+	open, err := s.openSlots(ctx, now)
+	if err != nil {
+		return nil, err
+	}
+	body, err := calendar.AvailabilityFeed(s.calendarPractice(open.settings), open.slots, now)
+	if err != nil {
+		return nil, err
+	}
+	return &openSlotsMemo{since: open.since, until: open.until, stamp: now, body: body}, nil
+}

@@ -1,0 +1,139 @@
+package api_test
+
+import (
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+)
+
+// TestBrowserLinkedTimesAndClockChanges drives the booking page's script
+// in headless Chromium: a "Book it" link of the availability feed opened
+// in the visitor's zone, and the times of a day the visitor's clocks go
+// back, labelled as the server labels them.
+func TestBrowserLinkedTimesAndClockChanges(t *testing.T) {
+	b := needBrowser(t)
+	t.Run("feed link in the visitor's zone", func(t *testing.T) { testBrowserFeedLink(t, b) })
+	t.Run("feed link to a taken time", func(t *testing.T) { testBrowserTakenFeedLink(t, b) })
+	t.Run("labels on a day the clocks go back", func(t *testing.T) { testBrowserClockChangeLabels(t, b) })
+}
+
+// linkedStart is a slot of the demo hours some days after testNow: 2:20 PM
+// on Wednesday 9 December in Los Angeles, 7:20 AM on Thursday in Tokyo.
+var linkedStart = time.Date(2026, 12, 9, 22, 20, 0, 0, time.UTC)
+
+// slotLabels returns the value and full label text of each time radio.
+func slotLabels(tb *tab) (values, labels []string) {
+	tb.t.Helper()
+	values = radioValues(tb)
+	labels = evalIn[[]string](tb, `Array.from(document.querySelectorAll("[data-slot-grid] label"), function (l) { return l.textContent; })`)
+	return values, labels
+}
+
+func testBrowserFeedLink(t *testing.T, b *browser) {
+	site := newTestSite(t)
+	link := site.feedLinks()[linkedStart]
+	if link == "" {
+		t.Fatalf("the feed has no slot at %s", linkedStart)
+	}
+	tb := b.tab(t, tabOptions{timeZone: "Asia/Tokyo"})
+	tb.open(link)
+	tb.waitFor(`document.querySelector("[data-tz-field]").value === "Asia/Tokyo"`)
+	tb.waitFor(`document.querySelector("[data-slots-status]").textContent.indexOf("available on Thursday 10 December") >= 0`)
+	checked := evalIn[[]string](tb, `Array.from(document.querySelectorAll("input[name=start]:checked"), function (i) { return i.value; })`)
+	if want := linkedStart.Format(time.RFC3339); !slices.Equal(checked, []string{want}) {
+		t.Fatalf("chosen %v, want %s", checked, want)
+	}
+	if got := tb.text(`input[name=start]:checked + label`); got != "Thursday 10 December, 7:20 AM" {
+		t.Errorf("the chosen time reads %q", got)
+	}
+	if p := tb.problems(); len(p) > 0 {
+		t.Errorf("page problems: %v", p)
+	}
+}
+
+func testBrowserTakenFeedLink(t *testing.T, b *browser) {
+	site := newTestSite(t)
+	link := site.feedLinks()[linkedStart]
+	site.bookDirect(linkedStart.Format(time.RFC3339))
+	tb := b.tab(t, tabOptions{timeZone: "Asia/Tokyo"})
+	tb.open(link)
+	// The nearest times are listed again by the server, in Tokyo time.
+	tb.waitFor(`new URL(location.href).searchParams.get("tz") === "Asia/Tokyo" && document.readyState === "complete"`)
+	if got := tb.text("[data-slots-note]"); got != "That time is no longer available; here are the nearest free times." {
+		t.Errorf("note reads %q", got)
+	}
+	if got := tb.text("[data-slots-legend]"); got != "The nearest free times" {
+		t.Errorf("legend = %q", got)
+	}
+	values, labels := slotLabels(tb)
+	if len(values) == 0 || slices.Contains(values, linkedStart.Format(time.RFC3339)) {
+		t.Fatalf("offered %v", values)
+	}
+	if !slices.Contains(labels, "Thursday 10 December, 8:00 AM") {
+		t.Errorf("the nearest times are not in Tokyo time: %q", labels)
+	}
+	for _, av := range tb.axe(b) {
+		t.Errorf("axe %s (%s): %s\n  %s", av.ID, av.Impact, av.Help, strings.Join(av.Nodes, "\n  "))
+	}
+	// Choosing another day leaves the note behind.
+	tb.must(chromedp.Click(chromedp.CSS(`a[data-date="2026-12-11"]`)))
+	tb.waitFor(`document.querySelector("[data-slots-legend]").textContent === "Free times on Friday 11 December"`)
+	if evalIn[bool](tb, `!!document.querySelector("[data-slots-note]")`) {
+		t.Error("the note stays after choosing another day")
+	}
+}
+
+func testBrowserClockChangeLabels(t *testing.T, b *browser) {
+	site := newTestSiteWith(t, siteOptions{now: time.Date(2026, 10, 20, 16, 0, 0, 0, time.UTC)})
+	// What the server lists for Cairo on Thursday 29 October 2026, whose
+	// last hour happens twice.
+	server := site.get("/book?date=2026-10-29&tz=Africa/Cairo")
+	wantValues := regexpAll(`name="start" id="slot-\d+" value="([^"]+)"`, server.Body)
+	wantLabels := slotNames(server.Body)
+
+	tb := b.tab(t, tabOptions{timeZone: "Africa/Cairo"})
+	tb.open(site.url + "/book?date=2026-10-29")
+	tb.waitFor(`document.querySelector("[data-tz-field]").value === "Africa/Cairo"`)
+	tb.waitFor(`document.querySelector("[data-slots-status]").textContent.indexOf("available on Thursday 29 October") >= 0`)
+	values, labels := slotLabels(tb)
+	if !slices.Equal(values, wantValues) || !slices.Equal(labels, wantLabels) {
+		t.Errorf("the script lists\n%q\n%q\nthe server\n%q\n%q", values, labels, wantValues, wantLabels)
+	}
+	byValue := map[string]string{}
+	for i, v := range values {
+		byValue[v] = labels[i]
+	}
+	if got := byValue["2026-10-29T20:00:00Z"]; got != "Thursday 29 October, 11:00 PM (UTC+03:00)" {
+		t.Errorf("20:00 UTC reads %q", got)
+	}
+	if got := byValue["2026-10-29T21:00:00Z"]; got != "Thursday 29 October, 11:00 PM (UTC+02:00)" {
+		t.Errorf("21:00 UTC reads %q", got)
+	}
+	sorted := slices.Sorted(slices.Values(labels))
+	if len(slices.Compact(sorted)) != len(labels) {
+		t.Errorf("two times read the same: %q", labels)
+	}
+
+	// The longer labels fit a phone's screen.
+	tb.must(tb.viewport(390))
+	if evalIn[bool](tb, `document.documentElement.scrollWidth > window.innerWidth`) {
+		t.Error("the page scrolls sideways at 390 px")
+	}
+	tb.screenshot(b, "book-clock-change-390")
+
+	// The day before has no change, and keeps the short labels.
+	tb.must(chromedp.Click(chromedp.CSS(`a[data-date="2026-10-28"]`)))
+	tb.waitFor(`document.querySelector("[data-slots-legend]").textContent === "Free times on Wednesday 28 October"`)
+	if _, labels := slotLabels(tb); len(labels) == 0 || strings.Contains(strings.Join(labels, " "), "UTC") {
+		t.Errorf("an ordinary day reads %q", labels)
+	}
+	for _, av := range tb.axe(b) {
+		t.Errorf("axe %s (%s): %s\n  %s", av.ID, av.Impact, av.Help, strings.Join(av.Nodes, "\n  "))
+	}
+	if p := tb.problems(); len(p) > 0 {
+		t.Errorf("page problems: %v", p)
+	}
+}

@@ -1,0 +1,91 @@
+package api
+
+import (
+	"bytes"
+	"context"
+	"sync"
+
+	"github.com/labstack/echo/v4"
+)
+
+// pageCache keeps the static public pages (home and the Markdown pages)
+// rendered and gzipped, and the practice name their header shows. make
+// bench measured those pages at a tenth of a constant handler's
+// throughput: each view read the whole schedule for the practice name
+// (three queries), executed the templates and compressed the result,
+// though only the name can change. Now a view is a copy: the name is read
+// at most every pageNameTTL, and at once after a change made through this
+// process (noteWrites); a rename made on another instance shows within
+// that bound. The copies are kept for the current name only, a handful
+// of pages.
+//
+// The zero value is empty.
+type pageCache struct {
+	mu    sync.Mutex
+	name  string
+	read  stamp
+	known bool
+	pages map[string]*renderedPage // by route, for name
+}
+
+// renderedPage is one page's HTML, and gzipped.
+type renderedPage struct {
+	html, gz []byte
+}
+
+// publicName returns the practice's name for the public pages.
+func (s *Server) publicName(ctx context.Context) string {
+	c := &s.caches.pages
+	c.mu.Lock()
+	name, read, known := c.name, c.read, c.known
+	c.mu.Unlock()
+	if known && s.fresh(read, pageNameTTL) {
+		return name
+	}
+	read = s.stampNow()
+	st, err := s.svc.Settings(ctx)
+	if err != nil {
+		// As practiceName: a neutral name while the database cannot be
+		// read, not kept.
+		return "Consultations"
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if !c.known || !read.at.Before(c.read.at) {
+		if c.name != st.PracticeName {
+			c.pages = nil
+		}
+		c.name, c.read, c.known = st.PracticeName, read, true
+	}
+	return st.PracticeName
+}
+
+// servePage sends the public page at route, rendered by render with the
+// practice's name into template name, from the copy when there is one.
+func (s *Server) servePage(c echo.Context, route, name string, data func(practice string) any) error {
+	practice := s.publicName(c.Request().Context())
+	pc := &s.caches.pages
+	pc.mu.Lock()
+	p := pc.pages[route]
+	if pc.name != practice {
+		p = nil
+	}
+	pc.mu.Unlock()
+	if p == nil {
+		var buf bytes.Buffer
+		if err := s.web.Render(&buf, name, data(practice)); err != nil {
+			return err
+		}
+		p = &renderedPage{html: buf.Bytes(), gz: gzipped(buf.Bytes())}
+		pc.mu.Lock()
+		if pc.name == practice {
+			if pc.pages == nil {
+				pc.pages = map[string]*renderedPage{}
+			}
+			pc.pages[route] = p
+		}
+		pc.mu.Unlock()
+	}
+	c.Response().Header().Set(echo.HeaderCacheControl, publicCache)
+	return writeCopy(c, echo.MIMETextHTMLCharsetUTF8, p.html, p.gz)
+}

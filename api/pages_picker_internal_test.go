@@ -1,0 +1,94 @@
+package api
+
+import (
+	"slices"
+	"testing"
+	"time"
+
+	"consult/booking"
+)
+
+func TestSlotLabelsCarryTheOffsetOnADayTheClocksChange(t *testing.T) {
+	for _, tc := range []struct {
+		name, zone string
+		starts     []string
+		want       []string // each label's visible time
+	}{
+		{"Cairo goes back at midnight", "Africa/Cairo",
+			[]string{"2026-10-29T16:00:00Z", "2026-10-29T20:00:00Z", "2026-10-29T21:00:00Z"},
+			[]string{"7:00 PM (UTC+03:00)", "11:00 PM (UTC+03:00)", "11:00 PM (UTC+02:00)"}},
+		{"the day after in Cairo", "Africa/Cairo",
+			[]string{"2026-10-30T07:00:00Z"}, []string{"9:00 AM"}},
+		{"Los Angeles goes back", "America/Los_Angeles",
+			[]string{"2026-11-01T08:00:00Z", "2026-11-01T09:00:00Z"},
+			[]string{"1:00 AM (UTC−07:00)", "1:00 AM (UTC−08:00)"}},
+		{"London goes back to UTC", "Europe/London",
+			[]string{"2026-10-25T00:30:00Z", "2026-10-25T01:30:00Z"},
+			[]string{"1:30 AM (UTC+01:00)", "1:30 AM (UTC)"}},
+		{"Lord Howe goes back half an hour", "Australia/Lord_Howe",
+			[]string{"2026-04-04T14:45:00Z", "2026-04-04T15:15:00Z"},
+			[]string{"1:45 AM (UTC+11:00)", "1:45 AM (UTC+10:30)"}},
+		{"Los Angeles goes forward: nothing repeats, but the day is marked", "America/Los_Angeles",
+			[]string{"2026-03-08T17:00:00Z"}, []string{"10:00 AM (UTC−07:00)"}},
+		{"an ordinary day", "Europe/Berlin",
+			[]string{"2026-12-02T17:00:00Z", "2026-12-02T17:20:00Z"}, []string{"6:00 PM", "6:20 PM"}},
+		{"UTC", "UTC",
+			[]string{"2026-11-01T08:00:00Z", "2026-11-01T09:00:00Z"}, []string{"8:00 AM", "9:00 AM"}},
+		{"nearest times over two days, one with a change", "America/Los_Angeles",
+			[]string{"2026-10-31T17:00:00Z", "2026-11-01T09:00:00Z"},
+			[]string{"10:00 AM (UTC−07:00)", "1:00 AM (UTC−08:00)"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			loc, err := time.LoadLocation(tc.zone)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var slots []booking.Slot
+			for _, s := range tc.starts {
+				start, err := time.Parse(time.RFC3339, s)
+				if err != nil {
+					t.Fatal(err)
+				}
+				slots = append(slots, booking.Slot{Start: start, End: start.Add(20 * time.Minute)})
+			}
+			opts := slotOptions(slots, loc, tc.starts[0])
+			var got, names []string
+			for _, o := range opts {
+				got = append(got, o.Time)
+				names = append(names, o.Day+", "+o.Time)
+			}
+			if !slices.Equal(got, tc.want) {
+				t.Errorf("labels %q, want %q", got, tc.want)
+			}
+			slices.Sort(names)
+			if len(slices.Compact(names)) != len(opts) {
+				t.Errorf("two times share an accessible name: %q", names)
+			}
+			if !opts[0].Checked || opts[0].Value != tc.starts[0] {
+				t.Errorf("first option %+v is not the chosen one", opts[0])
+			}
+		})
+	}
+}
+
+func TestBookingTimeCarriesAnOffsetForEachEndAcrossAChange(t *testing.T) {
+	for _, tc := range []struct {
+		name, start, zone string
+		want              when
+	}{
+		{"across the change", "2026-11-01T08:40:00Z", "America/Los_Angeles",
+			when{Date: "Sunday 1 November 2026", Start: "1:40 AM (UTC−07:00)", End: "1:00 AM (UTC−08:00)", Zone: "Los Angeles"}},
+		{"in the repeated hour", "2026-11-01T09:20:00Z", "America/Los_Angeles",
+			when{Date: "Sunday 1 November 2026", Start: "1:20 AM", End: "1:40 AM", Zone: "Los Angeles (UTC−08:00)"}},
+		{"an ordinary day", "2026-12-02T17:00:00Z", "Asia/Tokyo",
+			when{Date: "Thursday 3 December 2026", Start: "2:00 AM", End: "2:20 AM", Zone: "Tokyo (UTC+09:00)"}},
+	} {
+		start, err := time.Parse(time.RFC3339, tc.start)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := whenIn(start, start.Add(20*time.Minute), tc.zone); got != tc.want {
+			t.Errorf("%s: %+v, want %+v", tc.name, got, tc.want)
+		}
+	}
+}
