@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"log/slog"
 	"os"
 	"strings"
 	"time"
@@ -59,15 +58,11 @@ func adminCmd(ctx context.Context, args []string, getenv func(string) string, st
 		return err
 	}
 
-	logger := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
-	db, err := openDatabase(ctx, cfg, logger)
+	db, err := openForCommand(ctx, cfg, stderr, true)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
-	if err := storage.Migrate(ctx, db.Pool); err != nil {
-		return err
-	}
 	store := storage.New(db.Pool)
 	now := time.Now().UTC()
 	var u *booking.User

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"io"
 	"log/slog"
 	"path/filepath"
 	"time"
@@ -101,4 +102,22 @@ func waitForDatabase(ctx context.Context, pool *pgxpool.Pool, logger *slog.Logge
 		}
 		delay = min(delay*2, 5*time.Second)
 	}
+}
+
+// openForCommand opens the database for a one-off command (migrate, admin,
+// feed), logging only warnings to stderr. With migrate set it applies
+// pending migrations first, so the command works before the first serve.
+func openForCommand(ctx context.Context, cfg config, stderr io.Writer, migrate bool) (*database, error) {
+	logger := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	db, err := openDatabase(ctx, cfg, logger)
+	if err != nil {
+		return nil, err
+	}
+	if migrate {
+		if err := storage.Migrate(ctx, db.Pool); err != nil {
+			db.Close()
+			return nil, err
+		}
+	}
+	return db, nil
 }

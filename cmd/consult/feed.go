@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"log/slog"
 	"time"
 
 	"consult/api"
@@ -33,17 +32,11 @@ func feedCmd(ctx context.Context, args []string, getenv func(string) string, std
 	if err != nil {
 		return err
 	}
-	logger := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
-	db, err := openDatabase(ctx, cfg, logger)
+	db, err := openForCommand(ctx, cfg, stderr, true)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
-	// The same binary's server would migrate on start; doing it here lets
-	// the feed be set up before the first start too.
-	if err := storage.Migrate(ctx, db.Pool); err != nil {
-		return err
-	}
 	feeds := api.NewFeeds(storage.New(db.Pool), cfg.BaseURL, time.Now)
 	url, err := feeds.RotateSecret(ctx)
 	if err != nil {

@@ -23,8 +23,7 @@ func migrateCmd(ctx context.Context, args []string, getenv func(string) string, 
 	if err != nil {
 		return err
 	}
-	logger := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
-	db, err := openDatabase(ctx, cfg, logger)
+	db, err := openForCommand(ctx, cfg, stderr, false)
 	if err != nil {
 		return err
 	}
@@ -39,9 +38,7 @@ func migrateCmd(ctx context.Context, args []string, getenv func(string) string, 
 		return m.Up(ctx)
 	case "down":
 		return m.Down(ctx)
-	case "status":
+	default: // "status"; the action was checked before opening anything
 		return m.Status(ctx, stdout)
-	default:
-		return fmt.Errorf("migrate: unknown action %q (use up, down or status)", action)
 	}
 }
