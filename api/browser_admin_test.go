@@ -20,35 +20,18 @@ import (
 // developer's machine and fails it under CI.
 func adminChromium(t *testing.T) context.Context {
 	t.Helper()
-	const path = "/usr/bin/chromium"
-	if _, err := os.Stat(path); err != nil {
+	missing := func(what string) {
+		t.Helper()
 		if os.Getenv("CI") == "true" {
-			t.Fatalf("Chromium is missing at %s: the admin browser test cannot run (CI=true)", path)
+			t.Fatalf("%s: the admin browser test cannot run (CI=true)", what)
 		}
-		t.Skipf("skipping the admin browser test: Chromium is not installed at %s (apt-get install chromium)", path)
+		t.Skipf("skipping the admin browser test: %s", what)
 	}
-	profile := t.TempDir()
-	opts := append(chromedp.DefaultExecAllocatorOptions[:],
-		chromedp.ExecPath(path),
-		chromedp.Flag("headless", true),
-		chromedp.NoSandbox,
-		chromedp.DisableGPU,
-		chromedp.Flag("disable-quic", true),
-		chromedp.Flag("no-first-run", true),
-		chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true),
-		chromedp.UserDataDir(profile),
-	)
-	allocCtx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
-	browserCtx, cancelBrowser := chromedp.NewContext(allocCtx)
+	browserCtx := startChromium(t, missing)
 	ctx, cancelTimeout := context.WithTimeout(browserCtx, 90*time.Second)
-	t.Cleanup(func() { cancelTimeout(); cancelBrowser(); cancelAlloc() })
+	t.Cleanup(cancelTimeout)
 	if err := chromedp.Do(ctx, chromedp.EmulateViewport(1280, 1000)); err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("Chromium does not start: %v", err)
-		}
-		t.Skipf("skipping the admin browser test: Chromium does not start: %v", err)
+		t.Fatal(err)
 	}
 	if _, err := chromedp.Call(ctx, emulation.SetTimezoneOverride, emulation.SetTimezoneOverrideParams{TimezoneID: "America/Los_Angeles"}); err != nil {
 		t.Fatal(err)

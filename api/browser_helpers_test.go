@@ -46,16 +46,32 @@ func needBrowser(t *testing.T) *browser {
 		}
 		t.Skipf("skipping browser tests: %s", what)
 	}
+	axe, err := os.ReadFile(axeScript)
+	if err != nil {
+		missing("axe-core is not installed (run npm ci in web/testdata/axe)")
+	}
+	ctx := startChromium(t, missing)
+	shots := os.Getenv("TEST_SCREENSHOT_DIR")
+	if shots == "" {
+		shots = filepath.Join("..", "web", "testdata", "screenshots")
+	}
+	if err := os.MkdirAll(shots, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	return &browser{ctx: ctx, axe: string(axe), shots: shots}
+}
+
+// startChromium starts headless Chromium with a fresh profile and the flags
+// that keep it off the network, or calls missing (which skips or fails)
+// when it is not installed or does not start.
+func startChromium(t *testing.T, missing func(string)) context.Context {
+	t.Helper()
 	path, err := exec.LookPath("chromium")
 	if err != nil {
 		if _, serr := os.Stat("/usr/bin/chromium"); serr != nil {
 			missing("Chromium is not installed (apt-get install chromium)")
 		}
 		path = "/usr/bin/chromium"
-	}
-	axe, err := os.ReadFile(axeScript)
-	if err != nil {
-		missing("axe-core is not installed (run npm ci in web/testdata/axe)")
 	}
 	profile, err := os.MkdirTemp("", "consult-chromium-")
 	if err != nil {
@@ -90,14 +106,7 @@ func needBrowser(t *testing.T) *browser {
 	if err := chromedp.Do(ctx); err != nil {
 		missing("Chromium does not start: " + err.Error())
 	}
-	shots := os.Getenv("TEST_SCREENSHOT_DIR")
-	if shots == "" {
-		shots = filepath.Join("..", "web", "testdata", "screenshots")
-	}
-	if err := os.MkdirAll(shots, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	return &browser{ctx: ctx, axe: string(axe), shots: shots}
+	return ctx
 }
 
 // tabOptions adjust a new tab.
