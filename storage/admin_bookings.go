@@ -16,18 +16,8 @@ const adminColumns = bookingColumns + `, practitioner_note`
 
 func scanAdminBooking(row pgx.Row) (*booking.AdminBooking, error) {
 	var b booking.AdminBooking
-	var status string
-	err := row.Scan(&b.ID, &b.Start, &b.End, &status, &b.Name, &b.Email, &b.Phone, &b.Note,
-		&b.TimeZone, &b.Sequence, &b.CreatedAt, &b.UpdatedAt, &b.CancelledAt, &b.PractitionerNote)
-	if err != nil {
-		return nil, translate(err)
-	}
-	b.Status = booking.Status(status)
-	b.Start, b.End = b.Start.UTC(), b.End.UTC()
-	b.CreatedAt, b.UpdatedAt = b.CreatedAt.UTC(), b.UpdatedAt.UTC()
-	if b.CancelledAt != nil {
-		t := b.CancelledAt.UTC()
-		b.CancelledAt = &t
+	if err := scanBookingInto(row, &b.Booking, &b.PractitionerNote); err != nil {
+		return nil, err
 	}
 	return &b, nil
 }

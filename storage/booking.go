@@ -17,11 +17,20 @@ const bookingColumns = `id, starts_at, ends_at, status, name, email, phone, note
 
 func scanBooking(row pgx.Row) (*booking.Booking, error) {
 	var b booking.Booking
+	if err := scanBookingInto(row, &b); err != nil {
+		return nil, err
+	}
+	return &b, nil
+}
+
+// scanBookingInto reads bookingColumns, then any extra destinations, into
+// b, with every instant in UTC.
+func scanBookingInto(row pgx.Row, b *booking.Booking, extra ...any) error {
 	var status string
-	err := row.Scan(&b.ID, &b.Start, &b.End, &status, &b.Name, &b.Email, &b.Phone, &b.Note,
-		&b.TimeZone, &b.Sequence, &b.CreatedAt, &b.UpdatedAt, &b.CancelledAt)
-	if err != nil {
-		return nil, translate(err)
+	dest := append([]any{&b.ID, &b.Start, &b.End, &status, &b.Name, &b.Email, &b.Phone, &b.Note,
+		&b.TimeZone, &b.Sequence, &b.CreatedAt, &b.UpdatedAt, &b.CancelledAt}, extra...)
+	if err := row.Scan(dest...); err != nil {
+		return translate(err)
 	}
 	b.Status = booking.Status(status)
 	b.Start, b.End = b.Start.UTC(), b.End.UTC()
@@ -30,7 +39,7 @@ func scanBooking(row pgx.Row) (*booking.Booking, error) {
 		t := b.CancelledAt.UTC()
 		b.CancelledAt = &t
 	}
-	return &b, nil
+	return nil
 }
 
 // Busy implements booking.Store.
