@@ -16,16 +16,23 @@ import (
 // caches are the process's copies of what the hot public paths serve: the
 // practice name and rendered public pages (pages_cache.go), the slots API's
 // answers (slots_cache.go); the open-slots feed keeps its own in feedState.
-// Each says how stale it may be:
+// How stale they may be:
 //
-//   - Slots answers are checked on every request against the data's
-//     version (one one-row query), so they are never stale.
 //   - The practice name in page headers is read at most every
-//     pageNameTTL; a conditional request for the open-slots feed may be
-//     answered from a version read within feedVersionTTL. Changes made
-//     through this process are seen at once (see noteWrites); changes
-//     made through another instance, or straight in the database, within
-//     those bounds.
+//     pageNameTTL.
+//   - Slots answers, and answers to conditional requests for the
+//     open-slots feed, are kept per version of the data they are computed
+//     from (AvailabilityFeedVersion, a one-row read of the change stamps
+//     the database's triggers keep on every change to the hours, rules
+//     and bookings), and that version is read at most every versionTTL.
+//     A full request for the feed always reads it afresh.
+//
+// Changes made through this process are seen at once (see noteWrites):
+// a client who books, cancels or reschedules, and the practitioner who
+// edits hours or rules, see the change in their very next request.
+// Changes made through another instance, or straight in the database,
+// show within those bounds (a slot booked elsewhere less than a second
+// ago may still be offered; booking it then gets a 409, as in any race).
 //
 // The zero value is ready to use.
 type caches struct {
@@ -37,11 +44,11 @@ type caches struct {
 }
 
 // How long a copy may be used without asking the database, for changes
-// made elsewhere: two seconds for the practice name, one for the feed's
+// made elsewhere: two seconds for the practice name, one for the data's
 // version (the feed itself tells caches to keep it five minutes).
 const (
-	pageNameTTL    = 2 * time.Second
-	feedVersionTTL = time.Second
+	pageNameTTL = 2 * time.Second
+	versionTTL  = time.Second
 )
 
 // noteWrites marks the end of every request that may have changed data
@@ -86,7 +93,9 @@ func (s *Server) fresh(st stamp, ttl time.Duration) bool {
 func acceptsGzip(r *http.Request) bool {
 	star := false
 	for _, v := range r.Header.Values("Accept-Encoding") {
-		for _, part := range strings.Split(v, ",") {
+		for rest := v; rest != ""; {
+			var part string
+			part, rest, _ = strings.Cut(rest, ",")
 			name, params, _ := strings.Cut(strings.TrimSpace(part), ";")
 			name = strings.ToLower(strings.TrimSpace(name))
 			if name != "gzip" && name != "x-gzip" && name != "*" {

@@ -92,6 +92,7 @@ type feedState struct {
 	// shares concurrent builds of one version. See feeds_cache.go.
 	version atomic.Pointer[feedVersion]
 	builds  singleflight.Group
+	lastTag atomic.Pointer[openTagMemo]
 }
 
 // initFeeds sets up the feeds when deps has a FeedStore.
@@ -222,8 +223,18 @@ func (s *Server) openTagCurrent(opaque, version string, now time.Time) bool {
 	if err != nil || now.After(time.Unix(end, 0)) {
 		return false
 	}
-	return opaque == s.feedTag("availability", version, until)
+	// Calendar apps send the same tag again and again: remember the last
+	// one worked out rather than hash it each time.
+	if t := s.feed.lastTag.Load(); t != nil && t.version == version && t.until == until {
+		return opaque == t.tag
+	}
+	t := &openTagMemo{version: version, until: until, tag: s.feedTag("availability", version, until)}
+	s.feed.lastTag.Store(t)
+	return opaque == t.tag
 }
+
+// openTagMemo is an open-slots tag and what it was worked out from.
+type openTagMemo struct{ version, until, tag string }
 
 // writeFeed sends a feed, or only its headers for HEAD. A feed built
 // while its data kept changing has no tag ("") and is sent without

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"consult/api"
+	"consult/booking"
 )
 
 // benchOpen is a feed server whose horizon is 90 days of demo hours.
@@ -64,7 +65,30 @@ func benchFeed(b *testing.B, f *feedServer, path string, header map[string]strin
 }
 
 func BenchmarkAvailabilityFeed90Days(b *testing.B) {
-	benchFeed(b, benchOpen(b), availabilityPath, nil, http.StatusOK)
+	f := benchOpen(b)
+	// As served: a feed built once is sent again while its content stays
+	// the same.
+	b.Run("served", func(b *testing.B) { benchFeed(b, f, availabilityPath, nil, http.StatusOK) })
+	// Built for every request, as the first request after a change is: a
+	// new server each time, which keeps nothing.
+	b.Run("built", func(b *testing.B) {
+		req := httptest.NewRequest("GET", availabilityPath, nil)
+		f.queries.n.Store(0)
+		b.ReportAllocs()
+		for b.Loop() {
+			srv, err := api.New(api.Config{BaseURL: "http://consult.test"},
+				api.Deps{Service: booking.NewService(f.store, f.clock.Now), Feeds: f.store})
+			if err != nil {
+				b.Fatal(err)
+			}
+			rec := httptest.NewRecorder()
+			srv.ServeHTTP(rec, req)
+			if rec.Code != http.StatusOK {
+				b.Fatalf("%d", rec.Code)
+			}
+		}
+		b.ReportMetric(float64(f.queries.n.Load())/float64(b.N), "queries/op")
+	})
 }
 
 func BenchmarkBookingsFeed5000(b *testing.B) {

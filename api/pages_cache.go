@@ -60,8 +60,8 @@ func (s *Server) publicName(ctx context.Context) string {
 	return st.PracticeName
 }
 
-// servePage sends the public page at route, rendered by render with the
-// practice's name into template name, from the copy when there is one.
+// servePage sends the public page at route, template name rendered with
+// data(practice name), from the copy when there is one.
 func (s *Server) servePage(c echo.Context, route, name string, data func(practice string) any) error {
 	practice := s.publicName(c.Request().Context())
 	pc := &s.caches.pages

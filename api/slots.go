@@ -62,7 +62,7 @@ func loadZone(name string) (*time.Location, error) {
 }
 
 // handleSlots answers from the slots computed for the data's current
-// version (slots_cache.go): one one-row query when they are at hand.
+// version (slots_cache.go), with no query when they are at hand.
 func (s *Server) handleSlots(c echo.Context) error {
 	q, err := parseSlotQuery(c.QueryParam("from"), c.QueryParam("to"), c.QueryParam("tz"))
 	if err != nil {

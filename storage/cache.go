@@ -93,7 +93,7 @@ func (c *scheduleCache) get(ctx context.Context, pool *pgxpool.Pool, from, to bo
 // one round trip. The stamp is read with the settings, before the hours
 // and overrides, so the copy is never older than its stamp: a change
 // committed in between moves the stamp past it, and the next use reloads.
-func loadScheduleCopy(ctx context.Context, pool *pgxpool.Pool, from, to booking.Date) (*cachedSchedule, error) {
+func loadScheduleCopy(ctx context.Context, q batcher, from, to booking.Date) (*cachedSchedule, error) {
 	c := &cachedSchedule{from: from, to: to}
 	b := &pgx.Batch{}
 	b.Queue(settingsSQL).QueryRow(func(row pgx.Row) (err error) {
@@ -108,7 +108,7 @@ func loadScheduleCopy(ctx context.Context, pool *pgxpool.Pool, from, to booking.
 		c.sched.Overrides, err = scanOverrides(rows)
 		return err
 	})
-	if err := pool.SendBatch(ctx, b).Close(); err != nil {
+	if err := q.SendBatch(ctx, b).Close(); err != nil {
 		return nil, fmt.Errorf("storage: load schedule: %w", translate(err))
 	}
 	return c, nil
