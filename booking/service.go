@@ -84,8 +84,23 @@ func (s *Service) Book(ctx context.Context, req Request, idemKey string) (*Booki
 			return b, token, err
 		}
 	}
-	settings, err := s.Settings(ctx)
+	// A first look without the booking lock: a time already taken is
+	// refused here, so a crowd racing for one slot does not queue on the
+	// lock only to be refused there. The decisive check runs again inside
+	// the store's transaction.
+	start := req.Start.UTC()
+	sched, busy, err := s.load(ctx, start, start.Add(time.Hour))
 	if err != nil {
+		return nil, "", err
+	}
+	settings := sched.Settings
+	if err := s.checkSlot(start, start.Add(settings.SlotLength))(sched, busy); err != nil {
+		if idemKey != "" {
+			// A concurrent request with the same key may have just taken it.
+			if b, token, rerr := s.replay(ctx, idemKey, reqHash); rerr == nil || ErrorCode(rerr) != ENOTFOUND {
+				return b, token, rerr
+			}
+		}
 		return nil, "", err
 	}
 	if req.TimeZone == "" {
