@@ -50,6 +50,11 @@ func (s *Store) EraseExpired(ctx context.Context, cutoff, now time.Time) (int64,
 			WHERE client_key IS NOT NULL AND starts_at < $1::timestamptz - interval '12 months'`, now)
 		err = translate(err)
 	}
+	if err == nil {
+		// Idempotency records answer repeats for 24 hours only.
+		_, err = s.pool.Exec(ctx, `DELETE FROM idempotency_keys WHERE created_at < $1::timestamptz - interval '24 hours'`, now)
+		err = translate(err)
+	}
 	if err != nil {
 		return 0, fmt.Errorf("storage: erase expired: %w", err)
 	}

@@ -91,6 +91,17 @@ func TestEraseExpiredKeepsCountsNotPeople(t *testing.T) {
 	if n, _ := s.EraseExpired(ctx, now.AddDate(0, 0, -180), now); n != 0 {
 		t.Errorf("second run erased %d again", n)
 	}
+	// Idempotency records older than a day go too, whatever their booking.
+	if _, err := pool.Exec(ctx, `UPDATE idempotency_keys SET created_at = $1`, now.Add(-25*time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.EraseExpired(ctx, now.AddDate(0, 0, -180), now); err != nil {
+		t.Fatal(err)
+	}
+	var idem int
+	if err := pool.QueryRow(ctx, `SELECT count(*) FROM idempotency_keys`).Scan(&idem); err != nil || idem != 0 {
+		t.Errorf("%d idempotency records older than a day remain (%v)", idem, err)
+	}
 }
 
 // TestYearlyLimitOutlivesRetention: after retention erased the address,
