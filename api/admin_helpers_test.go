@@ -9,9 +9,7 @@ import (
 	"net/url"
 	"regexp"
 	"strings"
-	"sync"
 	"testing"
-	"time"
 
 	"github.com/alexedwards/scs/pgxstore"
 
@@ -28,23 +26,13 @@ const (
 	adminPassword = "calm river lantern 42"
 )
 
-// adminClock is a test clock that tests can move forward.
-type adminClock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func (c *adminClock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.now }
-
-func (c *adminClock) Add(d time.Duration) { c.mu.Lock(); c.now = c.now.Add(d); c.mu.Unlock() }
-
 // adminTest is a server with the admin area on a fresh database, with demo
 // hours and one practitioner account.
 type adminTest struct {
 	*testAPI
 	srv   *api.Server
 	store *storage.Store
-	clock *adminClock
+	clock *testClock
 	user  *booking.User
 }
 
@@ -59,7 +47,7 @@ func newAdminTest(t *testing.T, cfg api.Config) *adminTest {
 	if _, err := store.SeedDemoHours(ctx); err != nil {
 		t.Fatal(err)
 	}
-	clock := &adminClock{now: testNow}
+	clock := &testClock{t: testNow}
 	svc := booking.NewService(store, clock.Now)
 	renderer, err := web.NewRenderer(web.RendererOptions{})
 	if err != nil {

@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -25,6 +26,29 @@ import (
 // testNow is the fixed clock of API tests: Tuesday 1 December 2026, 08:00
 // in Los Angeles.
 var testNow = time.Date(2026, 12, 1, 16, 0, 0, 0, time.UTC)
+
+// testClock is a clock tests move by hand, safe for the server's goroutines.
+type testClock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+// Now reads the clock.
+func (c *testClock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.t
+}
+
+// Set moves the clock to t.
+func (c *testClock) Set(t time.Time) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.t = t
+}
+
+// Add moves the clock on by d.
+func (c *testClock) Add(d time.Duration) { c.Set(c.Now().Add(d)) }
 
 // testAPI is a server on a fresh database with demo hours, whose every
 // response is checked against api/openapi.yaml.

@@ -4,7 +4,6 @@ import (
 	"context"
 	"mime"
 	"net/http/httptest"
-	"sync"
 	"testing"
 	"time"
 
@@ -22,24 +21,7 @@ type mailAPI struct {
 	store  *storage.Store
 	worker *notify.Worker
 	smtp   *smtptest.Server
-	clock  *mailClock
-}
-
-type mailClock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *mailClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *mailClock) Set(t time.Time) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = t
+	clock  *testClock
 }
 
 func newMailAPI(t *testing.T, now time.Time) *mailAPI {
@@ -63,7 +45,7 @@ func newMailAPI(t *testing.T, now time.Time) *mailAPI {
 	if err != nil {
 		t.Fatal(err)
 	}
-	clock := &mailClock{t: now}
+	clock := &testClock{t: now}
 	svc := booking.NewService(store, clock.Now)
 	svc.Sealer = keys
 	srv := smtptest.Start(t)
