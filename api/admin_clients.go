@@ -49,20 +49,11 @@ type clientExport struct {
 	Emails     []clientExportMail  `json:"emails"`
 }
 
+// clientExportEntry is a booking as the admin API shows it, with when it
+// last changed.
 type clientExportEntry struct {
-	ID               int64      `json:"id"`
-	Start            time.Time  `json:"start"`
-	End              time.Time  `json:"end"`
-	Status           string     `json:"status"`
-	Name             string     `json:"name"`
-	Email            string     `json:"email"`
-	Phone            string     `json:"phone"`
-	Note             string     `json:"note"`
-	TimeZone         string     `json:"timezone"`
-	PractitionerNote string     `json:"practitioner_note"`
-	CreatedAt        time.Time  `json:"created_at"`
-	UpdatedAt        time.Time  `json:"updated_at"`
-	CancelledAt      *time.Time `json:"cancelled_at"`
+	adminBookingJSON
+	UpdatedAt time.Time `json:"updated_at"`
 }
 
 type clientExportMail struct {
@@ -87,9 +78,7 @@ func (s *Server) handleClientExport(c echo.Context) error {
 	out := clientExport{Email: email, ExportedAt: s.now(), Bookings: []clientExportEntry{}, Emails: []clientExportMail{}}
 	for i, b := range cd.Bookings {
 		ids[i] = b.ID
-		out.Bookings = append(out.Bookings, clientExportEntry{ID: b.ID, Start: b.Start, End: b.End, Status: string(b.Status),
-			Name: b.Name, Email: b.Email, Phone: b.Phone, Note: b.Note, TimeZone: b.TimeZone,
-			PractitionerNote: b.PractitionerNote, CreatedAt: b.CreatedAt, UpdatedAt: b.UpdatedAt, CancelledAt: b.CancelledAt})
+		out.Bookings = append(out.Bookings, clientExportEntry{adminBookingOut(b), b.UpdatedAt.UTC()})
 	}
 	for _, m := range cd.Mail {
 		out.Emails = append(out.Emails, clientExportMail{BookingID: m.BookingID, Kind: m.Kind, Status: m.Status,
