@@ -74,11 +74,7 @@ func (s *Store) ListBookings(ctx context.Context, f booking.BookingFilter) ([]bo
 
 // AdminBooking implements booking.AdminStore.
 func (s *Store) AdminBooking(ctx context.Context, id int64) (*booking.AdminBooking, error) {
-	b, err := scanAdminBooking(s.pool.QueryRow(ctx, `SELECT `+adminColumns+` FROM bookings WHERE id = $1`, id))
-	if booking.ErrorCode(err) == booking.ENOTFOUND {
-		return nil, booking.Errorf(booking.ENOTFOUND, "We could not find that booking.")
-	}
-	return b, err
+	return scanAdminBooking(s.pool.QueryRow(ctx, `SELECT `+adminColumns+` FROM bookings WHERE id = $1`, id))
 }
 
 // BookingsBetween implements booking.AdminStore.
@@ -97,11 +93,7 @@ func (s *Store) BookingsBetween(ctx context.Context, from, to time.Time) ([]book
 
 // bookingByIDForUpdate locks one booking row for a change.
 func bookingByIDForUpdate(ctx context.Context, tx pgx.Tx, id int64) (*booking.Booking, error) {
-	b, err := scanBooking(tx.QueryRow(ctx, `SELECT `+bookingColumns+` FROM bookings WHERE id = $1 FOR UPDATE`, id))
-	if booking.ErrorCode(err) == booking.ENOTFOUND {
-		return nil, booking.Errorf(booking.ENOTFOUND, "We could not find that booking.")
-	}
-	return b, err
+	return scanBooking(tx.QueryRow(ctx, `SELECT `+bookingColumns+` FROM bookings WHERE id = $1 FOR UPDATE`, id))
 }
 
 // CancelBookingByID implements booking.AdminStore. Like CancelBooking, the
@@ -122,14 +114,8 @@ func (s *Store) CancelBookingByID(ctx context.Context, id int64, message string,
 			// consultation that happened (or is happening).
 			return booking.Errorf(booking.ECONFLICT, "This consultation has already taken place; mark it completed or no-show instead.")
 		}
-		b, err = scanBooking(tx.QueryRow(ctx, `
-			UPDATE bookings SET status = 'cancelled', cancelled_at = $2, updated_at = $2,
-				sequence = sequence + 1
-			WHERE id = $1 RETURNING `+bookingColumns, cur.ID, now))
-		if err != nil {
-			return err
-		}
-		return s.enqueueMail(ctx, tx, b, EventCancelled, message, now)
+		b, err = s.cancelInTx(ctx, tx, cur.ID, message, now)
+		return err
 	})
 	return b, err
 }

@@ -2,6 +2,7 @@ package storage
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
@@ -24,12 +25,16 @@ func scanBooking(row pgx.Row) (*booking.Booking, error) {
 }
 
 // scanBookingInto reads bookingColumns, then any extra destinations, into
-// b, with every instant in UTC.
+// b, with every instant in UTC. No row is ENOTFOUND with a message fit for
+// the client.
 func scanBookingInto(row pgx.Row, b *booking.Booking, extra ...any) error {
 	var status string
 	dest := append([]any{&b.ID, &b.Start, &b.End, &status, &b.Name, &b.Email, &b.Phone, &b.Note,
 		&b.TimeZone, &b.Sequence, &b.CreatedAt, &b.UpdatedAt, &b.CancelledAt}, extra...)
 	if err := row.Scan(dest...); err != nil {
+		if errors.Is(err, pgx.ErrNoRows) {
+			return booking.Errorf(booking.ENOTFOUND, "We could not find that booking.")
+		}
 		return translate(err)
 	}
 	b.Status = booking.Status(status)
@@ -154,21 +159,13 @@ func (s *Store) CreateBooking(ctx context.Context, nb booking.NewBooking, check 
 
 // BookingByToken implements booking.Store.
 func (s *Store) BookingByToken(ctx context.Context, tokenHash []byte) (*booking.Booking, error) {
-	b, err := scanBooking(s.pool.QueryRow(ctx,
+	return scanBooking(s.pool.QueryRow(ctx,
 		`SELECT `+bookingColumns+` FROM bookings WHERE manage_token_hash = $1`, tokenHash))
-	if booking.ErrorCode(err) == booking.ENOTFOUND {
-		return nil, booking.Errorf(booking.ENOTFOUND, "We could not find that booking.")
-	}
-	return b, err
 }
 
 // BookingByID implements booking.Store.
 func (s *Store) BookingByID(ctx context.Context, id int64) (*booking.Booking, error) {
-	b, err := scanBooking(s.pool.QueryRow(ctx, `SELECT `+bookingColumns+` FROM bookings WHERE id = $1`, id))
-	if booking.ErrorCode(err) == booking.ENOTFOUND {
-		return nil, booking.Errorf(booking.ENOTFOUND, "We could not find that booking.")
-	}
-	return b, err
+	return scanBooking(s.pool.QueryRow(ctx, `SELECT `+bookingColumns+` FROM bookings WHERE id = $1`, id))
 }
 
 // CancelBooking implements booking.Store.
@@ -182,16 +179,23 @@ func (s *Store) CancelBooking(ctx context.Context, tokenHash []byte, now time.Ti
 		if cur.Status != booking.StatusConfirmed {
 			return booking.Errorf(booking.ECONFLICT, "This consultation has already been cancelled.")
 		}
-		b, err = scanBooking(tx.QueryRow(ctx, `
-			UPDATE bookings SET status = 'cancelled', cancelled_at = $2, updated_at = $2,
-				sequence = sequence + 1
-			WHERE id = $1 RETURNING `+bookingColumns, cur.ID, now))
-		if err != nil {
-			return err
-		}
-		return s.enqueueMail(ctx, tx, b, EventCancelled, "", now)
+		b, err = s.cancelInTx(ctx, tx, cur.ID, "", now)
+		return err
 	})
 	return b, err
+}
+
+// cancelInTx cancels booking id inside tx and queues the emails that go
+// with it, message being the practitioner's optional words to the client.
+func (s *Store) cancelInTx(ctx context.Context, tx pgx.Tx, id int64, message string, now time.Time) (*booking.Booking, error) {
+	b, err := scanBooking(tx.QueryRow(ctx, `
+		UPDATE bookings SET status = 'cancelled', cancelled_at = $2, updated_at = $2,
+			sequence = sequence + 1
+		WHERE id = $1 RETURNING `+bookingColumns, id, now))
+	if err != nil {
+		return nil, err
+	}
+	return b, s.enqueueMail(ctx, tx, b, EventCancelled, message, now)
 }
 
 // RescheduleBooking implements booking.Store.
@@ -232,12 +236,8 @@ func nowOr(t time.Time) time.Time {
 }
 
 func bookingForUpdate(ctx context.Context, tx pgx.Tx, tokenHash []byte) (*booking.Booking, error) {
-	b, err := scanBooking(tx.QueryRow(ctx,
+	return scanBooking(tx.QueryRow(ctx,
 		`SELECT `+bookingColumns+` FROM bookings WHERE manage_token_hash = $1 FOR UPDATE`, tokenHash))
-	if booking.ErrorCode(err) == booking.ENOTFOUND {
-		return nil, booking.Errorf(booking.ENOTFOUND, "We could not find that booking.")
-	}
-	return b, err
 }
 
 // Idempotency implements booking.Store.
