@@ -17,7 +17,6 @@ import (
 	"consult/booking"
 	"consult/notify"
 	"consult/storage"
-	"consult/web"
 )
 
 // Credentials of the practitioner account every admin test starts with.
@@ -40,25 +39,12 @@ func newAdminTest(t *testing.T, cfg api.Config) *adminTest {
 	t.Helper()
 	ctx := context.Background()
 	pool := storage.NewTestDB(t)
-	store := storage.New(pool)
-	if err := store.InitSettings(ctx, booking.DefaultSettings()); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := store.SeedDemoHours(ctx); err != nil {
-		t.Fatal(err)
-	}
+	store := seedStore(t, pool, false)
 	clock := &testClock{t: testNow}
 	svc := booking.NewService(store, clock.Now)
-	renderer, err := web.NewRenderer(web.RendererOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	renderer, pages := siteWeb(t)
 	if cfg.BaseURL == "" {
 		cfg.BaseURL = "http://consult.test"
-	}
-	pages, err := web.LoadPages(web.DefaultContent(), map[string]string{"retention_days": "180"})
-	if err != nil {
-		t.Fatal(err)
 	}
 	// As in production, the admin area has the feeds and the outbox; this
 	// worker has no mail server, so it only keeps messages ("logged").

@@ -58,13 +58,7 @@ func newFeedServer(tb testing.TB) *feedServer {
 		tb.Fatal(err)
 	}
 	tb.Cleanup(f.pool.Close)
-	f.store = storage.New(f.pool)
-	if err := f.store.InitSettings(ctx, booking.DefaultSettings()); err != nil {
-		tb.Fatal(err)
-	}
-	if _, err := f.store.SeedDemoHours(ctx); err != nil {
-		tb.Fatal(err)
-	}
+	f.store = seedStore(tb, f.pool, false)
 	svc := booking.NewService(f.store, f.clock.Now)
 	if f.srv, err = api.New(api.Config{BaseURL: "http://consult.test"}, api.Deps{Service: svc, Feeds: f.store}); err != nil {
 		tb.Fatal(err)

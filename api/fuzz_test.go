@@ -1,7 +1,6 @@
 package api_test
 
 import (
-	"context"
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
@@ -13,30 +12,14 @@ import (
 	"consult/api"
 	"consult/booking"
 	"consult/storage"
-	"consult/web"
 )
 
 // fuzzServer is the whole site on a fresh database, called in-process so
 // each fuzz input costs one handler run, not a network round trip.
 func fuzzServer(f *testing.F) http.Handler {
 	f.Helper()
-	ctx := context.Background()
-	pool := storage.NewTestDB(f)
-	store := storage.New(pool)
-	if err := store.InitSettings(ctx, booking.DefaultSettings()); err != nil {
-		f.Fatal(err)
-	}
-	if _, err := store.SeedDemoHours(ctx); err != nil {
-		f.Fatal(err)
-	}
-	renderer, err := web.NewRenderer(web.RendererOptions{})
-	if err != nil {
-		f.Fatal(err)
-	}
-	pages, err := web.LoadPages(web.DefaultContent(), map[string]string{"retention_days": "180"})
-	if err != nil {
-		f.Fatal(err)
-	}
+	store := seedStore(f, storage.NewTestDB(f), false)
+	renderer, pages := siteWeb(f)
 	srv, err := api.New(api.Config{BaseURL: "http://consult.test", MailFrom: "hello@consult.test"},
 		api.Deps{Service: booking.NewService(store, func() time.Time { return testNow }), Web: renderer, Pages: pages})
 	if err != nil {

@@ -21,11 +21,52 @@ import (
 	"consult/api"
 	"consult/booking"
 	"consult/storage"
+	"consult/web"
 )
 
 // testNow is the fixed clock of API tests: Tuesday 1 December 2026, 08:00
 // in Los Angeles.
 var testNow = time.Date(2026, 12, 1, 16, 0, 0, 0, time.UTC)
+
+// seedStore gives the database behind pool the practice's settings, with
+// st changed by tune, and unless noHours the demo weekly hours.
+func seedStore(tb testing.TB, pool *pgxpool.Pool, noHours bool, tune ...func(*booking.Settings)) *storage.Store {
+	tb.Helper()
+	ctx := context.Background()
+	store := storage.New(pool)
+	st := booking.DefaultSettings()
+	for _, f := range tune {
+		f(&st)
+	}
+	if err := store.InitSettings(ctx, st); err != nil {
+		tb.Fatal(err)
+	}
+	if !noHours {
+		if _, err := store.SeedDemoHours(ctx); err != nil {
+			tb.Fatal(err)
+		}
+	}
+	return store
+}
+
+// siteWeb returns the renderer and the built-in pages the site serves.
+func siteWeb(tb testing.TB) (*web.Renderer, *web.Pages) {
+	tb.Helper()
+	renderer, err := web.NewRenderer(web.RendererOptions{})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	pages, err := web.LoadPages(web.DefaultContent(), map[string]string{"retention_days": "180"})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return renderer, pages
+}
+
+// practiceName sets the practice's name in seeded settings.
+func practiceName(name string) func(*booking.Settings) {
+	return func(st *booking.Settings) { st.PracticeName = name }
+}
 
 // testClock is a clock tests move by hand, safe for the server's goroutines.
 type testClock struct {
@@ -68,15 +109,8 @@ func newTestAPI(t *testing.T) *testAPI {
 // newTestAPIWith is newTestAPI with a configuration of the test's own.
 func newTestAPIWith(t *testing.T, cfg api.Config, tune ...func(*booking.Service)) *testAPI {
 	t.Helper()
-	ctx := context.Background()
 	pool := storage.NewTestDB(t)
-	store := storage.New(pool)
-	if err := store.InitSettings(ctx, booking.DefaultSettings()); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := store.SeedDemoHours(ctx); err != nil {
-		t.Fatal(err)
-	}
+	store := seedStore(t, pool, false)
 	svc := booking.NewService(store, func() time.Time { return testNow })
 	for _, f := range tune {
 		f(svc)

@@ -28,15 +28,7 @@ func newMailAPI(t *testing.T, now time.Time) *mailAPI {
 	t.Helper()
 	ctx := context.Background()
 	pool := storage.NewTestDB(t)
-	store := storage.New(pool)
-	settings := booking.DefaultSettings()
-	settings.PracticeName = "Harbour Practice"
-	if err := store.InitSettings(ctx, settings); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := store.SeedDemoHours(ctx); err != nil {
-		t.Fatal(err)
-	}
+	store := seedStore(t, pool, false, practiceName("Harbour Practice"))
 	key, err := store.MailKey(ctx, true)
 	if err != nil {
 		t.Fatal(err)

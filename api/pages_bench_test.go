@@ -13,7 +13,6 @@ import (
 	"consult/api"
 	"consult/booking"
 	"consult/storage"
-	"consult/web"
 )
 
 // newBenchSite is the public site (pages and JSON API) on a fresh database
@@ -33,23 +32,10 @@ func newBenchSite(b *testing.B) (http.Handler, *queryCounter) {
 		b.Fatal(err)
 	}
 	b.Cleanup(pool.Close)
-	store := storage.New(pool)
-	st := booking.DefaultSettings()
-	st.PracticeName, st.HorizonDays = "Harbour Therapy", 90
-	if err := store.InitSettings(ctx, st); err != nil {
-		b.Fatal(err)
-	}
-	if _, err := store.SeedDemoHours(ctx); err != nil {
-		b.Fatal(err)
-	}
-	renderer, err := web.NewRenderer(web.RendererOptions{})
-	if err != nil {
-		b.Fatal(err)
-	}
-	pages, err := web.LoadPages(web.DefaultContent(), map[string]string{"retention_days": "180"})
-	if err != nil {
-		b.Fatal(err)
-	}
+	store := seedStore(b, pool, false, func(st *booking.Settings) {
+		st.PracticeName, st.HorizonDays = "Harbour Therapy", 90
+	})
+	renderer, pages := siteWeb(b)
 	svc := booking.NewService(store, func() time.Time { return testNow })
 	// With the feed store, as in production: the slots API reads the
 	// data's version through it to keep its answers.

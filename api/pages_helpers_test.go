@@ -16,7 +16,6 @@ import (
 	"consult/api"
 	"consult/booking"
 	"consult/storage"
-	"consult/web"
 )
 
 // testSite is the whole site (pages, API, assets) on a fresh database with
@@ -44,33 +43,15 @@ func newTestSite(t *testing.T) *testSite {
 
 func newTestSiteWith(t *testing.T, opts siteOptions) *testSite {
 	t.Helper()
-	ctx := context.Background()
 	pool := storage.NewTestDB(t)
-	store := storage.New(pool)
-	st := booking.DefaultSettings()
-	st.PracticeName = "Harbour Therapy"
-	if err := store.InitSettings(ctx, st); err != nil {
-		t.Fatal(err)
-	}
-	if !opts.noHours {
-		if _, err := store.SeedDemoHours(ctx); err != nil {
-			t.Fatal(err)
-		}
-	}
+	store := seedStore(t, pool, opts.noHours, practiceName("Harbour Therapy"))
 	now := opts.now
 	if now.IsZero() {
 		now = testNow
 	}
 	svc := booking.NewService(store, func() time.Time { return now })
 	svc.Limits = opts.limits
-	renderer, err := web.NewRenderer(web.RendererOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	pages, err := web.LoadPages(web.DefaultContent(), map[string]string{"retention_days": "180"})
-	if err != nil {
-		t.Fatal(err)
-	}
+	renderer, pages := siteWeb(t)
 	ts := httptest.NewUnstartedServer(nil)
 	ts.Start()
 	t.Cleanup(ts.Close)
