@@ -298,14 +298,7 @@ func (s *Server) handleAPIAddTimeOff(c echo.Context) error {
 }
 
 func (s *Server) handleAPIDeleteTimeOff(c echo.Context) error {
-	id, err := adminPathID(c, "id")
-	if err != nil {
-		return err
-	}
-	if err := s.admin.DeleteTimeOff(c.Request().Context(), id); err != nil {
-		return err
-	}
-	if err := s.audit(c, "availability.time_off.delete", fmt.Sprintf("time_off:%d", id)); err != nil {
+	if err := s.deleteTimeOff(c); err != nil {
 		return err
 	}
 	return s.writeAvailability(c, http.StatusOK)

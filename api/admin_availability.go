@@ -279,6 +279,15 @@ func (s *Server) handleTimeOffSave(c echo.Context) error {
 }
 
 func (s *Server) handleTimeOffDelete(c echo.Context) error {
+	if err := s.deleteTimeOff(c); err != nil {
+		return err
+	}
+	return s.adminRedirect(c, "/admin/availability", "Time off removed.")
+}
+
+// deleteTimeOff removes the time off named by the path's id and audits it;
+// the page and the API answer differently afterwards.
+func (s *Server) deleteTimeOff(c echo.Context) error {
 	id, err := adminPathID(c, "id")
 	if err != nil {
 		return err
@@ -286,8 +295,5 @@ func (s *Server) handleTimeOffDelete(c echo.Context) error {
 	if err := s.admin.DeleteTimeOff(c.Request().Context(), id); err != nil {
 		return err
 	}
-	if err := s.audit(c, "availability.time_off.delete", fmt.Sprintf("time_off:%d", id)); err != nil {
-		return err
-	}
-	return s.adminRedirect(c, "/admin/availability", "Time off removed.")
+	return s.audit(c, "availability.time_off.delete", fmt.Sprintf("time_off:%d", id))
 }
