@@ -200,7 +200,7 @@ func (s *Server) handleAPIPutWeekly(c echo.Context) error {
 	if err := booking.ValidateWeekly(ws); err != nil {
 		return err
 	}
-	if err := s.admin.ReplaceWeekly(c.Request().Context(), ws); err != nil {
+	if err := s.admin.ReplaceWeekly(c.Request().Context(), ws, s.now()); err != nil {
 		return err
 	}
 	if err := s.audit(c, "availability.weekly", fmt.Sprintf("windows:%d", len(ws))); err != nil {
@@ -239,7 +239,7 @@ func (s *Server) handleAPIPutOverride(c echo.Context) error {
 	if err := booking.ValidateOverride(o); err != nil {
 		return err
 	}
-	if err := s.admin.SetOverride(c.Request().Context(), o); err != nil {
+	if err := s.admin.SetOverride(c.Request().Context(), o, s.now()); err != nil {
 		return err
 	}
 	if err := s.audit(c, "availability.override.set", "date:"+d.String()); err != nil {
@@ -253,7 +253,7 @@ func (s *Server) handleAPIDeleteOverride(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	if err := s.admin.DeleteOverride(c.Request().Context(), d); err != nil {
+	if err := s.admin.DeleteOverride(c.Request().Context(), d, s.now()); err != nil {
 		return err
 	}
 	if err := s.audit(c, "availability.override.delete", "date:"+d.String()); err != nil {
@@ -287,7 +287,7 @@ func (s *Server) handleAPIAddTimeOff(c echo.Context) error {
 	if err := booking.ValidateTimeOff(first, last); err != nil {
 		return err
 	}
-	t, err := s.admin.AddTimeOff(c.Request().Context(), first, last)
+	t, err := s.admin.AddTimeOff(c.Request().Context(), first, last, s.now())
 	if err != nil {
 		return err
 	}

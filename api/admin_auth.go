@@ -25,9 +25,13 @@ const (
 const (
 	sessUserID = "uid"
 	sessEpoch  = "epoch"
-	sessCSRF   = "csrf"
-	sessFlash  = "flash"
-	sessTOTP   = "totp_pending"
+	// sessSignedIn is when the session was signed in, on the service's
+	// clock, which decides the absolute lifetime (see sessionUser), in
+	// Unix microseconds (the session codec takes no time.Time).
+	sessSignedIn = "signed_in"
+	sessCSRF     = "csrf"
+	sessFlash    = "flash"
+	sessTOTP     = "totp_pending"
 )
 
 // Echo context keys set by the admin middleware and the sign-in form.
@@ -160,11 +164,18 @@ func adminNextOf(u *url.URL) string {
 	return u.Path + "?" + q.Encode()
 }
 
-// sessionUser returns the signed-in account, or nil.
+// sessionUser returns the signed-in account, or nil. A session older than
+// its lifetime on the service's clock is ended here: the session manager
+// counts the lifetime on its own clock, the store the idle timeout on
+// ours, and this keeps the lifetime on ours too.
 func (s *Server) sessionUser(c echo.Context) (*booking.User, error) {
 	ctx := c.Request().Context()
 	id := s.sessions.GetInt64(ctx, sessUserID)
 	if id == 0 || s.admin == nil {
+		return nil, nil
+	}
+	if at := time.UnixMicro(s.sessions.GetInt64(ctx, sessSignedIn)); !s.now().Before(at.Add(s.sessions.Lifetime)) {
+		_ = s.sessions.Destroy(ctx)
 		return nil, nil
 	}
 	u, err := s.admin.UserByID(ctx, id)
@@ -179,20 +190,27 @@ func (s *Server) sessionUser(c echo.Context) (*booking.User, error) {
 // signIn starts a signed-in session for u under a new session id, so an
 // id planted before sign-in is worthless after it.
 func (s *Server) signIn(c echo.Context, u *booking.User) error {
+	return s.startSession(c, u, s.now())
+}
+
+// keepSession moves this session to u's new epoch after a change that
+// ended every other session (password, two-step sign-in). Its lifetime
+// still counts from the first sign-in.
+func (s *Server) keepSession(c echo.Context, u *booking.User) error {
+	return s.startSession(c, u, time.UnixMicro(s.sessions.GetInt64(c.Request().Context(), sessSignedIn)))
+}
+
+// startSession signs u in under a new session id, signed in at at.
+func (s *Server) startSession(c echo.Context, u *booking.User, at time.Time) error {
 	ctx := c.Request().Context()
 	if err := s.sessions.RenewToken(ctx); err != nil {
 		return err
 	}
 	s.sessions.Put(ctx, sessUserID, u.ID)
 	s.sessions.Put(ctx, sessEpoch, u.SessionEpoch)
+	s.sessions.Put(ctx, sessSignedIn, at.UnixMicro())
 	s.sessions.Put(ctx, sessCSRF, rand.Text())
 	return nil
-}
-
-// keepSession moves this session to u's new epoch after a change that
-// ended every other session (password, two-step sign-in).
-func (s *Server) keepSession(c echo.Context, u *booking.User) error {
-	return s.signIn(c, u)
 }
 
 // csrfToken returns the session's CSRF token, making one if needed.

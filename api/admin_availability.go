@@ -157,7 +157,7 @@ func (s *Server) handleWeeklySave(c echo.Context) error {
 		}
 		return s.renderAvailability(c, rows, availabilityForm{}, p, "these weekly hours", nil)
 	}
-	if err := s.admin.ReplaceWeekly(c.Request().Context(), ws); err != nil {
+	if err := s.admin.ReplaceWeekly(c.Request().Context(), ws, s.now()); err != nil {
 		return err
 	}
 	if err := s.audit(c, "availability.weekly", fmt.Sprintf("windows:%d", len(ws))); err != nil {
@@ -211,7 +211,7 @@ func (s *Server) handleOverrideSave(c echo.Context) error {
 		}
 		return s.renderAvailability(c, nil, f, p, "the hours for "+adminDateLabel(o.Date), nil)
 	}
-	if err := s.admin.SetOverride(c.Request().Context(), o); err != nil {
+	if err := s.admin.SetOverride(c.Request().Context(), o, s.now()); err != nil {
 		return err
 	}
 	if err := s.audit(c, "availability.override.set", "date:"+o.Date.String()); err != nil {
@@ -225,7 +225,7 @@ func (s *Server) handleOverrideDelete(c echo.Context) error {
 	if err != nil {
 		return booking.Errorf(booking.ENOTFOUND, "Not found.")
 	}
-	if err := s.admin.DeleteOverride(c.Request().Context(), d); err != nil {
+	if err := s.admin.DeleteOverride(c.Request().Context(), d, s.now()); err != nil {
 		return err
 	}
 	if err := s.audit(c, "availability.override.delete", "date:"+d.String()); err != nil {
@@ -268,7 +268,7 @@ func (s *Server) handleTimeOffSave(c echo.Context) error {
 		}
 		return s.renderAvailability(c, nil, f, p, "time off from "+adminDateLabel(first)+" to "+adminDateLabel(last), nil)
 	}
-	t, err := s.admin.AddTimeOff(c.Request().Context(), first, last)
+	t, err := s.admin.AddTimeOff(c.Request().Context(), first, last, s.now())
 	if err != nil {
 		return err
 	}
@@ -292,7 +292,7 @@ func (s *Server) deleteTimeOff(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	if err := s.admin.DeleteTimeOff(c.Request().Context(), id); err != nil {
+	if err := s.admin.DeleteTimeOff(c.Request().Context(), id, s.now()); err != nil {
 		return err
 	}
 	return s.audit(c, "availability.time_off.delete", fmt.Sprintf("time_off:%d", id))

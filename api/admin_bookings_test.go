@@ -100,6 +100,7 @@ func TestAdminBookingsListSearchPageAndAct(t *testing.T) {
 		t.Fatalf("completing a future booking: %d", p.Status)
 	}
 	a.clock.Add(7 * 24 * time.Hour) // Tuesday 8 December, 08:00
+	b = a.mustSignIn()              // a week on, the session has ended
 	wantAdminRedirect(t, b.post(fmt.Sprintf("/admin/bookings/%d/status", ids[1]), url.Values{"status": {"no_show"}}), "/admin/bookings/")
 	wantAdminRedirect(t, b.post(fmt.Sprintf("/admin/bookings/%d/status", ids[2]), url.Values{"status": {"completed"}}), "/admin/bookings/")
 	if p := b.post(fmt.Sprintf("/admin/bookings/%d/status", ids[4]), url.Values{"status": {"confirmed"}}); p.Status != http.StatusUnprocessableEntity {
@@ -304,8 +305,8 @@ func TestAdminCannotCancelAConsultationThatTookPlace(t *testing.T) {
 	first := a.bookAs(time.Date(2026, 12, 8, 9, 0, 0, 0, adminLA), "Jo Client", "jo@example.org", "")
 	second := a.bookAs(time.Date(2026, 12, 8, 10, 0, 0, 0, adminLA), "Al Client", "al@example.org", "")
 	auth := map[string]string{"Authorization": "Bearer " + a.apiToken()}
-	b := a.mustSignIn()
 	a.clock.Add(7*24*time.Hour + 75*time.Minute) // 8 December 09:15, the first one is under way
+	b := a.mustSignIn()
 	before := a.state()
 	p := b.post(fmt.Sprintf("/admin/bookings/%d/cancel", first.ID), url.Values{"message": {"Sorry."}})
 	const want = "This consultation has already taken place; mark it completed or no-show instead."
@@ -322,5 +323,6 @@ func TestAdminCannotCancelAConsultationThatTookPlace(t *testing.T) {
 	if a.state() != before {
 		t.Fatal("a refused cancellation changed data")
 	}
+	b = a.mustSignIn() // two hours idle ended the session
 	wantAdminRedirect(t, b.post(fmt.Sprintf("/admin/bookings/%d/status", first.ID), url.Values{"status": {"completed"}}), "/admin/bookings/")
 }

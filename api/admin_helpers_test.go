@@ -11,8 +11,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/alexedwards/scs/pgxstore"
-
 	"consult/api"
 	"consult/booking"
 	"consult/notify"
@@ -53,7 +51,7 @@ func newAdminTest(t *testing.T, cfg api.Config) *adminTest {
 		t.Fatal(err)
 	}
 	srv, err := api.New(cfg, api.Deps{Service: svc, Web: renderer, Pages: pages, Admin: store,
-		Sessions: pgxstore.NewWithCleanupInterval(pool, 0), Feeds: store, Outbox: outbox})
+		Sessions: storage.NewSessions(pool, clock.Now), Feeds: store, Outbox: outbox})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -163,7 +161,9 @@ func (a *adminTest) mustSignIn() *adminBrowser {
 	if p := b.signIn(adminEmail, adminPassword, ""); p.Status != http.StatusSeeOther {
 		a.t.Fatalf("sign in: %d\n%s", p.Status, p.Body)
 	}
-	b.get("/admin")
+	if p := b.get("/admin"); p.Status != http.StatusOK {
+		a.t.Fatalf("the overview right after signing in: %d", p.Status)
+	}
 	return b
 }
 

@@ -74,18 +74,24 @@ func (s *Server) noteWrites(next echo.HandlerFunc) echo.HandlerFunc {
 
 // stamp is when and at which write count a copy was read.
 type stamp struct {
-	at     time.Time // the real clock, with its monotonic reading
+	at     time.Time // the service's clock
 	writes uint64
 }
 
 // stampNow returns the stamp for a copy about to be read.
 func (s *Server) stampNow() stamp {
-	return stamp{at: time.Now(), writes: s.caches.writes.Load()}
+	return stamp{at: s.now(), writes: s.caches.writes.Load()}
 }
 
-// fresh reports whether a copy read at st may still be used, for ttl.
+// fresh reports whether a copy read at st may still be used, for ttl: no
+// write since, and less than ttl old on the service's clock. A clock that
+// steps back makes every copy stale at once.
 func (s *Server) fresh(st stamp, ttl time.Duration) bool {
-	return st.writes == s.caches.writes.Load() && time.Since(st.at) < ttl
+	if st.writes != s.caches.writes.Load() {
+		return false
+	}
+	age := s.now().Sub(st.at)
+	return age >= 0 && age < ttl
 }
 
 // acceptsGzip reports whether the request's Accept-Encoding allows gzip:

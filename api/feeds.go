@@ -67,9 +67,9 @@ type FeedStore interface {
 	// FeedSettings returns the neutral event title and whether the private
 	// feed shows full details. ENOTFOUND when the practice has no settings.
 	FeedSettings(ctx context.Context) (eventTitle string, fullDetails bool, err error)
-	// SetFeedSettings stores them. ENOTFOUND when the practice has no
-	// settings; EINVALID when the database refuses the title.
-	SetFeedSettings(ctx context.Context, eventTitle string, fullDetails bool) error
+	// SetFeedSettings stores them, stamped now. ENOTFOUND when the practice
+	// has no settings; EINVALID when the database refuses the title.
+	SetFeedSettings(ctx context.Context, eventTitle string, fullDetails bool, now time.Time) error
 	// RotateFeedSecret replaces the private feed's secret and returns the
 	// new one, which is not stored in plaintext.
 	RotateFeedSecret(ctx context.Context, now time.Time) (string, error)

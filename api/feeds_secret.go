@@ -93,5 +93,5 @@ func (f *Feeds) SetSettings(ctx context.Context, fs FeedSettings) error {
 	if err := errs.Err(); err != nil {
 		return err
 	}
-	return f.store.SetFeedSettings(ctx, fs.EventTitle, fs.FullDetails)
+	return f.store.SetFeedSettings(ctx, fs.EventTitle, fs.FullDetails, f.now().UTC())
 }

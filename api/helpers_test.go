@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -38,11 +39,11 @@ func seedStore(tb testing.TB, pool *pgxpool.Pool, noHours bool, tune ...func(*bo
 	for _, f := range tune {
 		f(&st)
 	}
-	if err := store.InitSettings(ctx, st); err != nil {
+	if err := store.InitSettings(ctx, st, testNow.Add(-time.Hour)); err != nil {
 		tb.Fatal(err)
 	}
 	if !noHours {
-		if _, err := store.SeedDemoHours(ctx); err != nil {
+		if _, err := store.SeedDemoHours(ctx, testNow.Add(-time.Hour)); err != nil {
 			tb.Fatal(err)
 		}
 	}
@@ -124,22 +125,28 @@ func newTestAPIWith(t *testing.T, cfg api.Config, tune ...func(*booking.Service)
 	return &testAPI{t: t, url: ts.URL, pool: pool, router: openAPIRouter(t), client: ts.Client()}
 }
 
+// openAPIRouter returns the router over api/openapi.yaml that checks
+// responses; the document is loaded and validated once per test process.
 func openAPIRouter(t *testing.T) routers.Router {
 	t.Helper()
-	loader := openapi3.NewLoader()
-	doc, err := loader.LoadFromData(api.OpenAPISpec())
-	if err != nil {
-		t.Fatalf("load openapi.yaml: %v", err)
-	}
-	if err := doc.Validate(loader.Context); err != nil {
-		t.Fatalf("openapi.yaml is not valid: %v", err)
-	}
-	r, err := gorillamux.NewRouter(doc)
+	r, err := loadOpenAPIRouter()
 	if err != nil {
 		t.Fatal(err)
 	}
 	return r
 }
+
+var loadOpenAPIRouter = sync.OnceValues(func() (routers.Router, error) {
+	loader := openapi3.NewLoader()
+	doc, err := loader.LoadFromData(api.OpenAPISpec())
+	if err != nil {
+		return nil, fmt.Errorf("load openapi.yaml: %w", err)
+	}
+	if err := doc.Validate(loader.Context); err != nil {
+		return nil, fmt.Errorf("openapi.yaml is not valid: %w", err)
+	}
+	return gorillamux.NewRouter(doc)
+})
 
 // response is a received response, already checked against the spec.
 type response struct {

@@ -34,6 +34,7 @@ type metrics struct {
 	registry *prometheus.Registry
 	requests *prometheus.CounterVec
 	duration *prometheus.HistogramVec
+	inFlight prometheus.Gauge
 }
 
 func newMetrics(stats func(ctx context.Context) (Stats, error)) *metrics {
@@ -46,13 +47,25 @@ func newMetrics(stats func(ctx context.Context) (Stats, error)) *metrics {
 			Name: "consult_http_request_duration_seconds", Help: "HTTP request durations by route pattern and method.",
 			Buckets: []float64{.001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5},
 		}, []string{"route", "method"}),
+		inFlight: prometheus.NewGauge(prometheus.GaugeOpts{
+			Name: "consult_http_requests_in_flight", Help: "HTTP requests being answered now.",
+		}),
 	}
-	m.registry.MustRegister(m.requests, m.duration,
+	m.registry.MustRegister(m.requests, m.duration, m.inFlight,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	if stats != nil {
 		m.registry.MustRegister(&statsCollector{stats: stats})
 	}
 	return m
+}
+
+// begin counts a request in flight until the returned func is called.
+func (m *metrics) begin() (end func()) {
+	if m == nil {
+		return func() {}
+	}
+	m.inFlight.Inc()
+	return m.inFlight.Dec
 }
 
 func (m *metrics) observe(method, route string, status int, d time.Duration) {

@@ -36,7 +36,8 @@ func (s *Server) recoverPanics(next echo.HandlerFunc) echo.HandlerFunc {
 // the path, because paths carry manage tokens and feed secrets.
 func (s *Server) logRequests(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
-		start := time.Now()
+		start := time.Now() // for the request's duration only
+		defer s.metrics.begin()()
 		ctx := withRequestID(c.Request().Context(), c.Response().Header().Get(echo.HeaderXRequestID))
 		c.SetRequest(c.Request().WithContext(ctx))
 		err := next(c)

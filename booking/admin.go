@@ -181,16 +181,19 @@ type AdminStore interface {
 	// Availability returns the weekly hours, and the overrides and time off
 	// that end on or after from.
 	Availability(ctx context.Context, from Date) (Availability, error)
+	// The changes below to what slots are computed from are stamped now,
+	// the moment the open-slots feed reports as its last change.
+
 	// ReplaceWeekly replaces every weekly window.
-	ReplaceWeekly(ctx context.Context, weekly []WeeklyWindow) error
+	ReplaceWeekly(ctx context.Context, weekly []WeeklyWindow, now time.Time) error
 	// SetOverride sets (or replaces) the override of its date.
-	SetOverride(ctx context.Context, o Override) error
+	SetOverride(ctx context.Context, o Override, now time.Time) error
 	// DeleteOverride removes the override of d. ENOTFOUND.
-	DeleteOverride(ctx context.Context, d Date) error
+	DeleteOverride(ctx context.Context, d Date, now time.Time) error
 	// AddTimeOff closes the dates from first to last.
-	AddTimeOff(ctx context.Context, first, last Date) (TimeOff, error)
+	AddTimeOff(ctx context.Context, first, last Date, now time.Time) (TimeOff, error)
 	// DeleteTimeOff removes a time-off range. ENOTFOUND.
-	DeleteTimeOff(ctx context.Context, id int64) error
+	DeleteTimeOff(ctx context.Context, id int64, now time.Time) error
 
 	// ListBookings returns one page of bookings and how many match in all.
 	ListBookings(ctx context.Context, f BookingFilter) ([]AdminBooking, int, error)

@@ -138,7 +138,7 @@ func (s *Service) Book(ctx context.Context, req Request, idemKey string) (*Booki
 // replay returns the booking made earlier under idemKey, ENOTFOUND when the
 // key is new, or EINVALID when it was used for a different request.
 func (s *Service) replay(ctx context.Context, idemKey string, reqHash []byte) (*Booking, string, error) {
-	rec, err := s.Store.Idempotency(ctx, HashToken(idemKey))
+	rec, err := s.Store.Idempotency(ctx, HashToken(idemKey), s.Now())
 	if err != nil {
 		return nil, "", err
 	}

@@ -82,9 +82,9 @@ type Store interface {
 	// ECONFLICT when it is not confirmed or the new time is not free.
 	RescheduleBooking(ctx context.Context, tokenHash []byte, start, end, now time.Time, check CheckFunc, mailToken []byte) (*Booking, error)
 
-	// Idempotency returns the record stored under keyHash. ENOTFOUND when
-	// there is none.
-	Idempotency(ctx context.Context, keyHash []byte) (*IdempotencyRecord, error)
+	// Idempotency returns the record stored under keyHash that is less
+	// than 24 hours old at now. ENOTFOUND when there is none.
+	Idempotency(ctx context.Context, keyHash []byte, now time.Time) (*IdempotencyRecord, error)
 
 	// BookingByID returns a booking by its id. ENOTFOUND when there is none.
 	BookingByID(ctx context.Context, id int64) (*Booking, error)

@@ -75,10 +75,10 @@ func newEnv(t *testing.T, configure ...func(*notify.Config, *notify.Deps)) *env 
 	e.store = storage.New(e.pool)
 	settings := booking.DefaultSettings()
 	settings.PracticeName = practiceName
-	if err := e.store.InitSettings(e.ctx, settings); err != nil {
+	if err := e.store.InitSettings(e.ctx, settings, start.Add(-time.Hour)); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := e.store.SeedDemoHours(e.ctx); err != nil {
+	if _, err := e.store.SeedDemoHours(e.ctx, start.Add(-time.Hour)); err != nil {
 		t.Fatal(err)
 	}
 	key, err := e.store.MailKey(e.ctx, true)

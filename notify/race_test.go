@@ -5,6 +5,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
 
@@ -41,7 +42,7 @@ func TestTwoWorkersDeliverEachMessageExactlyOnce(t *testing.T) {
 	}
 	// Two instances: each its own pool, store and worker, one database.
 	a, b := open(), open()
-	if err := a.InitSettings(ctx, booking.DefaultSettings()); err != nil {
+	if err := a.InitSettings(ctx, booking.DefaultSettings(), start.Add(-time.Hour)); err != nil {
 		t.Fatal(err)
 	}
 	// 100 bookings, each with its confirmation and practitioner notice.

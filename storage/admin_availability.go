@@ -20,9 +20,9 @@ func (s *Store) UpdateSettings(ctx context.Context, st booking.Settings, now tim
 		tag, err := tx.Exec(ctx, `
 			UPDATE practice_settings SET practice_name = $1, time_zone = $2, slot_minutes = $3,
 				buffer_minutes = $4, min_notice_minutes = $5, not_same_day = $6, horizon_days = $7,
-				daily_cap = $8, updated_at = $9`,
+				daily_cap = $8, updated_at = $9, availability_changed_at = $9`,
 			st.PracticeName, st.TimeZone, minutes(st.SlotLength), minutes(st.Buffer), minutes(st.MinNotice),
-			st.NotSameDay, st.HorizonDays, st.DailyCap, nowOr(now))
+			st.NotSameDay, st.HorizonDays, st.DailyCap, stamp(now))
 		if err != nil {
 			return fmt.Errorf("storage: update settings: %w", translate(err))
 		}
@@ -83,7 +83,7 @@ func (s *Store) Availability(ctx context.Context, from booking.Date) (booking.Av
 }
 
 // ReplaceWeekly implements booking.AdminStore.
-func (s *Store) ReplaceWeekly(ctx context.Context, weekly []booking.WeeklyWindow) error {
+func (s *Store) ReplaceWeekly(ctx context.Context, weekly []booking.WeeklyWindow, now time.Time) error {
 	return s.transact(ctx, func(tx pgx.Tx) error {
 		if err := lockBookings(ctx, tx); err != nil {
 			return err
@@ -97,12 +97,12 @@ func (s *Store) ReplaceWeekly(ctx context.Context, weekly []booking.WeeklyWindow
 				return fmt.Errorf("storage: weekly hours: %w", translate(err))
 			}
 		}
-		return nil
+		return stampAvailability(ctx, tx, now)
 	})
 }
 
 // SetOverride implements booking.AdminStore.
-func (s *Store) SetOverride(ctx context.Context, o booking.Override) error {
+func (s *Store) SetOverride(ctx context.Context, o booking.Override, now time.Time) error {
 	return s.transact(ctx, func(tx pgx.Tx) error {
 		if err := lockBookings(ctx, tx); err != nil {
 			return err
@@ -114,21 +114,21 @@ func (s *Store) SetOverride(ctx context.Context, o booking.Override) error {
 		if _, err := tx.Exec(ctx, `INSERT INTO date_overrides (day, closed) VALUES ($1, $2)`, day, o.Closed); err != nil {
 			return fmt.Errorf("storage: override: %w", translate(err))
 		}
-		if o.Closed {
-			return nil
-		}
 		for _, w := range o.Windows {
+			if o.Closed {
+				break // a closed day has no hours
+			}
 			if _, err := tx.Exec(ctx, `INSERT INTO override_windows (day, start_minute, end_minute) VALUES ($1, $2, $3)`,
 				day, int(w.Start), int(w.End)); err != nil {
 				return fmt.Errorf("storage: override: %w", translate(err))
 			}
 		}
-		return nil
+		return stampAvailability(ctx, tx, now)
 	})
 }
 
 // DeleteOverride implements booking.AdminStore.
-func (s *Store) DeleteOverride(ctx context.Context, d booking.Date) error {
+func (s *Store) DeleteOverride(ctx context.Context, d booking.Date, now time.Time) error {
 	return s.transact(ctx, func(tx pgx.Tx) error {
 		if err := lockBookings(ctx, tx); err != nil {
 			return err
@@ -140,12 +140,12 @@ func (s *Store) DeleteOverride(ctx context.Context, d booking.Date) error {
 		if tag.RowsAffected() == 0 {
 			return booking.Errorf(booking.ENOTFOUND, "That date has no special hours.")
 		}
-		return nil
+		return stampAvailability(ctx, tx, now)
 	})
 }
 
 // AddTimeOff implements booking.AdminStore.
-func (s *Store) AddTimeOff(ctx context.Context, first, last booking.Date) (booking.TimeOff, error) {
+func (s *Store) AddTimeOff(ctx context.Context, first, last booking.Date, now time.Time) (booking.TimeOff, error) {
 	t := booking.TimeOff{First: first, Last: last}
 	err := s.transact(ctx, func(tx pgx.Tx) error {
 		if err := lockBookings(ctx, tx); err != nil {
@@ -156,13 +156,13 @@ func (s *Store) AddTimeOff(ctx context.Context, first, last booking.Date) (booki
 		if err != nil {
 			return fmt.Errorf("storage: time off: %w", translate(err))
 		}
-		return nil
+		return stampAvailability(ctx, tx, now)
 	})
 	return t, err
 }
 
 // DeleteTimeOff implements booking.AdminStore.
-func (s *Store) DeleteTimeOff(ctx context.Context, id int64) error {
+func (s *Store) DeleteTimeOff(ctx context.Context, id int64, now time.Time) error {
 	return s.transact(ctx, func(tx pgx.Tx) error {
 		if err := lockBookings(ctx, tx); err != nil {
 			return err
@@ -174,6 +174,6 @@ func (s *Store) DeleteTimeOff(ctx context.Context, id int64) error {
 		if tag.RowsAffected() == 0 {
 			return booking.Errorf(booking.ENOTFOUND, "No such time off.")
 		}
-		return nil
+		return stampAvailability(ctx, tx, now)
 	})
 }

@@ -46,7 +46,7 @@ func (s *Store) ListBookings(ctx context.Context, f booking.BookingFilter) ([]bo
 	if f.When == booking.WhenPast {
 		where, order = `ends_at <= $1`, `starts_at DESC, id DESC`
 	}
-	args := []any{nowOr(f.Now)}
+	args := []any{stamp(f.Now)}
 	if strings.TrimSpace(f.Query) != "" {
 		args = append(args, likePattern(f.Query))
 		where += ` AND (name ILIKE $2 OR email ILIKE $2)`
@@ -108,7 +108,7 @@ func (s *Store) CancelBookingByID(ctx context.Context, id int64, message string,
 		if cur.Status != booking.StatusConfirmed {
 			return booking.Errorf(booking.ECONFLICT, "Only a confirmed booking can be cancelled.")
 		}
-		now = nowOr(now)
+		now = stamp(now)
 		if !cur.Start.After(now) {
 			// Cancelling would send the client a cancellation for a
 			// consultation that happened (or is happening).
@@ -131,7 +131,7 @@ func (s *Store) SetBookingStatus(ctx context.Context, id int64, status booking.S
 		if err != nil {
 			return err
 		}
-		now = nowOr(now)
+		now = stamp(now)
 		switch {
 		case cur.Status == booking.StatusCancelled:
 			return booking.Errorf(booking.ECONFLICT, "A cancelled booking cannot be marked.")
@@ -149,7 +149,7 @@ func (s *Store) SetBookingStatus(ctx context.Context, id int64, status booking.S
 // SetPractitionerNote implements booking.AdminStore.
 func (s *Store) SetPractitionerNote(ctx context.Context, id int64, note string, now time.Time) error {
 	tag, err := s.pool.Exec(ctx, `UPDATE bookings SET practitioner_note = $2, updated_at = $3 WHERE id = $1`,
-		id, note, nowOr(now))
+		id, note, stamp(now))
 	if err != nil {
 		return fmt.Errorf("storage: note: %w", translate(err))
 	}

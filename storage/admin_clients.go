@@ -50,7 +50,7 @@ func (s *Store) ClientData(ctx context.Context, email string) (booking.ClientDat
 // mail about them is skipped and stripped, idempotency records go.
 func (s *Store) EraseClient(ctx context.Context, email string, now time.Time) ([]int64, error) {
 	var ids []int64
-	now = nowOr(now)
+	now = stamp(now)
 	err := s.transact(ctx, func(tx pgx.Tx) error {
 		if err := lockBookings(ctx, tx); err != nil {
 			return err

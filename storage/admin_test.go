@@ -37,7 +37,7 @@ func TestAuditLogIsAppendOnly(t *testing.T) {
 	if total != 2 || es[0].Action != "booking.view" || es[1].Action != "signin" || es[0].Address != "127.0.0.1" {
 		t.Fatalf("log = %d %+v", total, es)
 	}
-	if err := s.Audit(ctx, booking.AuditEntry{Via: "telepathy", Action: "x"}); err == nil {
+	if err := s.Audit(ctx, booking.AuditEntry{At: now, Via: "telepathy", Action: "x"}); err == nil {
 		t.Error("an unknown way of acting was logged")
 	}
 }

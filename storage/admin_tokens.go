@@ -14,7 +14,7 @@ import (
 func (s *Store) CreateAPIToken(ctx context.Context, userID int64, name string, hash []byte, now time.Time) (*booking.APIToken, error) {
 	t, err := scanToken(s.pool.QueryRow(ctx, `
 		INSERT INTO api_tokens (user_id, name, token_hash, created_at) VALUES ($1, $2, $3, $4)
-		RETURNING `+tokenColumns, userID, name, hash, nowOr(now)))
+		RETURNING `+tokenColumns, userID, name, hash, stamp(now)))
 	return t, err
 }
 
@@ -52,7 +52,7 @@ func (s *Store) APITokens(ctx context.Context, userID int64) ([]booking.APIToken
 func (s *Store) RevokeAPIToken(ctx context.Context, userID, tokenID int64, now time.Time) error {
 	tag, err := s.pool.Exec(ctx, `
 		UPDATE api_tokens SET revoked_at = coalesce(revoked_at, $3) WHERE id = $1 AND user_id = $2`,
-		tokenID, userID, nowOr(now))
+		tokenID, userID, stamp(now))
 	if err != nil {
 		return fmt.Errorf("storage: revoke token: %w", translate(err))
 	}
@@ -66,7 +66,7 @@ func (s *Store) RevokeAPIToken(ctx context.Context, userID, tokenID int64, now t
 func (s *Store) UserByAPIToken(ctx context.Context, hash []byte, now time.Time) (*booking.User, *booking.APIToken, error) {
 	t, err := scanToken(s.pool.QueryRow(ctx, `
 		UPDATE api_tokens SET last_used_at = $2 WHERE token_hash = $1 AND revoked_at IS NULL
-		RETURNING `+tokenColumns, hash, nowOr(now)))
+		RETURNING `+tokenColumns, hash, stamp(now)))
 	if err != nil {
 		if booking.ErrorCode(err) == booking.ENOTFOUND {
 			return nil, nil, booking.Errorf(booking.ENOTFOUND, "No such token.")

@@ -15,7 +15,7 @@ func (s *Store) Audit(ctx context.Context, e booking.AuditEntry) error {
 	_, err := s.pool.Exec(ctx, `
 		INSERT INTO audit_log (at, user_id, via, token_id, action, target, address)
 		VALUES ($1, $2, $3, $4, $5, $6, $7)`,
-		nowOr(e.At), nullID(e.UserID), e.Via, nullID(e.TokenID), e.Action, e.Target, e.Address)
+		stamp(e.At), nullID(e.UserID), e.Via, nullID(e.TokenID), e.Action, e.Target, e.Address)
 	if err != nil {
 		return fmt.Errorf("storage: audit: %w", translate(err))
 	}

@@ -100,7 +100,7 @@ func checkClientLimits(ctx context.Context, tx pgx.Tx, nb booking.NewBooking) er
 	if nb.Limits.MaxUpcoming == 0 && nb.Limits.MaxPerYear == 0 {
 		return nil
 	}
-	now := nowOr(nb.Now)
+	now := stamp(nb.Now)
 	var upcoming, lastYear int
 	err := tx.QueryRow(ctx, `
 		SELECT count(*) FILTER (WHERE status = 'confirmed' AND ends_at > $2),
@@ -131,7 +131,7 @@ func (s *Store) CreateBooking(ctx context.Context, nb booking.NewBooking, check 
 				created_at, updated_at, client_key)
 			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9, sha256(convert_to(lower($4::text), 'UTF8')))
 			RETURNING `+bookingColumns,
-			nb.Start, nb.End, nb.Name, nb.Email, nb.Phone, nb.Note, nb.TimeZone, nb.TokenHash, nowOr(nb.Now)))
+			nb.Start, nb.End, nb.Name, nb.Email, nb.Phone, nb.Note, nb.TimeZone, nb.TokenHash, stamp(nb.Now)))
 		if err != nil {
 			return err
 		}
@@ -141,12 +141,12 @@ func (s *Store) CreateBooking(ctx context.Context, nb booking.NewBooking, check 
 		if rec := nb.Idempotency; rec != nil {
 			// An expired key may be used again.
 			if _, err := tx.Exec(ctx, `DELETE FROM idempotency_keys
-				WHERE key_hash = $1 AND created_at <= now() - interval '24 hours'`, rec.KeyHash); err != nil {
+				WHERE key_hash = $1 AND created_at <= $2::timestamptz - interval '24 hours'`, rec.KeyHash, b.CreatedAt); err != nil {
 				return translate(err)
 			}
 			_, err = tx.Exec(ctx, `
-				INSERT INTO idempotency_keys (key_hash, request_hash, booking_id, sealed_token)
-				VALUES ($1, $2, $3, $4)`, rec.KeyHash, rec.RequestHash, b.ID, rec.SealedToken)
+				INSERT INTO idempotency_keys (key_hash, request_hash, booking_id, sealed_token, created_at)
+				VALUES ($1, $2, $3, $4, $5)`, rec.KeyHash, rec.RequestHash, b.ID, rec.SealedToken, b.CreatedAt)
 			return translate(err)
 		}
 		return nil
@@ -217,7 +217,7 @@ func (s *Store) RescheduleBooking(ctx context.Context, tokenHash []byte, start, 
 		}
 		b, err = scanBooking(tx.QueryRow(ctx, `
 			UPDATE bookings SET starts_at = $2, ends_at = $3, updated_at = $4, sequence = sequence + 1
-			WHERE id = $1 RETURNING `+bookingColumns, cur.ID, start, end, nowOr(now)))
+			WHERE id = $1 RETURNING `+bookingColumns, cur.ID, start, end, stamp(now)))
 		if err != nil {
 			return err
 		}
@@ -226,26 +226,17 @@ func (s *Store) RescheduleBooking(ctx context.Context, tokenHash []byte, start, 
 	return b, err
 }
 
-// nowOr returns t, or the current time when t is zero, so callers without
-// a clock of their own still stamp changes.
-func nowOr(t time.Time) time.Time {
-	if t.IsZero() {
-		return time.Now().UTC()
-	}
-	return t
-}
-
 func bookingForUpdate(ctx context.Context, tx pgx.Tx, tokenHash []byte) (*booking.Booking, error) {
 	return scanBooking(tx.QueryRow(ctx,
 		`SELECT `+bookingColumns+` FROM bookings WHERE manage_token_hash = $1 FOR UPDATE`, tokenHash))
 }
 
 // Idempotency implements booking.Store.
-func (s *Store) Idempotency(ctx context.Context, keyHash []byte) (*booking.IdempotencyRecord, error) {
+func (s *Store) Idempotency(ctx context.Context, keyHash []byte, now time.Time) (*booking.IdempotencyRecord, error) {
 	var rec booking.IdempotencyRecord
 	err := s.pool.QueryRow(ctx, `
 		SELECT key_hash, request_hash, booking_id, sealed_token FROM idempotency_keys
-		WHERE key_hash = $1 AND created_at > now() - interval '24 hours'`, keyHash).
+		WHERE key_hash = $1 AND created_at > $2::timestamptz - interval '24 hours'`, keyHash, stamp(now)).
 		Scan(&rec.KeyHash, &rec.RequestHash, &rec.BookingID, &rec.SealedToken)
 	if err != nil {
 		return nil, translate(err)

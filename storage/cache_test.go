@@ -18,7 +18,7 @@ func TestScheduleCopyFollowsEveryChange(t *testing.T) {
 	ctx := context.Background()
 	pool := storage.NewTestDB(t)
 	s := storage.New(pool)
-	if err := s.InitSettings(ctx, booking.DefaultSettings()); err != nil {
+	if err := s.InitSettings(ctx, booking.DefaultSettings(), settingsCreated); err != nil {
 		t.Fatal(err)
 	}
 	exec := func(sql string, args ...any) {

@@ -30,7 +30,7 @@ func (s *Store) RotateFeedSecret(ctx context.Context, now time.Time) (string, er
 	_, err := s.pool.Exec(ctx, `
 		INSERT INTO feed_secrets (secret_hash, created_at) VALUES ($1, $2)
 		ON CONFLICT (id) DO UPDATE SET secret_hash = EXCLUDED.secret_hash, created_at = EXCLUDED.created_at`,
-		hash, nowOr(now))
+		hash, stamp(now))
 	if err != nil {
 		return "", fmt.Errorf("storage: rotate feed secret: %w", translate(err))
 	}
@@ -79,11 +79,11 @@ func (s *Store) FeedSettings(ctx context.Context) (eventTitle string, fullDetail
 }
 
 // SetFeedSettings stores the neutral event title and whether the private
-// feed shows full details. ENOTFOUND when the practice has no settings
-// yet; EINVALID when the title is longer than 200 characters.
-func (s *Store) SetFeedSettings(ctx context.Context, eventTitle string, fullDetails bool) error {
-	tag, err := s.pool.Exec(ctx, `UPDATE practice_settings SET event_title = $1, feed_full_details = $2`,
-		eventTitle, fullDetails)
+// feed shows full details, stamped now. ENOTFOUND when the practice has
+// no settings yet; EINVALID when the title is longer than 200 characters.
+func (s *Store) SetFeedSettings(ctx context.Context, eventTitle string, fullDetails bool, now time.Time) error {
+	tag, err := s.pool.Exec(ctx, `UPDATE practice_settings SET event_title = $1, feed_full_details = $2,
+		availability_changed_at = $3`, eventTitle, fullDetails, stamp(now))
 	if err != nil {
 		return fmt.Errorf("storage: feed settings: %w", translate(err))
 	}

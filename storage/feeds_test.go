@@ -16,6 +16,10 @@ const (
 	keepCancelled = 30 * 24 * time.Hour
 )
 
+// settingsCreated is when the storage tests' practice was set up: before
+// any of the instants the tests then use as their clock.
+var settingsCreated = time.Date(2026, 11, 1, 12, 0, 0, 0, time.UTC)
+
 func TestFeedSecretRotation(t *testing.T) {
 	ctx := context.Background()
 	s := storage.New(storage.NewTestDB(t))
@@ -60,23 +64,23 @@ func TestFeedSecretRotation(t *testing.T) {
 func TestFeedSettings(t *testing.T) {
 	ctx := context.Background()
 	s := storage.New(storage.NewTestDB(t))
-	if err := s.SetFeedSettings(ctx, "Call", true); booking.ErrorCode(err) != booking.ENOTFOUND {
+	if err := s.SetFeedSettings(ctx, "Call", true, settingsCreated); booking.ErrorCode(err) != booking.ENOTFOUND {
 		t.Fatalf("without practice settings: %v, want ENOTFOUND", err)
 	}
-	if err := s.InitSettings(ctx, booking.DefaultSettings()); err != nil {
+	if err := s.InitSettings(ctx, booking.DefaultSettings(), settingsCreated); err != nil {
 		t.Fatal(err)
 	}
 	if title, full, err := s.FeedSettings(ctx); title != "" || full || err != nil {
 		t.Fatalf("defaults %q %v %v, want empty title, initials only", title, full, err)
 	}
-	if err := s.SetFeedSettings(ctx, "Appointment with Harbour", true); err != nil {
+	if err := s.SetFeedSettings(ctx, "Appointment with Harbour", true, settingsCreated); err != nil {
 		t.Fatal(err)
 	}
 	if title, full, err := s.FeedSettings(ctx); title != "Appointment with Harbour" || !full || err != nil {
 		t.Fatalf("got %q %v %v", title, full, err)
 	}
 	long := strings.Repeat("é", 201)
-	if err := s.SetFeedSettings(ctx, long, false); booking.ErrorCode(err) != booking.EINVALID {
+	if err := s.SetFeedSettings(ctx, long, false, settingsCreated); booking.ErrorCode(err) != booking.EINVALID {
 		t.Errorf("201-character title: %v, want EINVALID", err)
 	}
 }
@@ -88,7 +92,7 @@ func TestAvailabilityVersionSeesEveryChange(t *testing.T) {
 	ctx := context.Background()
 	pool := storage.NewTestDB(t)
 	s := storage.New(pool)
-	if err := s.InitSettings(ctx, booking.DefaultSettings()); err != nil {
+	if err := s.InitSettings(ctx, booking.DefaultSettings(), settingsCreated); err != nil {
 		t.Fatal(err)
 	}
 	now := time.Date(2026, 12, 1, 16, 0, 0, 0, time.UTC)
@@ -126,7 +130,8 @@ func TestAvailabilityVersionSeesEveryChange(t *testing.T) {
 	step("weekly hours removed", exec(`DELETE FROM weekly_windows`), true)
 	step("rules", exec(`UPDATE practice_settings SET min_notice_minutes = 60`), true)
 	step("feed settings", func() {
-		if err := s.SetFeedSettings(ctx, "", true); err != nil {
+		// Stamped before the booking below was written.
+		if err := s.SetFeedSettings(ctx, "", true, now.Add(-2*time.Hour)); err != nil {
 			t.Fatal(err)
 		}
 	}, true)
@@ -153,14 +158,14 @@ func TestBookingsFeedWindow(t *testing.T) {
 	ctx := context.Background()
 	pool := storage.NewTestDB(t)
 	s := storage.New(pool)
-	if err := s.InitSettings(ctx, booking.DefaultSettings()); err != nil {
-		t.Fatal(err)
-	}
-	secret, err := s.RotateFeedSecret(ctx, time.Time{})
-	if err != nil {
+	if err := s.InitSettings(ctx, booking.DefaultSettings(), settingsCreated); err != nil {
 		t.Fatal(err)
 	}
 	now := time.Date(2026, 12, 1, 16, 0, 0, 0, time.UTC)
+	secret, err := s.RotateFeedSecret(ctx, settingsCreated)
+	if err != nil {
+		t.Fatal(err)
+	}
 	day := 24 * time.Hour
 	insert := func(name string, start time.Time, cancelled *time.Time) {
 		t.Helper()

@@ -65,7 +65,7 @@ func TestMigrationsUpDownUp(t *testing.T) {
 		t.Errorf("Current() = %v, %v after up", current, err)
 	}
 	// The schema works again after the round trip.
-	if err := storage.New(pool).InitSettings(ctx, booking.DefaultSettings()); err != nil {
+	if err := storage.New(pool).InitSettings(ctx, booking.DefaultSettings(), settingsCreated); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -98,7 +98,7 @@ func TestScheduleMergesOverridesAndTimeOff(t *testing.T) {
 	ctx := context.Background()
 	pool := storage.NewTestDB(t)
 	s := storage.New(pool)
-	if err := s.InitSettings(ctx, booking.DefaultSettings()); err != nil {
+	if err := s.InitSettings(ctx, booking.DefaultSettings(), settingsCreated); err != nil {
 		t.Fatal(err)
 	}
 	for _, q := range []string{

@@ -99,7 +99,7 @@ func (s *Store) queueMail(ctx context.Context, tx pgx.Tx, b *booking.Booking, ev
 		}
 		_, err := tx.Exec(ctx, `
 			INSERT INTO outbox (booking_id, kind, recipient, booking_sequence, message, send_after, sealed_token, created_at)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`, b.ID, m.kind, m.recipient, b.Sequence, message, m.sendAfter, token, nowOr(now))
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`, b.ID, m.kind, m.recipient, b.Sequence, message, m.sendAfter, token, stamp(now))
 		if err != nil {
 			return fmt.Errorf("storage: queue %s mail: %w", m.kind, translate(err))
 		}

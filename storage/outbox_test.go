@@ -16,7 +16,7 @@ var outboxNow = time.Date(2026, 12, 1, 16, 0, 0, 0, time.UTC)
 func newOutboxStore(t *testing.T) *Store {
 	t.Helper()
 	s := New(NewTestDB(t))
-	if err := s.InitSettings(context.Background(), booking.DefaultSettings()); err != nil {
+	if err := s.InitSettings(context.Background(), booking.DefaultSettings(), outboxNow.Add(-time.Hour)); err != nil {
 		t.Fatal(err)
 	}
 	return s

@@ -111,10 +111,10 @@ func TestYearlyLimitOutlivesRetention(t *testing.T) {
 	ctx := context.Background()
 	pool := storage.NewTestDB(t)
 	s := storage.New(pool)
-	if err := s.InitSettings(ctx, booking.DefaultSettings()); err != nil {
+	if err := s.InitSettings(ctx, booking.DefaultSettings(), settingsCreated); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := s.SeedDemoHours(ctx); err != nil {
+	if _, err := s.SeedDemoHours(ctx, settingsCreated); err != nil {
 		t.Fatal(err)
 	}
 	now := time.Date(2026, 12, 1, 16, 0, 0, 0, time.UTC)

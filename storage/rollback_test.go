@@ -47,7 +47,9 @@ func TestFailedChangesLeaveNoMail(t *testing.T) {
 			t.Errorf("%d emails left by a rolled-back booking", n)
 		}
 		var bookings int
-		_ = s.pool.QueryRow(ctx, `SELECT count(*) FROM bookings`).Scan(&bookings)
+		if err := s.pool.QueryRow(ctx, `SELECT count(*) FROM bookings`).Scan(&bookings); err != nil {
+			t.Fatal(err)
+		}
 		if bookings != 0 {
 			t.Errorf("%d bookings left", bookings)
 		}

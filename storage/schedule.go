@@ -12,14 +12,14 @@ import (
 
 // InitSettings stores s as the practice's settings unless settings exist
 // already: configuration gives initial values, the admin area owns them after.
-func (s *Store) InitSettings(ctx context.Context, st booking.Settings) error {
+func (s *Store) InitSettings(ctx context.Context, st booking.Settings, now time.Time) error {
 	_, err := s.pool.Exec(ctx, `
 		INSERT INTO practice_settings (practice_name, time_zone, slot_minutes, buffer_minutes,
-			min_notice_minutes, not_same_day, horizon_days, daily_cap)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+			min_notice_minutes, not_same_day, horizon_days, daily_cap, updated_at, availability_changed_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9)
 		ON CONFLICT (id) DO NOTHING`,
 		st.PracticeName, st.TimeZone, minutes(st.SlotLength), minutes(st.Buffer),
-		minutes(st.MinNotice), st.NotSameDay, st.HorizonDays, st.DailyCap)
+		minutes(st.MinNotice), st.NotSameDay, st.HorizonDays, st.DailyCap, stamp(now))
 	if err != nil {
 		return fmt.Errorf("storage: init settings: %w", translate(err))
 	}
@@ -28,8 +28,8 @@ func (s *Store) InitSettings(ctx context.Context, st booking.Settings) error {
 
 // SeedDemoHours stores weekday hours (Monday to Friday, 09:00–12:00 and
 // 13:00–17:00) when there are no weekly hours at all, so a new installation
-// shows bookable slots at once. It reports whether it seeded.
-func (s *Store) SeedDemoHours(ctx context.Context) (bool, error) {
+// shows bookable slots at once, stamped now. It reports whether it seeded.
+func (s *Store) SeedDemoHours(ctx context.Context, now time.Time) (bool, error) {
 	seeded := false
 	err := s.transact(ctx, func(tx pgx.Tx) error {
 		if err := lockBookings(ctx, tx); err != nil {
@@ -51,7 +51,7 @@ func (s *Store) SeedDemoHours(ctx context.Context) (bool, error) {
 			}
 		}
 		seeded = true
-		return nil
+		return stampAvailability(ctx, tx, now)
 	})
 	if err != nil {
 		return false, fmt.Errorf("storage: seed demo hours: %w", err)

@@ -30,6 +30,29 @@ func New(pool *pgxpool.Pool) *Store { return &Store{pool: pool, reminderLead: De
 // Pool returns the underlying pool, for health checks and metrics.
 func (s *Store) Pool() *pgxpool.Pool { return s.pool }
 
+// stamp returns t, an instant read from the service's clock, for a
+// stored stamp or a comparison. Every instant comes from that one clock,
+// so a zero one is a caller's mistake: it is refused loudly rather than
+// stored as the year 1 or replaced by another clock's reading.
+func stamp(t time.Time) time.Time {
+	if t.IsZero() {
+		panic("storage: an instant is missing; pass the service clock's reading")
+	}
+	return t
+}
+
+// stampAvailability records, inside tx, that what the open slots are
+// computed from changed at now: the weekly hours, special dates, time off
+// and settings. Writers of those tables call it in the same transaction;
+// the triggers of migration 00007 keep the stamp from going back.
+func stampAvailability(ctx context.Context, tx pgx.Tx, now time.Time) error {
+	_, err := tx.Exec(ctx, `UPDATE practice_settings SET availability_changed_at = $1`, stamp(now))
+	if err != nil {
+		return fmt.Errorf("storage: availability stamp: %w", translate(err))
+	}
+	return nil
+}
+
 // bookingLockKey is the advisory lock that serialises booking changes, so
 // rules the exclusion constraint cannot express (buffer, daily cap) hold
 // under concurrent requests.

@@ -35,7 +35,7 @@ func scanUser(row pgx.Row) (*booking.User, error) {
 func (s *Store) CreateUser(ctx context.Context, email, passwordHash string, now time.Time) (*booking.User, error) {
 	u, err := scanUser(s.pool.QueryRow(ctx, `
 		INSERT INTO users (email, password_hash, created_at, updated_at) VALUES ($1, $2, $3, $3)
-		RETURNING `+userColumns, strings.TrimSpace(email), passwordHash, nowOr(now)))
+		RETURNING `+userColumns, strings.TrimSpace(email), passwordHash, stamp(now)))
 	if booking.ErrorCode(err) == booking.ECONFLICT {
 		return nil, booking.Errorf(booking.ECONFLICT, "An account with that email already exists.")
 	}
@@ -57,7 +57,7 @@ func (s *Store) UserByID(ctx context.Context, id int64) (*booking.User, error) {
 func (s *Store) SetPassword(ctx context.Context, userID int64, passwordHash string, now time.Time) (*booking.User, error) {
 	return scanUser(s.pool.QueryRow(ctx, `
 		UPDATE users SET password_hash = $2, session_epoch = session_epoch + 1, updated_at = $3
-		WHERE id = $1 RETURNING `+userColumns, userID, passwordHash, nowOr(now)))
+		WHERE id = $1 RETURNING `+userColumns, userID, passwordHash, stamp(now)))
 }
 
 // EnableTOTP implements booking.AdminStore.
@@ -67,7 +67,7 @@ func (s *Store) EnableTOTP(ctx context.Context, userID int64, secret string, rec
 		var err error
 		u, err = scanUser(tx.QueryRow(ctx, `
 			UPDATE users SET totp_secret = $2, totp_last_step = 0, session_epoch = session_epoch + 1, updated_at = $3
-			WHERE id = $1 RETURNING `+userColumns, userID, secret, nowOr(now)))
+			WHERE id = $1 RETURNING `+userColumns, userID, secret, stamp(now)))
 		if err != nil {
 			return err
 		}
@@ -91,7 +91,7 @@ func (s *Store) DisableTOTP(ctx context.Context, userID int64, now time.Time) (*
 		var err error
 		u, err = scanUser(tx.QueryRow(ctx, `
 			UPDATE users SET totp_secret = '', totp_last_step = 0, session_epoch = session_epoch + 1, updated_at = $2
-			WHERE id = $1 RETURNING `+userColumns, userID, nowOr(now)))
+			WHERE id = $1 RETURNING `+userColumns, userID, stamp(now)))
 		if err != nil {
 			return err
 		}
@@ -116,7 +116,7 @@ func (s *Store) UseRecoveryCode(ctx context.Context, userID int64, hash []byte, 
 	tag, err := s.pool.Exec(ctx, `
 		UPDATE recovery_codes SET used_at = $3
 		WHERE id = (SELECT id FROM recovery_codes WHERE user_id = $1 AND code_hash = $2 AND used_at IS NULL LIMIT 1)`,
-		userID, hash, nowOr(now))
+		userID, hash, stamp(now))
 	if err != nil {
 		return false, fmt.Errorf("storage: use recovery code: %w", translate(err))
 	}
@@ -137,7 +137,7 @@ func (s *Store) RecoveryCodesLeft(ctx context.Context, userID int64) (int, error
 func (s *Store) EndSessions(ctx context.Context, userID int64, now time.Time) (*booking.User, error) {
 	return scanUser(s.pool.QueryRow(ctx, `
 		UPDATE users SET session_epoch = session_epoch + 1, updated_at = $2
-		WHERE id = $1 RETURNING `+userColumns, userID, nowOr(now)))
+		WHERE id = $1 RETURNING `+userColumns, userID, stamp(now)))
 }
 
 // RecordLoginFailure implements booking.AdminStore. Failures older than a

@@ -25,7 +25,7 @@ once. Both work whether or not "consult serve" is running.
 `
 
 // adminCmd runs "consult admin create|reset-password --email E".
-func adminCmd(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) error {
+func adminCmd(ctx context.Context, args []string, getenv func(string) string, clock func() time.Time, stdin io.Reader, stdout, stderr io.Writer) error {
 	if len(args) == 0 || (args[0] != "create" && args[0] != "reset-password") {
 		fmt.Fprint(stderr, adminUsage)
 		if len(args) > 0 && (args[0] == "help" || args[0] == "-h" || args[0] == "--help") {
@@ -64,7 +64,7 @@ func adminCmd(ctx context.Context, args []string, getenv func(string) string, st
 	}
 	defer db.Close()
 	store := storage.New(db.Pool)
-	now := time.Now().UTC()
+	now := clock().UTC()
 	var u *booking.User
 	switch action {
 	case "create":

@@ -33,7 +33,7 @@ func TestAdminCreateAndResetPassword(t *testing.T) {
 	ctx := context.Background()
 	admin := func(stdin string, args ...string) (string, error) {
 		var out, errOut bytes.Buffer
-		err := run(ctx, append([]string{"admin"}, args...), getenv, strings.NewReader(stdin), &out, &errOut)
+		err := run(ctx, append([]string{"admin"}, args...), getenv, testNow, strings.NewReader(stdin), &out, &errOut)
 		return out.String() + errOut.String(), err
 	}
 

@@ -31,7 +31,7 @@ func TestEmbeddedClusterIsJoinedBySecondCommand(t *testing.T) {
 	done := make(chan error, 1)
 	finished := make(chan struct{})
 	go func() {
-		done <- run(ctx, []string{"serve", "--demo"}, env("DATA_DIR", dataDir, "LISTEN_ADDR", "127.0.0.1:0"), nil, pw, io.Discard)
+		done <- run(ctx, []string{"serve", "--demo"}, env("DATA_DIR", dataDir, "LISTEN_ADDR", "127.0.0.1:0"), testNow, nil, pw, io.Discard)
 		pw.Close()
 		close(finished)
 	}()
@@ -51,7 +51,7 @@ func TestEmbeddedClusterIsJoinedBySecondCommand(t *testing.T) {
 	migrate := func(action string) string {
 		t.Helper()
 		var out bytes.Buffer
-		if err := run(context.Background(), []string{"migrate", action}, env("DATA_DIR", dataDir), nil, &out, io.Discard); err != nil {
+		if err := run(context.Background(), []string{"migrate", action}, env("DATA_DIR", dataDir), testNow, nil, &out, io.Discard); err != nil {
 			t.Fatalf("migrate %s beside the server: %v", action, err)
 		}
 		return out.String()

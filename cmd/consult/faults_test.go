@@ -25,10 +25,10 @@ func TestShutdownFinishesRequestsInFlight(t *testing.T) {
 	var slots struct {
 		Slots []struct{ Start string } `json:"slots"`
 	}
-	from := time.Now().AddDate(0, 0, 7).Format(time.DateOnly)
+	from := testNow().AddDate(0, 0, 7).Format(time.DateOnly)
 	getJSON(t, base+"/api/v1/slots?from="+from+"&to="+from, &slots)
 	if len(slots.Slots) == 0 {
-		getJSON(t, base+"/api/v1/slots?from="+time.Now().AddDate(0, 0, 9).Format(time.DateOnly)+"&to="+time.Now().AddDate(0, 0, 9).Format(time.DateOnly), &slots)
+		getJSON(t, base+"/api/v1/slots?from="+testNow().AddDate(0, 0, 9).Format(time.DateOnly)+"&to="+testNow().AddDate(0, 0, 9).Format(time.DateOnly), &slots)
 	}
 	if len(slots.Slots) == 0 {
 		t.Fatal("no slots")
@@ -53,12 +53,19 @@ func TestShutdownFinishesRequestsInFlight(t *testing.T) {
 	if _, err := pw.Write([]byte(body[:half])); err != nil {
 		t.Fatal(err)
 	}
-	time.Sleep(200 * time.Millisecond) // the server is now reading the body
-	cancel()                           // what SIGTERM does through signal.NotifyContext
-	time.Sleep(300 * time.Millisecond)
-	if _, err := http.Get(base + "/healthz"); err == nil {
-		t.Error("a new request was accepted after shutdown began")
-	}
+	// The server is reading the body once it counts the booking in flight
+	// beside the scrape asking.
+	waitFor(t, "the booking to be in flight", func() bool {
+		return strings.Contains(scrape(t, base, ""), "consult_http_requests_in_flight 2")
+	})
+	cancel() // what SIGTERM does through signal.NotifyContext
+	waitFor(t, "new requests to be refused", func() bool {
+		resp, err := http.Get(base + "/healthz")
+		if err == nil {
+			resp.Body.Close()
+		}
+		return err != nil
+	})
 	if _, err := pw.Write([]byte(body[half:])); err != nil {
 		t.Fatal(err)
 	}
@@ -110,7 +117,7 @@ func TestDatabaseOutage(t *testing.T) {
 	finished := make(chan struct{})
 	go func() {
 		defer close(finished)
-		done <- run(srvCtx, []string{"serve", "--demo"}, env("DATABASE_URL", cluster.URL("consult"), "LISTEN_ADDR", "127.0.0.1:0"), nil, pw, io.Discard)
+		done <- run(srvCtx, []string{"serve", "--demo"}, env("DATABASE_URL", cluster.URL("consult"), "LISTEN_ADDR", "127.0.0.1:0"), testNow, nil, pw, io.Discard)
 		pw.Close()
 	}()
 	t.Cleanup(func() { cancel(); <-finished })
@@ -118,7 +125,7 @@ func TestDatabaseOutage(t *testing.T) {
 	base := strings.Fields(line[strings.Index(line, "http://"):])[0]
 	go io.Copy(io.Discard, pr)
 	waitReady(t, base)
-	day := time.Now().AddDate(0, 0, 7).Format(time.DateOnly)
+	day := testNow().AddDate(0, 0, 7).Format(time.DateOnly)
 	slotsURL := base + "/api/v1/slots?from=" + day + "&to=" + day
 
 	if err := cluster.Close(); err != nil {
@@ -213,7 +220,7 @@ func TestUnreachableDatabaseAtStart(t *testing.T) {
 	logs := &syncBuffer{}
 	start := time.Now()
 	err = run(ctx, []string{"serve"}, env("DATABASE_URL", "postgres://consult:secret-pw@"+ln.Addr().String()+"/consult",
-		"LISTEN_ADDR", "127.0.0.1:0"), nil, io.Discard, logs)
+		"LISTEN_ADDR", "127.0.0.1:0"), testNow, nil, io.Discard, logs)
 	if err == nil || !strings.Contains(err.Error(), "not reachable") {
 		t.Fatalf("run returned %v, want a database-not-reachable error", err)
 	}
@@ -231,10 +238,10 @@ func TestUnreachableDatabaseAtStart(t *testing.T) {
 func TestHealthcheckCommand(t *testing.T) {
 	base, _, _, _ := startServer(t)
 	addr := strings.TrimPrefix(base, "http://")
-	if err := run(context.Background(), []string{"healthcheck"}, env("LISTEN_ADDR", addr), nil, io.Discard, io.Discard); err != nil {
+	if err := run(context.Background(), []string{"healthcheck"}, env("LISTEN_ADDR", addr), testNow, nil, io.Discard, io.Discard); err != nil {
 		t.Errorf("healthcheck of a running server: %v", err)
 	}
-	if err := run(context.Background(), []string{"healthcheck"}, env("LISTEN_ADDR", "127.0.0.1:1"), nil, io.Discard, io.Discard); err == nil {
+	if err := run(context.Background(), []string{"healthcheck"}, env("LISTEN_ADDR", "127.0.0.1:1"), testNow, nil, io.Discard, io.Discard); err == nil {
 		t.Error("healthcheck of a closed port succeeded")
 	}
 }

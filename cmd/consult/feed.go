@@ -15,7 +15,7 @@ import (
 // pasting into a calendar app. The old URL stops working at once. The URL
 // goes to stdout alone, so it can be piped; nothing is logged, since the
 // URL is the credential.
-func feedCmd(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+func feedCmd(ctx context.Context, args []string, getenv func(string) string, now func() time.Time, stdout, stderr io.Writer) error {
 	action := ""
 	if len(args) > 0 && args[0] != "" && args[0][0] != '-' {
 		action, args = args[0], args[1:]
@@ -37,7 +37,7 @@ func feedCmd(ctx context.Context, args []string, getenv func(string) string, std
 		return err
 	}
 	defer db.Close()
-	feeds := api.NewFeeds(storage.New(db.Pool), cfg.BaseURL, time.Now)
+	feeds := api.NewFeeds(storage.New(db.Pool), cfg.BaseURL, now)
 	url, err := feeds.RotateSecret(ctx)
 	if err != nil {
 		return fmt.Errorf("feed: %w", err)

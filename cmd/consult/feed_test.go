@@ -21,7 +21,7 @@ func TestFeedRotatePrintsANewURLOnce(t *testing.T) {
 	rotate := func() string {
 		t.Helper()
 		var out, errOut bytes.Buffer
-		if err := run(ctx, []string{"feed", "rotate"}, getenv, nil, &out, &errOut); err != nil {
+		if err := run(ctx, []string{"feed", "rotate"}, getenv, testNow, nil, &out, &errOut); err != nil {
 			t.Fatalf("feed rotate: %v\n%s", err, errOut.String())
 		}
 		m := pattern.FindStringSubmatch(out.String())
@@ -52,7 +52,7 @@ func TestFeedRotatePrintsANewURLOnce(t *testing.T) {
 
 	for _, args := range [][]string{{"feed"}, {"feed", "show"}} {
 		var out, errOut bytes.Buffer
-		if err := run(ctx, args, getenv, nil, &out, &errOut); err == nil || !strings.Contains(errOut.String(), "consult feed rotate") {
+		if err := run(ctx, args, getenv, testNow, nil, &out, &errOut); err == nil || !strings.Contains(errOut.String(), "consult feed rotate") {
 			t.Errorf("%v: %v, usage %q; want an error and the usage", args, err, errOut.String())
 		}
 	}

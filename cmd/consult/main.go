@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+	"time"
 
 	// The zone database is compiled in, so every output uses the same
 	// rules whatever the host (or a scratch container) has installed.
@@ -19,7 +20,7 @@ import (
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	if err := run(ctx, os.Args[1:], os.Getenv, os.Stdin, os.Stdout, os.Stderr); err != nil {
+	if err := run(ctx, os.Args[1:], os.Getenv, time.Now, os.Stdin, os.Stdout, os.Stderr); err != nil {
 		if errors.Is(err, errHelp) {
 			return
 		}
@@ -49,8 +50,9 @@ Run "consult serve --help" for the settings and their defaults.
 `
 
 // run is the whole program, with its dependencies passed in so tests can
-// run it in-process.
-func run(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) error {
+// run it in-process. now is the one clock every instant the service stamps
+// or decides by is read from.
+func run(ctx context.Context, args []string, getenv func(string) string, now func() time.Time, stdin io.Reader, stdout, stderr io.Writer) error {
 	cmd := "serve"
 	if len(args) > 0 && (args[0] == "-h" || args[0] == "--help" || args[0] == "-help") {
 		cmd, args = "help", args[1:]
@@ -63,13 +65,13 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		if err != nil {
 			return err
 		}
-		return serve(ctx, cfg, stdout, stderr)
+		return serve(ctx, cfg, now, stdout, stderr)
 	case "migrate":
 		return migrateCmd(ctx, args, getenv, stdout, stderr)
 	case "feed":
-		return feedCmd(ctx, args, getenv, stdout, stderr)
+		return feedCmd(ctx, args, getenv, now, stdout, stderr)
 	case "admin":
-		return adminCmd(ctx, args, getenv, stdin, stdout, stderr)
+		return adminCmd(ctx, args, getenv, now, stdin, stdout, stderr)
 	case "healthcheck":
 		return healthcheck(ctx, getenv, stdout)
 	case "help":

@@ -32,7 +32,7 @@ func env(pairs ...string) func(string) string {
 func TestHelpListsEverySettingWithItsDefault(t *testing.T) {
 	for _, args := range [][]string{{"serve", "--help"}, {"--help"}} {
 		var out, errOut bytes.Buffer
-		err := run(context.Background(), args, env(), nil, &out, &errOut)
+		err := run(context.Background(), args, env(), testNow, nil, &out, &errOut)
 		if err != nil && err != errHelp {
 			t.Fatalf("%v: %v", args, err)
 		}
@@ -68,7 +68,7 @@ func TestBadSettingStopsStartUpNamingIt(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.env, func(t *testing.T) {
 			var out, errOut bytes.Buffer
-			err := run(context.Background(), []string{"serve"}, env(tt.env, tt.value), nil, &out, &errOut)
+			err := run(context.Background(), []string{"serve"}, env(tt.env, tt.value), testNow, nil, &out, &errOut)
 			if err == nil || !strings.Contains(err.Error(), tt.env) {
 				t.Fatalf("error %v does not name %s", err, tt.env)
 			}
@@ -81,7 +81,7 @@ func TestSecretsCanComeFromFiles(t *testing.T) {
 	if err := os.WriteFile(path, []byte("mysql://from-file\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	err := run(context.Background(), []string{"serve"}, env("DATABASE_URL_FILE", path), nil, io.Discard, io.Discard)
+	err := run(context.Background(), []string{"serve"}, env("DATABASE_URL_FILE", path), testNow, nil, io.Discard, io.Discard)
 	if err == nil || !strings.Contains(err.Error(), "DATABASE_URL") {
 		t.Fatalf("the value from DATABASE_URL_FILE was not read and checked: %v", err)
 	}
@@ -112,7 +112,7 @@ func startServer(t *testing.T, extra ...string) (string, *syncBuffer, context.Ca
 	finished := make(chan struct{})
 	e := append([]string{"DATABASE_URL", storage.NewTestDBURL(t), "LISTEN_ADDR", "127.0.0.1:0"}, extra...)
 	go func() {
-		done <- run(ctx, []string{"serve", "--demo"}, env(e...), nil, pw, logs)
+		done <- run(ctx, []string{"serve", "--demo"}, env(e...), testNow, nil, pw, logs)
 		pw.Close()
 		close(finished)
 	}()
@@ -144,8 +144,8 @@ func TestServeEndToEnd(t *testing.T) {
 	base, logs, cancel, done := startServer(t, "METRICS_TOKEN", "scrape-secret")
 	waitReady(t, base)
 
-	from := time.Now().AddDate(0, 0, 7).Format(time.DateOnly)
-	to := time.Now().AddDate(0, 0, 14).Format(time.DateOnly)
+	from := testNow().AddDate(0, 0, 7).Format(time.DateOnly)
+	to := testNow().AddDate(0, 0, 14).Format(time.DateOnly)
 	var slots struct {
 		Slots []struct{ Start string } `json:"slots"`
 	}
@@ -229,18 +229,25 @@ func scrape(t *testing.T, base, token string) string {
 
 func waitReady(t *testing.T, base string) {
 	t.Helper()
-	deadline := time.Now().Add(30 * time.Second)
-	for time.Now().Before(deadline) {
+	waitFor(t, "/readyz to answer 200", func() bool {
 		resp, err := http.Get(base + "/readyz")
-		if err == nil {
-			resp.Body.Close()
-			if resp.StatusCode == 200 {
-				return
-			}
+		if err != nil {
+			return false
 		}
-		time.Sleep(100 * time.Millisecond)
+		resp.Body.Close()
+		return resp.StatusCode == 200
+	})
+}
+
+// waitFor polls done until it reports true, failing the test after 30 s
+// (of real time: it measures a wait, not the service's clock).
+func waitFor(t *testing.T, what string, done func() bool) {
+	t.Helper()
+	for deadline := time.Now().Add(30 * time.Second); !done(); time.Sleep(20 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("waited 30 s for %s", what)
+		}
 	}
-	t.Fatal("/readyz never became ready")
 }
 
 func getJSON(t *testing.T, url string, v any) {
@@ -271,7 +278,7 @@ func TestContentDirMustHoldEveryPage(t *testing.T) {
 	}
 	start := func() error {
 		return run(context.Background(), []string{"serve"}, env("DATABASE_URL", storage.NewTestDBURL(t),
-			"LISTEN_ADDR", "127.0.0.1:0", "CONTENT_DIR", dir), nil, io.Discard, io.Discard)
+			"LISTEN_ADDR", "127.0.0.1:0", "CONTENT_DIR", dir), testNow, nil, io.Discard, io.Discard)
 	}
 	if err := start(); err == nil || !strings.Contains(err.Error(), "privacy.md") {
 		t.Fatalf("start without privacy.md: %v", err)

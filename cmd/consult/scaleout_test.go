@@ -32,11 +32,11 @@ func TestThreeInstancesOneDatabase(t *testing.T) {
 		bases = append(bases, base)
 	}
 
-	day := time.Now().AddDate(0, 0, 8).Format(time.DateOnly)
+	day := testNow().AddDate(0, 0, 8).Format(time.DateOnly)
 	var slots struct {
 		Slots []struct{ Start string } `json:"slots"`
 	}
-	getJSON(t, bases[0]+"/api/v1/slots?from="+day+"&to="+time.Now().AddDate(0, 0, 12).Format(time.DateOnly), &slots)
+	getJSON(t, bases[0]+"/api/v1/slots?from="+day+"&to="+testNow().AddDate(0, 0, 12).Format(time.DateOnly), &slots)
 	const wanted = 5
 	if len(slots.Slots) < 2*wanted {
 		t.Fatalf("only %d slots", len(slots.Slots))
@@ -116,7 +116,7 @@ func TestThreeInstancesOneDatabase(t *testing.T) {
 
 	// A session made on one instance is valid on the others.
 	const adminPass = "correct horse battery staple"
-	if err := run(context.Background(), []string{"admin", "create", "--email", "dr@example.org"}, env("DATABASE_URL", dbURL),
+	if err := run(context.Background(), []string{"admin", "create", "--email", "dr@example.org"}, env("DATABASE_URL", dbURL), testNow,
 		strings.NewReader(adminPass+"\n"), &syncBuffer{}, &syncBuffer{}); err != nil {
 		t.Fatal(err)
 	}

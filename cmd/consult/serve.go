@@ -12,8 +12,6 @@ import (
 	"strconv"
 	"time"
 
-	"github.com/alexedwards/scs/pgxstore"
-
 	"consult/api"
 	"consult/booking"
 	"consult/notify"
@@ -27,9 +25,9 @@ const shutdownTimeout = 15 * time.Second
 // serve migrates the database and serves HTTP until ctx ends, then shuts
 // down in order: stop accepting, finish requests, close the pool, stop the
 // embedded cluster.
-func serve(ctx context.Context, cfg config, stdout, stderr io.Writer) error {
+func serve(ctx context.Context, cfg config, now func() time.Time, stdout, stderr io.Writer) error {
 	logger := slog.New(api.LogHandler(slog.NewJSONHandler(stderr, nil)))
-	started := time.Now()
+	started := time.Now() // for the start-up duration only
 	db, err := openDatabase(ctx, cfg, logger)
 	if err != nil {
 		return err
@@ -47,11 +45,11 @@ func serve(ctx context.Context, cfg config, stdout, stderr io.Writer) error {
 	store := storage.New(db.Pool)
 	initial := booking.DefaultSettings()
 	initial.PracticeName, initial.TimeZone = cfg.PracticeName, cfg.PracticeTimeZone
-	if err := store.InitSettings(ctx, initial); err != nil {
+	if err := store.InitSettings(ctx, initial, now().UTC()); err != nil {
 		return err
 	}
 	if cfg.Demo {
-		seeded, err := store.SeedDemoHours(ctx)
+		seeded, err := store.SeedDemoHours(ctx, now().UTC())
 		if err != nil {
 			return err
 		}
@@ -76,11 +74,10 @@ func serve(ctx context.Context, cfg config, stdout, stderr io.Writer) error {
 		return fmt.Errorf("setting CONTENT_DIR: %w", err)
 	}
 
-	svc := booking.NewService(store, time.Now)
+	svc := booking.NewService(store, now)
 	svc.Limits = booking.ClientLimits{MaxUpcoming: cfg.EmailUpcomingLimit, MaxPerYear: cfg.EmailYearlyLimit, Contact: cfg.MailFrom}
-	// Admin sign-in sessions; the store's cleanup goroutine stops before the pool closes.
-	adminSessions := pgxstore.New(db.Pool)
-	defer adminSessions.StopCleanup()
+	// Admin sign-in sessions, expiring by the service's clock.
+	adminSessions := storage.NewSessions(db.Pool, now)
 
 	// Email: the outbox worker, and the key sealing manage links for it.
 	mailer, err := newMailer(ctx, cfg, store, svc, logger)
@@ -102,7 +99,7 @@ func serve(ctx context.Context, cfg config, stdout, stderr io.Writer) error {
 	retentionDone := make(chan struct{})
 	go func() {
 		defer close(retentionDone)
-		runRetention(retentionCtx, store, cfg.RetentionDays, time.Now, logger)
+		runRetention(retentionCtx, store, adminSessions, cfg.RetentionDays, now, logger)
 	}()
 	defer func() { stopRetention(); <-retentionDone }()
 	srv, err := api.New(api.Config{BaseURL: cfg.BaseURL, RetentionDays: cfg.RetentionDays, MailFrom: cfg.MailFrom,
@@ -209,5 +206,5 @@ func newMailer(ctx context.Context, cfg config, store *storage.Store, svc *booki
 		PractitionerEmail: cfg.PractitionerEmail,
 		BaseURL:           cfg.BaseURL,
 		MaxAttempts:       cfg.MailMaxAttempts,
-	}, notify.Deps{Store: store, Sender: sender, Keys: ring, Now: time.Now, Logger: logger})
+	}, notify.Deps{Store: store, Sender: sender, Keys: ring, Now: svc.Now, Logger: logger})
 }

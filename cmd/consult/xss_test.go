@@ -41,11 +41,11 @@ func TestMarkupNeverRunsAnywhere(t *testing.T) {
 	ctx := context.Background()
 
 	// A client books with markup in the name and note.
-	day := time.Now().AddDate(0, 0, 8).Format(time.DateOnly)
+	day := testNow().AddDate(0, 0, 8).Format(time.DateOnly)
 	var slots struct {
 		Slots []struct{ Start string } `json:"slots"`
 	}
-	getJSON(t, base+"/api/v1/slots?from="+day+"&to="+time.Now().AddDate(0, 0, 12).Format(time.DateOnly), &slots)
+	getJSON(t, base+"/api/v1/slots?from="+day+"&to="+testNow().AddDate(0, 0, 12).Format(time.DateOnly), &slots)
 	if len(slots.Slots) == 0 {
 		t.Fatal("no slots")
 	}
@@ -77,7 +77,7 @@ func TestMarkupNeverRunsAnywhere(t *testing.T) {
 	// The admin area, signed in as the practitioner.
 	const adminPass = "correct horse battery staple"
 	var out bytes.Buffer
-	if err := run(ctx, []string{"admin", "create", "--email", "dr@example.org"}, env("DATABASE_URL", dbURL),
+	if err := run(ctx, []string{"admin", "create", "--email", "dr@example.org"}, env("DATABASE_URL", dbURL), testNow,
 		strings.NewReader(adminPass+"\n"), &out, io.Discard); err != nil {
 		t.Fatalf("admin create: %v", err)
 	}
@@ -129,7 +129,7 @@ func TestMarkupNeverRunsAnywhere(t *testing.T) {
 
 	// The feeds: text, escaped as iCalendar requires, and nothing injected.
 	var feedURL bytes.Buffer
-	if err := run(ctx, []string{"feed", "rotate"}, env("DATABASE_URL", dbURL, "BASE_URL", base), nil, &feedURL, io.Discard); err != nil {
+	if err := run(ctx, []string{"feed", "rotate"}, env("DATABASE_URL", dbURL, "BASE_URL", base), testNow, nil, &feedURL, io.Discard); err != nil {
 		t.Fatalf("feed rotate: %v", err)
 	}
 	checkICS(t, "private feed", fetch(t, http.DefaultClient, strings.TrimSpace(feedURL.String())))
