@@ -1,5 +1,6 @@
 // Package storage is the PostgreSQL implementation of booking.Store, the
-// migrations runner, the embedded local cluster and the test-database helper.
+// migrations runner and the test-database helper. The embedded local
+// cluster is in package pgcluster.
 package storage
 
 import (

@@ -20,6 +20,8 @@ import (
 
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
+
+	"consult/storage/pgcluster"
 )
 
 // testServer is the one server and migrated template a test process shares
@@ -31,9 +33,9 @@ var testServer struct {
 	admin    *pgxpool.Pool // for CREATE and DROP DATABASE
 	urlFor   func(database string) string
 	template string
-	cluster  *Cluster       // nil when TEST_DATABASE_URL names the server
-	dir      string         // the private cluster's temporary directory
-	reaper   io.WriteCloser // see startReaper
+	cluster  *pgcluster.Cluster // nil when TEST_DATABASE_URL names the server
+	dir      string             // the private cluster's temporary directory
+	reaper   io.WriteCloser     // see startReaper
 }
 
 var errTestsDone = errors.New("storage: test database requested after RunTests finished")
@@ -124,9 +126,9 @@ func startTestServer() (err error) {
 		logger := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
 		// Durability is worthless for throwaway data; speed and room for
 		// parallel tests are not.
-		opts := clusterOptions{noSync: true, settings: []string{"max_connections=200", "shared_buffers=32MB",
+		opts := pgcluster.Options{Logger: logger, NoSync: true, Settings: []string{"max_connections=200", "shared_buffers=32MB",
 			"fsync=off", "synchronous_commit=off", "full_page_writes=off"}}
-		if s.cluster, err = openCluster(ctx, filepath.Join(s.dir, "postgres"), logger, opts); err != nil {
+		if s.cluster, err = pgcluster.Open(ctx, filepath.Join(s.dir, "postgres"), opts); err != nil {
 			os.RemoveAll(s.dir)
 			return fmt.Errorf("storage: test database (or set TEST_DATABASE_URL): %w", err)
 		}
@@ -174,8 +176,10 @@ func cloneTemplate(ctx context.Context, name string) error {
 		if !errors.As(err, &pgErr) || pgErr.Code != "55006" { // object_in_use
 			return err
 		}
-		if err := sleep(ctx, 50*time.Millisecond); err != nil {
-			return err
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(50 * time.Millisecond):
 		}
 	}
 }
@@ -219,7 +223,7 @@ func startReaper() {
 kill -INT "$1"; i=0
 while [ -e "$2/postgres/postmaster.pid" ] && [ $i -lt 120 ]; do sleep 1; i=$((i+1)); done
 rm -rf "$2"`
-	cmd := exec.Command("/bin/sh", "-c", script, "reaper", strconv.Itoa(s.cluster.cmd.Process.Pid), s.dir)
+	cmd := exec.Command("/bin/sh", "-c", script, "reaper", strconv.Itoa(s.cluster.PID()), s.dir)
 	// Its own process group, so the Ctrl-C that kills the test binary
 	// does not kill the reaper too.
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
