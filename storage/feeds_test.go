@@ -9,6 +9,7 @@ import (
 
 	"consult/booking"
 	"consult/storage"
+	"consult/storage/storagetest"
 )
 
 const (
@@ -18,7 +19,7 @@ const (
 
 func TestFeedSecretRotation(t *testing.T) {
 	ctx := context.Background()
-	s := storage.New(storage.NewTestDB(t))
+	s := storage.New(storagetest.NewDB(t))
 	if _, err := s.FeedSecretCreatedAt(ctx); booking.ErrorCode(err) != booking.ENOTFOUND {
 		t.Fatalf("no secret yet: %v, want ENOTFOUND", err)
 	}
@@ -59,7 +60,7 @@ func TestFeedSecretRotation(t *testing.T) {
 
 func TestFeedSettings(t *testing.T) {
 	ctx := context.Background()
-	s := storage.New(storage.NewTestDB(t))
+	s := storage.New(storagetest.NewDB(t))
 	if err := s.SetFeedSettings(ctx, "Call", true); booking.ErrorCode(err) != booking.ENOTFOUND {
 		t.Fatalf("without practice settings: %v, want ENOTFOUND", err)
 	}
@@ -86,7 +87,7 @@ func TestFeedSettings(t *testing.T) {
 // and a later change time every time, with nothing else moving it.
 func TestAvailabilityVersionSeesEveryChange(t *testing.T) {
 	ctx := context.Background()
-	pool := storage.NewTestDB(t)
+	pool := storagetest.NewDB(t)
 	s := storage.New(pool)
 	if err := s.InitSettings(ctx, booking.DefaultSettings()); err != nil {
 		t.Fatal(err)
@@ -151,7 +152,7 @@ func TestAvailabilityVersionSeesEveryChange(t *testing.T) {
 
 func TestBookingsFeedWindow(t *testing.T) {
 	ctx := context.Background()
-	pool := storage.NewTestDB(t)
+	pool := storagetest.NewDB(t)
 	s := storage.New(pool)
 	if err := s.InitSettings(ctx, booking.DefaultSettings()); err != nil {
 		t.Fatal(err)

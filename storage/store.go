@@ -1,6 +1,6 @@
-// Package storage is the PostgreSQL implementation of booking.Store, the
-// migrations runner and the test-database helper. The embedded local
-// cluster is in package pgcluster.
+// Package storage is the PostgreSQL implementation of booking.Store and the
+// migrations runner. The embedded local cluster is package pgcluster; the
+// test-database helper is package storagetest.
 package storage
 
 import (

@@ -1,4 +1,9 @@
-package storage
+// Package storagetest gives each test a fresh, migrated PostgreSQL database
+// of its own, cloned from a template (pgtestdb's idea), so tests against a
+// real server are isolated, parallel and fast. The server is
+// TEST_DATABASE_URL's when set, else a private cluster (package pgcluster)
+// started once per test process.
+package storagetest
 
 import (
 	"context"
@@ -20,7 +25,10 @@ import (
 
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/jackc/pgx/v5/stdlib"
+	"github.com/pressly/goose/v3"
 
+	"consult/migrations"
 	"consult/storage/pgcluster"
 )
 
@@ -38,32 +46,32 @@ var testServer struct {
 	reaper   io.WriteCloser     // see startReaper
 }
 
-var errTestsDone = errors.New("storage: test database requested after RunTests finished")
+var errTestsDone = errors.New("storagetest: test database requested after RunTests finished")
 
-// NewTestDB returns a connection pool to a fresh database for one test,
+// NewDB returns a connection pool to a fresh database for one test,
 // cloned from a migrated template. The pool allows 20 connections, enough
 // for contention tests; it is closed and the database dropped when the test
 // ends. The server is TEST_DATABASE_URL's when set, else a private cluster
 // started once per test process: call RunTests from TestMain to stop it.
-func NewTestDB(t testing.TB) *pgxpool.Pool {
+func NewDB(t testing.TB) *pgxpool.Pool {
 	t.Helper()
-	cfg, err := pgxpool.ParseConfig(NewTestDBURL(t))
+	cfg, err := pgxpool.ParseConfig(NewDBURL(t))
 	if err != nil {
-		t.Fatalf("storage: test database: %v", err)
+		t.Fatalf("storagetest: test database: %v", err)
 	}
 	cfg.MaxConns = 20
 	pool, err := pgxpool.NewWithConfig(context.Background(), cfg)
 	if err != nil {
-		t.Fatalf("storage: test database: %v", err)
+		t.Fatalf("storagetest: test database: %v", err)
 	}
 	t.Cleanup(pool.Close) // registered after the drop, so it runs first
 	return pool
 }
 
-// NewTestDBURL returns the URL of a fresh database cloned from the migrated
+// NewDBURL returns the URL of a fresh database cloned from the migrated
 // template, for tests that need a URL (e.g. to start the whole server). The
 // database is dropped when the test ends, ending any session still in it.
-func NewTestDBURL(t testing.TB) string {
+func NewDBURL(t testing.TB) string {
 	t.Helper()
 	s := &testServer
 	s.once.Do(func() { s.err = startTestServer() })
@@ -74,13 +82,13 @@ func NewTestDBURL(t testing.TB) string {
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	if err := cloneTemplate(ctx, name); err != nil {
-		t.Fatalf("storage: test database: %v", err)
+		t.Fatalf("storagetest: test database: %v", err)
 	}
 	t.Cleanup(func() {
 		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 		defer cancel()
 		if _, err := s.admin.Exec(ctx, "DROP DATABASE IF EXISTS "+name+" WITH (FORCE)"); err != nil {
-			t.Errorf("storage: drop test database: %v", err)
+			t.Errorf("storagetest: drop test database: %v", err)
 		}
 	})
 	return s.urlFor(name)
@@ -88,9 +96,9 @@ func NewTestDBURL(t testing.TB) string {
 
 // RunTests runs a package's tests, then stops the private cluster and
 // removes its directory (or drops the template on TEST_DATABASE_URL's
-// server). Every package using NewTestDB should call it:
+// server). Every package using NewDB or NewDBURL should call it:
 //
-//	func TestMain(m *testing.M) { os.Exit(storage.RunTests(m)) }
+//	func TestMain(m *testing.M) { os.Exit(storagetest.RunTests(m)) }
 //
 // Without it a watcher process still cleans up after the test binary exits.
 func RunTests(m *testing.M) int {
@@ -118,7 +126,7 @@ func startTestServer() (err error) {
 		s.urlFor = func(db string) string { return withDatabase(adminURL, db) }
 	} else {
 		if s.dir, err = os.MkdirTemp("", "consult-testdb-"); err != nil {
-			return fmt.Errorf("storage: test database: %w", err)
+			return fmt.Errorf("storagetest: test database: %w", err)
 		}
 		if os.Geteuid() == 0 {
 			os.Chmod(s.dir, 0o755) // let the server's user reach its data directory
@@ -130,7 +138,7 @@ func startTestServer() (err error) {
 			"fsync=off", "synchronous_commit=off", "full_page_writes=off"}}
 		if s.cluster, err = pgcluster.Open(ctx, filepath.Join(s.dir, "postgres"), opts); err != nil {
 			os.RemoveAll(s.dir)
-			return fmt.Errorf("storage: test database (or set TEST_DATABASE_URL): %w", err)
+			return fmt.Errorf("storagetest: test database (or set TEST_DATABASE_URL): %w", err)
 		}
 		startReaper()
 		s.urlFor, adminURL = s.cluster.URL, s.cluster.URL("postgres")
@@ -141,30 +149,44 @@ func startTestServer() (err error) {
 		}
 	}()
 	if s.admin, err = pgxpool.New(ctx, adminURL); err != nil {
-		return fmt.Errorf("storage: test database: %w", err)
+		return fmt.Errorf("storagetest: test database: %w", err)
 	}
 	// A name per process: test binaries of several packages may share a
 	// server and must not migrate one template at the same time.
 	tmpl := "consult_template_" + randomHex()
 	if _, err := s.admin.Exec(ctx, "CREATE DATABASE "+tmpl); err != nil {
-		return fmt.Errorf("storage: create template: %w", err)
+		return fmt.Errorf("storagetest: create template: %w", err)
 	}
 	s.template = tmpl
-	pool, err := pgxpool.New(ctx, s.urlFor(tmpl))
-	if err != nil {
-		return fmt.Errorf("storage: migrate template: %w", err)
-	}
-	err = Migrate(ctx, pool)
-	pool.Close()
-	if err != nil {
-		return fmt.Errorf("storage: migrate template: %w", err)
+	if err := migrate(ctx, s.urlFor(tmpl)); err != nil {
+		return fmt.Errorf("storagetest: migrate template: %w", err)
 	}
 	// No connection to the template is allowed from now on, since cloning
 	// fails while anyone is connected to it.
 	if _, err := s.admin.Exec(ctx, "ALTER DATABASE "+tmpl+" WITH IS_TEMPLATE true ALLOW_CONNECTIONS false"); err != nil {
-		return fmt.Errorf("storage: seal template: %w", err)
+		return fmt.Errorf("storagetest: seal template: %w", err)
 	}
 	return nil
+}
+
+// migrate applies every migration to the database at url with goose, as
+// storage.Migrate does; it needs no migration lock, since no other process
+// knows the template. Importing storage instead would keep storage's own
+// package-internal tests from using this package.
+func migrate(ctx context.Context, url string) error {
+	pool, err := pgxpool.New(ctx, url)
+	if err != nil {
+		return err
+	}
+	defer pool.Close()
+	db := stdlib.OpenDBFromPool(pool)
+	defer db.Close()
+	p, err := goose.NewProvider(goose.DialectPostgres, db, migrations.FS)
+	if err != nil {
+		return err
+	}
+	_, err = p.Up(ctx)
+	return err
 }
 
 // cloneTemplate creates database name from the template, retrying while a
@@ -207,7 +229,7 @@ func stopTestServer() error {
 		errs = append(errs, s.cluster.Close(), os.RemoveAll(s.dir))
 	}
 	if err := errors.Join(errs...); err != nil {
-		return fmt.Errorf("storage: stop test database: %w", err)
+		return fmt.Errorf("storagetest: stop test database: %w", err)
 	}
 	return nil
 }
