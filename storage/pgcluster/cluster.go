@@ -69,8 +69,8 @@ type Cluster struct {
 }
 
 // Options configure Open. The zero value is what "consult serve" uses.
-// Settings and NoSync tune a server this process starts; a process joining
-// a running server ignores them.
+// Settings, NoSync and ServerEnv tune a server this process starts; a
+// process joining a running server ignores them.
 type Options struct {
 	// Logger receives the cluster's start, join and stop events (nil:
 	// discarded). The server's own log goes to the file beside the data
@@ -80,6 +80,9 @@ type Options struct {
 	Settings []string
 	// NoSync runs initdb --no-sync: faster, unsafe on a crash.
 	NoSync bool
+	// ServerEnv is added to the environment of the postgres process only,
+	// not initdb's, each "NAME=value" (the test helper's date shift).
+	ServerEnv []string
 }
 
 // Open starts (or joins) the cluster whose data lives in dataDir (e.g.
@@ -216,6 +219,7 @@ func (c *Cluster) start(ctx context.Context, cred *runAs, opts Options) error {
 		args = append(args, "-c", s)
 	}
 	cmd := command(bins[1], cred, logf, args...)
+	cmd.Env = append(cmd.Env, opts.ServerEnv...)
 	// Its own process group keeps a Ctrl-C at the terminal from reaching
 	// the server before Close shuts it down cleanly.
 	cmd.SysProcAttr.Setpgid = true

@@ -3,6 +3,10 @@
 // real server are isolated, parallel and fast. The server is
 // TEST_DATABASE_URL's when set, else a private cluster (package pgcluster)
 // started once per test process.
+//
+// CONSULT_TEST_FAKETIME, when set, shifts the private cluster's clock with
+// libfaketime to prove the tests do not depend on today's date; see
+// FakeTimeVar.
 package storagetest
 
 import (
@@ -123,8 +127,15 @@ func startTestServer() (err error) {
 	defer cancel()
 	adminURL := os.Getenv("TEST_DATABASE_URL")
 	if adminURL != "" {
+		if spec := os.Getenv(FakeTimeVar); spec != "" {
+			return fmt.Errorf("storagetest: %s=%s shifts the clock of the private test cluster only, and TEST_DATABASE_URL names another server: unset one of them", FakeTimeVar, spec)
+		}
 		s.urlFor = func(db string) string { return withDatabase(adminURL, db) }
 	} else {
+		serverEnv, ferr := fakeTimeEnv()
+		if ferr != nil {
+			return ferr
+		}
 		if s.dir, err = os.MkdirTemp("", "consult-testdb-"); err != nil {
 			return fmt.Errorf("storagetest: test database: %w", err)
 		}
@@ -132,10 +143,14 @@ func startTestServer() (err error) {
 			os.Chmod(s.dir, 0o755) // let the server's user reach its data directory
 		}
 		logger := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+		if serverEnv != nil {
+			logger.Warn("storagetest: the test server's clock is shifted", "by", os.Getenv(FakeTimeVar))
+		}
 		// Durability is worthless for throwaway data; speed and room for
 		// parallel tests are not.
-		opts := pgcluster.Options{Logger: logger, NoSync: true, Settings: []string{"max_connections=200", "shared_buffers=32MB",
-			"fsync=off", "synchronous_commit=off", "full_page_writes=off"}}
+		opts := pgcluster.Options{Logger: logger, NoSync: true, ServerEnv: serverEnv,
+			Settings: []string{"max_connections=200", "shared_buffers=32MB",
+				"fsync=off", "synchronous_commit=off", "full_page_writes=off"}}
 		if s.cluster, err = pgcluster.Open(ctx, filepath.Join(s.dir, "postgres"), opts); err != nil {
 			os.RemoveAll(s.dir)
 			return fmt.Errorf("storagetest: test database (or set TEST_DATABASE_URL): %w", err)
