@@ -15,6 +15,7 @@ import (
 	"consult/booking"
 	"consult/notify"
 	"consult/storage"
+	"consult/storage/storagetest"
 )
 
 // Credentials of the practitioner account every admin test starts with.
@@ -36,7 +37,7 @@ type adminTest struct {
 func newAdminTest(t *testing.T, cfg api.Config) *adminTest {
 	t.Helper()
 	ctx := context.Background()
-	pool := storage.NewTestDB(t)
+	pool := storagetest.NewDB(t)
 	store := seedStore(t, pool, false)
 	clock := &testClock{t: testNow}
 	svc := booking.NewService(store, clock.Now)

@@ -20,6 +20,7 @@ import (
 	"consult/booking"
 	"consult/calendar/icaltest"
 	"consult/storage"
+	"consult/storage/storagetest"
 )
 
 // queryCounter counts the queries a pool sends, to hold a revalidation to
@@ -48,7 +49,7 @@ type feedServer struct {
 func newFeedServer(tb testing.TB) *feedServer {
 	tb.Helper()
 	ctx := context.Background()
-	cfg, err := pgxpool.ParseConfig(storage.NewTestDBURL(tb))
+	cfg, err := pgxpool.ParseConfig(storagetest.NewDBURL(tb))
 	if err != nil {
 		tb.Fatal(err)
 	}

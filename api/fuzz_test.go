@@ -11,14 +11,14 @@ import (
 
 	"consult/api"
 	"consult/booking"
-	"consult/storage"
+	"consult/storage/storagetest"
 )
 
 // fuzzServer is the whole site on a fresh database, called in-process so
 // each fuzz input costs one handler run, not a network round trip.
 func fuzzServer(f *testing.F) http.Handler {
 	f.Helper()
-	store := seedStore(f, storage.NewTestDB(f), false)
+	store := seedStore(f, storagetest.NewDB(f), false)
 	renderer, pages := siteWeb(f)
 	srv, err := api.New(api.Config{BaseURL: "http://consult.test", MailFrom: "hello@consult.test"},
 		api.Deps{Service: booking.NewService(store, func() time.Time { return testNow }), Web: renderer, Pages: pages})

@@ -22,6 +22,7 @@ import (
 	"consult/api"
 	"consult/booking"
 	"consult/storage"
+	"consult/storage/storagetest"
 	"consult/web"
 )
 
@@ -110,7 +111,7 @@ func newTestAPI(t *testing.T) *testAPI {
 // newTestAPIWith is newTestAPI with a configuration of the test's own.
 func newTestAPIWith(t *testing.T, cfg api.Config, tune ...func(*booking.Service)) *testAPI {
 	t.Helper()
-	pool := storage.NewTestDB(t)
+	pool := storagetest.NewDB(t)
 	store := seedStore(t, pool, false)
 	svc := booking.NewService(store, func() time.Time { return testNow })
 	for _, f := range tune {

@@ -12,6 +12,7 @@ import (
 	"consult/notify"
 	"consult/notify/smtptest"
 	"consult/storage"
+	"consult/storage/storagetest"
 )
 
 // mailAPI is a test API whose bookings send email through the outbox
@@ -27,7 +28,7 @@ type mailAPI struct {
 func newMailAPI(t *testing.T, now time.Time) *mailAPI {
 	t.Helper()
 	ctx := context.Background()
-	pool := storage.NewTestDB(t)
+	pool := storagetest.NewDB(t)
 	store := seedStore(t, pool, false, practiceName("Harbour Practice"))
 	key, err := store.MailKey(ctx, true)
 	if err != nil {

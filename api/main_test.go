@@ -4,7 +4,7 @@ import (
 	"os"
 	"testing"
 
-	"consult/storage"
+	"consult/storage/storagetest"
 )
 
-func TestMain(m *testing.M) { os.Exit(storage.RunTests(m)) }
+func TestMain(m *testing.M) { os.Exit(storagetest.RunTests(m)) }

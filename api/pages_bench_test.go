@@ -12,7 +12,7 @@ import (
 
 	"consult/api"
 	"consult/booking"
-	"consult/storage"
+	"consult/storage/storagetest"
 )
 
 // newBenchSite is the public site (pages and JSON API) on a fresh database
@@ -21,7 +21,7 @@ import (
 func newBenchSite(b *testing.B) (http.Handler, *queryCounter) {
 	b.Helper()
 	ctx := context.Background()
-	cfg, err := pgxpool.ParseConfig(storage.NewTestDBURL(b))
+	cfg, err := pgxpool.ParseConfig(storagetest.NewDBURL(b))
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -15,7 +15,7 @@ import (
 
 	"consult/api"
 	"consult/booking"
-	"consult/storage"
+	"consult/storage/storagetest"
 )
 
 // testSite is the whole site (pages, API, assets) on a fresh database with
@@ -43,7 +43,7 @@ func newTestSite(t *testing.T) *testSite {
 
 func newTestSiteWith(t *testing.T, opts siteOptions) *testSite {
 	t.Helper()
-	pool := storage.NewTestDB(t)
+	pool := storagetest.NewDB(t)
 	store := seedStore(t, pool, opts.noHours, practiceName("Harbour Therapy"))
 	now := opts.now
 	if now.IsZero() {

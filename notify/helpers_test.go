@@ -18,9 +18,10 @@ import (
 	"consult/notify"
 	"consult/notify/smtptest"
 	"consult/storage"
+	"consult/storage/storagetest"
 )
 
-func TestMain(m *testing.M) { os.Exit(storage.RunTests(m)) }
+func TestMain(m *testing.M) { os.Exit(storagetest.RunTests(m)) }
 
 // start is the tests' first instant: Tuesday 1 December 2026, 08:00 in
 // Los Angeles, the practice's zone.
@@ -71,7 +72,7 @@ type env struct {
 func newEnv(t *testing.T, configure ...func(*notify.Config, *notify.Deps)) *env {
 	t.Helper()
 	e := &env{t: t, ctx: context.Background(), clock: &clock{t: start}, logs: &bytes.Buffer{}}
-	e.pool = storage.NewTestDB(t)
+	e.pool = storagetest.NewDB(t)
 	e.store = storage.New(e.pool)
 	settings := booking.DefaultSettings()
 	settings.PracticeName = practiceName

@@ -13,6 +13,7 @@ import (
 	"consult/notify"
 	"consult/notify/smtptest"
 	"consult/storage"
+	"consult/storage/storagetest"
 )
 
 // countingSender counts what one worker delivered.
@@ -31,7 +32,7 @@ func (c *countingSender) Send(ctx context.Context, m *notify.Message) error {
 
 func TestTwoWorkersDeliverEachMessageExactlyOnce(t *testing.T) {
 	ctx := context.Background()
-	url := storage.NewTestDBURL(t)
+	url := storagetest.NewDBURL(t)
 	open := func() *storage.Store {
 		pool, err := pgxpool.New(ctx, url)
 		if err != nil {

@@ -8,11 +8,12 @@ import (
 
 	"consult/booking"
 	"consult/storage"
+	"consult/storage/storagetest"
 )
 
 func TestAuditLogIsAppendOnly(t *testing.T) {
 	ctx := context.Background()
-	pool := storage.NewTestDB(t)
+	pool := storagetest.NewDB(t)
 	s := storage.New(pool)
 	now := time.Date(2026, 12, 1, 16, 0, 0, 0, time.UTC)
 	for _, action := range []string{"signin", "booking.view"} {
@@ -44,7 +45,7 @@ func TestAuditLogIsAppendOnly(t *testing.T) {
 
 func TestUsersSessionsEndAndCodesWorkOnce(t *testing.T) {
 	ctx := context.Background()
-	s := storage.New(storage.NewTestDB(t))
+	s := storage.New(storagetest.NewDB(t))
 	now := time.Date(2026, 12, 1, 16, 0, 0, 0, time.UTC)
 	u, err := s.CreateUser(ctx, "Pat@Example.org", "hash1", now)
 	if err != nil {
@@ -104,7 +105,7 @@ func TestUsersSessionsEndAndCodesWorkOnce(t *testing.T) {
 
 func TestLoginFailuresAreCountedPerKey(t *testing.T) {
 	ctx := context.Background()
-	s := storage.New(storage.NewTestDB(t))
+	s := storage.New(storagetest.NewDB(t))
 	now := time.Date(2026, 12, 1, 16, 0, 0, 0, time.UTC)
 	a, b := []byte("account"), []byte("address")
 	for i := range 3 {
@@ -131,7 +132,7 @@ func TestLoginFailuresAreCountedPerKey(t *testing.T) {
 // no more than the limit get through, and the rest are told how long to wait.
 func TestBeginLoginAdmitsNoMoreThanTheLimit(t *testing.T) {
 	ctx := context.Background()
-	s := storage.New(storage.NewTestDB(t))
+	s := storage.New(storagetest.NewDB(t))
 	now := time.Date(2026, 12, 1, 16, 0, 0, 0, time.UTC)
 	account := booking.LoginLimit{Key: []byte("account"), Throttle: booking.Throttle{Max: 5, Window: 15 * time.Minute}}
 	address := booking.LoginLimit{Key: []byte("address"), Throttle: booking.Throttle{Max: 20, Window: 15 * time.Minute}}

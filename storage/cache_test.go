@@ -8,6 +8,7 @@ import (
 
 	"consult/booking"
 	"consult/storage"
+	"consult/storage/storagetest"
 )
 
 // TestScheduleCopyFollowsEveryChange reads the schedule through one Store
@@ -16,7 +17,7 @@ import (
 // overrides of exactly the dates asked for.
 func TestScheduleCopyFollowsEveryChange(t *testing.T) {
 	ctx := context.Background()
-	pool := storage.NewTestDB(t)
+	pool := storagetest.NewDB(t)
 	s := storage.New(pool)
 	if err := s.InitSettings(ctx, booking.DefaultSettings(), settingsCreated); err != nil {
 		t.Fatal(err)

@@ -9,6 +9,7 @@ import (
 
 	"consult/booking"
 	"consult/storage"
+	"consult/storage/storagetest"
 )
 
 const (
@@ -22,7 +23,7 @@ var settingsCreated = time.Date(2026, 11, 1, 12, 0, 0, 0, time.UTC)
 
 func TestFeedSecretRotation(t *testing.T) {
 	ctx := context.Background()
-	s := storage.New(storage.NewTestDB(t))
+	s := storage.New(storagetest.NewDB(t))
 	if _, err := s.FeedSecretCreatedAt(ctx); booking.ErrorCode(err) != booking.ENOTFOUND {
 		t.Fatalf("no secret yet: %v, want ENOTFOUND", err)
 	}
@@ -63,7 +64,7 @@ func TestFeedSecretRotation(t *testing.T) {
 
 func TestFeedSettings(t *testing.T) {
 	ctx := context.Background()
-	s := storage.New(storage.NewTestDB(t))
+	s := storage.New(storagetest.NewDB(t))
 	if err := s.SetFeedSettings(ctx, "Call", true, settingsCreated); booking.ErrorCode(err) != booking.ENOTFOUND {
 		t.Fatalf("without practice settings: %v, want ENOTFOUND", err)
 	}
@@ -90,7 +91,7 @@ func TestFeedSettings(t *testing.T) {
 // and a later change time every time, with nothing else moving it.
 func TestAvailabilityVersionSeesEveryChange(t *testing.T) {
 	ctx := context.Background()
-	pool := storage.NewTestDB(t)
+	pool := storagetest.NewDB(t)
 	s := storage.New(pool)
 	if err := s.InitSettings(ctx, booking.DefaultSettings(), settingsCreated); err != nil {
 		t.Fatal(err)
@@ -156,7 +157,7 @@ func TestAvailabilityVersionSeesEveryChange(t *testing.T) {
 
 func TestBookingsFeedWindow(t *testing.T) {
 	ctx := context.Background()
-	pool := storage.NewTestDB(t)
+	pool := storagetest.NewDB(t)
 	s := storage.New(pool)
 	if err := s.InitSettings(ctx, booking.DefaultSettings(), settingsCreated); err != nil {
 		t.Fatal(err)

@@ -11,6 +11,7 @@ import (
 	"consult/booking"
 	"consult/migrations"
 	"consult/storage"
+	"consult/storage/storagetest"
 )
 
 func TestMigrationFilesAreNumberedOnceEach(t *testing.T) {
@@ -39,7 +40,7 @@ func TestMigrationFilesAreNumberedOnceEach(t *testing.T) {
 
 func TestMigrationsUpDownUp(t *testing.T) {
 	ctx := context.Background()
-	pool := storage.NewTestDB(t) // already migrated up
+	pool := storagetest.NewDB(t) // already migrated up
 	m, err := storage.NewMigrator(pool, nil)
 	if err != nil {
 		t.Fatal(err)
@@ -72,7 +73,7 @@ func TestMigrationsUpDownUp(t *testing.T) {
 
 func TestDatabaseRefusesOverlappingConfirmedBookings(t *testing.T) {
 	ctx := context.Background()
-	pool := storage.NewTestDB(t)
+	pool := storagetest.NewDB(t)
 	insert := func(start time.Time, status string) error {
 		_, tok := booking.NewToken()
 		_, err := pool.Exec(ctx, `INSERT INTO bookings (starts_at, ends_at, status, name, email, time_zone, manage_token_hash)
@@ -96,7 +97,7 @@ func TestDatabaseRefusesOverlappingConfirmedBookings(t *testing.T) {
 
 func TestScheduleMergesOverridesAndTimeOff(t *testing.T) {
 	ctx := context.Background()
-	pool := storage.NewTestDB(t)
+	pool := storagetest.NewDB(t)
 	s := storage.New(pool)
 	if err := s.InitSettings(ctx, booking.DefaultSettings(), settingsCreated); err != nil {
 		t.Fatal(err)

@@ -9,13 +9,14 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"consult/booking"
+	"consult/storage/storagetest"
 )
 
 var outboxNow = time.Date(2026, 12, 1, 16, 0, 0, 0, time.UTC)
 
 func newOutboxStore(t *testing.T) *Store {
 	t.Helper()
-	s := New(NewTestDB(t))
+	s := New(storagetest.NewDB(t))
 	if err := s.InitSettings(context.Background(), booking.DefaultSettings(), outboxNow.Add(-time.Hour)); err != nil {
 		t.Fatal(err)
 	}

@@ -7,11 +7,12 @@ import (
 
 	"consult/booking"
 	"consult/storage"
+	"consult/storage/storagetest"
 )
 
 func TestEraseExpiredKeepsCountsNotPeople(t *testing.T) {
 	ctx := context.Background()
-	pool := storage.NewTestDB(t)
+	pool := storagetest.NewDB(t)
 	s := storage.New(pool)
 	now := time.Date(2026, 12, 1, 12, 0, 0, 0, time.UTC)
 	insert := func(start time.Time, email string) int64 {
@@ -109,7 +110,7 @@ func TestEraseExpiredKeepsCountsNotPeople(t *testing.T) {
 // months.
 func TestYearlyLimitOutlivesRetention(t *testing.T) {
 	ctx := context.Background()
-	pool := storage.NewTestDB(t)
+	pool := storagetest.NewDB(t)
 	s := storage.New(pool)
 	if err := s.InitSettings(ctx, booking.DefaultSettings(), settingsCreated); err != nil {
 		t.Fatal(err)

@@ -1,5 +1,6 @@
-// Package storage is the PostgreSQL implementation of booking.Store, the
-// migrations runner, the embedded local cluster and the test-database helper.
+// Package storage is the PostgreSQL implementation of booking.Store and the
+// migrations runner. The embedded local cluster is package pgcluster; the
+// test-database helper is package storagetest.
 package storage
 
 import (

@@ -10,7 +10,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"consult/api"
-	"consult/storage"
+	"consult/storage/storagetest"
 )
 
 // storedHash reads the password hash of email.
@@ -28,7 +28,7 @@ func storedHash(t *testing.T, dbURL, email string) (hash string, epoch int) {
 }
 
 func TestAdminCreateAndResetPassword(t *testing.T) {
-	dbURL := storage.NewTestDBURL(t)
+	dbURL := storagetest.NewDBURL(t)
 	getenv := env("DATABASE_URL", dbURL)
 	ctx := context.Background()
 	admin := func(stdin string, args ...string) (string, error) {

@@ -11,13 +11,14 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"consult/storage"
+	"consult/storage/pgcluster"
 )
 
 // database is an open pool and, on the embedded default, the cluster
 // behind it.
 type database struct {
 	Pool    *pgxpool.Pool
-	cluster *storage.Cluster
+	cluster *pgcluster.Cluster
 }
 
 // Close closes the pool, then stops the cluster if this process started it.
@@ -39,7 +40,7 @@ func openDatabase(ctx context.Context, cfg config, logger *slog.Logger) (*databa
 		if err != nil {
 			return nil, fmt.Errorf("data dir: %w", err)
 		}
-		c, err := storage.OpenCluster(ctx, dir, logger)
+		c, err := pgcluster.Open(ctx, dir, pgcluster.Options{Logger: logger})
 		if err != nil {
 			return nil, err
 		}

@@ -13,7 +13,7 @@ import (
 	"testing"
 	"time"
 
-	"consult/storage"
+	"consult/storage/pgcluster"
 )
 
 // TestShutdownFinishesRequestsInFlight starts a booking whose body is still
@@ -98,7 +98,7 @@ func TestDatabaseOutage(t *testing.T) {
 	dataDir := filepath.Join(root, "pg")
 	ctx := context.Background()
 	logger := slog.New(slog.DiscardHandler)
-	cluster, err := storage.OpenCluster(ctx, dataDir, logger)
+	cluster, err := pgcluster.Open(ctx, dataDir, pgcluster.Options{Logger: logger})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -159,7 +159,7 @@ func TestDatabaseOutage(t *testing.T) {
 		}
 	}
 
-	cluster, err = storage.OpenCluster(ctx, dataDir, logger)
+	cluster, err = pgcluster.Open(ctx, dataDir, pgcluster.Options{Logger: logger})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -11,11 +11,12 @@ import (
 
 	"consult/booking"
 	"consult/storage"
+	"consult/storage/storagetest"
 )
 
 func TestFeedRotatePrintsANewURLOnce(t *testing.T) {
 	ctx := context.Background()
-	dbURL := storage.NewTestDBURL(t)
+	dbURL := storagetest.NewDBURL(t)
 	getenv := env("DATABASE_URL", dbURL, "BASE_URL", "https://practice.example")
 	pattern := regexp.MustCompile(`^https://practice\.example/calendar/bookings/([A-Za-z0-9_-]{22})\.ics\n$`)
 	rotate := func() string {

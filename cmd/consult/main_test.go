@@ -15,10 +15,10 @@ import (
 	"testing"
 	"time"
 
-	"consult/storage"
+	"consult/storage/storagetest"
 )
 
-func TestMain(m *testing.M) { os.Exit(storage.RunTests(m)) }
+func TestMain(m *testing.M) { os.Exit(storagetest.RunTests(m)) }
 
 // env builds a getenv from pairs.
 func env(pairs ...string) func(string) string {
@@ -110,7 +110,7 @@ func startServer(t *testing.T, extra ...string) (string, *syncBuffer, context.Ca
 	// done delivers run's result once, then stays closed for the cleanup.
 	done := make(chan error, 1)
 	finished := make(chan struct{})
-	e := append([]string{"DATABASE_URL", storage.NewTestDBURL(t), "LISTEN_ADDR", "127.0.0.1:0"}, extra...)
+	e := append([]string{"DATABASE_URL", storagetest.NewDBURL(t), "LISTEN_ADDR", "127.0.0.1:0"}, extra...)
 	go func() {
 		done <- run(ctx, []string{"serve", "--demo"}, env(e...), testNow, nil, pw, logs)
 		pw.Close()
@@ -277,7 +277,7 @@ func TestContentDirMustHoldEveryPage(t *testing.T) {
 		write(slug+".md", "---\ntitle: T\ndescription: D\n---\nText.\n")
 	}
 	start := func() error {
-		return run(context.Background(), []string{"serve"}, env("DATABASE_URL", storage.NewTestDBURL(t),
+		return run(context.Background(), []string{"serve"}, env("DATABASE_URL", storagetest.NewDBURL(t),
 			"LISTEN_ADDR", "127.0.0.1:0", "CONTENT_DIR", dir), testNow, nil, io.Discard, io.Discard)
 	}
 	if err := start(); err == nil || !strings.Contains(err.Error(), "privacy.md") {

@@ -15,7 +15,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"consult/notify/smtptest"
-	"consult/storage"
+	"consult/storage/storagetest"
 )
 
 // TestThreeInstancesOneDatabase runs three servers on one database under
@@ -23,7 +23,7 @@ import (
 // session made on one instance valid on the others.
 func TestThreeInstancesOneDatabase(t *testing.T) {
 	mail := smtptest.Start(t)
-	dbURL := storage.NewTestDBURL(t)
+	dbURL := storagetest.NewDBURL(t)
 	var bases []string
 	for range 3 {
 		base, _, _, _ := startServer(t, "DATABASE_URL", dbURL, "SMTP_URL", mail.URL(), "RATE_LIMIT", "0",

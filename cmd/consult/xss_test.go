@@ -16,7 +16,7 @@ import (
 	"github.com/emersion/go-ical"
 
 	"consult/notify/smtptest"
-	"consult/storage"
+	"consult/storage/storagetest"
 )
 
 // Markup a client or the practitioner might type, each recognisable.
@@ -34,7 +34,7 @@ var rawMarkup = []string{"<script>alert(1)", "<img src=x onerror", "<svg onload"
 // client's pages, the admin area, the emails and the calendar feeds.
 func TestMarkupNeverRunsAnywhere(t *testing.T) {
 	mail := smtptest.Start(t)
-	dbURL := storage.NewTestDBURL(t)
+	dbURL := storagetest.NewDBURL(t)
 	base, _, _, _ := startServer(t, "DATABASE_URL", dbURL, "SMTP_URL", mail.URL(), "PRACTICE_NAME", xssPractice,
 		"EMAIL_UPCOMING_LIMIT", "0", "EMAIL_YEARLY_LIMIT", "0")
 	waitReady(t, base)

@@ -1,17 +1,19 @@
-package storage
+package storagetest
 
 import (
 	"fmt"
 	"os"
 	"testing"
+
+	"consult/storage"
 )
 
 func TestMain(m *testing.M) { os.Exit(RunTests(m)) }
 
-func TestTestDBIsMigratedClone(t *testing.T) {
+func TestNewDBIsMigratedClone(t *testing.T) {
 	t.Parallel()
-	pool := NewTestDB(t)
-	m, err := NewMigrator(pool, nil)
+	pool := NewDB(t)
+	m, err := storage.NewMigrator(pool, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -28,11 +30,11 @@ func TestTestDBIsMigratedClone(t *testing.T) {
 // The subtests create the same table in what must be separate databases:
 // were the database shared, all but one CREATE TABLE would fail, whatever
 // order they run in, because no database is dropped before the test ends.
-func TestTestDBIsolated(t *testing.T) {
+func TestNewDBIsolated(t *testing.T) {
 	for i := range 4 {
 		t.Run(fmt.Sprint(i), func(t *testing.T) {
 			t.Parallel()
-			pool := NewTestDB(t)
+			pool := NewDB(t)
 			if _, err := pool.Exec(t.Context(), "CREATE TABLE isolated (n int)"); err != nil {
 				t.Fatal(err)
 			}
@@ -59,15 +61,15 @@ func TestTestDBIsolated(t *testing.T) {
 	}
 }
 
-func TestTestDBDroppedAfterTest(t *testing.T) {
+func TestNewDBDroppedAfterTest(t *testing.T) {
 	var name string
 	t.Run("uses", func(t *testing.T) {
-		pool := NewTestDB(t)
+		pool := NewDB(t)
 		if err := pool.QueryRow(t.Context(), "SELECT current_database()").Scan(&name); err != nil {
 			t.Fatal(err)
 		}
 		// The test's own database is open, and no other may see its tables.
-		other := NewTestDB(t)
+		other := NewDB(t)
 		if _, err := pool.Exec(t.Context(), "CREATE TABLE mine (x int)"); err != nil {
 			t.Fatal(err)
 		}
@@ -101,9 +103,9 @@ func TestWithDatabase(t *testing.T) {
 	}
 }
 
-// BenchmarkNewTestDB measures what each test pays for its own database.
-func BenchmarkNewTestDB(b *testing.B) {
+// BenchmarkNewDB measures what each test pays for its own database.
+func BenchmarkNewDB(b *testing.B) {
 	for b.Loop() {
-		NewTestDB(b)
+		NewDB(b)
 	}
 }

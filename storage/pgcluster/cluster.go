@@ -1,4 +1,8 @@
-package storage
+// Package pgcluster runs a private PostgreSQL cluster from the machine's
+// server binaries, listening only on a unix socket: the embedded default
+// database of "consult serve" when DATABASE_URL is unset, and the server
+// the tests share.
+package pgcluster
 
 import (
 	"context"
@@ -64,30 +68,38 @@ type Cluster struct {
 	closeErr  error
 }
 
-// clusterOptions tune a server this process starts; a joiner ignores them.
-type clusterOptions struct {
-	settings []string // extra name=value run-time parameters
-	noSync   bool     // initdb --no-sync: faster, unsafe on a crash
+// Options configure Open. The zero value is what "consult serve" uses.
+// Settings, NoSync and ServerEnv tune a server this process starts; a
+// process joining a running server ignores them.
+type Options struct {
+	// Logger receives the cluster's start, join and stop events (nil:
+	// discarded). The server's own log goes to the file beside the data
+	// directory.
+	Logger *slog.Logger
+	// Settings are extra run-time parameters, each "name=value".
+	Settings []string
+	// NoSync runs initdb --no-sync: faster, unsafe on a crash.
+	NoSync bool
+	// ServerEnv is added to the environment of the postgres process only,
+	// not initdb's, each "NAME=value" (the test helper's date shift).
+	ServerEnv []string
 }
 
-// OpenCluster starts (or joins) the cluster whose data lives in dataDir (e.g.
+// Open starts (or joins) the cluster whose data lives in dataDir (e.g.
 // $DATA_DIR/postgres), initialising it on first use. A second process
 // opening the same dataDir, such as "consult migrate" beside "consult serve",
 // joins the running server instead of starting another. When running as
 // root the server runs as the "postgres" user (else "nobody"), because
 // PostgreSQL refuses to run as root; dataDir's parents must be searchable by
 // that user.
-func OpenCluster(ctx context.Context, dataDir string, logger *slog.Logger) (*Cluster, error) {
-	return openCluster(ctx, dataDir, logger, clusterOptions{})
-}
-
-func openCluster(ctx context.Context, dataDir string, logger *slog.Logger, opts clusterOptions) (*Cluster, error) {
+func Open(ctx context.Context, dataDir string, opts Options) (*Cluster, error) {
+	logger := opts.Logger
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
 	}
 	abs, err := filepath.Abs(dataDir)
 	if err != nil {
-		return nil, fmt.Errorf("storage: start cluster: %w", err)
+		return nil, fmt.Errorf("pgcluster: start cluster: %w", err)
 	}
 	c := &Cluster{dataDir: abs, port: clusterPort, logPath: abs + ".log", logger: logger}
 	cred, err := clusterUser()
@@ -98,13 +110,13 @@ func openCluster(ctx context.Context, dataDir string, logger *slog.Logger, opts 
 		c.lock, err = os.Open(abs)
 	}
 	if err != nil {
-		return nil, fmt.Errorf("storage: start cluster: %w", err)
+		return nil, fmt.Errorf("pgcluster: start cluster: %w", err)
 	}
 	// The lock makes two processes opening at once take turns: the first
 	// starts the server, the second then finds it running and joins.
 	if err := flock(ctx, c.lock); err != nil {
 		c.lock.Close()
-		return nil, fmt.Errorf("storage: start cluster: lock %s: %w", abs, err)
+		return nil, fmt.Errorf("pgcluster: start cluster: lock %s: %w", abs, err)
 	}
 	err = c.joinOrStart(ctx, cred, opts)
 	syscall.Flock(int(c.lock.Fd()), syscall.LOCK_UN)
@@ -112,14 +124,14 @@ func openCluster(ctx context.Context, dataDir string, logger *slog.Logger, opts 
 		c.lock.Close()
 	}
 	if err != nil {
-		return nil, fmt.Errorf("storage: start cluster: %w", err)
+		return nil, fmt.Errorf("pgcluster: start cluster: %w", err)
 	}
 	return c, nil
 }
 
 // joinOrStart connects to a live postmaster of the data directory, waiting
 // while it starts up or shuts down, or starts one when there is none.
-func (c *Cluster) joinOrStart(ctx context.Context, cred *runAs, opts clusterOptions) error {
+func (c *Cluster) joinOrStart(ctx context.Context, cred *runAs, opts Options) error {
 	deadline := time.Now().Add(startTimeout)
 	for {
 		pid, sockDir, port, ok := c.livePostmaster()
@@ -129,7 +141,7 @@ func (c *Cluster) joinOrStart(ctx context.Context, cred *runAs, opts clusterOpti
 		c.socketDir, c.port = sockDir, port
 		err := ping(ctx, c.URL("postgres"))
 		if err == nil {
-			c.logger.Info("storage: joined running postgres", "data_dir", c.dataDir, "pid", pid)
+			c.logger.Info("pgcluster: joined running postgres", "data_dir", c.dataDir, "pid", pid)
 			return nil
 		}
 		if time.Now().After(deadline) {
@@ -171,7 +183,7 @@ func (c *Cluster) livePostmaster() (pid int, sockDir, port string, ok bool) {
 
 // start runs initdb when the data directory is new, then the server, and
 // waits until it accepts connections.
-func (c *Cluster) start(ctx context.Context, cred *runAs, opts clusterOptions) error {
+func (c *Cluster) start(ctx context.Context, cred *runAs, opts Options) error {
 	bins, err := findServer(c.dataDir)
 	if err != nil {
 		return err
@@ -189,24 +201,25 @@ func (c *Cluster) start(ctx context.Context, cred *runAs, opts clusterOptions) e
 	if _, err := os.Stat(filepath.Join(c.dataDir, "PG_VERSION")); err != nil {
 		args := []string{"-D", c.dataDir, "--username=" + clusterSuperuser, "--encoding=UTF8", "--locale=C",
 			"--auth-local=trust", "--auth-host=reject"}
-		if opts.noSync {
+		if opts.NoSync {
 			args = append(args, "--no-sync")
 		}
 		if err := command(bins[0], cred, logf, args...).Run(); err != nil {
 			return fmt.Errorf("initdb: %w%s", err, logTail(c.logPath, from))
 		}
 		c.ranInitdb = true
-		c.logger.Info("storage: initialised postgres cluster", "data_dir", c.dataDir)
+		c.logger.Info("pgcluster: initialised postgres cluster", "data_dir", c.dataDir)
 	}
 	if c.socketDir, c.tmpSocket, err = socketDir(c.dataDir, cred); err != nil {
 		return err
 	}
 	args := []string{"-D", c.dataDir, "-k", c.socketDir, "-p", clusterPort,
 		"-c", "listen_addresses=", "-c", "timezone=UTC"}
-	for _, s := range opts.settings {
+	for _, s := range opts.Settings {
 		args = append(args, "-c", s)
 	}
 	cmd := command(bins[1], cred, logf, args...)
+	cmd.Env = append(cmd.Env, opts.ServerEnv...)
 	// Its own process group keeps a Ctrl-C at the terminal from reaching
 	// the server before Close shuts it down cleanly.
 	cmd.SysProcAttr.Setpgid = true
@@ -218,7 +231,7 @@ func (c *Cluster) start(ctx context.Context, cred *runAs, opts clusterOptions) e
 		c.waitErr = cmd.Wait()
 		close(c.exited)
 		if !c.stopping.Load() {
-			c.logger.Error("storage: postgres exited unexpectedly", "err", c.waitErr, "log", c.logPath)
+			c.logger.Error("pgcluster: postgres exited unexpectedly", "err", c.waitErr, "log", c.logPath)
 		}
 	}()
 	deadline := time.Now().Add(startTimeout)
@@ -235,8 +248,17 @@ func (c *Cluster) start(ctx context.Context, cred *runAs, opts clusterOptions) e
 			return fmt.Errorf("postgres not ready: %w%s", err, logTail(c.logPath, from))
 		}
 	}
-	c.logger.Info("storage: started postgres", "data_dir", c.dataDir, "pid", cmd.Process.Pid, "log", c.logPath)
+	c.logger.Info("pgcluster: started postgres", "data_dir", c.dataDir, "pid", cmd.Process.Pid, "log", c.logPath)
 	return nil
+}
+
+// PID returns the process id of the server when this process started it,
+// or 0 when it joined a server another process started.
+func (c *Cluster) PID() int {
+	if c.cmd == nil {
+		return 0
+	}
+	return c.cmd.Process.Pid
 }
 
 // URL returns a pgx-usable connection URL for database name over the unix
@@ -251,12 +273,12 @@ func (c *Cluster) URL(database string) string {
 func (c *Cluster) EnsureDatabase(ctx context.Context, name string) error {
 	conn, err := pgx.Connect(ctx, c.URL("postgres"))
 	if err != nil {
-		return fmt.Errorf("storage: ensure database: %w", err)
+		return fmt.Errorf("pgcluster: ensure database: %w", err)
 	}
 	defer conn.Close(context.WithoutCancel(ctx))
 	var exists bool
 	if err := conn.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = $1)`, name).Scan(&exists); err != nil {
-		return fmt.Errorf("storage: ensure database: %w", err)
+		return fmt.Errorf("pgcluster: ensure database: %w", err)
 	}
 	if exists {
 		return nil
@@ -267,9 +289,9 @@ func (c *Cluster) EnsureDatabase(ctx context.Context, name string) error {
 		return nil // another process created it meanwhile
 	}
 	if err != nil {
-		return fmt.Errorf("storage: ensure database: %w", err)
+		return fmt.Errorf("pgcluster: ensure database: %w", err)
 	}
-	c.logger.Info("storage: created database", "database", name)
+	c.logger.Info("pgcluster: created database", "database", name)
 	return nil
 }
 
@@ -280,7 +302,7 @@ func (c *Cluster) EnsureDatabase(ctx context.Context, name string) error {
 func (c *Cluster) Close() error {
 	c.closeOnce.Do(func() {
 		if c.cmd == nil {
-			c.logger.Info("storage: detached from postgres", "data_dir", c.dataDir)
+			c.logger.Info("pgcluster: detached from postgres", "data_dir", c.dataDir)
 			return
 		}
 		defer c.lock.Close()
@@ -292,10 +314,10 @@ func (c *Cluster) Close() error {
 			defer syscall.Flock(int(c.lock.Fd()), syscall.LOCK_UN)
 		}
 		if err := c.stop(); err != nil {
-			c.closeErr = fmt.Errorf("storage: stop cluster: %w", err)
+			c.closeErr = fmt.Errorf("pgcluster: stop cluster: %w", err)
 			return
 		}
-		c.logger.Info("storage: stopped postgres", "data_dir", c.dataDir)
+		c.logger.Info("pgcluster: stopped postgres", "data_dir", c.dataDir)
 	})
 	return c.closeErr
 }

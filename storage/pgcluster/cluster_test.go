@@ -1,4 +1,4 @@
-package storage
+package pgcluster
 
 import (
 	"context"
@@ -34,7 +34,7 @@ func clusterDir(t *testing.T, elems ...string) string {
 
 func openTestCluster(t *testing.T, dataDir string) *Cluster {
 	t.Helper()
-	c, err := OpenCluster(t.Context(), dataDir, nil)
+	c, err := Open(t.Context(), dataDir, Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -145,7 +145,7 @@ func TestClusterConcurrentOpen(t *testing.T) {
 	clusters := make([]*Cluster, 2)
 	for i := range clusters {
 		wg.Go(func() {
-			c, err := OpenCluster(t.Context(), dataDir, nil)
+			c, err := Open(t.Context(), dataDir, Options{})
 			if err != nil {
 				t.Error(err)
 				return
@@ -222,9 +222,9 @@ func TestClusterUnsearchableParent(t *testing.T) {
 	}
 	t.Parallel()
 	dataDir := filepath.Join(t.TempDir(), "postgres") // t.TempDir is 0700 root
-	_, err := OpenCluster(t.Context(), dataDir, nil)
+	_, err := Open(t.Context(), dataDir, Options{})
 	if err == nil || !strings.Contains(err.Error(), "not searchable") {
-		t.Fatalf("OpenCluster under a 0700 root directory: %v, want a 'not searchable' error", err)
+		t.Fatalf("Open under a 0700 root directory: %v, want a 'not searchable' error", err)
 	}
 }
 
@@ -235,8 +235,8 @@ func TestClusterNoServerBinaries(t *testing.T) {
 	t.Cleanup(func() { serverBinGlob = saved })
 	ctx, cancel := context.WithTimeout(t.Context(), 10*time.Second)
 	defer cancel()
-	_, err := OpenCluster(ctx, clusterDir(t, "postgres"), nil)
+	_, err := Open(ctx, clusterDir(t, "postgres"), Options{})
 	if !errors.Is(err, ErrNoServer) || !strings.Contains(err.Error(), "DATABASE_URL") {
-		t.Fatalf("OpenCluster without binaries: %v, want ErrNoServer naming DATABASE_URL", err)
+		t.Fatalf("Open without binaries: %v, want ErrNoServer naming DATABASE_URL", err)
 	}
 }
