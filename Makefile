@@ -1,15 +1,32 @@
 # The two commands a new machine needs: `make run` and `make test`.
 GO ?= go
 
-.PHONY: run test build vet fuzz bench
+.PHONY: run test test-dates build vet fuzz bench
 
 ## run: serve on the embedded default database with demo hours seeded.
 run:
 	$(GO) run ./cmd/consult serve --demo
 
 ## test: every test (PostgreSQL clusters are started by the tests themselves).
+## Tests that need Chromium or the node checkers skip without them (not
+## under CI=true); the last lines then say what was skipped and how to
+## install it, since plain `go test` hides skips.
 test: vet
-	$(GO) test -count=1 -timeout 15m ./...
+	@status=0; $(GO) test -count=1 -timeout 15m ./... || status=$$?; \
+	missing=""; \
+	command -v chromium >/dev/null 2>&1 || [ -x /usr/bin/chromium ] || missing="$$missing\n  - Chromium (browser tests): apt-get install chromium"; \
+	[ -f web/testdata/axe/node_modules/axe-core/axe.min.js ] || missing="$$missing\n  - axe-core (browser accessibility checks): (cd web/testdata/axe && npm ci)"; \
+	command -v node >/dev/null 2>&1 && [ -d calendar/testdata/icaljs/node_modules ] || missing="$$missing\n  - node and ical.js (independent iCalendar checks): apt-get install nodejs npm; (cd calendar/testdata/icaljs && npm ci)"; \
+	if [ -n "$$missing" ]; then printf "\nSKIPPED: some tests did not run because this machine lacks:$$missing\n.ci/run installs all of it.\n"; fi; \
+	exit $$status
+
+## test-dates: the tests that touch the database again, with the test
+## server's clock and the service's moving clock both DATE_SHIFT ahead
+## (libfaketime, Debian package faketime), proving no outcome depends on
+## today's date or on the database's clock.
+DATE_SHIFT ?= +1100d
+test-dates:
+	CONSULT_TEST_FAKETIME=$(DATE_SHIFT) $(GO) test -count=1 -timeout 15m ./storage/... ./api/... ./notify/... ./cmd/consult/...
 
 ## vet: static checks that every change must pass.
 vet:
