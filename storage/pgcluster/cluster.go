@@ -132,7 +132,7 @@ func Open(ctx context.Context, dataDir string, opts Options) (*Cluster, error) {
 // joinOrStart connects to a live postmaster of the data directory, waiting
 // while it starts up or shuts down, or starts one when there is none.
 func (c *Cluster) joinOrStart(ctx context.Context, cred *runAs, opts Options) error {
-	deadline := time.Now().Add(startTimeout)
+	deadline := time.Now().Add(startTimeout) // a start-up deadline: a duration, not an instant
 	for {
 		pid, sockDir, port, ok := c.livePostmaster()
 		if !ok {
@@ -234,7 +234,7 @@ func (c *Cluster) start(ctx context.Context, cred *runAs, opts Options) error {
 			c.logger.Error("pgcluster: postgres exited unexpectedly", "err", c.waitErr, "log", c.logPath)
 		}
 	}()
-	deadline := time.Now().Add(startTimeout)
+	deadline := time.Now().Add(startTimeout) // a start-up deadline: a duration, not an instant
 	for err = ping(ctx, c.URL("postgres")); err != nil; err = ping(ctx, c.URL("postgres")) {
 		select {
 		case <-c.exited:

@@ -74,7 +74,7 @@ func Now() time.Time {
 	if err != nil {
 		panic(err)
 	}
-	return time.Now().Add(d)
+	return time.Now().Add(d) // the tests' moving clock, shifted as the server's
 }
 
 // parseShift reads a libfaketime relative offset: a signed number of
