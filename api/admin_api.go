@@ -8,6 +8,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"consult/api/httpx"
 	"consult/booking"
 )
 
@@ -37,7 +38,7 @@ func (s *Server) handleAPIGetSettings(c echo.Context) error {
 	if err := s.audit(c, "settings.view", ""); err != nil {
 		return err
 	}
-	return writeJSON(c, http.StatusOK, settingsOut(st))
+	return httpx.WriteJSON(c, http.StatusOK, settingsOut(st))
 }
 
 // handleAPIPutSettings replaces the rules; the slot length stays as it is
@@ -45,7 +46,7 @@ func (s *Server) handleAPIGetSettings(c echo.Context) error {
 func (s *Server) handleAPIPutSettings(c echo.Context) error {
 	ctx := c.Request().Context()
 	var in settingsJSON
-	if err := decodeJSON(c, &in); err != nil {
+	if err := httpx.DecodeJSON(c, &in); err != nil {
 		return err
 	}
 	st, err := s.svc.Settings(ctx)
@@ -64,7 +65,7 @@ func (s *Server) handleAPIPutSettings(c echo.Context) error {
 	if err := s.audit(c, "settings.update", "rules"); err != nil {
 		return err
 	}
-	return writeJSON(c, http.StatusOK, settingsOut(st))
+	return httpx.WriteJSON(c, http.StatusOK, settingsOut(st))
 }
 
 // windowJSON is a wall-clock window; weekday is set for weekly hours.
@@ -171,7 +172,7 @@ func (s *Server) writeAvailability(c echo.Context, status int) error {
 			return err
 		}
 	}
-	return writeJSON(c, status, out)
+	return httpx.WriteJSON(c, status, out)
 }
 
 func (s *Server) handleAPIGetAvailability(c echo.Context) error {
@@ -182,7 +183,7 @@ func (s *Server) handleAPIPutWeekly(c echo.Context) error {
 	var in struct {
 		Weekly []windowJSON `json:"weekly"`
 	}
-	if err := decodeJSON(c, &in); err != nil {
+	if err := httpx.DecodeJSON(c, &in); err != nil {
 		return err
 	}
 	var ws []booking.WeeklyWindow
@@ -227,7 +228,7 @@ func (s *Server) handleAPIPutOverride(c echo.Context) error {
 		Closed  bool         `json:"closed"`
 		Windows []windowJSON `json:"windows"`
 	}
-	if err := decodeJSON(c, &in); err != nil {
+	if err := httpx.DecodeJSON(c, &in); err != nil {
 		return err
 	}
 	o := booking.Override{Date: d, Closed: in.Closed}
@@ -267,7 +268,7 @@ func (s *Server) handleAPIAddTimeOff(c echo.Context) error {
 		First string `json:"first"`
 		Last  string `json:"last"`
 	}
-	if err := decodeJSON(c, &in); err != nil {
+	if err := httpx.DecodeJSON(c, &in); err != nil {
 		return err
 	}
 	f := booking.FieldErrors{}

@@ -9,6 +9,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"consult/api/httpx"
 	"consult/booking"
 )
 
@@ -90,7 +91,7 @@ func (s *Server) handleAPIListBookings(c echo.Context) error {
 			return err
 		}
 	}
-	return writeJSON(c, http.StatusOK, out)
+	return httpx.WriteJSON(c, http.StatusOK, out)
 }
 
 // writeAdminBooking answers with the booking id as stored now.
@@ -99,7 +100,7 @@ func (s *Server) writeAdminBooking(c echo.Context, id int64) error {
 	if err != nil {
 		return err
 	}
-	return writeJSON(c, http.StatusOK, adminBookingOut(*b))
+	return httpx.WriteJSON(c, http.StatusOK, adminBookingOut(*b))
 }
 
 func (s *Server) handleAPIGetBooking(c echo.Context) error {
@@ -125,7 +126,7 @@ func (s *Server) handleAPICancelBooking(c echo.Context) error {
 		Message string `json:"message"`
 	}
 	if c.Request().ContentLength != 0 {
-		if err := decodeJSON(c, &in); err != nil {
+		if err := httpx.DecodeJSON(c, &in); err != nil {
 			return err
 		}
 	}
@@ -150,7 +151,7 @@ func (s *Server) handleAPISetStatus(c echo.Context) error {
 	var in struct {
 		Status string `json:"status"`
 	}
-	if err := decodeJSON(c, &in); err != nil {
+	if err := httpx.DecodeJSON(c, &in); err != nil {
 		return err
 	}
 	st := booking.Status(in.Status)

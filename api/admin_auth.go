@@ -12,6 +12,7 @@ import (
 	"github.com/alexedwards/scs/v2/memstore"
 	"github.com/labstack/echo/v4"
 
+	"consult/api/httpx"
 	"consult/booking"
 )
 
@@ -287,7 +288,7 @@ func (s *Server) audit(c echo.Context, action, target string) error {
 	a := actor(c)
 	return s.admin.Audit(c.Request().Context(), booking.AuditEntry{
 		At: s.now(), UserID: a.User.ID, Via: a.Via, TokenID: a.TokenID,
-		Action: action, Target: target, Address: s.clientAddr(c),
+		Action: action, Target: target, Address: httpx.ClientAddr(c),
 	})
 }
 

@@ -10,6 +10,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"consult/api/httpx"
 	"consult/booking"
 )
 
@@ -88,7 +89,7 @@ func (s *Server) handleClientExport(c echo.Context) error {
 		return err
 	}
 	c.Response().Header().Set(echo.HeaderContentDisposition, `attachment; filename="client-data.json"`)
-	return writeJSON(c, http.StatusOK, out)
+	return httpx.WriteJSON(c, http.StatusOK, out)
 }
 
 func (s *Server) handleClientErase(c echo.Context) error {

@@ -13,6 +13,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"consult/api"
+	"consult/api/httpx"
 )
 
 // adminPublicRoutes are the only admin routes open without signing in.
@@ -84,7 +85,7 @@ func TestEveryAdminRouteRefusesStrangers(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			var prob api.Problem
+			var prob httpx.Problem
 			_ = json.NewDecoder(resp.Body).Decode(&prob)
 			resp.Body.Close()
 			if resp.StatusCode != http.StatusUnauthorized || resp.Header.Get("Content-Type") != "application/problem+json" ||

@@ -9,6 +9,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"consult/api/httpx"
 	"consult/booking"
 )
 
@@ -78,7 +79,7 @@ func (s *Server) handleSignIn(c echo.Context) error {
 	if adminText(email, false) {
 		d.Email = email
 	}
-	acct, addr := signInThrottleKey("account", email), signInThrottleKey("address", s.clientAddr(c))
+	acct, addr := signInThrottleKey("account", email), signInThrottleKey("address", httpx.ClientAddr(c))
 	// The attempt counts as a failure from here on, before the password is
 	// checked, so a burst of parallel attempts cannot outrun the limits.
 	attempt, wait, err := s.admin.BeginLogin(ctx,
@@ -107,7 +108,7 @@ func (s *Server) handleSignIn(c echo.Context) error {
 			uid = u.ID
 		}
 		if err := s.admin.Audit(ctx, booking.AuditEntry{At: now, UserID: uid, Via: booking.ViaAnonymous,
-			Action: "signin.failed", Address: s.clientAddr(c)}); err != nil {
+			Action: "signin.failed", Address: httpx.ClientAddr(c)}); err != nil {
 			return err
 		}
 		if wait, err := s.signInWait(c, acct, addr, now); err != nil {

@@ -18,6 +18,7 @@ import (
 	"github.com/pquerna/otp"
 	"github.com/pquerna/otp/totp"
 
+	"consult/api/httpx"
 	"consult/booking"
 )
 
@@ -68,7 +69,7 @@ func (s *Server) checkSecondFactor(c echo.Context, u *booking.User, code string,
 	ok, err := s.admin.UseRecoveryCode(ctx, u.ID, hashRecoveryCode(code), now)
 	if ok {
 		err = s.admin.Audit(ctx, booking.AuditEntry{At: now, UserID: u.ID, Via: booking.ViaAnonymous,
-			Action: "recovery_code.used", Target: fmt.Sprintf("user:%d", u.ID), Address: s.clientAddr(c)})
+			Action: "recovery_code.used", Target: fmt.Sprintf("user:%d", u.ID), Address: httpx.ClientAddr(c)})
 	}
 	return ok, err
 }

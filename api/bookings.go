@@ -7,6 +7,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"consult/api/httpx"
 	"consult/booking"
 )
 
@@ -80,7 +81,7 @@ func (s *Server) bookingJSON(b *booking.Booking, token string) bookingResponse {
 
 func (s *Server) handleCreateBooking(c echo.Context) error {
 	var in bookingRequest
-	if err := decodeJSON(c, &in); err != nil {
+	if err := httpx.DecodeJSON(c, &in); err != nil {
 		return err
 	}
 	start, startErr := parseStart(in.Start)
@@ -94,7 +95,7 @@ func (s *Server) handleCreateBooking(c echo.Context) error {
 		return err
 	}
 	c.Response().Header().Set(echo.HeaderLocation, s.url("/api/v1/bookings/"+token))
-	return writeJSON(c, http.StatusCreated, s.bookingJSON(b, token))
+	return httpx.WriteJSON(c, http.StatusCreated, s.bookingJSON(b, token))
 }
 
 func (s *Server) handleGetBooking(c echo.Context) error {
@@ -103,7 +104,7 @@ func (s *Server) handleGetBooking(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return writeJSON(c, http.StatusOK, bookingDetail{
+	return httpx.WriteJSON(c, http.StatusOK, bookingDetail{
 		bookingResponse: s.bookingJSON(b, token),
 		Name:            b.Name, Email: b.Email, Phone: b.Phone, Note: b.Note,
 	})
@@ -115,13 +116,13 @@ func (s *Server) handleCancelBooking(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return writeJSON(c, http.StatusOK, s.bookingJSON(b, token))
+	return httpx.WriteJSON(c, http.StatusOK, s.bookingJSON(b, token))
 }
 
 func (s *Server) handleRescheduleBooking(c echo.Context) error {
 	token := c.Param("token")
 	var in rescheduleRequest
-	if err := decodeJSON(c, &in); err != nil {
+	if err := httpx.DecodeJSON(c, &in); err != nil {
 		return err
 	}
 	start, err := parseStart(in.Start)
@@ -132,5 +133,5 @@ func (s *Server) handleRescheduleBooking(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return writeJSON(c, http.StatusOK, s.bookingJSON(b, token))
+	return httpx.WriteJSON(c, http.StatusOK, s.bookingJSON(b, token))
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"time"
 
+	"consult/api/httpx"
 	"consult/calendar"
 )
 
@@ -14,7 +15,7 @@ import (
 // one-row read (migration 00005), and besides:
 //
 //   - a conditional request may be answered from a version this process
-//     read less than versionTTL ago (and before any change it made
+//     read less than httpx.VersionTTL ago (and before any change it made
 //     itself): a change made on another instance within that second can
 //     get one more 304 for the content before it, exactly as from a cache
 //     that may keep the feed five minutes (availabilityCache). A tag is
@@ -28,18 +29,18 @@ import (
 type feedVersion struct {
 	version string
 	changed time.Time
-	read    stamp
+	read    httpx.Stamp
 }
 
 // openVersion returns the data's version: the one read last when recent
 // is true and it is fresh enough, else read afresh. cached reports which.
 func (s *Server) openVersion(ctx context.Context, now time.Time, recent bool) (v *feedVersion, cached bool, err error) {
 	if recent {
-		if v := s.feed.version.Load(); v != nil && s.fresh(v.read, versionTTL) {
+		if v := s.feed.version.Load(); v != nil && s.changes.Fresh(v.read, httpx.VersionTTL) {
 			return v, true, nil
 		}
 	}
-	read := s.stampNow()
+	read := s.changes.Stamp()
 	version, changed, err := s.feed.store.AvailabilityFeedVersion(ctx, now)
 	if err != nil {
 		return nil, false, err
@@ -48,7 +49,7 @@ func (s *Server) openVersion(ctx context.Context, now time.Time, recent bool) (v
 	// Keep the one read last, should an earlier read finish later.
 	for {
 		cur := s.feed.version.Load()
-		if (cur != nil && cur.read.at.After(read.at)) || s.feed.version.CompareAndSwap(cur, v) {
+		if (cur != nil && cur.read.After(read)) || s.feed.version.CompareAndSwap(cur, v) {
 			break
 		}
 	}

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"consult/api"
+	"consult/api/httpx"
 	"consult/booking"
 	"consult/storage/storagetest"
 )
@@ -38,7 +39,7 @@ func serveFuzz(t *testing.T, h http.Handler, req *http.Request) *httptest.Respon
 		t.Fatalf("%s %s → %d\n%s", req.Method, req.URL, rec.Code, rec.Body)
 	}
 	if strings.HasPrefix(req.URL.Path, "/api/") && rec.Code >= 400 {
-		var p api.Problem
+		var p httpx.Problem
 		if rec.Header().Get("Content-Type") != "application/problem+json" || json.Unmarshal(rec.Body.Bytes(), &p) != nil || p.Status != rec.Code {
 			t.Fatalf("%s %s → %d without a problem body: %s", req.Method, req.URL, rec.Code, rec.Body)
 		}

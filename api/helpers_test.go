@@ -20,6 +20,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"consult/api"
+	"consult/api/httpx"
 	"consult/booking"
 	"consult/storage"
 	"consult/storage/storagetest"
@@ -163,12 +164,12 @@ func (r response) decode(t *testing.T, v any) {
 	}
 }
 
-func (r response) problem(t *testing.T) api.Problem {
+func (r response) problem(t *testing.T) httpx.Problem {
 	t.Helper()
 	if ct := r.Header.Get("Content-Type"); ct != "application/problem+json" {
 		t.Fatalf("Content-Type = %q, want application/problem+json (body %s)", ct, r.Body)
 	}
-	var p api.Problem
+	var p httpx.Problem
 	r.decode(t, &p)
 	if p.Status != r.Status || p.Title == "" || p.Type == "" {
 		t.Fatalf("incomplete problem %+v for status %d", p, r.Status)

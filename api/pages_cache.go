@@ -4,6 +4,9 @@ import (
 	"bytes"
 	"context"
 	"sync"
+	"time"
+
+	"consult/api/httpx"
 
 	"github.com/labstack/echo/v4"
 )
@@ -23,7 +26,7 @@ import (
 type pageCache struct {
 	mu    sync.Mutex
 	name  string
-	read  stamp
+	read  httpx.Stamp
 	known bool
 	pages map[string]*renderedPage // by route, for name
 }
@@ -35,14 +38,14 @@ type renderedPage struct {
 
 // publicName returns the practice's name for the public pages.
 func (s *Server) publicName(ctx context.Context) string {
-	c := &s.caches.pages
+	c := &s.pageCache
 	c.mu.Lock()
 	name, read, known := c.name, c.read, c.known
 	c.mu.Unlock()
-	if known && s.fresh(read, pageNameTTL) {
+	if known && s.changes.Fresh(read, pageNameTTL) {
 		return name
 	}
-	read = s.stampNow()
+	read = s.changes.Stamp()
 	st, err := s.svc.Settings(ctx)
 	if err != nil {
 		// As practiceName: a neutral name while the database cannot be
@@ -51,7 +54,7 @@ func (s *Server) publicName(ctx context.Context) string {
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if !c.known || !read.at.Before(c.read.at) {
+	if !c.known || !c.read.After(read) {
 		if c.name != st.PracticeName {
 			c.pages = nil
 		}
@@ -64,7 +67,7 @@ func (s *Server) publicName(ctx context.Context) string {
 // data(practice name), from the copy when there is one.
 func (s *Server) servePage(c echo.Context, route, name string, data func(practice string) any) error {
 	practice := s.publicName(c.Request().Context())
-	pc := &s.caches.pages
+	pc := &s.pageCache
 	pc.mu.Lock()
 	p := pc.pages[route]
 	if pc.name != practice {
@@ -76,7 +79,7 @@ func (s *Server) servePage(c echo.Context, route, name string, data func(practic
 		if err := s.web.Render(&buf, name, data(practice)); err != nil {
 			return err
 		}
-		p = &renderedPage{html: buf.Bytes(), gz: gzipped(buf.Bytes())}
+		p = &renderedPage{html: buf.Bytes(), gz: httpx.Gzipped(buf.Bytes())}
 		pc.mu.Lock()
 		if pc.name == practice {
 			if pc.pages == nil {
@@ -87,5 +90,9 @@ func (s *Server) servePage(c echo.Context, route, name string, data func(practic
 		pc.mu.Unlock()
 	}
 	c.Response().Header().Set(echo.HeaderCacheControl, publicCache)
-	return writeCopy(c, echo.MIMETextHTMLCharsetUTF8, p.html, p.gz)
+	return httpx.WriteCopy(c, echo.MIMETextHTMLCharsetUTF8, p.html, p.gz)
 }
+
+// pageNameTTL is how long the practice name in page headers may be used
+// without asking the database, for changes made elsewhere.
+const pageNameTTL = 2 * time.Second

@@ -4,6 +4,8 @@ import (
 	"net/http"
 	"strings"
 
+	"consult/api/httpx"
+
 	"github.com/labstack/echo/v4"
 )
 
@@ -31,7 +33,7 @@ var errorCopy = map[int][2]string{
 
 // renderErrorPage shows an error to a person in a browser, in the site's
 // style (the admin area's for /admin paths).
-func (s *Server) renderErrorPage(c echo.Context, p Problem) {
+func (s *Server) renderErrorPage(c echo.Context, p httpx.Problem) {
 	c.Response().Header().Set(echo.HeaderContentType, echo.MIMETextHTMLCharsetUTF8)
 	c.Response().Header().Set(echo.HeaderCacheControl, "no-store")
 	c.Response().WriteHeader(p.Status)

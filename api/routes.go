@@ -3,31 +3,33 @@ package api
 import (
 	"github.com/labstack/echo/v4"
 	"github.com/labstack/echo/v4/middleware"
+
+	"consult/api/httpx"
 )
 
 // routes registers every route of the service; this is the one list.
 func (s *Server) routes() {
 	e := s.echo
-	e.Pre(middleware.RemoveTrailingSlash(), headAsGet)
-	e.Use(assignRequestID)
-	e.Use(s.logRequests)
-	e.Use(s.recoverPanics)
+	e.Pre(middleware.RemoveTrailingSlash(), httpx.HeadAsGet)
+	e.Use(httpx.AssignRequestID)
+	e.Use(httpx.LogRequests(s.logger, s.metrics))
+	e.Use(httpx.Recover(s.logger))
 	// Security headers go on before anything can refuse the request, so
 	// error responses carry them too.
-	e.Use(s.securityHeaders, s.compress(), s.noteWrites)
+	e.Use(httpx.SecurityHeaders(s.base.Scheme == "https"), httpx.Compress(), s.changes.Note)
 	// No request this service accepts comes near 64 KB; JSON bodies have
 	// their own, smaller limit.
 	e.Use(middleware.BodyLimit("64K"))
-	e.Use(requestTimeout)
+	e.Use(httpx.RequestTimeout)
 
 	e.GET("/healthz", s.handleHealthz)
 	e.GET("/readyz", s.handleReadyz)
-	e.GET("/metrics", s.handleMetrics)
+	e.GET("/metrics", s.metrics.Handler(s.cfg.MetricsToken))
 
 	// Per-address budgets: one for making bookings, one for reading and
 	// changing them by token (which also bounds token guessing), one for
 	// signing in.
-	bookLimit, manageLimit, signInLimit := s.limiter(), s.limiter(), s.limiter()
+	bookLimit, manageLimit, signInLimit := httpx.Limiter(s.cfg.RateLimitPerMinute), httpx.Limiter(s.cfg.RateLimitPerMinute), httpx.Limiter(s.cfg.RateLimitPerMinute)
 
 	v1 := e.Group("/api/v1")
 	v1.GET("/openapi.yaml", s.handleOpenAPI)
@@ -48,14 +50,14 @@ func (s *Server) routes() {
 			e.GET("/"+slug, s.handleContent(slug))
 		}
 		e.GET("/book", s.handleBookForm)
-		e.POST("/book", s.handleBookSubmit, bookLimit, s.sameOrigin)
-		manage := e.Group("/manage/:token", manageLimit, privatePage)
+		e.POST("/book", s.handleBookSubmit, bookLimit, httpx.SameOrigin)
+		manage := e.Group("/manage/:token", manageLimit, httpx.PrivatePage)
 		manage.GET("", s.handleManage)
 		manage.GET("/confirmation", s.handleConfirmation)
 		manage.GET("/consultation.ics", s.handleBookingICS)
 		manage.GET("/cancel", s.handleCancelConfirm)
-		manage.POST("/cancel", s.handleCancel, s.sameOrigin)
-		manage.POST("/reschedule", s.handleReschedule, s.sameOrigin)
+		manage.POST("/cancel", s.handleCancel, httpx.SameOrigin)
+		manage.POST("/reschedule", s.handleReschedule, httpx.SameOrigin)
 	}
 
 	// Admin area and admin API. Every route in these groups needs a

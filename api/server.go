@@ -13,9 +13,17 @@ import (
 	"github.com/alexedwards/scs/v2"
 	"github.com/labstack/echo/v4"
 
+	"consult/api/httpx"
 	"consult/booking"
 	"consult/web"
 )
+
+// Stats is a snapshot of the database figures /metrics reports.
+type Stats = httpx.Stats
+
+// LogHandler wraps h so every record logged with a request's context
+// carries that request's id, the same one sent in X-Request-ID.
+func LogHandler(h slog.Handler) slog.Handler { return httpx.LogHandler(h) }
 
 // Config holds what the HTTP layer needs to know about its deployment.
 type Config struct {
@@ -98,10 +106,11 @@ type Server struct {
 	openapi []byte
 	web     *web.Renderer
 	pages   *web.Pages
-	metrics *metrics
-
-	// Public site state.
-	caches caches // copies of hot public answers; see cache.go
+	metrics *httpx.Metrics
+	// changes keeps the copies of hot public answers fresh.
+	changes    *httpx.Changes
+	pageCache  pageCache
+	slotsCache slotsCache
 
 	// Admin state.
 	admin    booking.AdminStore
@@ -132,15 +141,16 @@ func New(cfg Config, deps Deps) (*Server, error) {
 		openapi: openAPISpec,
 		web:     deps.Web,
 		pages:   deps.Pages,
-		metrics: newMetrics(deps.Stats),
+		metrics: httpx.NewMetrics(deps.Stats),
 	}
 	if s.logger == nil {
 		s.logger = slog.New(slog.DiscardHandler)
 	}
+	s.changes = httpx.NewChanges(s.now)
 	e := echo.New()
 	e.HideBanner = true
 	e.HidePort = true
-	e.HTTPErrorHandler = s.handleError
+	e.HTTPErrorHandler = httpx.ErrorHandler(s.logger, s.renderErrorPage)
 	if cfg.TrustProxy {
 		e.IPExtractor = echo.ExtractIPFromXFFHeader()
 	}

@@ -5,6 +5,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"consult/api/httpx"
 	"consult/booking"
 )
 
@@ -82,5 +83,5 @@ func (s *Server) handleSlots(c echo.Context) error {
 	}
 	plain, gz := ans.body(now)
 	c.Response().Header().Set(echo.HeaderCacheControl, "no-cache")
-	return writeCopy(c, echo.MIMEApplicationJSONCharsetUTF8, plain, gz)
+	return httpx.WriteCopy(c, echo.MIMEApplicationJSONCharsetUTF8, plain, gz)
 }

@@ -10,6 +10,7 @@ import (
 
 	"golang.org/x/sync/singleflight"
 
+	"consult/api/httpx"
 	"consult/booking"
 )
 
@@ -20,7 +21,7 @@ import (
 // weeks. An answer is now kept per query and data version
 // (AvailabilityFeedVersion, a one-row read of the change stamps the
 // database's triggers keep on every change to hours, rules and bookings).
-// The version itself is read at most every versionTTL, and at once after
+// The version itself is read at most every httpx.VersionTTL, and at once after
 // any change made through this process (see caches): a booking or an
 // admin edit made here is in the very next answer, one made on another
 // instance within a second. Reading it on every request was measured at
@@ -83,7 +84,7 @@ func (a *slotsAnswer) body(now time.Time) (plain, gz []byte) {
 	}
 	b := &slotsBody{cut: cut, plain: a.encode(a.slots[cut:])}
 	if a.keep {
-		b.gz = gzipped(b.plain)
+		b.gz = httpx.Gzipped(b.plain)
 	}
 	a.enc.Store(b)
 	return b.plain, b.gz
@@ -156,7 +157,7 @@ func (s *Server) cachedSlots(ctx context.Context, q slotQuery, now time.Time) (*
 	if q.Loc != nil {
 		key.zone = q.Loc.String()
 	}
-	c := &s.caches.slots
+	c := &s.slotsCache
 	c.mu.Lock()
 	a := c.answers[key]
 	if c.version != v.version {

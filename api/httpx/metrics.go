@@ -1,4 +1,4 @@
-package api
+package httpx
 
 import (
 	"context"
@@ -28,17 +28,19 @@ type Stats struct {
 	PoolWaitCount     int64
 }
 
-// metrics holds the service's Prometheus registry. Labels are route
+// Metrics holds the service's Prometheus registry. Labels are route
 // patterns, methods and statuses only: never paths, which carry secrets.
-type metrics struct {
+type Metrics struct {
 	registry *prometheus.Registry
 	requests *prometheus.CounterVec
 	duration *prometheus.HistogramVec
 	inFlight prometheus.Gauge
 }
 
-func newMetrics(stats func(ctx context.Context) (Stats, error)) *metrics {
-	m := &metrics{
+// NewMetrics returns the registry with the request metrics, the Go and
+// process collectors and, when stats is not nil, the database figures.
+func NewMetrics(stats func(ctx context.Context) (Stats, error)) *Metrics {
+	m := &Metrics{
 		registry: prometheus.NewRegistry(),
 		requests: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "consult_http_requests_total", Help: "HTTP requests by route pattern, method and status.",
@@ -60,7 +62,7 @@ func newMetrics(stats func(ctx context.Context) (Stats, error)) *metrics {
 }
 
 // begin counts a request in flight until the returned func is called.
-func (m *metrics) begin() (end func()) {
+func (m *Metrics) begin() (end func()) {
 	if m == nil {
 		return func() {}
 	}
@@ -68,7 +70,7 @@ func (m *metrics) begin() (end func()) {
 	return m.inFlight.Dec
 }
 
-func (m *metrics) observe(method, route string, status int, d time.Duration) {
+func (m *Metrics) observe(method, route string, status int, d time.Duration) {
 	if m == nil {
 		return
 	}
@@ -120,16 +122,18 @@ func (c *statsCollector) Collect(ch chan<- prometheus.Metric) {
 	ch <- prometheus.MustNewConstMetric(descFailed, prometheus.GaugeValue, float64(st.OutboxFailed))
 }
 
-// handleMetrics serves Prometheus metrics, behind a bearer token when one
-// is configured.
-func (s *Server) handleMetrics(c echo.Context) error {
-	if tok := s.cfg.MetricsToken; tok != "" {
-		got := c.Request().Header.Get(echo.HeaderAuthorization)
-		if subtle.ConstantTimeCompare([]byte(got), []byte("Bearer "+tok)) != 1 {
-			c.Response().Header().Set("WWW-Authenticate", `Bearer realm="metrics"`)
-			return &booking.Error{Code: booking.EUNAUTHORIZED, Message: "A valid metrics token is required."}
+// Handler serves the metrics, behind a bearer token when token is set.
+func (m *Metrics) Handler(token string) echo.HandlerFunc {
+	serve := promhttp.HandlerFor(m.registry, promhttp.HandlerOpts{})
+	return func(c echo.Context) error {
+		if token != "" {
+			got := c.Request().Header.Get(echo.HeaderAuthorization)
+			if subtle.ConstantTimeCompare([]byte(got), []byte("Bearer "+token)) != 1 {
+				c.Response().Header().Set("WWW-Authenticate", `Bearer realm="metrics"`)
+				return &booking.Error{Code: booking.EUNAUTHORIZED, Message: "A valid metrics token is required."}
+			}
 		}
+		serve.ServeHTTP(c.Response(), c.Request())
+		return nil
 	}
-	promhttp.HandlerFor(s.metrics.registry, promhttp.HandlerOpts{}).ServeHTTP(c.Response(), c.Request())
-	return nil
 }

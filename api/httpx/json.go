@@ -1,4 +1,4 @@
-package api
+package httpx
 
 import (
 	"encoding/json"
@@ -13,15 +13,16 @@ import (
 // maxJSONBody bounds every JSON request body; a booking is well under 2 KB.
 const maxJSONBody = 16 << 10
 
-func jsonEncoder(w io.Writer) *json.Encoder {
+// JSONEncoder writes JSON with HTML-significant characters escaped.
+func JSONEncoder(w io.Writer) *json.Encoder {
 	enc := json.NewEncoder(w)
 	enc.SetEscapeHTML(true)
 	return enc
 }
 
-// decodeJSON reads exactly one JSON object into v, refusing unknown
+// DecodeJSON reads exactly one JSON object into v, refusing unknown
 // fields, trailing data, a wrong content type and oversized bodies.
-func decodeJSON(c echo.Context, v any) error {
+func DecodeJSON(c echo.Context, v any) error {
 	r := c.Request()
 	if ct := r.Header.Get(echo.HeaderContentType); ct != "" {
 		mt, _, err := mime.ParseMediaType(ct)
@@ -68,10 +69,10 @@ func jsonError(err error) error {
 	}
 }
 
-// writeJSON sends v with status, never cached (responses may carry personal data).
-func writeJSON(c echo.Context, status int, v any) error {
+// WriteJSON sends v with status, never cached (responses may carry personal data).
+func WriteJSON(c echo.Context, status int, v any) error {
 	c.Response().Header().Set(echo.HeaderContentType, echo.MIMEApplicationJSONCharsetUTF8)
 	c.Response().Header().Set(echo.HeaderCacheControl, "no-store")
 	c.Response().WriteHeader(status)
-	return jsonEncoder(c.Response()).Encode(v)
+	return JSONEncoder(c.Response()).Encode(v)
 }

@@ -1,4 +1,4 @@
-package api
+package httpx
 
 import (
 	"net/http"
@@ -21,7 +21,7 @@ const contentSecurityPolicy = "default-src 'self'; script-src 'self'; style-src 
 const permissionsPolicy = "accelerometer=(), camera=(), geolocation=(), gyroscope=(), magnetometer=(), " +
 	"microphone=(), payment=(), usb=(), browsing-topics=()"
 
-// securityHeaders sets the headers every response carries. Referrer-Policy
+// SecurityHeaders sets the headers every response carries. Referrer-Policy
 // is no-referrer site-wide because manage URLs hold secrets and a visitor's
 // reading of a therapy site is nobody else's business. HSTS is sent only
 // when the site is served over https, since browsers would otherwise pin a
@@ -31,7 +31,7 @@ const permissionsPolicy = "accelerometer=(), camera=(), geolocation=(), gyroscop
 // bench counts this middleware on every request, and Header.Set would
 // check each name and allocate each value anew. Every slice has room for
 // its one value only, so a handler that adds to one gets a copy.
-func (s *Server) securityHeaders(next echo.HandlerFunc) echo.HandlerFunc {
+func SecurityHeaders(https bool) echo.MiddlewareFunc {
 	headers := [][2]string{
 		{"Content-Security-Policy", contentSecurityPolicy},
 		{"X-Content-Type-Options", "nosniff"},
@@ -40,7 +40,7 @@ func (s *Server) securityHeaders(next echo.HandlerFunc) echo.HandlerFunc {
 		{"X-Frame-Options", "DENY"},
 		{"Cross-Origin-Opener-Policy", "same-origin"},
 	}
-	if s.base.Scheme == "https" {
+	if https {
 		headers = append(headers, [2]string{"Strict-Transport-Security", "max-age=31536000"})
 	}
 	names := make([]string, len(headers))
@@ -48,16 +48,18 @@ func (s *Server) securityHeaders(next echo.HandlerFunc) echo.HandlerFunc {
 	for i, kv := range headers {
 		names[i], values[i] = http.CanonicalHeaderKey(kv[0]), []string{kv[1]}
 	}
-	return func(c echo.Context) error {
-		h := c.Response().Header()
-		for i, name := range names {
-			h[name] = values[i][:1:1]
+	return func(next echo.HandlerFunc) echo.HandlerFunc {
+		return func(c echo.Context) error {
+			h := c.Response().Header()
+			for i, name := range names {
+				h[name] = values[i][:1:1]
+			}
+			return next(c)
 		}
-		return next(c)
 	}
 }
 
-// compress gzips responses, with klauspost/compress's gzhttp wrapper at
+// Compress gzips responses, with klauspost/compress's gzhttp wrapper at
 // its fastest level. make bench measured Echo's gzip middleware taking a
 // standard library writer (about 1.2 MB, pooled) for every request that
 // accepts gzip, compressed or not, which lifted the server's peak memory
@@ -70,7 +72,7 @@ func (s *Server) securityHeaders(next echo.HandlerFunc) echo.HandlerFunc {
 // calendar feeds, and range requests, whose byte offsets refer to the
 // uncompressed file. A handler that sets Content-Encoding itself (the
 // pre-compressed cached pages) passes through untouched.
-func (s *Server) compress() echo.MiddlewareFunc {
+func Compress() echo.MiddlewareFunc {
 	wrap, err := gzhttp.NewWrapper(gzhttp.MinSize(1024), gzhttp.CompressionLevel(gzip.BestSpeed), gzhttp.EnableZstd(false))
 	if err != nil {
 		panic(err) // the options are constants
@@ -100,23 +102,25 @@ func (s *Server) compress() echo.MiddlewareFunc {
 	}
 }
 
-// sameOrigin refuses state-changing form posts sent from other sites (CSRF),
+// SameOrigin refuses state-changing form posts sent from other sites (CSRF),
 // using the browser's Sec-Fetch-Site and Origin headers; it needs no cookie,
 // so booking stays cookie-free as the privacy notice promises.
-func (s *Server) sameOrigin(next echo.HandlerFunc) echo.HandlerFunc {
-	cop := http.NewCrossOriginProtection()
+func SameOrigin(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
-		if err := cop.Check(c.Request()); err != nil {
+		if err := crossOrigin.Check(c.Request()); err != nil {
 			return echo.NewHTTPError(http.StatusForbidden, "This form must be sent from this website.")
 		}
 		return next(c)
 	}
 }
 
-// privatePage marks responses that show one client's booking: never stored
+// crossOrigin holds no state beyond its (empty) lists of exceptions.
+var crossOrigin = http.NewCrossOriginProtection()
+
+// PrivatePage marks responses that show one client's booking: never stored
 // by browsers or proxies, never indexed. The referrer is already withheld
 // site-wide, which keeps the token in the URL from leaking through links.
-func privatePage(next echo.HandlerFunc) echo.HandlerFunc {
+func PrivatePage(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		h := c.Response().Header()
 		h.Set(echo.HeaderCacheControl, "no-store")

@@ -1,4 +1,4 @@
-package api
+package httpx
 
 import (
 	"math"
@@ -13,14 +13,13 @@ import (
 	"consult/booking"
 )
 
-// limiter returns middleware allowing each client address perMinute
+// Limiter returns middleware allowing each client address perMinute
 // requests a minute (with the same burst) to the routes it guards, and a
 // 429 problem with Retry-After beyond that. Each group gets its own
 // budget, so browsing a booking cannot use up the budget for making one.
 // The counts are per instance: behind several instances the effective
 // limit is a multiple, which is still a bound.
-func (s *Server) limiter() echo.MiddlewareFunc {
-	perMinute := s.cfg.RateLimitPerMinute
+func Limiter(perMinute int) echo.MiddlewareFunc {
 	if perMinute <= 0 {
 		return func(next echo.HandlerFunc) echo.HandlerFunc { return next }
 	}
@@ -29,7 +28,7 @@ func (s *Server) limiter() echo.MiddlewareFunc {
 		Store: middleware.NewRateLimiterMemoryStoreWithConfig(middleware.RateLimiterMemoryStoreConfig{
 			Rate: rate.Limit(float64(perMinute) / 60), Burst: perMinute, ExpiresIn: 3 * time.Minute,
 		}),
-		IdentifierExtractor: func(c echo.Context) (string, error) { return limitKey(s.clientAddr(c)), nil },
+		IdentifierExtractor: func(c echo.Context) (string, error) { return limitKey(ClientAddr(c)), nil },
 		DenyHandler: func(c echo.Context, _ string, _ error) error {
 			c.Response().Header().Set("Retry-After", retryAfter)
 			return booking.Errorf(booking.ETOOMANY, "Too many requests from your network. Please wait a minute and try again.")
@@ -51,4 +50,14 @@ func limitKey(addr string) string {
 		return addr
 	}
 	return p.String()
+}
+
+// ClientAddr is the peer's address. Forwarding headers count only when an
+// IPExtractor was configured for a trusted proxy; otherwise anyone could
+// claim any address and slip past per-address throttling.
+func ClientAddr(c echo.Context) string {
+	if c.Echo().IPExtractor != nil {
+		return c.RealIP()
+	}
+	return echo.ExtractIPDirect()(c.Request())
 }

@@ -1,8 +1,14 @@
-package api
+// Package httpx is the HTTP plumbing every audience of the service shares:
+// problem+json errors and the one error handler, JSON decoding with
+// limits, middleware (request ids, logging, panics, timeouts, security
+// headers, compression, same-origin checks, rate limits), metrics, and
+// cached response copies with the write counter that keeps them fresh.
+package httpx
 
 import (
 	"context"
 	"errors"
+	"log/slog"
 	"net/http"
 	"strings"
 
@@ -46,10 +52,10 @@ type Problem struct {
 	Errors map[string]string `json:"errors,omitempty"`
 }
 
-// problemFor turns any error into the problem to send and whether it is a
+// ProblemFor turns any error into the problem to send and whether it is a
 // server fault worth logging. Client-facing text comes only from domain
 // messages and fixed titles, never from err.Error().
-func problemFor(err error) (Problem, bool) {
+func ProblemFor(err error) (Problem, bool) {
 	var he *echo.HTTPError
 	if errors.As(err, &he) {
 		p := Problem{Status: he.Code, Title: titleOf[he.Code]}
@@ -81,31 +87,35 @@ func problemType(status int) string {
 	return "/problems/" + strings.ToLower(strings.ReplaceAll(http.StatusText(status), " ", "-"))
 }
 
-// handleError is Echo's one error handler: problem+json under /api, an
-// error page elsewhere. Only server faults are logged.
-func (s *Server) handleError(err error, c echo.Context) {
-	p, serverFault := problemFor(err)
-	// A client that went away mid-request is not a fault worth logging.
-	if serverFault && !errors.Is(err, context.Canceled) {
-		s.logger.ErrorContext(c.Request().Context(), "request failed",
-			"method", c.Request().Method, "route", c.Path(), "status", p.Status, "error", err)
-	}
-	if c.Response().Committed {
-		return
-	}
-	if p.Status == http.StatusTooManyRequests || p.Status == http.StatusServiceUnavailable {
-		if c.Response().Header().Get("Retry-After") == "" {
-			c.Response().Header().Set("Retry-After", "30")
+// ErrorHandler returns Echo's one error handler: problem+json under /api
+// and for clients that do not want HTML, page (an error page) otherwise.
+// Only server faults are logged.
+func ErrorHandler(logger *slog.Logger, page func(c echo.Context, p Problem)) echo.HTTPErrorHandler {
+	return func(err error, c echo.Context) {
+		p, serverFault := ProblemFor(err)
+		// A client that went away mid-request is not a fault worth logging.
+		if serverFault && !errors.Is(err, context.Canceled) {
+			logger.ErrorContext(c.Request().Context(), "request failed",
+				"method", c.Request().Method, "route", c.Path(), "status", p.Status, "error", err)
 		}
+		if c.Response().Committed {
+			return
+		}
+		if p.Status == http.StatusTooManyRequests || p.Status == http.StatusServiceUnavailable {
+			if c.Response().Header().Get("Retry-After") == "" {
+				c.Response().Header().Set("Retry-After", "30")
+			}
+		}
+		if strings.HasPrefix(c.Request().URL.Path, "/api/") || !wantsHTML(c) {
+			WriteProblem(c, p)
+			return
+		}
+		page(c, p)
 	}
-	if strings.HasPrefix(c.Request().URL.Path, "/api/") || !s.wantsHTML(c) {
-		writeProblem(c, p)
-		return
-	}
-	s.renderErrorPage(c, p)
 }
 
-func writeProblem(c echo.Context, p Problem) {
+// WriteProblem sends p as application/problem+json, never cached.
+func WriteProblem(c echo.Context, p Problem) {
 	c.Response().Header().Set(echo.HeaderContentType, "application/problem+json")
 	c.Response().Header().Set(echo.HeaderCacheControl, "no-store")
 	if c.Request().Method == http.MethodHead {
@@ -113,10 +123,10 @@ func writeProblem(c echo.Context, p Problem) {
 		return
 	}
 	c.Response().WriteHeader(p.Status)
-	_ = jsonEncoder(c.Response()).Encode(p)
+	_ = JSONEncoder(c.Response()).Encode(p)
 }
 
-func (s *Server) wantsHTML(c echo.Context) bool {
+func wantsHTML(c echo.Context) bool {
 	accept := c.Request().Header.Get(echo.HeaderAccept)
 	return accept == "" || strings.Contains(accept, "text/html") || strings.Contains(accept, "*/*")
 }
