@@ -6,6 +6,9 @@ import (
 	"net/url"
 	"strings"
 
+	"consult/booking"
+	"consult/web"
+
 	"github.com/labstack/echo/v4"
 )
 
@@ -41,7 +44,7 @@ type calendarData struct {
 	// New is the private feed just made: its URL holds the secret, of
 	// which only a hash is kept, so it is shown this once.
 	New          *subscribeLinks
-	Public       feedLinks
+	Public       web.FeedLinks
 	PublicURL    string
 	EventTitle   string
 	DefaultTitle string
@@ -75,7 +78,7 @@ func (s *Server) feedsAvailable() error {
 
 // renderCalendar renders the page; form carries what was typed when a
 // save was refused, and newURL the private feed just made.
-func (s *Server) renderCalendar(c echo.Context, status int, form *FeedSettings, newURL string, errs map[string]string) error {
+func (s *Server) renderCalendar(c echo.Context, status int, form *booking.FeedSettings, newURL string, errs map[string]string) error {
 	if err := s.feedsAvailable(); err != nil {
 		return err
 	}
@@ -96,7 +99,7 @@ func (s *Server) renderCalendar(c echo.Context, status int, form *FeedSettings, 
 		fs = *form
 	}
 	d := calendarData{
-		HasSecret: ok, Public: s.feedLinks(), PublicURL: s.feeds.AvailabilityURL(),
+		HasSecret: ok, Public: web.SubscribeLinks(s.base), PublicURL: s.feeds.AvailabilityURL(),
 		EventTitle: fs.EventTitle, DefaultTitle: "Consultation with " + st.PracticeName, FullDetails: fs.FullDetails,
 	}
 	if ok {
@@ -135,7 +138,7 @@ func (s *Server) handleFeedSettings(c echo.Context) error {
 	if err := s.feedsAvailable(); err != nil {
 		return err
 	}
-	fs := FeedSettings{
+	fs := booking.FeedSettings{
 		EventTitle:  strings.TrimSpace(c.FormValue("event_title")),
 		FullDetails: c.FormValue("full_details") == "on",
 	}

@@ -57,7 +57,7 @@ type adminPage struct {
 func (s *Server) renderAdmin(c echo.Context, status int, name, title string, data any, errs map[string]string) error {
 	ctx := c.Request().Context()
 	p := adminPage{
-		Practice: s.practiceName(c),
+		Practice: s.svc.PracticeName(c.Request().Context()),
 		Title:    title,
 		Flash:    s.sessions.PopString(ctx, sessFlash),
 		Errors:   errs,

@@ -23,7 +23,7 @@ func (s *Server) renderSettings(c echo.Context, status int, errs map[string]stri
 	if err != nil {
 		return err
 	}
-	d := settingsData{PracticeName: s.practiceName(c), TwoFactor: u.TwoFactor(), RecoveryCodesLeft: left}
+	d := settingsData{PracticeName: s.svc.PracticeName(c.Request().Context()), TwoFactor: u.TwoFactor(), RecoveryCodesLeft: left}
 	return s.renderAdmin(c, status, "settings", "Settings", d, errs)
 }
 

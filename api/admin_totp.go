@@ -108,7 +108,7 @@ type totpSetupData struct {
 // code from it is confirmed, and shows it as a QR code and as text.
 func (s *Server) handleTOTPStart(c echo.Context) error {
 	u := actor(c).User
-	key, err := totp.Generate(totp.GenerateOpts{Issuer: s.practiceName(c), AccountName: u.Email,
+	key, err := totp.Generate(totp.GenerateOpts{Issuer: s.svc.PracticeName(c.Request().Context()), AccountName: u.Email,
 		Period: 30, Digits: otp.DigitsSix, Algorithm: otp.AlgorithmSHA1})
 	if err != nil {
 		return err
@@ -151,7 +151,7 @@ func (s *Server) handleTOTPConfirm(c echo.Context) error {
 	code := strings.ReplaceAll(c.FormValue("code"), " ", "")
 	step, ok := matchTOTP(secret, code, now)
 	if !ok {
-		key, err := totpKey(s.practiceName(c), u.Email, secret)
+		key, err := totpKey(s.svc.PracticeName(c.Request().Context()), u.Email, secret)
 		if err != nil {
 			return err
 		}

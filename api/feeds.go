@@ -1,7 +1,6 @@
 package api
 
 import (
-	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"net/http"
@@ -13,6 +12,7 @@ import (
 	"github.com/labstack/echo/v4"
 	"golang.org/x/sync/singleflight"
 
+	"consult/api/httpx"
 	"consult/booking"
 	"consult/calendar"
 )
@@ -51,36 +51,9 @@ const (
 // changes shape, so subscribers fetch the new form at their next poll.
 const feedFormat = "feeds/1"
 
-// FeedStore is the storage the calendar feeds use; *storage.Store
-// implements it.
-type FeedStore interface {
-	// AvailabilityFeedVersion returns a version of the data the open-slots
-	// feed is built from at now and the time of its last change, in one
-	// query. ENOTFOUND when the practice has no settings.
-	AvailabilityFeedVersion(ctx context.Context, now time.Time) (version string, changed time.Time, err error)
-	// BookingsFeedVersion checks secretHash and returns a version of the
-	// bookings feed's data and the time of its last change, in one query.
-	// ENOTFOUND when secretHash is not the current secret's.
-	BookingsFeedVersion(ctx context.Context, secretHash []byte, now time.Time, keepPast, keepCancelled time.Duration) (version string, changed time.Time, err error)
-	// FeedBookings returns the bookings the private feed shows at now.
-	FeedBookings(ctx context.Context, now time.Time, keepPast, keepCancelled time.Duration) ([]booking.Booking, error)
-	// FeedSettings returns the neutral event title and whether the private
-	// feed shows full details. ENOTFOUND when the practice has no settings.
-	FeedSettings(ctx context.Context) (eventTitle string, fullDetails bool, err error)
-	// SetFeedSettings stores them, stamped now. ENOTFOUND when the practice
-	// has no settings; EINVALID when the database refuses the title.
-	SetFeedSettings(ctx context.Context, eventTitle string, fullDetails bool, now time.Time) error
-	// RotateFeedSecret replaces the private feed's secret and returns the
-	// new one, which is not stored in plaintext.
-	RotateFeedSecret(ctx context.Context, now time.Time) (string, error)
-	// FeedSecretCreatedAt returns when the current secret was made.
-	// ENOTFOUND when there is none.
-	FeedSecretCreatedAt(ctx context.Context) (time.Time, error)
-}
-
 // feedState is the Server's feed machinery; nil fields mean no feeds.
 type feedState struct {
-	store FeedStore
+	store booking.FeedStore
 	// salt goes into every entity tag: configuration that changes the
 	// content (base URL, organiser) without changing the data.
 	salt string
@@ -88,9 +61,8 @@ type feedState struct {
 	// for If-Modified-Since, which carries no validity time of its own,
 	// and for full requests while the content stays the same.
 	lastOpen atomic.Pointer[openSlotsMemo]
-	// version is the open-slots data's version as last read; builds
+	// builds
 	// shares concurrent builds of one version. See feeds_cache.go.
-	version atomic.Pointer[feedVersion]
 	builds  singleflight.Group
 	lastTag atomic.Pointer[openTagMemo]
 }
@@ -100,7 +72,8 @@ func (s *Server) initFeeds(deps Deps) {
 	if deps.Feeds == nil {
 		return
 	}
-	s.feeds = NewFeeds(deps.Feeds, s.base.String(), s.svc.Now)
+	s.feeds = booking.NewFeeds(deps.Feeds, s.base.String(), s.svc.Now)
+	s.versions = httpx.NewVersions(s.changes, deps.Feeds.AvailabilityFeedVersion)
 	p := s.calendarPractice(booking.Settings{})
 	s.feed = &feedState{store: deps.Feeds, salt: feedFormat + "\x00" + s.base.String() + "\x00" + p.Email}
 }
@@ -116,18 +89,18 @@ func (s *Server) handleAvailabilityFeed(c echo.Context) error {
 	// judged on a version up to a second old (feeds_cache.go) before
 	// anything is read.
 	conditional := cond.noneMatch || cond.hasSince
-	v, cached, err := s.openVersion(ctx, now, conditional)
+	v, cached, err := s.versions.Get(ctx, now, conditional)
 	if err != nil {
 		return err
 	}
-	if tag, ok := s.openNotModified(cond, v.version, now); ok {
+	if tag, ok := s.openNotModified(cond, v.Value, now); ok {
 		return notModified(c, tag)
 	}
 	if cached {
-		if v, _, err = s.openVersion(ctx, now, false); err != nil {
+		if v, _, err = s.versions.Get(ctx, now, false); err != nil {
 			return err
 		}
-		if tag, ok := s.openNotModified(cond, v.version, now); ok {
+		if tag, ok := s.openNotModified(cond, v.Value, now); ok {
 			return notModified(c, tag)
 		}
 	}
@@ -263,3 +236,6 @@ func notModified(c echo.Context, tag string) error {
 	}
 	return c.NoContent(http.StatusNotModified)
 }
+
+// Feeds returns the server's feed management, or nil when it serves no feeds.
+func (s *Server) Feeds() *booking.Feeds { return s.feeds }

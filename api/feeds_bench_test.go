@@ -94,7 +94,7 @@ func BenchmarkAvailabilityFeed90Days(b *testing.B) {
 func BenchmarkBookingsFeed5000(b *testing.B) {
 	f := benchBookings(b)
 	for _, full := range []bool{false, true} {
-		if err := f.srv.Feeds().SetSettings(context.Background(), api.FeedSettings{FullDetails: full}); err != nil {
+		if err := f.srv.Feeds().SetSettings(context.Background(), booking.FeedSettings{FullDetails: full}); err != nil {
 			b.Fatal(err)
 		}
 		name := map[bool]string{false: "initials", true: "full"}[full]

@@ -25,37 +25,6 @@ import (
 //     GET of unchanged data is a copy; concurrent builds of one version
 //     are shared, so 32 clients cost one build, not 32.
 
-// feedVersion is the open-slots data's version as read at read.
-type feedVersion struct {
-	version string
-	changed time.Time
-	read    httpx.Stamp
-}
-
-// openVersion returns the data's version: the one read last when recent
-// is true and it is fresh enough, else read afresh. cached reports which.
-func (s *Server) openVersion(ctx context.Context, now time.Time, recent bool) (v *feedVersion, cached bool, err error) {
-	if recent {
-		if v := s.feed.version.Load(); v != nil && s.changes.Fresh(v.read, httpx.VersionTTL) {
-			return v, true, nil
-		}
-	}
-	read := s.changes.Stamp()
-	version, changed, err := s.feed.store.AvailabilityFeedVersion(ctx, now)
-	if err != nil {
-		return nil, false, err
-	}
-	v = &feedVersion{version: version, changed: changed, read: read}
-	// Keep the one read last, should an earlier read finish later.
-	for {
-		cur := s.feed.version.Load()
-		if (cur != nil && cur.read.After(read)) || s.feed.version.CompareAndSwap(cur, v) {
-			break
-		}
-	}
-	return v, false, nil
-}
-
 // openNotModified returns the tag of a 304 for cond when the content the
 // client holds is the content at now of the data at version.
 func (s *Server) openNotModified(cond conditions, version string, now time.Time) (string, bool) {
@@ -76,11 +45,11 @@ func (s *Server) openNotModified(cond conditions, version string, now time.Time)
 // must have been read afresh: the last one built when it is still the
 // same content, else a new one, built once for all the requests that ask
 // for it at the same time.
-func (s *Server) openFeed(ctx context.Context, v *feedVersion, now time.Time) (*openSlotsMemo, error) {
-	if m := s.feed.lastOpen.Load(); m != nil && m.version == v.version && m.covers(now) {
+func (s *Server) openFeed(ctx context.Context, v *httpx.Version, now time.Time) (*openSlotsMemo, error) {
+	if m := s.feed.lastOpen.Load(); m != nil && m.version == v.Value && m.covers(now) {
 		return m, nil
 	}
-	got, err, _ := s.feed.builds.Do(v.version, func() (any, error) {
+	got, err, _ := s.feed.builds.Do(v.Value, func() (any, error) {
 		// Detached from the first caller's request, which the others do
 		// not depend on; the build is bounded by its own queries.
 		return s.buildOpenFeed(context.WithoutCancel(ctx), v, now)
@@ -101,27 +70,27 @@ func (s *Server) openFeed(ctx context.Context, v *feedVersion, now time.Time) (*
 // the bytes are v's content, and only then do they get v's tag. Else it
 // starts again from the newer version (a few times; under constant change
 // it sends the feed untagged, which is always correct).
-func (s *Server) buildOpenFeed(ctx context.Context, v *feedVersion, now time.Time) (*openSlotsMemo, error) {
+func (s *Server) buildOpenFeed(ctx context.Context, v *httpx.Version, now time.Time) (*openSlotsMemo, error) {
 	for range 3 {
 		open, err := s.openSlots(ctx, now)
 		if err != nil {
 			return nil, err
 		}
 		stamp := open.since
-		if v.changed.After(stamp) {
-			stamp = v.changed
+		if v.Changed.After(stamp) {
+			stamp = v.Changed
 		}
 		body, err := calendar.AvailabilityFeed(s.calendarPractice(open.settings), open.slots, stamp)
 		if err != nil {
 			return nil, err
 		}
-		after, _, err := s.openVersion(ctx, now, false)
+		after, _, err := s.versions.Get(ctx, now, false)
 		if err != nil {
 			return nil, err
 		}
-		m := &openSlotsMemo{version: v.version, since: open.since, until: open.until, stamp: stamp, body: body}
-		if after.version == v.version {
-			m.tag = s.openTag(v.version, open.until)
+		m := &openSlotsMemo{version: v.Value, since: open.since, until: open.until, stamp: stamp, body: body}
+		if after.Value == v.Value {
+			m.tag = s.openTag(v.Value, open.until)
 			s.feed.lastOpen.Store(m)
 			return m, nil
 		}

@@ -12,7 +12,6 @@ import (
 
 	"github.com/emersion/go-ical"
 
-	"consult/api"
 	"consult/booking"
 	"consult/calendar/icaltest"
 )
@@ -72,7 +71,7 @@ func TestBookingsFeedContent(t *testing.T) {
 		}
 	}
 
-	if err := f.srv.Feeds().SetSettings(context.Background(), api.FeedSettings{FullDetails: true}); err != nil {
+	if err := f.srv.Feeds().SetSettings(context.Background(), booking.FeedSettings{FullDetails: true}); err != nil {
 		t.Fatal(err)
 	}
 	full := f.get(f.private)
@@ -283,7 +282,7 @@ func TestFeedETagsFollowChanges(t *testing.T) {
 	}
 	step("weekly hours", func() { f.exec(t, `DELETE FROM weekly_windows WHERE weekday = 4`) }, "new", "any")
 	step("full details", func() {
-		if err := f.srv.Feeds().SetSettings(context.Background(), api.FeedSettings{FullDetails: true}); err != nil {
+		if err := f.srv.Feeds().SetSettings(context.Background(), booking.FeedSettings{FullDetails: true}); err != nil {
 			t.Fatal(err)
 		}
 	}, "any", "new")

@@ -52,7 +52,7 @@ func (s *Server) content(slug string) (web.Page, bool) {
 
 // newPage returns the common page data; path is empty for private pages.
 func (s *Server) newPage(c echo.Context, title, description, path string) page {
-	return s.pageFor(s.practiceName(c), title, description, path)
+	return s.pageFor(s.svc.PracticeName(c.Request().Context()), title, description, path)
 }
 
 // pageFor is newPage for a handler that has read the settings already.

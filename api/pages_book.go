@@ -3,16 +3,15 @@ package api
 import (
 	"crypto/rand"
 	"errors"
-	"html/template"
 	"maps"
 	"net/http"
-	"net/url"
 	"slices"
 	"time"
 
 	"github.com/labstack/echo/v4"
 
 	"consult/booking"
+	"consult/web"
 )
 
 // maxFormBody bounds a posted page form; the booking form is well under 2 KB.
@@ -46,24 +45,7 @@ type bookPage struct {
 	Err    map[string]string
 	// Notice is a message about the whole form, shown in the summary.
 	Notice string
-	Feed   feedLinks
-}
-
-// feedLinks are the ways to subscribe to the public availability feed.
-// Webcal is a template.URL because html/template would otherwise blank a
-// scheme it does not know.
-type feedLinks struct {
-	Webcal           template.URL
-	Google, Download string
-}
-
-func (s *Server) feedLinks() feedLinks {
-	webcal := "webcal://" + s.base.Host + s.base.Path + "/calendar/availability.ics"
-	return feedLinks{
-		Webcal:   template.URL(webcal),
-		Google:   "https://calendar.google.com/calendar/r?cid=" + url.QueryEscape(webcal),
-		Download: "/calendar/availability.ics",
-	}
+	Feed   web.FeedLinks
 }
 
 // newFormKey returns a fresh idempotency key for one rendering of a form.
@@ -104,7 +86,7 @@ func (s *Server) handleBookForm(c echo.Context) error {
 		page:   s.pageFor(st.PracticeName, "Book a free consultation", bookDescription, "/book"),
 		Picker: newPicker(a, "/book", date, link.selected, s.svc.Now()),
 		Form:   bookForm{Start: link.selected, Key: newFormKey()},
-		Feed:   s.feedLinks(),
+		Feed:   web.SubscribeLinks(s.base),
 	}
 	if !link.taken.IsZero() {
 		data.Picker.withAlternatives(a, link.taken)
@@ -190,7 +172,7 @@ func (s *Server) handleBookSubmit(c echo.Context) error {
 		page:   s.pageFor(st.PracticeName, "Book a free consultation", bookDescription, "/book"),
 		Picker: newPicker(a, "/book", r.PostFormValue("date"), form.Start, s.svc.Now()),
 		Form:   form,
-		Feed:   s.feedLinks(),
+		Feed:   web.SubscribeLinks(s.base),
 		Err:    map[string]string{},
 	}
 

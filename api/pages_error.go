@@ -44,7 +44,7 @@ func (s *Server) renderErrorPage(c echo.Context, p httpx.Problem) {
 	if len(c.Request().URL.Path) >= 6 && c.Request().URL.Path[:6] == "/admin" {
 		name = "admin/error"
 	}
-	data := errorPageData{Practice: s.practiceName(c), Title: p.Title, Detail: p.Detail, Status: p.Status}
+	data := errorPageData{Practice: s.svc.PracticeName(c.Request().Context()), Title: p.Title, Detail: p.Detail, Status: p.Status}
 	if name == "error" {
 		data.Title = strings.TrimSuffix(data.Title, ".")
 		if text, ok := errorCopy[p.Status]; ok {
@@ -54,14 +54,4 @@ func (s *Server) renderErrorPage(c echo.Context, p httpx.Problem) {
 	if err := s.web.Render(c.Response(), name, data); err != nil {
 		s.logger.Error("render error page", "error", err)
 	}
-}
-
-// practiceName returns the practice's name for page headers, or a neutral
-// fallback when the database cannot be read (e.g. during an outage).
-func (s *Server) practiceName(c echo.Context) string {
-	st, err := s.svc.Settings(c.Request().Context())
-	if err != nil {
-		return "Consultations"
-	}
-	return st.PracticeName
 }

@@ -86,7 +86,7 @@ type Deps struct {
 	// Feed dependencies.
 
 	// Feeds stores what the calendar feeds are built from; nil serves no feeds.
-	Feeds FeedStore
+	Feeds booking.FeedStore
 
 	// Email dependencies.
 
@@ -111,6 +111,9 @@ type Server struct {
 	changes    *httpx.Changes
 	pageCache  pageCache
 	slotsCache slotsCache
+	// versions reads the data's version the slots and feed copies are
+	// kept by; nil without a FeedStore.
+	versions *httpx.Versions
 
 	// Admin state.
 	admin    booking.AdminStore
@@ -119,7 +122,7 @@ type Server struct {
 	passwordSlots chan struct{}
 
 	// Feed state.
-	feeds *Feeds
+	feeds *booking.Feeds
 	feed  *feedState
 
 	// Email state.

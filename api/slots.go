@@ -72,7 +72,7 @@ func (s *Server) handleSlots(c echo.Context) error {
 	ctx := c.Request().Context()
 	now := s.svc.Now()
 	var ans *slotsAnswer
-	if s.feed == nil {
+	if s.versions == nil {
 		// No version to check a copy against: compute every time.
 		ans, err = s.computeSlots(ctx, q, now)
 	} else {

@@ -3,7 +3,6 @@ package api
 import (
 	"context"
 	"encoding/json"
-	"sort"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -77,8 +76,7 @@ func (a *slotsAnswer) covers(now time.Time) bool {
 
 // body returns the JSON answer at now, and gzipped (nil when not kept or small).
 func (a *slotsAnswer) body(now time.Time) (plain, gz []byte) {
-	lower := now.Add(a.minNotice)
-	cut := sort.Search(len(a.slots), func(i int) bool { return !a.slots[i].Start.Before(lower) })
+	cut := booking.NoticeCut(a.slots, now, a.minNotice)
 	if b := a.enc.Load(); b != nil && b.cut == cut {
 		return b.plain, b.gz
 	}
@@ -114,22 +112,18 @@ func (a *slotsAnswer) encode(slots []booking.Slot) []byte {
 // computeSlots computes q's answer for the practice-local day of now.
 func (s *Server) computeSlots(ctx context.Context, q slotQuery, now time.Time) (*slotsAnswer, error) {
 	for range 3 {
-		st, err := s.svc.Settings(ctx)
+		day, err := s.svc.DayOf(ctx, now)
 		if err != nil {
 			return nil, err
 		}
-		practice, err := st.Location()
-		if err != nil {
-			return nil, err
-		}
+		st := day.Settings
 		loc := q.Loc
 		if loc == nil {
-			loc = practice
+			if loc, err = st.Location(); err != nil {
+				return nil, err
+			}
 		}
-		today := booking.DateOf(now.In(practice))
-		dayStart, nextDay := startOfDay(today, practice), startOfDay(today.AddDays(1), practice)
-		atDayStart := booking.NewService(s.svc.Store, func() time.Time { return dayStart })
-		slots, used, err := atDayStart.Slots(ctx, q.From.In(0, loc), q.To.AddDays(1).In(0, loc))
+		slots, used, err := s.svc.SlotsOfDay(ctx, day, q.From.In(0, loc), q.To.AddDays(1).In(0, loc))
 		if err != nil {
 			return nil, err
 		}
@@ -140,7 +134,7 @@ func (s *Server) computeSlots(ctx context.Context, q slotQuery, now time.Time) (
 		if err != nil {
 			return nil, err
 		}
-		return &slotsAnswer{zone: zone, dayStart: dayStart, nextDay: nextDay, minNotice: used.MinNotice, slots: slots}, nil
+		return &slotsAnswer{zone: zone, dayStart: day.Start, nextDay: day.Next, minNotice: used.MinNotice, slots: slots}, nil
 	}
 	return nil, booking.Errorf(booking.EUNAVAILABLE, "The service is briefly unavailable. Please try again.")
 }
@@ -149,7 +143,7 @@ func (s *Server) computeSlots(ctx context.Context, q slotQuery, now time.Time) (
 // copy when there is one for this day, else computed once for all the
 // requests that ask for it at the same time.
 func (s *Server) cachedSlots(ctx context.Context, q slotQuery, now time.Time) (*slotsAnswer, error) {
-	v, _, err := s.openVersion(ctx, now, true)
+	v, _, err := s.versions.Get(ctx, now, true)
 	if err != nil {
 		return nil, err
 	}
@@ -160,14 +154,14 @@ func (s *Server) cachedSlots(ctx context.Context, q slotQuery, now time.Time) (*
 	c := &s.slotsCache
 	c.mu.Lock()
 	a := c.answers[key]
-	if c.version != v.version {
+	if c.version != v.Value {
 		a = nil
 	}
 	c.mu.Unlock()
 	if a != nil && a.covers(now) {
 		return a, nil
 	}
-	got, err, _ := c.builds.Do(v.version+"\x00"+key.from.String()+key.to.String()+key.zone, func() (any, error) {
+	got, err, _ := c.builds.Do(v.Value+"\x00"+key.from.String()+key.to.String()+key.zone, func() (any, error) {
 		// Detached from the first caller's request, which the others do
 		// not depend on.
 		a, err := s.computeSlots(context.WithoutCancel(ctx), q, now)
@@ -177,8 +171,8 @@ func (s *Server) cachedSlots(ctx context.Context, q slotQuery, now time.Time) (*
 		a.keep = true
 		c.mu.Lock()
 		defer c.mu.Unlock()
-		if c.version != v.version || len(c.answers) >= maxSlotAnswers {
-			c.version, c.answers = v.version, map[slotsKey]*slotsAnswer{}
+		if c.version != v.Value || len(c.answers) >= maxSlotAnswers {
+			c.version, c.answers = v.Value, map[slotsKey]*slotsAnswer{}
 		}
 		c.answers[key] = a
 		return a, nil

@@ -6,7 +6,7 @@ import (
 	"io"
 	"time"
 
-	"consult/api"
+	"consult/booking"
 	"consult/storage"
 )
 
@@ -37,7 +37,7 @@ func feedCmd(ctx context.Context, args []string, getenv func(string) string, now
 		return err
 	}
 	defer db.Close()
-	feeds := api.NewFeeds(storage.New(db.Pool), cfg.BaseURL, now)
+	feeds := booking.NewFeeds(storage.New(db.Pool), cfg.BaseURL, now)
 	url, err := feeds.RotateSecret(ctx)
 	if err != nil {
 		return fmt.Errorf("feed: %w", err)

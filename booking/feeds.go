@@ -1,4 +1,4 @@
-package api
+package booking
 
 import (
 	"context"
@@ -6,8 +6,6 @@ import (
 	"time"
 	"unicode"
 	"unicode/utf8"
-
-	"consult/booking"
 )
 
 // Feeds manages what the practitioner controls about the calendar feeds:
@@ -24,9 +22,6 @@ type Feeds struct {
 func NewFeeds(store FeedStore, baseURL string, now func() time.Time) *Feeds {
 	return &Feeds{store: store, base: strings.TrimRight(baseURL, "/"), now: now}
 }
-
-// Feeds returns the server's feed management, or nil when it serves no feeds.
-func (s *Server) Feeds() *Feeds { return s.feeds }
 
 // AvailabilityURL returns the URL of the public open-slots feed.
 func (f *Feeds) AvailabilityURL() string { return f.base + "/calendar/availability.ics" }
@@ -52,7 +47,7 @@ func (f *Feeds) RotateSecret(ctx context.Context) (string, error) {
 // made, and false when there is none (the feed is off until one is made).
 func (f *Feeds) SecretCreatedAt(ctx context.Context) (time.Time, bool, error) {
 	t, err := f.store.FeedSecretCreatedAt(ctx)
-	if booking.ErrorCode(err) == booking.ENOTFOUND {
+	if ErrorCode(err) == ENOTFOUND {
 		return time.Time{}, false, nil
 	}
 	return t, err == nil, err
@@ -83,7 +78,7 @@ func (f *Feeds) Settings(ctx context.Context) (FeedSettings, error) {
 // other control characters; nothing is stored then.
 func (f *Feeds) SetSettings(ctx context.Context, fs FeedSettings) error {
 	fs.EventTitle = strings.TrimSpace(fs.EventTitle)
-	errs := booking.FieldErrors{}
+	errs := FieldErrors{}
 	switch {
 	case utf8.RuneCountInString(fs.EventTitle) > MaxEventTitleLen:
 		errs.Add("event_title", "Use at most 200 characters.")
@@ -94,4 +89,31 @@ func (f *Feeds) SetSettings(ctx context.Context, fs FeedSettings) error {
 		return err
 	}
 	return f.store.SetFeedSettings(ctx, fs.EventTitle, fs.FullDetails, f.now().UTC())
+}
+
+// FeedStore is the storage the calendar feeds use; *storage.Store
+// implements it.
+type FeedStore interface {
+	// AvailabilityFeedVersion returns a version of the data the open-slots
+	// feed is built from at now and the time of its last change, in one
+	// query. ENOTFOUND when the practice has no settings.
+	AvailabilityFeedVersion(ctx context.Context, now time.Time) (version string, changed time.Time, err error)
+	// BookingsFeedVersion checks secretHash and returns a version of the
+	// bookings feed's data and the time of its last change, in one query.
+	// ENOTFOUND when secretHash is not the current secret's.
+	BookingsFeedVersion(ctx context.Context, secretHash []byte, now time.Time, keepPast, keepCancelled time.Duration) (version string, changed time.Time, err error)
+	// FeedBookings returns the bookings the private feed shows at now.
+	FeedBookings(ctx context.Context, now time.Time, keepPast, keepCancelled time.Duration) ([]Booking, error)
+	// FeedSettings returns the neutral event title and whether the private
+	// feed shows full details. ENOTFOUND when the practice has no settings.
+	FeedSettings(ctx context.Context) (eventTitle string, fullDetails bool, err error)
+	// SetFeedSettings stores them, stamped now. ENOTFOUND when the practice
+	// has no settings; EINVALID when the database refuses the title.
+	SetFeedSettings(ctx context.Context, eventTitle string, fullDetails bool, now time.Time) error
+	// RotateFeedSecret replaces the private feed's secret and returns the
+	// new one, which is not stored in plaintext.
+	RotateFeedSecret(ctx context.Context, now time.Time) (string, error)
+	// FeedSecretCreatedAt returns when the current secret was made.
+	// ENOTFOUND when there is none.
+	FeedSecretCreatedAt(ctx context.Context) (time.Time, error)
 }
