@@ -150,7 +150,7 @@ func (s *Server) loadBookingPage(c echo.Context) (*bookingPageData, error) {
 	d := &bookingPageData{Row: adminRowOf(*b, loc), B: b,
 		Upcoming: b.Status == booking.StatusConfirmed && b.Start.After(now),
 		CanMark:  b.Status != booking.StatusCancelled && !b.Start.After(now)}
-	if cl, err := loadZone(b.TimeZone); err == nil {
+	if cl, err := booking.ZoneByName(b.TimeZone); err == nil {
 		d.ClientWhen = adminWhen(b.Start, b.End, cl)
 	}
 	if b.CancelledAt != nil {

@@ -215,12 +215,3 @@ func (s *Server) handleBookingICS(c echo.Context) error {
 	c.Response().Header().Set(echo.HeaderContentDisposition, `attachment; filename="consultation.ics"`)
 	return c.Blob(http.StatusOK, calendar.MethodPublish.ContentType(), ics)
 }
-
-// calendarPractice is the organiser side of calendar files.
-func (s *Server) calendarPractice(st booking.Settings) calendar.Practice {
-	from := s.cfg.MailFrom
-	if from == "" {
-		from = "consultations@" + s.base.Hostname()
-	}
-	return calendar.Practice{Name: st.PracticeName, Email: from, BaseURL: s.base.String(), TimeZone: st.TimeZone, EventTitle: st.EventTitle}
-}

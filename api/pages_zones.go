@@ -7,6 +7,8 @@ import (
 	"sync"
 	"time"
 	_ "time/tzdata" // the zone picker must work on hosts without zone files (slim containers)
+
+	"consult/booking"
 )
 
 // pickerZones are the time zones offered in the booking form's select: the
@@ -72,7 +74,7 @@ func zoneGroups(current string, now time.Time) []zoneGroup {
 	locs := zoneLocations()
 	var groups []zoneGroup
 	if _, listed := locs[current]; !listed {
-		if loc, err := loadZone(current); err == nil {
+		if loc, err := booking.ZoneByName(current); err == nil {
 			groups = append(groups, zoneGroup{Label: "Your time zone", Options: []zoneOption{
 				{Value: current, Label: zoneLabel(current, now.In(loc)), Selected: true},
 			}})

@@ -15,6 +15,7 @@ import (
 
 	"consult/api/httpx"
 	"consult/booking"
+	"consult/calendar"
 	"consult/web"
 )
 
@@ -173,3 +174,12 @@ func (s *Server) Routes() []*echo.Route { return s.echo.Routes() }
 
 // url returns the absolute URL of path on this service.
 func (s *Server) url(path string) string { return s.base.String() + path }
+
+// calendarPractice is the organiser side of calendar files.
+func (s *Server) calendarPractice(st booking.Settings) calendar.Practice {
+	from := s.cfg.MailFrom
+	if from == "" {
+		from = "consultations@" + s.base.Hostname()
+	}
+	return calendar.Practice{Name: st.PracticeName, Email: from, BaseURL: s.base.String(), TimeZone: st.TimeZone, EventTitle: st.EventTitle}
+}

@@ -28,7 +28,7 @@ func parseSlotQuery(from, to, tz string) (slotQuery, error) {
 	var loc *time.Location
 	if tz != "" {
 		var err error
-		if loc, err = loadZone(tz); err != nil {
+		if loc, err = booking.ZoneByName(tz); err != nil {
 			f.Add("tz", "Use an IANA time zone name such as Europe/Berlin.")
 		}
 	}
@@ -52,14 +52,6 @@ func parseSlotQuery(from, to, tz string) (slotQuery, error) {
 		return slotQuery{}, err
 	}
 	return slotQuery{From: fromD, To: toD, Loc: loc}, nil
-}
-
-// loadZone loads an IANA zone, refusing the process-dependent "Local".
-func loadZone(name string) (*time.Location, error) {
-	if name == "" || name == "Local" || len(name) > 64 {
-		return nil, booking.Errorf(booking.EINVALID, "Unknown time zone.")
-	}
-	return booking.LoadZone(name)
 }
 
 // handleSlots answers from the slots computed for the data's current
