@@ -192,44 +192,70 @@ func TestCitationsLinkToReferences(t *testing.T) {
 	}
 }
 
-// TestReferenceMarks checks the notes of references.md: rodent work and
-// reviews are labelled, and the text does not present animal findings as
-// shown in people or overstate the PTSD and multiple-session evidence.
+// TestReferenceMarks checks the notes of references.md on both pages:
+// rodent work and reviews (systematic ones included) are labelled, in one
+// bracket style, and the text does not present animal findings as shown
+// in people, overstate the evidence, or cite a study of drinking memories
+// as if it were about trauma.
 func TestReferenceMarks(t *testing.T) {
 	pages := loadDefault(t)
-	d := parsePage(t, pages, "how-ketamine-works")
 	marks := map[string]string{
 		"10.1523/JNEUROSCI.17-08-02921.1997": "[animal study]",
 		"10.1126/science.1190287":            "[animal study]",
 		"10.1038/nature10130":                "[animal study]",
-		"10.1126/science.1222939":            "(review)",
-		"10.1016/j.tips.2021.08.003":         "(review)",
+		"10.1126/science.1222939":            "[review]",
+		"10.1016/j.tips.2021.08.003":         "[review]",
+		"10.1016/j.jad.2022.07.030":          "[review]",
+		"10.1176/appi.ajp.2017.17040472":     "[review]",
+		"10.2147/JPR.S360733":                "[review]",
 	}
-	for _, a := range d.links {
-		doi, ok := strings.CutPrefix(attr(a, "href"), "https://doi.org/")
-		if !ok {
-			continue
-		}
-		item := text(enclosing(a, "li"))
-		if mark := marks[doi]; mark != "" && !strings.Contains(item, mark) {
-			t.Errorf("reference %s is not marked %s: %q", doi, mark, item)
-		}
-		if marks[doi] == "" && strings.Contains(item, "[animal study]") {
-			t.Errorf("reference %s is marked as an animal study but is not one", doi)
+	seen := map[string]bool{}
+	for _, slug := range []string{"how-ketamine-works", "clinical-research"} {
+		d := parsePage(t, pages, slug)
+		for _, a := range d.links {
+			doi, ok := strings.CutPrefix(attr(a, "href"), "https://doi.org/")
+			if !ok {
+				continue
+			}
+			seen[doi] = true
+			item := text(enclosing(a, "li"))
+			if mark := marks[doi]; mark != "" && !strings.Contains(item, mark) {
+				t.Errorf("%s: reference %s is not marked %s: %q", slug, doi, mark, item)
+			}
+			for _, other := range []string{"[animal study]", "[review]"} {
+				if marks[doi] != other && strings.Contains(item, other) {
+					t.Errorf("%s: reference %s is marked %s but is not one", slug, doi, other)
+				}
+			}
+			if strings.Contains(item, "(review)") {
+				t.Errorf("%s: reference %s uses round brackets; marks are [review] and [animal study]", slug, doi)
+			}
 		}
 	}
-	if p := text(enclosing(d.byID["cite-1"], "p")); !strings.Contains(p, "animals") {
+	for doi := range marks {
+		if !seen[doi] {
+			t.Errorf("reference %s is on neither page", doi)
+		}
+	}
+	how := parsePage(t, pages, "how-ketamine-works")
+	if p := text(enclosing(how.byID["cite-1"], "p")); !strings.Contains(p, "animals") {
 		t.Errorf("the paragraph citing animal studies [1][2] does not say so: %q", p)
 	}
 
 	clinical, _ := pages.Page("clinical-research")
-	for _, bad := range []string{"multiple sessions", "reductions in depressive symptoms, PTSD"} {
+	for _, bad := range []string{"multiple sessions", "reductions in depressive symptoms, PTSD", "consistently"} {
 		if strings.Contains(string(clinical.HTML), bad) {
 			t.Errorf("clinical-research still says %q", bad)
 		}
 	}
 	if !strings.Contains(string(clinical.HTML), "may reduce PTSD symptoms") {
 		t.Error(`clinical-research does not say ketamine "may reduce PTSD symptoms"`)
+	}
+	// Reference 4 studied drinking memories: the sentence citing it must
+	// say so, not present it as trauma evidence.
+	cd := parsePage(t, pages, "clinical-research")
+	if p := text(enclosing(cd.byID["cite-4"], "p")); !strings.Contains(p, "drinking") {
+		t.Errorf("the sentence citing reference 4 does not say it studied drinking memories: %q", p)
 	}
 }
 
