@@ -148,7 +148,7 @@ func TestAdminRulesReachSlotsAndBookings(t *testing.T) {
 	}
 	wantAdminRedirect(t, b.post("/admin/rules", adminRulesForm("min_notice_hours", "0", "not_same_day", "1")), "/admin/rules")
 	wantAdminSlots(t, a, "2026-12-01", nil)
-	if r := a.do("POST", "/api/v1/bookings", map[string]string{"start": "2026-12-01T18:00:00Z", "name": "A", "email": "a@example.org"}, nil); r.Status != http.StatusConflict {
+	if r := a.do("POST", "/api/v1/bookings", map[string]string{"start": "2026-12-01T18:00:00Z", "name": "A", "email": "a@example.org"}, nil); r.Status != http.StatusUnprocessableEntity || r.problem(t).Type != "/problems/too-soon" {
 		t.Fatalf("booking today despite not-same-day: %d %s", r.Status, r.Body)
 	}
 	wantAdminRedirect(t, b.post("/admin/rules", adminRulesForm("min_notice_hours", "48")), "/admin/rules")

@@ -128,7 +128,7 @@ func TestBadInputChangesNothing(t *testing.T) {
 	a := newTestAPI(t)
 	slot := a.slots(wednesday)[0].Format(time.RFC3339)
 	valid := fmt.Sprintf(`{"start":%q,"name":"Cy","email":"cy@example.org"}`, slot)
-	outside := time.Date(2026, 12, 2, 3, 0, 0, 0, time.UTC).Format(time.RFC3339) // 19:00 in LA
+	outside := time.Date(2026, 12, 3, 3, 0, 0, 0, time.UTC).Format(time.RFC3339) // 19:00 in LA, past the notice
 	tests := []struct {
 		name, method, path, body string
 		header                   map[string]string
@@ -149,9 +149,9 @@ func TestBadInputChangesNothing(t *testing.T) {
 		{"bad zone", "POST", "/api/v1/bookings", fmt.Sprintf(`{"start":%q,"name":"Cy","email":"cy@example.org","timezone":"Mars/Base"}`, slot), nil, 422, "timezone"},
 		{"bad start", "POST", "/api/v1/bookings", `{"start":"tomorrow","name":"Cy","email":"cy@example.org"}`, nil, 422, "start"},
 		{"missing start", "POST", "/api/v1/bookings", `{"name":"Cy","email":"cy@example.org"}`, nil, 422, "start"},
-		{"outside hours", "POST", "/api/v1/bookings", fmt.Sprintf(`{"start":%q,"name":"Cy","email":"cy@example.org"}`, outside), nil, 409, ""},
-		{"off the grid", "POST", "/api/v1/bookings", fmt.Sprintf(`{"start":%q,"name":"Cy","email":"cy@example.org"}`, "2026-12-02T17:05:00Z"), nil, 409, ""},
-		{"in the past", "POST", "/api/v1/bookings", `{"start":"2026-11-30T17:00:00Z","name":"Cy","email":"cy@example.org"}`, nil, 409, ""},
+		{"outside hours", "POST", "/api/v1/bookings", fmt.Sprintf(`{"start":%q,"name":"Cy","email":"cy@example.org"}`, outside), nil, 422, "start"},
+		{"off the grid", "POST", "/api/v1/bookings", fmt.Sprintf(`{"start":%q,"name":"Cy","email":"cy@example.org"}`, "2026-12-02T17:05:00Z"), nil, 422, "start"},
+		{"in the past", "POST", "/api/v1/bookings", `{"start":"2026-11-30T17:00:00Z","name":"Cy","email":"cy@example.org"}`, nil, 422, "start"},
 		{"text content type", "POST", "/api/v1/bookings", valid, map[string]string{"Content-Type": "text/plain"}, 415, ""},
 		{"long idempotency key", "POST", "/api/v1/bookings", valid, map[string]string{"Idempotency-Key": strings.Repeat("k", 201)}, 422, "Idempotency-Key"},
 		{"slots without dates", "GET", "/api/v1/slots", "", nil, 422, "from"},
@@ -320,7 +320,7 @@ func TestRefusedChangesByTokenChangeNothing(t *testing.T) {
 		status                   int
 	}{
 		{"to a taken slot", "POST", "/reschedule", fmt.Sprintf(`{"start":%q}`, slots[6].Format(time.RFC3339)), 409},
-		{"to outside hours", "POST", "/reschedule", `{"start":"2026-12-02T03:00:00Z"}`, 409},
+		{"to outside hours", "POST", "/reschedule", `{"start":"2026-12-03T03:00:00Z"}`, 422},
 		{"to the same time", "POST", "/reschedule", fmt.Sprintf(`{"start":%q}`, slots[0].Format(time.RFC3339)), 409},
 		{"to a malformed time", "POST", "/reschedule", `{"start":"soon"}`, 422},
 		{"with no time", "POST", "/reschedule", `{}`, 422},
@@ -340,5 +340,41 @@ func TestRefusedChangesByTokenChangeNothing(t *testing.T) {
 	}
 	if n := a.bookingCount("cancelled"); n != 0 {
 		t.Errorf("%d bookings cancelled by refused requests", n)
+	}
+}
+
+// TestRefusalsNameTheRule checks that each reason a time cannot be booked
+// has its own problem type, so a client (and the booking page) can say
+// what to do instead of "someone else booked it".
+func TestRefusalsNameTheRule(t *testing.T) {
+	a := newTestAPI(t)
+	slots := a.slots(wednesday)
+	a.book(slots[0], "Someone Else")
+	tests := []struct {
+		name, start, typ string
+		status           int
+	}{
+		{"taken", slots[0].Format(time.RFC3339), "/problems/taken", 409},
+		{"inside the notice", testNow.Add(2 * time.Hour).Format(time.RFC3339), "/problems/too-soon", 422},
+		{"past", testNow.Add(-24 * time.Hour).Format(time.RFC3339), "/problems/past", 422},
+		{"outside the hours", "2026-12-03T03:00:00Z", "/problems/closed", 422},
+		{"a closed day", "2026-12-06T18:00:00Z", "/problems/closed", 422}, // a Sunday
+		{"beyond the horizon", testNow.AddDate(1, 0, 0).Format(time.RFC3339), "/problems/beyond-horizon", 422},
+		{"off the grid", slots[1].Add(5 * time.Minute).Format(time.RFC3339), "/problems/not-a-start-time", 422},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := a.do("POST", "/api/v1/bookings", map[string]string{"start": tt.start, "name": "Cy", "email": "cy@example.org"}, nil)
+			if r.Status != tt.status {
+				t.Fatalf("status %d, want %d (%s)", r.Status, tt.status, r.Body)
+			}
+			p := r.problem(t)
+			if p.Type != tt.typ || p.Detail == "" {
+				t.Errorf("problem %+v, want type %s with a detail", p, tt.typ)
+			}
+			if tt.status == 422 && p.Errors["start"] == "" {
+				t.Errorf("problem does not name the start field: %+v", p)
+			}
+		})
 	}
 }

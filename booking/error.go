@@ -25,6 +25,10 @@ type Error struct {
 	Message string
 	// Fields maps an input field to a message about it, for validation errors.
 	Fields map[string]string
+	// Kind, when set, says which rule refused the request, more finely
+	// than Code (see RefusedTaken and the others); the API names it in
+	// the problem type.
+	Kind string
 	// Err is the underlying cause, for logs only.
 	Err error
 }

@@ -159,7 +159,7 @@ func (s *Service) replay(ctx context.Context, idemKey string, reqHash []byte) (*
 func (s *Service) checkSlot(start, end time.Time) CheckFunc {
 	return func(sched Schedule, busy []Interval) error {
 		if !start.Add(sched.Settings.SlotLength).Equal(end) {
-			return Errorf(ECONFLICT, "That time is no longer available.")
+			return refused(RefusedTaken, "That time is no longer available. Please choose another time.")
 		}
 		return CheckSlot(sched, busy, start, s.Now())
 	}

@@ -100,8 +100,8 @@ func FreeSlots(s Schedule, busy []Interval, from, to, now time.Time) ([]Slot, er
 }
 
 // CheckSlot reports whether the exact slot starting at start is bookable under s, given busy and now.
-// It returns nil when it is, or a *Error with Code ECONFLICT and a user-facing message
-// ("That time is no longer available.") when not. It agrees with FreeSlots exactly:
+// It returns nil when it is, or a *Error saying why not (see refusal): ECONFLICT of
+// kind RefusedTaken when another booking holds it, EINVALID naming the rule otherwise. It agrees with FreeSlots exactly:
 // a start is accepted iff FreeSlots over a window containing it would list it.
 // Faulty settings are reported as such, not as conflicts.
 func CheckSlot(s Schedule, busy []Interval, start, now time.Time) error {
@@ -114,7 +114,7 @@ func CheckSlot(s Schedule, busy []Interval, start, now time.Time) error {
 	if len(slots) == 1 && slots[0].Start.Equal(start) {
 		return nil
 	}
-	return &Error{Code: ECONFLICT, Message: "That time is no longer available."}
+	return refusal(s, busy, start, now)
 }
 
 // checkSlotSettings rejects settings the engine cannot honour. These are

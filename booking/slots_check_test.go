@@ -3,6 +3,7 @@ package booking_test
 import (
 	"errors"
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -84,39 +85,73 @@ func TestFreeSlotsInputLocations(t *testing.T) {
 func TestCheckSlot(t *testing.T) {
 	s := ruleSchedule()
 	s.Settings.Buffer = 10 * time.Minute
+	s.Settings.MinNotice = 30 * time.Minute
+	s.Settings.HorizonDays = 14
 	s.Weekly = []booking.WeeklyWindow{weeklyHours(time.Monday, "09:00", "11:00")}
 	busy := []booking.Interval{{Start: utcMinute("2026-06-01 10:00"), End: utcMinute("2026-06-01 10:20")}}
 	now := utcMinute("2026-06-01 08:00")
+	// kind is "" for a free time, else why it is refused.
 	tests := []struct {
-		start string
-		free  bool
+		start, kind string
 	}{
-		{"2026-06-01 09:00", true},
-		{"2026-06-01 09:20", true},
-		{"2026-06-01 09:40", false}, // ends inside the buffer before the booking
-		{"2026-06-01 10:00", false}, // the booking itself
-		{"2026-06-01 10:20", false}, // starts inside the buffer after it
-		{"2026-06-01 10:40", true},
-		{"2026-06-01 09:10", false}, // off the grid
-		{"2026-06-01 11:00", false}, // would end after the window
-		{"2026-06-01 07:40", false}, // outside the hours, and before now
-		{"2026-06-08 09:00", true},  // next Monday
-		{"2026-06-02 09:00", false}, // Tuesday has no hours
+		{"2026-06-01 09:00", ""},
+		{"2026-06-01 09:20", ""},
+		{"2026-06-01 09:40", booking.RefusedTaken}, // ends inside the buffer before the booking
+		{"2026-06-01 10:00", booking.RefusedTaken}, // the booking itself
+		{"2026-06-01 10:20", booking.RefusedTaken}, // starts inside the buffer after it
+		{"2026-06-01 10:40", ""},
+		{"2026-06-01 09:10", booking.RefusedNotStartTime},  // off the grid
+		{"2026-06-01 10:50", booking.RefusedNotStartTime},  // would end after the window
+		{"2026-06-01 11:00", booking.RefusedClosed},        // after the hours
+		{"2026-06-01 07:40", booking.RefusedPast},          // before now
+		{"2026-06-01 08:20", booking.RefusedTooSoon},       // inside the notice
+		{"2026-06-08 09:00", ""},                           // next Monday
+		{"2026-06-15 09:00", ""},                           // the horizon's last day
+		{"2026-06-22 09:00", booking.RefusedBeyondHorizon}, // after it
+		{"2026-06-02 09:00", booking.RefusedClosed},        // Tuesday has no hours
 	}
 	for _, tt := range tests {
 		t.Run(tt.start, func(t *testing.T) {
 			err := booking.CheckSlot(s, busy, utcMinute(tt.start), now)
-			if tt.free {
+			if tt.kind == "" {
 				if err != nil {
 					t.Errorf("CheckSlot = %v, want nil", err)
 				}
 				return
 			}
+			wantCode := booking.EINVALID
+			if tt.kind == booking.RefusedTaken {
+				wantCode = booking.ECONFLICT
+			}
 			var e *booking.Error
-			if !errors.As(err, &e) || e.Code != booking.ECONFLICT || e.Message != "That time is no longer available." {
-				t.Errorf("CheckSlot = %#v, want an ECONFLICT *booking.Error", err)
+			if !errors.As(err, &e) || e.Code != wantCode || e.Kind != tt.kind || e.Message == "" {
+				t.Fatalf("CheckSlot = %#v, want a %s refusal of kind %s", err, wantCode, tt.kind)
+			}
+			if wantCode == booking.EINVALID && e.Fields["start"] == "" {
+				t.Errorf("refusal %s names no start field: %#v", tt.kind, e)
 			}
 		})
+	}
+}
+
+func TestRefusalsNameTheRule(t *testing.T) {
+	s := ruleSchedule()
+	s.Settings.MinNotice = 48 * time.Hour
+	s.Settings.HorizonDays = 1
+	now := utcMinute("2026-05-31 09:00")
+	err := booking.CheckSlot(s, nil, utcMinute("2026-06-01 09:00"), now)
+	if got := booking.ErrorMessage(err); !strings.Contains(got, "48 hours' notice") {
+		t.Errorf("too soon says %q, want it to name 48 hours' notice", got)
+	}
+	s.Settings.MinNotice = 0
+	s.Settings.NotSameDay = true
+	err = booking.CheckSlot(s, nil, utcMinute("2026-05-31 09:40"), utcMinute("2026-05-31 09:00"))
+	if booking.ErrorCode(err) != booking.EINVALID || !strings.Contains(booking.ErrorMessage(err), "a day ahead") {
+		t.Errorf("same day with same-day bookings off = %v", err)
+	}
+	err = booking.CheckSlot(s, nil, utcMinute("2026-06-08 09:00"), now)
+	if got := booking.ErrorMessage(err); !strings.Contains(got, "up to 1 day ahead") {
+		t.Errorf("beyond the horizon says %q", got)
 	}
 }
 

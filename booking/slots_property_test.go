@@ -1,6 +1,7 @@
 package booking_test
 
 import (
+	"errors"
 	"math/rand/v2"
 	"slices"
 	"testing"
@@ -193,11 +194,36 @@ func checkSlots(t *testing.T, c slotCase, got []booking.Slot, r *rand.Rand) {
 			probes = append(probes, c.from.Add(time.Duration(r.Int64N(int64(span))).Truncate(time.Minute)))
 		}
 	}
+	// A refused start is "taken" exactly when the same schedule with no
+	// bookings and no daily cap would offer it; any other refusal names a
+	// rule the client can act on.
+	open := c.s
+	open.Settings.DailyCap = 0
+	openSlots, err := booking.FreeSlots(open, nil, c.from, c.to, c.now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	offered := map[int64]bool{}
+	for _, s := range openSlots {
+		offered[s.Start.UnixNano()] = true
+	}
 	// Every probe lies in [from, to), where FreeSlots has had its say.
 	for _, p := range probes {
 		err := booking.CheckSlot(c.s, c.busy, p, c.now)
-		if listed[p.UnixNano()] != (err == nil) || (err != nil && booking.ErrorCode(err) != booking.ECONFLICT) {
+		if listed[p.UnixNano()] != (err == nil) {
 			t.Errorf("CheckSlot(%v) = %v, but FreeSlots lists it: %v", p, err, listed[p.UnixNano()])
+			continue
+		}
+		if err == nil {
+			continue
+		}
+		var e *booking.Error
+		if !errors.As(err, &e) || e.Kind == "" {
+			t.Errorf("CheckSlot(%v) = %v, want a refusal naming its kind", p, err)
+			continue
+		}
+		if taken := e.Kind == booking.RefusedTaken; taken != offered[p.UnixNano()] || taken != (e.Code == booking.ECONFLICT) {
+			t.Errorf("CheckSlot(%v) = %s (%s), but the open schedule offers it: %v", p, e.Kind, e.Code, offered[p.UnixNano()])
 		}
 	}
 }

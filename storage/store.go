@@ -96,7 +96,7 @@ func translate(err error) error {
 	if errors.As(err, &pgErr) {
 		switch pgErr.Code {
 		case "23505", "23P01": // unique_violation, exclusion_violation
-			return &booking.Error{Code: booking.ECONFLICT, Message: "That time is no longer available.", Err: err}
+			return &booking.Error{Code: booking.ECONFLICT, Kind: booking.RefusedTaken, Message: "That time has just been booked by someone else. Please choose another time.", Err: err}
 		case "23514", "22007", "22008", "22P02", "22021", "22P05": // check, datetime, invalid text, bad encoding, NUL
 			return &booking.Error{Code: booking.EINVALID, Message: "That value is not allowed.", Err: err}
 		case "57P01", "57P02", "57P03", "53300", "57014", "55P03":

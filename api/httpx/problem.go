@@ -77,8 +77,15 @@ func ProblemFor(err error) (Problem, bool) {
 		p.Title = p.Detail
 	}
 	var de *booking.Error
-	if errors.As(err, &de) && len(de.Fields) > 0 {
-		p.Errors = de.Fields
+	if errors.As(err, &de) {
+		if len(de.Fields) > 0 {
+			p.Errors = de.Fields
+		}
+		if de.Kind != "" {
+			// A refused time says which rule refused it: /problems/taken,
+			// /problems/too-soon, …
+			p.Type = "/problems/" + de.Kind
+		}
 	}
 	return p, status >= 500
 }
