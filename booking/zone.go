@@ -24,3 +24,24 @@ func LoadZone(name string) (*time.Location, error) {
 	zones.Store(name, loc)
 	return loc, nil
 }
+
+// maxZoneLen bounds a zone name. The longest IANA name is far shorter,
+// and the database keeps the practice's zone in at most 64 characters;
+// a longer name that loads is a path with padding (Europe//…//Berlin)
+// read from the host's zone files.
+const maxZoneLen = 64
+
+// CheckZone loads name as an IANA time zone, refusing what
+// time.LoadLocation accepts but nobody means by a zone: "" (which it
+// reads as UTC), "Local" (the host's zone, which differs between
+// machines) and names longer than 64 bytes. Every error is EINVALID.
+func CheckZone(name string) (*time.Location, error) {
+	if name == "" || name == "Local" || len(name) > maxZoneLen {
+		return nil, Errorf(EINVALID, "Unknown time zone.")
+	}
+	loc, err := LoadZone(name)
+	if err != nil {
+		return nil, &Error{Code: EINVALID, Message: "Unknown time zone.", Err: err}
+	}
+	return loc, nil
+}
