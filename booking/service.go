@@ -50,15 +50,14 @@ func (s *Service) Settings(ctx context.Context) (Settings, error) {
 	return sched.Settings, err
 }
 
-// load reads what FreeSlots needs for [from, to). Busy intervals are read
-// for two extra days each side so the daily cap sees whole local days.
+// load reads what FreeSlots needs for [from, to): its SpanFor.
 func (s *Service) load(ctx context.Context, from, to time.Time) (Schedule, []Interval, error) {
-	day := 24 * time.Hour
-	sched, err := s.Store.Schedule(ctx, DateOf(from.UTC()).AddDays(-2), DateOf(to.UTC()).AddDays(2))
+	span := SpanFor(from, to)
+	sched, err := s.Store.Schedule(ctx, span.FirstDay, span.LastDay)
 	if err != nil {
 		return Schedule{}, nil, err
 	}
-	busy, err := s.Store.Busy(ctx, from.Add(-2*day), to.Add(2*day))
+	busy, err := s.Store.Busy(ctx, span.BusyFrom, span.BusyTo)
 	if err != nil {
 		return Schedule{}, nil, err
 	}
