@@ -8,9 +8,6 @@ import (
 	"consult/web"
 )
 
-// requiredPages are the pages the site links to from every page and form.
-var requiredPages = []string{"home", "how-ketamine-works", "clinical-research", "privacy"}
-
 // retentionPlaceholder is how privacy.md states the configured retention
 // period, so the notice can never disagree with what the service does.
 var retentionPlaceholder = regexp.MustCompile(`\{\{\s*retention_days\s*\}\}`)
@@ -19,7 +16,7 @@ var retentionPlaceholder = regexp.MustCompile(`\{\{\s*retention_days\s*\}\}`)
 // to, or whose privacy notice does not take its retention figure from
 // configuration.
 func checkContent(content fs.FS, pages *web.Pages) error {
-	for _, slug := range requiredPages {
+	for _, slug := range web.RequiredPages() {
 		if _, ok := pages.Page(slug); !ok {
 			return fmt.Errorf("page %s.md is missing", slug)
 		}
