@@ -6,10 +6,11 @@ import (
 )
 
 // zones holds every zone LoadZone has loaded. time.LoadLocation reads and
-// parses the zone's file on each call, which make bench measured at about
-// a tenth of the CPU of a slots request (a request loads zones several
-// times). A *time.Location is immutable, so sharing one is safe; only
-// names that loaded are kept, so the zone database bounds the map.
+// parses the zone's file on every call, and one slots request needs the
+// practice's zone several times, so each name is loaded once per process
+// (bench/RESULTS.md has the cost). A *time.Location is immutable, so
+// sharing one is safe; only names that loaded are kept, so the zone
+// database bounds the map.
 var zones sync.Map // name → *time.Location
 
 // LoadZone is time.LoadLocation, remembering each zone it has loaded.
