@@ -42,7 +42,7 @@ func serve(ctx context.Context, cfg config, now func() time.Time, stdout, stderr
 	if err := m.Up(ctx); err != nil {
 		return err
 	}
-	store := storage.New(db.Pool)
+	store := storage.New(db.Pool, storage.WithReminderLead(time.Duration(cfg.ReminderHours)*time.Hour))
 	initial := booking.DefaultSettings()
 	initial.PracticeName, initial.TimeZone = cfg.PracticeName, cfg.PracticeTimeZone
 	if err := store.InitSettings(ctx, initial, now().UTC()); err != nil {
@@ -174,7 +174,6 @@ func serve(ctx context.Context, cfg config, now func() time.Time, stdout, stderr
 // by every instance. The database key still opens messages sealed before
 // MAIL_KEY was set.
 func newMailer(ctx context.Context, cfg config, store *storage.Store, svc *booking.Service, logger *slog.Logger) (*notify.Worker, error) {
-	store.SetReminderLead(time.Duration(cfg.ReminderHours) * time.Hour)
 	var keys [][]byte
 	if cfg.MailKey != nil {
 		keys = append(keys, cfg.MailKey)
