@@ -74,13 +74,16 @@ func serve(ctx context.Context, cfg config, now func() time.Time, stdout, stderr
 		return fmt.Errorf("setting CONTENT_DIR: %w", err)
 	}
 
-	svc := booking.NewService(store, now)
-	svc.Limits = booking.ClientLimits{MaxUpcoming: cfg.EmailUpcomingLimit, MaxPerYear: cfg.EmailYearlyLimit, Contact: cfg.MailFrom}
+	// Email: the key sealing manage links for it, and the outbox worker.
+	keys, err := newKeyring(ctx, cfg, store)
+	if err != nil {
+		return err
+	}
+	svc := booking.NewService(store, now, booking.WithSealer(keys),
+		booking.WithLimits(booking.ClientLimits{MaxUpcoming: cfg.EmailUpcomingLimit, MaxPerYear: cfg.EmailYearlyLimit, Contact: cfg.MailFrom}))
 	// Admin sign-in sessions, expiring by the service's clock.
 	adminSessions := storage.NewSessions(db.Pool, now)
-
-	// Email: the outbox worker, and the key sealing manage links for it.
-	mailer, err := newMailer(ctx, cfg, store, svc, logger)
+	mailer, err := newMailer(cfg, store, keys, now, logger)
 	if err != nil {
 		return err
 	}
@@ -168,12 +171,10 @@ func serve(ctx context.Context, cfg config, now func() time.Time, stdout, stderr
 	return nil
 }
 
-// newMailer builds the email worker: SMTP when SMTP_URL is set (otherwise
-// messages are kept in the outbox and logged), and the keyring that seals
-// manage tokens, from MAIL_KEY or else a key kept in the database, shared
-// by every instance. The database key still opens messages sealed before
-// MAIL_KEY was set.
-func newMailer(ctx context.Context, cfg config, store *storage.Store, svc *booking.Service, logger *slog.Logger) (*notify.Worker, error) {
+// newKeyring returns the keyring that seals manage tokens for email: from
+// MAIL_KEY, or else a key kept in the database, shared by every instance.
+// The database key still opens messages sealed before MAIL_KEY was set.
+func newKeyring(ctx context.Context, cfg config, store *storage.Store) (*notify.Keyring, error) {
 	var keys [][]byte
 	if cfg.MailKey != nil {
 		keys = append(keys, cfg.MailKey)
@@ -185,11 +186,13 @@ func newMailer(ctx context.Context, cfg config, store *storage.Store, svc *booki
 	case booking.ErrorCode(err) != booking.ENOTFOUND:
 		return nil, err
 	}
-	ring, err := notify.NewKeyring(keys...)
-	if err != nil {
-		return nil, err
-	}
-	svc.Sealer = ring
+	return notify.NewKeyring(keys...)
+}
+
+// newMailer builds the email worker, opening manage tokens with keys:
+// SMTP when SMTP_URL is set, otherwise messages are kept in the outbox and
+// logged.
+func newMailer(cfg config, store *storage.Store, keys *notify.Keyring, now func() time.Time, logger *slog.Logger) (*notify.Worker, error) {
 	var sender notify.Sender
 	if cfg.SMTPURL != "" {
 		s, err := notify.NewSMTPSender(cfg.SMTPURL)
@@ -205,5 +208,5 @@ func newMailer(ctx context.Context, cfg config, store *storage.Store, svc *booki
 		PractitionerEmail: cfg.PractitionerEmail,
 		BaseURL:           cfg.BaseURL,
 		MaxAttempts:       cfg.MailMaxAttempts,
-	}, notify.Deps{Store: store, Sender: sender, Keys: ring, Now: svc.Now, Logger: logger})
+	}, notify.Deps{Store: store, Sender: sender, Keys: keys, Now: now, Logger: logger})
 }
