@@ -39,8 +39,7 @@ func newMailAPI(t *testing.T, now time.Time) *mailAPI {
 		t.Fatal(err)
 	}
 	clock := &testClock{t: now}
-	svc := booking.NewService(store, clock.Now)
-	svc.Sealer = keys
+	svc := booking.NewService(store, clock.Now, booking.WithSealer(keys))
 	srv := smtptest.Start(t)
 	sender, err := notify.NewSMTPSender(srv.URL())
 	if err != nil {

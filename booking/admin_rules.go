@@ -19,7 +19,7 @@ func ValidateSettings(st Settings) error {
 	case n > 200 || hasControl(st.PracticeName):
 		f.Add("practice_name", "Use at most 200 ordinary characters.")
 	}
-	if _, err := time.LoadLocation(st.TimeZone); err != nil || st.TimeZone == "" || st.TimeZone == "Local" || len(st.TimeZone) > 64 {
+	if _, err := CheckZone(st.TimeZone); err != nil {
 		f.Add("timezone", "Use an IANA time zone name such as Europe/Berlin.")
 	}
 	if st.Buffer < 0 || st.Buffer > 240*time.Minute || st.Buffer%time.Minute != 0 {

@@ -95,7 +95,7 @@ func (r *Request) Validate() error {
 		f.Add("note", "Your note contains characters we cannot accept.")
 	}
 	if r.TimeZone != "" {
-		if _, err := time.LoadLocation(r.TimeZone); err != nil || r.TimeZone == "Local" {
+		if _, err := CheckZone(r.TimeZone); err != nil {
 			f.Add("timezone", "Choose a time zone from the list.")
 		}
 	}

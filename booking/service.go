@@ -13,17 +13,38 @@ import (
 type Service struct {
 	Store Store
 	Now   func() time.Time
-	// Sealer, when set, seals manage tokens for the emails a change queues,
-	// so they can carry the client's private link.
-	Sealer TokenSealer
 	// Limits bound how much one email address may book; checked inside
 	// the booking transaction so concurrent requests cannot slip past.
+	// NewService sets them from WithLimits.
 	Limits ClientLimits
+	// sealer, when set, seals manage tokens for the emails a change
+	// queues, so they can carry the client's private link.
+	sealer TokenSealer
+}
+
+// Option configures a Service in NewService.
+type Option func(*Service)
+
+// WithSealer has the service seal each manage token it hands out for the
+// emails the change queues, so they can carry the client's private link.
+// Without it those emails leave the link out.
+func WithSealer(sealer TokenSealer) Option {
+	return func(s *Service) { s.sealer = sealer }
+}
+
+// WithLimits sets how much one email address may book (no limit
+// without it).
+func WithLimits(limits ClientLimits) Option {
+	return func(s *Service) { s.Limits = limits }
 }
 
 // NewService returns a Service on store using now as its clock.
-func NewService(store Store, now func() time.Time) *Service {
-	return &Service{Store: store, Now: now}
+func NewService(store Store, now func() time.Time, opts ...Option) *Service {
+	s := &Service{Store: store, Now: now}
+	for _, opt := range opts {
+		opt(s)
+	}
+	return s
 }
 
 // MaxIdempotencyKeyLen bounds the Idempotency-Key a client may send.
@@ -50,15 +71,14 @@ func (s *Service) Settings(ctx context.Context) (Settings, error) {
 	return sched.Settings, err
 }
 
-// load reads what FreeSlots needs for [from, to). Busy intervals are read
-// for two extra days each side so the daily cap sees whole local days.
+// load reads what FreeSlots needs for [from, to): its SpanFor.
 func (s *Service) load(ctx context.Context, from, to time.Time) (Schedule, []Interval, error) {
-	day := 24 * time.Hour
-	sched, err := s.Store.Schedule(ctx, DateOf(from.UTC()).AddDays(-2), DateOf(to.UTC()).AddDays(2))
+	span := SpanFor(from, to)
+	sched, err := s.Store.Schedule(ctx, span.FirstDay, span.LastDay)
 	if err != nil {
 		return Schedule{}, nil, err
 	}
-	busy, err := s.Store.Busy(ctx, from.Add(-2*day), to.Add(2*day))
+	busy, err := s.Store.Busy(ctx, span.BusyFrom, span.BusyTo)
 	if err != nil {
 		return Schedule{}, nil, err
 	}
@@ -204,12 +224,12 @@ func (s *Service) Reschedule(ctx context.Context, token string, start time.Time)
 	return s.Store.RescheduleBooking(ctx, HashToken(token), start, end, s.Now().UTC(), s.checkSlot(start, end), mailToken)
 }
 
-// sealForMail seals token for the outbox, or returns nil without a Sealer.
+// sealForMail seals token for the outbox, or returns nil without a sealer.
 func (s *Service) sealForMail(token string) ([]byte, error) {
-	if s.Sealer == nil {
+	if s.sealer == nil {
 		return nil, nil
 	}
-	sealed, err := s.Sealer.SealToken(token)
+	sealed, err := s.sealer.SealToken(token)
 	if err != nil {
 		return nil, &Error{Code: EINTERNAL, Message: "manage token could not be sealed for email", Err: err}
 	}

@@ -117,6 +117,30 @@ func CheckSlot(s Schedule, busy []Interval, start, now time.Time) error {
 	return refusal(s, busy, start, now)
 }
 
+// Span is what FreeSlots and CheckSlot need loaded to decide on the slots
+// of an interval: the practice-local dates to read the Schedule for and
+// the instants to read the busy intervals between.
+type Span struct {
+	FirstDay, LastDay Date      // for Store.Schedule, both included
+	BusyFrom, BusyTo  time.Time // for Store.Busy
+}
+
+// spanMarginDays is how far a Span reaches beyond its interval each way:
+// enough for the daily cap and the buffer to see whole practice-local
+// days, whatever the zone's offset from UTC.
+const spanMarginDays = 2
+
+// SpanFor returns the Span for deciding on the slots in [from, to).
+func SpanFor(from, to time.Time) Span {
+	margin := spanMarginDays * 24 * time.Hour
+	return Span{
+		FirstDay: DateOf(from.UTC()).AddDays(-spanMarginDays),
+		LastDay:  DateOf(to.UTC()).AddDays(spanMarginDays),
+		BusyFrom: from.Add(-margin),
+		BusyTo:   to.Add(margin),
+	}
+}
+
 // checkSlotSettings rejects settings the engine cannot honour. These are
 // configuration faults, not client mistakes, so they are plain errors that
 // surface as internal errors rather than as validation messages.

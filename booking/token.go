@@ -1,12 +1,11 @@
 package booking
 
 import (
-	"crypto/aes"
-	"crypto/cipher"
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/base64"
-	"errors"
+
+	"consult/booking/seal"
 )
 
 // tokenBytes is the entropy of manage tokens and other client secrets (128 bits).
@@ -48,35 +47,24 @@ func sealKey(idemKey string, requestHash []byte) []byte {
 	return h.Sum(nil)
 }
 
+// sealToken seals token for the idempotency record of a request.
 func sealToken(idemKey string, requestHash []byte, token string) ([]byte, error) {
-	aead, err := newAEAD(sealKey(idemKey, requestHash))
+	k, err := seal.NewKey(sealKey(idemKey, requestHash))
 	if err != nil {
 		return nil, err
 	}
-	nonce := make([]byte, aead.NonceSize())
-	_, _ = rand.Read(nonce)
-	return aead.Seal(nonce, nonce, []byte(token), nil), nil
+	return k.Seal([]byte(token), nil), nil
 }
 
+// unsealToken opens what sealToken sealed for the same key and request.
 func unsealToken(idemKey string, requestHash, sealed []byte) (string, error) {
-	aead, err := newAEAD(sealKey(idemKey, requestHash))
+	k, err := seal.NewKey(sealKey(idemKey, requestHash))
 	if err != nil {
 		return "", err
 	}
-	if len(sealed) < aead.NonceSize() {
-		return "", errors.New("sealed token too short")
-	}
-	plain, err := aead.Open(nil, sealed[:aead.NonceSize()], sealed[aead.NonceSize():], nil)
+	plain, err := k.Open(sealed, nil)
 	if err != nil {
 		return "", err
 	}
 	return string(plain), nil
-}
-
-func newAEAD(key []byte) (cipher.AEAD, error) {
-	block, err := aes.NewCipher(key)
-	if err != nil {
-		return nil, err
-	}
-	return cipher.NewGCM(block)
 }

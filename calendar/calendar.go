@@ -19,6 +19,8 @@ import (
 	"time"
 
 	"github.com/emersion/go-ical"
+
+	"consult/booking"
 )
 
 // prodID names this software in every object, as RFC 5545 §3.7.3 requires.
@@ -74,7 +76,7 @@ func (p Practice) prepare() (*practice, error) {
 		return nil, fmt.Errorf("calendar: base URL %q is not an absolute URL", p.BaseURL)
 	}
 	if p.TimeZone != "" {
-		if _, err := time.LoadLocation(p.TimeZone); err != nil || p.TimeZone == "Local" {
+		if _, err := booking.CheckZone(p.TimeZone); err != nil {
 			return nil, fmt.Errorf("calendar: practice time zone %q is not an IANA zone", p.TimeZone)
 		}
 	}

@@ -89,8 +89,7 @@ func newEnv(t *testing.T, configure ...func(*notify.Config, *notify.Deps)) *env 
 	if e.keys, err = notify.NewKeyring(key); err != nil {
 		t.Fatal(err)
 	}
-	e.svc = booking.NewService(e.store, e.clock.Now)
-	e.svc.Sealer = e.keys
+	e.svc = booking.NewService(e.store, e.clock.Now, booking.WithSealer(e.keys))
 	e.smtp = smtptest.Start(t)
 	sender, err := notify.NewSMTPSender(e.smtp.URL())
 	if err != nil {

@@ -1,14 +1,13 @@
 package notify
 
 import (
-	"crypto/aes"
-	"crypto/cipher"
-	"crypto/rand"
 	"encoding/base64"
 	"encoding/hex"
 	"errors"
 	"fmt"
 	"strings"
+
+	"consult/booking/seal"
 )
 
 // KeySize is the length of a mail key: AES-256.
@@ -23,7 +22,7 @@ var sealContext = []byte("consult manage token for email v1")
 // replaced while messages sealed with the old one are still queued.
 // It implements booking.TokenSealer.
 type Keyring struct {
-	aeads []cipher.AEAD
+	keys []*seal.Key
 }
 
 // NewKeyring returns a Keyring over keys, the first one sealing. Each key
@@ -37,35 +36,24 @@ func NewKeyring(keys ...[]byte) (*Keyring, error) {
 		if len(key) != KeySize {
 			return nil, fmt.Errorf("notify: mail key %d is %d bytes, want %d", i+1, len(key), KeySize)
 		}
-		block, err := aes.NewCipher(key)
+		sk, err := seal.NewKey(key)
 		if err != nil {
 			return nil, fmt.Errorf("notify: mail key: %w", err)
 		}
-		aead, err := cipher.NewGCM(block)
-		if err != nil {
-			return nil, fmt.Errorf("notify: mail key: %w", err)
-		}
-		k.aeads = append(k.aeads, aead)
+		k.keys = append(k.keys, sk)
 	}
 	return k, nil
 }
 
 // SealToken encrypts token with a fresh random nonce.
 func (k *Keyring) SealToken(token string) ([]byte, error) {
-	aead := k.aeads[0]
-	nonce := make([]byte, aead.NonceSize())
-	_, _ = rand.Read(nonce) // crypto/rand.Read never fails on supported platforms
-	return aead.Seal(nonce, nonce, []byte(token), sealContext), nil
+	return k.keys[0].Seal([]byte(token), sealContext), nil
 }
 
 // OpenToken decrypts a value made by SealToken with any key of the ring.
 func (k *Keyring) OpenToken(sealed []byte) (string, error) {
-	for _, aead := range k.aeads {
-		if len(sealed) < aead.NonceSize()+aead.Overhead() {
-			break
-		}
-		n := aead.NonceSize()
-		if plain, err := aead.Open(nil, sealed[:n], sealed[n:], sealContext); err == nil {
+	for _, key := range k.keys {
+		if plain, err := key.Open(sealed, sealContext); err == nil {
 			return string(plain), nil
 		}
 	}

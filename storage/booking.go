@@ -76,14 +76,15 @@ func busy(ctx context.Context, q querier, from, to time.Time, except int64) ([]b
 	return ivs, nil
 }
 
-// checkInTx loads, inside tx, what check needs around [start, end) and runs it.
+// checkInTx loads, inside tx, what check needs around [start, end) (its
+// booking.SpanFor) and runs it.
 func checkInTx(ctx context.Context, tx pgx.Tx, start, end time.Time, except int64, check booking.CheckFunc) error {
-	day := 24 * time.Hour
-	sched, err := loadSchedule(ctx, tx, booking.DateOf(start).AddDays(-2), booking.DateOf(end).AddDays(2))
+	span := booking.SpanFor(start, end)
+	sched, err := loadSchedule(ctx, tx, span.FirstDay, span.LastDay)
 	if err != nil {
 		return err
 	}
-	b, err := busy(ctx, tx, start.Add(-2*day), end.Add(2*day), except)
+	b, err := busy(ctx, tx, span.BusyFrom, span.BusyTo, except)
 	if err != nil {
 		return err
 	}

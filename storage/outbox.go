@@ -33,12 +33,9 @@ const (
 	EventCancelled
 )
 
-// DefaultReminderLead is how long before a consultation the reminder goes out.
+// DefaultReminderLead is how long before a consultation the reminder goes
+// out, unless New is given WithReminderLead.
 const DefaultReminderLead = 24 * time.Hour
-
-// SetReminderLead sets how long before a consultation the reminder is sent;
-// 0 turns reminders off.
-func (s *Store) SetReminderLead(d time.Duration) { s.reminderLead = d }
 
 type queuedMail struct {
 	kind, recipient string

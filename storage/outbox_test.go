@@ -14,9 +14,9 @@ import (
 
 var outboxNow = time.Date(2026, 12, 1, 16, 0, 0, 0, time.UTC)
 
-func newOutboxStore(t *testing.T) *Store {
+func newOutboxStore(t *testing.T, opts ...Option) *Store {
 	t.Helper()
-	s := New(storagetest.NewDB(t))
+	s := New(storagetest.NewDB(t), opts...)
 	if err := s.InitSettings(context.Background(), booking.DefaultSettings(), outboxNow.Add(-time.Hour)); err != nil {
 		t.Fatal(err)
 	}
@@ -144,8 +144,7 @@ func TestSealedTokenGoesOnlyWithTheLinkAndIsPurged(t *testing.T) {
 
 func TestClaimLeaseAndSettle(t *testing.T) {
 	ctx := context.Background()
-	s := newOutboxStore(t)
-	s.SetReminderLead(0)
+	s := newOutboxStore(t, WithReminderLead(0))
 	bookAt(t, s, outboxNow.Add(72*time.Hour), []byte("sealed"))
 	lease := 5 * time.Minute
 
@@ -197,8 +196,7 @@ func TestClaimLeaseAndSettle(t *testing.T) {
 
 func TestClaimSkipsRowsLockedByAnotherWorker(t *testing.T) {
 	ctx := context.Background()
-	s := newOutboxStore(t)
-	s.SetReminderLead(0)
+	s := newOutboxStore(t, WithReminderLead(0))
 	bookAt(t, s, outboxNow.Add(72*time.Hour), nil)
 	tx, err := s.pool.Begin(ctx)
 	if err != nil {
@@ -222,8 +220,7 @@ func TestClaimSkipsRowsLockedByAnotherWorker(t *testing.T) {
 
 func TestRetryAndListOutbox(t *testing.T) {
 	ctx := context.Background()
-	s := newOutboxStore(t)
-	s.SetReminderLead(0)
+	s := newOutboxStore(t, WithReminderLead(0))
 	b, _ := bookAt(t, s, outboxNow.Add(72*time.Hour), nil)
 	msgs, _ := s.ClaimOutbox(ctx, outboxNow, time.Minute, 10)
 	if len(msgs) != 2 {

@@ -129,8 +129,7 @@ func TestYearlyLimitOutlivesRetention(t *testing.T) {
 	if _, err := s.EraseExpired(ctx, now.AddDate(0, 0, -180), now); err != nil {
 		t.Fatal(err)
 	}
-	svc := booking.NewService(s, func() time.Time { return now })
-	svc.Limits = booking.DefaultClientLimits()
+	svc := booking.NewService(s, func() time.Time { return now }, booking.WithLimits(booking.DefaultClientLimits()))
 	slots, _, err := svc.Slots(ctx, now.Add(24*time.Hour), now.Add(72*time.Hour))
 	if err != nil || len(slots) == 0 {
 		t.Fatalf("slots: %v, %v", slots, err)

@@ -80,9 +80,8 @@ type batcher interface {
 
 // loadSchedule reads the schedule afresh, for the checks inside a booking
 // transaction, in one round trip: those checks run under the booking
-// lock, which every competing request waits for, so each round trip
-// saved there shortens the queue (make bench's 1,000 clients racing for
-// 10 slots).
+// lock, which every competing request waits for, so each round trip held
+// under it lengthens the queue behind it.
 func loadSchedule(ctx context.Context, tx batcher, from, to booking.Date) (booking.Schedule, error) {
 	c, err := loadScheduleCopy(ctx, tx, from, to)
 	if err != nil {

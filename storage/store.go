@@ -25,8 +25,25 @@ type Store struct {
 
 var _ booking.Store = (*Store)(nil)
 
+// Option configures a Store in New.
+type Option func(*Store)
+
+// WithReminderLead sets how long before a consultation its reminder is
+// sent (DefaultReminderLead without this option); 0 turns reminders off.
+// The store owns it because it queues the reminder with the booking
+// change, in the same transaction.
+func WithReminderLead(d time.Duration) Option {
+	return func(s *Store) { s.reminderLead = d }
+}
+
 // New returns a Store on pool.
-func New(pool *pgxpool.Pool) *Store { return &Store{pool: pool, reminderLead: DefaultReminderLead} }
+func New(pool *pgxpool.Pool, opts ...Option) *Store {
+	s := &Store{pool: pool, reminderLead: DefaultReminderLead}
+	for _, opt := range opts {
+		opt(s)
+	}
+	return s
+}
 
 // Pool returns the underlying pool, for health checks and metrics.
 func (s *Store) Pool() *pgxpool.Pool { return s.pool }

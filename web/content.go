@@ -33,6 +33,22 @@ func DefaultContent() fs.FS {
 	return sub
 }
 
+// HomePage is the slug of the page served at the site's root, "/".
+const HomePage = "home"
+
+// RoutedPages returns the slugs of the Markdown pages served at /<slug>,
+// which the sitemap lists too; the home page is served at "/" instead.
+func RoutedPages() []string {
+	return []string{"how-ketamine-works", "clinical-research", "privacy"}
+}
+
+// RequiredPages returns the slugs of the pages the site links to from
+// every page and form, HomePage and then RoutedPages: content without
+// one of them is refused at start-up.
+func RequiredPages() []string {
+	return append([]string{HomePage}, RoutedPages()...)
+}
+
 // Page is one Markdown page rendered to HTML.
 type Page struct {
 	// Slug is the file name without ".md"; it is the page's path on the site.

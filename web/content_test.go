@@ -101,7 +101,7 @@ func enclosing(n *html.Node, tag string) *html.Node {
 
 func TestDefaultContentPages(t *testing.T) {
 	pages := loadDefault(t)
-	for _, slug := range []string{"home", "how-ketamine-works", "clinical-research", "privacy"} {
+	for _, slug := range web.RequiredPages() {
 		page, ok := pages.Page(slug)
 		if !ok {
 			t.Errorf("page %q missing", slug)

@@ -11,8 +11,8 @@ import (
 	"os"
 	"strconv"
 	"strings"
-	"time"
 
+	"consult/booking"
 	"consult/notify"
 )
 
@@ -246,7 +246,7 @@ func (c config) validate() error {
 	if c.PracticeName == "" || len(c.PracticeName) > 200 {
 		return errors.New("setting PRACTICE_NAME: must be 1 to 200 characters")
 	}
-	if _, err := time.LoadLocation(c.PracticeTimeZone); err != nil || c.PracticeTimeZone == "Local" || c.PracticeTimeZone == "" {
+	if _, err := booking.CheckZone(c.PracticeTimeZone); err != nil {
 		return fmt.Errorf("setting PRACTICE_TIMEZONE: %q is not an IANA time zone", c.PracticeTimeZone)
 	}
 	if c.ContentDir != "" {

@@ -3,13 +3,33 @@ package main
 import (
 	"fmt"
 	"io/fs"
+	"os"
 	"regexp"
+	"strconv"
 
 	"consult/web"
 )
 
-// requiredPages are the pages the site links to from every page and form.
-var requiredPages = []string{"home", "how-ketamine-works", "clinical-research", "privacy"}
+// loadContent returns the page renderer and the Markdown pages, from
+// CONTENT_DIR when it is set, refusing content the site cannot serve.
+func loadContent(cfg config) (*web.Renderer, *web.Pages, error) {
+	renderer, err := web.NewRenderer(web.RendererOptions{})
+	if err != nil {
+		return nil, nil, err
+	}
+	content := web.DefaultContent()
+	if cfg.ContentDir != "" {
+		content = os.DirFS(cfg.ContentDir)
+	}
+	pages, err := web.LoadPages(content, map[string]string{"retention_days": strconv.Itoa(cfg.RetentionDays)})
+	if err == nil {
+		err = checkContent(content, pages)
+	}
+	if err != nil {
+		return nil, nil, fmt.Errorf("setting CONTENT_DIR: %w", err)
+	}
+	return renderer, pages, nil
+}
 
 // retentionPlaceholder is how privacy.md states the configured retention
 // period, so the notice can never disagree with what the service does.
@@ -19,7 +39,7 @@ var retentionPlaceholder = regexp.MustCompile(`\{\{\s*retention_days\s*\}\}`)
 // to, or whose privacy notice does not take its retention figure from
 // configuration.
 func checkContent(content fs.FS, pages *web.Pages) error {
-	for _, slug := range requiredPages {
+	for _, slug := range web.RequiredPages() {
 		if _, ok := pages.Page(slug); !ok {
 			return fmt.Errorf("page %s.md is missing", slug)
 		}

@@ -12,10 +12,12 @@ import (
 )
 
 // A binary built with -tags pprof serves the runtime profiles at
-// CONSULT_PPROF_ADDR (a loopback host:port) when that is set; make bench
-// uses it to profile the server under load. It lives behind a build tag,
-// and starts from init, so the production binary neither contains the
-// profiler nor needs a line of wiring in serve.
+// CONSULT_PPROF_ADDR (a loopback host:port) when that is set, so the
+// server can be profiled under load (bench/profile.go builds one). It
+// lives behind a build tag, and starts from init, so the production
+// binary neither contains the profiler nor needs a line of wiring in
+// serve; the address must be loopback because the profiles show what
+// the server is doing to anyone who can reach them.
 func init() {
 	addr := os.Getenv("CONSULT_PPROF_ADDR")
 	if addr == "" {

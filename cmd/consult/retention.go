@@ -11,26 +11,35 @@ import (
 // retentionInterval is how often expired personal data is looked for.
 const retentionInterval = time.Hour
 
-// runRetention erases client personal data days after each consultation,
-// and drops expired sign-in sessions, at start and then every hour, until
-// ctx ends. Several instances may run it at once: both are idempotent.
-// Only counts reach the log.
-func runRetention(ctx context.Context, store *storage.Store, sessions *storage.Sessions, days int, now func() time.Time, logger *slog.Logger) {
+// retention erases client personal data days after each consultation, and
+// drops expired sign-in sessions.
+type retention struct {
+	store    *storage.Store
+	sessions *storage.Sessions
+	days     int
+	now      func() time.Time
+	logger   *slog.Logger
+}
+
+// Run sweeps at start and then every hour, until ctx ends; it returns
+// nil then. Several instances may run it at once: both sweeps are
+// idempotent. Only counts reach the log.
+func (r *retention) Run(ctx context.Context) error {
 	for {
-		t := now()
-		if _, err := sessions.DeleteExpired(ctx, t); err != nil && ctx.Err() == nil {
-			logger.Warn("retention: delete expired sessions", "error", err)
+		t := r.now()
+		if _, err := r.sessions.DeleteExpired(ctx, t); err != nil && ctx.Err() == nil {
+			r.logger.Warn("retention: delete expired sessions", "error", err)
 		}
-		if n, err := store.EraseExpired(ctx, t.AddDate(0, 0, -days), t); err != nil {
+		if n, err := r.store.EraseExpired(ctx, t.AddDate(0, 0, -r.days), t); err != nil {
 			if ctx.Err() == nil {
-				logger.Warn("retention: erase expired client data", "error", err)
+				r.logger.Warn("retention: erase expired client data", "error", err)
 			}
 		} else if n > 0 {
-			logger.Info("retention: erased expired client data", "bookings", n, "days", days)
+			r.logger.Info("retention: erased expired client data", "bookings", n, "days", r.days)
 		}
 		select {
 		case <-ctx.Done():
-			return
+			return nil
 		case <-time.After(retentionInterval):
 		}
 	}

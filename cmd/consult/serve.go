@@ -8,203 +8,93 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
-	"os"
-	"strconv"
 	"time"
 
+	"golang.org/x/sync/errgroup"
+
 	"consult/api"
-	"consult/booking"
 	"consult/notify"
 	"consult/storage"
-	"consult/web"
 )
 
 // shutdownTimeout bounds how long in-flight requests may take to finish.
 const shutdownTimeout = 15 * time.Second
 
 // serve migrates the database and serves HTTP until ctx ends, then shuts
-// down in order: stop accepting, finish requests, close the pool, stop the
-// embedded cluster.
+// down in order: stop accepting, finish requests, stop the mail worker
+// and the retention sweeps, close the pool, stop the embedded cluster.
 func serve(ctx context.Context, cfg config, now func() time.Time, stdout, stderr io.Writer) error {
 	logger := slog.New(api.LogHandler(slog.NewJSONHandler(stderr, nil)))
 	started := time.Now() // for the start-up duration only
-	db, err := openDatabase(ctx, cfg, logger)
+	a, err := newApp(ctx, cfg, now, logger)
 	if err != nil {
 		return err
 	}
-	defer db.Close()
-
-	m, err := storage.NewMigrator(db.Pool, logger)
-	if err != nil {
-		return err
-	}
-	defer m.Close()
-	if err := m.Up(ctx); err != nil {
-		return err
-	}
-	store := storage.New(db.Pool)
-	initial := booking.DefaultSettings()
-	initial.PracticeName, initial.TimeZone = cfg.PracticeName, cfg.PracticeTimeZone
-	if err := store.InitSettings(ctx, initial, now().UTC()); err != nil {
-		return err
-	}
-	if cfg.Demo {
-		seeded, err := store.SeedDemoHours(ctx, now().UTC())
-		if err != nil {
-			return err
-		}
-		if seeded {
-			logger.Info("seeded demo weekly hours (Monday to Friday, 09:00–12:00 and 13:00–17:00)")
-		}
-	}
-
-	renderer, err := web.NewRenderer(web.RendererOptions{})
-	if err != nil {
-		return err
-	}
-	content := web.DefaultContent()
-	if cfg.ContentDir != "" {
-		content = os.DirFS(cfg.ContentDir)
-	}
-	pages, err := web.LoadPages(content, map[string]string{"retention_days": strconv.Itoa(cfg.RetentionDays)})
-	if err == nil {
-		err = checkContent(content, pages)
-	}
-	if err != nil {
-		return fmt.Errorf("setting CONTENT_DIR: %w", err)
-	}
-
-	svc := booking.NewService(store, now)
-	svc.Limits = booking.ClientLimits{MaxUpcoming: cfg.EmailUpcomingLimit, MaxPerYear: cfg.EmailYearlyLimit, Contact: cfg.MailFrom}
-	// Admin sign-in sessions, expiring by the service's clock.
-	adminSessions := storage.NewSessions(db.Pool, now)
-
-	// Email: the outbox worker, and the key sealing manage links for it.
-	mailer, err := newMailer(ctx, cfg, store, svc, logger)
-	if err != nil {
-		return err
-	}
-	mailCtx, stopMail := context.WithCancel(ctx)
-	mailDone := make(chan struct{})
-	go func() {
-		defer close(mailDone)
-		_ = mailer.Run(mailCtx)
-	}()
-	// Runs before the pool closes: the message being sent is finished and
-	// recorded; the rest go out after the next start.
-	defer func() { stopMail(); <-mailDone }()
-
-	// Privacy: client data is erased RETENTION_DAYS after the consultation.
-	retentionCtx, stopRetention := context.WithCancel(ctx)
-	retentionDone := make(chan struct{})
-	go func() {
-		defer close(retentionDone)
-		runRetention(retentionCtx, store, adminSessions, cfg.RetentionDays, now, logger)
-	}()
-	defer func() { stopRetention(); <-retentionDone }()
-	srv, err := api.New(api.Config{BaseURL: cfg.BaseURL, RetentionDays: cfg.RetentionDays, MailFrom: cfg.MailFrom,
-		MetricsToken: cfg.MetricsToken, RateLimitPerMinute: cfg.RateLimit, TrustProxy: cfg.TrustProxy}, api.Deps{
-		Stats: func(ctx context.Context) (api.Stats, error) {
-			st, err := store.Stats(ctx)
-			ps := db.Pool.Stat()
-			return api.Stats{
-				BookingsCreated: st.BookingsCreated, BookingsCancelled: st.BookingsCancelled,
-				OutboxPending: st.OutboxPending, OutboxFailed: st.OutboxFailed,
-				PoolTotal: ps.TotalConns(), PoolIdle: ps.IdleConns(), PoolInUse: ps.AcquiredConns(),
-				PoolMax: ps.MaxConns(), PoolWaitCount: ps.EmptyAcquireCount(),
-			}, err
-		},
-		Service: svc,
-		Logger:  logger,
-		Web:     renderer,
-		Pages:   pages,
-		Outbox:  mailer, // Email.
-		Feeds:   store,  // Calendar feeds.
-		// Admin area: accounts and edits in the store, sessions in PostgreSQL.
-		Admin:    store,
-		Sessions: adminSessions,
-		Ready: func(ctx context.Context) error {
-			current, err := m.Current(ctx)
-			if err == nil && !current {
-				err = errors.New("migrations pending")
-			}
-			return err
-		},
-	})
-	if err != nil {
-		return err
-	}
-
-	ln, err := net.Listen("tcp", cfg.ListenAddr)
-	if err != nil {
-		return fmt.Errorf("setting LISTEN_ADDR: %w", err)
-	}
-	httpSrv := &http.Server{
-		Handler:           srv,
-		ReadHeaderTimeout: 10 * time.Second,
-		ReadTimeout:       30 * time.Second,
-		WriteTimeout:      60 * time.Second,
-		IdleTimeout:       120 * time.Second,
-		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
-	}
-	logger.Info("serving", "addr", ln.Addr().String(), "ready_after_ms", time.Since(started).Milliseconds())
-	fmt.Fprintf(stdout, "consult: serving at http://%s (BASE_URL %s)\n", ln.Addr(), cfg.BaseURL)
-
-	errc := make(chan error, 1)
-	go func() { errc <- httpSrv.Serve(ln) }()
-	select {
-	case err := <-errc:
-		return fmt.Errorf("http: %w", err)
-	case <-ctx.Done():
-	}
-	logger.Info("shutting down")
-	sctx, cancel := context.WithTimeout(context.Background(), shutdownTimeout)
-	defer cancel()
-	if err := httpSrv.Shutdown(sctx); err != nil {
-		// Cut what is left, so the pool (and the embedded cluster) can close.
-		logger.Warn("requests still running at shutdown deadline; closing them", "error", err)
-		_ = httpSrv.Close()
-	}
-	return nil
+	defer a.Close()
+	logger.Info("serving", "addr", a.ln.Addr().String(), "ready_after_ms", time.Since(started).Milliseconds())
+	fmt.Fprintf(stdout, "consult: serving at http://%s (BASE_URL %s)\n", a.ln.Addr(), cfg.BaseURL)
+	return a.run(ctx)
 }
 
-// newMailer builds the email worker: SMTP when SMTP_URL is set (otherwise
-// messages are kept in the outbox and logged), and the keyring that seals
-// manage tokens, from MAIL_KEY or else a key kept in the database, shared
-// by every instance. The database key still opens messages sealed before
-// MAIL_KEY was set.
-func newMailer(ctx context.Context, cfg config, store *storage.Store, svc *booking.Service, logger *slog.Logger) (*notify.Worker, error) {
-	store.SetReminderLead(time.Duration(cfg.ReminderHours) * time.Hour)
-	var keys [][]byte
-	if cfg.MailKey != nil {
-		keys = append(keys, cfg.MailKey)
-	}
-	dbKey, err := store.MailKey(ctx, cfg.MailKey == nil)
-	switch {
-	case err == nil:
-		keys = append(keys, dbKey)
-	case booking.ErrorCode(err) != booking.ENOTFOUND:
-		return nil, err
-	}
-	ring, err := notify.NewKeyring(keys...)
-	if err != nil {
-		return nil, err
-	}
-	svc.Sealer = ring
-	var sender notify.Sender
-	if cfg.SMTPURL != "" {
-		s, err := notify.NewSMTPSender(cfg.SMTPURL)
-		if err != nil {
-			return nil, fmt.Errorf("setting SMTP_URL: %w", err)
+// app is what a serving process runs, each part complete when newApp
+// (wire.go) has built it: run starts them, Close releases the database.
+type app struct {
+	logger    *slog.Logger
+	db        *database
+	migrator  *storage.Migrator
+	mailer    *notify.Worker // email: delivers the outbox
+	retention *retention     // privacy: erases client data RETENTION_DAYS after the consultation
+	ln        net.Listener
+	http      *http.Server
+}
+
+// run serves HTTP and runs the mail worker and the retention sweeps until
+// ctx ends or the HTTP server fails. The background work stops only once
+// the last request has finished, and before the pool closes: the message
+// being sent is finished and recorded; the rest go out after the next
+// start.
+func (a *app) run(ctx context.Context) error {
+	g, gctx := errgroup.WithContext(ctx)
+	work, stopWork := context.WithCancel(context.WithoutCancel(ctx))
+	defer stopWork()
+	g.Go(func() error {
+		if err := a.http.Serve(a.ln); !errors.Is(err, http.ErrServerClosed) {
+			return fmt.Errorf("http: %w", err)
 		}
-		sender = s
-	} else {
-		logger.Info("no SMTP_URL: emails are kept in the outbox for the admin area, not sent")
+		return nil
+	})
+	g.Go(func() error {
+		defer stopWork()
+		<-gctx.Done()
+		a.logger.Info("shutting down")
+		a.shutdownHTTP()
+		return nil
+	})
+	g.Go(func() error { return a.mailer.Run(work) })
+	g.Go(func() error { return a.retention.Run(work) })
+	return g.Wait()
+}
+
+// shutdownHTTP stops accepting and waits up to shutdownTimeout for the
+// requests in flight, then cuts what is left, so the pool (and the
+// embedded cluster) can close.
+func (a *app) shutdownHTTP() {
+	ctx, cancel := context.WithTimeout(context.Background(), shutdownTimeout)
+	defer cancel()
+	if err := a.http.Shutdown(ctx); err != nil {
+		a.logger.Warn("requests still running at shutdown deadline; closing them", "error", err)
+		_ = a.http.Close()
 	}
-	return notify.New(notify.Config{
-		From:              cfg.MailFrom,
-		PractitionerEmail: cfg.PractitionerEmail,
-		BaseURL:           cfg.BaseURL,
-		MaxAttempts:       cfg.MailMaxAttempts,
-	}, notify.Deps{Store: store, Sender: sender, Keys: ring, Now: svc.Now, Logger: logger})
+}
+
+// Close releases the migrator, then closes the pool and stops the
+// embedded cluster if this process started it. It is safe on an app
+// newApp left half built.
+func (a *app) Close() {
+	if a.migrator != nil {
+		_ = a.migrator.Close()
+	}
+	if a.db != nil {
+		a.db.Close()
+	}
 }

@@ -1,0 +1,179 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"time"
+
+	"consult/api"
+	"consult/booking"
+	"consult/notify"
+	"consult/storage"
+)
+
+// newApp opens and migrates the database and builds every part serve
+// runs, each given all it depends on when it is made. On an error it
+// releases what it had opened.
+func newApp(ctx context.Context, cfg config, now func() time.Time, logger *slog.Logger) (_ *app, err error) {
+	a := &app{logger: logger}
+	defer func() {
+		if err != nil {
+			a.Close()
+		}
+	}()
+	if a.db, err = openDatabase(ctx, cfg, logger); err != nil {
+		return nil, err
+	}
+	if a.migrator, err = storage.NewMigrator(a.db.Pool, logger); err != nil {
+		return nil, err
+	}
+	store := storage.New(a.db.Pool, storage.WithReminderLead(time.Duration(cfg.ReminderHours)*time.Hour))
+	if err := prepareDatabase(ctx, cfg, a.migrator, store, now, logger); err != nil {
+		return nil, err
+	}
+	renderer, pages, err := loadContent(cfg)
+	if err != nil {
+		return nil, err
+	}
+
+	// Email: the key sealing manage links for it, and the outbox worker.
+	keys, err := newKeyring(ctx, cfg, store)
+	if err != nil {
+		return nil, err
+	}
+	svc := booking.NewService(store, now, booking.WithSealer(keys),
+		booking.WithLimits(booking.ClientLimits{MaxUpcoming: cfg.EmailUpcomingLimit, MaxPerYear: cfg.EmailYearlyLimit, Contact: cfg.MailFrom}))
+	// Admin sign-in sessions, expiring by the service's clock.
+	sessions := storage.NewSessions(a.db.Pool, now)
+	if a.mailer, err = newMailer(cfg, store, keys, now, logger); err != nil {
+		return nil, err
+	}
+	a.retention = &retention{store: store, sessions: sessions, days: cfg.RetentionDays, now: now, logger: logger}
+
+	srv, err := api.New(api.Config{BaseURL: cfg.BaseURL, RetentionDays: cfg.RetentionDays, MailFrom: cfg.MailFrom,
+		MetricsToken: cfg.MetricsToken, RateLimitPerMinute: cfg.RateLimit, TrustProxy: cfg.TrustProxy}, api.Deps{
+		Stats:   dbStats(store, a.db),
+		Service: svc,
+		Logger:  logger,
+		Web:     renderer,
+		Pages:   pages,
+		Outbox:  a.mailer, // Email.
+		Feeds:   store,    // Calendar feeds.
+		// Admin area: accounts and edits in the store, sessions in PostgreSQL.
+		Admin:    store,
+		Sessions: sessions,
+		Ready:    migrationsCurrent(a.migrator),
+	})
+	if err != nil {
+		return nil, err
+	}
+	// The listener comes last: nothing after it can fail and leave it open.
+	if a.ln, err = net.Listen("tcp", cfg.ListenAddr); err != nil {
+		return nil, fmt.Errorf("setting LISTEN_ADDR: %w", err)
+	}
+	a.http = &http.Server{
+		Handler:           srv,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		WriteTimeout:      60 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
+	}
+	return a, nil
+}
+
+// prepareDatabase applies pending migrations, stores the configured
+// practice name and zone as the first settings of a new database and,
+// with DEMO set, demo weekly hours where there are none.
+func prepareDatabase(ctx context.Context, cfg config, m *storage.Migrator, store *storage.Store, now func() time.Time, logger *slog.Logger) error {
+	if err := m.Up(ctx); err != nil {
+		return err
+	}
+	initial := booking.DefaultSettings()
+	initial.PracticeName, initial.TimeZone = cfg.PracticeName, cfg.PracticeTimeZone
+	if err := store.InitSettings(ctx, initial, now().UTC()); err != nil {
+		return err
+	}
+	if !cfg.Demo {
+		return nil
+	}
+	seeded, err := store.SeedDemoHours(ctx, now().UTC())
+	if err != nil {
+		return err
+	}
+	if seeded {
+		logger.Info("seeded demo weekly hours (Monday to Friday, 09:00–12:00 and 13:00–17:00)")
+	}
+	return nil
+}
+
+// newKeyring returns the keyring that seals manage tokens for email: from
+// MAIL_KEY, or else a key kept in the database, shared by every instance.
+// The database key still opens messages sealed before MAIL_KEY was set.
+func newKeyring(ctx context.Context, cfg config, store *storage.Store) (*notify.Keyring, error) {
+	var keys [][]byte
+	if cfg.MailKey != nil {
+		keys = append(keys, cfg.MailKey)
+	}
+	dbKey, err := store.MailKey(ctx, cfg.MailKey == nil)
+	switch {
+	case err == nil:
+		keys = append(keys, dbKey)
+	case booking.ErrorCode(err) != booking.ENOTFOUND:
+		return nil, err
+	}
+	return notify.NewKeyring(keys...)
+}
+
+// newMailer builds the email worker, opening manage tokens with keys:
+// SMTP when SMTP_URL is set, otherwise messages are kept in the outbox and
+// logged.
+func newMailer(cfg config, store *storage.Store, keys *notify.Keyring, now func() time.Time, logger *slog.Logger) (*notify.Worker, error) {
+	var sender notify.Sender
+	if cfg.SMTPURL != "" {
+		s, err := notify.NewSMTPSender(cfg.SMTPURL)
+		if err != nil {
+			return nil, fmt.Errorf("setting SMTP_URL: %w", err)
+		}
+		sender = s
+	} else {
+		logger.Info("no SMTP_URL: emails are kept in the outbox for the admin area, not sent")
+	}
+	return notify.New(notify.Config{
+		From:              cfg.MailFrom,
+		PractitionerEmail: cfg.PractitionerEmail,
+		BaseURL:           cfg.BaseURL,
+		MaxAttempts:       cfg.MailMaxAttempts,
+	}, notify.Deps{Store: store, Sender: sender, Keys: keys, Now: now, Logger: logger})
+}
+
+// dbStats reads the figures /metrics reports: the store's counts and the
+// pool's connections.
+func dbStats(store *storage.Store, db *database) func(context.Context) (api.Stats, error) {
+	return func(ctx context.Context) (api.Stats, error) {
+		st, err := store.Stats(ctx)
+		ps := db.Pool.Stat()
+		return api.Stats{
+			BookingsCreated: st.BookingsCreated, BookingsCancelled: st.BookingsCancelled,
+			OutboxPending: st.OutboxPending, OutboxFailed: st.OutboxFailed,
+			PoolTotal: ps.TotalConns(), PoolIdle: ps.IdleConns(), PoolInUse: ps.AcquiredConns(),
+			PoolMax: ps.MaxConns(), PoolWaitCount: ps.EmptyAcquireCount(),
+		}, err
+	}
+}
+
+// migrationsCurrent is the readiness check: the database answers and no
+// migration is pending.
+func migrationsCurrent(m *storage.Migrator) func(context.Context) error {
+	return func(ctx context.Context) error {
+		current, err := m.Current(ctx)
+		if err == nil && !current {
+			err = errors.New("migrations pending")
+		}
+		return err
+	}
+}
