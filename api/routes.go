@@ -5,6 +5,7 @@ import (
 	"github.com/labstack/echo/v4/middleware"
 
 	"consult/api/httpx"
+	"consult/api/site"
 )
 
 // routes registers every route of the service; this is the one list.
@@ -40,24 +41,24 @@ func (s *Server) routes() {
 	v1.POST("/bookings/:token/reschedule", s.handleRescheduleBooking, manageLimit)
 
 	// Static files and public pages.
-	if s.web != nil {
+	if s.site != nil {
 		e.GET("/static/*", echo.WrapHandler(s.web.AssetHandler()))
-		e.GET("/favicon.ico", s.handleFavicon)
-		e.GET("/robots.txt", s.handleRobots)
-		e.GET("/sitemap.xml", s.handleSitemap)
-		e.GET("/", s.handleHome)
-		for _, slug := range contentRoutes {
-			e.GET("/"+slug, s.handleContent(slug))
+		e.GET("/favicon.ico", s.site.Favicon)
+		e.GET("/robots.txt", s.site.Robots)
+		e.GET("/sitemap.xml", s.site.Sitemap)
+		e.GET("/", s.site.Home)
+		for _, slug := range site.ContentSlugs {
+			e.GET("/"+slug, s.site.Content(slug))
 		}
-		e.GET("/book", s.handleBookForm)
-		e.POST("/book", s.handleBookSubmit, bookLimit, httpx.SameOrigin)
+		e.GET("/book", s.site.BookForm)
+		e.POST("/book", s.site.Book, bookLimit, httpx.SameOrigin)
 		manage := e.Group("/manage/:token", manageLimit, httpx.PrivatePage)
-		manage.GET("", s.handleManage)
-		manage.GET("/confirmation", s.handleConfirmation)
-		manage.GET("/consultation.ics", s.handleBookingICS)
-		manage.GET("/cancel", s.handleCancelConfirm)
-		manage.POST("/cancel", s.handleCancel, httpx.SameOrigin)
-		manage.POST("/reschedule", s.handleReschedule, httpx.SameOrigin)
+		manage.GET("", s.site.Manage)
+		manage.GET("/confirmation", s.site.Confirmation)
+		manage.GET("/consultation.ics", s.site.CalendarFile)
+		manage.GET("/cancel", s.site.CancelForm)
+		manage.POST("/cancel", s.site.Cancel, httpx.SameOrigin)
+		manage.POST("/reschedule", s.site.Reschedule, httpx.SameOrigin)
 	}
 
 	// Admin area and admin API. Every route in these groups needs a

@@ -14,6 +14,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"consult/api/httpx"
+	"consult/api/site"
 	"consult/booking"
 	"consult/calendar"
 	"consult/web"
@@ -106,15 +107,16 @@ type Server struct {
 	echo    *echo.Echo
 	openapi []byte
 	web     *web.Renderer
-	pages   *web.Pages
 	metrics *httpx.Metrics
 	// changes keeps the copies of hot public answers fresh.
 	changes    *httpx.Changes
-	pageCache  pageCache
 	slotsCache slotsCache
 	// versions reads the data's version the slots and feed copies are
 	// kept by; nil without a FeedStore.
 	versions *httpx.Versions
+
+	// Public site state: nil without a renderer.
+	site *site.Handler
 
 	// Admin state.
 	admin    booking.AdminStore
@@ -144,7 +146,6 @@ func New(cfg Config, deps Deps) (*Server, error) {
 		ready:   deps.Ready,
 		openapi: openAPISpec,
 		web:     deps.Web,
-		pages:   deps.Pages,
 		metrics: httpx.NewMetrics(deps.Stats),
 	}
 	if s.logger == nil {
@@ -159,6 +160,13 @@ func New(cfg Config, deps Deps) (*Server, error) {
 		e.IPExtractor = echo.ExtractIPFromXFFHeader()
 	}
 	s.echo = e
+	if deps.Web != nil { // Public site.
+		s.site, err = site.New(site.Config{Service: s.svc, Renderer: deps.Web, Pages: deps.Pages, BaseURL: base,
+			Logger: s.logger, Changes: s.changes, Practice: s.calendarPractice})
+		if err != nil {
+			return nil, err
+		}
+	}
 	s.outbox = deps.Outbox // Email.
 	s.initAdmin(cfg, deps) // Admin area.
 	s.initFeeds(deps)      // Calendar feeds.

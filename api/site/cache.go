@@ -1,4 +1,4 @@
-package api
+package site
 
 import (
 	"bytes"
@@ -18,9 +18,9 @@ import (
 // (three queries), executed the templates and compressed the result,
 // though only the name can change. Now a view is a copy: the name is read
 // at most every pageNameTTL, and at once after a change made through this
-// process (noteWrites); a rename made on another instance shows within
-// that bound. The copies are kept for the current name only, a handful
-// of pages.
+// process (httpx.Changes.Note); a rename made on another instance shows
+// within that bound. The copies are kept for the current name only, a
+// handful of pages.
 //
 // The zero value is empty.
 type pageCache struct {
@@ -37,18 +37,18 @@ type renderedPage struct {
 }
 
 // publicName returns the practice's name for the public pages.
-func (s *Server) publicName(ctx context.Context) string {
-	c := &s.pageCache
+func (h *Handler) publicName(ctx context.Context) string {
+	c := &h.cache
 	c.mu.Lock()
 	name, read, known := c.name, c.read, c.known
 	c.mu.Unlock()
-	if known && s.changes.Fresh(read, pageNameTTL) {
+	if known && h.changes.Fresh(read, pageNameTTL) {
 		return name
 	}
-	read = s.changes.Stamp()
-	st, err := s.svc.Settings(ctx)
+	read = h.changes.Stamp()
+	st, err := h.svc.Settings(ctx)
 	if err != nil {
-		// As practiceName: a neutral name while the database cannot be
+		// As Service.PracticeName: a neutral name while the database cannot be
 		// read, not kept.
 		return "Consultations"
 	}
@@ -65,9 +65,9 @@ func (s *Server) publicName(ctx context.Context) string {
 
 // servePage sends the public page at route, template name rendered with
 // data(practice name), from the copy when there is one.
-func (s *Server) servePage(c echo.Context, route, name string, data func(practice string) any) error {
-	practice := s.publicName(c.Request().Context())
-	pc := &s.pageCache
+func (h *Handler) servePage(c echo.Context, route, name string, data func(practice string) any) error {
+	practice := h.publicName(c.Request().Context())
+	pc := &h.cache
 	pc.mu.Lock()
 	p := pc.pages[route]
 	if pc.name != practice {
@@ -76,7 +76,7 @@ func (s *Server) servePage(c echo.Context, route, name string, data func(practic
 	pc.mu.Unlock()
 	if p == nil {
 		var buf bytes.Buffer
-		if err := s.web.Render(&buf, name, data(practice)); err != nil {
+		if err := h.web.Render(&buf, name, data(practice)); err != nil {
 			return err
 		}
 		p = &renderedPage{html: buf.Bytes(), gz: httpx.Gzipped(buf.Bytes())}

@@ -1,4 +1,4 @@
-package api
+package site
 
 import (
 	"fmt"
@@ -53,7 +53,7 @@ func whenIn(start, end time.Time, zone string) when {
 	return w
 }
 
-func (s *Server) bookingView(b *booking.Booking, token string, st booking.Settings, now time.Time) bookingView {
+func (h *Handler) bookingView(b *booking.Booking, token string, st booking.Settings, now time.Time) bookingView {
 	v := bookingView{
 		Name: b.Name, Email: b.Email,
 		Cancelled: b.Status == booking.StatusCancelled,
@@ -61,13 +61,13 @@ func (s *Server) bookingView(b *booking.Booking, token string, st booking.Settin
 		Client:    whenIn(b.Start, b.End, b.TimeZone),
 		Length:    fmt.Sprintf("%d minutes", int(b.End.Sub(b.Start).Round(time.Minute)/time.Minute)),
 		ICS:       "/manage/" + token + "/consultation.ics",
-		ManageURL: s.url("/manage/" + token),
+		ManageURL: h.url("/manage/" + token),
 	}
 	v.Upcoming = b.Status == booking.StatusConfirmed && b.Start.After(now)
 	if p := whenIn(b.Start, b.End, st.TimeZone); p != v.Client {
 		v.Practice = &p
 	}
-	title, details := s.eventText(st, b.End.Sub(b.Start))
+	title, details := h.eventText(st, b.End.Sub(b.Start))
 	v.Google = googleCalendarLink(title, details, b.Start, b.End)
 	v.Outlook = outlookLink(title, details, b.Start, b.End)
 	return v
@@ -76,7 +76,7 @@ func (s *Server) bookingView(b *booking.Booking, token string, st booking.Settin
 // eventText is the title and description of "add to calendar" links. They
 // never name the treatment, as others may see the client's calendar, and
 // carry no manage link, as the URL passes through a third party.
-func (s *Server) eventText(st booking.Settings, length time.Duration) (title, details string) {
+func (h *Handler) eventText(st booking.Settings, length time.Duration) (title, details string) {
 	title = st.EventTitle
 	if title == "" {
 		title = "Consultation with " + st.PracticeName

@@ -1,4 +1,4 @@
-package api
+package site
 
 import (
 	"context"
@@ -32,14 +32,14 @@ type availability struct {
 
 // loadAvailability reads the free slots from today (in loc) to the end of
 // the practice's booking horizon.
-func (s *Server) loadAvailability(ctx context.Context, loc *time.Location, st booking.Settings) (*availability, error) {
-	now := s.svc.Now().In(loc)
+func (h *Handler) loadAvailability(ctx context.Context, loc *time.Location, st booking.Settings) (*availability, error) {
+	now := h.svc.Now().In(loc)
 	days := min(max(st.HorizonDays, 0), maxPickerDays)
 	a := &availability{loc: loc, first: booking.DateOf(now), byDay: map[booking.Date][]booking.Slot{}}
 	// One day more than the horizon: the practice's last day may end after
 	// midnight in the visitor's zone.
 	a.last = a.first.AddDays(days + 1)
-	slots, _, err := s.svc.Slots(ctx, a.first.In(0, loc), a.last.AddDays(1).In(0, loc))
+	slots, _, err := h.svc.Slots(ctx, a.first.In(0, loc), a.last.AddDays(1).In(0, loc))
 	if err != nil {
 		return nil, err
 	}

@@ -1,4 +1,4 @@
-package api
+package site
 
 import (
 	"errors"
@@ -26,9 +26,9 @@ type managePage struct {
 // bookingByToken returns the booking of the request's manage token. Any
 // unknown or malformed token is the site's plain 404, the same page as any
 // other missing URL, so it tells nothing about bookings.
-func (s *Server) bookingByToken(c echo.Context) (*booking.Booking, string, error) {
+func (h *Handler) bookingByToken(c echo.Context) (*booking.Booking, string, error) {
 	token := c.Param("token")
-	b, err := s.svc.ByToken(c.Request().Context(), token)
+	b, err := h.svc.ByToken(c.Request().Context(), token)
 	if booking.ErrorCode(err) == booking.ENOTFOUND {
 		return nil, "", echo.ErrNotFound
 	}
@@ -36,49 +36,51 @@ func (s *Server) bookingByToken(c echo.Context) (*booking.Booking, string, error
 }
 
 // managePageFor loads the settings and builds the page for b.
-func (s *Server) managePageFor(c echo.Context, b *booking.Booking, token, title string) (managePage, booking.Settings, error) {
-	st, err := s.svc.Settings(c.Request().Context())
+func (h *Handler) managePageFor(c echo.Context, b *booking.Booking, token, title string) (managePage, booking.Settings, error) {
+	st, err := h.svc.Settings(c.Request().Context())
 	if err != nil {
 		return managePage{}, st, err
 	}
 	return managePage{
-		page:    s.pageFor(st.PracticeName, title, "Your consultation with "+st.PracticeName+".", ""),
+		page:    h.pageFor(st.PracticeName, title, "Your consultation with "+st.PracticeName+".", ""),
 		Token:   token,
-		Booking: s.bookingView(b, token, st, s.svc.Now()),
+		Booking: h.bookingView(b, token, st, h.svc.Now()),
 	}, st, nil
 }
 
-func (s *Server) handleConfirmation(c echo.Context) error {
-	b, token, err := s.bookingByToken(c)
+// Confirmation is the page shown right after booking; for a booking no
+// longer confirmed it sends the visitor to the manage page.
+func (h *Handler) Confirmation(c echo.Context) error {
+	b, token, err := h.bookingByToken(c)
 	if err != nil {
 		return err
 	}
 	if b.Status != booking.StatusConfirmed {
 		return c.Redirect(http.StatusSeeOther, "/manage/"+token)
 	}
-	data, _, err := s.managePageFor(c, b, token, "Your consultation is booked")
+	data, _, err := h.managePageFor(c, b, token, "Your consultation is booked")
 	if err != nil {
 		return err
 	}
-	return s.render(c, http.StatusOK, "confirmation", data)
+	return h.render(c, http.StatusOK, "confirmation", data)
 }
 
-// handleManage shows a booking and, while it is upcoming, the forms to
+// Manage shows a booking and, while it is upcoming, the forms to
 // cancel or move it. Like every GET here it changes nothing: email link
 // scanners open these URLs.
-func (s *Server) handleManage(c echo.Context) error {
-	b, token, err := s.bookingByToken(c)
+func (h *Handler) Manage(c echo.Context) error {
+	b, token, err := h.bookingByToken(c)
 	if err != nil {
 		return err
 	}
-	data, st, err := s.managePageFor(c, b, token, "Your consultation")
+	data, st, err := h.managePageFor(c, b, token, "Your consultation")
 	if err != nil {
 		return err
 	}
 	if c.QueryParam("done") == "rescheduled" {
 		data.Done = "rescheduled"
 	}
-	return s.renderManage(c, http.StatusOK, data, b, st, pickerInput{tz: c.QueryParam("tz"), date: c.QueryParam("date")})
+	return h.renderManage(c, http.StatusOK, data, b, st, pickerInput{tz: c.QueryParam("tz"), date: c.QueryParam("date")})
 }
 
 // pickerInput is what the reschedule picker shows: the zone and day asked
@@ -92,17 +94,17 @@ type pickerInput struct {
 
 // renderManage adds the reschedule picker (in the client's zone unless the
 // visitor chose another) when the booking can still be moved, and renders.
-func (s *Server) renderManage(c echo.Context, status int, data managePage, b *booking.Booking, st booking.Settings, in pickerInput) error {
+func (h *Handler) renderManage(c echo.Context, status int, data managePage, b *booking.Booking, st booking.Settings, in pickerInput) error {
 	if data.Booking.Upcoming {
 		if in.tz == "" {
 			in.tz = b.TimeZone
 		}
 		loc, _ := visitorZone(in.tz, st)
-		a, err := s.loadAvailability(c.Request().Context(), loc, st)
+		a, err := h.loadAvailability(c.Request().Context(), loc, st)
 		if err != nil {
 			return err
 		}
-		p := newPicker(a, "/manage/"+data.Token, in.date, in.selected, s.svc.Now())
+		p := newPicker(a, "/manage/"+data.Token, in.date, in.selected, h.svc.Now())
 		if in.alternatives {
 			taken, _ := time.Parse(time.RFC3339, in.selected)
 			p.withAlternatives(a, taken)
@@ -114,31 +116,33 @@ func (s *Server) renderManage(c echo.Context, status int, data managePage, b *bo
 		}
 		data.Picker = &p
 	}
-	return s.render(c, status, "manage", data)
+	return h.render(c, status, "manage", data)
 }
 
-// handleCancelConfirm asks "are you sure?"; only its button cancels.
-func (s *Server) handleCancelConfirm(c echo.Context) error {
-	b, token, err := s.bookingByToken(c)
+// CancelForm asks "are you sure?"; only its button cancels.
+func (h *Handler) CancelForm(c echo.Context) error {
+	b, token, err := h.bookingByToken(c)
 	if err != nil {
 		return err
 	}
-	data, _, err := s.managePageFor(c, b, token, "Cancel your consultation")
+	data, _, err := h.managePageFor(c, b, token, "Cancel your consultation")
 	if err != nil {
 		return err
 	}
 	if !data.Booking.Upcoming {
 		return c.Redirect(http.StatusSeeOther, "/manage/"+token)
 	}
-	return s.render(c, http.StatusOK, "cancel", data)
+	return h.render(c, http.StatusOK, "cancel", data)
 }
 
-func (s *Server) handleCancel(c echo.Context) error {
-	_, token, err := s.bookingByToken(c)
+// Cancel cancels the booking and returns to its manage page, which says
+// so; a booking already cancelled or past goes there unchanged.
+func (h *Handler) Cancel(c echo.Context) error {
+	_, token, err := h.bookingByToken(c)
 	if err != nil {
 		return err
 	}
-	_, err = s.svc.Cancel(c.Request().Context(), token)
+	_, err = h.svc.Cancel(c.Request().Context(), token)
 	switch booking.ErrorCode(err) {
 	case "", booking.ECONFLICT:
 		// Cancelled now, or already cancelled or past: the manage page
@@ -151,17 +155,19 @@ func (s *Server) handleCancel(c echo.Context) error {
 	}
 }
 
-func (s *Server) handleReschedule(c echo.Context) error {
+// Reschedule moves the booking to the time chosen in the manage page's
+// picker, or shows the page again with why it could not.
+func (h *Handler) Reschedule(c echo.Context) error {
 	r := c.Request()
 	r.Body = http.MaxBytesReader(c.Response(), r.Body, maxFormBody)
 	if err := r.ParseForm(); err != nil {
 		return echo.NewHTTPError(http.StatusBadRequest, "The form could not be read.")
 	}
-	b, token, err := s.bookingByToken(c)
+	b, token, err := h.bookingByToken(c)
 	if err != nil {
 		return err
 	}
-	data, st, err := s.managePageFor(c, b, token, "Your consultation")
+	data, st, err := h.managePageFor(c, b, token, "Your consultation")
 	if err != nil {
 		return err
 	}
@@ -172,7 +178,7 @@ func (s *Server) handleReschedule(c echo.Context) error {
 	start, err := time.Parse(time.RFC3339, in.selected)
 	if err != nil {
 		in.err = "Choose a new time."
-		return s.renderManage(c, http.StatusUnprocessableEntity, data, b, st, in)
+		return h.renderManage(c, http.StatusUnprocessableEntity, data, b, st, in)
 	}
 	done := func() error { return c.Redirect(http.StatusSeeOther, "/manage/"+token+"?done=rescheduled") }
 	if start.Equal(b.Start) {
@@ -180,7 +186,7 @@ func (s *Server) handleReschedule(c echo.Context) error {
 		// sent twice: the first one moved the booking here.
 		return done()
 	}
-	_, err = s.svc.Reschedule(r.Context(), token, start)
+	_, err = h.svc.Reschedule(r.Context(), token, start)
 	var de *booking.Error
 	switch {
 	case err == nil:
@@ -188,27 +194,27 @@ func (s *Server) handleReschedule(c echo.Context) error {
 	case booking.ErrorCode(err) == booking.ECONFLICT:
 		in.err = "That time has just been booked by someone else. Choose one of the nearest free times below, or another day."
 		in.alternatives = true
-		return s.renderManage(c, http.StatusConflict, data, b, st, in)
+		return h.renderManage(c, http.StatusConflict, data, b, st, in)
 	case errors.As(err, &de) && de.Code == booking.EINVALID:
 		in.err = de.Message
-		return s.renderManage(c, http.StatusUnprocessableEntity, data, b, st, in)
+		return h.renderManage(c, http.StatusUnprocessableEntity, data, b, st, in)
 	default:
 		return err
 	}
 }
 
-// handleBookingICS downloads the booking as a calendar file the client can
+// CalendarFile downloads the booking as a calendar file the client can
 // import; PUBLISH, because there is nobody to reply to.
-func (s *Server) handleBookingICS(c echo.Context) error {
-	b, token, err := s.bookingByToken(c)
+func (h *Handler) CalendarFile(c echo.Context) error {
+	b, token, err := h.bookingByToken(c)
 	if err != nil {
 		return err
 	}
-	st, err := s.svc.Settings(c.Request().Context())
+	st, err := h.svc.Settings(c.Request().Context())
 	if err != nil {
 		return err
 	}
-	ics, err := calendar.Invitation(s.calendarPractice(st), *b, s.url("/manage/"+token), calendar.MethodPublish, s.svc.Now())
+	ics, err := calendar.Invitation(h.practice(st), *b, h.url("/manage/"+token), calendar.MethodPublish, h.svc.Now())
 	if err != nil {
 		return err
 	}

@@ -1,4 +1,4 @@
-package api
+package site
 
 import (
 	"crypto/rand"
@@ -66,14 +66,17 @@ func visitorZone(tz string, st booking.Settings) (loc *time.Location, bad bool) 
 	return loc, tz != ""
 }
 
-func (s *Server) handleBookForm(c echo.Context) error {
+// BookForm shows the booking form: the free times in the visitor's zone
+// (tz, else the practice's), a day asked for or the time a link names
+// (start) chosen.
+func (h *Handler) BookForm(c echo.Context) error {
 	ctx := c.Request().Context()
-	st, err := s.svc.Settings(ctx)
+	st, err := h.svc.Settings(ctx)
 	if err != nil {
 		return err
 	}
 	loc, badTZ := visitorZone(c.QueryParam("tz"), st)
-	a, err := s.loadAvailability(ctx, loc, st)
+	a, err := h.loadAvailability(ctx, loc, st)
 	if err != nil {
 		return err
 	}
@@ -83,10 +86,10 @@ func (s *Server) handleBookForm(c echo.Context) error {
 		date = link.date
 	}
 	data := bookPage{
-		page:   s.pageFor(st.PracticeName, "Book a free consultation", bookDescription, "/book"),
-		Picker: newPicker(a, "/book", date, link.selected, s.svc.Now()),
+		page:   h.pageFor(st.PracticeName, "Book a free consultation", bookDescription, "/book"),
+		Picker: newPicker(a, "/book", date, link.selected, h.svc.Now()),
 		Form:   bookForm{Start: link.selected, Key: newFormKey()},
-		Feed:   web.SubscribeLinks(s.base),
+		Feed:   web.SubscribeLinks(h.base),
 	}
 	if !link.taken.IsZero() {
 		data.Picker.withAlternatives(a, link.taken)
@@ -96,7 +99,7 @@ func (s *Server) handleBookForm(c echo.Context) error {
 	if badTZ {
 		data.Picker.TZError = "We did not recognise that time zone, so times are shown in the practice's time zone. Choose yours from the list."
 	}
-	return s.render(c, http.StatusOK, "book", data)
+	return h.render(c, http.StatusOK, "book", data)
 }
 
 // startLink is what a "Book it" link of the public availability feed,
@@ -140,7 +143,9 @@ var bookFields = []struct{ name, id string }{
 	{"start", ""}, {"name", "name"}, {"email", "email"}, {"phone", "phone"}, {"note", "note"}, {"consent", "consent"},
 }
 
-func (s *Server) handleBookSubmit(c echo.Context) error {
+// Book books the time the form was sent with and goes on to the
+// confirmation page, or shows the form again with what to put right.
+func (h *Handler) Book(c echo.Context) error {
 	ctx := c.Request().Context()
 	r := c.Request()
 	r.Body = http.MaxBytesReader(c.Response(), r.Body, maxFormBody)
@@ -159,30 +164,30 @@ func (s *Server) handleBookSubmit(c echo.Context) error {
 	if len(form.Key) < 16 || len(form.Key) > 64 {
 		form.Key = newFormKey()
 	}
-	st, err := s.svc.Settings(ctx)
+	st, err := h.svc.Settings(ctx)
 	if err != nil {
 		return err
 	}
 	loc, _ := visitorZone(r.PostFormValue("tz"), st)
-	a, err := s.loadAvailability(ctx, loc, st)
+	a, err := h.loadAvailability(ctx, loc, st)
 	if err != nil {
 		return err
 	}
 	data := bookPage{
-		page:   s.pageFor(st.PracticeName, "Book a free consultation", bookDescription, "/book"),
-		Picker: newPicker(a, "/book", r.PostFormValue("date"), form.Start, s.svc.Now()),
+		page:   h.pageFor(st.PracticeName, "Book a free consultation", bookDescription, "/book"),
+		Picker: newPicker(a, "/book", r.PostFormValue("date"), form.Start, h.svc.Now()),
 		Form:   form,
-		Feed:   web.SubscribeLinks(s.base),
+		Feed:   web.SubscribeLinks(h.base),
 		Err:    map[string]string{},
 	}
 
 	// The hidden field is left empty by people; bots fill every field.
 	// Nothing is booked and nothing says why, so the bot learns nothing.
 	if r.PostFormValue("website") != "" {
-		s.logger.InfoContext(ctx, "booking form refused: honeypot field filled")
+		h.logger.InfoContext(ctx, "booking form refused: honeypot field filled")
 		data.Notice = "Your booking could not be sent. Please check your details and send the form again."
 		data.Form.Key = newFormKey()
-		return s.renderBookErrors(c, http.StatusUnprocessableEntity, data)
+		return h.renderBookErrors(c, http.StatusUnprocessableEntity, data)
 	}
 
 	fields := booking.FieldErrors{}
@@ -203,10 +208,10 @@ func (s *Server) handleBookSubmit(c echo.Context) error {
 	}
 	if len(fields) > 0 {
 		data.Err = fields
-		return s.renderBookErrors(c, http.StatusUnprocessableEntity, data)
+		return h.renderBookErrors(c, http.StatusUnprocessableEntity, data)
 	}
 
-	_, token, err := s.svc.Book(ctx, req, form.Key)
+	_, token, err := h.svc.Book(ctx, req, form.Key)
 	switch {
 	case err == nil:
 		return c.Redirect(http.StatusSeeOther, "/manage/"+token+"/confirmation")
@@ -215,14 +220,14 @@ func (s *Server) handleBookSubmit(c echo.Context) error {
 		// per-email limit: the message goes to the field it names.
 		data.Err = de.Fields
 		data.Form.Key = newFormKey()
-		return s.renderBookErrors(c, http.StatusConflict, data)
+		return h.renderBookErrors(c, http.StatusConflict, data)
 	case booking.ErrorCode(err) == booking.ECONFLICT:
 		data.Picker.withAlternatives(a, start)
 		data.Err["start"] = "That time has just been booked by someone else. Choose one of the nearest free times below, or another day."
 		if len(data.Picker.Slots) == 0 {
 			data.Err["start"] = "That time has just been booked by someone else, and there are no other free times at the moment."
 		}
-		return s.renderBookErrors(c, http.StatusConflict, data)
+		return h.renderBookErrors(c, http.StatusConflict, data)
 	case errors.As(err, &de) && de.Code == booking.EINVALID:
 		if _, reused := de.Fields["Idempotency-Key"]; reused {
 			// The form was sent before with other details, e.g. after
@@ -233,7 +238,7 @@ func (s *Server) handleBookSubmit(c echo.Context) error {
 			data.Err = de.Fields
 			data.Notice = de.Message
 		}
-		return s.renderBookErrors(c, http.StatusUnprocessableEntity, data)
+		return h.renderBookErrors(c, http.StatusUnprocessableEntity, data)
 	default:
 		return err
 	}
@@ -241,7 +246,7 @@ func (s *Server) handleBookSubmit(c echo.Context) error {
 
 // renderBookErrors shows the form again with the error summary: field
 // errors in page order, linking to their fields.
-func (s *Server) renderBookErrors(c echo.Context, status int, data bookPage) error {
+func (h *Handler) renderBookErrors(c echo.Context, status int, data bookPage) error {
 	if data.Err == nil {
 		data.Err = map[string]string{}
 	}
@@ -266,5 +271,5 @@ func (s *Server) renderBookErrors(c echo.Context, status int, data bookPage) err
 		data.Errors = append(data.Errors, fieldError{Message: data.Notice})
 	}
 	data.Meta.Title = "Error: " + data.Meta.Title
-	return s.render(c, status, "book", data)
+	return h.render(c, status, "book", data)
 }
