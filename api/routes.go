@@ -5,7 +5,7 @@ import (
 	"github.com/labstack/echo/v4/middleware"
 
 	"consult/api/httpx"
-	"consult/api/site"
+	"consult/web"
 )
 
 // routes registers every route of the service; this is the one list.
@@ -47,7 +47,7 @@ func (s *Server) routes() {
 		e.GET("/robots.txt", s.site.Robots)
 		e.GET("/sitemap.xml", s.site.Sitemap)
 		e.GET("/", s.site.Home)
-		for _, slug := range site.ContentSlugs {
+		for _, slug := range web.RoutedPages() {
 			e.GET("/"+slug, s.site.Content(slug))
 		}
 		e.GET("/book", s.site.BookForm)

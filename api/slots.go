@@ -28,7 +28,7 @@ func parseSlotQuery(from, to, tz string) (slotQuery, error) {
 	var loc *time.Location
 	if tz != "" {
 		var err error
-		if loc, err = booking.ZoneByName(tz); err != nil {
+		if loc, err = booking.CheckZone(tz); err != nil {
 			f.Add("tz", "Use an IANA time zone name such as Europe/Berlin.")
 		}
 	}

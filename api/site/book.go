@@ -55,7 +55,7 @@ func newFormKey() string { return rand.Text() }
 // is empty or unknown; bad reports an unknown name.
 func visitorZone(tz string, st booking.Settings) (loc *time.Location, bad bool) {
 	if tz != "" {
-		if loc, err := booking.ZoneByName(tz); err == nil {
+		if loc, err := booking.CheckZone(tz); err == nil {
 			return loc, false
 		}
 	}

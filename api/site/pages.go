@@ -77,16 +77,12 @@ func (h *Handler) render(c echo.Context, status int, name string, data any) erro
 	return c.HTMLBlob(status, buf.Bytes())
 }
 
-// ContentSlugs are the Markdown pages served at /<slug> (Content), with
-// the home page at / as well; they are also what the sitemap lists.
-var ContentSlugs = []string{"how-ketamine-works", "clinical-research", "privacy"}
-
 // Home serves the home page; it and the Markdown pages change only
 // with the practice's name, so they are sent from copies (cache.go).
 func (h *Handler) Home(c echo.Context) error {
 	var body contentPage
 	title, desc := "A free 20-minute consultation", "Book a free, no-obligation 20-minute consultation."
-	if p, ok := h.content("home"); ok {
+	if p, ok := h.content(web.HomePage); ok {
 		title, desc, body.HTML = p.Title, p.Description, p.HTML
 	}
 	return h.servePage(c, "/", "home", func(practice string) any {
@@ -122,7 +118,7 @@ type sitemap struct {
 func (h *Handler) Sitemap(c echo.Context) error {
 	sm := sitemap{NS: "http://www.sitemaps.org/schemas/sitemap/0.9"}
 	sm.URLs = append(sm.URLs, sitemapURL{h.url("/")})
-	for _, slug := range ContentSlugs {
+	for _, slug := range web.RoutedPages() {
 		if _, ok := h.content(slug); ok {
 			sm.URLs = append(sm.URLs, sitemapURL{h.url("/" + slug)})
 		}

@@ -35,7 +35,7 @@ type when struct {
 }
 
 func whenIn(start, end time.Time, zone string) when {
-	loc, err := booking.ZoneByName(zone)
+	loc, err := booking.CheckZone(zone)
 	if err != nil {
 		loc, zone = time.UTC, "UTC"
 	}

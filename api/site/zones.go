@@ -74,7 +74,7 @@ func zoneGroups(current string, now time.Time) []zoneGroup {
 	locs := zoneLocations()
 	var groups []zoneGroup
 	if _, listed := locs[current]; !listed {
-		if loc, err := booking.ZoneByName(current); err == nil {
+		if loc, err := booking.CheckZone(current); err == nil {
 			groups = append(groups, zoneGroup{Label: "Your time zone", Options: []zoneOption{
 				{Value: current, Label: zoneLabel(current, now.In(loc)), Selected: true},
 			}})
