@@ -4,6 +4,7 @@ import (
 	"github.com/labstack/echo/v4"
 	"github.com/labstack/echo/v4/middleware"
 
+	"consult/api/feeds"
 	"consult/api/httpx"
 	"consult/web"
 )
@@ -121,8 +122,8 @@ func (s *Server) routes() {
 
 	// Calendar feeds.
 	if s.feed != nil {
-		e.Match(feedMethods, "/calendar/availability.ics", s.handleAvailabilityFeed)
+		e.Match(feeds.Methods, "/calendar/availability.ics", s.feed.Availability)
 		// Echo cannot match ":secret.ics"; the handler strips the suffix.
-		e.Match(feedMethods, "/calendar/bookings/:file", s.handleBookingsFeed)
+		e.Match(feeds.Methods, "/calendar/bookings/:file", s.feed.Bookings)
 	}
 }

@@ -13,6 +13,7 @@ import (
 	"github.com/alexedwards/scs/v2"
 	"github.com/labstack/echo/v4"
 
+	"consult/api/feeds"
 	"consult/api/httpx"
 	"consult/api/site"
 	"consult/booking"
@@ -126,7 +127,7 @@ type Server struct {
 
 	// Feed state.
 	feeds *booking.Feeds
-	feed  *feedState
+	feed  *feeds.Handler
 
 	// Email state.
 	outbox booking.Outbox
@@ -169,7 +170,12 @@ func New(cfg Config, deps Deps) (*Server, error) {
 	}
 	s.outbox = deps.Outbox // Email.
 	s.initAdmin(cfg, deps) // Admin area.
-	s.initFeeds(deps)      // Calendar feeds.
+	if deps.Feeds != nil { // Calendar feeds.
+		s.feeds = booking.NewFeeds(deps.Feeds, s.base.String(), s.svc.Now)
+		s.versions = httpx.NewVersions(s.changes, deps.Feeds.AvailabilityFeedVersion)
+		s.feed = feeds.New(feeds.Config{Store: deps.Feeds, Service: s.svc, BaseURL: s.base.String(),
+			Versions: s.versions, Practice: s.calendarPractice})
+	}
 	s.routes()
 	return s, nil
 }
@@ -179,6 +185,9 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.echo.Serv
 
 // Routes lists every registered route, for tests that must cover them all.
 func (s *Server) Routes() []*echo.Route { return s.echo.Routes() }
+
+// Feeds returns the server's feed management, or nil when it serves no feeds.
+func (s *Server) Feeds() *booking.Feeds { return s.feeds }
 
 // url returns the absolute URL of path on this service.
 func (s *Server) url(path string) string { return s.base.String() + path }

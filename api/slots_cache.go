@@ -27,8 +27,8 @@ import (
 // half the one-query handler's throughput, just at the target.
 //
 // Time moves the answer in only two ways, as for the open-slots feed (see
-// openSlots): at local midnight, and as each slot comes within the
-// minimum notice. So the slots are computed once per practice-local day,
+// openSlots in api/feeds): at local midnight, and as each slot comes
+// within the minimum notice. So the slots are computed once per practice-local day,
 // with the clock at the day's first instant, and each request keeps those
 // starting at least the minimum notice after its own now, the same result
 // as computing at now.

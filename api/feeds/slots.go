@@ -1,4 +1,4 @@
-package api
+package feeds
 
 import (
 	"context"
@@ -38,8 +38,8 @@ func (m *openSlotsMemo) covers(now time.Time) bool {
 // the first kept slot's turn (or the next midnight); see
 // booking.SlotsOfDay. The entity tag carries the latter, so a
 // revalidation needs no slot computation at all.
-func (s *Server) openSlots(ctx context.Context, now time.Time) (openSlots, error) {
-	day, err := s.svc.DayOf(ctx, now)
+func (h *Handler) openSlots(ctx context.Context, now time.Time) (openSlots, error) {
+	day, err := h.svc.DayOf(ctx, now)
 	if err != nil {
 		return openSlots{}, err
 	}
@@ -48,7 +48,7 @@ func (s *Server) openSlots(ctx context.Context, now time.Time) (openSlots, error
 		return openSlots{}, err
 	}
 	horizon := booking.StartOfDay(day.Date.AddDays(day.Settings.HorizonDays+1), loc)
-	all, st, err := s.svc.SlotsOfDay(ctx, day, day.Start, horizon)
+	all, st, err := h.svc.SlotsOfDay(ctx, day, day.Start, horizon)
 	if err != nil {
 		return openSlots{}, err
 	}

@@ -1,4 +1,16 @@
-package api
+// Package feeds serves the calendar feeds: /calendar/availability.ics,
+// the practice's open slots, public for anyone to subscribe to, and
+// /calendar/bookings/{secret}.ics, the practitioner's bookings, behind a
+// URL whose secret is the credential. What the practitioner manages about
+// them (the secret, the wording, the privacy setting) is booking.Feeds.
+//
+// Calendar apps poll a feed every 15 minutes, so most requests should end
+// in a 304 that costs one cheap query. The entity tag therefore comes from
+// a version of the data (FeedStore's version queries) and from the time
+// the content stays valid, never from the bytes: the content is a pure
+// function of both, DTSTAMP included (it is the time of the last change,
+// not of the request), so the tag is honestly strong.
+package feeds
 
 import (
 	"crypto/sha256"
@@ -16,16 +28,6 @@ import (
 	"consult/booking"
 	"consult/calendar"
 )
-
-// The calendar feeds: /calendar/availability.ics (public, open slots) and
-// /calendar/bookings/{secret}.ics (the practitioner's bookings).
-//
-// Calendar apps poll a feed every 15 minutes, so most requests should end
-// in a 304 that costs one cheap query. The entity tag therefore comes from
-// a version of the data (FeedStore's version queries) and from the time
-// the content stays valid, never from the bytes: the content is a pure
-// function of both, DTSTAMP included (it is the time of the last change,
-// not of the request), so the tag is honestly strong.
 
 // How long the private feed keeps bookings: from 90 days before now, so a
 // practitioner can look back over a quarter, and cancelled ones until 30
@@ -51,9 +53,33 @@ const (
 // changes shape, so subscribers fetch the new form at their next poll.
 const feedFormat = "feeds/1"
 
-// feedState is the Server's feed machinery; nil fields mean no feeds.
-type feedState struct {
-	store booking.FeedStore
+// Methods are the HTTP methods both feeds answer.
+var Methods = []string{http.MethodGet, http.MethodHead}
+
+// Config is everything a Handler reads, complete at construction.
+type Config struct {
+	// Store holds what the feeds are built from.
+	Store booking.FeedStore
+	// Service gives the practice's settings, the slots of each day and
+	// the clock (Service.Now).
+	Service *booking.Service
+	// BaseURL is the absolute URL clients reach the service at; the
+	// feeds' links and UIDs are built from it.
+	BaseURL string
+	// Versions reads the data's version the open-slots feed's copies are
+	// kept by; the slots API shares it.
+	Versions *httpx.Versions
+	// Practice is the organiser side of the calendar objects for the
+	// practice's settings.
+	Practice func(booking.Settings) calendar.Practice
+}
+
+// Handler serves the calendar feeds; its methods are Echo handlers.
+type Handler struct {
+	store    booking.FeedStore
+	svc      *booking.Service
+	versions *httpx.Versions
+	practice func(booking.Settings) calendar.Practice
 	// salt goes into every entity tag: configuration that changes the
 	// content (base URL, organiser) without changing the data.
 	salt string
@@ -61,51 +87,52 @@ type feedState struct {
 	// for If-Modified-Since, which carries no validity time of its own,
 	// and for full requests while the content stays the same.
 	lastOpen atomic.Pointer[openSlotsMemo]
-	// builds
-	// shares concurrent builds of one version. See feeds_cache.go.
-	builds  singleflight.Group
+	// builds shares concurrent builds of one version; see cache.go.
+	builds singleflight.Group
+	// lastTag is the open-slots tag worked out last (openTagCurrent).
 	lastTag atomic.Pointer[openTagMemo]
 }
 
-// initFeeds sets up the feeds when deps has a FeedStore.
-func (s *Server) initFeeds(deps Deps) {
-	if deps.Feeds == nil {
-		return
+// New returns a Handler serving the feeds cfg describes.
+func New(cfg Config) *Handler {
+	p := cfg.Practice(booking.Settings{})
+	return &Handler{
+		store:    cfg.Store,
+		svc:      cfg.Service,
+		versions: cfg.Versions,
+		practice: cfg.Practice,
+		salt:     feedFormat + "\x00" + strings.TrimRight(cfg.BaseURL, "/") + "\x00" + p.Email,
 	}
-	s.feeds = booking.NewFeeds(deps.Feeds, s.base.String(), s.svc.Now)
-	s.versions = httpx.NewVersions(s.changes, deps.Feeds.AvailabilityFeedVersion)
-	p := s.calendarPractice(booking.Settings{})
-	s.feed = &feedState{store: deps.Feeds, salt: feedFormat + "\x00" + s.base.String() + "\x00" + p.Email}
 }
 
-// handleAvailabilityFeed serves the open slots of the booking horizon.
-func (s *Server) handleAvailabilityFeed(c echo.Context) error {
+// Availability serves the open slots of the booking horizon.
+func (h *Handler) Availability(c echo.Context) error {
 	ctx := c.Request().Context()
-	now := s.svc.Now()
+	now := h.svc.Now()
 	c.Response().Header().Set(echo.HeaderCacheControl, availabilityCache)
 	cond := readConditions(c.Request())
 	// The cheap answers: a tag the client holds is still current, or the
 	// content it got at If-Modified-Since is what this process last built,
-	// judged on a version up to a second old (feeds_cache.go) before
-	// anything is read.
+	// judged on a version up to a second old (cache.go) before anything
+	// is read.
 	conditional := cond.noneMatch || cond.hasSince
-	v, cached, err := s.versions.Get(ctx, now, conditional)
+	v, cached, err := h.versions.Get(ctx, now, conditional)
 	if err != nil {
 		return err
 	}
-	if tag, ok := s.openNotModified(cond, v.Value, now); ok {
+	if tag, ok := h.openNotModified(cond, v.Value, now); ok {
 		return notModified(c, tag)
 	}
 	if cached {
-		if v, _, err = s.versions.Get(ctx, now, false); err != nil {
+		if v, _, err = h.versions.Get(ctx, now, false); err != nil {
 			return err
 		}
-		if tag, ok := s.openNotModified(cond, v.Value, now); ok {
+		if tag, ok := h.openNotModified(cond, v.Value, now); ok {
 			return notModified(c, tag)
 		}
 	}
 
-	m, err := s.openFeed(ctx, v, now)
+	m, err := h.openFeed(ctx, v, now)
 	if err != nil {
 		return err
 	}
@@ -115,47 +142,48 @@ func (s *Server) handleAvailabilityFeed(c echo.Context) error {
 	return writeFeed(c, m.body, m.tag, m.stamp, now)
 }
 
-// handleBookingsFeed serves the practitioner's bookings. Any request
-// whose secret is not the current one gets the same 404 as an unknown
-// path, so the route reveals nothing.
-func (s *Server) handleBookingsFeed(c echo.Context) error {
+// Bookings serves the practitioner's bookings, named by the route's
+// :file parameter, "{secret}.ics". Any request whose secret is not the
+// current one gets the same 404 as an unknown path, so the route reveals
+// nothing.
+func (h *Handler) Bookings(c echo.Context) error {
 	secret, ok := strings.CutSuffix(c.Param("file"), ".ics")
 	if !ok || !booking.ValidTokenShape(secret) {
 		return echo.ErrNotFound
 	}
 	ctx := c.Request().Context()
-	now := s.svc.Now()
-	version, changed, err := s.feed.store.BookingsFeedVersion(ctx, booking.HashToken(secret), now, feedKeepPast, feedKeepCancelled)
+	now := h.svc.Now()
+	version, changed, err := h.store.BookingsFeedVersion(ctx, booking.HashToken(secret), now, feedKeepPast, feedKeepCancelled)
 	if booking.ErrorCode(err) == booking.ENOTFOUND {
 		return echo.ErrNotFound
 	}
 	if err != nil {
 		return err
 	}
-	h := c.Response().Header()
-	h.Set(echo.HeaderCacheControl, bookingsCache)
+	header := c.Response().Header()
+	header.Set(echo.HeaderCacheControl, bookingsCache)
 	// The URL is the credential: never send it on as a referrer, never index it.
-	h.Set("Referrer-Policy", "no-referrer")
-	h.Set("X-Robots-Tag", "noindex, nofollow")
-	tag := s.feedTag("bookings", version, "")
+	header.Set("Referrer-Policy", "no-referrer")
+	header.Set("X-Robots-Tag", "noindex, nofollow")
+	tag := h.feedTag("bookings", version, "")
 	cond := readConditions(c.Request())
 	if _, ok := cond.matchTag(func(t string) bool { return t == tag }); ok || cond.anyTag || cond.notModifiedSince(changed, now) {
 		return notModified(c, tag)
 	}
 
-	bookings, err := s.feed.store.FeedBookings(ctx, now, feedKeepPast, feedKeepCancelled)
+	bookings, err := h.store.FeedBookings(ctx, now, feedKeepPast, feedKeepCancelled)
 	if err != nil {
 		return err
 	}
-	_, full, err := s.feed.store.FeedSettings(ctx)
+	_, full, err := h.store.FeedSettings(ctx)
 	if err != nil {
 		return err
 	}
-	st, err := s.svc.Settings(ctx)
+	st, err := h.svc.Settings(ctx)
 	if err != nil {
 		return err
 	}
-	body, err := calendar.BookingsFeed(s.calendarPractice(st), bookings, full, changed)
+	body, err := calendar.BookingsFeed(h.practice(st), bookings, full, changed)
 	if err != nil {
 		return err
 	}
@@ -166,13 +194,13 @@ func (s *Server) handleBookingsFeed(c echo.Context) error {
 // whose content stays the same until the end of the second until
 // ("": no end); until is spelled out in the tag so that a revalidation
 // can check it without rebuilding the feed.
-func (s *Server) feedTag(kind, version, until string) string {
-	h := sha256.New()
-	for _, part := range []string{s.feed.salt, kind, version, until} {
-		h.Write([]byte(part))
-		h.Write([]byte{0})
+func (h *Handler) feedTag(kind, version, until string) string {
+	sum := sha256.New()
+	for _, part := range []string{h.salt, kind, version, until} {
+		sum.Write([]byte(part))
+		sum.Write([]byte{0})
 	}
-	tag := hex.EncodeToString(h.Sum(nil)[:16])
+	tag := hex.EncodeToString(sum.Sum(nil)[:16])
 	if until != "" {
 		tag += "." + until
 	}
@@ -180,14 +208,14 @@ func (s *Server) feedTag(kind, version, until string) string {
 }
 
 // openTag is the open-slots feed's tag for content valid until until.
-func (s *Server) openTag(version string, until time.Time) string {
-	return s.feedTag("availability", version, strconv.FormatInt(until.Unix(), 36))
+func (h *Handler) openTag(version string, until time.Time) string {
+	return h.feedTag("availability", version, strconv.FormatInt(until.Unix(), 36))
 }
 
 // openTagCurrent reports whether opaque, an open-slots tag a client sent,
 // still names the current content: the data is at the same version and
 // the time the content was valid until has not passed.
-func (s *Server) openTagCurrent(opaque, version string, now time.Time) bool {
+func (h *Handler) openTagCurrent(opaque, version string, now time.Time) bool {
 	_, until, ok := strings.Cut(strings.Trim(opaque, `"`), ".")
 	if !ok {
 		return false
@@ -198,11 +226,11 @@ func (s *Server) openTagCurrent(opaque, version string, now time.Time) bool {
 	}
 	// Calendar apps send the same tag again and again: remember the last
 	// one worked out rather than hash it each time.
-	if t := s.feed.lastTag.Load(); t != nil && t.version == version && t.until == until {
+	if t := h.lastTag.Load(); t != nil && t.version == version && t.until == until {
 		return opaque == t.tag
 	}
-	t := &openTagMemo{version: version, until: until, tag: s.feedTag("availability", version, until)}
-	s.feed.lastTag.Store(t)
+	t := &openTagMemo{version: version, until: until, tag: h.feedTag("availability", version, until)}
+	h.lastTag.Store(t)
 	return opaque == t.tag
 }
 
@@ -236,6 +264,3 @@ func notModified(c echo.Context, tag string) error {
 	}
 	return c.NoContent(http.StatusNotModified)
 }
-
-// Feeds returns the server's feed management, or nil when it serves no feeds.
-func (s *Server) Feeds() *booking.Feeds { return s.feeds }

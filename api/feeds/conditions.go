@@ -1,13 +1,10 @@
-package api
+package feeds
 
 import (
 	"net/http"
 	"strings"
 	"time"
 )
-
-// feedMethods are the methods both feeds answer.
-var feedMethods = []string{http.MethodGet, http.MethodHead}
 
 // feedSettle is how old the last change must be before a feed sends
 // Last-Modified. HTTP dates have whole seconds, and a transaction may
@@ -35,6 +32,8 @@ type conditions struct {
 	hasSince  bool
 }
 
+// readConditions reads the validators of r; a date that does not parse
+// counts as absent.
 func readConditions(r *http.Request) conditions {
 	var c conditions
 	if vs := r.Header.Values("If-None-Match"); len(vs) > 0 {

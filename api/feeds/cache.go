@@ -1,4 +1,4 @@
-package api
+package feeds
 
 import (
 	"context"
@@ -9,10 +9,12 @@ import (
 )
 
 // The open-slots feed's copies. Calendar apps revalidate the feed every
-// 15 minutes, so nearly all its requests are conditional; make bench
-// measured them at a seventh of a constant handler's throughput when each
-// aggregated the data's version over the bookings. The version is now a
-// one-row read (migration 00005), and besides:
+// 15 minutes, so nearly all its requests are conditional, and the rest
+// mostly ask for content this process has already built: both should
+// cost about what a constant answer costs, not a read of the bookings and
+// a build of the feed (bench/RESULTS.md, "Why the feed copies exist").
+// The data's version is a one-row read of the change stamps (migration
+// 00005), and besides:
 //
 //   - a conditional request may be answered from a version this process
 //     read less than httpx.VersionTTL ago (and before any change it made
@@ -27,13 +29,13 @@ import (
 
 // openNotModified returns the tag of a 304 for cond when the content the
 // client holds is the content at now of the data at version.
-func (s *Server) openNotModified(cond conditions, version string, now time.Time) (string, bool) {
+func (h *Handler) openNotModified(cond conditions, version string, now time.Time) (string, bool) {
 	// A tag the client holds names content still current.
-	if tag, ok := cond.matchTag(func(opaque string) bool { return s.openTagCurrent(opaque, version, now) }); ok {
+	if tag, ok := cond.matchTag(func(opaque string) bool { return h.openTagCurrent(opaque, version, now) }); ok {
 		return tag, true
 	}
 	// The content it got at If-Modified-Since is what this process last built.
-	if m := s.feed.lastOpen.Load(); m != nil && m.tag != "" && m.version == version && m.covers(now) {
+	if m := h.lastOpen.Load(); m != nil && m.tag != "" && m.version == version && m.covers(now) {
 		if cond.anyTag || cond.notModifiedSince(m.stamp, now) {
 			return m.tag, true
 		}
@@ -45,14 +47,14 @@ func (s *Server) openNotModified(cond conditions, version string, now time.Time)
 // must have been read afresh: the last one built when it is still the
 // same content, else a new one, built once for all the requests that ask
 // for it at the same time.
-func (s *Server) openFeed(ctx context.Context, v *httpx.Version, now time.Time) (*openSlotsMemo, error) {
-	if m := s.feed.lastOpen.Load(); m != nil && m.version == v.Value && m.covers(now) {
+func (h *Handler) openFeed(ctx context.Context, v *httpx.Version, now time.Time) (*openSlotsMemo, error) {
+	if m := h.lastOpen.Load(); m != nil && m.version == v.Value && m.covers(now) {
 		return m, nil
 	}
-	got, err, _ := s.feed.builds.Do(v.Value, func() (any, error) {
+	got, err, _ := h.builds.Do(v.Value, func() (any, error) {
 		// Detached from the first caller's request, which the others do
 		// not depend on; the build is bounded by its own queries.
-		return s.buildOpenFeed(context.WithoutCancel(ctx), v, now)
+		return h.buildOpenFeed(context.WithoutCancel(ctx), v, now)
 	})
 	if err != nil {
 		return nil, err
@@ -61,7 +63,7 @@ func (s *Server) openFeed(ctx context.Context, v *httpx.Version, now time.Time) 
 		return m, nil
 	}
 	// Built for another moment (a request arriving as the content turns).
-	return s.buildOpenFeed(ctx, v, now)
+	return h.buildOpenFeed(ctx, v, now)
 }
 
 // buildOpenFeed builds the feed and names it. The data is read after v,
@@ -70,9 +72,9 @@ func (s *Server) openFeed(ctx context.Context, v *httpx.Version, now time.Time) 
 // the bytes are v's content, and only then do they get v's tag. Else it
 // starts again from the newer version (a few times; under constant change
 // it sends the feed untagged, which is always correct).
-func (s *Server) buildOpenFeed(ctx context.Context, v *httpx.Version, now time.Time) (*openSlotsMemo, error) {
+func (h *Handler) buildOpenFeed(ctx context.Context, v *httpx.Version, now time.Time) (*openSlotsMemo, error) {
 	for range 3 {
-		open, err := s.openSlots(ctx, now)
+		open, err := h.openSlots(ctx, now)
 		if err != nil {
 			return nil, err
 		}
@@ -80,33 +82,33 @@ func (s *Server) buildOpenFeed(ctx context.Context, v *httpx.Version, now time.T
 		if v.Changed.After(stamp) {
 			stamp = v.Changed
 		}
-		body, err := calendar.AvailabilityFeed(s.calendarPractice(open.settings), open.slots, stamp)
+		body, err := calendar.AvailabilityFeed(h.practice(open.settings), open.slots, stamp)
 		if err != nil {
 			return nil, err
 		}
-		after, _, err := s.versions.Get(ctx, now, false)
+		after, _, err := h.versions.Get(ctx, now, false)
 		if err != nil {
 			return nil, err
 		}
 		m := &openSlotsMemo{version: v.Value, since: open.since, until: open.until, stamp: stamp, body: body}
 		if after.Value == v.Value {
-			m.tag = s.openTag(v.Value, open.until)
-			s.feed.lastOpen.Store(m)
+			m.tag = h.openTag(v.Value, open.until)
+			h.lastOpen.Store(m)
 			return m, nil
 		}
 		v = after
 	}
-	return s.untagged(ctx, now)
+	return h.untagged(ctx, now)
 }
 
 // untagged builds the feed once more without naming it, for data that
 // kept changing while it was built.
-func (s *Server) untagged(ctx context.Context, now time.Time) (*openSlotsMemo, error) {
-	open, err := s.openSlots(ctx, now)
+func (h *Handler) untagged(ctx context.Context, now time.Time) (*openSlotsMemo, error) {
+	open, err := h.openSlots(ctx, now)
 	if err != nil {
 		return nil, err
 	}
-	body, err := calendar.AvailabilityFeed(s.calendarPractice(open.settings), open.slots, now)
+	body, err := calendar.AvailabilityFeed(h.practice(open.settings), open.slots, now)
 	if err != nil {
 		return nil, err
 	}
