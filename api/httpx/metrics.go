@@ -2,6 +2,7 @@ package httpx
 
 import (
 	"context"
+	"net/http"
 	"crypto/subtle"
 	"strconv"
 	"time"
@@ -68,6 +69,32 @@ func (m *Metrics) begin() (end func()) {
 	}
 	m.inFlight.Inc()
 	return m.inFlight.Dec
+}
+
+// knownMethods are the methods metrics and logs name; any other is
+// "other", so that made-up methods cannot add series.
+var knownMethods = map[string]bool{
+	http.MethodGet: true, http.MethodHead: true, http.MethodPost: true, http.MethodPut: true,
+	http.MethodPatch: true, http.MethodDelete: true, http.MethodOptions: true,
+	http.MethodConnect: true, http.MethodTrace: true,
+}
+
+// methodLabel is the request's method from a closed set.
+func methodLabel(method string) string {
+	if knownMethods[method] {
+		return method
+	}
+	return "other"
+}
+
+// routeLabel is the route pattern that answered, from the closed set of
+// registered routes, or "unmatched": never a path, which carries secrets
+// and would let anyone add series.
+func routeLabel(c echo.Context) string {
+	if c.Path() == "" {
+		return "unmatched"
+	}
+	return c.Path()
 }
 
 func (m *Metrics) observe(method, route string, status int, d time.Duration) {

@@ -49,13 +49,10 @@ func LogRequests(logger *slog.Logger, m *Metrics) echo.MiddlewareFunc {
 			if err != nil {
 				c.Error(err)
 			}
-			route := c.Path()
-			if route == "" {
-				route = "unmatched"
-			}
-			m.observe(c.Request().Method, route, c.Response().Status, time.Since(start))
+			route, method := routeLabel(c), methodLabel(c.Request().Method)
+			m.observe(method, route, c.Response().Status, time.Since(start))
 			logger.LogAttrs(ctx, slog.LevelInfo, "request",
-				slog.String("method", c.Request().Method),
+				slog.String("method", method),
 				slog.String("route", route),
 				slog.Int("status", c.Response().Status),
 				slog.Duration("duration", time.Since(start)),
