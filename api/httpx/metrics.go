@@ -2,8 +2,8 @@ package httpx
 
 import (
 	"context"
-	"net/http"
 	"crypto/subtle"
+	"net/http"
 	"strconv"
 	"time"
 
