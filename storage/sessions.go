@@ -2,6 +2,8 @@ package storage
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 	"time"
 
@@ -16,6 +18,10 @@ import (
 // clock; only the time left until it is kept, counted from the service's
 // clock, so whether a session has expired is decided by the same clock as
 // everything else (and moves when a test moves it).
+//
+// Session ids are stored as their SHA-256 hashes, so the table holds
+// nothing a browser could present; the manager only ever hands over ids
+// it generated (128 bits of randomness or more), so no salt is needed.
 type Sessions struct {
 	pool *pgxpool.Pool
 	now  func() time.Time
@@ -31,7 +37,7 @@ func NewSessions(pool *pgxpool.Pool, now func() time.Time) *Sessions {
 func (s *Sessions) FindCtx(ctx context.Context, token string) ([]byte, bool, error) {
 	var data []byte
 	err := s.pool.QueryRow(ctx, `SELECT data FROM sessions WHERE token = $1 AND expiry > $2`,
-		token, s.now()).Scan(&data)
+		sessionKey(token), s.now()).Scan(&data)
 	switch err := translate(err); {
 	case err == nil:
 		return data, true, nil
@@ -50,7 +56,7 @@ func (s *Sessions) CommitCtx(ctx context.Context, token string, data []byte, exp
 	_, err := s.pool.Exec(ctx, `
 		INSERT INTO sessions (token, data, expiry) VALUES ($1, $2, $3)
 		ON CONFLICT (token) DO UPDATE SET data = EXCLUDED.data, expiry = EXCLUDED.expiry`,
-		token, data, until)
+		sessionKey(token), data, until)
 	if err != nil {
 		return fmt.Errorf("storage: save session: %w", translate(err))
 	}
@@ -59,7 +65,7 @@ func (s *Sessions) CommitCtx(ctx context.Context, token string, data []byte, exp
 
 // DeleteCtx removes the session token.
 func (s *Sessions) DeleteCtx(ctx context.Context, token string) error {
-	if _, err := s.pool.Exec(ctx, `DELETE FROM sessions WHERE token = $1`, token); err != nil {
+	if _, err := s.pool.Exec(ctx, `DELETE FROM sessions WHERE token = $1`, sessionKey(token)); err != nil {
 		return fmt.Errorf("storage: delete session: %w", translate(err))
 	}
 	return nil
@@ -89,4 +95,10 @@ func (s *Sessions) DeleteExpired(ctx context.Context, now time.Time) (int64, err
 		return 0, fmt.Errorf("storage: delete expired sessions: %w", translate(err))
 	}
 	return tag.RowsAffected(), nil
+}
+
+// sessionKey is what the table keeps of a session id.
+func sessionKey(token string) string {
+	sum := sha256.Sum256([]byte(token))
+	return hex.EncodeToString(sum[:])
 }
