@@ -14,6 +14,8 @@ import (
 
 	"consult/booking"
 	"consult/notify"
+
+	"github.com/jackc/pgx/v5/pgconn"
 )
 
 // config is every setting, read once at start-up from flags and the
@@ -220,9 +222,11 @@ func fromEnv(name string, getenv func(string) string) (string, error) {
 // validate checks every setting, naming the bad one.
 func (c config) validate() error {
 	if c.DatabaseURL != "" {
-		u, err := url.Parse(c.DatabaseURL)
-		if err != nil || (u.Scheme != "postgres" && u.Scheme != "postgresql") {
-			return errors.New("setting DATABASE_URL: must be a postgres:// URL")
+		// pgx's own parser, so every form libpq accepts works (URLs with a
+		// socket directory as host, keyword/value strings). Its error is
+		// not repeated: it may quote the password.
+		if _, err := pgconn.ParseConfig(c.DatabaseURL); err != nil {
+			return errors.New("setting DATABASE_URL: must be a PostgreSQL connection string, such as postgres://user:pass@host/db or host=/run/postgresql dbname=db")
 		}
 	}
 	if c.DatabaseURL == "" && c.DataDir == "" {

@@ -288,3 +288,25 @@ func TestContentDirMustHoldEveryPage(t *testing.T) {
 		t.Fatalf("start with a privacy notice that ignores the setting: %v", err)
 	}
 }
+
+// TestDatabaseURLTakesEveryPostgreSQLForm checks the forms libpq accepts
+// are taken, and that a refusal does not repeat the password.
+func TestDatabaseURLTakesEveryPostgreSQLForm(t *testing.T) {
+	for _, dsn := range []string{
+		"postgres://consult:pw@db.example:5432/consult",
+		"postgresql://%2Fvar%2Frun%2Fpostgresql/db",
+		"postgres:///db?host=/run/postgresql",
+		"host=/run/postgresql dbname=db",
+		"host=db.example user=consult password='a b' dbname=consult sslmode=require",
+	} {
+		cfg := config{DatabaseURL: dsn, ListenAddr: "127.0.0.1:8080", BaseURL: "http://localhost:8080", PracticeTimeZone: "UTC", RetentionDays: 30}
+		if err := cfg.validate(); err != nil && strings.Contains(err.Error(), "DATABASE_URL") {
+			t.Errorf("DATABASE_URL %q refused: %v", dsn, err)
+		}
+	}
+	cfg := config{DatabaseURL: "mysql://root:hunter2@db/x", ListenAddr: "127.0.0.1:8080", BaseURL: "http://localhost:8080"}
+	err := cfg.validate()
+	if err == nil || !strings.Contains(err.Error(), "DATABASE_URL") || strings.Contains(err.Error(), "hunter2") {
+		t.Errorf("a MySQL URL: %v", err)
+	}
+}
