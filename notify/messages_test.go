@@ -160,6 +160,11 @@ func TestBookRescheduleCancelSendTheirMessages(t *testing.T) {
 	if _, err := e.svc.Cancel(e.ctx, token); err != nil {
 		t.Fatal(err)
 	}
+	// Withdrawn at once, not left pending until their time: the
+	// practitioner's Email page must not show them as still to go.
+	if st := e.status(b.ID)["reminder"]; st != "skippedskipped" {
+		t.Errorf("reminders just after cancelling: %q, want both skipped", st)
+	}
 	e.run()
 	msgs = e.received()[4:]
 	if len(msgs) != 2 {
@@ -278,7 +283,7 @@ func TestRescheduledReminderReplacesTheStaleOne(t *testing.T) {
 	e.clock.Set(later.Add(-24 * time.Hour))
 	e.run()
 	r := only(t, e.received(), "Reminder")
-	if !strings.Contains(r.Text, "Tuesday 8 December 2026, 18:00–18:20 CET") {
+	if !strings.Contains(r.Text, "Tuesday 8 December 2026, 18:00–18:20 CET") || !strings.Contains(r.Text, baseURL+"/manage/"+token) {
 		t.Errorf("reminder for the new time says:\n%s", r.Text)
 	}
 	// The confirmation was still queued when the booking moved: the

@@ -81,6 +81,17 @@ func (s *Store) queueMail(ctx context.Context, tx pgx.Tx, b *booking.Booking, ev
 		}
 	}
 	if ev != EventBooked {
+		// A reminder of the booking as it was is withdrawn now, not left
+		// pending until its time (when the sender would skip it anyway),
+		// so the outbox never shows a reminder that will not go out.
+		reason := "withdrawn: the consultation moved"
+		if ev == EventCancelled {
+			reason = "withdrawn: the consultation was cancelled"
+		}
+		if _, err := tx.Exec(ctx, `UPDATE outbox SET status = 'skipped', last_error = $2, sealed_token = NULL
+			WHERE booking_id = $1 AND kind = $3 AND status = 'pending'`, b.ID, reason, MailReminder); err != nil {
+			return fmt.Errorf("storage: withdraw reminder: %w", translate(err))
+		}
 		// Earlier messages that still hold the token need it no longer:
 		// a pending reminder is now stale, and a cancelled booking's
 		// link leads nowhere. The new messages carry their own copy.
