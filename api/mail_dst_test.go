@@ -41,14 +41,14 @@ func TestOneInstantInEveryOutputAcrossDST(t *testing.T) {
 		subject    string // the practitioner's subject
 	}{
 		{"first 01:00, a client in Los Angeles", "America/Los_Angeles", time.Date(2026, 11, 1, 8, 0, 0, 0, time.UTC),
-			"Sunday 1 November 2026, 01:00–01:20 PDT (UTC-07:00)", "Sunday 1 November 2026, 01:00–01:20 PDT (UTC-07:00)",
-			"New consultation booked: Sun 1 Nov, 01:00 PDT"},
+			"Sunday 1 November 2026, 01:00–01:20 (Los Angeles time, UTC\u22127)", "Sunday 1 November 2026, 01:00–01:20 (Los Angeles time, UTC\u22127)",
+			"New consultation booked: Sun 1 Nov, 01:00 Los Angeles time (UTC\u22127)"},
 		{"across the change, a client in Tokyo", "Asia/Tokyo", time.Date(2026, 11, 1, 8, 40, 0, 0, time.UTC),
-			"Sunday 1 November 2026, 17:40–18:00 JST (UTC+09:00)", "Sunday 1 November 2026, 01:40 PDT (UTC-07:00) – 01:00 PST (UTC-08:00)",
-			"New consultation booked: Sun 1 Nov, 01:40 PDT"},
+			"Sunday 1 November 2026, 17:40–18:00 (Tokyo time, UTC+9)", "Sunday 1 November 2026, 01:40 (UTC\u22127) – 01:00 (UTC\u22128), Los Angeles time",
+			"New consultation booked: Sun 1 Nov, 01:40 Los Angeles time (UTC\u22127)"},
 		{"second 01:20, a client in Berlin", "Europe/Berlin", time.Date(2026, 11, 1, 9, 20, 0, 0, time.UTC),
-			"Sunday 1 November 2026, 10:20–10:40 CET (UTC+01:00)", "Sunday 1 November 2026, 01:20–01:40 PST (UTC-08:00)",
-			"New consultation booked: Sun 1 Nov, 01:20 PST"},
+			"Sunday 1 November 2026, 10:20–10:40 (Berlin time, UTC+1)", "Sunday 1 November 2026, 01:20–01:40 (Los Angeles time, UTC\u22128)",
+			"New consultation booked: Sun 1 Nov, 01:20 Los Angeles time (UTC\u22128)"},
 	}
 	secret, err := a.store.RotateFeedSecret(ctx, a.clock.Now())
 	if err != nil {
@@ -94,7 +94,7 @@ func TestOneInstantInEveryOutputAcrossDST(t *testing.T) {
 			t.Errorf("%s: practitioner notice lacks %q", c.name, c.practice)
 		}
 	}
-	if m := mailWith(t, msgs, "Client America/Los_Angeles", "is confirmed"); !strings.Contains(m.Text, "which is also the practice's time zone") {
+	if m := mailWith(t, msgs, "Client America/Los_Angeles", "is confirmed"); !strings.Contains(m.Text, "(also the practice's time)") {
 		t.Errorf("a client in the practice's zone is shown two times:\n%s", m.Text)
 	}
 

@@ -5,11 +5,11 @@ import (
 	"fmt"
 	"net/mail"
 	"strconv"
-	"strings"
 	"time"
 
 	"consult/booking"
 	"consult/calendar"
+	"consult/web/timefmt"
 )
 
 // Message is one email, rendered and ready to send.
@@ -67,27 +67,27 @@ func (w *Worker) render(ctx context.Context, m booking.OutboxMessage, b *booking
 	if err != nil {
 		return nil, err
 	}
-	practiceLoc, err := settings.Location()
-	if err != nil {
+	if _, err := settings.Location(); err != nil {
 		return nil, err
 	}
-	clientLoc := practiceLoc
-	if b.TimeZone != "" {
-		if loc, err := time.LoadLocation(b.TimeZone); err == nil {
-			clientLoc = loc
-		}
+	clientZone := settings.TimeZone
+	if _, err := booking.CheckZone(b.TimeZone); err == nil {
+		clientZone = b.TimeZone
 	}
+	// The client's emails on the 24-hour clock, as before; the
+	// practitioner's on it too.
+	clientHours, practiceHours := timefmt.H24, timefmt.H24
 	v := view{
 		Practice: settings.PracticeName, BaseURL: w.base.String(),
 		Name: b.Name, Email: b.Email, Phone: b.Phone, Note: b.Note, Message: m.Note,
 		Length:       strconv.Itoa(int(b.End.Sub(b.Start).Round(time.Minute)/time.Minute)) + "-minute",
-		WhenClient:   FormatWhen(b.Start, b.End, clientLoc),
-		WhenPractice: FormatWhen(b.Start, b.End, practiceLoc),
-		ClientZone:   clientLoc.String(), PracticeZone: practiceLoc.String(),
+		WhenClient:   timefmt.SpanOf(b.Start, b.End, clientZone, clientHours, longDate).String(),
+		WhenPractice: timefmt.SpanOf(b.Start, b.End, settings.TimeZone, practiceHours, longDate).String(),
+		ClientZone:   timefmt.Place(clientZone) + " time", PracticeZone: timefmt.Place(settings.TimeZone) + " time",
 		BookURL:  w.base.String() + "/book",
 		AdminURL: w.base.String() + "/admin",
 	}
-	v.SameZone = v.WhenClient == v.WhenPractice && v.ClientZone == v.PracticeZone
+	v.SameZone = v.WhenClient == v.WhenPractice
 	if token != "" {
 		v.ManageURL = w.base.String() + "/manage/" + token
 	}
@@ -99,11 +99,11 @@ func (w *Worker) render(ctx context.Context, m booking.OutboxMessage, b *booking
 	}
 	method, toClient := clientKinds[m.Kind]
 	if toClient {
-		v.ShortWhen = shortWhen(b.Start, clientLoc)
+		v.ShortWhen = shortWhen(b.Start, clientZone, clientHours)
 		msg.To = mail.Address{Name: b.Name, Address: b.Email}
 		msg.ReplyTo = &mail.Address{Name: settings.PracticeName, Address: w.practitioner.Address}
 	} else {
-		v.ShortWhen = shortWhen(b.Start, practiceLoc)
+		v.ShortWhen = shortWhen(b.Start, settings.TimeZone, practiceHours)
 		msg.To = mail.Address{Name: settings.PracticeName, Address: w.practitioner.Address}
 		if booking.ValidEmail(b.Email) {
 			// The practitioner can answer the client directly.
@@ -155,42 +155,13 @@ func (w *Worker) messageID(m booking.OutboxMessage) string {
 	return fmt.Sprintf("outbox-%d-%d@%s", m.ID, m.CreatedAt.Unix(), w.host)
 }
 
-// FormatWhen writes the span [start, end) as wall-clock time in loc, with
-// the zone's abbreviation and UTC offset so an hour that a DST change
-// repeats is never ambiguous: "Sunday 1 November 2026, 01:30–01:50 PST
-// (UTC-08:00)". A span across the change names both offsets.
-func FormatWhen(start, end time.Time, loc *time.Location) string {
-	s, e := start.In(loc), end.In(loc)
-	day := s.Format("Monday 2 January 2006")
-	if e.Format("2006-01-02 -0700") == s.Format("2006-01-02 -0700") {
-		return fmt.Sprintf("%s, %s–%s %s", day, s.Format("15:04"), e.Format("15:04"), zone(s))
-	}
-	if e.Format("2006-01-02") == s.Format("2006-01-02") {
-		return fmt.Sprintf("%s, %s %s – %s %s", day, s.Format("15:04"), zone(s), e.Format("15:04"), zone(e))
-	}
-	return fmt.Sprintf("%s, %s %s – %s, %s %s", day, s.Format("15:04"), zone(s), e.Format("Monday 2 January 2006"), e.Format("15:04"), zone(e))
+// shortWhen is the start for a subject line: "Fri 4 Dec, 18:00 Berlin
+// time (UTC+1)". The offset stays even here: in the hour a clock change
+// repeats, it is what tells the two 01:30s apart.
+func shortWhen(start time.Time, zone string, h timefmt.Hours) string {
+	sp := timefmt.SpanOf(start, start, zone, h, "Mon 2 Jan")
+	return sp.Date + ", " + sp.Start + " " + sp.Zone
 }
 
-// zone names t's offset: "PST (UTC-08:00)", or "UTC+05:45" where the zone
-// has no abbreviation of its own.
-func zone(t time.Time) string {
-	abbr, _ := t.Zone()
-	off := "UTC" + t.Format("-07:00")
-	if off == "UTC+00:00" {
-		off = "UTC"
-	}
-	if abbr == "" || strings.ContainsAny(abbr[:1], "+-0123456789") || abbr == "UTC" {
-		return off
-	}
-	return abbr + " (" + off + ")"
-}
-
-// shortWhen is the start for a subject line: "Sun 1 Nov, 01:30 PST".
-func shortWhen(start time.Time, loc *time.Location) string {
-	s := start.In(loc)
-	abbr, _ := s.Zone()
-	if abbr == "" || strings.ContainsAny(abbr[:1], "+-0123456789") {
-		abbr = "UTC" + s.Format("-07:00")
-	}
-	return s.Format("Mon 2 Jan, 15:04") + " " + abbr
-}
+// longDate is how emails write the day of a consultation.
+const longDate = "Monday 2 January 2006"

@@ -128,8 +128,9 @@ func ZoneAt(zone string, t time.Time) string {
 // Span is a consultation's time in one zone, in parts a page or an email
 // lays out as it likes.
 type Span struct {
-	// Date is the day it starts, in the layout asked for.
-	Date string
+	// Date is the day it starts, in the layout asked for; EndDate is the
+	// day it ends when that is another one (over midnight), else "".
+	Date, EndDate string
 	// Start and End are times of day; when the clocks change between them
 	// each carries its own offset ("1:40 AM (UTC−7)"), since one offset
 	// for both would misstate the end by the hour the clocks moved.
@@ -137,10 +138,12 @@ type Span struct {
 	// Zone names the zone: "Berlin time (UTC+1)", or "Berlin time" when
 	// Start and End carry their offsets.
 	Zone string
+	// place and offset are Zone's parts, for String.
+	place, offset string
 }
 
 // SpanOf writes [start, end) in zone (an IANA name; an unknown one reads
-// as UTC) on clock h, the date in dateLayout (a time layout such as
+// as UTC) on clock h, the dates in dateLayout (a time layout such as
 // "Monday 2 January 2006").
 func SpanOf(start, end time.Time, zone string, h Hours, dateLayout string) Span {
 	loc, err := time.LoadLocation(zone)
@@ -148,27 +151,40 @@ func SpanOf(start, end time.Time, zone string, h Hours, dateLayout string) Span 
 		loc, zone = time.UTC, "UTC"
 	}
 	s, e := start.In(loc), end.In(loc)
-	sp := Span{Date: s.Format(dateLayout), Start: Clock(s, h), End: Clock(e, h), Zone: ZoneAt(zone, s)}
+	sp := Span{Date: s.Format(dateLayout), Start: Clock(s, h), End: Clock(e, h), Zone: ZoneAt(zone, s),
+		place: Place(zone), offset: Offset(s)}
+	if s.YearDay() != e.YearDay() || s.Year() != e.Year() {
+		sp.EndDate = e.Format(dateLayout)
+	}
 	_, so := s.Zone()
 	_, eo := e.Zone()
 	if so != eo {
 		sp.Start += " (" + Offset(s) + ")"
 		sp.End += " (" + Offset(e) + ")"
-		sp.Zone = Place(zone) + " time"
+		sp.Zone, sp.offset = Place(zone)+" time", ""
 	}
 	return sp
 }
 
-// String writes the span on one line: "Friday 4 December 2026, 18:00–18:20
-// (Berlin time, UTC+1)"-like text for emails and lists.
+// String writes the span on one line, for emails and lists:
+//
+//	Friday 4 December 2026, 18:00–18:20 (Berlin time, UTC+1)
+//	Sunday 1 November 2026, 01:50 (UTC−7) – 01:10 (UTC−8), Los Angeles time
+//	Tuesday 1 December 2026, 23:50 – Wednesday 2 December 2026, 00:10 (Los Angeles time, UTC−8)
 func (sp Span) String() string {
-	return sp.Date + ", " + sp.Start + "–" + sp.End + " " + parenthesise(sp.Zone)
-}
-
-// parenthesise turns "Berlin time (UTC+1)" into "(Berlin time, UTC+1)".
-func parenthesise(zone string) string {
-	if place, off, ok := strings.Cut(zone, " ("); ok {
-		return "(" + place + ", " + strings.TrimSuffix(off, ")") + ")"
+	when := sp.Date + ", " + sp.Start + "–" + sp.End
+	if sp.EndDate != "" {
+		when = sp.Date + ", " + sp.Start + " – " + sp.EndDate + ", " + sp.End
 	}
-	return "(" + zone + ")"
+	switch {
+	case sp.place == "UTC":
+		return when + " (UTC)"
+	case sp.offset == "":
+		if sp.EndDate == "" {
+			when = sp.Date + ", " + sp.Start + " – " + sp.End
+		}
+		return when + ", " + sp.Zone
+	default:
+		return when + " (" + sp.place + " time, " + sp.offset + ")"
+	}
 }

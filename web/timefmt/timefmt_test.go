@@ -61,4 +61,46 @@ func TestSpanReadsAsPeopleReadIt(t *testing.T) {
 	if sp.Start != "01:50 (UTC\u22127)" || sp.End != "01:10 (UTC\u22128)" || sp.Zone != "Los Angeles time" {
 		t.Errorf("span across the change: %+v", sp)
 	}
+	if got, want := sp.String(), "1 Nov, 01:50 (UTC\u22127) – 01:10 (UTC\u22128), Los Angeles time"; got != want {
+		t.Errorf("across the change: %q, want %q", got, want)
+	}
+	late := time.Date(2026, 12, 2, 7, 50, 0, 0, time.UTC)
+	if got, want := timefmt.SpanOf(late, late.Add(20*time.Minute), "America/Los_Angeles", timefmt.H24, "Mon 2 Jan").String(),
+		"Tue 1 Dec, 23:50 – Wed 2 Dec, 00:10 (Los Angeles time, UTC\u22128)"; got != want {
+		t.Errorf("over midnight: %q, want %q", got, want)
+	}
+}
+
+// TestSpanNamesTheOffsetAcrossDST covers the hours a clock change repeats
+// or skips: each reading names its offset, so none is ambiguous.
+func TestSpanNamesTheOffsetAcrossDST(t *testing.T) {
+	utc := func(s string) time.Time {
+		t.Helper()
+		v, err := time.Parse(time.RFC3339, s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return v
+	}
+	const m = "\u2212"
+	tests := []struct {
+		name, start, end, zone, want string
+	}{
+		{"first 01:30 of the repeated hour", "2026-11-01T08:30:00Z", "2026-11-01T08:50:00Z", "America/Los_Angeles",
+			"Sunday 1 November 2026, 01:30–01:50 (Los Angeles time, UTC" + m + "7)"},
+		{"second 01:30 of the repeated hour", "2026-11-01T09:30:00Z", "2026-11-01T09:50:00Z", "America/Los_Angeles",
+			"Sunday 1 November 2026, 01:30–01:50 (Los Angeles time, UTC" + m + "8)"},
+		{"after the spring gap", "2026-03-29T01:00:00Z", "2026-03-29T01:20:00Z", "Europe/Berlin",
+			"Sunday 29 March 2026, 03:00–03:20 (Berlin time, UTC+2)"},
+		{"just before the spring gap", "2026-03-29T00:40:00Z", "2026-03-29T01:00:00Z", "Europe/Berlin",
+			"Sunday 29 March 2026, 01:40 (UTC+1) – 03:00 (UTC+2), Berlin time"},
+		{"a zone with a quarter-hour offset", "2026-12-02T03:15:00Z", "2026-12-02T03:35:00Z", "Asia/Kathmandu",
+			"Wednesday 2 December 2026, 09:00–09:20 (Kathmandu time, UTC+5:45)"},
+	}
+	for _, tt := range tests {
+		got := timefmt.SpanOf(utc(tt.start), utc(tt.end), tt.zone, timefmt.H24, "Monday 2 January 2006").String()
+		if got != tt.want {
+			t.Errorf("%s:\ngot  %q\nwant %q", tt.name, got, tt.want)
+		}
+	}
 }
