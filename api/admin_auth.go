@@ -14,6 +14,7 @@ import (
 
 	"consult/api/httpx"
 	"consult/booking"
+	"consult/booking/password"
 )
 
 // Session lengths when Config leaves them zero.
@@ -57,7 +58,10 @@ type adminActor struct {
 // which browsers accept only from a secure origin for the whole host.
 func (s *Server) initAdmin(cfg Config, deps Deps) {
 	s.admin = deps.Admin
-	s.passwordSlots = make(chan struct{}, maxPasswordChecks)
+	if deps.Admin != nil {
+		s.adminOps = booking.NewAdmin(deps.Admin, s.now)
+	}
+	s.passwords = password.NewHasher()
 	sm := scs.New()
 	store := deps.Sessions
 	if store == nil {
@@ -281,25 +285,18 @@ func actor(c echo.Context) *adminActor {
 	return a
 }
 
-// audit appends an entry for the current actor. Callers showing or
-// exporting client data audit first and fail if it cannot be written, so
-// no view of personal data goes unrecorded.
-func (s *Server) audit(c echo.Context, action, target string) error {
+// who is the current actor as the audit log records them.
+func who(c echo.Context) booking.Actor {
 	a := actor(c)
-	return s.admin.Audit(c.Request().Context(), booking.AuditEntry{
-		At: s.now(), UserID: a.User.ID, Via: a.Via, TokenID: a.TokenID,
-		Action: action, Target: target, Address: httpx.ClientAddr(c),
-	})
+	return booking.Actor{UserID: a.User.ID, Via: a.Via, TokenID: a.TokenID, Address: httpx.ClientAddr(c)}
 }
 
-// clientAddr is the peer's address. Forwarding headers count only when an
-// IPExtractor was configured for a trusted proxy; otherwise anyone could
-// claim any address and slip past per-address throttling.
-func (s *Server) clientAddr(c echo.Context) string {
-	if s.echo.IPExtractor != nil {
-		return c.RealIP()
-	}
-	return echo.ExtractIPDirect()(c.Request())
+// record appends an audit entry, for the current actor, of an action that
+// changes nothing stored. Callers showing client data record first and
+// fail if it cannot be written, so no view of personal data goes
+// unrecorded; changes are recorded by the booking.Admin operation itself.
+func (s *Server) record(c echo.Context, action, target string) error {
+	return s.adminOps.Record(c.Request().Context(), who(c), action, target)
 }
 
 // now is the server's clock.

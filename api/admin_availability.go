@@ -1,7 +1,6 @@
 package api
 
 import (
-	"fmt"
 	"net/http"
 	"strconv"
 	"time"
@@ -59,12 +58,12 @@ type availabilityData struct {
 // loadAvailabilityPage fills the page from what is stored; days, when not
 // nil, replaces the weekly rows with what was typed.
 func (s *Server) loadAvailabilityPage(c echo.Context, days []weekdayRow) (*availabilityData, error) {
+	ctx := c.Request().Context()
 	loc, st, err := s.adminZone(c)
 	if err != nil {
 		return nil, err
 	}
-	today := booking.DateOf(s.now().In(loc))
-	av, err := s.admin.Availability(c.Request().Context(), today)
+	av, err := s.adminOps.Availability(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -87,7 +86,7 @@ func (s *Server) loadAvailabilityPage(c echo.Context, days []weekdayRow) (*avail
 		d.TimeOff = append(d.TimeOff, timeOffRow{ID: t.ID, First: t.First.String(), Last: t.Last.String(),
 			Label: adminDateLabel(t.First) + " to " + adminDateLabel(t.Last)})
 	}
-	outside, err := s.outsideHours(c, nil)
+	outside, err := s.adminOps.OutsideHours(ctx, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -151,16 +150,16 @@ func (s *Server) handleWeeklySave(c echo.Context) error {
 		return s.renderAvailability(c, rows, availabilityForm{}, nil, "", errs)
 	}
 	if c.FormValue("action") == "preview" {
-		p, err := s.preview(c, changeWeekly(ws))
+		p, err := s.preview(c, booking.ChangeWeekly(ws))
 		if err != nil {
 			return err
 		}
 		return s.renderAvailability(c, rows, availabilityForm{}, p, "these weekly hours", nil)
 	}
-	if err := s.admin.ReplaceWeekly(c.Request().Context(), ws, s.now()); err != nil {
-		return err
-	}
-	if err := s.audit(c, "availability.weekly", fmt.Sprintf("windows:%d", len(ws))); err != nil {
+	if err := s.adminOps.SaveWeekly(c.Request().Context(), who(c), ws); err != nil {
+		if fe := adminFieldErrors(err); fe != nil {
+			return s.renderAvailability(c, rows, availabilityForm{}, nil, "", fe)
+		}
 		return err
 	}
 	return s.adminRedirect(c, "/admin/availability", "Weekly hours saved.")
@@ -197,24 +196,20 @@ func (s *Server) handleOverrideSave(c echo.Context) error {
 		return s.renderAvailability(c, nil, f, nil, "", errs)
 	}
 	if c.FormValue("action") == "preview" {
-		loc, _, err := s.adminZone(c)
+		av, err := s.adminOps.Availability(c.Request().Context())
 		if err != nil {
 			return err
 		}
-		av, err := s.admin.Availability(c.Request().Context(), booking.DateOf(s.now().In(loc)))
-		if err != nil {
-			return err
-		}
-		p, err := s.preview(c, changeOverride(o, av.TimeOff))
+		p, err := s.preview(c, booking.ChangeOverride(o, av.TimeOff))
 		if err != nil {
 			return err
 		}
 		return s.renderAvailability(c, nil, f, p, "the hours for "+adminDateLabel(o.Date), nil)
 	}
-	if err := s.admin.SetOverride(c.Request().Context(), o, s.now()); err != nil {
-		return err
-	}
-	if err := s.audit(c, "availability.override.set", "date:"+o.Date.String()); err != nil {
+	if err := s.adminOps.SetOverride(c.Request().Context(), who(c), o); err != nil {
+		if fe := adminFieldErrors(err); fe != nil {
+			return s.renderAvailability(c, nil, f, nil, "", fe)
+		}
 		return err
 	}
 	return s.adminRedirect(c, "/admin/availability", "Hours for "+adminDateLabel(o.Date)+" saved.")
@@ -225,10 +220,7 @@ func (s *Server) handleOverrideDelete(c echo.Context) error {
 	if err != nil {
 		return booking.Errorf(booking.ENOTFOUND, "Not found.")
 	}
-	if err := s.admin.DeleteOverride(c.Request().Context(), d, s.now()); err != nil {
-		return err
-	}
-	if err := s.audit(c, "availability.override.delete", "date:"+d.String()); err != nil {
+	if err := s.adminOps.DeleteOverride(c.Request().Context(), who(c), d); err != nil {
 		return err
 	}
 	return s.adminRedirect(c, "/admin/availability", adminDateLabel(d)+" follows the weekly hours again.")
@@ -262,38 +254,28 @@ func (s *Server) handleTimeOffSave(c echo.Context) error {
 		return s.renderAvailability(c, nil, f, nil, "", errs)
 	}
 	if c.FormValue("action") == "preview" {
-		p, err := s.preview(c, changeTimeOff(first, last))
+		p, err := s.preview(c, booking.ChangeTimeOff(first, last))
 		if err != nil {
 			return err
 		}
 		return s.renderAvailability(c, nil, f, p, "time off from "+adminDateLabel(first)+" to "+adminDateLabel(last), nil)
 	}
-	t, err := s.admin.AddTimeOff(c.Request().Context(), first, last, s.now())
-	if err != nil {
-		return err
-	}
-	if err := s.audit(c, "availability.time_off.add", fmt.Sprintf("time_off:%d", t.ID)); err != nil {
+	if _, err := s.adminOps.AddTimeOff(c.Request().Context(), who(c), first, last); err != nil {
+		if fe := adminFieldErrors(err); fe != nil {
+			return s.renderAvailability(c, nil, f, nil, "", fe)
+		}
 		return err
 	}
 	return s.adminRedirect(c, "/admin/availability", "Time off saved.")
 }
 
 func (s *Server) handleTimeOffDelete(c echo.Context) error {
-	if err := s.deleteTimeOff(c); err != nil {
-		return err
-	}
-	return s.adminRedirect(c, "/admin/availability", "Time off removed.")
-}
-
-// deleteTimeOff removes the time off named by the path's id and audits it;
-// the page and the API answer differently afterwards.
-func (s *Server) deleteTimeOff(c echo.Context) error {
 	id, err := adminPathID(c, "id")
 	if err != nil {
 		return err
 	}
-	if err := s.admin.DeleteTimeOff(c.Request().Context(), id, s.now()); err != nil {
+	if err := s.adminOps.DeleteTimeOff(c.Request().Context(), who(c), id); err != nil {
 		return err
 	}
-	return s.audit(c, "availability.time_off.delete", fmt.Sprintf("time_off:%d", id))
+	return s.adminRedirect(c, "/admin/availability", "Time off removed.")
 }

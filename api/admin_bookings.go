@@ -6,7 +6,6 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
-	"unicode/utf8"
 
 	"github.com/labstack/echo/v4"
 
@@ -15,12 +14,6 @@ import (
 
 // bookingsPerPage is the admin list's page size.
 const bookingsPerPage = 25
-
-// Limits on what the practitioner types about a booking.
-const (
-	maxCancelMessageLen   = 1000
-	maxPractitionerNoteLn = 5000
-)
 
 // bookingsData is the bookings list page.
 type bookingsData struct {
@@ -61,7 +54,7 @@ func (s *Server) handleBookingsList(c echo.Context) error {
 func (s *Server) handleBookingsSearch(c echo.Context) error {
 	when := adminListWhen(c.FormValue("when"))
 	q := strings.TrimSpace(c.FormValue("q"))
-	if msg := checkSearch(q); msg != "" {
+	if msg := booking.CheckSearch(q); msg != "" {
 		return s.renderBookingsList(c, http.StatusUnprocessableEntity, when, 1, map[string]string{"q": msg})
 	}
 	if q == "" {
@@ -80,22 +73,15 @@ func (s *Server) renderBookingsList(c echo.Context, status int, when string, pag
 		return err
 	}
 	q := s.sessions.GetString(c.Request().Context(), sessSearch)
-	bs, total, err := s.admin.ListBookings(c.Request().Context(), booking.BookingFilter{
-		When: when, Now: s.now(), Query: q, Limit: bookingsPerPage, Offset: (page - 1) * bookingsPerPage,
+	bs, total, err := s.adminOps.Bookings(c.Request().Context(), who(c), booking.BookingFilter{
+		When: when, Query: q, Limit: bookingsPerPage, Offset: (page - 1) * bookingsPerPage,
 	})
 	if err != nil {
 		return err
 	}
-	ids := make([]int64, len(bs))
 	d := bookingsData{When: when, Query: q, Total: total, Page: page}
-	for i, b := range bs {
+	for _, b := range bs {
 		d.Rows = append(d.Rows, adminRowOf(b, loc))
-		ids[i] = b.ID
-	}
-	if len(bs) > 0 {
-		if err := s.audit(c, "bookings.list", auditIDs(ids)); err != nil {
-			return err
-		}
 	}
 	link := func(p int) string {
 		return "/admin/bookings?" + url.Values{"when": {when}, "page": {strconv.Itoa(p)}}.Encode()
@@ -111,18 +97,6 @@ func (s *Server) renderBookingsList(c echo.Context, status int, when string, pag
 	return s.renderAdmin(c, status, "bookings", "Bookings", d, errs)
 }
 
-// checkCancelMessage returns what is wrong with a message to the client
-// about a cancellation, or "".
-func checkCancelMessage(msg string) string {
-	switch {
-	case !adminText(msg, true):
-		return "Write the message with ordinary characters only."
-	case utf8.RuneCountInString(msg) > maxCancelMessageLen:
-		return "Keep the message under 1000 characters."
-	}
-	return ""
-}
-
 // bookingPageData is one booking's detail page.
 type bookingPageData struct {
 	Row         adminBookingRow
@@ -133,7 +107,9 @@ type bookingPageData struct {
 	CancelledAt string
 }
 
-func (s *Server) loadBookingPage(c echo.Context) (*bookingPageData, error) {
+// loadBookingPage reads the booking of the path for its page; view records
+// the view (a page shown again beside a form's errors was recorded already).
+func (s *Server) loadBookingPage(c echo.Context, view bool) (*bookingPageData, error) {
 	id, err := adminPathID(c, "id")
 	if err != nil {
 		return nil, err
@@ -142,14 +118,19 @@ func (s *Server) loadBookingPage(c echo.Context) (*bookingPageData, error) {
 	if err != nil {
 		return nil, err
 	}
-	b, err := s.admin.AdminBooking(c.Request().Context(), id)
+	var b *booking.AdminBooking
+	if view {
+		b, err = s.adminOps.Booking(c.Request().Context(), who(c), id)
+	} else {
+		b, err = s.admin.AdminBooking(c.Request().Context(), id)
+	}
 	if err != nil {
 		return nil, err
 	}
 	now := s.now()
 	d := &bookingPageData{Row: adminRowOf(*b, loc), B: b,
-		Upcoming: b.Status == booking.StatusConfirmed && b.Start.After(now),
-		CanMark:  b.Status != booking.StatusCancelled && !b.Start.After(now)}
+		Upcoming: booking.CheckAdminCancel(b.Booking, now) == nil,
+		CanMark:  booking.CheckOutcome(b.Booking, now) == nil}
 	if cl, err := booking.ZoneByName(b.TimeZone); err == nil {
 		d.ClientWhen = adminWhen(b.Start, b.End, cl)
 	}
@@ -160,11 +141,8 @@ func (s *Server) loadBookingPage(c echo.Context) (*bookingPageData, error) {
 }
 
 func (s *Server) handleBookingDetail(c echo.Context) error {
-	d, err := s.loadBookingPage(c)
+	d, err := s.loadBookingPage(c, true)
 	if err != nil {
-		return err
-	}
-	if err := s.audit(c, "booking.view", fmt.Sprintf("booking:%d", d.B.ID)); err != nil {
 		return err
 	}
 	return s.renderAdmin(c, http.StatusOK, "booking", fmt.Sprintf("Booking %d", d.B.ID), d, nil)
@@ -172,7 +150,7 @@ func (s *Server) handleBookingDetail(c echo.Context) error {
 
 // renderBookingErrors shows the booking page again with a form's errors.
 func (s *Server) renderBookingErrors(c echo.Context, errs map[string]string) error {
-	d, err := s.loadBookingPage(c)
+	d, err := s.loadBookingPage(c, false)
 	if err != nil {
 		return err
 	}
@@ -192,17 +170,13 @@ func (s *Server) handleBookingCancel(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	msg := strings.TrimSpace(c.FormValue("message"))
-	if m := checkCancelMessage(msg); m != "" {
-		return s.renderBookingErrors(c, map[string]string{"message": m})
-	}
-	if _, err := s.admin.CancelBookingByID(c.Request().Context(), id, msg, s.now()); err != nil {
+	if _, err := s.adminOps.CancelBooking(c.Request().Context(), who(c), id, c.FormValue("message")); err != nil {
+		if fe := adminFieldErrors(err); fe != nil {
+			return s.renderBookingErrors(c, fe)
+		}
 		if booking.ErrorCode(err) == booking.ECONFLICT {
 			return s.renderBookingErrors(c, map[string]string{"cancel": booking.ErrorMessage(err)})
 		}
-		return err
-	}
-	if err := s.audit(c, "booking.cancel", fmt.Sprintf("booking:%d", id)); err != nil {
 		return err
 	}
 	return s.adminRedirect(c, adminBackTo(c, fmt.Sprintf("/admin/bookings/%d", id)),
@@ -215,14 +189,11 @@ func (s *Server) handleBookingStatus(c echo.Context) error {
 		return err
 	}
 	st := booking.Status(c.FormValue("status"))
-	if _, err := s.admin.SetBookingStatus(c.Request().Context(), id, st, s.now()); err != nil {
+	if _, err := s.adminOps.SetStatus(c.Request().Context(), who(c), id, st); err != nil {
 		switch booking.ErrorCode(err) {
 		case booking.ECONFLICT, booking.EINVALID:
 			return s.renderBookingErrors(c, map[string]string{"status": booking.ErrorMessage(err)})
 		}
-		return err
-	}
-	if err := s.audit(c, "booking.status."+string(st), fmt.Sprintf("booking:%d", id)); err != nil {
 		return err
 	}
 	return s.adminRedirect(c, fmt.Sprintf("/admin/bookings/%d", id), "Marked as "+adminStatusLabel(st)+".")
@@ -233,17 +204,10 @@ func (s *Server) handleBookingNote(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	note := strings.TrimSpace(c.FormValue("practitioner_note"))
-	switch {
-	case !adminText(note, true):
-		return s.renderBookingErrors(c, map[string]string{"practitioner_note": "Write the note with ordinary characters only."})
-	case utf8.RuneCountInString(note) > maxPractitionerNoteLn:
-		return s.renderBookingErrors(c, map[string]string{"practitioner_note": "Keep the note under 5000 characters."})
-	}
-	if err := s.admin.SetPractitionerNote(c.Request().Context(), id, note, s.now()); err != nil {
-		return err
-	}
-	if err := s.audit(c, "booking.note", fmt.Sprintf("booking:%d", id)); err != nil {
+	if err := s.adminOps.SaveNote(c.Request().Context(), who(c), id, c.FormValue("practitioner_note")); err != nil {
+		if fe := adminFieldErrors(err); fe != nil {
+			return s.renderBookingErrors(c, fe)
+		}
 		return err
 	}
 	return s.adminRedirect(c, fmt.Sprintf("/admin/bookings/%d", id), "Note saved.")

@@ -51,23 +51,6 @@ type calendarData struct {
 	FullDetails  bool
 }
 
-// treatmentWords are words an event title must not hold: whoever sees a
-// client's calendar (family, an employer's assistant) would learn what the
-// consultation is about. The check is a guard against the obvious, not a
-// complete list; the hint on the page asks for neutral wording.
-var treatmentWords = []string{"ketamine", "spravato", "psychedelic", "psilocybin", "mdma"}
-
-// checkNeutralTitle returns a message when title names a treatment.
-func checkNeutralTitle(title string) string {
-	lower := strings.ToLower(title)
-	for _, w := range treatmentWords {
-		if strings.Contains(lower, w) {
-			return "Keep the title neutral: it must not name a treatment, since others may see the client's calendar."
-		}
-	}
-	return ""
-}
-
 // feedsAvailable refuses when the server was built without feeds.
 func (s *Server) feedsAvailable() error {
 	if s.feeds == nil {
@@ -123,14 +106,11 @@ func (s *Server) handleFeedRotate(c echo.Context) error {
 	if err := s.feedsAvailable(); err != nil {
 		return err
 	}
-	u, err := s.feeds.RotateSecret(c.Request().Context())
+	secret, err := s.adminOps.RotateFeedSecret(c.Request().Context(), who(c))
 	if err != nil {
 		return err
 	}
-	if err := s.audit(c, "feed.rotate", "feed:bookings"); err != nil {
-		return err
-	}
-	return s.renderCalendar(c, http.StatusOK, nil, u, nil)
+	return s.renderCalendar(c, http.StatusOK, nil, s.feeds.BookingsURL(secret), nil)
 }
 
 // handleFeedSettings saves the event title and the private feed's detail.
@@ -142,20 +122,10 @@ func (s *Server) handleFeedSettings(c echo.Context) error {
 		EventTitle:  strings.TrimSpace(c.FormValue("event_title")),
 		FullDetails: c.FormValue("full_details") == "on",
 	}
-	if msg := checkNeutralTitle(fs.EventTitle); msg != "" {
-		return s.renderCalendar(c, http.StatusUnprocessableEntity, &fs, "", map[string]string{"event_title": msg})
-	}
-	if err := s.feeds.SetSettings(c.Request().Context(), fs); err != nil {
+	if err := s.adminOps.SaveFeedSettings(c.Request().Context(), who(c), fs); err != nil {
 		if fe := adminFieldErrors(err); fe != nil {
 			return s.renderCalendar(c, http.StatusUnprocessableEntity, &fs, "", fe)
 		}
-		return err
-	}
-	target := "feed:settings full_details=off"
-	if fs.FullDetails {
-		target = "feed:settings full_details=on"
-	}
-	if err := s.audit(c, "feed.settings", target); err != nil {
 		return err
 	}
 	return s.adminRedirect(c, "/admin/calendar", "The calendar settings are saved.")

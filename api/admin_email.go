@@ -209,16 +209,13 @@ func (s *Server) handleEmailRetry(c echo.Context) error {
 		st, _ := emailStatusParam(c.FormValue("status"))
 		back = emailListURL(st, 0, 0)
 	}
-	err = s.outbox.RetryOutbox(c.Request().Context(), id)
+	err = s.adminOps.RetryEmail(c.Request().Context(), who(c), id)
 	var de *booking.Error
 	switch {
 	case booking.ErrorCode(err) == booking.ECONFLICT && errors.As(err, &de):
 		// Someone (or the worker) got there first: say so, change nothing.
 		return s.adminRedirect(c, back, de.Message)
 	case err != nil:
-		return err
-	}
-	if err := s.audit(c, "email.retry", fmt.Sprintf("outbox:%d", id)); err != nil {
 		return err
 	}
 	return s.adminRedirect(c, back, fmt.Sprintf("Message %d is queued to be sent again.", id))
@@ -250,7 +247,7 @@ func (s *Server) handleEmailMessage(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	if err := s.audit(c, "email.view", fmt.Sprintf("outbox:%d", id)); err != nil {
+	if err := s.record(c, "email.view", fmt.Sprintf("outbox:%d", id)); err != nil {
 		return err
 	}
 	d := emailMessageData{M: m, Kind: emailKinds[m.Kind], Date: m.Date.In(loc).Format("Mon 2 Jan 2006 15:04 MST"), CanRetry: canRetry(m.Status)}

@@ -149,12 +149,11 @@ func (s *Server) handleAdminHome(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	now := s.now()
-	bs, _, err := s.admin.ListBookings(ctx, booking.BookingFilter{When: booking.WhenUpcoming, Now: now, Limit: 10})
+	bs, _, err := s.adminOps.Bookings(ctx, who(c), booking.BookingFilter{When: booking.WhenUpcoming, Limit: 10})
 	if err != nil {
 		return err
 	}
-	outside, err := s.outsideHours(c, nil)
+	outside, err := s.adminOps.OutsideHours(ctx, nil)
 	if err != nil {
 		return err
 	}
@@ -162,15 +161,8 @@ func (s *Server) handleAdminHome(c echo.Context) error {
 	if d.FailedMail, err = s.failedMailCount(ctx); err != nil {
 		return err
 	}
-	ids := make([]int64, len(bs))
-	for i, b := range bs {
+	for _, b := range bs {
 		d.Upcoming = append(d.Upcoming, adminRowOf(b, loc))
-		ids[i] = b.ID
-	}
-	if len(bs) > 0 {
-		if err := s.audit(c, "bookings.list", auditIDs(ids)); err != nil {
-			return err
-		}
 	}
 	return s.renderAdmin(c, http.StatusOK, "home", "Overview", d, nil)
 }

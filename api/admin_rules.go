@@ -101,15 +101,15 @@ func (s *Server) handleRulesSave(c echo.Context) error {
 		return s.renderAdmin(c, http.StatusUnprocessableEntity, "rules", "Booking rules", d, errs)
 	}
 	if c.FormValue("action") == "preview" {
-		if d.Preview, err = s.preview(c, changeSettings(st)); err != nil {
+		if d.Preview, err = s.preview(c, booking.ChangeSettings(st)); err != nil {
 			return err
 		}
 		return s.renderAdmin(c, http.StatusOK, "rules", "Booking rules", d, nil)
 	}
-	if err := s.admin.UpdateSettings(ctx, st, s.now()); err != nil {
-		return err
-	}
-	if err := s.audit(c, "settings.update", "rules"); err != nil {
+	if err := s.adminOps.SaveRules(ctx, who(c), st); err != nil {
+		if fe := adminFieldErrors(err); fe != nil {
+			return s.renderAdmin(c, http.StatusUnprocessableEntity, "rules", "Booking rules", d, fe)
+		}
 		return err
 	}
 	return s.adminRedirect(c, "/admin/rules", "Rules saved.")

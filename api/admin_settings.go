@@ -1,13 +1,11 @@
 package api
 
 import (
-	"fmt"
 	"net/http"
-	"strings"
 
 	"github.com/labstack/echo/v4"
 
-	"consult/booking"
+	"consult/booking/password"
 )
 
 // settingsData is the account and practice settings page.
@@ -32,22 +30,10 @@ func (s *Server) handleSettings(c echo.Context) error {
 }
 
 func (s *Server) handlePracticeName(c echo.Context) error {
-	ctx := c.Request().Context()
-	st, err := s.svc.Settings(ctx)
-	if err != nil {
-		return err
-	}
-	st.PracticeName = strings.TrimSpace(c.FormValue("practice_name"))
-	if err := booking.ValidateSettings(st); err != nil {
+	if err := s.adminOps.RenamePractice(c.Request().Context(), who(c), c.FormValue("practice_name")); err != nil {
 		if fe := adminFieldErrors(err); fe != nil {
 			return s.renderSettings(c, http.StatusUnprocessableEntity, fe)
 		}
-		return err
-	}
-	if err := s.admin.UpdateSettings(ctx, st, s.now()); err != nil {
-		return err
-	}
-	if err := s.audit(c, "settings.update", "practice_name"); err != nil {
 		return err
 	}
 	return s.adminRedirect(c, "/admin/settings", "The practice name is saved.")
@@ -59,14 +45,14 @@ func (s *Server) handlePasswordChange(c echo.Context) error {
 	u := actor(c).User
 	current, next, confirm := c.FormValue("current_password"), c.FormValue("new_password"), c.FormValue("confirm_password")
 	errs := map[string]string{}
-	ok, err := s.checkPassword(c.Request().Context(), u.PasswordHash, current)
+	ok, err := s.passwords.Verify(c.Request().Context(), u.PasswordHash, current)
 	if err != nil {
 		return err
 	}
 	if !ok {
 		errs["current_password"] = "That is not your current password."
 	}
-	if msg := CheckPasswordPolicy(next, u.Email); msg != "" {
+	if msg := password.CheckPolicy(next, u.Email); msg != "" {
 		errs["new_password"] = msg
 	} else if next != confirm {
 		errs["confirm_password"] = "The two new passwords differ."
@@ -74,18 +60,15 @@ func (s *Server) handlePasswordChange(c echo.Context) error {
 	if len(errs) > 0 {
 		return s.renderSettings(c, http.StatusUnprocessableEntity, errs)
 	}
-	hash, err := s.hashPassword(c.Request().Context(), next)
+	hash, err := s.passwords.Hash(c.Request().Context(), next)
 	if err != nil {
 		return err
 	}
-	nu, err := s.admin.SetPassword(c.Request().Context(), u.ID, hash, s.now())
+	nu, err := s.adminOps.ChangePassword(c.Request().Context(), who(c), hash)
 	if err != nil {
 		return err
 	}
 	if err := s.keepSession(c, nu); err != nil {
-		return err
-	}
-	if err := s.audit(c, "password.change", fmt.Sprintf("user:%d", u.ID)); err != nil {
 		return err
 	}
 	return s.adminRedirect(c, "/admin/settings", "Your password is changed. Other sessions were signed out.")

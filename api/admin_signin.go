@@ -11,6 +11,7 @@ import (
 
 	"consult/api/httpx"
 	"consult/booking"
+	"consult/booking/password"
 )
 
 // Sign-in throttles: per account name (whether or not it exists, so the
@@ -43,7 +44,7 @@ const signInFailed = "Email, password or code is not right."
 // drops one that is not plain text (it would end up in a header).
 func adminSafeNext(next string) string {
 	if strings.HasPrefix(next, "/admin") && !strings.HasPrefix(next, "//") && !strings.Contains(next, "\\") &&
-		!strings.HasPrefix(next, "/admin/sign-") && adminText(next, false) && !strings.ContainsRune(next, ' ') {
+		!strings.HasPrefix(next, "/admin/sign-") && booking.PlainText(next, false) && !strings.ContainsRune(next, ' ') {
 		return next
 	}
 	return "/admin"
@@ -76,7 +77,7 @@ func (s *Server) handleSignIn(c echo.Context) error {
 	now := s.now()
 	email := strings.TrimSpace(c.FormValue("email"))
 	d := signInData{Next: adminSafeNext(c.FormValue("next"))}
-	if adminText(email, false) {
+	if booking.PlainText(email, false) {
 		d.Email = email
 	}
 	acct, addr := signInThrottleKey("account", email), signInThrottleKey("address", httpx.ClientAddr(c))
@@ -107,8 +108,8 @@ func (s *Server) handleSignIn(c echo.Context) error {
 		if u != nil {
 			uid = u.ID
 		}
-		if err := s.admin.Audit(ctx, booking.AuditEntry{At: now, UserID: uid, Via: booking.ViaAnonymous,
-			Action: "signin.failed", Address: httpx.ClientAddr(c)}); err != nil {
+		if err := s.adminOps.Record(ctx, booking.Actor{UserID: uid, Via: booking.ViaAnonymous, Address: httpx.ClientAddr(c)},
+			"signin.failed", ""); err != nil {
 			return err
 		}
 		if wait, err := s.signInWait(c, acct, addr, now); err != nil {
@@ -131,7 +132,7 @@ func (s *Server) handleSignIn(c echo.Context) error {
 	}
 	s.endSignInForm(c)
 	c.Set(ctxActor, &adminActor{User: u, Via: booking.ViaSession})
-	if err := s.audit(c, "signin", fmt.Sprintf("user:%d", u.ID)); err != nil {
+	if err := s.record(c, "signin", fmt.Sprintf("user:%d", u.ID)); err != nil {
 		return err
 	}
 	return c.Redirect(http.StatusSeeOther, d.Next)
@@ -150,11 +151,11 @@ func (s *Server) signInAccount(c echo.Context, email, pw string) (*booking.User,
 			return nil, err
 		}
 	}
-	hash := dummyHash()
+	hash := password.DummyHash()
 	if u != nil {
 		hash = u.PasswordHash
 	}
-	ok, err := s.checkPassword(ctx, hash, pw)
+	ok, err := s.passwords.Verify(ctx, hash, pw)
 	if err != nil || !ok || u == nil {
 		return nil, err
 	}
@@ -188,7 +189,7 @@ func adminTryAgainIn(d time.Duration) string {
 }
 
 func (s *Server) handleSignOut(c echo.Context) error {
-	if err := s.audit(c, "signout", fmt.Sprintf("user:%d", actor(c).User.ID)); err != nil {
+	if err := s.record(c, "signout", fmt.Sprintf("user:%d", actor(c).User.ID)); err != nil {
 		return err
 	}
 	if err := s.sessions.Destroy(c.Request().Context()); err != nil {
@@ -198,11 +199,7 @@ func (s *Server) handleSignOut(c echo.Context) error {
 }
 
 func (s *Server) handleSignOutEverywhere(c echo.Context) error {
-	a := actor(c)
-	if _, err := s.admin.EndSessions(c.Request().Context(), a.User.ID, s.now()); err != nil {
-		return err
-	}
-	if err := s.audit(c, "signout.everywhere", fmt.Sprintf("user:%d", a.User.ID)); err != nil {
+	if _, err := s.adminOps.EndSessions(c.Request().Context(), who(c)); err != nil {
 		return err
 	}
 	if err := s.sessions.Destroy(c.Request().Context()); err != nil {

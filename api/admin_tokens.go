@@ -7,7 +7,6 @@ import (
 	"strconv"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/labstack/echo/v4"
 
@@ -62,20 +61,15 @@ func (s *Server) handleTokens(c echo.Context) error {
 // handleTokenCreate makes a token and shows it once; only its hash is kept.
 func (s *Server) handleTokenCreate(c echo.Context) error {
 	name := strings.TrimSpace(c.FormValue("name"))
-	if !adminText(name, false) {
-		return s.renderTokens(c, http.StatusUnprocessableEntity, tokensData{},
-			map[string]string{"name": "Name the token with letters, digits and punctuation only."})
-	}
-	if name == "" || utf8.RuneCountInString(name) > 100 {
-		return s.renderTokens(c, http.StatusUnprocessableEntity, tokensData{Name: name},
-			map[string]string{"name": "Name the token (up to 100 characters), e.g. after the script that uses it."})
-	}
-	token, hash := booking.NewToken()
-	t, err := s.admin.CreateAPIToken(c.Request().Context(), actor(c).User.ID, name, hash, s.now())
+	token, _, err := s.adminOps.CreateToken(c.Request().Context(), who(c), name)
 	if err != nil {
-		return err
-	}
-	if err := s.audit(c, "token.create", fmt.Sprintf("token:%d", t.ID)); err != nil {
+		if fe := adminFieldErrors(err); fe != nil {
+			d := tokensData{}
+			if booking.PlainText(name, false) { // typed text is shown again only if it can be
+				d.Name = name
+			}
+			return s.renderTokens(c, http.StatusUnprocessableEntity, d, fe)
+		}
 		return err
 	}
 	return s.renderTokens(c, http.StatusOK, tokensData{NewToken: token, NewName: name}, nil)
@@ -86,10 +80,7 @@ func (s *Server) handleTokenRevoke(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	if err := s.admin.RevokeAPIToken(c.Request().Context(), actor(c).User.ID, id, s.now()); err != nil {
-		return err
-	}
-	if err := s.audit(c, "token.revoke", fmt.Sprintf("token:%d", id)); err != nil {
+	if err := s.adminOps.RevokeToken(c.Request().Context(), who(c), id); err != nil {
 		return err
 	}
 	return s.adminRedirect(c, "/admin/tokens", "The token is revoked.")

@@ -6,7 +6,6 @@ import (
 	"crypto/sha256"
 	"crypto/subtle"
 	"encoding/base64"
-	"fmt"
 	"html/template"
 	"image/png"
 	"net/http"
@@ -66,12 +65,8 @@ func (s *Server) checkSecondFactor(c echo.Context, u *booking.User, code string,
 	if n := len(normalizeRecoveryCode(code)); n < 10 || n > 20 {
 		return false, nil
 	}
-	ok, err := s.admin.UseRecoveryCode(ctx, u.ID, hashRecoveryCode(code), now)
-	if ok {
-		err = s.admin.Audit(ctx, booking.AuditEntry{At: now, UserID: u.ID, Via: booking.ViaAnonymous,
-			Action: "recovery_code.used", Target: fmt.Sprintf("user:%d", u.ID), Address: httpx.ClientAddr(c)})
-	}
-	return ok, err
+	return s.adminOps.SpendRecoveryCode(ctx, booking.Actor{UserID: u.ID, Via: booking.ViaAnonymous, Address: httpx.ClientAddr(c)},
+		hashRecoveryCode(code))
 }
 
 // newRecoveryCodes returns fresh codes ("ABCDE-FGHJK", 50 bits each) and their hashes.
@@ -158,11 +153,8 @@ func (s *Server) handleTOTPConfirm(c echo.Context) error {
 		return s.renderTOTPSetup(c, key, map[string]string{"code": "That code is not right. Enter the 6 digits your app shows now."})
 	}
 	codes, hashes := newRecoveryCodes()
-	nu, err := s.admin.EnableTOTP(ctx, u.ID, secret, hashes, now)
+	nu, err := s.adminOps.EnableTOTP(ctx, who(c), secret, step, hashes) // the confirming code is spent
 	if err != nil {
-		return err
-	}
-	if _, err := s.admin.UseTOTPStep(ctx, u.ID, step); err != nil { // the confirming code is spent
 		return err
 	}
 	s.sessions.Remove(ctx, sessTOTP)
@@ -170,9 +162,6 @@ func (s *Server) handleTOTPConfirm(c echo.Context) error {
 		return err
 	}
 	c.Set(ctxActor, &adminActor{User: nu, Via: booking.ViaSession})
-	if err := s.audit(c, "totp.enable", fmt.Sprintf("user:%d", u.ID)); err != nil {
-		return err
-	}
 	return s.renderAdmin(c, http.StatusOK, "recovery-codes", "Your recovery codes", codes, nil)
 }
 
@@ -180,21 +169,18 @@ func (s *Server) handleTOTPConfirm(c echo.Context) error {
 // confirmed, ending every other session.
 func (s *Server) handleTOTPDisable(c echo.Context) error {
 	u := actor(c).User
-	ok, err := s.checkPassword(c.Request().Context(), u.PasswordHash, c.FormValue("password"))
+	ok, err := s.passwords.Verify(c.Request().Context(), u.PasswordHash, c.FormValue("password"))
 	if err != nil {
 		return err
 	}
 	if !ok {
 		return s.renderSettings(c, http.StatusUnprocessableEntity, map[string]string{"disable_password": "That is not your password."})
 	}
-	nu, err := s.admin.DisableTOTP(c.Request().Context(), u.ID, s.now())
+	nu, err := s.adminOps.DisableTOTP(c.Request().Context(), who(c))
 	if err != nil {
 		return err
 	}
 	if err := s.keepSession(c, nu); err != nil {
-		return err
-	}
-	if err := s.audit(c, "totp.disable", fmt.Sprintf("user:%d", u.ID)); err != nil {
 		return err
 	}
 	return s.adminRedirect(c, "/admin/settings", "Two-step sign-in is off. Other sessions were signed out.")

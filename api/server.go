@@ -15,6 +15,7 @@ import (
 
 	"consult/api/httpx"
 	"consult/booking"
+	"consult/booking/password"
 	"consult/calendar"
 	"consult/web"
 )
@@ -118,9 +119,10 @@ type Server struct {
 
 	// Admin state.
 	admin    booking.AdminStore
+	adminOps *booking.Admin
 	sessions *scs.SessionManager
-	// passwordSlots bounds the argon2 computations running at once.
-	passwordSlots chan struct{}
+	// passwords hashes and checks passwords a few at a time.
+	passwords *password.Hasher
 
 	// Feed state.
 	feeds *booking.Feeds
