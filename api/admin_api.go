@@ -160,7 +160,7 @@ func (s *Server) writeAvailability(c echo.Context, status int) error {
 		for i, b := range out.OutsideHours {
 			ids[i] = b.ID
 		}
-		if err := s.record(c, "bookings.list", booking.BookingsTarget(ids)); err != nil {
+		if err := s.adminOps.Record(c.Request().Context(), who(c), "bookings.list", booking.BookingsTarget(ids)); err != nil {
 			return err
 		}
 	}
@@ -269,7 +269,7 @@ func (s *Server) handleAPIAddTimeOff(c echo.Context) error {
 }
 
 func (s *Server) handleAPIDeleteTimeOff(c echo.Context) error {
-	id, err := adminPathID(c, "id")
+	id, err := httpx.PathID(c, "id")
 	if err != nil {
 		return err
 	}

@@ -34,7 +34,7 @@ func (s *Server) handleAPIListBookings(c echo.Context) error {
 	if msg := booking.CheckSearch(q); msg != "" {
 		f.Add("q", msg)
 	}
-	page, perPage := 1, bookingsPerPage
+	page, perPage := 1, booking.BookingsPerPage
 	if v := c.QueryParam("page"); v != "" {
 		n, err := strconv.Atoi(v)
 		if err != nil || n < 1 || n > 100000 {
@@ -74,7 +74,7 @@ func (s *Server) writeAdminBooking(c echo.Context, id int64) error {
 }
 
 func (s *Server) handleAPIGetBooking(c echo.Context) error {
-	id, err := adminPathID(c, "id")
+	id, err := httpx.PathID(c, "id")
 	if err != nil {
 		return err
 	}
@@ -86,7 +86,7 @@ func (s *Server) handleAPIGetBooking(c echo.Context) error {
 }
 
 func (s *Server) handleAPICancelBooking(c echo.Context) error {
-	id, err := adminPathID(c, "id")
+	id, err := httpx.PathID(c, "id")
 	if err != nil {
 		return err
 	}
@@ -105,7 +105,7 @@ func (s *Server) handleAPICancelBooking(c echo.Context) error {
 }
 
 func (s *Server) handleAPISetStatus(c echo.Context) error {
-	id, err := adminPathID(c, "id")
+	id, err := httpx.PathID(c, "id")
 	if err != nil {
 		return err
 	}

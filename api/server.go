@@ -13,9 +13,9 @@ import (
 	"github.com/alexedwards/scs/v2"
 	"github.com/labstack/echo/v4"
 
+	"consult/api/admin"
 	"consult/api/httpx"
 	"consult/booking"
-	"consult/booking/password"
 	"consult/calendar"
 	"consult/web"
 )
@@ -118,18 +118,15 @@ type Server struct {
 	versions *httpx.Versions
 
 	// Admin state.
-	admin    booking.AdminStore
-	adminOps *booking.Admin
-	sessions *scs.SessionManager
-	// passwords hashes and checks passwords a few at a time.
-	passwords *password.Hasher
+	admin     booking.AdminStore
+	adminOps  *booking.Admin
+	adminArea *admin.Handler
 
 	// Feed state.
 	feeds *booking.Feeds
 	feed  *feedState
 
 	// Email state.
-	outbox booking.Outbox
 }
 
 // New builds a Server with its routes and middleware.
@@ -161,7 +158,6 @@ func New(cfg Config, deps Deps) (*Server, error) {
 		e.IPExtractor = echo.ExtractIPFromXFFHeader()
 	}
 	s.echo = e
-	s.outbox = deps.Outbox // Email.
 	s.initAdmin(cfg, deps) // Admin area.
 	s.initFeeds(deps)      // Calendar feeds.
 	s.routes()
@@ -173,6 +169,9 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.echo.Serv
 
 // Routes lists every registered route, for tests that must cover them all.
 func (s *Server) Routes() []*echo.Route { return s.echo.Routes() }
+
+// now is the server's clock.
+func (s *Server) now() time.Time { return s.svc.Now().UTC() }
 
 // url returns the absolute URL of path on this service.
 func (s *Server) url(path string) string { return s.base.String() + path }

@@ -7,6 +7,10 @@ import (
 	"time"
 )
 
+// BookingsPerPage is the size of a page of the bookings lists (the admin
+// API's default).
+const BookingsPerPage = 25
+
 // CheckAdminCancel is the rule for the practitioner cancelling b at now:
 // only a confirmed booking that has not started. ECONFLICT otherwise.
 func CheckAdminCancel(b Booking, now time.Time) error {

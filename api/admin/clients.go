@@ -1,4 +1,4 @@
-package api
+package admin
 
 import (
 	"encoding/csv"
@@ -20,8 +20,9 @@ type clientsData struct {
 	Result string
 }
 
-func (s *Server) handleClients(c echo.Context) error {
-	return s.renderAdmin(c, http.StatusOK, "clients", "Client data requests", clientsData{}, nil)
+// Clients shows the forms for a client's data requests.
+func (h *Handler) Clients(c echo.Context) error {
+	return h.render(c, http.StatusOK, "clients", "Client data requests", clientsData{}, nil)
 }
 
 // clientEmail reads the email a data request is about, from the form body
@@ -29,16 +30,17 @@ func (s *Server) handleClients(c echo.Context) error {
 func clientEmail(c echo.Context) string { return strings.TrimSpace(c.FormValue("email")) }
 
 // renderClientsErrors shows the page again with a request's errors.
-func (s *Server) renderClientsErrors(c echo.Context, email string, errs map[string]string) error {
-	return s.renderAdmin(c, http.StatusUnprocessableEntity, "clients", "Client data requests", clientsData{Email: email}, errs)
+func (h *Handler) renderClientsErrors(c echo.Context, email string, errs map[string]string) error {
+	return h.render(c, http.StatusUnprocessableEntity, "clients", "Client data requests", clientsData{Email: email}, errs)
 }
 
-func (s *Server) handleClientExport(c echo.Context) error {
+// ExportClient downloads everything stored about a client, as JSON.
+func (h *Handler) ExportClient(c echo.Context) error {
 	email := clientEmail(c)
-	out, err := s.adminOps.ExportClient(c.Request().Context(), who(c), email)
+	out, err := h.admin.ExportClient(c.Request().Context(), h.who(c), email)
 	if err != nil {
-		if fe := adminFieldErrors(err); fe != nil {
-			return s.renderClientsErrors(c, email, fe)
+		if fe := fieldErrors(err); fe != nil {
+			return h.renderClientsErrors(c, email, fe)
 		}
 		return err
 	}
@@ -46,19 +48,20 @@ func (s *Server) handleClientExport(c echo.Context) error {
 	return httpx.WriteJSON(c, http.StatusOK, out)
 }
 
-func (s *Server) handleClientErase(c echo.Context) error {
+// EraseClient erases a client's data, once the practitioner confirms.
+func (h *Handler) EraseClient(c echo.Context) error {
 	email := clientEmail(c)
 	if c.FormValue("confirm") == "" {
-		errs := adminFieldErrors(booking.CheckClientEmail(email))
+		errs := fieldErrors(booking.CheckClientEmail(email))
 		if errs == nil {
 			errs = map[string]string{"confirm": "Tick the box to confirm: erasing cannot be undone."}
 		}
-		return s.renderClientsErrors(c, email, errs)
+		return h.renderClientsErrors(c, email, errs)
 	}
-	ids, err := s.adminOps.EraseClient(c.Request().Context(), who(c), email)
+	ids, err := h.admin.EraseClient(c.Request().Context(), h.who(c), email)
 	if err != nil {
-		if fe := adminFieldErrors(err); fe != nil {
-			return s.renderClientsErrors(c, email, fe)
+		if fe := fieldErrors(err); fe != nil {
+			return h.renderClientsErrors(c, email, fe)
 		}
 		return err
 	}
@@ -66,7 +69,7 @@ func (s *Server) handleClientErase(c echo.Context) error {
 	if len(ids) > 0 {
 		msg = fmt.Sprintf("Erased the client's data from %d booking(s). Upcoming ones were cancelled without email.", len(ids))
 	}
-	return s.adminRedirect(c, "/admin/clients", msg)
+	return h.redirect(c, "/admin/clients", msg)
 }
 
 // csvSafe neutralises cells a spreadsheet would run as a formula.
@@ -77,20 +80,20 @@ func csvSafe(v string) string {
 	return v
 }
 
-// handleBookingsCSV exports the bookings starting on the practice-local
+// ExportBookings exports the bookings starting on the practice-local
 // dates from..to as CSV.
-func (s *Server) handleBookingsCSV(c echo.Context) error {
-	loc, _, err := s.adminZone(c)
+func (h *Handler) ExportBookings(c echo.Context) error {
+	loc, _, err := h.zone(c)
 	if err != nil {
 		return err
 	}
-	bs, err := s.adminOps.ExportBookings(c.Request().Context(), who(c), c.QueryParam("from"), c.QueryParam("to"))
+	bs, err := h.admin.ExportBookings(c.Request().Context(), h.who(c), c.QueryParam("from"), c.QueryParam("to"))
 	if err != nil {
 		return err
 	}
-	h := c.Response().Header()
-	h.Set(echo.HeaderContentType, "text/csv; charset=utf-8")
-	h.Set(echo.HeaderContentDisposition, `attachment; filename="bookings.csv"`)
+	hd := c.Response().Header()
+	hd.Set(echo.HeaderContentType, "text/csv; charset=utf-8")
+	hd.Set(echo.HeaderContentDisposition, `attachment; filename="bookings.csv"`)
 	c.Response().WriteHeader(http.StatusOK)
 	w := csv.NewWriter(c.Response())
 	_ = w.Write([]string{"id", "start", "end", "status", "name", "email", "phone", "client_note", "practitioner_note", "client_timezone", "booked_at"})

@@ -1,4 +1,4 @@
-package api
+package admin
 
 import (
 	"html/template"
@@ -6,10 +6,10 @@ import (
 	"net/url"
 	"strings"
 
+	"github.com/labstack/echo/v4"
+
 	"consult/booking"
 	"consult/web"
-
-	"github.com/labstack/echo/v4"
 )
 
 // The calendar page of the admin area: the private bookings feed's secret,
@@ -52,8 +52,8 @@ type calendarData struct {
 }
 
 // feedsAvailable refuses when the server was built without feeds.
-func (s *Server) feedsAvailable() error {
-	if s.feeds == nil {
+func (h *Handler) feedsAvailable() error {
+	if h.feeds == nil {
 		return echo.NewHTTPError(http.StatusServiceUnavailable, "Calendar feeds are not set up on this server.")
 	}
 	return nil
@@ -61,20 +61,20 @@ func (s *Server) feedsAvailable() error {
 
 // renderCalendar renders the page; form carries what was typed when a
 // save was refused, and newURL the private feed just made.
-func (s *Server) renderCalendar(c echo.Context, status int, form *booking.FeedSettings, newURL string, errs map[string]string) error {
-	if err := s.feedsAvailable(); err != nil {
+func (h *Handler) renderCalendar(c echo.Context, status int, form *booking.FeedSettings, newURL string, errs map[string]string) error {
+	if err := h.feedsAvailable(); err != nil {
 		return err
 	}
 	ctx := c.Request().Context()
-	loc, st, err := s.adminZone(c)
+	loc, st, err := h.zone(c)
 	if err != nil {
 		return err
 	}
-	since, ok, err := s.feeds.SecretCreatedAt(ctx)
+	since, ok, err := h.feeds.SecretCreatedAt(ctx)
 	if err != nil {
 		return err
 	}
-	fs, err := s.feeds.Settings(ctx)
+	fs, err := h.feeds.Settings(ctx)
 	if err != nil {
 		return err
 	}
@@ -82,7 +82,7 @@ func (s *Server) renderCalendar(c echo.Context, status int, form *booking.FeedSe
 		fs = *form
 	}
 	d := calendarData{
-		HasSecret: ok, Public: web.SubscribeLinks(s.base), PublicURL: s.feeds.AvailabilityURL(),
+		HasSecret: ok, Public: web.SubscribeLinks(h.base), PublicURL: h.feeds.AvailabilityURL(),
 		EventTitle: fs.EventTitle, DefaultTitle: "Consultation with " + st.PracticeName, FullDetails: fs.FullDetails,
 	}
 	if ok {
@@ -92,41 +92,42 @@ func (s *Server) renderCalendar(c echo.Context, status int, form *booking.FeedSe
 		l := subscribeLinksFor(newURL)
 		d.New = &l
 	}
-	return s.renderAdmin(c, status, "calendar", "Calendar feeds", d, errs)
+	return h.render(c, status, "calendar", "Calendar feeds", d, errs)
 }
 
-func (s *Server) handleCalendar(c echo.Context) error {
-	return s.renderCalendar(c, http.StatusOK, nil, "", nil)
+// Calendar shows the calendar feeds and their settings.
+func (h *Handler) Calendar(c echo.Context) error {
+	return h.renderCalendar(c, http.StatusOK, nil, "", nil)
 }
 
-// handleFeedRotate makes a new private feed secret and shows its URL on
+// RotateFeedSecret makes a new private feed secret and shows its URL on
 // the response itself, never through the session or a redirect, so the
 // secret is written nowhere but to this one page.
-func (s *Server) handleFeedRotate(c echo.Context) error {
-	if err := s.feedsAvailable(); err != nil {
+func (h *Handler) RotateFeedSecret(c echo.Context) error {
+	if err := h.feedsAvailable(); err != nil {
 		return err
 	}
-	secret, err := s.adminOps.RotateFeedSecret(c.Request().Context(), who(c))
+	secret, err := h.admin.RotateFeedSecret(c.Request().Context(), h.who(c))
 	if err != nil {
 		return err
 	}
-	return s.renderCalendar(c, http.StatusOK, nil, s.feeds.BookingsURL(secret), nil)
+	return h.renderCalendar(c, http.StatusOK, nil, h.feeds.BookingsURL(secret), nil)
 }
 
-// handleFeedSettings saves the event title and the private feed's detail.
-func (s *Server) handleFeedSettings(c echo.Context) error {
-	if err := s.feedsAvailable(); err != nil {
+// SaveFeedSettings saves the event title and the private feed's detail.
+func (h *Handler) SaveFeedSettings(c echo.Context) error {
+	if err := h.feedsAvailable(); err != nil {
 		return err
 	}
 	fs := booking.FeedSettings{
 		EventTitle:  strings.TrimSpace(c.FormValue("event_title")),
 		FullDetails: c.FormValue("full_details") == "on",
 	}
-	if err := s.adminOps.SaveFeedSettings(c.Request().Context(), who(c), fs); err != nil {
-		if fe := adminFieldErrors(err); fe != nil {
-			return s.renderCalendar(c, http.StatusUnprocessableEntity, &fs, "", fe)
+	if err := h.admin.SaveFeedSettings(c.Request().Context(), h.who(c), fs); err != nil {
+		if fe := fieldErrors(err); fe != nil {
+			return h.renderCalendar(c, http.StatusUnprocessableEntity, &fs, "", fe)
 		}
 		return err
 	}
-	return s.adminRedirect(c, "/admin/calendar", "The calendar settings are saved.")
+	return h.redirect(c, "/admin/calendar", "The calendar settings are saved.")
 }
