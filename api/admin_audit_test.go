@@ -13,8 +13,8 @@ import (
 
 // TestAdminChangesAreNotSavedUnaudited: while the audit log refuses
 // entries, a change from the admin pages or the admin API answers with a
-// server error and changes nothing; once it accepts them again, the same
-// requests succeed.
+// server error and changes nothing, and signing in fails; once it accepts
+// them again, the same requests succeed.
 func TestAdminChangesAreNotSavedUnaudited(t *testing.T) {
 	a := newAdminTest(t, api.Config{})
 	bk := a.bookAs(time.Date(2026, 12, 8, 9, 0, 0, 0, adminLA), "Jo Client", "jo@example.org", "")
@@ -68,6 +68,12 @@ func TestAdminChangesAreNotSavedUnaudited(t *testing.T) {
 	if after := a.state(); after != before {
 		t.Fatalf("unaudited changes were saved:\nbefore:\n%s\nafter:\n%s", before, after)
 	}
+	// Nor does anyone sign in unrecorded.
+	other := a.newBrowser()
+	if p := other.signIn(adminEmail, adminPassword, ""); p.Status != http.StatusInternalServerError {
+		t.Errorf("signing in with the audit log refusing: %d, want 500", p.Status)
+	}
+	wantAdminRedirect(t, other.get("/admin"), "/admin/sign-in")
 
 	refuse(false)
 	if got := page(); got != http.StatusSeeOther {

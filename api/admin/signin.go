@@ -123,6 +123,12 @@ func (h *Handler) SignIn(c echo.Context) error {
 		d.Error = signInFailed
 		return h.render(c, http.StatusUnauthorized, "sign-in", "Sign in", d, nil)
 	}
+	// Recorded before the session starts: a sign-in the audit log
+	// cannot record does not happen.
+	c.Set(ctxUser, u)
+	if err := h.record(c, "signin", fmt.Sprintf("user:%d", u.ID)); err != nil {
+		return err
+	}
 	if err := h.store.ForgetLoginFailures(ctx, attempt); err != nil {
 		return err
 	}
@@ -133,10 +139,6 @@ func (h *Handler) SignIn(c echo.Context) error {
 		return err
 	}
 	h.endSignInForm(c)
-	c.Set(ctxUser, u)
-	if err := h.record(c, "signin", fmt.Sprintf("user:%d", u.ID)); err != nil {
-		return err
-	}
 	return c.Redirect(http.StatusSeeOther, d.Next)
 }
 
