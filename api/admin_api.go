@@ -31,11 +31,8 @@ func settingsOut(st booking.Settings) settingsJSON {
 }
 
 func (s *Server) handleAPIGetSettings(c echo.Context) error {
-	st, err := s.svc.Settings(c.Request().Context())
+	st, err := s.adminOps.Settings(c.Request().Context(), who(c))
 	if err != nil {
-		return err
-	}
-	if err := s.audit(c, "settings.view", ""); err != nil {
 		return err
 	}
 	return httpx.WriteJSON(c, http.StatusOK, settingsOut(st))
@@ -56,13 +53,7 @@ func (s *Server) handleAPIPutSettings(c echo.Context) error {
 	st.PracticeName, st.TimeZone = strings.TrimSpace(in.PracticeName), in.TimeZone
 	st.Buffer, st.MinNotice = time.Duration(in.BufferMinutes)*time.Minute, time.Duration(in.MinNoticeHours)*time.Hour
 	st.NotSameDay, st.HorizonDays, st.DailyCap = in.NotSameDay, in.HorizonDays, in.DailyCap
-	if err := booking.ValidateSettings(st); err != nil {
-		return err
-	}
-	if err := s.admin.UpdateSettings(ctx, st, s.now()); err != nil {
-		return err
-	}
-	if err := s.audit(c, "settings.update", "rules"); err != nil {
+	if err := s.adminOps.SaveRules(ctx, who(c), st); err != nil {
 		return err
 	}
 	return httpx.WriteJSON(c, http.StatusOK, settingsOut(st))
@@ -90,11 +81,11 @@ type timeOffJSON struct {
 // availabilityJSON is the whole editable availability, with the upcoming
 // bookings that fall outside it (kept, never cancelled by an edit).
 type availabilityJSON struct {
-	TimeZone     string             `json:"timezone"`
-	Weekly       []windowJSON       `json:"weekly"`
-	Overrides    []overrideJSON     `json:"overrides"`
-	TimeOff      []timeOffJSON      `json:"time_off"`
-	OutsideHours []adminBookingJSON `json:"outside_hours"`
+	TimeZone     string                  `json:"timezone"`
+	Weekly       []windowJSON            `json:"weekly"`
+	Overrides    []overrideJSON          `json:"overrides"`
+	TimeOff      []timeOffJSON           `json:"time_off"`
+	OutsideHours []booking.BookingRecord `json:"outside_hours"`
 }
 
 // weekdayNames maps API weekday names to weekdays.
@@ -128,16 +119,17 @@ func parseWindows(field string, ws []windowJSON) ([]booking.TimeRange, error) {
 
 // availabilityOut reads the current availability for the API.
 func (s *Server) availabilityOut(c echo.Context) (availabilityJSON, error) {
-	loc, st, err := s.adminZone(c)
+	ctx := c.Request().Context()
+	st, err := s.svc.Settings(ctx)
 	if err != nil {
 		return availabilityJSON{}, err
 	}
-	av, err := s.admin.Availability(c.Request().Context(), booking.DateOf(s.now().In(loc)))
+	av, err := s.adminOps.Availability(ctx)
 	if err != nil {
 		return availabilityJSON{}, err
 	}
 	out := availabilityJSON{TimeZone: st.TimeZone, Weekly: []windowJSON{}, Overrides: []overrideJSON{},
-		TimeOff: []timeOffJSON{}, OutsideHours: []adminBookingJSON{}}
+		TimeOff: []timeOffJSON{}, OutsideHours: []booking.BookingRecord{}}
 	for _, w := range av.Weekly {
 		out.Weekly = append(out.Weekly, windowJSON{Weekday: strings.ToLower(w.Weekday.String()), Start: w.Start.String(), End: w.End.String()})
 	}
@@ -147,12 +139,12 @@ func (s *Server) availabilityOut(c echo.Context) (availabilityJSON, error) {
 	for _, t := range av.TimeOff {
 		out.TimeOff = append(out.TimeOff, timeOffJSON{ID: t.ID, First: t.First.String(), Last: t.Last.String()})
 	}
-	outside, err := s.outsideHours(c, nil)
+	outside, err := s.adminOps.OutsideHours(ctx, nil)
 	if err != nil {
 		return out, err
 	}
 	for _, b := range outside {
-		out.OutsideHours = append(out.OutsideHours, adminBookingOut(booking.AdminBooking{Booking: b}))
+		out.OutsideHours = append(out.OutsideHours, booking.AdminBooking{Booking: b}.Record())
 	}
 	return out, nil
 }
@@ -168,7 +160,7 @@ func (s *Server) writeAvailability(c echo.Context, status int) error {
 		for i, b := range out.OutsideHours {
 			ids[i] = b.ID
 		}
-		if err := s.audit(c, "bookings.list", auditIDs(ids)); err != nil {
+		if err := s.adminOps.Record(c.Request().Context(), who(c), "bookings.list", booking.BookingsTarget(ids)); err != nil {
 			return err
 		}
 	}
@@ -198,13 +190,7 @@ func (s *Server) handleAPIPutWeekly(c echo.Context) error {
 		}
 		ws = append(ws, booking.WeeklyWindow{Weekday: wd, TimeRange: rs[0]})
 	}
-	if err := booking.ValidateWeekly(ws); err != nil {
-		return err
-	}
-	if err := s.admin.ReplaceWeekly(c.Request().Context(), ws, s.now()); err != nil {
-		return err
-	}
-	if err := s.audit(c, "availability.weekly", fmt.Sprintf("windows:%d", len(ws))); err != nil {
+	if err := s.adminOps.SaveWeekly(c.Request().Context(), who(c), ws); err != nil {
 		return err
 	}
 	return s.writeAvailability(c, http.StatusOK)
@@ -237,13 +223,7 @@ func (s *Server) handleAPIPutOverride(c echo.Context) error {
 			return err
 		}
 	}
-	if err := booking.ValidateOverride(o); err != nil {
-		return err
-	}
-	if err := s.admin.SetOverride(c.Request().Context(), o, s.now()); err != nil {
-		return err
-	}
-	if err := s.audit(c, "availability.override.set", "date:"+d.String()); err != nil {
+	if err := s.adminOps.SetOverride(c.Request().Context(), who(c), o); err != nil {
 		return err
 	}
 	return s.writeAvailability(c, http.StatusOK)
@@ -254,10 +234,7 @@ func (s *Server) handleAPIDeleteOverride(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	if err := s.admin.DeleteOverride(c.Request().Context(), d, s.now()); err != nil {
-		return err
-	}
-	if err := s.audit(c, "availability.override.delete", "date:"+d.String()); err != nil {
+	if err := s.adminOps.DeleteOverride(c.Request().Context(), who(c), d); err != nil {
 		return err
 	}
 	return s.writeAvailability(c, http.StatusOK)
@@ -285,21 +262,18 @@ func (s *Server) handleAPIAddTimeOff(c echo.Context) error {
 	if err := f.Err(); err != nil {
 		return err
 	}
-	if err := booking.ValidateTimeOff(first, last); err != nil {
-		return err
-	}
-	t, err := s.admin.AddTimeOff(c.Request().Context(), first, last, s.now())
-	if err != nil {
-		return err
-	}
-	if err := s.audit(c, "availability.time_off.add", fmt.Sprintf("time_off:%d", t.ID)); err != nil {
+	if _, err := s.adminOps.AddTimeOff(c.Request().Context(), who(c), first, last); err != nil {
 		return err
 	}
 	return s.writeAvailability(c, http.StatusCreated)
 }
 
 func (s *Server) handleAPIDeleteTimeOff(c echo.Context) error {
-	if err := s.deleteTimeOff(c); err != nil {
+	id, err := httpx.PathID(c, "id")
+	if err != nil {
+		return err
+	}
+	if err := s.adminOps.DeleteTimeOff(c.Request().Context(), who(c), id); err != nil {
 		return err
 	}
 	return s.writeAvailability(c, http.StatusOK)

@@ -13,6 +13,7 @@ import (
 
 	"consult/api"
 	"consult/booking"
+	"consult/booking/password"
 	"consult/notify"
 	"consult/storage"
 	"consult/storage/storagetest"
@@ -58,7 +59,7 @@ func newAdminTest(t *testing.T, cfg api.Config) *adminTest {
 	}
 	ts := httptest.NewServer(srv)
 	t.Cleanup(ts.Close)
-	hash, err := api.HashPassword(adminPassword)
+	hash, err := password.Hash(adminPassword)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -17,5 +17,5 @@ func OpenAPISpec() []byte { return openAPISpec }
 
 func (s *Server) handleOpenAPI(c echo.Context) error {
 	c.Response().Header().Set(echo.HeaderCacheControl, "public, max-age=300")
-	return c.Blob(http.StatusOK, "application/yaml", s.openapi)
+	return c.Blob(http.StatusOK, "application/yaml", openAPISpec)
 }

@@ -39,7 +39,7 @@ func newBenchSite(b *testing.B) (http.Handler, *queryCounter) {
 	svc := booking.NewService(store, func() time.Time { return testNow })
 	// With the feed store, as in production: the slots API reads the
 	// data's version through it to keep its answers.
-	srv, err := api.New(api.Config{BaseURL: "http://consult.test", RetentionDays: 180, MailFrom: "Harbour Therapy <hello@harbour.example>"},
+	srv, err := api.New(api.Config{BaseURL: "http://consult.test", MailFrom: "Harbour Therapy <hello@harbour.example>"},
 		api.Deps{Service: svc, Web: renderer, Pages: pages, Feeds: store})
 	if err != nil {
 		b.Fatal(err)

@@ -59,7 +59,7 @@ func newTestSiteWith(t *testing.T, opts siteOptions) *testSite {
 	if base == "" {
 		base = ts.URL
 	}
-	srv, err := api.New(api.Config{BaseURL: base, RetentionDays: 180, MailFrom: "Harbour Therapy <hello@harbour.example>"},
+	srv, err := api.New(api.Config{BaseURL: base, MailFrom: "Harbour Therapy <hello@harbour.example>"},
 		api.Deps{Service: svc, Web: renderer, Pages: pages, Feeds: store})
 	if err != nil {
 		t.Fatal(err)

@@ -1,5 +1,10 @@
-// Package api is the whole HTTP surface of the service on Echo: the JSON
-// API under /api/v1, the pages, the feeds and the health endpoints.
+// Package api is the service's HTTP surface on Echo: routes.go lists
+// every route with its middleware, Server wires the audiences' handlers
+// (the public site in api/site, the practitioner's area in api/admin, the
+// calendar feeds in api/feeds), and this package itself serves the JSON
+// API under /api/v1 (public and admin, described by openapi.yaml), the
+// health endpoints and the error page. Plumbing they share is in
+// api/httpx.
 package api
 
 import (
@@ -13,6 +18,7 @@ import (
 	"github.com/alexedwards/scs/v2"
 	"github.com/labstack/echo/v4"
 
+	"consult/api/admin"
 	"consult/api/feeds"
 	"consult/api/httpx"
 	"consult/api/site"
@@ -33,8 +39,6 @@ type Config struct {
 	// BaseURL is the absolute URL clients reach the service at; links in
 	// responses, emails and feeds are built from it.
 	BaseURL string
-	// RetentionDays is how long client data is kept after a consultation.
-	RetentionDays int
 	// MetricsToken, when set, is the bearer token /metrics requires.
 	MetricsToken string
 	// RateLimitPerMinute bounds requests per client address to booking,
@@ -43,27 +47,19 @@ type Config struct {
 	// TrustProxy takes the client address from X-Forwarded-For, for a
 	// service behind a reverse proxy; otherwise the peer address counts.
 	TrustProxy bool
-
-	// Public site settings.
-
 	// MailFrom is the practice's sender address, the organiser of the
 	// calendar files clients download.
 	MailFrom string
-
-	// Admin settings.
-
 	// AdminIdleTimeout ends an admin session after this long without a
 	// request, and AdminLifetime after this long in any case (zero: 30
 	// minutes and 12 hours).
 	AdminIdleTimeout time.Duration
 	AdminLifetime    time.Duration
-
-	// Feed settings.
-
-	// Email settings.
 }
 
-// Deps are the server's collaborators, passed in explicitly.
+// Deps are the server's collaborators, passed in explicitly. Only
+// Service is required; each audience that lacks its collaborators is left
+// out (no renderer: no pages; no feed store: no feeds).
 type Deps struct {
 	Service *booking.Service
 	Logger  *slog.Logger
@@ -75,26 +71,15 @@ type Deps struct {
 	// Web renders the HTML pages; Pages holds the Markdown content.
 	Web   *web.Renderer
 	Pages *web.Pages
-
-	// Public site dependencies.
-
-	// Admin dependencies.
-
 	// Admin stores accounts, tokens, the audit log and what the admin area
 	// edits; nil leaves the admin area refusing everyone.
 	Admin booking.AdminStore
 	// Sessions stores admin sign-in sessions (PostgreSQL in production).
 	Sessions scs.Store
-
-	// Feed dependencies.
-
 	// Feeds stores what the calendar feeds are built from; nil serves no feeds.
 	Feeds booking.FeedStore
-
-	// Email dependencies.
-
 	// Outbox is the email queue for the admin area: list messages (failed
-	// ones by status), retry one, view one as sent. nil: no mail worker.
+	// ones by status), view one as sent. nil: no mail worker.
 	Outbox booking.Outbox
 }
 
@@ -106,31 +91,24 @@ type Server struct {
 	logger  *slog.Logger
 	ready   func(ctx context.Context) error
 	echo    *echo.Echo
-	openapi []byte
 	web     *web.Renderer
 	metrics *httpx.Metrics
-	// changes keeps the copies of hot public answers fresh.
+	// changes keeps the copies of hot public answers fresh; versions reads
+	// the data's version the slots and feed copies are kept by (nil
+	// without a feed store).
 	changes    *httpx.Changes
+	versions   *httpx.Versions
 	slotsCache slotsCache
-	// versions reads the data's version the slots and feed copies are
-	// kept by; nil without a FeedStore.
-	versions *httpx.Versions
 
-	// Public site state: nil without a renderer.
-	site *site.Handler
+	// The audiences; nil when their collaborators are missing.
+	site      *site.Handler
+	adminArea *admin.Handler
+	feed      *feeds.Handler
 
-	// Admin state.
+	// The practitioner's operations, for the admin API and the area.
 	admin    booking.AdminStore
-	sessions *scs.SessionManager
-	// passwordSlots bounds the argon2 computations running at once.
-	passwordSlots chan struct{}
-
-	// Feed state.
-	feeds *booking.Feeds
-	feed  *feeds.Handler
-
-	// Email state.
-	outbox booking.Outbox
+	adminOps *booking.Admin
+	feeds    *booking.Feeds
 }
 
 // New builds a Server with its routes and middleware.
@@ -145,9 +123,9 @@ func New(cfg Config, deps Deps) (*Server, error) {
 		svc:     deps.Service,
 		logger:  deps.Logger,
 		ready:   deps.Ready,
-		openapi: openAPISpec,
 		web:     deps.Web,
 		metrics: httpx.NewMetrics(deps.Stats),
+		admin:   deps.Admin,
 	}
 	if s.logger == nil {
 		s.logger = slog.New(slog.DiscardHandler)
@@ -161,21 +139,26 @@ func New(cfg Config, deps Deps) (*Server, error) {
 		e.IPExtractor = echo.ExtractIPFromXFFHeader()
 	}
 	s.echo = e
-	if deps.Web != nil { // Public site.
+
+	if deps.Feeds != nil {
+		s.feeds = booking.NewFeeds(deps.Feeds, s.base.String(), s.svc.Now)
+		s.versions = httpx.NewVersions(s.changes, deps.Feeds.AvailabilityFeedVersion)
+		s.feed = feeds.New(feeds.Config{Store: deps.Feeds, Service: s.svc, BaseURL: s.base.String(),
+			Versions: s.versions, Practice: s.calendarPractice})
+	}
+	if deps.Web != nil {
 		s.site, err = site.New(site.Config{Service: s.svc, Renderer: deps.Web, Pages: deps.Pages, BaseURL: base,
 			Logger: s.logger, Changes: s.changes, Practice: s.calendarPractice})
 		if err != nil {
 			return nil, err
 		}
 	}
-	s.outbox = deps.Outbox // Email.
-	s.initAdmin(cfg, deps) // Admin area.
-	if deps.Feeds != nil { // Calendar feeds.
-		s.feeds = booking.NewFeeds(deps.Feeds, s.base.String(), s.svc.Now)
-		s.versions = httpx.NewVersions(s.changes, deps.Feeds.AvailabilityFeedVersion)
-		s.feed = feeds.New(feeds.Config{Store: deps.Feeds, Service: s.svc, BaseURL: s.base.String(),
-			Versions: s.versions, Practice: s.calendarPractice})
+	if deps.Admin != nil {
+		s.adminOps = booking.NewAdmin(deps.Admin, s.now)
 	}
+	s.adminArea = admin.New(admin.Config{BaseURL: s.base, IdleTimeout: cfg.AdminIdleTimeout, Lifetime: cfg.AdminLifetime},
+		admin.Deps{Admin: s.adminOps, Store: deps.Admin, Service: s.svc, Sessions: deps.Sessions, Web: s.web,
+			Feeds: s.feeds, Outbox: deps.Outbox, Logger: s.logger, Now: s.svc.Now})
 	s.routes()
 	return s, nil
 }
@@ -188,6 +171,9 @@ func (s *Server) Routes() []*echo.Route { return s.echo.Routes() }
 
 // Feeds returns the server's feed management, or nil when it serves no feeds.
 func (s *Server) Feeds() *booking.Feeds { return s.feeds }
+
+// now is the server's clock.
+func (s *Server) now() time.Time { return s.svc.Now().UTC() }
 
 // url returns the absolute URL of path on this service.
 func (s *Server) url(path string) string { return s.base.String() + path }

@@ -77,6 +77,16 @@ func (f *Feeds) Settings(ctx context.Context) (FeedSettings, error) {
 // field event_title, when the title is too long or holds line breaks or
 // other control characters; nothing is stored then.
 func (f *Feeds) SetSettings(ctx context.Context, fs FeedSettings) error {
+	fs, err := checkFeedSettings(fs)
+	if err != nil {
+		return err
+	}
+	return f.store.SetFeedSettings(ctx, fs.EventTitle, fs.FullDetails, f.now().UTC())
+}
+
+// checkFeedSettings returns fs with the title trimmed, or the EINVALID
+// error SetSettings describes.
+func checkFeedSettings(fs FeedSettings) (FeedSettings, error) {
 	fs.EventTitle = strings.TrimSpace(fs.EventTitle)
 	errs := FieldErrors{}
 	switch {
@@ -85,10 +95,7 @@ func (f *Feeds) SetSettings(ctx context.Context, fs FeedSettings) error {
 	case !utf8.ValidString(fs.EventTitle) || strings.ContainsFunc(fs.EventTitle, unicode.IsControl):
 		errs.Add("event_title", "Write the title on one line, without special characters.")
 	}
-	if err := errs.Err(); err != nil {
-		return err
-	}
-	return f.store.SetFeedSettings(ctx, fs.EventTitle, fs.FullDetails, f.now().UTC())
+	return fs, errs.Err()
 }
 
 // FeedStore is the storage the calendar feeds use; *storage.Store

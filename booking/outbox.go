@@ -92,7 +92,9 @@ type RenderedMessage struct {
 
 // Outbox is the email queue as the admin area uses it: list messages
 // (the failed ones with a status filter), put a failed or logged one back
-// in the queue (the retry button), and view one as it would be sent.
+// in the queue, and view one as it would be sent. The retry button goes
+// through Admin.RetryEmail instead, so that the retry and its audit entry
+// are stored together.
 type Outbox interface {
 	// ListOutbox returns the messages f selects, newest first. EINVALID
 	// for an unknown status.

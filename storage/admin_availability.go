@@ -10,7 +10,7 @@ import (
 	"consult/booking"
 )
 
-// UpdateSettings implements booking.AdminStore. It takes the booking lock
+// UpdateSettings implements booking.AvailabilityStore. It takes the booking lock
 // so no booking is checked against half-changed rules.
 func (s *Store) UpdateSettings(ctx context.Context, st booking.Settings, now time.Time) error {
 	return s.transact(ctx, func(tx pgx.Tx) error {
@@ -33,14 +33,14 @@ func (s *Store) UpdateSettings(ctx context.Context, st booking.Settings, now tim
 	})
 }
 
-// Availability implements booking.AdminStore.
+// Availability implements booking.AvailabilityStore.
 func (s *Store) Availability(ctx context.Context, from booking.Date) (booking.Availability, error) {
 	var a booking.Availability
 	var err error
-	if a.Weekly, err = loadWeekly(ctx, s.pool); err != nil {
+	if a.Weekly, err = loadWeekly(ctx, s.db); err != nil {
 		return a, err
 	}
-	rows, err := s.pool.Query(ctx, `
+	rows, err := s.db.Query(ctx, `
 		SELECT d.day, d.closed,
 		       coalesce(array_agg(w.start_minute ORDER BY w.start_minute) FILTER (WHERE w.id IS NOT NULL), '{}'),
 		       coalesce(array_agg(w.end_minute ORDER BY w.start_minute) FILTER (WHERE w.id IS NOT NULL), '{}')
@@ -65,7 +65,7 @@ func (s *Store) Availability(ctx context.Context, from booking.Date) (booking.Av
 	if err != nil {
 		return a, fmt.Errorf("storage: overrides: %w", translate(err))
 	}
-	rows, err = s.pool.Query(ctx, `SELECT id, first_day, last_day FROM time_off WHERE last_day >= $1 ORDER BY first_day, id`, dateValue(from))
+	rows, err = s.db.Query(ctx, `SELECT id, first_day, last_day FROM time_off WHERE last_day >= $1 ORDER BY first_day, id`, dateValue(from))
 	if err != nil {
 		return a, fmt.Errorf("storage: time off: %w", translate(err))
 	}
@@ -82,7 +82,7 @@ func (s *Store) Availability(ctx context.Context, from booking.Date) (booking.Av
 	return a, nil
 }
 
-// ReplaceWeekly implements booking.AdminStore.
+// ReplaceWeekly implements booking.AvailabilityStore.
 func (s *Store) ReplaceWeekly(ctx context.Context, weekly []booking.WeeklyWindow, now time.Time) error {
 	return s.transact(ctx, func(tx pgx.Tx) error {
 		if err := lockBookings(ctx, tx); err != nil {
@@ -101,7 +101,7 @@ func (s *Store) ReplaceWeekly(ctx context.Context, weekly []booking.WeeklyWindow
 	})
 }
 
-// SetOverride implements booking.AdminStore.
+// SetOverride implements booking.AvailabilityStore.
 func (s *Store) SetOverride(ctx context.Context, o booking.Override, now time.Time) error {
 	return s.transact(ctx, func(tx pgx.Tx) error {
 		if err := lockBookings(ctx, tx); err != nil {
@@ -127,7 +127,7 @@ func (s *Store) SetOverride(ctx context.Context, o booking.Override, now time.Ti
 	})
 }
 
-// DeleteOverride implements booking.AdminStore.
+// DeleteOverride implements booking.AvailabilityStore.
 func (s *Store) DeleteOverride(ctx context.Context, d booking.Date, now time.Time) error {
 	return s.transact(ctx, func(tx pgx.Tx) error {
 		if err := lockBookings(ctx, tx); err != nil {
@@ -144,7 +144,7 @@ func (s *Store) DeleteOverride(ctx context.Context, d booking.Date, now time.Tim
 	})
 }
 
-// AddTimeOff implements booking.AdminStore.
+// AddTimeOff implements booking.AvailabilityStore.
 func (s *Store) AddTimeOff(ctx context.Context, first, last booking.Date, now time.Time) (booking.TimeOff, error) {
 	t := booking.TimeOff{First: first, Last: last}
 	err := s.transact(ctx, func(tx pgx.Tx) error {
@@ -161,7 +161,7 @@ func (s *Store) AddTimeOff(ctx context.Context, first, last booking.Date, now ti
 	return t, err
 }
 
-// DeleteTimeOff implements booking.AdminStore.
+// DeleteTimeOff implements booking.AvailabilityStore.
 func (s *Store) DeleteTimeOff(ctx context.Context, id int64, now time.Time) error {
 	return s.transact(ctx, func(tx pgx.Tx) error {
 		if err := lockBookings(ctx, tx); err != nil {

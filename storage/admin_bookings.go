@@ -39,7 +39,7 @@ func likePattern(q string) string {
 	return "%" + r.Replace(strings.TrimSpace(q)) + "%"
 }
 
-// ListBookings implements booking.AdminStore.
+// ListBookings implements booking.AdminBookingStore.
 func (s *Store) ListBookings(ctx context.Context, f booking.BookingFilter) ([]booking.AdminBooking, int, error) {
 	where := `ends_at > $1`
 	order := `starts_at ASC, id ASC`
@@ -52,7 +52,7 @@ func (s *Store) ListBookings(ctx context.Context, f booking.BookingFilter) ([]bo
 		where += ` AND (name ILIKE $2 OR email ILIKE $2)`
 	}
 	var total int
-	if err := s.pool.QueryRow(ctx, `SELECT count(*) FROM bookings WHERE `+where, args...).Scan(&total); err != nil {
+	if err := s.db.QueryRow(ctx, `SELECT count(*) FROM bookings WHERE `+where, args...).Scan(&total); err != nil {
 		return nil, 0, fmt.Errorf("storage: list bookings: %w", translate(err))
 	}
 	limit := f.Limit
@@ -60,7 +60,7 @@ func (s *Store) ListBookings(ctx context.Context, f booking.BookingFilter) ([]bo
 		limit = 50
 	}
 	n := len(args)
-	rows, err := s.pool.Query(ctx, fmt.Sprintf(`SELECT %s FROM bookings WHERE %s ORDER BY %s LIMIT $%d OFFSET $%d`,
+	rows, err := s.db.Query(ctx, fmt.Sprintf(`SELECT %s FROM bookings WHERE %s ORDER BY %s LIMIT $%d OFFSET $%d`,
 		adminColumns, where, order, n+1, n+2), append(args, limit, max(f.Offset, 0))...)
 	if err != nil {
 		return nil, 0, fmt.Errorf("storage: list bookings: %w", translate(err))
@@ -72,14 +72,14 @@ func (s *Store) ListBookings(ctx context.Context, f booking.BookingFilter) ([]bo
 	return bs, total, nil
 }
 
-// AdminBooking implements booking.AdminStore.
+// AdminBooking implements booking.AdminBookingStore.
 func (s *Store) AdminBooking(ctx context.Context, id int64) (*booking.AdminBooking, error) {
-	return scanAdminBooking(s.pool.QueryRow(ctx, `SELECT `+adminColumns+` FROM bookings WHERE id = $1`, id))
+	return scanAdminBooking(s.db.QueryRow(ctx, `SELECT `+adminColumns+` FROM bookings WHERE id = $1`, id))
 }
 
-// BookingsBetween implements booking.AdminStore.
+// BookingsBetween implements booking.AdminBookingStore.
 func (s *Store) BookingsBetween(ctx context.Context, from, to time.Time) ([]booking.AdminBooking, error) {
-	rows, err := s.pool.Query(ctx, `SELECT `+adminColumns+` FROM bookings
+	rows, err := s.db.Query(ctx, `SELECT `+adminColumns+` FROM bookings
 		WHERE starts_at >= $1 AND starts_at < $2 ORDER BY starts_at, id`, from, to)
 	if err != nil {
 		return nil, fmt.Errorf("storage: bookings between: %w", translate(err))
@@ -96,59 +96,46 @@ func bookingByIDForUpdate(ctx context.Context, tx pgx.Tx, id int64) (*booking.Bo
 	return scanBooking(tx.QueryRow(ctx, `SELECT `+bookingColumns+` FROM bookings WHERE id = $1 FOR UPDATE`, id))
 }
 
-// CancelBookingByID implements booking.AdminStore. Like CancelBooking, the
-// status change and its emails commit together.
-func (s *Store) CancelBookingByID(ctx context.Context, id int64, message string, now time.Time) (*booking.Booking, error) {
+// CancelBookingByID implements booking.AdminBookingStore. Like
+// CancelBooking, the status change and its emails commit together.
+func (s *Store) CancelBookingByID(ctx context.Context, id int64, message string, now time.Time, check booking.BookingCheck) (*booking.Booking, error) {
 	var b *booking.Booking
 	err := s.transact(ctx, func(tx pgx.Tx) error {
 		cur, err := bookingByIDForUpdate(ctx, tx, id)
 		if err != nil {
 			return err
 		}
-		if cur.Status != booking.StatusConfirmed {
-			return booking.Errorf(booking.ECONFLICT, "Only a confirmed booking can be cancelled.")
+		if err := check(*cur); err != nil {
+			return err
 		}
-		now = stamp(now)
-		if !cur.Start.After(now) {
-			// Cancelling would send the client a cancellation for a
-			// consultation that happened (or is happening).
-			return booking.Errorf(booking.ECONFLICT, "This consultation has already taken place; mark it completed or no-show instead.")
-		}
-		b, err = s.cancelInTx(ctx, tx, cur.ID, message, now)
+		b, err = s.cancelInTx(ctx, tx, cur.ID, message, stamp(now))
 		return err
 	})
 	return b, err
 }
 
-// SetBookingStatus implements booking.AdminStore.
-func (s *Store) SetBookingStatus(ctx context.Context, id int64, status booking.Status, now time.Time) (*booking.Booking, error) {
-	if status != booking.StatusCompleted && status != booking.StatusNoShow {
-		return nil, booking.FieldErrors{"status": "Choose completed or no_show."}.Err()
-	}
+// SetBookingStatus implements booking.AdminBookingStore.
+func (s *Store) SetBookingStatus(ctx context.Context, id int64, status booking.Status, now time.Time, check booking.BookingCheck) (*booking.Booking, error) {
 	var b *booking.Booking
 	err := s.transact(ctx, func(tx pgx.Tx) error {
 		cur, err := bookingByIDForUpdate(ctx, tx, id)
 		if err != nil {
 			return err
 		}
-		now = stamp(now)
-		switch {
-		case cur.Status == booking.StatusCancelled:
-			return booking.Errorf(booking.ECONFLICT, "A cancelled booking cannot be marked.")
-		case cur.Start.After(now):
-			return booking.Errorf(booking.ECONFLICT, "A consultation can be marked only once it has started.")
+		if err := check(*cur); err != nil {
+			return err
 		}
 		b, err = scanBooking(tx.QueryRow(ctx, `
 			UPDATE bookings SET status = $2, updated_at = $3 WHERE id = $1 RETURNING `+bookingColumns,
-			cur.ID, string(status), now))
+			cur.ID, string(status), stamp(now)))
 		return err
 	})
 	return b, err
 }
 
-// SetPractitionerNote implements booking.AdminStore.
+// SetPractitionerNote implements booking.AdminBookingStore.
 func (s *Store) SetPractitionerNote(ctx context.Context, id int64, note string, now time.Time) error {
-	tag, err := s.pool.Exec(ctx, `UPDATE bookings SET practitioner_note = $2, updated_at = $3 WHERE id = $1`,
+	tag, err := s.db.Exec(ctx, `UPDATE bookings SET practitioner_note = $2, updated_at = $3 WHERE id = $1`,
 		id, note, stamp(now))
 	if err != nil {
 		return fmt.Errorf("storage: note: %w", translate(err))

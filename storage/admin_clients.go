@@ -11,12 +11,12 @@ import (
 	"consult/booking"
 )
 
-// ClientData implements booking.AdminStore: every booking made with the
+// ClientData implements booking.ClientStore: every booking made with the
 // email address (in any case) and every email queued about them.
 func (s *Store) ClientData(ctx context.Context, email string) (booking.ClientData, error) {
 	email = strings.TrimSpace(email)
 	cd := booking.ClientData{Email: email}
-	rows, err := s.pool.Query(ctx, `SELECT `+adminColumns+` FROM bookings
+	rows, err := s.db.Query(ctx, `SELECT `+adminColumns+` FROM bookings
 		WHERE lower(email) = lower($1) ORDER BY starts_at, id`, email)
 	if err != nil {
 		return cd, fmt.Errorf("storage: client data: %w", translate(err))
@@ -24,7 +24,7 @@ func (s *Store) ClientData(ctx context.Context, email string) (booking.ClientDat
 	if cd.Bookings, err = collectAdminBookings(rows); err != nil {
 		return cd, fmt.Errorf("storage: client data: %w", translate(err))
 	}
-	rows, err = s.pool.Query(ctx, `
+	rows, err = s.db.Query(ctx, `
 		SELECT o.booking_id, o.kind, o.recipient, o.status, o.message, o.created_at, o.sent_at
 		FROM outbox o JOIN bookings b ON b.id = o.booking_id
 		WHERE lower(b.email) = lower($1) AND o.recipient = 'client'
@@ -44,7 +44,7 @@ func (s *Store) ClientData(ctx context.Context, email string) (booking.ClientDat
 	return cd, nil
 }
 
-// EraseClient implements booking.AdminStore. Bookings stay (so the
+// EraseClient implements booking.ClientStore. Bookings stay (so the
 // calendar and counts remain true) but hold nothing about the person:
 // upcoming ones are cancelled without email (the address is gone), queued
 // mail about them is skipped and stripped, idempotency records go.

@@ -10,9 +10,9 @@ import (
 	"consult/booking"
 )
 
-// CreateAPIToken implements booking.AdminStore.
+// CreateAPIToken implements booking.TokenStore.
 func (s *Store) CreateAPIToken(ctx context.Context, userID int64, name string, hash []byte, now time.Time) (*booking.APIToken, error) {
-	t, err := scanToken(s.pool.QueryRow(ctx, `
+	t, err := scanToken(s.db.QueryRow(ctx, `
 		INSERT INTO api_tokens (user_id, name, token_hash, created_at) VALUES ($1, $2, $3, $4)
 		RETURNING `+tokenColumns, userID, name, hash, stamp(now)))
 	return t, err
@@ -29,9 +29,9 @@ func scanToken(row pgx.Row) (*booking.APIToken, error) {
 	return &t, nil
 }
 
-// APITokens implements booking.AdminStore.
+// APITokens implements booking.TokenStore.
 func (s *Store) APITokens(ctx context.Context, userID int64) ([]booking.APIToken, error) {
-	rows, err := s.pool.Query(ctx, `SELECT `+tokenColumns+` FROM api_tokens WHERE user_id = $1 ORDER BY created_at DESC, id DESC`, userID)
+	rows, err := s.db.Query(ctx, `SELECT `+tokenColumns+` FROM api_tokens WHERE user_id = $1 ORDER BY created_at DESC, id DESC`, userID)
 	if err != nil {
 		return nil, fmt.Errorf("storage: tokens: %w", translate(err))
 	}
@@ -48,9 +48,9 @@ func (s *Store) APITokens(ctx context.Context, userID int64) ([]booking.APIToken
 	return ts, nil
 }
 
-// RevokeAPIToken implements booking.AdminStore.
+// RevokeAPIToken implements booking.TokenStore.
 func (s *Store) RevokeAPIToken(ctx context.Context, userID, tokenID int64, now time.Time) error {
-	tag, err := s.pool.Exec(ctx, `
+	tag, err := s.db.Exec(ctx, `
 		UPDATE api_tokens SET revoked_at = coalesce(revoked_at, $3) WHERE id = $1 AND user_id = $2`,
 		tokenID, userID, stamp(now))
 	if err != nil {
@@ -62,9 +62,9 @@ func (s *Store) RevokeAPIToken(ctx context.Context, userID, tokenID int64, now t
 	return nil
 }
 
-// UserByAPIToken implements booking.AdminStore.
+// UserByAPIToken implements booking.TokenStore.
 func (s *Store) UserByAPIToken(ctx context.Context, hash []byte, now time.Time) (*booking.User, *booking.APIToken, error) {
-	t, err := scanToken(s.pool.QueryRow(ctx, `
+	t, err := scanToken(s.db.QueryRow(ctx, `
 		UPDATE api_tokens SET last_used_at = $2 WHERE token_hash = $1 AND revoked_at IS NULL
 		RETURNING `+tokenColumns, hash, stamp(now)))
 	if err != nil {

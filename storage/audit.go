@@ -9,10 +9,10 @@ import (
 	"consult/booking"
 )
 
-// Audit implements booking.AdminStore. There is deliberately no method
+// Audit implements booking.AuditStore. There is deliberately no method
 // that changes or removes an entry; the table's trigger refuses it too.
 func (s *Store) Audit(ctx context.Context, e booking.AuditEntry) error {
-	_, err := s.pool.Exec(ctx, `
+	_, err := s.db.Exec(ctx, `
 		INSERT INTO audit_log (at, user_id, via, token_id, action, target, address)
 		VALUES ($1, $2, $3, $4, $5, $6, $7)`,
 		stamp(e.At), nullID(e.UserID), e.Via, nullID(e.TokenID), e.Action, e.Target, e.Address)
@@ -22,13 +22,13 @@ func (s *Store) Audit(ctx context.Context, e booking.AuditEntry) error {
 	return nil
 }
 
-// AuditLog implements booking.AdminStore.
+// AuditLog implements booking.AuditStore.
 func (s *Store) AuditLog(ctx context.Context, limit, offset int) ([]booking.AuditEntry, int, error) {
 	var total int
-	if err := s.pool.QueryRow(ctx, `SELECT count(*) FROM audit_log`).Scan(&total); err != nil {
+	if err := s.db.QueryRow(ctx, `SELECT count(*) FROM audit_log`).Scan(&total); err != nil {
 		return nil, 0, fmt.Errorf("storage: audit log: %w", translate(err))
 	}
-	rows, err := s.pool.Query(ctx, `
+	rows, err := s.db.Query(ctx, `
 		SELECT a.id, a.at, coalesce(a.user_id, 0), coalesce(u.email, ''), a.via, coalesce(a.token_id, 0),
 		       a.action, a.target, a.address
 		FROM audit_log a LEFT JOIN users u ON u.id = a.user_id

@@ -49,7 +49,7 @@ func scanBookingInto(row pgx.Row, b *booking.Booking, extra ...any) error {
 
 // Busy implements booking.Store.
 func (s *Store) Busy(ctx context.Context, from, to time.Time) ([]booking.Interval, error) {
-	return busy(ctx, s.pool, from, to, 0)
+	return busy(ctx, s.db, from, to, 0)
 }
 
 // busy returns the bookings holding time in [from, to): confirmed ones, and
@@ -160,13 +160,13 @@ func (s *Store) CreateBooking(ctx context.Context, nb booking.NewBooking, check 
 
 // BookingByToken implements booking.Store.
 func (s *Store) BookingByToken(ctx context.Context, tokenHash []byte) (*booking.Booking, error) {
-	return scanBooking(s.pool.QueryRow(ctx,
+	return scanBooking(s.db.QueryRow(ctx,
 		`SELECT `+bookingColumns+` FROM bookings WHERE manage_token_hash = $1`, tokenHash))
 }
 
 // BookingByID implements booking.Store.
 func (s *Store) BookingByID(ctx context.Context, id int64) (*booking.Booking, error) {
-	return scanBooking(s.pool.QueryRow(ctx, `SELECT `+bookingColumns+` FROM bookings WHERE id = $1`, id))
+	return scanBooking(s.db.QueryRow(ctx, `SELECT `+bookingColumns+` FROM bookings WHERE id = $1`, id))
 }
 
 // CancelBooking implements booking.Store.
@@ -235,7 +235,7 @@ func bookingForUpdate(ctx context.Context, tx pgx.Tx, tokenHash []byte) (*bookin
 // Idempotency implements booking.Store.
 func (s *Store) Idempotency(ctx context.Context, keyHash []byte, now time.Time) (*booking.IdempotencyRecord, error) {
 	var rec booking.IdempotencyRecord
-	err := s.pool.QueryRow(ctx, `
+	err := s.db.QueryRow(ctx, `
 		SELECT key_hash, request_hash, booking_id, sealed_token FROM idempotency_keys
 		WHERE key_hash = $1 AND created_at > $2::timestamptz - interval '24 hours'`, keyHash, stamp(now)).
 		Scan(&rec.KeyHash, &rec.RequestHash, &rec.BookingID, &rec.SealedToken)

@@ -27,7 +27,7 @@ import (
 // secret can be read.
 func (s *Store) RotateFeedSecret(ctx context.Context, now time.Time) (string, error) {
 	secret, hash := booking.NewToken()
-	_, err := s.pool.Exec(ctx, `
+	_, err := s.db.Exec(ctx, `
 		INSERT INTO feed_secrets (secret_hash, created_at) VALUES ($1, $2)
 		ON CONFLICT (id) DO UPDATE SET secret_hash = EXCLUDED.secret_hash, created_at = EXCLUDED.created_at`,
 		hash, stamp(now))
@@ -41,7 +41,7 @@ func (s *Store) RotateFeedSecret(ctx context.Context, now time.Time) (string, er
 // ENOTFOUND when there is none yet.
 func (s *Store) FeedSecretCreatedAt(ctx context.Context) (time.Time, error) {
 	var t time.Time
-	if err := s.pool.QueryRow(ctx, `SELECT created_at FROM feed_secrets`).Scan(&t); err != nil {
+	if err := s.db.QueryRow(ctx, `SELECT created_at FROM feed_secrets`).Scan(&t); err != nil {
 		return t, translate(err)
 	}
 	return t.UTC(), nil
@@ -51,7 +51,7 @@ func (s *Store) FeedSecretCreatedAt(ctx context.Context) (time.Time, error) {
 // secret, comparing in constant time.
 func (s *Store) FeedSecretMatches(ctx context.Context, hash []byte) (bool, error) {
 	var stored []byte
-	err := s.pool.QueryRow(ctx, `SELECT secret_hash FROM feed_secrets`).Scan(&stored)
+	err := s.db.QueryRow(ctx, `SELECT secret_hash FROM feed_secrets`).Scan(&stored)
 	if booking.ErrorCode(translate(err)) == booking.ENOTFOUND {
 		return false, nil
 	}
@@ -70,7 +70,7 @@ func secretMatches(stored, hash []byte) bool {
 // whether the private feed shows clients' full details. ENOTFOUND when the
 // practice has no settings yet.
 func (s *Store) FeedSettings(ctx context.Context) (eventTitle string, fullDetails bool, err error) {
-	err = s.pool.QueryRow(ctx, `SELECT event_title, feed_full_details FROM practice_settings`).
+	err = s.db.QueryRow(ctx, `SELECT event_title, feed_full_details FROM practice_settings`).
 		Scan(&eventTitle, &fullDetails)
 	if err != nil {
 		return "", false, translate(err)
@@ -82,7 +82,7 @@ func (s *Store) FeedSettings(ctx context.Context) (eventTitle string, fullDetail
 // feed shows full details, stamped now. ENOTFOUND when the practice has
 // no settings yet; EINVALID when the title is longer than 200 characters.
 func (s *Store) SetFeedSettings(ctx context.Context, eventTitle string, fullDetails bool, now time.Time) error {
-	tag, err := s.pool.Exec(ctx, `UPDATE practice_settings SET event_title = $1, feed_full_details = $2,
+	tag, err := s.db.Exec(ctx, `UPDATE practice_settings SET event_title = $1, feed_full_details = $2,
 		availability_changed_at = $3`, eventTitle, fullDetails, stamp(now))
 	if err != nil {
 		return fmt.Errorf("storage: feed settings: %w", translate(err))
@@ -107,7 +107,7 @@ func (s *Store) AvailabilityFeedVersion(ctx context.Context, now time.Time) (ver
 	var settingsAt time.Time
 	var n int64
 	var bookingsAt *time.Time
-	err = s.pool.QueryRow(ctx, `
+	err = s.db.QueryRow(ctx, `
 		SELECT s.availability_changed_at, c.version, c.changed_at
 		FROM practice_settings s CROSS JOIN booking_changes c`).Scan(&settingsAt, &n, &bookingsAt)
 	if err != nil {
@@ -128,7 +128,7 @@ func (s *Store) BookingsFeedVersion(ctx context.Context, secretHash []byte, now 
 	var stored []byte
 	var settingsAt, updated, leftStart, leftCancel *time.Time
 	var n, xsum int64
-	err = s.pool.QueryRow(ctx, `
+	err = s.db.QueryRow(ctx, `
 		SELECT (SELECT secret_hash FROM feed_secrets),
 		       (SELECT availability_changed_at FROM practice_settings),
 		       count(*), max(updated_at), coalesce(sum(xmin::text::bigint), 0),
@@ -162,7 +162,7 @@ func (s *Store) BookingsFeedVersion(ctx context.Context, secretHash []byte, now 
 // booking that started keepPast ago or later, except cancelled ones whose
 // cancellation is keepCancelled old or older.
 func (s *Store) FeedBookings(ctx context.Context, now time.Time, keepPast, keepCancelled time.Duration) ([]booking.Booking, error) {
-	rows, err := s.pool.Query(ctx, `SELECT `+bookingColumns+` FROM bookings
+	rows, err := s.db.Query(ctx, `SELECT `+bookingColumns+` FROM bookings
 		WHERE starts_at >= $1 AND (status <> 'cancelled' OR cancelled_at >= $2)
 		ORDER BY starts_at, id`, now.Add(-keepPast), now.Add(-keepCancelled))
 	if err != nil {

@@ -122,12 +122,12 @@ func (s *Store) MailKey(ctx context.Context, create bool) ([]byte, error) {
 	if create {
 		key := make([]byte, 32)
 		_, _ = rand.Read(key) // crypto/rand.Read never fails on supported platforms
-		if _, err := s.pool.Exec(ctx, `INSERT INTO mail_keys (key) VALUES ($1) ON CONFLICT (id) DO NOTHING`, key); err != nil {
+		if _, err := s.db.Exec(ctx, `INSERT INTO mail_keys (key) VALUES ($1) ON CONFLICT (id) DO NOTHING`, key); err != nil {
 			return nil, fmt.Errorf("storage: mail key: %w", translate(err))
 		}
 	}
 	var key []byte
-	if err := s.pool.QueryRow(ctx, `SELECT key FROM mail_keys`).Scan(&key); err != nil {
+	if err := s.db.QueryRow(ctx, `SELECT key FROM mail_keys`).Scan(&key); err != nil {
 		return nil, translate(err)
 	}
 	return key, nil
@@ -162,7 +162,7 @@ func scanOutbox(row pgx.Row, extra ...any) (booking.OutboxMessage, error) {
 // whose lease ran out (its worker died) is due again. Empty when nothing
 // is due.
 func (s *Store) ClaimOutbox(ctx context.Context, now time.Time, lease time.Duration, limit int) ([]booking.OutboxMessage, error) {
-	rows, err := s.pool.Query(ctx, `
+	rows, err := s.db.Query(ctx, `
 		UPDATE outbox o SET status = 'sending', attempts = o.attempts + 1, lease_until = $2
 		FROM (
 			SELECT id FROM outbox
@@ -194,7 +194,7 @@ func (s *Store) ClaimOutbox(ctx context.Context, now time.Time, lease time.Durat
 // caller's claim (sending, same attempt): ECONFLICT when the lease ran out
 // and another worker took it.
 func (s *Store) settleOutbox(ctx context.Context, id int64, attempt int, set string, args ...any) error {
-	tag, err := s.pool.Exec(ctx, `UPDATE outbox SET lease_until = NULL, `+set+`
+	tag, err := s.db.Exec(ctx, `UPDATE outbox SET lease_until = NULL, `+set+`
 		WHERE id = $1 AND status = 'sending' AND attempts = $2`, append([]any{id, attempt}, args...)...)
 	if err != nil {
 		return fmt.Errorf("storage: settle outbox %d: %w", id, translate(err))
@@ -242,7 +242,7 @@ func (s *Store) CloseOutbox(ctx context.Context, id int64, attempt int, status b
 // when there is no such message; ECONFLICT when it is in another state.
 func (s *Store) RetryOutbox(ctx context.Context, id int64, now time.Time) error {
 	var status string
-	err := s.pool.QueryRow(ctx, `
+	err := s.db.QueryRow(ctx, `
 		WITH cur AS (SELECT id, status FROM outbox WHERE id = $1 FOR UPDATE)
 		UPDATE outbox o SET status = CASE WHEN cur.status IN ('failed', 'logged') THEN 'pending' ELSE o.status END,
 			attempts = CASE WHEN cur.status IN ('failed', 'logged') THEN 0 ELSE o.attempts END,
@@ -275,7 +275,7 @@ func (s *Store) ListOutbox(ctx context.Context, f booking.OutboxFilter) ([]booki
 		limit = 50
 	}
 	limit = min(limit, 500)
-	rows, err := s.pool.Query(ctx, `SELECT `+outboxColumns+` FROM outbox
+	rows, err := s.db.Query(ctx, `SELECT `+outboxColumns+` FROM outbox
 		WHERE ($1 = '' OR status = $1) AND ($2 = 0 OR booking_id = $2) AND ($3 = 0 OR id < $3)
 		ORDER BY id DESC LIMIT $4`, string(f.Status), f.BookingID, f.BeforeID, limit)
 	if err != nil {
@@ -291,7 +291,7 @@ func (s *Store) ListOutbox(ctx context.Context, f booking.OutboxFilter) ([]booki
 // OutboxByID returns message id without its sealed token. ENOTFOUND when
 // there is none.
 func (s *Store) OutboxByID(ctx context.Context, id int64) (*booking.OutboxMessage, error) {
-	m, err := scanOutbox(s.pool.QueryRow(ctx, `SELECT `+outboxColumns+` FROM outbox WHERE id = $1`, id))
+	m, err := scanOutbox(s.db.QueryRow(ctx, `SELECT `+outboxColumns+` FROM outbox WHERE id = $1`, id))
 	if booking.ErrorCode(err) == booking.ENOTFOUND {
 		return nil, booking.Errorf(booking.ENOTFOUND, "There is no such message.")
 	}
@@ -306,7 +306,7 @@ func (s *Store) OutboxByID(ctx context.Context, id int64) (*booking.OutboxMessag
 // where the private link can no longer change anything. It returns how
 // many it erased.
 func (s *Store) PurgeMailTokens(ctx context.Context, now time.Time) (int64, error) {
-	tag, err := s.pool.Exec(ctx, `
+	tag, err := s.db.Exec(ctx, `
 		UPDATE outbox o SET sealed_token = NULL FROM bookings b
 		WHERE o.booking_id = b.id AND o.sealed_token IS NOT NULL
 			AND (b.status <> 'confirmed' OR b.starts_at <= $1 OR o.status IN ('sent', 'skipped'))`, now)

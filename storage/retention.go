@@ -46,13 +46,13 @@ func (s *Store) EraseExpired(ctx context.Context, cutoff, now time.Time) (int64,
 	})
 	if err == nil {
 		// The fingerprint kept for the yearly limit goes after 12 months.
-		_, err = s.pool.Exec(ctx, `UPDATE bookings SET client_key = NULL
+		_, err = s.db.Exec(ctx, `UPDATE bookings SET client_key = NULL
 			WHERE client_key IS NOT NULL AND starts_at < $1::timestamptz - interval '12 months'`, now)
 		err = translate(err)
 	}
 	if err == nil {
 		// Idempotency records answer repeats for 24 hours only.
-		_, err = s.pool.Exec(ctx, `DELETE FROM idempotency_keys WHERE created_at < $1::timestamptz - interval '24 hours'`, now)
+		_, err = s.db.Exec(ctx, `DELETE FROM idempotency_keys WHERE created_at < $1::timestamptz - interval '24 hours'`, now)
 		err = translate(err)
 	}
 	if err != nil {

@@ -13,7 +13,7 @@ import (
 // InitSettings stores s as the practice's settings unless settings exist
 // already: configuration gives initial values, the admin area owns them after.
 func (s *Store) InitSettings(ctx context.Context, st booking.Settings, now time.Time) error {
-	_, err := s.pool.Exec(ctx, `
+	_, err := s.db.Exec(ctx, `
 		INSERT INTO practice_settings (practice_name, time_zone, slot_minutes, buffer_minutes,
 			min_notice_minutes, not_same_day, horizon_days, daily_cap, updated_at, availability_changed_at)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9)
@@ -62,7 +62,11 @@ func (s *Store) SeedDemoHours(ctx context.Context, now time.Time) (bool, error) 
 // Schedule implements booking.Store. It answers from the process's copy
 // of the schedule when practice_settings.availability_changed_at shows
 // nothing changed since it was read (one one-row query); see cache.go.
+// Inside InTx it reads afresh, seeing the transaction's own changes.
 func (s *Store) Schedule(ctx context.Context, from, to booking.Date) (booking.Schedule, error) {
+	if tx, ok := s.db.(pgx.Tx); ok {
+		return loadSchedule(ctx, tx, from, to)
+	}
 	return s.schedule.get(ctx, s.pool, from, to)
 }
 

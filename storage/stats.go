@@ -14,7 +14,7 @@ type Stats struct {
 // Stats reads the figures in one query.
 func (s *Store) Stats(ctx context.Context) (Stats, error) {
 	var st Stats
-	err := s.pool.QueryRow(ctx, `
+	err := s.db.QueryRow(ctx, `
 		SELECT (SELECT count(*) FROM bookings),
 		       (SELECT count(*) FROM bookings WHERE status = 'cancelled'),
 		       (SELECT count(*) FROM outbox WHERE status IN ('pending', 'sending')),

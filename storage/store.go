@@ -16,14 +16,29 @@ import (
 	"consult/booking"
 )
 
-// Store implements booking.Store on a pgx pool.
+// Store implements booking.Store and booking.AdminStore on a pgx pool.
 type Store struct {
-	pool         *pgxpool.Pool
+	pool *pgxpool.Pool
+	// db runs every query: the pool, or the transaction of a Store that
+	// InTx made.
+	db           dbtx
 	reminderLead time.Duration
-	schedule     scheduleCache // see cache.go
+	schedule     *scheduleCache // see cache.go
 }
 
-var _ booking.Store = (*Store)(nil)
+var (
+	_ booking.Store      = (*Store)(nil)
+	_ booking.AdminStore = (*Store)(nil)
+)
+
+// dbtx is what both the pool and a transaction offer.
+type dbtx interface {
+	Begin(ctx context.Context) (pgx.Tx, error)
+	Exec(ctx context.Context, sql string, args ...any) (pgconn.CommandTag, error)
+	Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error)
+	QueryRow(ctx context.Context, sql string, args ...any) pgx.Row
+	SendBatch(ctx context.Context, b *pgx.Batch) pgx.BatchResults
+}
 
 // Option configures a Store in New.
 type Option func(*Store)
@@ -38,11 +53,26 @@ func WithReminderLead(d time.Duration) Option {
 
 // New returns a Store on pool.
 func New(pool *pgxpool.Pool, opts ...Option) *Store {
-	s := &Store{pool: pool, reminderLead: DefaultReminderLead}
+	s := &Store{pool: pool, db: pool, reminderLead: DefaultReminderLead, schedule: &scheduleCache{}}
 	for _, opt := range opts {
 		opt(s)
 	}
 	return s
+}
+
+// InTx implements booking.AdminStore: fn gets a Store whose methods all
+// run in one transaction, committed when fn returns nil and rolled back
+// otherwise. A method that makes a transaction of its own makes a
+// savepoint inside this one instead; InTx inside InTx adds nothing.
+func (s *Store) InTx(ctx context.Context, fn func(tx booking.AdminStore) error) error {
+	if _, ok := s.db.(pgx.Tx); ok {
+		return fn(s)
+	}
+	return s.transact(ctx, func(tx pgx.Tx) error {
+		in := *s
+		in.db = tx
+		return fn(&in)
+	})
 }
 
 // Pool returns the underlying pool, for health checks and metrics.
@@ -76,9 +106,10 @@ func stampAvailability(ctx context.Context, tx pgx.Tx, now time.Time) error {
 // under concurrent requests.
 const bookingLockKey = 7_310_001
 
-// transact runs fn in a transaction, committing when it returns nil.
+// transact runs fn in a transaction, committing when it returns nil; in
+// a Store that InTx made, the transaction is a savepoint of InTx's.
 func (s *Store) transact(ctx context.Context, fn func(tx pgx.Tx) error) error {
-	tx, err := s.pool.Begin(ctx)
+	tx, err := s.db.Begin(ctx)
 	if err != nil {
 		return translate(err)
 	}

@@ -14,8 +14,6 @@ import (
 	"consult/booking"
 )
 
-var _ booking.AdminStore = (*Store)(nil)
-
 const userColumns = `id, email, password_hash, totp_secret, totp_last_step, session_epoch, created_at`
 
 func scanUser(row pgx.Row) (*booking.User, error) {
@@ -31,9 +29,9 @@ func scanUser(row pgx.Row) (*booking.User, error) {
 	return &u, nil
 }
 
-// CreateUser implements booking.AdminStore.
+// CreateUser implements booking.AccountStore.
 func (s *Store) CreateUser(ctx context.Context, email, passwordHash string, now time.Time) (*booking.User, error) {
-	u, err := scanUser(s.pool.QueryRow(ctx, `
+	u, err := scanUser(s.db.QueryRow(ctx, `
 		INSERT INTO users (email, password_hash, created_at, updated_at) VALUES ($1, $2, $3, $3)
 		RETURNING `+userColumns, strings.TrimSpace(email), passwordHash, stamp(now)))
 	if booking.ErrorCode(err) == booking.ECONFLICT {
@@ -42,25 +40,25 @@ func (s *Store) CreateUser(ctx context.Context, email, passwordHash string, now 
 	return u, err
 }
 
-// UserByEmail implements booking.AdminStore.
+// UserByEmail implements booking.AccountStore.
 func (s *Store) UserByEmail(ctx context.Context, email string) (*booking.User, error) {
-	return scanUser(s.pool.QueryRow(ctx, `SELECT `+userColumns+` FROM users WHERE lower(email) = lower($1)`,
+	return scanUser(s.db.QueryRow(ctx, `SELECT `+userColumns+` FROM users WHERE lower(email) = lower($1)`,
 		strings.TrimSpace(email)))
 }
 
-// UserByID implements booking.AdminStore.
+// UserByID implements booking.AccountStore.
 func (s *Store) UserByID(ctx context.Context, id int64) (*booking.User, error) {
-	return scanUser(s.pool.QueryRow(ctx, `SELECT `+userColumns+` FROM users WHERE id = $1`, id))
+	return scanUser(s.db.QueryRow(ctx, `SELECT `+userColumns+` FROM users WHERE id = $1`, id))
 }
 
-// SetPassword implements booking.AdminStore.
+// SetPassword implements booking.AccountStore.
 func (s *Store) SetPassword(ctx context.Context, userID int64, passwordHash string, now time.Time) (*booking.User, error) {
-	return scanUser(s.pool.QueryRow(ctx, `
+	return scanUser(s.db.QueryRow(ctx, `
 		UPDATE users SET password_hash = $2, session_epoch = session_epoch + 1, updated_at = $3
 		WHERE id = $1 RETURNING `+userColumns, userID, passwordHash, stamp(now)))
 }
 
-// EnableTOTP implements booking.AdminStore.
+// EnableTOTP implements booking.AccountStore.
 func (s *Store) EnableTOTP(ctx context.Context, userID int64, secret string, recoveryHashes [][]byte, now time.Time) (*booking.User, error) {
 	var u *booking.User
 	err := s.transact(ctx, func(tx pgx.Tx) error {
@@ -84,7 +82,7 @@ func (s *Store) EnableTOTP(ctx context.Context, userID int64, secret string, rec
 	return u, err
 }
 
-// DisableTOTP implements booking.AdminStore.
+// DisableTOTP implements booking.AccountStore.
 func (s *Store) DisableTOTP(ctx context.Context, userID int64, now time.Time) (*booking.User, error) {
 	var u *booking.User
 	err := s.transact(ctx, func(tx pgx.Tx) error {
@@ -101,19 +99,19 @@ func (s *Store) DisableTOTP(ctx context.Context, userID int64, now time.Time) (*
 	return u, err
 }
 
-// UseTOTPStep implements booking.AdminStore. The conditional update makes
+// UseTOTPStep implements booking.AccountStore. The conditional update makes
 // two requests racing with one code accept it at most once.
 func (s *Store) UseTOTPStep(ctx context.Context, userID, step int64) (bool, error) {
-	tag, err := s.pool.Exec(ctx, `UPDATE users SET totp_last_step = $2 WHERE id = $1 AND totp_last_step < $2`, userID, step)
+	tag, err := s.db.Exec(ctx, `UPDATE users SET totp_last_step = $2 WHERE id = $1 AND totp_last_step < $2`, userID, step)
 	if err != nil {
 		return false, fmt.Errorf("storage: use code: %w", translate(err))
 	}
 	return tag.RowsAffected() == 1, nil
 }
 
-// UseRecoveryCode implements booking.AdminStore.
+// UseRecoveryCode implements booking.AccountStore.
 func (s *Store) UseRecoveryCode(ctx context.Context, userID int64, hash []byte, now time.Time) (bool, error) {
-	tag, err := s.pool.Exec(ctx, `
+	tag, err := s.db.Exec(ctx, `
 		UPDATE recovery_codes SET used_at = $3
 		WHERE id = (SELECT id FROM recovery_codes WHERE user_id = $1 AND code_hash = $2 AND used_at IS NULL LIMIT 1)`,
 		userID, hash, stamp(now))
@@ -123,24 +121,24 @@ func (s *Store) UseRecoveryCode(ctx context.Context, userID int64, hash []byte, 
 	return tag.RowsAffected() == 1, nil
 }
 
-// RecoveryCodesLeft implements booking.AdminStore.
+// RecoveryCodesLeft implements booking.AccountStore.
 func (s *Store) RecoveryCodesLeft(ctx context.Context, userID int64) (int, error) {
 	var n int
-	err := s.pool.QueryRow(ctx, `SELECT count(*) FROM recovery_codes WHERE user_id = $1 AND used_at IS NULL`, userID).Scan(&n)
+	err := s.db.QueryRow(ctx, `SELECT count(*) FROM recovery_codes WHERE user_id = $1 AND used_at IS NULL`, userID).Scan(&n)
 	if err != nil {
 		return 0, fmt.Errorf("storage: recovery codes: %w", translate(err))
 	}
 	return n, nil
 }
 
-// EndSessions implements booking.AdminStore.
+// EndSessions implements booking.AccountStore.
 func (s *Store) EndSessions(ctx context.Context, userID int64, now time.Time) (*booking.User, error) {
-	return scanUser(s.pool.QueryRow(ctx, `
+	return scanUser(s.db.QueryRow(ctx, `
 		UPDATE users SET session_epoch = session_epoch + 1, updated_at = $2
 		WHERE id = $1 RETURNING `+userColumns, userID, stamp(now)))
 }
 
-// RecordLoginFailure implements booking.AdminStore. Failures older than a
+// RecordLoginFailure implements booking.SignInStore. Failures older than a
 // day are dropped on the way: no throttle looks back further.
 func (s *Store) RecordLoginFailure(ctx context.Context, keys [][]byte, at time.Time) error {
 	return s.transact(ctx, func(tx pgx.Tx) error {
@@ -154,9 +152,9 @@ func (s *Store) RecordLoginFailure(ctx context.Context, keys [][]byte, at time.T
 	})
 }
 
-// LoginFailures implements booking.AdminStore.
+// LoginFailures implements booking.SignInStore.
 func (s *Store) LoginFailures(ctx context.Context, key []byte, since time.Time) ([]time.Time, error) {
-	rows, err := s.pool.Query(ctx, `SELECT at FROM login_failures WHERE key_hash = $1 AND at > $2 ORDER BY at`, key, since)
+	rows, err := s.db.Query(ctx, `SELECT at FROM login_failures WHERE key_hash = $1 AND at > $2 ORDER BY at`, key, since)
 	if err != nil {
 		return nil, fmt.Errorf("storage: failures: %w", translate(err))
 	}
@@ -178,7 +176,7 @@ func loginLockID(key []byte) int32 {
 	return int32(binary.BigEndian.Uint32(h[:4]))
 }
 
-// BeginLogin implements booking.AdminStore. The advisory locks are taken
+// BeginLogin implements booking.SignInStore. The advisory locks are taken
 // in ascending order, so two attempts sharing keys cannot deadlock, and
 // held only for the count and the insert, not for the password check.
 func (s *Store) BeginLogin(ctx context.Context, limits []booking.LoginLimit, at time.Time) ([]int64, time.Duration, error) {
@@ -227,16 +225,16 @@ func (s *Store) BeginLogin(ctx context.Context, limits []booking.LoginLimit, at 
 	return ids, 0, nil
 }
 
-// ForgetLoginFailures implements booking.AdminStore.
+// ForgetLoginFailures implements booking.SignInStore.
 func (s *Store) ForgetLoginFailures(ctx context.Context, ids []int64) error {
-	if _, err := s.pool.Exec(ctx, `DELETE FROM login_failures WHERE id = ANY($1)`, ids); err != nil {
+	if _, err := s.db.Exec(ctx, `DELETE FROM login_failures WHERE id = ANY($1)`, ids); err != nil {
 		return fmt.Errorf("storage: forget login failures: %w", translate(err))
 	}
 	return nil
 }
 
-// ClearLoginFailures implements booking.AdminStore.
+// ClearLoginFailures implements booking.SignInStore.
 func (s *Store) ClearLoginFailures(ctx context.Context, key []byte) error {
-	_, err := s.pool.Exec(ctx, `DELETE FROM login_failures WHERE key_hash = $1`, key)
+	_, err := s.db.Exec(ctx, `DELETE FROM login_failures WHERE key_hash = $1`, key)
 	return translate(err)
 }

@@ -10,8 +10,8 @@ import (
 	"strings"
 	"time"
 
-	"consult/api"
 	"consult/booking"
+	passwd "consult/booking/password"
 	"consult/storage"
 )
 
@@ -43,17 +43,17 @@ func adminCmd(ctx context.Context, args []string, getenv func(string) string, cl
 	if err != nil {
 		return err
 	}
-	if email, err = api.NormalizeAdminEmail(email); err != nil {
+	if email, err = booking.NormalizeAccountEmail(email); err != nil {
 		return errors.New("admin: --email must be an email address like name@example.org")
 	}
 	password, generated, err := readPassword(stdin)
 	if err != nil {
 		return err
 	}
-	if msg := api.CheckPasswordPolicy(password, email); msg != "" {
+	if msg := passwd.CheckPolicy(password, email); msg != "" {
 		return fmt.Errorf("admin: the password is not acceptable: %s", msg)
 	}
-	hash, err := api.HashPassword(password)
+	hash, err := passwd.Hash(password)
 	if err != nil {
 		return err
 	}
@@ -142,5 +142,5 @@ func readPassword(stdin io.Reader) (pw string, generated bool, err error) {
 			return line, false, nil
 		}
 	}
-	return api.GeneratePassword(), true, nil
+	return passwd.Generate(), true, nil
 }

@@ -9,7 +9,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
-	"consult/api"
+	"consult/booking/password"
 	"consult/storage/storagetest"
 )
 
@@ -42,7 +42,7 @@ func TestAdminCreateAndResetPassword(t *testing.T) {
 		t.Fatalf("create: %v\n%s", err, out)
 	}
 	hash, epoch := storedHash(t, dbURL, "pat@example.org")
-	if ok, _ := api.CheckPassword(hash, "a long enough passphrase"); !ok || !strings.HasPrefix(hash, "$argon2id$") {
+	if ok, _ := password.Verify(hash, "a long enough passphrase"); !ok || !strings.HasPrefix(hash, "$argon2id$") {
 		t.Fatalf("stored hash %q does not check the password", hash)
 	}
 	if out, err := admin("another long passphrase\n", "create", "--email=PAT@example.org"); err == nil || !strings.Contains(err.Error(), "exists already") {
@@ -56,7 +56,7 @@ func TestAdminCreateAndResetPassword(t *testing.T) {
 		t.Fatalf("reset: %v\n%s", err, out)
 	}
 	hash, epoch2 := storedHash(t, dbURL, "pat@example.org")
-	if ok, _ := api.CheckPassword(hash, m[1]); !ok || len(m[1]) < 20 {
+	if ok, _ := password.Verify(hash, m[1]); !ok || len(m[1]) < 20 {
 		t.Fatalf("generated password %q does not sign in", m[1])
 	}
 	if epoch2 <= epoch {

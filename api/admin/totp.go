@@ -1,4 +1,4 @@
-package api
+package admin
 
 import (
 	"bytes"
@@ -6,7 +6,6 @@ import (
 	"crypto/sha256"
 	"crypto/subtle"
 	"encoding/base64"
-	"fmt"
 	"html/template"
 	"image/png"
 	"net/http"
@@ -53,7 +52,7 @@ func hashRecoveryCode(code string) []byte {
 
 // checkSecondFactor accepts a current authenticator code (once) or an
 // unused recovery code (spending it).
-func (s *Server) checkSecondFactor(c echo.Context, u *booking.User, code string, now time.Time) (bool, error) {
+func (h *Handler) checkSecondFactor(c echo.Context, u *booking.User, code string, now time.Time) (bool, error) {
 	ctx := c.Request().Context()
 	code = strings.ReplaceAll(code, " ", "")
 	if len(code) == 6 && strings.Trim(code, "0123456789") == "" {
@@ -61,17 +60,13 @@ func (s *Server) checkSecondFactor(c echo.Context, u *booking.User, code string,
 		if !ok {
 			return false, nil
 		}
-		return s.admin.UseTOTPStep(ctx, u.ID, step)
+		return h.store.UseTOTPStep(ctx, u.ID, step)
 	}
 	if n := len(normalizeRecoveryCode(code)); n < 10 || n > 20 {
 		return false, nil
 	}
-	ok, err := s.admin.UseRecoveryCode(ctx, u.ID, hashRecoveryCode(code), now)
-	if ok {
-		err = s.admin.Audit(ctx, booking.AuditEntry{At: now, UserID: u.ID, Via: booking.ViaAnonymous,
-			Action: "recovery_code.used", Target: fmt.Sprintf("user:%d", u.ID), Address: httpx.ClientAddr(c)})
-	}
-	return ok, err
+	return h.admin.SpendRecoveryCode(ctx, booking.Actor{UserID: u.ID, Via: booking.ViaAnonymous, Address: httpx.ClientAddr(c)},
+		hashRecoveryCode(code))
 }
 
 // newRecoveryCodes returns fresh codes ("ABCDE-FGHJK", 50 bits each) and their hashes.
@@ -104,20 +99,20 @@ type totpSetupData struct {
 	Secret string
 }
 
-// handleTOTPStart makes a new secret, keeps it in the session until a
+// StartTOTP makes a new secret, keeps it in the session until a
 // code from it is confirmed, and shows it as a QR code and as text.
-func (s *Server) handleTOTPStart(c echo.Context) error {
-	u := actor(c).User
-	key, err := totp.Generate(totp.GenerateOpts{Issuer: s.svc.PracticeName(c.Request().Context()), AccountName: u.Email,
+func (h *Handler) StartTOTP(c echo.Context) error {
+	u := user(c)
+	key, err := totp.Generate(totp.GenerateOpts{Issuer: h.svc.PracticeName(c.Request().Context()), AccountName: u.Email,
 		Period: 30, Digits: otp.DigitsSix, Algorithm: otp.AlgorithmSHA1})
 	if err != nil {
 		return err
 	}
-	s.sessions.Put(c.Request().Context(), sessTOTP, key.Secret())
-	return s.renderTOTPSetup(c, key, nil)
+	h.sessions.Put(c.Request().Context(), sessTOTP, key.Secret())
+	return h.renderTOTPSetup(c, key, nil)
 }
 
-func (s *Server) renderTOTPSetup(c echo.Context, key *otp.Key, errs map[string]string) error {
+func (h *Handler) renderTOTPSetup(c echo.Context, key *otp.Key, errs map[string]string) error {
 	img, err := key.Image(240, 240)
 	if err != nil {
 		return err
@@ -134,68 +129,59 @@ func (s *Server) renderTOTPSetup(c echo.Context, key *otp.Key, errs map[string]s
 	if errs != nil {
 		status = http.StatusUnprocessableEntity
 	}
-	return s.renderAdmin(c, status, "totp", "Turn on two-step sign-in", d, errs)
+	return h.render(c, status, "totp", "Turn on two-step sign-in", d, errs)
 }
 
-// handleTOTPConfirm turns two-step sign-in on once a code from the new
+// ConfirmTOTP turns two-step sign-in on once a code from the new
 // secret checks out, ends every other session and shows the recovery
 // codes, once.
-func (s *Server) handleTOTPConfirm(c echo.Context) error {
+func (h *Handler) ConfirmTOTP(c echo.Context) error {
 	ctx := c.Request().Context()
-	u := actor(c).User
-	secret := s.sessions.GetString(ctx, sessTOTP)
+	u := user(c)
+	secret := h.sessions.GetString(ctx, sessTOTP)
 	if secret == "" {
-		return s.adminRedirect(c, "/admin/settings", "Start again: the setup expired.")
+		return h.redirect(c, "/admin/settings", "Start again: the setup expired.")
 	}
-	now := s.now()
+	now := h.now()
 	code := strings.ReplaceAll(c.FormValue("code"), " ", "")
 	step, ok := matchTOTP(secret, code, now)
 	if !ok {
-		key, err := totpKey(s.svc.PracticeName(c.Request().Context()), u.Email, secret)
+		key, err := totpKey(h.svc.PracticeName(c.Request().Context()), u.Email, secret)
 		if err != nil {
 			return err
 		}
-		return s.renderTOTPSetup(c, key, map[string]string{"code": "That code is not right. Enter the 6 digits your app shows now."})
+		return h.renderTOTPSetup(c, key, map[string]string{"code": "That code is not right. Enter the 6 digits your app shows now."})
 	}
 	codes, hashes := newRecoveryCodes()
-	nu, err := s.admin.EnableTOTP(ctx, u.ID, secret, hashes, now)
+	nu, err := h.admin.EnableTOTP(ctx, h.who(c), secret, step, hashes) // the confirming code is spent
 	if err != nil {
 		return err
 	}
-	if _, err := s.admin.UseTOTPStep(ctx, u.ID, step); err != nil { // the confirming code is spent
+	h.sessions.Remove(ctx, sessTOTP)
+	if err := h.keepSession(c, nu); err != nil {
 		return err
 	}
-	s.sessions.Remove(ctx, sessTOTP)
-	if err := s.keepSession(c, nu); err != nil {
-		return err
-	}
-	c.Set(ctxActor, &adminActor{User: nu, Via: booking.ViaSession})
-	if err := s.audit(c, "totp.enable", fmt.Sprintf("user:%d", u.ID)); err != nil {
-		return err
-	}
-	return s.renderAdmin(c, http.StatusOK, "recovery-codes", "Your recovery codes", codes, nil)
+	c.Set(ctxUser, nu)
+	return h.render(c, http.StatusOK, "recovery-codes", "Your recovery codes", codes, nil)
 }
 
-// handleTOTPDisable turns two-step sign-in off after the password is
+// DisableTOTP turns two-step sign-in off after the password is
 // confirmed, ending every other session.
-func (s *Server) handleTOTPDisable(c echo.Context) error {
-	u := actor(c).User
-	ok, err := s.checkPassword(c.Request().Context(), u.PasswordHash, c.FormValue("password"))
+func (h *Handler) DisableTOTP(c echo.Context) error {
+	u := user(c)
+	ok, err := h.passwords.Verify(c.Request().Context(), u.PasswordHash, c.FormValue("password"))
 	if err != nil {
 		return err
 	}
 	if !ok {
-		return s.renderSettings(c, http.StatusUnprocessableEntity, map[string]string{"disable_password": "That is not your password."})
+		return h.renderSettings(c, http.StatusUnprocessableEntity, map[string]string{"disable_password": "That is not your password."})
 	}
-	nu, err := s.admin.DisableTOTP(c.Request().Context(), u.ID, s.now())
+	nu, err := h.admin.DisableTOTP(c.Request().Context(), h.who(c))
 	if err != nil {
 		return err
 	}
-	if err := s.keepSession(c, nu); err != nil {
+	if err := h.keepSession(c, nu); err != nil {
 		return err
 	}
-	if err := s.audit(c, "totp.disable", fmt.Sprintf("user:%d", u.ID)); err != nil {
-		return err
-	}
-	return s.adminRedirect(c, "/admin/settings", "Two-step sign-in is off. Other sessions were signed out.")
+	return h.redirect(c, "/admin/settings", "Two-step sign-in is off. Other sessions were signed out.")
 }

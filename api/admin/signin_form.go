@@ -1,4 +1,4 @@
-package api
+package admin
 
 import (
 	"crypto/rand"
@@ -22,8 +22,8 @@ import (
 // cross-origin check that every admin form passes.
 
 // signInCookie is the name of the sign-in form's cookie.
-func (s *Server) signInCookie() string {
-	if s.base.Scheme == "https" {
+func (h *Handler) signInCookie() string {
+	if h.base.Scheme == "https" {
 		return "__Host-consult_signin"
 	}
 	return "consult_signin"
@@ -36,21 +36,21 @@ func validFormToken(v string) bool {
 
 // signInFormToken returns this browser's sign-in form token, setting the
 // cookie when it has none yet (several open forms share one).
-func (s *Server) signInFormToken(c echo.Context) string {
-	if ck, err := c.Cookie(s.signInCookie()); err == nil && validFormToken(ck.Value) {
+func (h *Handler) signInFormToken(c echo.Context) string {
+	if ck, err := c.Cookie(h.signInCookie()); err == nil && validFormToken(ck.Value) {
 		return ck.Value
 	}
 	tok := rand.Text()
-	c.SetCookie(&http.Cookie{Name: s.signInCookie(), Value: tok, Path: "/", HttpOnly: true,
-		Secure: s.base.Scheme == "https", SameSite: http.SameSiteStrictMode})
+	c.SetCookie(&http.Cookie{Name: h.signInCookie(), Value: tok, Path: "/", HttpOnly: true,
+		Secure: h.base.Scheme == "https", SameSite: http.SameSiteStrictMode})
 	return tok
 }
 
 // checkSignInForm refuses a sign-in post whose token does not match the
 // cookie of the browser sending it, or that a browser says came from
 // another site. The page shown after a refused attempt reuses the token.
-func (s *Server) checkSignInForm(c echo.Context) error {
-	ck, err := c.Cookie(s.signInCookie())
+func (h *Handler) checkSignInForm(c echo.Context) error {
+	ck, err := c.Cookie(h.signInCookie())
 	got := c.FormValue("csrf")
 	if err != nil || !validFormToken(ck.Value) || subtle.ConstantTimeCompare([]byte(got), []byte(ck.Value)) != 1 {
 		return echo.NewHTTPError(http.StatusForbidden, "This form has expired or did not come from this site. Go back, reload the page and try again.")
@@ -64,7 +64,7 @@ func (s *Server) checkSignInForm(c echo.Context) error {
 
 // endSignInForm removes the form's cookie once signed in; from then on
 // forms carry the session's token.
-func (s *Server) endSignInForm(c echo.Context) {
-	c.SetCookie(&http.Cookie{Name: s.signInCookie(), Value: "", Path: "/", MaxAge: -1, HttpOnly: true,
-		Secure: s.base.Scheme == "https", SameSite: http.SameSiteStrictMode})
+func (h *Handler) endSignInForm(c echo.Context) {
+	c.SetCookie(&http.Cookie{Name: h.signInCookie(), Value: "", Path: "/", MaxAge: -1, HttpOnly: true,
+		Secure: h.base.Scheme == "https", SameSite: http.SameSiteStrictMode})
 }

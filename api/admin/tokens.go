@@ -1,4 +1,4 @@
-package api
+package admin
 
 import (
 	"fmt"
@@ -7,10 +7,10 @@ import (
 	"strconv"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/labstack/echo/v4"
 
+	"consult/api/httpx"
 	"consult/booking"
 )
 
@@ -33,12 +33,12 @@ type tokensData struct {
 	Name     string
 }
 
-func (s *Server) renderTokens(c echo.Context, status int, d tokensData, errs map[string]string) error {
-	loc, _, err := s.adminZone(c)
+func (h *Handler) renderTokens(c echo.Context, status int, d tokensData, errs map[string]string) error {
+	loc, _, err := h.zone(c)
 	if err != nil {
 		return err
 	}
-	ts, err := s.admin.APITokens(c.Request().Context(), actor(c).User.ID)
+	ts, err := h.store.APITokens(c.Request().Context(), user(c).ID)
 	if err != nil {
 		return err
 	}
@@ -52,47 +52,41 @@ func (s *Server) renderTokens(c echo.Context, status int, d tokensData, errs map
 		d.Tokens = append(d.Tokens, tokenRow{ID: t.ID, Name: t.Name, Created: stamp(&t.CreatedAt),
 			LastUsed: stamp(t.LastUsedAt), Revoked: stamp(t.RevokedAt), IsRevoked: t.RevokedAt != nil})
 	}
-	return s.renderAdmin(c, status, "tokens", "API tokens", d, errs)
+	return h.render(c, status, "tokens", "API tokens", d, errs)
 }
 
-func (s *Server) handleTokens(c echo.Context) error {
-	return s.renderTokens(c, http.StatusOK, tokensData{}, nil)
+// Tokens lists the account's API tokens.
+func (h *Handler) Tokens(c echo.Context) error {
+	return h.renderTokens(c, http.StatusOK, tokensData{}, nil)
 }
 
-// handleTokenCreate makes a token and shows it once; only its hash is kept.
-func (s *Server) handleTokenCreate(c echo.Context) error {
+// CreateToken makes a token and shows it once; only its hash is kept.
+func (h *Handler) CreateToken(c echo.Context) error {
 	name := strings.TrimSpace(c.FormValue("name"))
-	if !adminText(name, false) {
-		return s.renderTokens(c, http.StatusUnprocessableEntity, tokensData{},
-			map[string]string{"name": "Name the token with letters, digits and punctuation only."})
-	}
-	if name == "" || utf8.RuneCountInString(name) > 100 {
-		return s.renderTokens(c, http.StatusUnprocessableEntity, tokensData{Name: name},
-			map[string]string{"name": "Name the token (up to 100 characters), e.g. after the script that uses it."})
-	}
-	token, hash := booking.NewToken()
-	t, err := s.admin.CreateAPIToken(c.Request().Context(), actor(c).User.ID, name, hash, s.now())
+	token, _, err := h.admin.CreateToken(c.Request().Context(), h.who(c), name)
 	if err != nil {
+		if fe := fieldErrors(err); fe != nil {
+			d := tokensData{}
+			if booking.PlainText(name, false) { // typed text is shown again only if it can be
+				d.Name = name
+			}
+			return h.renderTokens(c, http.StatusUnprocessableEntity, d, fe)
+		}
 		return err
 	}
-	if err := s.audit(c, "token.create", fmt.Sprintf("token:%d", t.ID)); err != nil {
-		return err
-	}
-	return s.renderTokens(c, http.StatusOK, tokensData{NewToken: token, NewName: name}, nil)
+	return h.renderTokens(c, http.StatusOK, tokensData{NewToken: token, NewName: name}, nil)
 }
 
-func (s *Server) handleTokenRevoke(c echo.Context) error {
-	id, err := adminPathID(c, "id")
+// RevokeToken revokes one of the account's API tokens.
+func (h *Handler) RevokeToken(c echo.Context) error {
+	id, err := httpx.PathID(c, "id")
 	if err != nil {
 		return err
 	}
-	if err := s.admin.RevokeAPIToken(c.Request().Context(), actor(c).User.ID, id, s.now()); err != nil {
+	if err := h.admin.RevokeToken(c.Request().Context(), h.who(c), id); err != nil {
 		return err
 	}
-	if err := s.audit(c, "token.revoke", fmt.Sprintf("token:%d", id)); err != nil {
-		return err
-	}
-	return s.adminRedirect(c, "/admin/tokens", "The token is revoked.")
+	return h.redirect(c, "/admin/tokens", "The token is revoked.")
 }
 
 // auditPerPage is the audit log's page size.
@@ -109,8 +103,9 @@ type auditData struct {
 	NextURL string
 }
 
-func (s *Server) handleAuditLog(c echo.Context) error {
-	loc, _, err := s.adminZone(c)
+// AuditLog shows one page of the audit log, newest first.
+func (h *Handler) AuditLog(c echo.Context) error {
+	loc, _, err := h.zone(c)
 	if err != nil {
 		return err
 	}
@@ -118,7 +113,7 @@ func (s *Server) handleAuditLog(c echo.Context) error {
 	if err != nil || page < 1 || page > 1000000 {
 		page = 1
 	}
-	es, total, err := s.admin.AuditLog(c.Request().Context(), auditPerPage, (page-1)*auditPerPage)
+	es, total, err := h.store.AuditLog(c.Request().Context(), auditPerPage, (page-1)*auditPerPage)
 	if err != nil {
 		return err
 	}
@@ -142,5 +137,5 @@ func (s *Server) handleAuditLog(c echo.Context) error {
 	if page*auditPerPage < total {
 		d.NextURL = link(page + 1)
 	}
-	return s.renderAdmin(c, http.StatusOK, "audit", "Audit log", d, nil)
+	return h.render(c, http.StatusOK, "audit", "Audit log", d, nil)
 }

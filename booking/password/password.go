@@ -1,7 +1,10 @@
-package api
+// Package password is the practitioner's passwords: the policy a new one
+// must pass, argon2id hashing and checking, generated passwords, and a
+// Hasher that bounds how many hashes are computed at once. The admin
+// area and the `consult admin` command share it.
+package password
 
 import (
-	"context"
 	"crypto/rand"
 	"crypto/subtle"
 	"encoding/base64"
@@ -13,14 +16,12 @@ import (
 	"unicode/utf8"
 
 	"golang.org/x/crypto/argon2"
-
-	"consult/booking"
 )
 
 // Password rules.
 const (
-	MinPasswordLen = 12
-	MaxPasswordLen = 256 // bounds the work one sign-in attempt can cause
+	MinLen = 12
+	MaxLen = 256 // bounds the work one sign-in attempt can cause
 )
 
 // argon2id parameters: 64 MiB and two passes, above OWASP's minimum
@@ -52,15 +53,15 @@ var commonPasswords = func() map[string]bool {
 	return m
 }()
 
-// CheckPasswordPolicy returns a message saying what is wrong with a new
+// CheckPolicy returns a message saying what is wrong with a new
 // password, or "" when it is acceptable.
-func CheckPasswordPolicy(pw, email string) string {
+func CheckPolicy(pw, email string) string {
 	n := utf8.RuneCountInString(pw)
 	switch {
-	case n < MinPasswordLen:
-		return fmt.Sprintf("Use at least %d characters.", MinPasswordLen)
-	case len(pw) > MaxPasswordLen:
-		return fmt.Sprintf("Use at most %d characters.", MaxPasswordLen)
+	case n < MinLen:
+		return fmt.Sprintf("Use at least %d characters.", MinLen)
+	case len(pw) > MaxLen:
+		return fmt.Sprintf("Use at most %d characters.", MaxLen)
 	case !utf8.ValidString(pw) || strings.ContainsFunc(pw, unicode.IsControl):
 		return "Use letters, digits, spaces and punctuation only."
 	case commonPasswords[strings.ToLower(pw)]:
@@ -74,8 +75,8 @@ func CheckPasswordPolicy(pw, email string) string {
 	return ""
 }
 
-// HashPassword returns the PHC-format argon2id hash of pw.
-func HashPassword(pw string) (string, error) {
+// Hash returns the PHC-format argon2id hash of pw.
+func Hash(pw string) (string, error) {
 	salt := make([]byte, argonSaltLen)
 	if _, err := rand.Read(salt); err != nil {
 		return "", err
@@ -86,82 +87,49 @@ func HashPassword(pw string) (string, error) {
 		b64.EncodeToString(salt), b64.EncodeToString(key)), nil
 }
 
-// errBadHash marks a stored hash this code cannot read.
-var errBadHash = errors.New("api: unreadable password hash")
+// ErrBadHash marks a stored hash this code cannot read.
+var ErrBadHash = errors.New("password: unreadable password hash")
 
-// CheckPassword reports whether pw matches the stored hash, in constant
-// time. The parameters are read from the hash, so they can be raised later.
-func CheckPassword(hash, pw string) (bool, error) {
+// Verify reports whether pw matches the stored hash, in constant time.
+// The parameters are read from the hash, so they can be raised later.
+func Verify(hash, pw string) (bool, error) {
 	parts := strings.Split(hash, "$")
 	if len(parts) != 6 || parts[1] != "argon2id" {
-		return false, errBadHash
+		return false, ErrBadHash
 	}
 	var version int
 	var mem, t uint32
 	var threads uint8
 	if _, err := fmt.Sscanf(parts[2], "v=%d", &version); err != nil || version != argon2.Version {
-		return false, errBadHash
+		return false, ErrBadHash
 	}
 	if _, err := fmt.Sscanf(parts[3], "m=%d,t=%d,p=%d", &mem, &t, &threads); err != nil || t == 0 || threads == 0 {
-		return false, errBadHash
+		return false, ErrBadHash
 	}
 	b64 := base64.RawStdEncoding
 	salt, err1 := b64.DecodeString(parts[4])
 	want, err2 := b64.DecodeString(parts[5])
 	if err1 != nil || err2 != nil || len(want) == 0 {
-		return false, errBadHash
+		return false, ErrBadHash
 	}
-	if len(pw) > MaxPasswordLen {
+	if len(pw) > MaxLen {
 		return false, nil
 	}
 	got := argon2.IDKey([]byte(pw), salt, t, mem, threads, uint32(len(want)))
 	return subtle.ConstantTimeCompare(got, want) == 1, nil
 }
 
-// maxPasswordChecks is how many argon2 computations may run at once. Each
-// takes 64 MiB, so a burst of sign-ins must queue rather than exhaust
-// memory; the queue is bounded by the request timeout.
-const maxPasswordChecks = 2
-
-// withPasswordSlot runs fn once one of the argon2 slots is free, or gives
-// up when the request ends first.
-func (s *Server) withPasswordSlot(ctx context.Context, fn func()) error {
-	select {
-	case s.passwordSlots <- struct{}{}:
-	case <-ctx.Done():
-		return booking.Errorf(booking.EUNAVAILABLE, "Too many sign-ins at once. Please try again in a moment.")
-	}
-	defer func() { <-s.passwordSlots }()
-	fn()
-	return nil
-}
-
-// checkPassword is CheckPassword within the server's argon2 slots.
-func (s *Server) checkPassword(ctx context.Context, hash, pw string) (ok bool, err error) {
-	if werr := s.withPasswordSlot(ctx, func() { ok, err = CheckPassword(hash, pw) }); werr != nil {
-		return false, werr
-	}
-	return ok, err
-}
-
-// hashPassword is HashPassword within the server's argon2 slots.
-func (s *Server) hashPassword(ctx context.Context, pw string) (hash string, err error) {
-	if werr := s.withPasswordSlot(ctx, func() { hash, err = HashPassword(pw) }); werr != nil {
-		return "", werr
-	}
-	return hash, err
-}
-
-// dummyHash is checked against when an email has no account, so a wrong
-// email takes as long as a wrong password and timing reveals nothing.
-var dummyHash = sync.OnceValue(func() string {
-	h, _ := HashPassword("not a real password, only for timing")
+// DummyHash returns a hash to check against when an email has no
+// account, so a wrong email takes as long as a wrong password and timing
+// reveals nothing.
+var DummyHash = sync.OnceValue(func() string {
+	h, _ := Hash("not a real password, only for timing")
 	return h
 })
 
-// GeneratePassword returns a strong random password (128 bits, base32),
-// grouped in fours for reading and typing.
-func GeneratePassword() string {
+// Generate returns a strong random password (128 bits, base32), grouped
+// in fours for reading and typing.
+func Generate() string {
 	t := rand.Text()
 	var sb strings.Builder
 	for i := 0; i < len(t); i += 4 {
@@ -171,13 +139,4 @@ func GeneratePassword() string {
 		sb.WriteString(t[i:min(i+4, len(t))])
 	}
 	return sb.String()
-}
-
-// NormalizeAdminEmail trims an account email and checks its shape.
-func NormalizeAdminEmail(email string) (string, error) {
-	email = strings.TrimSpace(email)
-	if !booking.ValidEmail(email) {
-		return "", booking.FieldErrors{"email": "Enter an email address like name@example.com."}.Err()
-	}
-	return email, nil
 }

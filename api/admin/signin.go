@@ -1,4 +1,4 @@
-package api
+package admin
 
 import (
 	"crypto/sha256"
@@ -11,6 +11,7 @@ import (
 
 	"consult/api/httpx"
 	"consult/booking"
+	"consult/booking/password"
 )
 
 // Sign-in throttles: per account name (whether or not it exists, so the
@@ -39,66 +40,68 @@ func signInThrottleKey(kind, value string) []byte {
 // nobody which part was right.
 const signInFailed = "Email, password or code is not right."
 
-// adminSafeNext keeps a post-sign-in redirect inside the admin area, and
+// safeNext keeps a post-sign-in redirect inside the admin area, and
 // drops one that is not plain text (it would end up in a header).
-func adminSafeNext(next string) string {
+func safeNext(next string) string {
 	if strings.HasPrefix(next, "/admin") && !strings.HasPrefix(next, "//") && !strings.Contains(next, "\\") &&
-		!strings.HasPrefix(next, "/admin/sign-") && adminText(next, false) && !strings.ContainsRune(next, ' ') {
+		!strings.HasPrefix(next, "/admin/sign-") && booking.PlainText(next, false) && !strings.ContainsRune(next, ' ') {
 		return next
 	}
 	return "/admin"
 }
 
-func (s *Server) handleSignInForm(c echo.Context) error {
-	if u, err := s.sessionUser(c); err == nil && u != nil {
+// SignInForm shows the sign-in form, or sends someone signed in to the
+// overview.
+func (h *Handler) SignInForm(c echo.Context) error {
+	if u, err := h.sessionUser(c); err == nil && u != nil {
 		return c.Redirect(http.StatusSeeOther, "/admin")
 	}
-	d := signInData{Next: adminSafeNext(c.QueryParam("next"))}
+	d := signInData{Next: safeNext(c.QueryParam("next"))}
 	if c.QueryParam("signed_out") != "" {
 		c.Set(ctxNotice, "You are signed out.")
 	}
-	c.Set(ctxFormToken, s.signInFormToken(c))
-	return s.renderAdmin(c, http.StatusOK, "sign-in", "Sign in", d, nil)
+	c.Set(ctxFormToken, h.signInFormToken(c))
+	return h.render(c, http.StatusOK, "sign-in", "Sign in", d, nil)
 }
 
-// handleSignIn checks email, password and, when two-step sign-in is on,
+// SignIn checks email, password and, when two-step sign-in is on,
 // the code, all in one form: a right code never makes up for a wrong
 // password, and every failure gets the same answer, whether or not the
 // email exists or the password was right.
-func (s *Server) handleSignIn(c echo.Context) error {
-	if err := s.checkSignInForm(c); err != nil {
+func (h *Handler) SignIn(c echo.Context) error {
+	if err := h.checkSignInForm(c); err != nil {
 		return err
 	}
-	if s.admin == nil {
+	if h.admin == nil {
 		return echo.NewHTTPError(http.StatusServiceUnavailable, "Signing in is not available.")
 	}
 	ctx := c.Request().Context()
-	now := s.now()
+	now := h.now()
 	email := strings.TrimSpace(c.FormValue("email"))
-	d := signInData{Next: adminSafeNext(c.FormValue("next"))}
-	if adminText(email, false) {
+	d := signInData{Next: safeNext(c.FormValue("next"))}
+	if booking.PlainText(email, false) {
 		d.Email = email
 	}
 	acct, addr := signInThrottleKey("account", email), signInThrottleKey("address", httpx.ClientAddr(c))
 	// The attempt counts as a failure from here on, before the password is
 	// checked, so a burst of parallel attempts cannot outrun the limits.
-	attempt, wait, err := s.admin.BeginLogin(ctx,
+	attempt, wait, err := h.store.BeginLogin(ctx,
 		[]booking.LoginLimit{{Key: acct, Throttle: accountThrottle}, {Key: addr, Throttle: addressThrottle}}, now)
 	if err != nil {
 		return err
 	}
 	if wait > 0 {
-		d.Error = adminTryAgainIn(wait)
-		return s.renderAdmin(c, http.StatusTooManyRequests, "sign-in", "Sign in", d, nil)
+		d.Error = tryAgainIn(wait)
+		return h.render(c, http.StatusTooManyRequests, "sign-in", "Sign in", d, nil)
 	}
 
-	u, err := s.signInAccount(c, email, c.FormValue("password"))
+	u, err := h.signInAccount(c, email, c.FormValue("password"))
 	if err != nil {
 		return err
 	}
 	ok := u != nil
 	if ok && u.TwoFactor() {
-		if ok, err = s.checkSecondFactor(c, u, strings.TrimSpace(c.FormValue("code")), now); err != nil {
+		if ok, err = h.checkSecondFactor(c, u, strings.TrimSpace(c.FormValue("code")), now); err != nil {
 			return err
 		}
 	}
@@ -107,33 +110,35 @@ func (s *Server) handleSignIn(c echo.Context) error {
 		if u != nil {
 			uid = u.ID
 		}
-		if err := s.admin.Audit(ctx, booking.AuditEntry{At: now, UserID: uid, Via: booking.ViaAnonymous,
-			Action: "signin.failed", Address: httpx.ClientAddr(c)}); err != nil {
+		if err := h.admin.Record(ctx, booking.Actor{UserID: uid, Via: booking.ViaAnonymous, Address: httpx.ClientAddr(c)},
+			"signin.failed", ""); err != nil {
 			return err
 		}
-		if wait, err := s.signInWait(c, acct, addr, now); err != nil {
+		if wait, err := h.signInWait(c, acct, addr, now); err != nil {
 			return err
 		} else if wait > 0 {
-			d.Error = adminTryAgainIn(wait)
-			return s.renderAdmin(c, http.StatusTooManyRequests, "sign-in", "Sign in", d, nil)
+			d.Error = tryAgainIn(wait)
+			return h.render(c, http.StatusTooManyRequests, "sign-in", "Sign in", d, nil)
 		}
 		d.Error = signInFailed
-		return s.renderAdmin(c, http.StatusUnauthorized, "sign-in", "Sign in", d, nil)
+		return h.render(c, http.StatusUnauthorized, "sign-in", "Sign in", d, nil)
 	}
-	if err := s.admin.ForgetLoginFailures(ctx, attempt); err != nil {
+	// Recorded before the session starts: a sign-in the audit log
+	// cannot record does not happen.
+	c.Set(ctxUser, u)
+	if err := h.record(c, "signin", fmt.Sprintf("user:%d", u.ID)); err != nil {
 		return err
 	}
-	if err := s.admin.ClearLoginFailures(ctx, acct); err != nil {
+	if err := h.store.ForgetLoginFailures(ctx, attempt); err != nil {
 		return err
 	}
-	if err := s.signIn(c, u); err != nil {
+	if err := h.store.ClearLoginFailures(ctx, acct); err != nil {
 		return err
 	}
-	s.endSignInForm(c)
-	c.Set(ctxActor, &adminActor{User: u, Via: booking.ViaSession})
-	if err := s.audit(c, "signin", fmt.Sprintf("user:%d", u.ID)); err != nil {
+	if err := h.signIn(c, u); err != nil {
 		return err
 	}
+	h.endSignInForm(c)
 	return c.Redirect(http.StatusSeeOther, d.Next)
 }
 
@@ -141,20 +146,20 @@ func (s *Server) handleSignIn(c echo.Context) error {
 // or nil. An unknown email, or one no account can have (not an address,
 // a NUL byte, invalid UTF-8), is checked against a dummy hash, so it
 // takes as long as a wrong password and is never sent to the database.
-func (s *Server) signInAccount(c echo.Context, email, pw string) (*booking.User, error) {
+func (h *Handler) signInAccount(c echo.Context, email, pw string) (*booking.User, error) {
 	ctx := c.Request().Context()
 	var u *booking.User
 	if booking.ValidEmail(email) {
 		var err error
-		if u, err = s.admin.UserByEmail(ctx, email); err != nil && booking.ErrorCode(err) != booking.ENOTFOUND {
+		if u, err = h.store.UserByEmail(ctx, email); err != nil && booking.ErrorCode(err) != booking.ENOTFOUND {
 			return nil, err
 		}
 	}
-	hash := dummyHash()
+	hash := password.DummyHash()
 	if u != nil {
 		hash = u.PasswordHash
 	}
-	ok, err := s.checkPassword(ctx, hash, pw)
+	ok, err := h.passwords.Verify(ctx, hash, pw)
 	if err != nil || !ok || u == nil {
 		return nil, err
 	}
@@ -162,14 +167,14 @@ func (s *Server) signInAccount(c echo.Context, email, pw string) (*booking.User,
 }
 
 // signInWait is how long sign-in is refused for this account or address.
-func (s *Server) signInWait(c echo.Context, acct, addr []byte, now time.Time) (time.Duration, error) {
+func (h *Handler) signInWait(c echo.Context, acct, addr []byte, now time.Time) (time.Duration, error) {
 	ctx := c.Request().Context()
 	var wait time.Duration
 	for _, k := range []struct {
 		key []byte
 		t   booking.Throttle
 	}{{acct, accountThrottle}, {addr, addressThrottle}} {
-		fs, err := s.admin.LoginFailures(ctx, k.key, now.Add(-k.t.Window))
+		fs, err := h.store.LoginFailures(ctx, k.key, now.Add(-k.t.Window))
 		if err != nil {
 			return 0, err
 		}
@@ -178,8 +183,8 @@ func (s *Server) signInWait(c echo.Context, acct, addr []byte, now time.Time) (t
 	return wait, nil
 }
 
-// adminTryAgainIn words a throttle's wait, rounded up to whole minutes.
-func adminTryAgainIn(d time.Duration) string {
+// tryAgainIn words a throttle's wait, rounded up to whole minutes.
+func tryAgainIn(d time.Duration) string {
 	m := int((d + time.Minute - 1) / time.Minute)
 	if m <= 1 {
 		return "Too many failed sign-ins. Try again in 1 minute."
@@ -187,25 +192,23 @@ func adminTryAgainIn(d time.Duration) string {
 	return fmt.Sprintf("Too many failed sign-ins. Try again in %d minutes.", m)
 }
 
-func (s *Server) handleSignOut(c echo.Context) error {
-	if err := s.audit(c, "signout", fmt.Sprintf("user:%d", actor(c).User.ID)); err != nil {
+// SignOut ends this session.
+func (h *Handler) SignOut(c echo.Context) error {
+	if err := h.record(c, "signout", fmt.Sprintf("user:%d", user(c).ID)); err != nil {
 		return err
 	}
-	if err := s.sessions.Destroy(c.Request().Context()); err != nil {
+	if err := h.sessions.Destroy(c.Request().Context()); err != nil {
 		return err
 	}
 	return c.Redirect(http.StatusSeeOther, "/admin/sign-in?signed_out=1")
 }
 
-func (s *Server) handleSignOutEverywhere(c echo.Context) error {
-	a := actor(c)
-	if _, err := s.admin.EndSessions(c.Request().Context(), a.User.ID, s.now()); err != nil {
+// SignOutEverywhere ends every session of the account, this one too.
+func (h *Handler) SignOutEverywhere(c echo.Context) error {
+	if _, err := h.admin.EndSessions(c.Request().Context(), h.who(c)); err != nil {
 		return err
 	}
-	if err := s.audit(c, "signout.everywhere", fmt.Sprintf("user:%d", a.User.ID)); err != nil {
-		return err
-	}
-	if err := s.sessions.Destroy(c.Request().Context()); err != nil {
+	if err := h.sessions.Destroy(c.Request().Context()); err != nil {
 		return err
 	}
 	return c.Redirect(http.StatusSeeOther, "/admin/sign-in?signed_out=1")

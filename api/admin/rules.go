@@ -1,4 +1,4 @@
-package api
+package admin
 
 import (
 	"net/http"
@@ -25,7 +25,7 @@ type rulesForm struct {
 // rulesData is the rules page.
 type rulesData struct {
 	Form    rulesForm
-	Preview *adminPreview
+	Preview *previewData
 	Zones   []string
 }
 
@@ -57,7 +57,7 @@ func parseRules(f rulesForm, st booking.Settings) (booking.Settings, map[string]
 	st.NotSameDay = f.NotSameDay
 	st.HorizonDays = num("horizon_days", f.HorizonDays)
 	st.DailyCap = num("daily_cap", f.DailyCap)
-	if fe := adminFieldErrors(booking.ValidateSettings(st)); fe != nil {
+	if fe := fieldErrors(booking.ValidateSettings(st)); fe != nil {
 		for k, v := range fe {
 			errs.Add(k, v)
 		}
@@ -75,17 +75,19 @@ var commonZones = []string{
 	"Europe/Dublin", "Europe/Berlin", "Europe/Paris", "Europe/Amsterdam", "Europe/Zurich", "Australia/Sydney", "UTC",
 }
 
-func (s *Server) handleRules(c echo.Context) error {
-	st, err := s.svc.Settings(c.Request().Context())
+// Rules shows the booking rules.
+func (h *Handler) Rules(c echo.Context) error {
+	st, err := h.svc.Settings(c.Request().Context())
 	if err != nil {
 		return err
 	}
-	return s.renderAdmin(c, http.StatusOK, "rules", "Booking rules", rulesData{Form: rulesFormOf(st), Zones: commonZones}, nil)
+	return h.render(c, http.StatusOK, "rules", "Booking rules", rulesData{Form: rulesFormOf(st), Zones: commonZones}, nil)
 }
 
-func (s *Server) handleRulesSave(c echo.Context) error {
+// SaveRules saves the booking rules, or previews them.
+func (h *Handler) SaveRules(c echo.Context) error {
 	ctx := c.Request().Context()
-	cur, err := s.svc.Settings(ctx)
+	cur, err := h.svc.Settings(ctx)
 	if err != nil {
 		return err
 	}
@@ -98,19 +100,19 @@ func (s *Server) handleRulesSave(c echo.Context) error {
 	st, errs := parseRules(f, cur)
 	d := rulesData{Form: f, Zones: commonZones}
 	if errs != nil {
-		return s.renderAdmin(c, http.StatusUnprocessableEntity, "rules", "Booking rules", d, errs)
+		return h.render(c, http.StatusUnprocessableEntity, "rules", "Booking rules", d, errs)
 	}
 	if c.FormValue("action") == "preview" {
-		if d.Preview, err = s.preview(c, changeSettings(st)); err != nil {
+		if d.Preview, err = h.preview(c, booking.ChangeSettings(st)); err != nil {
 			return err
 		}
-		return s.renderAdmin(c, http.StatusOK, "rules", "Booking rules", d, nil)
+		return h.render(c, http.StatusOK, "rules", "Booking rules", d, nil)
 	}
-	if err := s.admin.UpdateSettings(ctx, st, s.now()); err != nil {
+	if err := h.admin.SaveRules(ctx, h.who(c), st); err != nil {
+		if fe := fieldErrors(err); fe != nil {
+			return h.render(c, http.StatusUnprocessableEntity, "rules", "Booking rules", d, fe)
+		}
 		return err
 	}
-	if err := s.audit(c, "settings.update", "rules"); err != nil {
-		return err
-	}
-	return s.adminRedirect(c, "/admin/rules", "Rules saved.")
+	return h.redirect(c, "/admin/rules", "Rules saved.")
 }

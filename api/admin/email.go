@@ -1,4 +1,4 @@
-package api
+package admin
 
 import (
 	"context"
@@ -12,6 +12,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"consult/api/httpx"
 	"consult/booking"
 )
 
@@ -84,8 +85,8 @@ type emailData struct {
 }
 
 // outboxAvailable refuses when the server was built without a mail worker.
-func (s *Server) outboxAvailable() error {
-	if s.outbox == nil {
+func (h *Handler) outboxAvailable() error {
+	if h.outbox == nil {
 		return echo.NewHTTPError(http.StatusServiceUnavailable, "Email is not set up on this server.")
 	}
 	return nil
@@ -125,11 +126,11 @@ func emailStatusParam(v string) (booking.OutboxStatus, bool) {
 
 // failedMailCount says how many messages failed, "" for none; it counts
 // at most a page of the largest size, and says "500+" beyond.
-func (s *Server) failedMailCount(ctx context.Context) (string, error) {
-	if s.outbox == nil {
+func (h *Handler) failedMailCount(ctx context.Context) (string, error) {
+	if h.outbox == nil {
 		return "", nil
 	}
-	ms, err := s.outbox.ListOutbox(ctx, booking.OutboxFilter{Status: booking.OutboxFailed, Limit: 500})
+	ms, err := h.outbox.ListOutbox(ctx, booking.OutboxFilter{Status: booking.OutboxFailed, Limit: 500})
 	switch {
 	case err != nil || len(ms) == 0:
 		return "", err
@@ -139,12 +140,13 @@ func (s *Server) failedMailCount(ctx context.Context) (string, error) {
 	return strconv.Itoa(len(ms)), nil
 }
 
-func (s *Server) handleEmailList(c echo.Context) error {
-	if err := s.outboxAvailable(); err != nil {
+// Emails lists the queued and sent emails, by status.
+func (h *Handler) Emails(c echo.Context) error {
+	if err := h.outboxAvailable(); err != nil {
 		return err
 	}
 	ctx := c.Request().Context()
-	loc, _, err := s.adminZone(c)
+	loc, _, err := h.zone(c)
 	if err != nil {
 		return err
 	}
@@ -157,11 +159,11 @@ func (s *Server) handleEmailList(c echo.Context) error {
 	bookingID, _ := strconv.ParseInt(c.QueryParam("booking"), 10, 64)
 	before, _ := strconv.ParseInt(c.QueryParam("before"), 10, 64)
 	bookingID, before = max(bookingID, 0), max(before, 0)
-	ms, err := s.outbox.ListOutbox(ctx, booking.OutboxFilter{Status: status, BookingID: bookingID, BeforeID: before, Limit: emailPerPage + 1})
+	ms, err := h.outbox.ListOutbox(ctx, booking.OutboxFilter{Status: status, BookingID: bookingID, BeforeID: before, Limit: emailPerPage + 1})
 	if err != nil {
 		return err
 	}
-	failed, err := s.failedMailCount(ctx)
+	failed, err := h.failedMailCount(ctx)
 	if err != nil {
 		return err
 	}
@@ -192,15 +194,15 @@ func (s *Server) handleEmailList(c echo.Context) error {
 		}
 		d.Rows = append(d.Rows, r)
 	}
-	return s.renderAdmin(c, http.StatusOK, "email", "Email", d, nil)
+	return h.render(c, http.StatusOK, "email", "Email", d, nil)
 }
 
-// handleEmailRetry puts a failed or kept message back in the queue.
-func (s *Server) handleEmailRetry(c echo.Context) error {
-	if err := s.outboxAvailable(); err != nil {
+// RetryEmail puts a failed or kept message back in the queue.
+func (h *Handler) RetryEmail(c echo.Context) error {
+	if err := h.outboxAvailable(); err != nil {
 		return err
 	}
-	id, err := adminPathID(c, "id")
+	id, err := httpx.PathID(c, "id")
 	if err != nil {
 		return err
 	}
@@ -209,19 +211,16 @@ func (s *Server) handleEmailRetry(c echo.Context) error {
 		st, _ := emailStatusParam(c.FormValue("status"))
 		back = emailListURL(st, 0, 0)
 	}
-	err = s.outbox.RetryOutbox(c.Request().Context(), id)
+	err = h.admin.RetryEmail(c.Request().Context(), h.who(c), id)
 	var de *booking.Error
 	switch {
 	case booking.ErrorCode(err) == booking.ECONFLICT && errors.As(err, &de):
 		// Someone (or the worker) got there first: say so, change nothing.
-		return s.adminRedirect(c, back, de.Message)
+		return h.redirect(c, back, de.Message)
 	case err != nil:
 		return err
 	}
-	if err := s.audit(c, "email.retry", fmt.Sprintf("outbox:%d", id)); err != nil {
-		return err
-	}
-	return s.adminRedirect(c, back, fmt.Sprintf("Message %d is queued to be sent again.", id))
+	return h.redirect(c, back, fmt.Sprintf("Message %d is queued to be sent again.", id))
 }
 
 // emailMessageData is one message as it would be sent now.
@@ -232,30 +231,30 @@ type emailMessageData struct {
 	CanRetry bool
 }
 
-// handleEmailMessage shows a message with the client's data in it, so
+// Email shows a message with the client's data in it, so
 // the view is audited before anything is sent.
-func (s *Server) handleEmailMessage(c echo.Context) error {
-	if err := s.outboxAvailable(); err != nil {
+func (h *Handler) Email(c echo.Context) error {
+	if err := h.outboxAvailable(); err != nil {
 		return err
 	}
-	id, err := adminPathID(c, "id")
+	id, err := httpx.PathID(c, "id")
 	if err != nil {
 		return err
 	}
-	loc, _, err := s.adminZone(c)
+	loc, _, err := h.zone(c)
 	if err != nil {
 		return err
 	}
-	m, err := s.outbox.RenderMessage(c.Request().Context(), id)
+	m, err := h.outbox.RenderMessage(c.Request().Context(), id)
 	if err != nil {
 		return err
 	}
-	if err := s.audit(c, "email.view", fmt.Sprintf("outbox:%d", id)); err != nil {
+	if err := h.record(c, "email.view", fmt.Sprintf("outbox:%d", id)); err != nil {
 		return err
 	}
 	d := emailMessageData{M: m, Kind: emailKinds[m.Kind], Date: m.Date.In(loc).Format("Mon 2 Jan 2006 15:04 MST"), CanRetry: canRetry(m.Status)}
 	if d.Kind == "" {
 		d.Kind = m.Kind
 	}
-	return s.renderAdmin(c, http.StatusOK, "email-message", fmt.Sprintf("Message %d", id), d, nil)
+	return h.render(c, http.StatusOK, "email-message", fmt.Sprintf("Message %d", id), d, nil)
 }

@@ -1,18 +1,18 @@
-package api
+package admin
 
 import (
-	"fmt"
 	"net/http"
 	"strconv"
 	"time"
 
 	"github.com/labstack/echo/v4"
 
+	"consult/api/httpx"
 	"consult/booking"
 )
 
-// adminWeekOrder lists weekdays as the practitioner reads a week.
-var adminWeekOrder = []time.Weekday{time.Monday, time.Tuesday, time.Wednesday, time.Thursday, time.Friday, time.Saturday, time.Sunday}
+// weekOrder lists weekdays as the practitioner reads a week.
+var weekOrder = []time.Weekday{time.Monday, time.Tuesday, time.Wednesday, time.Thursday, time.Friday, time.Saturday, time.Sunday}
 
 // weekdayRow is one line of the week-at-a-glance form.
 type weekdayRow struct {
@@ -49,28 +49,28 @@ type availabilityData struct {
 	TimeOff   []timeOffRow
 	Form      availabilityForm
 	// Preview is set when a change was previewed rather than saved.
-	Preview *adminPreview
+	Preview *previewData
 	// PreviewOf names the previewed change.
 	PreviewOf string
 	// Outside are upcoming bookings outside the current hours.
-	Outside []adminBookingRow
+	Outside []bookingRow
 }
 
 // loadAvailabilityPage fills the page from what is stored; days, when not
 // nil, replaces the weekly rows with what was typed.
-func (s *Server) loadAvailabilityPage(c echo.Context, days []weekdayRow) (*availabilityData, error) {
-	loc, st, err := s.adminZone(c)
+func (h *Handler) loadAvailabilityPage(c echo.Context, days []weekdayRow) (*availabilityData, error) {
+	ctx := c.Request().Context()
+	loc, st, err := h.zone(c)
 	if err != nil {
 		return nil, err
 	}
-	today := booking.DateOf(s.now().In(loc))
-	av, err := s.admin.Availability(c.Request().Context(), today)
+	av, err := h.admin.Availability(ctx)
 	if err != nil {
 		return nil, err
 	}
 	d := &availabilityData{TimeZone: st.TimeZone, Days: days}
 	if d.Days == nil {
-		for _, wd := range adminWeekOrder {
+		for _, wd := range weekOrder {
 			var rs []booking.TimeRange
 			for _, w := range av.Weekly {
 				if w.Weekday == wd {
@@ -81,38 +81,39 @@ func (s *Server) loadAvailabilityPage(c echo.Context, days []weekdayRow) (*avail
 		}
 	}
 	for _, o := range av.Overrides {
-		d.Overrides = append(d.Overrides, overrideRow{Date: o.Date.String(), Label: adminDateLabel(o.Date), Closed: o.Closed, Hours: booking.FormatRanges(o.Windows)})
+		d.Overrides = append(d.Overrides, overrideRow{Date: o.Date.String(), Label: dateLabel(o.Date), Closed: o.Closed, Hours: booking.FormatRanges(o.Windows)})
 	}
 	for _, t := range av.TimeOff {
 		d.TimeOff = append(d.TimeOff, timeOffRow{ID: t.ID, First: t.First.String(), Last: t.Last.String(),
-			Label: adminDateLabel(t.First) + " to " + adminDateLabel(t.Last)})
+			Label: dateLabel(t.First) + " to " + dateLabel(t.Last)})
 	}
-	outside, err := s.outsideHours(c, nil)
+	outside, err := h.admin.OutsideHours(ctx, nil)
 	if err != nil {
 		return nil, err
 	}
 	for _, b := range outside {
-		d.Outside = append(d.Outside, adminRowOf(booking.AdminBooking{Booking: b}, loc))
+		d.Outside = append(d.Outside, rowOf(booking.AdminBooking{Booking: b}, loc))
 	}
 	return d, nil
 }
 
-// adminDateLabel reads "Thu 24 Dec 2026".
-func adminDateLabel(d booking.Date) string {
+// dateLabel reads "Thu 24 Dec 2026".
+func dateLabel(d booking.Date) string {
 	return time.Date(d.Year, d.Month, d.Day, 12, 0, 0, 0, time.UTC).Format("Mon 2 Jan 2006")
 }
 
-func (s *Server) handleAvailability(c echo.Context) error {
-	d, err := s.loadAvailabilityPage(c, nil)
+// Availability shows the weekly hours, special dates and time off.
+func (h *Handler) Availability(c echo.Context) error {
+	d, err := h.loadAvailabilityPage(c, nil)
 	if err != nil {
 		return err
 	}
-	return s.renderAdmin(c, http.StatusOK, "availability", "Availability", d, nil)
+	return h.render(c, http.StatusOK, "availability", "Availability", d, nil)
 }
 
 // renderAvailability shows the page again with a preview or errors.
-func (s *Server) renderAvailability(c echo.Context, days []weekdayRow, form availabilityForm, p *adminPreview, of string, errs map[string]string) error {
-	d, err := s.loadAvailabilityPage(c, days)
+func (h *Handler) renderAvailability(c echo.Context, days []weekdayRow, form availabilityForm, p *previewData, of string, errs map[string]string) error {
+	d, err := h.loadAvailabilityPage(c, days)
 	if err != nil {
 		return err
 	}
@@ -121,7 +122,7 @@ func (s *Server) renderAvailability(c echo.Context, days []weekdayRow, form avai
 	if len(errs) > 0 {
 		status = http.StatusUnprocessableEntity
 	}
-	return s.renderAdmin(c, status, "availability", "Availability", d, errs)
+	return h.render(c, status, "availability", "Availability", d, errs)
 }
 
 // parseWeeklyForm reads the seven hours_N fields.
@@ -129,7 +130,7 @@ func parseWeeklyForm(c echo.Context) ([]weekdayRow, []booking.WeeklyWindow, map[
 	var rows []weekdayRow
 	var ws []booking.WeeklyWindow
 	errs := map[string]string{}
-	for _, wd := range adminWeekOrder {
+	for _, wd := range weekOrder {
 		field := "hours_" + strconv.Itoa(int(wd))
 		v := c.FormValue(field)
 		rows = append(rows, weekdayRow{Field: field, Name: wd.String(), Hours: v})
@@ -145,25 +146,26 @@ func parseWeeklyForm(c echo.Context) ([]weekdayRow, []booking.WeeklyWindow, map[
 	return rows, ws, errs
 }
 
-func (s *Server) handleWeeklySave(c echo.Context) error {
+// SaveWeekly saves the weekly hours, or previews them.
+func (h *Handler) SaveWeekly(c echo.Context) error {
 	rows, ws, errs := parseWeeklyForm(c)
 	if len(errs) > 0 {
-		return s.renderAvailability(c, rows, availabilityForm{}, nil, "", errs)
+		return h.renderAvailability(c, rows, availabilityForm{}, nil, "", errs)
 	}
 	if c.FormValue("action") == "preview" {
-		p, err := s.preview(c, changeWeekly(ws))
+		p, err := h.preview(c, booking.ChangeWeekly(ws))
 		if err != nil {
 			return err
 		}
-		return s.renderAvailability(c, rows, availabilityForm{}, p, "these weekly hours", nil)
+		return h.renderAvailability(c, rows, availabilityForm{}, p, "these weekly hours", nil)
 	}
-	if err := s.admin.ReplaceWeekly(c.Request().Context(), ws, s.now()); err != nil {
+	if err := h.admin.SaveWeekly(c.Request().Context(), h.who(c), ws); err != nil {
+		if fe := fieldErrors(err); fe != nil {
+			return h.renderAvailability(c, rows, availabilityForm{}, nil, "", fe)
+		}
 		return err
 	}
-	if err := s.audit(c, "availability.weekly", fmt.Sprintf("windows:%d", len(ws))); err != nil {
-		return err
-	}
-	return s.adminRedirect(c, "/admin/availability", "Weekly hours saved.")
+	return h.redirect(c, "/admin/availability", "Weekly hours saved.")
 }
 
 // parseOverrideForm reads the date-override form.
@@ -184,54 +186,49 @@ func parseOverrideForm(c echo.Context) (availabilityForm, booking.Override, map[
 		o.Windows = rs
 	}
 	if len(errs) == 0 {
-		if fe := adminFieldErrors(booking.ValidateOverride(o)); fe != nil {
+		if fe := fieldErrors(booking.ValidateOverride(o)); fe != nil {
 			errs = fe
 		}
 	}
 	return f, o, errs
 }
 
-func (s *Server) handleOverrideSave(c echo.Context) error {
+// SaveOverride saves the hours of one date, or previews them.
+func (h *Handler) SaveOverride(c echo.Context) error {
 	f, o, errs := parseOverrideForm(c)
 	if len(errs) > 0 {
-		return s.renderAvailability(c, nil, f, nil, "", errs)
+		return h.renderAvailability(c, nil, f, nil, "", errs)
 	}
 	if c.FormValue("action") == "preview" {
-		loc, _, err := s.adminZone(c)
+		av, err := h.admin.Availability(c.Request().Context())
 		if err != nil {
 			return err
 		}
-		av, err := s.admin.Availability(c.Request().Context(), booking.DateOf(s.now().In(loc)))
+		p, err := h.preview(c, booking.ChangeOverride(o, av.TimeOff))
 		if err != nil {
 			return err
 		}
-		p, err := s.preview(c, changeOverride(o, av.TimeOff))
-		if err != nil {
-			return err
-		}
-		return s.renderAvailability(c, nil, f, p, "the hours for "+adminDateLabel(o.Date), nil)
+		return h.renderAvailability(c, nil, f, p, "the hours for "+dateLabel(o.Date), nil)
 	}
-	if err := s.admin.SetOverride(c.Request().Context(), o, s.now()); err != nil {
+	if err := h.admin.SetOverride(c.Request().Context(), h.who(c), o); err != nil {
+		if fe := fieldErrors(err); fe != nil {
+			return h.renderAvailability(c, nil, f, nil, "", fe)
+		}
 		return err
 	}
-	if err := s.audit(c, "availability.override.set", "date:"+o.Date.String()); err != nil {
-		return err
-	}
-	return s.adminRedirect(c, "/admin/availability", "Hours for "+adminDateLabel(o.Date)+" saved.")
+	return h.redirect(c, "/admin/availability", "Hours for "+dateLabel(o.Date)+" saved.")
 }
 
-func (s *Server) handleOverrideDelete(c echo.Context) error {
+// DeleteOverride returns a date to the weekly hours.
+func (h *Handler) DeleteOverride(c echo.Context) error {
 	d, err := booking.ParseDate(c.Param("date"))
 	if err != nil {
 		return booking.Errorf(booking.ENOTFOUND, "Not found.")
 	}
-	if err := s.admin.DeleteOverride(c.Request().Context(), d, s.now()); err != nil {
+	if err := h.admin.DeleteOverride(c.Request().Context(), h.who(c), d); err != nil {
 		return err
 	}
-	if err := s.audit(c, "availability.override.delete", "date:"+d.String()); err != nil {
-		return err
-	}
-	return s.adminRedirect(c, "/admin/availability", adminDateLabel(d)+" follows the weekly hours again.")
+	return h.redirect(c, "/admin/availability", dateLabel(d)+" follows the weekly hours again.")
 }
 
 // parseTimeOffForm reads the time-off form; an empty last day means one day.
@@ -249,51 +246,43 @@ func parseTimeOffForm(c echo.Context) (availabilityForm, booking.Date, booking.D
 		}
 	}
 	if len(errs) == 0 {
-		if fe := adminFieldErrors(booking.ValidateTimeOff(first, last)); fe != nil {
+		if fe := fieldErrors(booking.ValidateTimeOff(first, last)); fe != nil {
 			errs = fe
 		}
 	}
 	return f, first, last, errs
 }
 
-func (s *Server) handleTimeOffSave(c echo.Context) error {
+// AddTimeOff closes a range of dates, or previews it.
+func (h *Handler) AddTimeOff(c echo.Context) error {
 	f, first, last, errs := parseTimeOffForm(c)
 	if len(errs) > 0 {
-		return s.renderAvailability(c, nil, f, nil, "", errs)
+		return h.renderAvailability(c, nil, f, nil, "", errs)
 	}
 	if c.FormValue("action") == "preview" {
-		p, err := s.preview(c, changeTimeOff(first, last))
+		p, err := h.preview(c, booking.ChangeTimeOff(first, last))
 		if err != nil {
 			return err
 		}
-		return s.renderAvailability(c, nil, f, p, "time off from "+adminDateLabel(first)+" to "+adminDateLabel(last), nil)
+		return h.renderAvailability(c, nil, f, p, "time off from "+dateLabel(first)+" to "+dateLabel(last), nil)
 	}
-	t, err := s.admin.AddTimeOff(c.Request().Context(), first, last, s.now())
+	if _, err := h.admin.AddTimeOff(c.Request().Context(), h.who(c), first, last); err != nil {
+		if fe := fieldErrors(err); fe != nil {
+			return h.renderAvailability(c, nil, f, nil, "", fe)
+		}
+		return err
+	}
+	return h.redirect(c, "/admin/availability", "Time off saved.")
+}
+
+// DeleteTimeOff removes a range of time off.
+func (h *Handler) DeleteTimeOff(c echo.Context) error {
+	id, err := httpx.PathID(c, "id")
 	if err != nil {
 		return err
 	}
-	if err := s.audit(c, "availability.time_off.add", fmt.Sprintf("time_off:%d", t.ID)); err != nil {
+	if err := h.admin.DeleteTimeOff(c.Request().Context(), h.who(c), id); err != nil {
 		return err
 	}
-	return s.adminRedirect(c, "/admin/availability", "Time off saved.")
-}
-
-func (s *Server) handleTimeOffDelete(c echo.Context) error {
-	if err := s.deleteTimeOff(c); err != nil {
-		return err
-	}
-	return s.adminRedirect(c, "/admin/availability", "Time off removed.")
-}
-
-// deleteTimeOff removes the time off named by the path's id and audits it;
-// the page and the API answer differently afterwards.
-func (s *Server) deleteTimeOff(c echo.Context) error {
-	id, err := adminPathID(c, "id")
-	if err != nil {
-		return err
-	}
-	if err := s.admin.DeleteTimeOff(c.Request().Context(), id, s.now()); err != nil {
-		return err
-	}
-	return s.audit(c, "availability.time_off.delete", fmt.Sprintf("time_off:%d", id))
+	return h.redirect(c, "/admin/availability", "Time off removed.")
 }
