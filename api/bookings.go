@@ -79,7 +79,7 @@ func (s *Server) bookingJSON(b *booking.Booking, token string) bookingResponse {
 	return r
 }
 
-func (s *Server) handleCreateBooking(c echo.Context) error {
+func (s *Server) createBooking(c echo.Context) error {
 	var in bookingRequest
 	if err := httpx.DecodeJSON(c, &in); err != nil {
 		return err
@@ -98,7 +98,7 @@ func (s *Server) handleCreateBooking(c echo.Context) error {
 	return httpx.WriteJSON(c, http.StatusCreated, s.bookingJSON(b, token))
 }
 
-func (s *Server) handleGetBooking(c echo.Context) error {
+func (s *Server) getBooking(c echo.Context) error {
 	token := c.Param("token")
 	b, err := s.svc.ByToken(c.Request().Context(), token)
 	if err != nil {
@@ -110,7 +110,7 @@ func (s *Server) handleGetBooking(c echo.Context) error {
 	})
 }
 
-func (s *Server) handleCancelBooking(c echo.Context) error {
+func (s *Server) cancelBooking(c echo.Context) error {
 	token := c.Param("token")
 	b, err := s.svc.Cancel(c.Request().Context(), token)
 	if err != nil {
@@ -119,7 +119,7 @@ func (s *Server) handleCancelBooking(c echo.Context) error {
 	return httpx.WriteJSON(c, http.StatusOK, s.bookingJSON(b, token))
 }
 
-func (s *Server) handleRescheduleBooking(c echo.Context) error {
+func (s *Server) rescheduleBooking(c echo.Context) error {
 	token := c.Param("token")
 	var in rescheduleRequest
 	if err := httpx.DecodeJSON(c, &in); err != nil {

@@ -8,14 +8,14 @@ import (
 	"github.com/labstack/echo/v4"
 )
 
-// handleHealthz says the process is alive; it touches nothing else.
-func (s *Server) handleHealthz(c echo.Context) error {
+// healthz says the process is alive; it touches nothing else.
+func (s *Server) healthz(c echo.Context) error {
 	c.Response().Header().Set(echo.HeaderCacheControl, "no-store")
 	return c.String(http.StatusOK, "ok\n")
 }
 
-// handleReadyz says whether the service can serve requests now.
-func (s *Server) handleReadyz(c echo.Context) error {
+// readyz says whether the service can serve requests now.
+func (s *Server) readyz(c echo.Context) error {
 	c.Response().Header().Set(echo.HeaderCacheControl, "no-store")
 	if s.ready != nil {
 		ctx, cancel := context.WithTimeout(c.Request().Context(), 2*time.Second)

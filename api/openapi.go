@@ -15,7 +15,7 @@ var openAPISpec []byte
 // OpenAPISpec returns the embedded OpenAPI document.
 func OpenAPISpec() []byte { return openAPISpec }
 
-func (s *Server) handleOpenAPI(c echo.Context) error {
+func (s *Server) openAPI(c echo.Context) error {
 	c.Response().Header().Set(echo.HeaderCacheControl, "public, max-age=300")
 	return c.Blob(http.StatusOK, "application/yaml", openAPISpec)
 }

@@ -24,8 +24,8 @@ func (s *Server) routes() {
 	e.Use(middleware.BodyLimit("64K"))
 	e.Use(httpx.RequestTimeout)
 
-	e.GET("/healthz", s.handleHealthz)
-	e.GET("/readyz", s.handleReadyz)
+	e.GET("/healthz", s.healthz)
+	e.GET("/readyz", s.readyz)
 	e.GET("/metrics", s.metrics.Handler(s.cfg.MetricsToken))
 
 	// Per-address budgets: one for making bookings, one for reading and
@@ -34,12 +34,12 @@ func (s *Server) routes() {
 	bookLimit, manageLimit, signInLimit := httpx.Limiter(s.cfg.RateLimitPerMinute), httpx.Limiter(s.cfg.RateLimitPerMinute), httpx.Limiter(s.cfg.RateLimitPerMinute)
 
 	v1 := e.Group("/api/v1")
-	v1.GET("/openapi.yaml", s.handleOpenAPI)
-	v1.GET("/slots", s.handleSlots)
-	v1.POST("/bookings", s.handleCreateBooking, bookLimit)
-	v1.GET("/bookings/:token", s.handleGetBooking, manageLimit)
-	v1.DELETE("/bookings/:token", s.handleCancelBooking, manageLimit)
-	v1.POST("/bookings/:token/reschedule", s.handleRescheduleBooking, manageLimit)
+	v1.GET("/openapi.yaml", s.openAPI)
+	v1.GET("/slots", s.slots)
+	v1.POST("/bookings", s.createBooking, bookLimit)
+	v1.GET("/bookings/:token", s.getBooking, manageLimit)
+	v1.DELETE("/bookings/:token", s.cancelBooking, manageLimit)
+	v1.POST("/bookings/:token/reschedule", s.rescheduleBooking, manageLimit)
 
 	// Static files and public pages.
 	if s.site != nil {
@@ -109,18 +109,18 @@ func (s *Server) routes() {
 	adm.POST("/email/:id/retry", area.RetryEmail)
 
 	adminAPI := e.Group("/api/v1/admin", s.requireToken)
-	adminAPI.GET("/settings", s.handleAPIGetSettings)
-	adminAPI.PUT("/settings", s.handleAPIPutSettings)
-	adminAPI.GET("/availability", s.handleAPIGetAvailability)
-	adminAPI.PUT("/availability/weekly", s.handleAPIPutWeekly)
-	adminAPI.PUT("/availability/overrides/:date", s.handleAPIPutOverride)
-	adminAPI.DELETE("/availability/overrides/:date", s.handleAPIDeleteOverride)
-	adminAPI.POST("/availability/time-off", s.handleAPIAddTimeOff)
-	adminAPI.DELETE("/availability/time-off/:id", s.handleAPIDeleteTimeOff)
-	adminAPI.GET("/bookings", s.handleAPIListBookings)
-	adminAPI.GET("/bookings/:id", s.handleAPIGetBooking)
-	adminAPI.POST("/bookings/:id/cancel", s.handleAPICancelBooking)
-	adminAPI.PUT("/bookings/:id/status", s.handleAPISetStatus)
+	adminAPI.GET("/settings", s.settings)
+	adminAPI.PUT("/settings", s.saveSettings)
+	adminAPI.GET("/availability", s.availability)
+	adminAPI.PUT("/availability/weekly", s.saveWeekly)
+	adminAPI.PUT("/availability/overrides/:date", s.setOverride)
+	adminAPI.DELETE("/availability/overrides/:date", s.deleteOverride)
+	adminAPI.POST("/availability/time-off", s.addTimeOff)
+	adminAPI.DELETE("/availability/time-off/:id", s.deleteTimeOff)
+	adminAPI.GET("/bookings", s.listBookings)
+	adminAPI.GET("/bookings/:id", s.anyBooking)
+	adminAPI.POST("/bookings/:id/cancel", s.cancelAnyBooking)
+	adminAPI.PUT("/bookings/:id/status", s.setStatus)
 
 	// Calendar feeds.
 	if s.feed != nil {

@@ -54,9 +54,9 @@ func parseSlotQuery(from, to, tz string) (slotQuery, error) {
 	return slotQuery{From: fromD, To: toD, Loc: loc}, nil
 }
 
-// handleSlots answers from the slots computed for the data's current
+// slots answers from the slots computed for the data's current
 // version (slots_cache.go), with no query when they are at hand.
-func (s *Server) handleSlots(c echo.Context) error {
+func (s *Server) slots(c echo.Context) error {
 	q, err := parseSlotQuery(c.QueryParam("from"), c.QueryParam("to"), c.QueryParam("tz"))
 	if err != nil {
 		return err

@@ -20,7 +20,7 @@ type bookingListJSON struct {
 	PerPage  int                     `json:"per_page"`
 }
 
-func (s *Server) handleAPIListBookings(c echo.Context) error {
+func (s *Server) listBookings(c echo.Context) error {
 	f := booking.FieldErrors{}
 	when := c.QueryParam("when")
 	switch when {
@@ -73,7 +73,7 @@ func (s *Server) writeAdminBooking(c echo.Context, id int64) error {
 	return httpx.WriteJSON(c, http.StatusOK, b.Record())
 }
 
-func (s *Server) handleAPIGetBooking(c echo.Context) error {
+func (s *Server) anyBooking(c echo.Context) error {
 	id, err := httpx.PathID(c, "id")
 	if err != nil {
 		return err
@@ -85,7 +85,7 @@ func (s *Server) handleAPIGetBooking(c echo.Context) error {
 	return httpx.WriteJSON(c, http.StatusOK, b.Record())
 }
 
-func (s *Server) handleAPICancelBooking(c echo.Context) error {
+func (s *Server) cancelAnyBooking(c echo.Context) error {
 	id, err := httpx.PathID(c, "id")
 	if err != nil {
 		return err
@@ -104,7 +104,7 @@ func (s *Server) handleAPICancelBooking(c echo.Context) error {
 	return s.writeAdminBooking(c, id)
 }
 
-func (s *Server) handleAPISetStatus(c echo.Context) error {
+func (s *Server) setStatus(c echo.Context) error {
 	id, err := httpx.PathID(c, "id")
 	if err != nil {
 		return err

@@ -30,7 +30,7 @@ func settingsOut(st booking.Settings) settingsJSON {
 		HorizonDays: st.HorizonDays, DailyCap: st.DailyCap}
 }
 
-func (s *Server) handleAPIGetSettings(c echo.Context) error {
+func (s *Server) settings(c echo.Context) error {
 	st, err := s.adminOps.Settings(c.Request().Context(), who(c))
 	if err != nil {
 		return err
@@ -38,9 +38,9 @@ func (s *Server) handleAPIGetSettings(c echo.Context) error {
 	return httpx.WriteJSON(c, http.StatusOK, settingsOut(st))
 }
 
-// handleAPIPutSettings replaces the rules; the slot length stays as it is
+// saveSettings replaces the rules; the slot length stays as it is
 // (the consultation is 20 minutes) and is ignored if sent.
-func (s *Server) handleAPIPutSettings(c echo.Context) error {
+func (s *Server) saveSettings(c echo.Context) error {
 	ctx := c.Request().Context()
 	var in settingsJSON
 	if err := httpx.DecodeJSON(c, &in); err != nil {
@@ -167,11 +167,11 @@ func (s *Server) writeAvailability(c echo.Context, status int) error {
 	return httpx.WriteJSON(c, status, out)
 }
 
-func (s *Server) handleAPIGetAvailability(c echo.Context) error {
+func (s *Server) availability(c echo.Context) error {
 	return s.writeAvailability(c, http.StatusOK)
 }
 
-func (s *Server) handleAPIPutWeekly(c echo.Context) error {
+func (s *Server) saveWeekly(c echo.Context) error {
 	var in struct {
 		Weekly []windowJSON `json:"weekly"`
 	}
@@ -205,7 +205,7 @@ func apiDate(c echo.Context) (booking.Date, error) {
 	return d, nil
 }
 
-func (s *Server) handleAPIPutOverride(c echo.Context) error {
+func (s *Server) setOverride(c echo.Context) error {
 	d, err := apiDate(c)
 	if err != nil {
 		return err
@@ -229,7 +229,7 @@ func (s *Server) handleAPIPutOverride(c echo.Context) error {
 	return s.writeAvailability(c, http.StatusOK)
 }
 
-func (s *Server) handleAPIDeleteOverride(c echo.Context) error {
+func (s *Server) deleteOverride(c echo.Context) error {
 	d, err := apiDate(c)
 	if err != nil {
 		return err
@@ -240,7 +240,7 @@ func (s *Server) handleAPIDeleteOverride(c echo.Context) error {
 	return s.writeAvailability(c, http.StatusOK)
 }
 
-func (s *Server) handleAPIAddTimeOff(c echo.Context) error {
+func (s *Server) addTimeOff(c echo.Context) error {
 	var in struct {
 		First string `json:"first"`
 		Last  string `json:"last"`
@@ -268,7 +268,7 @@ func (s *Server) handleAPIAddTimeOff(c echo.Context) error {
 	return s.writeAvailability(c, http.StatusCreated)
 }
 
-func (s *Server) handleAPIDeleteTimeOff(c echo.Context) error {
+func (s *Server) deleteTimeOff(c echo.Context) error {
 	id, err := httpx.PathID(c, "id")
 	if err != nil {
 		return err
