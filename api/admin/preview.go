@@ -1,11 +1,13 @@
 package admin
 
 import (
+	"strings"
 	"time"
 
 	"github.com/labstack/echo/v4"
 
 	"consult/booking"
+	"consult/web/timefmt"
 )
 
 // bookingRow is a booking as the admin lists show it, in the practice's zone.
@@ -23,10 +25,19 @@ func rowOf(b booking.AdminBooking, loc *time.Location) bookingRow {
 		Status: statusLabel(b.Status), Name: b.Name, Email: b.Email}
 }
 
-// whenLabel shows a booking's time: "Tue 8 Dec 2026, 09:00–09:20 PST".
+// whenLabel shows a booking's time in the practice's zone, as every time
+// in the practitioner's area is: "Tue 8 Dec 2026, 09:00–09:20 PST", with
+// each end's offset instead on a day the clocks change in between.
 func whenLabel(start, end time.Time, loc *time.Location) string {
-	st, e := start.In(loc), end.In(loc)
-	return st.Format("Mon 2 Jan 2006, 15:04") + "–" + e.Format("15:04 MST")
+	sp := timefmt.SpanOf(start, end, loc.String(), timefmt.H24, "Mon 2 Jan 2006")
+	label := sp.Date + ", " + sp.Start + "–" + sp.End
+	if sp.EndDate != "" {
+		label = sp.Date + ", " + sp.Start + " – " + sp.EndDate + ", " + sp.End
+	}
+	if !strings.Contains(sp.Start, "(") {
+		label += " " + end.In(loc).Format("MST")
+	}
+	return label
 }
 
 func statusLabel(st booking.Status) string {
