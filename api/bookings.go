@@ -9,6 +9,7 @@ import (
 
 	"consult/api/httpx"
 	"consult/booking"
+	"consult/web/timefmt"
 )
 
 type bookingRequest struct {
@@ -18,6 +19,9 @@ type bookingRequest struct {
 	Phone    string `json:"phone"`
 	Note     string `json:"note"`
 	TimeZone string `json:"timezone"`
+	// HourCycle is the client's clock for their emails, 12 or 24; when
+	// absent, the request's Accept-Language decides.
+	HourCycle int `json:"hour_cycle"`
 }
 
 type bookingResponse struct {
@@ -85,7 +89,11 @@ func (s *Server) createBooking(c echo.Context) error {
 		return err
 	}
 	start, startErr := parseStart(in.Start)
-	req := booking.Request{Start: start, Name: in.Name, Email: in.Email, Phone: in.Phone, Note: in.Note, TimeZone: in.TimeZone}
+	req := booking.Request{Start: start, Name: in.Name, Email: in.Email, Phone: in.Phone, Note: in.Note, TimeZone: in.TimeZone,
+		HourCycle: in.HourCycle}
+	if req.HourCycle == 0 {
+		req.HourCycle = timefmt.HoursFor(c.Request().Header.Get("Accept-Language")).Cycle()
+	}
 	if startErr != nil {
 		// Name every bad field at once, not only the start.
 		return mergeFieldErrors(startErr, req.Validate())

@@ -2,6 +2,7 @@ package api_test
 
 import (
 	"context"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -98,4 +99,61 @@ func TestRefusedBookingQueuesNoEmail(t *testing.T) {
 			t.Fatal("a message went out about a booking that was refused")
 		}
 	}
+}
+
+// TestEmailsUseTheClientsClock checks a client's emails write times on
+// the clock their language uses (or they chose), while the
+// practitioner's stay on the 24-hour clock.
+func TestEmailsUseTheClientsClock(t *testing.T) {
+	a := newMailAPI(t, testNow)
+	slots := a.slots(wednesday)
+	tests := []struct {
+		name   string
+		body   map[string]any
+		header map[string]string
+		want   string
+	}{
+		{"English in the US", map[string]any{}, map[string]string{"Accept-Language": "en-US,en;q=0.9"}, "AM"},
+		{"German", map[string]any{}, map[string]string{"Accept-Language": "de-DE"}, "24"},
+		{"chosen over the language", map[string]any{"hour_cycle": 24}, map[string]string{"Accept-Language": "en-US"}, "24"},
+	}
+	for i, tt := range tests {
+		body := map[string]any{"start": slots[i*6].Format(time.RFC3339), "name": "Client " + tt.name, "email": "c" + strconv.Itoa(i) + "@example.org",
+			"timezone": "America/Los_Angeles"}
+		for k, v := range tt.body {
+			body[k] = v
+		}
+		if r := a.do("POST", "/api/v1/bookings", body, tt.header); r.Status != 201 {
+			t.Fatalf("%s: %d %s", tt.name, r.Status, r.Body)
+		}
+	}
+	msgs := a.deliver(0)
+	for i, tt := range tests {
+		local := slots[i*6].In(mustZone(t, "America/Los_Angeles"))
+		twelve, twentyFour := local.Format("3:04\u00a0PM"), local.Format("15:04")
+		conf := mailWith(t, msgs, "Client "+tt.name, "is confirmed")
+		switch tt.want {
+		case "AM":
+			if !strings.Contains(conf.Text, twelve) {
+				t.Errorf("%s: the confirmation lacks %q:\n%s", tt.name, twelve, conf.Text)
+			}
+		default:
+			if !strings.Contains(conf.Text, twentyFour) || strings.Contains(conf.Text, "\u00a0AM") || strings.Contains(conf.Text, "\u00a0PM") {
+				t.Errorf("%s: the confirmation is not on the 24-hour clock (%q):\n%s", tt.name, twentyFour, conf.Text)
+			}
+		}
+		notice := mailWith(t, msgs, "Client "+tt.name, "New consultation booked")
+		if strings.Contains(notice.Text, "\u00a0AM") || strings.Contains(notice.Text, "\u00a0PM") {
+			t.Errorf("%s: the practitioner's notice is not on the 24-hour clock:\n%s", tt.name, notice.Text)
+		}
+	}
+}
+
+func mustZone(t *testing.T, name string) *time.Location {
+	t.Helper()
+	loc, err := time.LoadLocation(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return loc
 }

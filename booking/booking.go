@@ -30,6 +30,9 @@ type Booking struct {
 	Phone       string
 	Note        string
 	TimeZone    string // the client's IANA zone, for showing times to them
+	// HourCycle is the clock the client reads times on, 12 or 24, for
+	// their emails; 0 when unknown.
+	HourCycle int
 	Sequence    int    // grows with each change, for calendar invitations
 	CreatedAt   time.Time
 	UpdatedAt   time.Time
@@ -55,6 +58,10 @@ type Request struct {
 	Phone    string
 	Note     string
 	TimeZone string
+	// HourCycle is the client's clock, 12 or 24 (0: unknown), chosen on
+	// the page or taken from their language; it only changes how times
+	// are written to them.
+	HourCycle int
 }
 
 // Normalize trims surrounding space from every text field.
@@ -98,6 +105,9 @@ func (r *Request) Validate() error {
 		if _, err := CheckZone(r.TimeZone); err != nil {
 			f.Add("timezone", "Choose a time zone from the list.")
 		}
+	}
+	if r.HourCycle != 0 && r.HourCycle != 12 && r.HourCycle != 24 {
+		f.Add("hour_cycle", "Choose the 12- or 24-hour clock.")
 	}
 	return f.Err()
 }

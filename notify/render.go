@@ -74,9 +74,11 @@ func (w *Worker) render(ctx context.Context, m booking.OutboxMessage, b *booking
 	if _, err := booking.CheckZone(b.TimeZone); err == nil {
 		clientZone = b.TimeZone
 	}
-	// The client's emails on the 24-hour clock, as before; the
-	// practitioner's on it too.
-	clientHours, practiceHours := timefmt.H24, timefmt.H24
+	// The client's emails on the clock they read times on (the booking
+	// page's, kept with the booking); 24-hour when not known, and for the
+	// practitioner.
+	clientHours, _ := timefmt.OfCycle(b.HourCycle)
+	practiceHours := timefmt.H24
 	v := view{
 		Practice: settings.PracticeName, BaseURL: w.base.String(),
 		Name: b.Name, Email: b.Email, Phone: b.Phone, Note: b.Note, Message: m.Note,
@@ -87,7 +89,9 @@ func (w *Worker) render(ctx context.Context, m booking.OutboxMessage, b *booking
 		BookURL:  w.base.String() + "/book",
 		AdminURL: w.base.String() + "/admin",
 	}
-	v.SameZone = v.WhenClient == v.WhenPractice
+	// One time shown, not two, when the client's zone reads as the
+	// practice's (whatever the clock each is written on).
+	v.SameZone = timefmt.SpanOf(b.Start, b.End, clientZone, practiceHours, longDate).String() == v.WhenPractice
 	if token != "" {
 		v.ManageURL = w.base.String() + "/manage/" + token
 	}

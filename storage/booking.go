@@ -14,7 +14,7 @@ import (
 // bookingColumns is the column list every booking query selects, in the
 // order scanBooking reads them.
 const bookingColumns = `id, starts_at, ends_at, status, name, email, phone, note, time_zone,
-	sequence, created_at, updated_at, cancelled_at`
+	coalesce(hour_cycle, 0), sequence, created_at, updated_at, cancelled_at`
 
 func scanBooking(row pgx.Row) (*booking.Booking, error) {
 	var b booking.Booking
@@ -30,7 +30,7 @@ func scanBooking(row pgx.Row) (*booking.Booking, error) {
 func scanBookingInto(row pgx.Row, b *booking.Booking, extra ...any) error {
 	var status string
 	dest := append([]any{&b.ID, &b.Start, &b.End, &status, &b.Name, &b.Email, &b.Phone, &b.Note,
-		&b.TimeZone, &b.Sequence, &b.CreatedAt, &b.UpdatedAt, &b.CancelledAt}, extra...)
+		&b.TimeZone, &b.HourCycle, &b.Sequence, &b.CreatedAt, &b.UpdatedAt, &b.CancelledAt}, extra...)
 	if err := row.Scan(dest...); err != nil {
 		if errors.Is(err, pgx.ErrNoRows) {
 			return booking.Errorf(booking.ENOTFOUND, "We could not find that booking.")
@@ -129,10 +129,10 @@ func (s *Store) CreateBooking(ctx context.Context, nb booking.NewBooking, check 
 		var err error
 		b, err = scanBooking(tx.QueryRow(ctx, `
 			INSERT INTO bookings (starts_at, ends_at, name, email, phone, note, time_zone, manage_token_hash,
-				created_at, updated_at, client_key)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9, sha256(convert_to(lower($4::text), 'UTF8')))
+				created_at, updated_at, client_key, hour_cycle)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9, sha256(convert_to(lower($4::text), 'UTF8')), nullif($10, 0))
 			RETURNING `+bookingColumns,
-			nb.Start, nb.End, nb.Name, nb.Email, nb.Phone, nb.Note, nb.TimeZone, nb.TokenHash, stamp(nb.Now)))
+			nb.Start, nb.End, nb.Name, nb.Email, nb.Phone, nb.Note, nb.TimeZone, nb.TokenHash, stamp(nb.Now), nb.HourCycle))
 		if err != nil {
 			return err
 		}

@@ -12,6 +12,7 @@ import (
 
 	"consult/booking"
 	"consult/web"
+	"consult/web/timefmt"
 )
 
 // maxFormBody bounds a posted page form; the booking form is well under 2 KB.
@@ -195,7 +196,8 @@ func (h *Handler) Book(c echo.Context) error {
 	if err != nil {
 		fields.Add("start", "Choose a time for your consultation.")
 	}
-	req := booking.Request{Start: start, Name: form.Name, Email: form.Email, Phone: form.Phone, Note: form.Note, TimeZone: loc.String()}
+	req := booking.Request{Start: start, Name: form.Name, Email: form.Email, Phone: form.Phone, Note: form.Note, TimeZone: loc.String(),
+		HourCycle: timefmt.HoursFor(c.Request().Header.Get("Accept-Language")).Cycle()}
 	req.Normalize()
 	var de *booking.Error
 	if err := req.Validate(); errors.As(err, &de) {

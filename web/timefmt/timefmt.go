@@ -32,6 +32,26 @@ func (h Hours) String() string {
 	return "24"
 }
 
+// Cycle is the clock as a number, 12 or 24, as bookings store it.
+func (h Hours) Cycle() int {
+	if h == H12 {
+		return 12
+	}
+	return 24
+}
+
+// OfCycle is the clock a stored 12 or 24 stands for; ok is false for
+// anything else (0: not known).
+func OfCycle(cycle int) (h Hours, ok bool) {
+	switch cycle {
+	case 12:
+		return H12, true
+	case 24:
+		return H24, true
+	}
+	return H24, false
+}
+
 // ParseHours reads "12" or "24" (also "12h", "24h"); ok is false for
 // anything else.
 func ParseHours(s string) (h Hours, ok bool) {
