@@ -21,19 +21,19 @@ const (
 // Booking is one consultation. Name, Email, Phone and Note are personal
 // data: they never go to logs, metrics, public feeds or error messages.
 type Booking struct {
-	ID          int64
-	Start       time.Time
-	End         time.Time
-	Status      Status
-	Name        string
-	Email       string
-	Phone       string
-	Note        string
-	TimeZone    string // the client's IANA zone, for showing times to them
+	ID       int64
+	Start    time.Time
+	End      time.Time
+	Status   Status
+	Name     string
+	Email    string
+	Phone    string
+	Note     string
+	TimeZone string // the client's IANA zone, for showing times to them
 	// HourCycle is the clock the client reads times on, 12 or 24, for
 	// their emails; 0 when unknown.
-	HourCycle int
-	Sequence    int    // grows with each change, for calendar invitations
+	HourCycle   int
+	Sequence    int // grows with each change, for calendar invitations
 	CreatedAt   time.Time
 	UpdatedAt   time.Time
 	CancelledAt *time.Time
