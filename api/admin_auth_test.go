@@ -272,8 +272,16 @@ func TestAdminPasswordChangeEndsOtherSessions(t *testing.T) {
 	if p := third.signIn(adminEmail, "a much better passphrase", ""); p.Status != http.StatusSeeOther {
 		t.Fatalf("new password: %d", p.Status)
 	}
+	token := a.apiToken()
+	if r := a.do("GET", "/api/v1/admin/settings", nil, map[string]string{"Authorization": "Bearer " + token}); r.Status != http.StatusOK {
+		t.Fatalf("a fresh API token: %d", r.Status)
+	}
 	b.get("/admin/settings")
 	wantAdminRedirect(t, b.post("/admin/settings/sign-out-everywhere", nil), "/admin/sign-in")
 	wantAdminRedirect(t, b.get("/admin"), "/admin/sign-in")
 	wantAdminRedirect(t, third.get("/admin"), "/admin/sign-in")
+	// And revokes the API tokens, which a stolen session could have made.
+	if r := a.do("GET", "/api/v1/admin/settings", nil, map[string]string{"Authorization": "Bearer " + token}); r.Status != http.StatusUnauthorized {
+		t.Errorf("an API token after signing out everywhere: %d, want 401", r.Status)
+	}
 }

@@ -19,10 +19,37 @@ func (a *Admin) ChangePassword(ctx context.Context, who Actor, hash string) (*Us
 	})
 }
 
-// EndSessions ends every session of the acting account. ENOTFOUND.
+// EndSessions ends every session of the acting account and revokes its
+// API tokens: "sign out everywhere" is what a practitioner reaches for
+// when a device or a token may be in someone else's hands. ENOTFOUND.
 func (a *Admin) EndSessions(ctx context.Context, who Actor) (*User, error) {
 	return a.accountChange(ctx, who, "signout.everywhere", func(tx AdminStore, now time.Time) (*User, error) {
+		if _, err := tx.RevokeAPITokens(ctx, who.UserID, now); err != nil {
+			return nil, err
+		}
 		return tx.EndSessions(ctx, who.UserID, now)
+	})
+}
+
+// ResetPassword is the recovery from the command line (`consult admin
+// reset-password`): a new password, every session ended and every API
+// token revoked, so that nothing an intruder held still works. ENOTFOUND.
+func (a *Admin) ResetPassword(ctx context.Context, who Actor, hash string) (*User, error) {
+	return a.accountChange(ctx, who, "user.reset-password", func(tx AdminStore, now time.Time) (*User, error) {
+		if _, err := tx.RevokeAPITokens(ctx, who.UserID, now); err != nil {
+			return nil, err
+		}
+		return tx.SetPassword(ctx, who.UserID, hash, now)
+	})
+}
+
+// ResetTOTP is the recovery from the command line (`consult admin
+// reset-2fa`) for a lost authenticator, or one an intruder set up: two-step
+// sign-in off, recovery codes gone, every session ended (DisableTOTP
+// ends them). ENOTFOUND.
+func (a *Admin) ResetTOTP(ctx context.Context, who Actor) (*User, error) {
+	return a.accountChange(ctx, who, "user.reset-2fa", func(tx AdminStore, now time.Time) (*User, error) {
+		return tx.DisableTOTP(ctx, who.UserID, now)
 	})
 }
 

@@ -62,6 +62,9 @@ type TokenStore interface {
 	APITokens(ctx context.Context, userID int64) ([]APIToken, error)
 	// RevokeAPIToken revokes one of the account's tokens. ENOTFOUND.
 	RevokeAPIToken(ctx context.Context, userID, tokenID int64, now time.Time) error
+	// RevokeAPITokens revokes every token of the account that is not
+	// revoked yet and returns how many there were.
+	RevokeAPITokens(ctx context.Context, userID int64, now time.Time) (int64, error)
 	// UserByAPIToken finds the account of an unrevoked token and notes its
 	// use. ENOTFOUND.
 	UserByAPIToken(ctx context.Context, hash []byte, now time.Time) (*User, *APIToken, error)

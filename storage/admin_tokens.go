@@ -62,6 +62,16 @@ func (s *Store) RevokeAPIToken(ctx context.Context, userID, tokenID int64, now t
 	return nil
 }
 
+// RevokeAPITokens implements booking.TokenStore.
+func (s *Store) RevokeAPITokens(ctx context.Context, userID int64, now time.Time) (int64, error) {
+	tag, err := s.db.Exec(ctx, `UPDATE api_tokens SET revoked_at = $2 WHERE user_id = $1 AND revoked_at IS NULL`,
+		userID, stamp(now))
+	if err != nil {
+		return 0, fmt.Errorf("storage: revoke tokens: %w", translate(err))
+	}
+	return tag.RowsAffected(), nil
+}
+
 // UserByAPIToken implements booking.TokenStore.
 func (s *Store) UserByAPIToken(ctx context.Context, hash []byte, now time.Time) (*booking.User, *booking.APIToken, error) {
 	t, err := scanToken(s.db.QueryRow(ctx, `

@@ -17,16 +17,21 @@ import (
 
 const adminUsage = `Usage:
   consult admin create --email E            create a practitioner account
-  consult admin reset-password --email E    set a new password, ending every session
+  consult admin reset-password --email E    set a new password, ending every
+                                            session and revoking every API token
+  consult admin reset-2fa --email E         turn two-step sign-in off, ending
+                                            every session (asks to confirm)
 
 The password is read from the first line of standard input; when standard
 input is a terminal or empty, a strong password is generated and printed
-once. Both work whether or not "consult serve" is running.
+once. reset-2fa reads its confirmation, the account's email address, from
+the first line of standard input. All work whether or not "consult serve"
+is running.
 `
 
 // adminCmd runs "consult admin create|reset-password --email E".
 func adminCmd(ctx context.Context, args []string, getenv func(string) string, clock func() time.Time, stdin io.Reader, stdout, stderr io.Writer) error {
-	if len(args) == 0 || (args[0] != "create" && args[0] != "reset-password") {
+	if len(args) == 0 || (args[0] != "create" && args[0] != "reset-password" && args[0] != "reset-2fa") {
 		fmt.Fprint(stderr, adminUsage)
 		if len(args) > 0 && (args[0] == "help" || args[0] == "-h" || args[0] == "--help") {
 			return errHelp
@@ -45,6 +50,9 @@ func adminCmd(ctx context.Context, args []string, getenv func(string) string, cl
 	}
 	if email, err = booking.NormalizeAccountEmail(email); err != nil {
 		return errors.New("admin: --email must be an email address like name@example.org")
+	}
+	if action == "reset-2fa" {
+		return resetTOTP(ctx, cfg, email, clock, stdin, stdout, stderr)
 	}
 	password, generated, err := readPassword(stdin)
 	if err != nil {
@@ -65,39 +73,81 @@ func adminCmd(ctx context.Context, args []string, getenv func(string) string, cl
 	defer db.Close()
 	store := storage.New(db.Pool)
 	now := clock().UTC()
-	var u *booking.User
 	switch action {
 	case "create":
-		if u, err = store.CreateUser(ctx, email, hash, now); err != nil {
+		u, err := store.CreateUser(ctx, email, hash, now)
+		if err != nil {
 			if booking.ErrorCode(err) == booking.ECONFLICT {
 				return fmt.Errorf("admin: an account for %s exists already; use \"consult admin reset-password\"", email)
 			}
 			return err
 		}
-	case "reset-password":
-		if u, err = store.UserByEmail(ctx, email); err != nil {
-			if booking.ErrorCode(err) == booking.ENOTFOUND {
-				return fmt.Errorf("admin: there is no account for %s; use \"consult admin create\"", email)
-			}
+		if err := store.Audit(ctx, booking.AuditEntry{At: now, UserID: u.ID, Via: booking.ViaCLI,
+			Action: "user.create", Target: fmt.Sprintf("user:%d", u.ID)}); err != nil {
 			return err
 		}
-		if u, err = store.SetPassword(ctx, u.ID, hash, now); err != nil {
-			return err
-		}
-	}
-	if err := store.Audit(ctx, booking.AuditEntry{At: now, UserID: u.ID, Via: booking.ViaCLI,
-		Action: "user." + action, Target: fmt.Sprintf("user:%d", u.ID)}); err != nil {
-		return err
-	}
-	if action == "create" {
 		fmt.Fprintf(stdout, "Created the admin account %s. Sign in at /admin/sign-in.\n", email)
-	} else {
-		fmt.Fprintf(stdout, "Set a new password for %s; every session of the account has ended.\n", email)
+	case "reset-password":
+		u, err := accountFor(ctx, store, email)
+		if err != nil {
+			return err
+		}
+		if _, err := booking.NewAdmin(store, clock).ResetPassword(ctx, cliActor(u), hash); err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "Set a new password for %s; every session of the account has ended and every API token is revoked.\n", email)
 	}
 	if generated {
 		fmt.Fprintf(stdout, "Password (shown only now, keep it safe): %s\n", password)
 	}
 	return nil
+}
+
+// resetTOTP turns two-step sign-in off for the account email once the
+// operator confirms by typing that address.
+func resetTOTP(ctx context.Context, cfg config, email string, clock func() time.Time, stdin io.Reader, stdout, stderr io.Writer) error {
+	fmt.Fprintf(stdout, "This turns two-step sign-in off for %s and ends every session.\nType the account's email address to confirm: ", email)
+	var answer string
+	if stdin != nil {
+		line, err := bufio.NewReader(io.LimitReader(stdin, 1024)).ReadString('\n')
+		if err != nil && !errors.Is(err, io.EOF) {
+			return fmt.Errorf("admin: read confirmation: %w", err)
+		}
+		answer = strings.TrimSpace(line)
+	}
+	fmt.Fprintln(stdout)
+	if !strings.EqualFold(answer, email) {
+		return errors.New("admin: not confirmed; two-step sign-in is unchanged")
+	}
+	db, err := openForCommand(ctx, cfg, stderr, true)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	store := storage.New(db.Pool)
+	u, err := accountFor(ctx, store, email)
+	if err != nil {
+		return err
+	}
+	if _, err := booking.NewAdmin(store, clock).ResetTOTP(ctx, cliActor(u)); err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "Two-step sign-in is off for %s and every session has ended. Sign in with the password and set it up again.\n", email)
+	return nil
+}
+
+// accountFor finds the account of email, with a message naming the fix.
+func accountFor(ctx context.Context, store *storage.Store, email string) (*booking.User, error) {
+	u, err := store.UserByEmail(ctx, email)
+	if booking.ErrorCode(err) == booking.ENOTFOUND {
+		return nil, fmt.Errorf("admin: there is no account for %s; use \"consult admin create\"", email)
+	}
+	return u, err
+}
+
+// cliActor is the operator at the terminal acting on account u.
+func cliActor(u *booking.User) booking.Actor {
+	return booking.Actor{UserID: u.ID, Via: booking.ViaCLI}
 }
 
 // takeEmailFlag removes --email E (or --email=E) from args.
