@@ -51,14 +51,14 @@ func testBrowserBookWithJS(t *testing.T, b *browser) {
 	if got := tb.text(`label[for="slot-0"]`); got != "Wednesday 2 December, 6:00 PM" {
 		t.Errorf("first slot reads %q, want the day and the Berlin time", got)
 	}
-	if hint := tb.text("[data-tz-label]"); hint != "Berlin (UTC+01:00)" {
+	if hint := tb.text("[data-tz-label]"); hint != "Berlin time (UTC+1)" {
 		t.Errorf("zone shown as %q", hint)
 	}
 
 	// Another zone, chosen from the list, re-labels the times in place.
 	evalIn[bool](tb, `window.__samePage = true`)
 	evalIn[bool](tb, `(function (s) { s.value = "Asia/Tokyo"; return s.dispatchEvent(new Event("change")); })(document.getElementById("tz"))`)
-	tb.waitFor(`document.querySelector("[data-tz-label]").textContent === "Tokyo (UTC+09:00)"`)
+	tb.waitFor(`document.querySelector("[data-tz-label]").textContent === "Tokyo time (UTC+9)"`)
 	// The first hours, 9:00 AM on Wednesday in Los Angeles, fall on
 	// Thursday in Tokyo, so Wednesday there has none.
 	tb.waitFor(`document.querySelector("[data-slots-status]").textContent === "No times available on Wednesday 2 December."`)
@@ -69,7 +69,7 @@ func testBrowserBookWithJS(t *testing.T, b *browser) {
 		t.Errorf("Thursday in Tokyo shows %q", got)
 	}
 	evalIn[bool](tb, `(function (s) { s.value = "Europe/Berlin"; return s.dispatchEvent(new Event("change")); })(document.getElementById("tz"))`)
-	tb.waitFor(`document.querySelector("[data-tz-label]").textContent === "Berlin (UTC+01:00)"`)
+	tb.waitFor(`document.querySelector("[data-tz-label]").textContent === "Berlin time (UTC+1)"`)
 
 	// Another day loads without a page load.
 	tb.must(chromedp.Click(chromedp.CSS(`a[data-date="2026-12-03"]`)))

@@ -215,7 +215,7 @@ var (
 	clientTimeRE   = regexp.MustCompile(`<dt>When</dt><dd><strong>([^<]+)</strong><br>([^<]+) to ([^<]+)<br><span class="muted">([^<]+)</span>`)
 	practiceTimeRE = regexp.MustCompile(`<dt>The practice’s time</dt><dd>([^<,]+), ([^<]+) to ([^<]+)<br><span class="muted">([^<]+)</span>`)
 	// An offset as pages write it: "UTC+09:00", "UTC−08:00" or "UTC".
-	offsetRE = regexp.MustCompile(`\(?UTC(?:([+−])(\d\d):(\d\d))?\)?$`)
+	offsetRE = regexp.MustCompile(`\(?UTC(?:([+−])(\d{1,2})(?::(\d\d))?)?\)?$`)
 )
 
 // confirmationTimes reads the times a confirmation page shows, turning
@@ -240,6 +240,7 @@ func confirmationTimes(t *testing.T, url string) []shownTime {
 		}
 		date, start, end, zone := html.UnescapeString(m[1]), html.UnescapeString(m[2]), html.UnescapeString(m[3]), html.UnescapeString(m[4])
 		city, _, _ := strings.Cut(zone, " (")
+		city = strings.TrimSuffix(city, " time")
 		st := shownTime{city: city}
 		if st.start, err = wallClock(date, start, zone); err != nil {
 			t.Errorf("start %q in %q: %v", start, zone, err)
@@ -277,6 +278,8 @@ func wallClock(date, clock, zone string) (time.Time, error) {
 			secs = -secs
 		}
 	}
+	// The page keeps "PM" with its time by a no-break space.
+	clock = strings.ReplaceAll(clock, "\u00a0", " ")
 	return time.ParseInLocation("Monday 2 January 2006 3:04 PM", date+" "+clock, time.FixedZone("", secs))
 }
 

@@ -59,7 +59,7 @@ func TestFeedLinkOpensTheBookPageWithItsSlotChosen(t *testing.T) {
 	site := newTestSite(t)
 	links := site.feedLinks()
 	// A slot some days ahead, so the page must move off the first open day.
-	start := time.Date(2026, 12, 9, 22, 20, 0, 0, time.UTC) // Wed 9 Dec, 2:20 PM in Los Angeles
+	start := time.Date(2026, 12, 9, 22, 20, 0, 0, time.UTC) // Wed 9 Dec, 2:20\u00a0PM in Los Angeles
 	link, ok := links[start]
 	if !ok {
 		t.Fatalf("the feed has no slot at %s", start)
@@ -172,9 +172,9 @@ func TestSlotLabelsOnADayTheClocksGoBack(t *testing.T) {
 		byValue[values[i]] = n
 	}
 	for v, want := range map[string]string{
-		"2026-10-29T20:00:00Z": "Thursday 29 October, 11:00 PM (UTC+03:00)",
-		"2026-10-29T21:00:00Z": "Thursday 29 October, 11:00 PM (UTC+02:00)",
-		"2026-10-29T16:00:00Z": "Thursday 29 October, 7:00 PM (UTC+03:00)",
+		"2026-10-29T20:00:00Z": "Thursday 29 October, 11:00\u00a0PM (UTC+3)",
+		"2026-10-29T21:00:00Z": "Thursday 29 October, 11:00\u00a0PM (UTC+2)",
+		"2026-10-29T16:00:00Z": "Thursday 29 October, 7:00\u00a0PM (UTC+3)",
 	} {
 		if got := byValue[v]; got != want {
 			t.Errorf("%s reads %q, want %q", v, got, want)
@@ -183,7 +183,7 @@ func TestSlotLabelsOnADayTheClocksGoBack(t *testing.T) {
 
 	// A day without a change keeps the short labels.
 	plain := slotNames(site.get("/book?date=2026-10-28&tz=Africa/Cairo").Body)
-	if !slices.Contains(plain, "Wednesday 28 October, 7:00 PM") {
+	if !slices.Contains(plain, "Wednesday 28 October, 7:00\u00a0PM") {
 		t.Errorf("an ordinary day reads %q", plain)
 	}
 }
@@ -195,10 +195,10 @@ func TestConfirmationShowsEachTimeWithItsOffset(t *testing.T) {
 	if _, err := site.pool.Exec(t.Context(), `INSERT INTO weekly_windows (weekday, start_minute, end_minute) VALUES (0, 60, 120)`); err != nil {
 		t.Fatal(err)
 	}
-	token := site.bookDirect("2026-11-01T08:40:00Z") // 1:40 AM PDT to 1:00 AM PST
+	token := site.bookDirect("2026-11-01T08:40:00Z") // 1:40\u00a0AM PDT to 1:00\u00a0AM PST
 	p := site.get("/manage/" + token + "/confirmation")
 	body := html.UnescapeString(p.Body)
-	if !strings.Contains(body, "1:40 AM (UTC−07:00) to 1:00 AM (UTC−08:00)") {
+	if !strings.Contains(body, "1:40\u00a0AM (UTC−7) to 1:00\u00a0AM (UTC−8)") {
 		t.Errorf("the start and end do not carry their own offsets:\n%s", regexpAll(`(?s)<dl class="summary">(.*?)</dl>`, body))
 	}
 }

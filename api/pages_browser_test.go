@@ -72,7 +72,7 @@ func testBrowserTakenFeedLink(t *testing.T, b *browser) {
 	if len(values) == 0 || slices.Contains(values, linkedStart.Format(time.RFC3339)) {
 		t.Fatalf("offered %v", values)
 	}
-	if !slices.Contains(labels, "Thursday 10 December, 8:00 AM") {
+	if !slices.Contains(labels, "Thursday 10 December, 8:00\u00a0AM") {
 		t.Errorf("the nearest times are not in Tokyo time: %q", labels)
 	}
 	for _, av := range tb.axe(b) {
@@ -106,10 +106,10 @@ func testBrowserClockChangeLabels(t *testing.T, b *browser) {
 	for i, v := range values {
 		byValue[v] = labels[i]
 	}
-	if got := byValue["2026-10-29T20:00:00Z"]; got != "Thursday 29 October, 11:00 PM (UTC+03:00)" {
+	if got := byValue["2026-10-29T20:00:00Z"]; got != "Thursday 29 October, 11:00\u00a0PM (UTC+3)" {
 		t.Errorf("20:00 UTC reads %q", got)
 	}
-	if got := byValue["2026-10-29T21:00:00Z"]; got != "Thursday 29 October, 11:00 PM (UTC+02:00)" {
+	if got := byValue["2026-10-29T21:00:00Z"]; got != "Thursday 29 October, 11:00\u00a0PM (UTC+2)" {
 		t.Errorf("21:00 UTC reads %q", got)
 	}
 	sorted := slices.Sorted(slices.Values(labels))

@@ -53,7 +53,7 @@ func TestManagePage(t *testing.T) {
 		t.Fatalf("status %d", p.Status)
 	}
 	checkPageBasics(t, p)
-	for _, want := range []string{"Your consultation", "Wednesday 2 December 2026", "9:00 AM to 9:20 AM", "Confirmed",
+	for _, want := range []string{"Your consultation", "Wednesday 2 December 2026", "9:00\u00a0AM to 9:20\u00a0AM", "Confirmed",
 		`action="/manage/` + token + `/reschedule"`, `href="/manage/` + token + `/cancel"`,
 		`href="/manage/` + token + `/consultation.ics"`, `name="start"`} {
 		if !strings.Contains(p.Body, want) {

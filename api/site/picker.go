@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"consult/booking"
+	"consult/web/timefmt"
 )
 
 // maxPickerDays bounds how far ahead the pages look for free slots, whatever
@@ -18,7 +19,6 @@ const maxPickerDays = 366
 const (
 	dayFormat     = "Monday 2 January"
 	dayYearFormat = "Monday 2 January 2006"
-	clockFormat   = "3:04 PM"
 )
 
 // availability is the free slots of the bookable window, grouped by day in
@@ -143,7 +143,7 @@ func (p picker) FirstID() string {
 // the first day with free times), with selected (an RFC 3339 start) checked.
 func newPicker(a *availability, action, dateParam, selected string, now time.Time) picker {
 	tz := a.loc.String()
-	p := picker{Action: action, TZ: tz, TZLabel: zoneLabel(tz, now.In(a.loc)), Zones: zoneGroups(tz, now),
+	p := picker{Action: action, TZ: tz, TZLabel: timefmt.ZoneAt(tz, now.In(a.loc)), Zones: zoneGroups(tz, now),
 		Min: a.first.String(), Max: a.last.String()}
 	day, ok := a.firstOpenDay(a.first, a.last)
 	if !ok {
@@ -203,6 +203,10 @@ func (p *picker) withAlternatives(a *availability, taken time.Time) {
 	p.Slots = slotOptions(a.nearest(taken, 5), a.loc, "")
 }
 
+// pageHours is the clock the pages write times on. The pages keep the
+// 12-hour clock for now; emails follow each client's own.
+const pageHours = timefmt.H12
+
 // slotOptions labels slots in loc. On a day the clocks change, every time
 // carries its UTC offset: when they go back, two slots would otherwise read
 // the same ("11:00 PM" twice), to the eye and to a screen reader alike.
@@ -214,14 +218,14 @@ func slotOptions(slots []booking.Slot, loc *time.Location, selected string) []sl
 	for i, sl := range slots {
 		t := sl.Start.In(loc)
 		v := sl.Start.UTC().Format(time.RFC3339)
-		out[i] = slotOption{ID: "slot-" + strconv.Itoa(i), Value: v, Day: t.Format(dayFormat), Time: t.Format(clockFormat), Checked: v == selected}
+		out[i] = slotOption{ID: "slot-" + strconv.Itoa(i), Value: v, Day: t.Format(dayFormat), Time: timefmt.Clock(t, pageHours), Checked: v == selected}
 		name := out[i].Day + ", " + out[i].Time
 		withOffset = withOffset || seen[name] || zoneChangesOn(t)
 		seen[name] = true
 	}
 	if withOffset {
 		for i, sl := range slots {
-			out[i].Time += " (" + utcOffset(sl.Start.In(loc)) + ")"
+			out[i].Time += " (" + timefmt.Offset(sl.Start.In(loc)) + ")"
 		}
 	}
 	return out

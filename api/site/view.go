@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"consult/booking"
+	"consult/web/timefmt"
 )
 
 // bookingView is a booking as the client's pages show it.
@@ -27,30 +28,19 @@ type bookingView struct {
 	ManageURL string
 }
 
-// when is a booking's time in one zone.
+// when is a booking's time in one zone, as timefmt writes it.
 type when struct {
 	Date       string // "Tuesday 2 December 2026"
-	Start, End string // "1:30 PM", or "1:40 AM (UTC−07:00)" when the clocks change in between
-	Zone       string // "Los Angeles (UTC−08:00)", or "Los Angeles" when Start and End carry offsets
+	Start, End string // "1:30 PM", or "1:40 AM (UTC−7)" when the clocks change in between
+	Zone       string // "Los Angeles time (UTC−8)", or "Los Angeles time" when Start and End carry offsets
 }
 
 func whenIn(start, end time.Time, zone string) when {
-	loc, err := booking.CheckZone(zone)
-	if err != nil {
-		loc, zone = time.UTC, "UTC"
+	if _, err := booking.CheckZone(zone); err != nil {
+		zone = "UTC"
 	}
-	s, e := start.In(loc), end.In(loc)
-	w := when{Date: s.Format(dayYearFormat), Start: s.Format(clockFormat), End: e.Format(clockFormat), Zone: zoneLabel(zone, s)}
-	_, so := s.Zone()
-	_, eo := e.Zone()
-	if so != eo {
-		// One offset for both would misstate the end by the hour the
-		// clocks moved: each time carries its own.
-		w.Start += " (" + utcOffset(s) + ")"
-		w.End += " (" + utcOffset(e) + ")"
-		w.Zone = zoneCity(zone)
-	}
-	return w
+	sp := timefmt.SpanOf(start, end, zone, pageHours, dayYearFormat)
+	return when{Date: sp.Date, Start: sp.Start, End: sp.End, Zone: sp.Zone}
 }
 
 func (h *Handler) bookingView(b *booking.Booking, token string, st booking.Settings, now time.Time) bookingView {

@@ -1,7 +1,6 @@
 package site
 
 import (
-	"fmt"
 	"sort"
 	"strings"
 	"sync"
@@ -9,6 +8,7 @@ import (
 	_ "time/tzdata" // the zone picker must work on hosts without zone files (slim containers)
 
 	"consult/booking"
+	"consult/web/timefmt"
 )
 
 // pickerZones are the time zones offered in the booking form's select: the
@@ -76,7 +76,7 @@ func zoneGroups(current string, now time.Time) []zoneGroup {
 	if _, listed := locs[current]; !listed {
 		if loc, err := booking.CheckZone(current); err == nil {
 			groups = append(groups, zoneGroup{Label: "Your time zone", Options: []zoneOption{
-				{Value: current, Label: zoneLabel(current, now.In(loc)), Selected: true},
+				{Value: current, Label: timefmt.ZoneAt(current, now.In(loc)), Selected: true},
 			}})
 		}
 	}
@@ -90,7 +90,7 @@ func zoneGroups(current string, now time.Time) []zoneGroup {
 		if !found {
 			region = "Other"
 		}
-		byRegion[region] = append(byRegion[region], zoneOption{Value: name, Label: zoneLabel(name, now.In(loc)), Selected: name == current})
+		byRegion[region] = append(byRegion[region], zoneOption{Value: name, Label: timefmt.ZoneAt(name, now.In(loc)), Selected: name == current})
 	}
 	regions := make([]string, 0, len(byRegion))
 	for r := range byRegion {
@@ -103,33 +103,4 @@ func zoneGroups(current string, now time.Time) []zoneGroup {
 		groups = append(groups, zoneGroup{Label: r, Options: opts})
 	}
 	return groups
-}
-
-// zoneCity is the readable place of an IANA name: "America/Los_Angeles" →
-// "Los Angeles", "America/Argentina/Buenos_Aires" → "Buenos Aires".
-func zoneCity(name string) string {
-	city := name[strings.LastIndexByte(name, '/')+1:]
-	return strings.ReplaceAll(city, "_", " ")
-}
-
-// zoneLabel reads "Los Angeles (UTC−08:00)" for the zone at t.
-func zoneLabel(name string, t time.Time) string {
-	if name == "UTC" || name == "Etc/UTC" {
-		return "UTC"
-	}
-	return zoneCity(name) + " (" + utcOffset(t) + ")"
-}
-
-// utcOffset formats t's offset as "UTC−08:00", "UTC+05:30" or "UTC", with a
-// real minus sign so screen readers say "minus".
-func utcOffset(t time.Time) string {
-	_, off := t.Zone()
-	if off == 0 {
-		return "UTC"
-	}
-	sign := "+"
-	if off < 0 {
-		sign, off = "\u2212", -off
-	}
-	return fmt.Sprintf("UTC%s%02d:%02d", sign, off/3600, off%3600/60)
 }

@@ -54,7 +54,8 @@
   }
   function clock(p) {
     var h = +p.hour % 24;
-    return ((h + 11) % 12 + 1) + ":" + p.minute + (h < 12 ? " AM" : " PM");
+    // A no-break space, as the server writes it: "PM" never wraps alone.
+    return ((h + 11) % 12 + 1) + ":" + p.minute + (h < 12 ? "\u00a0AM" : "\u00a0PM");
   }
   // offsetIn is zone tz's UTC offset at instant, in minutes.
   var offsetFormats = {};
@@ -66,16 +67,18 @@
     var m = /([+-])(\d\d):(\d\d)/.exec(name);
     return m ? (m[1] === "-" ? -1 : 1) * (+m[2] * 60 + +m[3]) : 0;
   }
-  // utcOffset reads "UTC+05:30", "UTC\u221208:00" or "UTC", as the server does.
+  // utcOffset reads "UTC+5:30", "UTC\u22128" or "UTC", as the server's
+  // timefmt.Offset does.
   function utcOffset(min) {
     if (!min) return "UTC";
-    var a = Math.abs(min), pad = function (n) { return (n < 10 ? "0" : "") + n; };
-    return "UTC" + (min < 0 ? "\u2212" : "+") + pad(Math.floor(a / 60)) + ":" + pad(a % 60);
+    var a = Math.abs(min), m = a % 60;
+    return "UTC" + (min < 0 ? "\u2212" : "+") + Math.floor(a / 60) + (m ? ":" + (m < 10 ? "0" : "") + m : "");
   }
+  // zoneLabel reads "Berlin time (UTC+1)", as timefmt.ZoneAt does.
   function zoneLabel(tz) {
     if (tz === "UTC" || tz === "Etc/UTC") return "UTC";
     var city = tz.slice(tz.lastIndexOf("/") + 1).replace(/_/g, " ");
-    return city + " (" + utcOffset(offsetIn(new Date(), tz)) + ")";
+    return city + " time (" + utcOffset(offsetIn(new Date(), tz)) + ")";
   }
   // midnight is the instant day s starts in zone tz; a midnight the clocks
   // skip resolves as Go's time.Date does, so both sides mark the same days.
