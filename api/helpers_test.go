@@ -110,14 +110,11 @@ func newTestAPI(t *testing.T) *testAPI {
 }
 
 // newTestAPIWith is newTestAPI with a configuration of the test's own.
-func newTestAPIWith(t *testing.T, cfg api.Config, tune ...func(*booking.Service)) *testAPI {
+func newTestAPIWith(t *testing.T, cfg api.Config, opts ...booking.Option) *testAPI {
 	t.Helper()
 	pool := storagetest.NewDB(t)
 	store := seedStore(t, pool, false)
-	svc := booking.NewService(store, func() time.Time { return testNow })
-	for _, f := range tune {
-		f(svc)
-	}
+	svc := booking.NewService(store, func() time.Time { return testNow }, opts...)
 	srv, err := api.New(cfg, api.Deps{Service: svc})
 	if err != nil {
 		t.Fatal(err)

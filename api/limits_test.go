@@ -11,9 +11,8 @@ import (
 )
 
 func TestOneUpcomingAndOneYearlyConsultationPerEmail(t *testing.T) {
-	a := newTestAPIWith(t, api.Config{BaseURL: "http://consult.test"}, func(s *booking.Service) {
-		s.Limits = booking.ClientLimits{MaxUpcoming: 1, MaxPerYear: 1, Contact: "hello@practice.example"}
-	})
+	a := newTestAPIWith(t, api.Config{BaseURL: "http://consult.test"}, booking.WithLimits(
+		booking.ClientLimits{MaxUpcoming: 1, MaxPerYear: 1, Contact: "hello@practice.example"}))
 	slots := a.slots(wednesday)
 	book := func(i int, email string) response {
 		return a.do("POST", "/api/v1/bookings", fmt.Sprintf(`{"start":%q,"name":"Hoarder","email":%q}`,
@@ -48,9 +47,8 @@ func TestOneUpcomingAndOneYearlyConsultationPerEmail(t *testing.T) {
 }
 
 func TestYearlyLimitCountsPastConsultations(t *testing.T) {
-	a := newTestAPIWith(t, api.Config{BaseURL: "http://consult.test"}, func(s *booking.Service) {
-		s.Limits = booking.ClientLimits{MaxUpcoming: 1, MaxPerYear: 1, Contact: "hello@practice.example"}
-	})
+	a := newTestAPIWith(t, api.Config{BaseURL: "http://consult.test"}, booking.WithLimits(
+		booking.ClientLimits{MaxUpcoming: 1, MaxPerYear: 1, Contact: "hello@practice.example"}))
 	past := testNow.AddDate(0, -3, 0)
 	_, hash := booking.NewToken()
 	if _, err := a.pool.Exec(t.Context(), `INSERT INTO bookings (starts_at, ends_at, status, name, email, time_zone, manage_token_hash, client_key)

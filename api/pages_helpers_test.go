@@ -49,8 +49,7 @@ func newTestSiteWith(t *testing.T, opts siteOptions) *testSite {
 	if now.IsZero() {
 		now = testNow
 	}
-	svc := booking.NewService(store, func() time.Time { return now })
-	svc.Limits = opts.limits
+	svc := booking.NewService(store, func() time.Time { return now }, booking.WithLimits(opts.limits))
 	renderer, pages := siteWeb(t)
 	ts := httptest.NewUnstartedServer(nil)
 	ts.Start()

@@ -13,10 +13,9 @@ import (
 type Service struct {
 	Store Store
 	Now   func() time.Time
-	// Limits bound how much one email address may book; checked inside
+	// limits bound how much one email address may book; checked inside
 	// the booking transaction so concurrent requests cannot slip past.
-	// NewService sets them from WithLimits.
-	Limits ClientLimits
+	limits ClientLimits
 	// sealer, when set, seals manage tokens for the emails a change
 	// queues, so they can carry the client's private link.
 	sealer TokenSealer
@@ -35,7 +34,7 @@ func WithSealer(sealer TokenSealer) Option {
 // WithLimits sets how much one email address may book (no limit
 // without it).
 func WithLimits(limits ClientLimits) Option {
-	return func(s *Service) { s.Limits = limits }
+	return func(s *Service) { s.limits = limits }
 }
 
 // NewService returns a Service on store using now as its clock.
@@ -130,7 +129,7 @@ func (s *Service) Book(ctx context.Context, req Request, idemKey string) (*Booki
 	nb := NewBooking{
 		Start: req.Start.UTC(), End: req.Start.UTC().Add(settings.SlotLength),
 		Name: req.Name, Email: req.Email, Phone: req.Phone, Note: req.Note,
-		TimeZone: req.TimeZone, HourCycle: req.HourCycle, TokenHash: tokenHash, Now: s.Now().UTC(), Limits: s.Limits,
+		TimeZone: req.TimeZone, HourCycle: req.HourCycle, TokenHash: tokenHash, Now: s.Now().UTC(), Limits: s.limits,
 	}
 	if nb.MailToken, err = s.sealForMail(token); err != nil {
 		return nil, "", err
