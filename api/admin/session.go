@@ -148,7 +148,13 @@ func (h *Handler) sessionUser(c echo.Context) (*booking.User, error) {
 // signIn starts a signed-in session for u under a new session id, so an
 // id planted before sign-in is worthless after it.
 func (h *Handler) signIn(c echo.Context, u *booking.User) error {
-	return h.startSession(c, u, h.now())
+	now := h.now()
+	if err := h.startSession(c, u, now); err != nil {
+		return err
+	}
+	// Signing in proves it is them, as confirming does (see reauth.go).
+	h.sessions.Put(c.Request().Context(), sessAuthAt, now.UnixMicro())
+	return nil
 }
 
 // keepSession moves this session to u's new epoch after a change that

@@ -1,0 +1,70 @@
+package api_test
+
+import (
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/pquerna/otp/totp"
+
+	"consult/api"
+)
+
+// TestSecurityChangesNeedTheRecentPassword plays a stolen session cookie:
+// minutes after the practitioner signed in, it can neither mint an API
+// token nor set up an authenticator, change the password or turn two-step
+// sign-in off without the password (and, with two-step sign-in on, a code).
+func TestSecurityChangesNeedTheRecentPassword(t *testing.T) {
+	a := newAdminTest(t, api.Config{})
+	b := a.mustSignIn()
+	tokens := func() int { return a.count(`SELECT count(*) FROM api_tokens`) }
+
+	// Just signed in: no need to confirm.
+	b.get("/admin/tokens")
+	if p := b.post("/admin/tokens", url.Values{"name": {"fresh"}}); p.Status != http.StatusOK || tokens() != 1 {
+		t.Fatalf("a token right after signing in: %d, %d tokens", p.Status, tokens())
+	}
+
+	a.clock.Add(6 * time.Minute)
+	for _, path := range []string{"/admin/tokens", "/admin/settings/totp/start", "/admin/settings/password", "/admin/settings/totp/disable"} {
+		p := b.post(path, url.Values{"name": {"stolen"}, "current_password": {"x"}, "password": {"x"}})
+		if p.Status != http.StatusSeeOther || !strings.HasPrefix(p.Header.Get("Location"), "/admin/confirm?next=") {
+			t.Errorf("%s six minutes after signing in: %d to %q, want 303 to confirm", path, p.Status, p.Header.Get("Location"))
+		}
+	}
+	if tokens() != 1 {
+		t.Fatalf("%d tokens: one was made without confirming", tokens())
+	}
+
+	if p := b.get("/admin/confirm?next=/admin/tokens"); p.Status != http.StatusOK || !strings.Contains(p.Body, "Confirm it is you") {
+		t.Fatalf("confirm page: %d", p.Status)
+	}
+	if p := b.post("/admin/confirm", url.Values{"password": {"not it"}, "next": {"/admin/tokens"}}); p.Status != http.StatusUnprocessableEntity {
+		t.Fatalf("a wrong password confirms: %d", p.Status)
+	}
+	p := b.post("/admin/confirm", url.Values{"password": {adminPassword}, "next": {"https://evil.example/"}})
+	wantAdminRedirect(t, p, "/admin/settings") // never off the admin area
+	if p := b.post("/admin/tokens", url.Values{"name": {"confirmed"}}); p.Status != http.StatusOK || tokens() != 2 {
+		t.Fatalf("a token after confirming: %d, %d tokens", p.Status, tokens())
+	}
+
+	// With two-step sign-in on, confirming needs a code too.
+	b.get("/admin/settings")
+	setup := b.post("/admin/settings/totp/start", nil)
+	m := adminSecretRE.FindStringSubmatch(setup.Body)
+	if m == nil {
+		t.Fatalf("setup page: %d", setup.Status)
+	}
+	code, _ := totp.GenerateCode(m[1], a.clock.Now())
+	if done := b.post("/admin/settings/totp/confirm", url.Values{"code": {code}}); done.Status != http.StatusOK {
+		t.Fatalf("turning two-step sign-in on: %d", done.Status)
+	}
+	a.clock.Add(6 * time.Minute)
+	if p := b.post("/admin/confirm", url.Values{"password": {adminPassword}, "next": {"/admin/tokens"}}); p.Status != http.StatusUnprocessableEntity {
+		t.Fatalf("the password alone confirms with two-step sign-in on: %d", p.Status)
+	}
+	code, _ = totp.GenerateCode(m[1], a.clock.Now())
+	wantAdminRedirect(t, b.post("/admin/confirm", url.Values{"password": {adminPassword}, "code": {code}, "next": {"/admin/tokens"}}), "/admin/tokens")
+}
