@@ -47,7 +47,7 @@ func TestBookingsFeedContent(t *testing.T) {
 		Start: testNow.Add(6 * day), CancelledAt: at(-40 * day)})
 
 	r := f.get(f.private)
-	for k, want := range map[string]string{"Cache-Control": "private, no-cache", "Referrer-Policy": "no-referrer",
+	for k, want := range map[string]string{"Cache-Control": "no-store", "Referrer-Policy": "no-referrer",
 		"X-Robots-Tag": "noindex, nofollow"} {
 		if got := r.Header.Get(k); got != want {
 			t.Errorf("%s = %q, want %q", k, got, want)

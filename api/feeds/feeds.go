@@ -41,12 +41,13 @@ const (
 
 // Cache policies. The open slots are public and change at most every few
 // minutes; letting shared caches keep them for five minutes spares the
-// database when many people subscribe. The bookings feed holds personal
-// data: no shared cache may store it, and the app revalidates every time,
-// which costs one query and a 304.
+// database when many people subscribe. The bookings feed holds clients'
+// names (and, with full details on, emails and phone numbers): no cache,
+// shared or the app's own, may keep a copy on disk. Apps that send their
+// entity tag anyway still get a 304 for one query.
 const (
 	availabilityCache = "public, max-age=300"
-	bookingsCache     = "private, no-cache"
+	bookingsCache     = "no-store"
 )
 
 // feedFormat is part of every entity tag: change it when the feeds' output
