@@ -3,6 +3,7 @@ package api_test
 import (
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -67,4 +68,31 @@ func TestSecurityChangesNeedTheRecentPassword(t *testing.T) {
 	}
 	code, _ = totp.GenerateCode(m[1], a.clock.Now())
 	wantAdminRedirect(t, b.post("/admin/confirm", url.Values{"password": {adminPassword}, "code": {code}, "next": {"/admin/tokens"}}), "/admin/tokens")
+}
+
+// TestSecurityChangesAreEmailed checks each change to how the practitioner
+// signs in sends them a notice, so one they did not make is noticed.
+func TestSecurityChangesAreEmailed(t *testing.T) {
+	a := newAdminTest(t, api.Config{})
+	b := a.mustSignIn()
+	b.get("/admin/tokens")
+	if p := b.post("/admin/tokens", url.Values{"name": {"laptop"}}); p.Status != http.StatusOK {
+		t.Fatalf("token: %d", p.Status)
+	}
+	b.get("/admin/settings")
+	wantAdminRedirect(t, b.post("/admin/settings/sign-out-everywhere", nil), "/admin/sign-in")
+	notices := a.count(`SELECT count(*) FROM outbox WHERE kind = 'security' AND recipient = 'practitioner' AND booking_id IS NULL`)
+	if notices != 2 {
+		t.Fatalf("%d security notices queued, want 2 (token, sign out everywhere)", notices)
+	}
+	var id int64
+	if err := a.pool.QueryRow(t.Context(), `SELECT min(id) FROM outbox WHERE kind = 'security'`).Scan(&id); err != nil {
+		t.Fatal(err)
+	}
+	b = a.mustSignIn()
+	p := b.get("/admin/email/" + strconv.FormatInt(id, 10))
+	if p.Status != http.StatusOK || !strings.Contains(p.Body, "Security notice: A new API token was created") ||
+		!strings.Contains(p.Body, "consult admin reset-password") {
+		t.Fatalf("the notice as the Email page shows it: %d\n%s", p.Status, p.Body)
+	}
 }

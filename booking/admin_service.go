@@ -46,6 +46,13 @@ func (a *Admin) change(ctx context.Context, who Actor, action string, fn func(tx
 		if err != nil {
 			return err
 		}
+		if what, ok := securityNotices[action]; ok {
+			// Told by email, so a change the practitioner did not make
+			// (a stolen session, a lost laptop) does not go unnoticed.
+			if err := tx.QueueSecurityNotice(ctx, what, now); err != nil {
+				return err
+			}
+		}
 		if err := tx.Audit(ctx, who.entry(now, action, target)); err != nil {
 			return fmt.Errorf("booking: %s not saved, as the audit log refused it: %w", action, err)
 		}
@@ -134,4 +141,16 @@ func (a *Admin) RenamePractice(ctx context.Context, who Actor, name string) erro
 	return a.change(ctx, who, "settings.update", func(tx AdminStore, now time.Time) (string, error) {
 		return "practice_name", tx.UpdateSettings(ctx, st, now)
 	})
+}
+
+// securityNotices are the changes to how the practitioner signs in that
+// are also emailed to them, with what the email says happened.
+var securityNotices = map[string]string{
+	"password.change":     "Your password was changed",
+	"totp.enable":         "Two-step sign-in was turned on",
+	"totp.disable":        "Two-step sign-in was turned off",
+	"token.create":        "A new API token was created",
+	"signout.everywhere":  "Every session was signed out and every API token revoked",
+	"user.reset-password": "Your password was reset from the server's command line, ending every session and revoking every API token",
+	"user.reset-2fa":      "Two-step sign-in was turned off from the server's command line",
 }

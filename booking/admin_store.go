@@ -141,6 +141,9 @@ type MailStore interface {
 	// with a fresh count of attempts. ENOTFOUND when there is no such
 	// message; ECONFLICT when it is in any other state.
 	RetryOutbox(ctx context.Context, id int64, now time.Time) error
+	// QueueSecurityNotice queues an email to the practitioner saying what
+	// changed about how they sign in (MailSecurity), due at now.
+	QueueSecurityNotice(ctx context.Context, what string, now time.Time) error
 }
 
 // AdminStore is every store the admin area uses, with a transaction that

@@ -15,6 +15,7 @@ const (
 	MailPractitionerNew   = "practitioner_new"   // to the practitioner
 	MailPractitionerMoved = "practitioner_moved" // to the practitioner
 	MailPractitionerGone  = "practitioner_gone"  // to the practitioner
+	MailSecurity          = "security"           // to the practitioner: a change to how they sign in
 )
 
 // Recipients of queued mail.

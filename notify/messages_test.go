@@ -294,3 +294,19 @@ func TestRescheduledReminderReplacesTheStaleOne(t *testing.T) {
 }
 
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }
+
+func TestSecurityNoticeGoesToThePractitioner(t *testing.T) {
+	e := newEnv(t)
+	if err := e.store.QueueSecurityNotice(e.ctx, "Two-step sign-in was turned off", e.clock.Now()); err != nil {
+		t.Fatal(err)
+	}
+	e.run()
+	msgs := e.received()
+	if len(msgs) != 1 {
+		t.Fatalf("%d messages, want the notice", len(msgs))
+	}
+	m := only(t, msgs, "Security notice: Two-step sign-in was turned off")
+	if len(m.To) != 1 || m.To[0] != practitioner || !strings.Contains(m.Text, "consult admin reset-2fa") {
+		t.Errorf("notice to %v:\n%s", m.To, m.Text)
+	}
+}

@@ -172,18 +172,23 @@ func (w *Worker) RenderMessage(ctx context.Context, id int64) (*booking.Rendered
 	if err != nil {
 		return nil, err
 	}
-	if m.BookingID == 0 {
-		return nil, booking.Errorf(booking.ENOTFOUND, "The booking of this message has been erased.")
-	}
-	b, err := w.store.BookingByID(ctx, m.BookingID)
-	if err != nil {
-		return nil, err
-	}
 	at := w.now().UTC()
 	if m.SentAt != nil {
 		at = *m.SentAt
 	}
-	msg, err := w.render(ctx, *m, b, "", at)
+	var msg *Message
+	switch {
+	case m.Kind == booking.MailSecurity:
+		msg, err = w.renderSecurity(ctx, *m, at)
+	case m.BookingID == 0:
+		return nil, booking.Errorf(booking.ENOTFOUND, "The booking of this message has been erased.")
+	default:
+		var b *booking.Booking
+		if b, err = w.store.BookingByID(ctx, m.BookingID); err != nil {
+			return nil, err
+		}
+		msg, err = w.render(ctx, *m, b, "", at)
+	}
 	if err != nil {
 		return nil, err
 	}

@@ -138,6 +138,28 @@ func (w *Worker) render(ctx context.Context, m booking.OutboxMessage, b *booking
 	return msg, nil
 }
 
+// renderSecurity builds security notice m for the practitioner: what
+// changed and when, and what to do if it was not them.
+func (w *Worker) renderSecurity(ctx context.Context, m booking.OutboxMessage, at time.Time) (*Message, error) {
+	settings, err := w.settings(ctx)
+	if err != nil {
+		return nil, err
+	}
+	when := timefmt.SpanOf(m.CreatedAt, m.CreatedAt, settings.TimeZone, timefmt.H24, longDate)
+	v := view{Practice: settings.PracticeName, BaseURL: w.base.String(), Message: m.Note,
+		WhenPractice: when.Date + ", " + when.Start + " " + when.Zone, AdminURL: w.base.String() + "/admin"}
+	msg := &Message{
+		From:      mail.Address{Name: settings.PracticeName, Address: w.from.Address},
+		To:        mail.Address{Name: settings.PracticeName, Address: w.practitioner.Address},
+		Date:      at.UTC(),
+		MessageID: w.messageID(m),
+	}
+	if msg.Subject, msg.Text, msg.HTML, err = w.tmpl.execute(m.Kind, v); err != nil {
+		return nil, fmt.Errorf("notify: %s message %d: %w", m.Kind, m.ID, err)
+	}
+	return msg, nil
+}
+
 // settings reads the practice's current name and zone, which the admin
 // area may have changed since the message was queued.
 func (w *Worker) settings(ctx context.Context) (booking.Settings, error) {

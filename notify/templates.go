@@ -21,7 +21,7 @@ var templateFS embed.FS
 // kinds lists every kind of message; each must have its templates.
 var kinds = []string{
 	booking.MailConfirmation, booking.MailRescheduled, booking.MailCancelled, booking.MailReminder,
-	booking.MailPractitionerNew, booking.MailPractitionerMoved, booking.MailPractitionerGone,
+	booking.MailPractitionerNew, booking.MailPractitionerMoved, booking.MailPractitionerGone, booking.MailSecurity,
 }
 
 // templates are the parsed message templates, one set per kind.

@@ -86,6 +86,10 @@ func (w *Worker) deliver(ctx context.Context, m booking.OutboxMessage) {
 		settle(w.store.CloseOutbox(ctx, m.ID, m.Attempts, booking.OutboxFailed, "no outcome recorded after the last attempt"))
 		return
 	}
+	if m.Kind == booking.MailSecurity {
+		w.deliverSecurity(ctx, log, m)
+		return
+	}
 	var b *booking.Booking
 	var err error
 	if m.BookingID != 0 {
@@ -127,8 +131,18 @@ func (w *Worker) deliver(ctx context.Context, m booking.OutboxMessage) {
 		settle(w.store.CloseOutbox(ctx, m.ID, m.Attempts, booking.OutboxFailed, redact(err.Error())))
 		return
 	}
+	w.send(ctx, log, m, msg, now)
+}
+
+// send hands the rendered msg to the SMTP server and records the outcome.
+func (w *Worker) send(ctx context.Context, log *slog.Logger, m booking.OutboxMessage, msg *Message, now time.Time) {
+	settle := func(err error) {
+		if err != nil {
+			log.Error("mail worker: record outcome", "error", err)
+		}
+	}
 	sctx, cancel := context.WithTimeout(ctx, w.cfg.SendTimeout)
-	err = w.sender.Send(sctx, msg)
+	err := w.sender.Send(sctx, msg)
 	cancel()
 	var perm *PermanentError
 	switch {
@@ -141,6 +155,25 @@ func (w *Worker) deliver(ctx context.Context, m booking.OutboxMessage) {
 	default:
 		w.retry(ctx, log, m, err)
 	}
+}
+
+// deliverSecurity sends a security notice: about no booking, to the
+// practitioner only.
+func (w *Worker) deliverSecurity(ctx context.Context, log *slog.Logger, m booking.OutboxMessage) {
+	if w.sender == nil {
+		log.Info("mail kept in the outbox, not sent: no SMTP_URL")
+		if err := w.store.CloseOutbox(ctx, m.ID, m.Attempts, booking.OutboxLogged, "not sent: no SMTP server is configured (SMTP_URL)"); err != nil {
+			log.Error("mail worker: record outcome", "error", err)
+		}
+		return
+	}
+	now := w.now().UTC()
+	msg, err := w.renderSecurity(ctx, m, now)
+	if err != nil {
+		w.retry(ctx, log, m, err)
+		return
+	}
+	w.send(ctx, log, m, msg, now)
 }
 
 // retry puts m back in the queue after a temporary failure, with

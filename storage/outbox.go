@@ -18,6 +18,7 @@ const (
 	MailRescheduled       = booking.MailRescheduled
 	MailCancelled         = booking.MailCancelled
 	MailReminder          = booking.MailReminder
+	MailSecurity          = booking.MailSecurity
 	MailPractitionerNew   = booking.MailPractitionerNew
 	MailPractitionerMoved = booking.MailPractitionerMoved
 	MailPractitionerGone  = booking.MailPractitionerGone
@@ -111,6 +112,17 @@ func (s *Store) queueMail(ctx context.Context, tx pgx.Tx, b *booking.Booking, ev
 		if err != nil {
 			return fmt.Errorf("storage: queue %s mail: %w", m.kind, translate(err))
 		}
+	}
+	return nil
+}
+
+// QueueSecurityNotice implements booking.MailStore: a message about no
+// booking, to the practitioner, carrying what changed.
+func (s *Store) QueueSecurityNotice(ctx context.Context, what string, now time.Time) error {
+	_, err := s.db.Exec(ctx, `INSERT INTO outbox (kind, recipient, message, send_after, created_at)
+		VALUES ($1, $2, $3, $4, $4)`, MailSecurity, booking.RecipientPractitioner, what, stamp(now))
+	if err != nil {
+		return fmt.Errorf("storage: queue security notice: %w", translate(err))
 	}
 	return nil
 }

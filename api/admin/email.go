@@ -49,6 +49,7 @@ var emailKinds = map[string]string{
 	booking.MailPractitionerNew:   "New booking, to you",
 	booking.MailPractitionerMoved: "Moved booking, to you",
 	booking.MailPractitionerGone:  "Cancelled booking, to you",
+	booking.MailSecurity:          "Security notice, to you",
 }
 
 // emailTab is one status filter as rendered.
