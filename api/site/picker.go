@@ -67,10 +67,16 @@ func (a *availability) has(start time.Time) bool {
 	return i < len(a.slots) && a.slots[i].Start.Equal(start)
 }
 
-// nearest returns up to n free slots closest to t, in time order: what to
-// offer when the slot a client chose was taken.
+// nearest returns up to n free slots closest to t, other than one at t
+// itself, in time order: what to offer when the slot a client chose was
+// taken (perhaps after these slots were read).
 func (a *availability) nearest(t time.Time, n int) []booking.Slot {
-	out := append([]booking.Slot(nil), a.slots...)
+	out := make([]booking.Slot, 0, len(a.slots))
+	for _, sl := range a.slots {
+		if !sl.Start.Equal(t) {
+			out = append(out, sl)
+		}
+	}
 	dist := func(s booking.Slot) time.Duration { return s.Start.Sub(t).Abs() }
 	sort.SliceStable(out, func(i, j int) bool { return dist(out[i]) < dist(out[j]) })
 	out = out[:min(n, len(out))]
