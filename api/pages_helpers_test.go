@@ -34,6 +34,8 @@ type siteOptions struct {
 	noHours bool // no weekly hours: nothing is bookable
 	limits  booking.ClientLimits
 	now     time.Time // the clock; zero: testNow
+	// settings adjusts the practice's rules.
+	settings func(*booking.Settings)
 }
 
 func newTestSite(t *testing.T) *testSite {
@@ -44,7 +46,11 @@ func newTestSite(t *testing.T) *testSite {
 func newTestSiteWith(t *testing.T, opts siteOptions) *testSite {
 	t.Helper()
 	pool := storagetest.NewDB(t)
-	store := seedStore(t, pool, opts.noHours, practiceName("Harbour Therapy"))
+	tune := []func(*booking.Settings){practiceName("Harbour Therapy")}
+	if opts.settings != nil {
+		tune = append(tune, opts.settings)
+	}
+	store := seedStore(t, pool, opts.noHours, tune...)
 	now := opts.now
 	if now.IsZero() {
 		now = testNow
