@@ -36,6 +36,8 @@ type siteOptions struct {
 	now     time.Time // the clock; zero: testNow
 	// settings adjusts the practice's rules.
 	settings func(*booking.Settings)
+	// rateLimit is the per-address budgets' size; 0 turns them off.
+	rateLimit int
 }
 
 func newTestSite(t *testing.T) *testSite {
@@ -65,7 +67,7 @@ func newTestSiteWith(t *testing.T, opts siteOptions) *testSite {
 	if base == "" {
 		base = ts.URL
 	}
-	srv, err := api.New(api.Config{BaseURL: base, RetentionDays: 180, MailFrom: "Harbour Therapy <hello@harbour.example>"},
+	srv, err := api.New(api.Config{BaseURL: base, RetentionDays: 180, MailFrom: "Harbour Therapy <hello@harbour.example>", RateLimitPerMinute: opts.rateLimit},
 		api.Deps{Service: svc, Web: renderer, Pages: pages, Feeds: store})
 	if err != nil {
 		t.Fatal(err)
