@@ -1,8 +1,10 @@
 package api
 
 import (
+	"context"
 	"net/http"
 	"strings"
+	"time"
 
 	"consult/api/httpx"
 
@@ -44,7 +46,7 @@ func (s *Server) renderErrorPage(c echo.Context, p httpx.Problem) {
 	if len(c.Request().URL.Path) >= 6 && c.Request().URL.Path[:6] == "/admin" {
 		name = "admin/error"
 	}
-	data := errorPageData{Practice: s.svc.PracticeName(c.Request().Context()), Title: p.Title, Detail: p.Detail, Status: p.Status}
+	data := errorPageData{Practice: s.errorPagePractice(c.Request().Context()), Title: p.Title, Detail: p.Detail, Status: p.Status}
 	if name == "error" {
 		data.Title = strings.TrimSuffix(data.Title, ".")
 		if text, ok := errorCopy[p.Status]; ok {
@@ -54,4 +56,19 @@ func (s *Server) renderErrorPage(c echo.Context, p httpx.Problem) {
 	if err := s.web.Render(c.Response(), name, data); err != nil {
 		s.logger.Error("render error page", "error", err)
 	}
+}
+
+// errorPageNameTimeout bounds reading the practice's name for an error page.
+const errorPageNameTimeout = 2 * time.Second
+
+// errorPagePractice reads the practice's name for an error page. The
+// error handler runs after the handler's middleware has returned, so the
+// request's context is usually cancelled by then (httpx.RequestTimeout
+// cancels it on the way out), and so it is after a timeout: the name is
+// read on a context of its own, or every error page would show the
+// fallback name.
+func (s *Server) errorPagePractice(ctx context.Context) string {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), errorPageNameTimeout)
+	defer cancel()
+	return s.svc.PracticeName(ctx)
 }

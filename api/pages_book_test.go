@@ -310,3 +310,61 @@ func TestOversizedFormIsRefused(t *testing.T) {
 		t.Errorf("status %d, want 413", p.Status)
 	}
 }
+
+// refusedTimes are times the demo hours refuse under testNow, one for each
+// reason, with the sentence the pages show beside the picker. A taken time
+// is booked by someone else first.
+var refusedTimes = []struct {
+	kind, start, message string
+	status               int
+}{
+	{booking.RefusedTaken, "2026-12-02T19:00:00Z", "That time has just been booked by someone else. Choose one of the nearest free times below, or another day.", http.StatusConflict},
+	{booking.RefusedPast, "2026-12-01T15:00:00Z", "That time has already passed. Please choose a later time.", http.StatusUnprocessableEntity},
+	{booking.RefusedTooSoon, "2026-12-01T17:00:00Z", "Bookings need at least 12 hours' notice. Please choose a later time.", http.StatusUnprocessableEntity},
+	{booking.RefusedClosed, "2026-12-05T18:00:00Z", "The practice is closed that day. Please choose another day.", http.StatusUnprocessableEntity},
+	{booking.RefusedClosed, "2026-12-02T15:00:00Z", "That time is outside the practice's hours. Please choose a listed time.", http.StatusUnprocessableEntity},
+	{booking.RefusedBeyondHorizon, "2027-02-01T17:00:00Z", "Bookings can be made up to 60 days ahead. Please choose an earlier day.", http.StatusUnprocessableEntity},
+	{booking.RefusedNotStartTime, "2026-12-02T17:10:00Z", "That is not one of the start times offered. Please choose a listed time.", http.StatusUnprocessableEntity},
+}
+
+// checkRefusalShown expects page to give message as the error at the
+// time picker and in the error summary, and the nearest free times
+// instead of a day's exactly when the time was taken.
+func checkRefusalShown(t *testing.T, p fetched, kind, message string) {
+	t.Helper()
+	body := html.UnescapeString(p.Body)
+	if !strings.Contains(body, `<p class="field-error" id="start-error"><span class="visually-hidden">Error:</span> `+message+"</p>") {
+		t.Errorf("%s: the picker does not say %q:\n%s", kind, message, regexpAll(`(?s)<p class="field-error"[^>]*>(.*?)</p>`, body))
+	}
+	if summary := regexpAll(`(?s)<div class="error-summary"(.*?)</div>`, body); len(summary) != 1 || !strings.Contains(summary[0], message) {
+		t.Errorf("%s: the error summary does not say %q: %q", kind, message, summary)
+	}
+	if got, want := strings.Contains(body, "The nearest free times"), kind == booking.RefusedTaken; got != want {
+		t.Errorf("%s: nearest free times offered: %v, want %v", kind, got, want)
+	}
+	if kind != booking.RefusedTaken && strings.Contains(body, "booked by someone else") {
+		t.Errorf("%s: the time is said to be taken", kind)
+	}
+}
+
+func TestRefusedTimesAreExplainedOnTheBookPage(t *testing.T) {
+	site := newTestSite(t)
+	for _, tc := range refusedTimes {
+		form := site.bookingForm(tc.start)
+		if tc.kind == booking.RefusedTaken {
+			site.bookDirect(tc.start)
+		}
+		before := site.count("")
+		p := site.post("/book", form)
+		if p.Status != tc.status {
+			t.Errorf("%s %s: status %d, want %d", tc.kind, tc.start, p.Status, tc.status)
+		}
+		checkRefusalShown(t, p, tc.kind, tc.message)
+		if !strings.Contains(p.Body, `value="Ada Lovelace"`) {
+			t.Errorf("%s: the details typed are lost", tc.kind)
+		}
+		if site.count("") != before {
+			t.Errorf("%s: a refused time was booked", tc.kind)
+		}
+	}
+}

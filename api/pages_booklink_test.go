@@ -94,7 +94,7 @@ func TestFeedLinkOpensTheBookPageWithItsSlotChosen(t *testing.T) {
 	if taken.Status != http.StatusOK {
 		t.Fatalf("taken slot: status %d", taken.Status)
 	}
-	if !strings.Contains(html.UnescapeString(taken.Body), "That time is no longer available; here are the nearest free times.") {
+	if !strings.Contains(html.UnescapeString(taken.Body), "That time has just been booked by someone else; here are the nearest free times.") {
 		t.Error("no note that the time was taken")
 	}
 	if !strings.Contains(taken.Body, "The nearest free times") || checkedRE.MatchString(taken.Body) {
@@ -115,13 +115,18 @@ func TestFeedLinkOpensTheBookPageWithItsSlotChosen(t *testing.T) {
 	}
 }
 
+// TestBookPageWithABadStartOpensNormally follows links to times that
+// cannot be booked: each says why, over the nearest free times.
 func TestBookPageWithABadStartOpensNormally(t *testing.T) {
 	site := newTestSite(t)
 	for _, tc := range []struct{ start, note string }{
-		{"yesterday", "We could not read the time in that link."},
-		{"2026-12-02T17:10:00Z", "That time is no longer available; here are the nearest free times."}, // not on the grid
-		{"2025-01-05T17:00:00Z", "That time is no longer available; here are the nearest free times."}, // long past
-		{"2031-01-06T17:00:00Z", "That time is no longer available; here are the nearest free times."}, // beyond the horizon
+		{"yesterday", "We could not read the time in that link. Please choose a time below."},
+		{"2026-12-02T17:10:00Z", "That is not one of the start times offered; here are the nearest free times."},
+		{"2025-01-05T17:00:00Z", "That time has already passed; here are the nearest free times."},
+		{"2026-12-01T17:00:00Z", "Bookings need at least 12 hours' notice; here are the nearest free times."},   // 9:00 AM today
+		{"2026-12-05T18:00:00Z", "The practice is closed that day; here are the nearest free times."},           // a Saturday
+		{"2026-12-02T15:00:00Z", "That time is outside the practice's hours; here are the nearest free times."}, // 7:00 AM
+		{"2031-01-06T17:00:00Z", "Bookings can be made up to 60 days ahead; here are the nearest free times."},
 		{"2026-12-02T09:00:00-08:00", ""}, // free, with an offset
 	} {
 		p := site.get("/book?" + url.Values{"start": {tc.start}}.Encode())
@@ -130,8 +135,8 @@ func TestBookPageWithABadStartOpensNormally(t *testing.T) {
 			continue
 		}
 		body := html.UnescapeString(p.Body)
-		if tc.note != "" && !strings.Contains(body, tc.note) {
-			t.Errorf("%s: no note %q", tc.start, tc.note)
+		if got := regexpAll(`(?s)<p class="notice" data-slots-note>(.*?)</p>`, body); tc.note != "" && !slices.Equal(got, []string{tc.note}) {
+			t.Errorf("%s: note %q, want %q", tc.start, got, tc.note)
 		}
 		if tc.note == "" && checkedRE.FindStringSubmatch(p.Body) == nil {
 			t.Errorf("%s: the free slot is not chosen", tc.start)
@@ -139,6 +144,13 @@ func TestBookPageWithABadStartOpensNormally(t *testing.T) {
 		if !strings.Contains(p.Body, `name="start"`) || strings.Contains(p.Body, `aria-invalid="true"`) {
 			t.Errorf("%s: no times offered, or shown as an error", tc.start)
 		}
+	}
+
+	// With nothing free, the note gives the reason alone.
+	closed := newTestSiteWith(t, siteOptions{noHours: true})
+	body := html.UnescapeString(closed.get("/book?start=2026-12-02T17:00:00Z").Body)
+	if got := regexpAll(`(?s)<p class="notice" data-slots-note>(.*?)</p>`, body); !slices.Equal(got, []string{"The practice is closed that day."}) {
+		t.Errorf("with no free times the note reads %q", got)
 	}
 }
 

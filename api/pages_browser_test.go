@@ -62,7 +62,7 @@ func testBrowserTakenFeedLink(t *testing.T, b *browser) {
 	tb.open(link)
 	// The nearest times are listed again by the server, in Tokyo time.
 	tb.waitFor(`new URL(location.href).searchParams.get("tz") === "Asia/Tokyo" && document.readyState === "complete"`)
-	if got := tb.text("[data-slots-note]"); got != "That time is no longer available; here are the nearest free times." {
+	if got := tb.text("[data-slots-note]"); got != "That time has just been booked by someone else; here are the nearest free times." {
 		t.Errorf("note reads %q", got)
 	}
 	if got := tb.text("[data-slots-legend]"); got != "The nearest free times" {

@@ -34,6 +34,10 @@ type siteOptions struct {
 	noHours bool // no weekly hours: nothing is bookable
 	limits  booking.ClientLimits
 	now     time.Time // the clock; zero: testNow
+	// settings adjusts the practice's rules.
+	settings func(*booking.Settings)
+	// rateLimit is the per-address budgets' size; 0 turns them off.
+	rateLimit int
 }
 
 func newTestSite(t *testing.T) *testSite {
@@ -44,7 +48,11 @@ func newTestSite(t *testing.T) *testSite {
 func newTestSiteWith(t *testing.T, opts siteOptions) *testSite {
 	t.Helper()
 	pool := storagetest.NewDB(t)
-	store := seedStore(t, pool, opts.noHours, practiceName("Harbour Therapy"))
+	tune := []func(*booking.Settings){practiceName("Harbour Therapy")}
+	if opts.settings != nil {
+		tune = append(tune, opts.settings)
+	}
+	store := seedStore(t, pool, opts.noHours, tune...)
 	now := opts.now
 	if now.IsZero() {
 		now = testNow
@@ -58,7 +66,7 @@ func newTestSiteWith(t *testing.T, opts siteOptions) *testSite {
 	if base == "" {
 		base = ts.URL
 	}
-	srv, err := api.New(api.Config{BaseURL: base, MailFrom: "Harbour Therapy <hello@harbour.example>"},
+	srv, err := api.New(api.Config{BaseURL: base, MailFrom: "Harbour Therapy <hello@harbour.example>", RateLimitPerMinute: opts.rateLimit},
 		api.Deps{Service: svc, Web: renderer, Pages: pages, Feeds: store})
 	if err != nil {
 		t.Fatal(err)

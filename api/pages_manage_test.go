@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"consult/booking"
 )
 
 // bookingRow is what a manage page could change about a booking.
@@ -173,5 +175,23 @@ func TestRescheduleFromTheManagePage(t *testing.T) {
 	}
 	if got := site.row(token).Start.Format(time.RFC3339); got != slots[3] {
 		t.Errorf("failed reschedules moved the booking to %s", got)
+	}
+}
+
+func TestRefusedTimesAreExplainedOnTheManagePage(t *testing.T) {
+	site := newTestSite(t)
+	token := site.book("2026-12-02T17:00:00Z")
+	for _, tc := range refusedTimes {
+		if tc.kind == booking.RefusedTaken {
+			site.bookDirect(tc.start)
+		}
+		p := site.post("/manage/"+token+"/reschedule", url.Values{"start": {tc.start}, "tz": {"America/Los_Angeles"}, "date": {firstDay}})
+		if p.Status != tc.status {
+			t.Errorf("%s %s: status %d, want %d", tc.kind, tc.start, p.Status, tc.status)
+		}
+		checkRefusalShown(t, p, tc.kind, tc.message)
+		if got := site.row(token).Start.Format(time.RFC3339); got != "2026-12-02T17:00:00Z" {
+			t.Fatalf("%s: the booking moved to %s", tc.kind, got)
+		}
 	}
 }

@@ -206,6 +206,41 @@ func TestNotFoundPage(t *testing.T) {
 	}
 }
 
+// TestErrorPagesNameThePractice expects every error page a visitor may
+// meet to carry the practice's name, as the other pages do.
+func TestErrorPagesNameThePractice(t *testing.T) {
+	site := newTestSite(t)
+	token := site.book(site.slotsOn(firstDay, "America/Los_Angeles")[0])
+	for _, tc := range []struct {
+		method, path string
+		status       int
+	}{
+		{"GET", "/no-such-page", http.StatusNotFound},
+		{"DELETE", "/book", http.StatusMethodNotAllowed},
+		{"GET", "/manage/AAAAAAAAAAAAAAAAAAAAAA", http.StatusNotFound},
+		{"GET", "/manage/" + token + "/no-such-page", http.StatusNotFound},
+		{"PUT", "/manage/" + token + "/cancel", http.StatusNotFound},
+	} {
+		req, err := http.NewRequest(tc.method, site.url+tc.path, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		req.Header.Set("Accept", "text/html")
+		p := site.do(req)
+		if p.Status != tc.status {
+			t.Errorf("%s %s: status %d, want %d", tc.method, tc.path, p.Status, tc.status)
+		}
+		for _, want := range []string{`<a href="/" class="brand">Harbour Therapy</a>`, `<p class="footer-name">Harbour Therapy</p>`, "– Harbour Therapy</title>"} {
+			if !strings.Contains(p.Body, want) {
+				t.Errorf("%s %s: the error page lacks %q", tc.method, tc.path, want)
+			}
+		}
+		if strings.Contains(p.Body, "Consultations") {
+			t.Errorf("%s %s: the error page names the fallback, not the practice", tc.method, tc.path)
+		}
+	}
+}
+
 func TestServerErrorPage(t *testing.T) {
 	site := newTestSite(t)
 	site.pool.Close() // the database is gone: every read fails

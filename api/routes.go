@@ -1,6 +1,8 @@
 package api
 
 import (
+	"net/http"
+
 	"github.com/labstack/echo/v4"
 	"github.com/labstack/echo/v4/middleware"
 
@@ -28,16 +30,19 @@ func (s *Server) routes() {
 	e.GET("/readyz", s.readyz)
 	e.GET("/metrics", s.metrics.Handler(s.cfg.MetricsToken))
 
-	// Per-address budgets: one for making bookings, one for reading and
-	// changing them by token (which also bounds token guessing), one for
-	// signing in.
+	// Per-address budgets: one for making bookings, one for changing them
+	// by token, one for signing in. Reading a booking by token is bounded
+	// by a budget of its own that counts only unknown tokens: it stops
+	// guessing without limiting a client who opens their own link again
+	// and again.
 	bookLimit, manageLimit, signInLimit := httpx.Limiter(s.cfg.RateLimitPerMinute), httpx.Limiter(s.cfg.RateLimitPerMinute), httpx.Limiter(s.cfg.RateLimitPerMinute)
+	guessLimit := httpx.FailureLimiter(s.cfg.RateLimitPerMinute, func(status int) bool { return status == http.StatusNotFound })
 
 	v1 := e.Group("/api/v1")
 	v1.GET("/openapi.yaml", s.openAPI)
 	v1.GET("/slots", s.slots)
 	v1.POST("/bookings", s.createBooking, bookLimit)
-	v1.GET("/bookings/:token", s.getBooking, manageLimit)
+	v1.GET("/bookings/:token", s.getBooking, guessLimit)
 	v1.DELETE("/bookings/:token", s.cancelBooking, manageLimit)
 	v1.POST("/bookings/:token/reschedule", s.rescheduleBooking, manageLimit)
 
@@ -53,13 +58,13 @@ func (s *Server) routes() {
 		}
 		e.GET("/book", s.site.BookForm)
 		e.POST("/book", s.site.Book, bookLimit, httpx.SameOrigin)
-		manage := e.Group("/manage/:token", manageLimit, httpx.PrivatePage)
+		manage := e.Group("/manage/:token", guessLimit, httpx.PrivatePage)
 		manage.GET("", s.site.Manage)
 		manage.GET("/confirmation", s.site.Confirmation)
 		manage.GET("/consultation.ics", s.site.CalendarFile)
 		manage.GET("/cancel", s.site.CancelForm)
-		manage.POST("/cancel", s.site.Cancel, httpx.SameOrigin)
-		manage.POST("/reschedule", s.site.Reschedule, httpx.SameOrigin)
+		manage.POST("/cancel", s.site.Cancel, manageLimit, httpx.SameOrigin)
+		manage.POST("/reschedule", s.site.Reschedule, manageLimit, httpx.SameOrigin)
 	}
 
 	// Admin area and admin API. Every route in these groups needs a

@@ -20,7 +20,7 @@ func TestRendererRendersPagesInTheirLayout(t *testing.T) {
 		t.Fatal(err)
 	}
 	out := b.String()
-	for _, want := range []string{"<title>Not found</title>", `<main id="main"`, "&lt;script&gt;", r.AssetPath("site.css")} {
+	for _, want := range []string{"<title>Not found – Harbour</title>", `<main id="main"`, "&lt;script&gt;", r.AssetPath("site.css")} {
 		if !strings.Contains(out, want) {
 			t.Errorf("page lacks %q:\n%s", want, out)
 		}

@@ -81,7 +81,7 @@ func (h *Handler) BookForm(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	link := readStartLink(a, c.QueryParam("start"))
+	link := readStartLink(a, c.QueryParam("start"), func(t time.Time) error { return h.refusalAt(ctx, t) })
 	date := c.QueryParam("date")
 	if date == "" {
 		date = link.date
@@ -112,10 +112,11 @@ type startLink struct {
 	note     string    // why the link's time is not chosen
 }
 
-// readStartLink reads the start parameter. A time no longer free is no
-// fault of the visitor (the feed is a few minutes old), so it gets a note
-// rather than an error.
-func readStartLink(a *availability, raw string) startLink {
+// readStartLink reads the start parameter; why says why a time that is
+// not free cannot be booked. A time no longer free is no fault of the
+// visitor (the feed is a few minutes old), so it gets a note rather than
+// an error.
+func readStartLink(a *availability, raw string, why func(time.Time) error) startLink {
 	if raw == "" {
 		return startLink{}
 	}
@@ -131,10 +132,7 @@ func readStartLink(a *availability, raw string) startLink {
 		l.selected = t.UTC().Format(time.RFC3339)
 		return l
 	}
-	l.taken, l.note = t, "That time is no longer available; here are the nearest free times."
-	if len(a.slots) == 0 {
-		l.note = "That time is no longer available."
-	}
+	l.taken, l.note = t, linkNote(why(t), len(a.slots) > 0)
 	return l
 }
 
@@ -214,21 +212,25 @@ func (h *Handler) Book(c echo.Context) error {
 	}
 
 	_, token, err := h.svc.Book(ctx, req, form.Key)
-	switch {
-	case err == nil:
+	if err == nil {
 		return c.Redirect(http.StatusSeeOther, "/manage/"+token+"/confirmation")
+	}
+	if kind, msg, ok := refusalOf(err); ok {
+		// The time itself was refused: say why beside the picker, and
+		// offer the nearest free times in place of one taken.
+		others := len(a.nearest(start, 1)) > 0
+		if kind == booking.RefusedTaken {
+			data.Picker.withAlternatives(a, start)
+		}
+		data.Err["start"] = refusalText(kind, msg, others)
+		return h.renderBookErrors(c, refusalStatus(kind), data)
+	}
+	switch {
 	case errors.As(err, &de) && de.Code == booking.ECONFLICT && len(de.Fields) > 0:
 		// A conflict about the client rather than the time, such as the
 		// per-email limit: the message goes to the field it names.
 		data.Err = de.Fields
 		data.Form.Key = newFormKey()
-		return h.renderBookErrors(c, http.StatusConflict, data)
-	case booking.ErrorCode(err) == booking.ECONFLICT:
-		data.Picker.withAlternatives(a, start)
-		data.Err["start"] = "That time has just been booked by someone else. Choose one of the nearest free times below, or another day."
-		if len(data.Picker.Slots) == 0 {
-			data.Err["start"] = "That time has just been booked by someone else, and there are no other free times at the moment."
-		}
 		return h.renderBookErrors(c, http.StatusConflict, data)
 	case errors.As(err, &de) && de.Code == booking.EINVALID:
 		if _, reused := de.Fields["Idempotency-Key"]; reused {
@@ -241,6 +243,9 @@ func (h *Handler) Book(c echo.Context) error {
 			data.Notice = de.Message
 		}
 		return h.renderBookErrors(c, http.StatusUnprocessableEntity, data)
+	case errors.As(err, &de) && de.Code == booking.ECONFLICT:
+		data.Notice = de.Message
+		return h.renderBookErrors(c, http.StatusConflict, data)
 	default:
 		return err
 	}

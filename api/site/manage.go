@@ -1,7 +1,6 @@
 package site
 
 import (
-	"errors"
 	"net/http"
 	"time"
 
@@ -88,8 +87,9 @@ func (h *Handler) Manage(c echo.Context) error {
 type pickerInput struct {
 	tz, date, selected string
 	err                string
-	// alternatives offers the free times nearest to selected, which was taken.
-	alternatives bool
+	// refusal is the kind of refusal err is about, if any; a taken time
+	// is replaced by the free times nearest to it.
+	refusal string
 }
 
 // renderManage adds the reschedule picker (in the client's zone unless the
@@ -105,9 +105,12 @@ func (h *Handler) renderManage(c echo.Context, status int, data managePage, b *b
 			return err
 		}
 		p := newPicker(a, "/manage/"+data.Token, in.date, in.selected, h.svc.Now())
-		if in.alternatives {
-			taken, _ := time.Parse(time.RFC3339, in.selected)
-			p.withAlternatives(a, taken)
+		if in.refusal != "" {
+			refused, _ := time.Parse(time.RFC3339, in.selected)
+			in.err = refusalText(in.refusal, in.err, len(a.nearest(refused, 1)) > 0)
+			if in.refusal == booking.RefusedTaken {
+				p.withAlternatives(a, refused)
+			}
 		}
 		if in.err != "" {
 			p.SlotError = in.err
@@ -187,16 +190,21 @@ func (h *Handler) Reschedule(c echo.Context) error {
 		return done()
 	}
 	_, err = h.svc.Reschedule(r.Context(), token, start)
-	var de *booking.Error
-	switch {
-	case err == nil:
+	if err == nil {
 		return done()
-	case booking.ErrorCode(err) == booking.ECONFLICT:
-		in.err = "That time has just been booked by someone else. Choose one of the nearest free times below, or another day."
-		in.alternatives = true
-		return h.renderManage(c, http.StatusConflict, data, b, st, in)
-	case errors.As(err, &de) && de.Code == booking.EINVALID:
-		in.err = de.Message
+	}
+	if kind, msg, ok := refusalOf(err); ok {
+		// The new time was refused: say why beside the picker, and offer
+		// the nearest free times in place of one taken.
+		in.err, in.refusal = msg, kind
+		return h.renderManage(c, refusalStatus(kind), data, b, st, in)
+	}
+	switch booking.ErrorCode(err) {
+	case booking.ECONFLICT:
+		// Cancelled or started meanwhile: the manage page says which.
+		return c.Redirect(http.StatusSeeOther, "/manage/"+token)
+	case booking.EINVALID:
+		in.err = booking.ErrorMessage(err)
 		return h.renderManage(c, http.StatusUnprocessableEntity, data, b, st, in)
 	default:
 		return err

@@ -30,15 +30,17 @@ type availability struct {
 	byDay       map[booking.Date][]booking.Slot
 }
 
-// loadAvailability reads the free slots from today (in loc) to the end of
-// the practice's booking horizon.
+// loadAvailability reads the free slots of the bookable window, in loc.
 func (h *Handler) loadAvailability(ctx context.Context, loc *time.Location, st booking.Settings) (*availability, error) {
-	now := h.svc.Now().In(loc)
-	days := min(max(st.HorizonDays, 0), maxPickerDays)
-	a := &availability{loc: loc, first: booking.DateOf(now), byDay: map[booking.Date][]booking.Slot{}}
-	// One day more than the horizon: the practice's last day may end after
-	// midnight in the visitor's zone.
-	a.last = a.first.AddDays(days + 1)
+	now := h.svc.Now()
+	first, last, open, err := bookableDays(st, now, loc)
+	if err != nil {
+		return nil, err
+	}
+	a := &availability{loc: loc, first: first, last: last, slots: []booking.Slot{}, byDay: map[booking.Date][]booking.Slot{}}
+	if !open {
+		return a, nil
+	}
 	slots, _, err := h.svc.Slots(ctx, a.first.In(0, loc), a.last.AddDays(1).In(0, loc))
 	if err != nil {
 		return nil, err
@@ -49,6 +51,36 @@ func (h *Handler) loadAvailability(ctx context.Context, loc *time.Location, st b
 		a.byDay[d] = append(a.byDay[d], sl)
 	}
 	return a, nil
+}
+
+// bookableDays returns the first and last days, in loc, on which the slot
+// engine can offer a time under st at now. Its rule is in the practice's
+// zone: the first date is today, or tomorrow when same-day bookings are
+// off, and no earlier than the minimum notice reaches; the last is today
+// plus HorizonDays. Those dates' instants are then read in the visitor's
+// zone, where the practice's last day may end after midnight. open is
+// false when the rules leave no day at all; first and last are then
+// today in loc.
+func bookableDays(st booking.Settings, now time.Time, loc *time.Location) (first, last booking.Date, open bool, err error) {
+	ploc, err := st.Location()
+	if err != nil {
+		return first, last, false, err
+	}
+	today := booking.DateOf(now.In(ploc))
+	firstDate := today
+	if st.NotSameDay {
+		firstDate = today.AddDays(1)
+	}
+	earliest := now.Add(max(st.MinNotice, 0))
+	if dayStart := booking.StartOfDay(firstDate, ploc); earliest.Before(dayStart) {
+		earliest = dayStart
+	}
+	end := booking.StartOfDay(today.AddDays(min(max(st.HorizonDays, 0), maxPickerDays)+1), ploc)
+	if !earliest.Before(end) {
+		today := booking.DateOf(now.In(loc))
+		return today, today, false, nil
+	}
+	return booking.DateOf(earliest.In(loc)), booking.DateOf(end.Add(-time.Nanosecond).In(loc)), true, nil
 }
 
 // firstOpenDay returns the first day in [from, to] with a free slot.
@@ -67,10 +99,16 @@ func (a *availability) has(start time.Time) bool {
 	return i < len(a.slots) && a.slots[i].Start.Equal(start)
 }
 
-// nearest returns up to n free slots closest to t, in time order: what to
-// offer when the slot a client chose was taken.
+// nearest returns up to n free slots closest to t, other than one at t
+// itself, in time order: what to offer when the slot a client chose was
+// taken (perhaps after these slots were read).
 func (a *availability) nearest(t time.Time, n int) []booking.Slot {
-	out := append([]booking.Slot(nil), a.slots...)
+	out := make([]booking.Slot, 0, len(a.slots))
+	for _, sl := range a.slots {
+		if !sl.Start.Equal(t) {
+			out = append(out, sl)
+		}
+	}
 	dist := func(s booking.Slot) time.Duration { return s.Start.Sub(t).Abs() }
 	sort.SliceStable(out, func(i, j int) bool { return dist(out[i]) < dist(out[j]) })
 	out = out[:min(n, len(out))]
