@@ -16,27 +16,27 @@ func TestSlotLabelsCarryTheOffsetOnADayTheClocksChange(t *testing.T) {
 	}{
 		{"Cairo goes back at midnight", "Africa/Cairo",
 			[]string{"2026-10-29T16:00:00Z", "2026-10-29T20:00:00Z", "2026-10-29T21:00:00Z"},
-			[]string{"7:00 PM (UTC+03:00)", "11:00 PM (UTC+03:00)", "11:00 PM (UTC+02:00)"}},
+			[]string{"7:00\u00a0PM (UTC+3)", "11:00\u00a0PM (UTC+3)", "11:00\u00a0PM (UTC+2)"}},
 		{"the day after in Cairo", "Africa/Cairo",
-			[]string{"2026-10-30T07:00:00Z"}, []string{"9:00 AM"}},
+			[]string{"2026-10-30T07:00:00Z"}, []string{"9:00\u00a0AM"}},
 		{"Los Angeles goes back", "America/Los_Angeles",
 			[]string{"2026-11-01T08:00:00Z", "2026-11-01T09:00:00Z"},
-			[]string{"1:00 AM (UTC−07:00)", "1:00 AM (UTC−08:00)"}},
+			[]string{"1:00\u00a0AM (UTC−7)", "1:00\u00a0AM (UTC−8)"}},
 		{"London goes back to UTC", "Europe/London",
 			[]string{"2026-10-25T00:30:00Z", "2026-10-25T01:30:00Z"},
-			[]string{"1:30 AM (UTC+01:00)", "1:30 AM (UTC)"}},
+			[]string{"1:30\u00a0AM (UTC+1)", "1:30\u00a0AM (UTC)"}},
 		{"Lord Howe goes back half an hour", "Australia/Lord_Howe",
 			[]string{"2026-04-04T14:45:00Z", "2026-04-04T15:15:00Z"},
-			[]string{"1:45 AM (UTC+11:00)", "1:45 AM (UTC+10:30)"}},
+			[]string{"1:45\u00a0AM (UTC+11)", "1:45\u00a0AM (UTC+10:30)"}},
 		{"Los Angeles goes forward: nothing repeats, but the day is marked", "America/Los_Angeles",
-			[]string{"2026-03-08T17:00:00Z"}, []string{"10:00 AM (UTC−07:00)"}},
+			[]string{"2026-03-08T17:00:00Z"}, []string{"10:00\u00a0AM (UTC−7)"}},
 		{"an ordinary day", "Europe/Berlin",
-			[]string{"2026-12-02T17:00:00Z", "2026-12-02T17:20:00Z"}, []string{"6:00 PM", "6:20 PM"}},
+			[]string{"2026-12-02T17:00:00Z", "2026-12-02T17:20:00Z"}, []string{"6:00\u00a0PM", "6:20\u00a0PM"}},
 		{"UTC", "UTC",
-			[]string{"2026-11-01T08:00:00Z", "2026-11-01T09:00:00Z"}, []string{"8:00 AM", "9:00 AM"}},
+			[]string{"2026-11-01T08:00:00Z", "2026-11-01T09:00:00Z"}, []string{"8:00\u00a0AM", "9:00\u00a0AM"}},
 		{"nearest times over two days, one with a change", "America/Los_Angeles",
 			[]string{"2026-10-31T17:00:00Z", "2026-11-01T09:00:00Z"},
-			[]string{"10:00 AM (UTC−07:00)", "1:00 AM (UTC−08:00)"}},
+			[]string{"10:00\u00a0AM (UTC−7)", "1:00\u00a0AM (UTC−8)"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			loc, err := time.LoadLocation(tc.zone)
@@ -77,11 +77,11 @@ func TestBookingTimeCarriesAnOffsetForEachEndAcrossAChange(t *testing.T) {
 		want              when
 	}{
 		{"across the change", "2026-11-01T08:40:00Z", "America/Los_Angeles",
-			when{Date: "Sunday 1 November 2026", Start: "1:40 AM (UTC−07:00)", End: "1:00 AM (UTC−08:00)", Zone: "Los Angeles"}},
+			when{Date: "Sunday 1 November 2026", Start: "1:40\u00a0AM (UTC−7)", End: "1:00\u00a0AM (UTC−8)", Zone: "Los Angeles time"}},
 		{"in the repeated hour", "2026-11-01T09:20:00Z", "America/Los_Angeles",
-			when{Date: "Sunday 1 November 2026", Start: "1:20 AM", End: "1:40 AM", Zone: "Los Angeles (UTC−08:00)"}},
+			when{Date: "Sunday 1 November 2026", Start: "1:20\u00a0AM", End: "1:40\u00a0AM", Zone: "Los Angeles time (UTC−8)"}},
 		{"an ordinary day", "2026-12-02T17:00:00Z", "Asia/Tokyo",
-			when{Date: "Thursday 3 December 2026", Start: "2:00 AM", End: "2:20 AM", Zone: "Tokyo (UTC+09:00)"}},
+			when{Date: "Thursday 3 December 2026", Start: "2:00\u00a0AM", End: "2:20\u00a0AM", Zone: "Tokyo time (UTC+9)"}},
 	} {
 		start, err := time.Parse(time.RFC3339, tc.start)
 		if err != nil {
