@@ -103,7 +103,7 @@ func TestRecoveryRemovesAnIntruder(t *testing.T) {
 	defer conn.Close(ctx)
 	// What the intruder left: a token and their own authenticator.
 	if _, err := conn.Exec(ctx, `INSERT INTO api_tokens (user_id, name, token_hash, created_at)
-		SELECT id, 'mine now', '\x0102', now() FROM users`); err != nil {
+		SELECT id, 'mine now', '\x0102', '2026-12-01T12:00:00Z' FROM users`); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := conn.Exec(ctx, `UPDATE users SET totp_secret = 'JBSWY3DPEHPK3PXP'`); err != nil {
