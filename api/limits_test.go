@@ -64,3 +64,43 @@ func TestYearlyLimitCountsPastConsultations(t *testing.T) {
 		t.Errorf("the refusal does not point to the practice's contact: %+v", p)
 	}
 }
+
+// TestOneInboxManySpellings replays the calendar-filling attack: one
+// mailbox written many ways is one client, and booking then cancelling
+// again and again stops at the daily limit, which counts cancelled ones.
+func TestOneInboxManySpellings(t *testing.T) {
+	a := newTestAPIWith(t, api.Config{BaseURL: "http://consult.test"}, booking.WithLimits(
+		booking.ClientLimits{MaxUpcoming: 1, MaxPerYear: 100, MaxPerDay: 3}))
+	slots := a.slots(wednesday)
+	book := func(i int, email string) response {
+		return a.do("POST", "/api/v1/bookings", fmt.Sprintf(`{"start":%q,"name":"Filler","email":%q}`,
+			slots[i].Format(time.RFC3339), email), nil)
+	}
+	first := book(0, "u.x@gmail.com")
+	if first.Status != 201 {
+		t.Fatalf("first booking: %d %s", first.Status, first.Body)
+	}
+	for i, spelling := range []string{"ux@gmail.com", "u.x+1@gmail.com", "U.X@googlemail.com", "u.\u0445@gmail.com"} { // the last with a Cyrillic х
+		if r := book(3*(i+1), spelling); r.Status != 409 {
+			t.Errorf("%q booked beside u.x@gmail.com: %d", spelling, r.Status)
+		}
+	}
+	// Book, cancel, book again: the third of the day is the last.
+	var b bookingBody
+	first.decode(t, &b)
+	for i, want := range []int{201, 201, 409} {
+		if b.ID != 0 {
+			if r := a.do("DELETE", "/api/v1/bookings/"+b.token(), nil, nil); r.Status != 200 {
+				t.Fatalf("cancel: %d", r.Status)
+			}
+			b = bookingBody{}
+		}
+		r := book(18, "ux+again@gmail.com")
+		if r.Status != want {
+			t.Fatalf("booking %d of the day after cancelling: %d, want %d (%s)", i+2, r.Status, want, r.Body)
+		}
+		if r.Status == 201 {
+			r.decode(t, &b)
+		}
+	}
+}

@@ -2,28 +2,40 @@ package booking
 
 import "fmt"
 
-// ClientLimits keep anyone from hoarding the free consultation: how many
-// upcoming bookings one email address may hold, and how many consultations
-// (not counting cancelled ones) one address may have in twelve months.
-// Zero means no limit.
+// ClientLimits keep anyone from hoarding the free consultation, or from
+// using the booking form to flood an inbox: how many upcoming bookings one
+// inbox may hold, how many consultations (not counting cancelled ones) it
+// may have in twelve months, and how many bookings may be made for it in
+// 24 hours, cancelled ones included. An inbox is every spelling of one
+// address (see booking/mailbox). Zero means no limit.
 type ClientLimits struct {
 	MaxUpcoming int
 	MaxPerYear  int
+	MaxPerDay   int
 	// Contact is where the message sends people who need more, e.g. the
 	// practice's email address.
 	Contact string
 }
 
-// DefaultClientLimits allow one upcoming and one consultation a year.
-func DefaultClientLimits() ClientLimits { return ClientLimits{MaxUpcoming: 1, MaxPerYear: 1} }
+// DefaultClientLimits allow one upcoming and one consultation a year, and
+// three bookings a day.
+func DefaultClientLimits() ClientLimits { return ClientLimits{MaxUpcoming: 1, MaxPerYear: 1, MaxPerDay: 3} }
 
-// Check returns an ECONFLICT naming the email field when an address with
-// upcoming and lastYear bookings may not book another, or nil. Both limits
-// give the same words, and the words do not say that the address has a
-// booking: whoever types someone's email must not learn that that person
-// is a client of a therapy practice.
-func (l ClientLimits) Check(upcoming, lastYear int) error {
-	if (l.MaxUpcoming <= 0 || upcoming < l.MaxUpcoming) && (l.MaxPerYear <= 0 || lastYear < l.MaxPerYear) {
+// ClientCounts are an inbox's bookings as the limits count them.
+type ClientCounts struct {
+	Upcoming int // confirmed and not yet over
+	LastYear int // not cancelled, starting in the last twelve months
+	LastDay  int // made in the last 24 hours, whatever became of them
+}
+
+// Check returns an ECONFLICT naming the email field when an inbox with
+// counts c may not book another, or nil. Every limit gives the same words,
+// and the words do not say that the address has a booking: whoever types
+// someone's email must not learn that that person is a client of a
+// therapy practice.
+func (l ClientLimits) Check(c ClientCounts) error {
+	within := func(limit, n int) bool { return limit <= 0 || n < limit }
+	if within(l.MaxUpcoming, c.Upcoming) && within(l.MaxPerYear, c.LastYear) && within(l.MaxPerDay, c.LastDay) {
 		return nil
 	}
 	msg := "We cannot book another free consultation with this email address. " +

@@ -7,23 +7,29 @@ import (
 )
 
 func TestClientLimits(t *testing.T) {
-	l := booking.ClientLimits{MaxUpcoming: 1, MaxPerYear: 2, Contact: "hello@practice.example"}
+	l := booking.ClientLimits{MaxUpcoming: 1, MaxPerYear: 2, MaxPerDay: 3, Contact: "hello@practice.example"}
 	tests := []struct {
-		upcoming, lastYear int
-		wantErr            bool
+		counts  booking.ClientCounts
+		wantErr bool
 	}{
-		{0, 0, false}, {0, 1, false}, {1, 1, true}, {0, 2, true}, {3, 0, true},
+		{booking.ClientCounts{}, false},
+		{booking.ClientCounts{LastYear: 1}, false},
+		{booking.ClientCounts{Upcoming: 1, LastYear: 1}, true},
+		{booking.ClientCounts{LastYear: 2}, true},
+		{booking.ClientCounts{Upcoming: 3}, true},
+		{booking.ClientCounts{LastDay: 2}, false},
+		{booking.ClientCounts{LastDay: 3}, true}, // booked and cancelled three times today
 	}
 	for _, tt := range tests {
-		err := l.Check(tt.upcoming, tt.lastYear)
+		err := l.Check(tt.counts)
 		if (err != nil) != tt.wantErr {
-			t.Errorf("Check(%d, %d) = %v, want error %v", tt.upcoming, tt.lastYear, err, tt.wantErr)
+			t.Errorf("Check(%+v) = %v, want error %v", tt.counts, err, tt.wantErr)
 		}
 		if err != nil && booking.ErrorCode(err) != booking.ECONFLICT {
 			t.Errorf("code %s, want conflict", booking.ErrorCode(err))
 		}
 	}
-	if err := (booking.ClientLimits{}).Check(50, 50); err != nil {
+	if err := (booking.ClientLimits{}).Check(booking.ClientCounts{Upcoming: 50, LastYear: 50, LastDay: 50}); err != nil {
 		t.Errorf("zero limits refused: %v", err)
 	}
 }

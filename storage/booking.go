@@ -2,6 +2,7 @@ package storage
 
 import (
 	"context"
+	"crypto/sha256"
 	"errors"
 	"fmt"
 	"time"
@@ -9,6 +10,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"consult/booking"
+	"consult/booking/mailbox"
 )
 
 // bookingColumns is the column list every booking query selects, in the
@@ -91,26 +93,34 @@ func checkInTx(ctx context.Context, tx pgx.Tx, start, end time.Time, except int6
 	return check(sched, b)
 }
 
-// clientKeySQL computes a booking's client_key from the email in $1: the
-// one-way fingerprint that outlives the address for the yearly limit.
-const clientKeySQL = `sha256(convert_to(lower($1::text), 'UTF8'))`
+// clientKey is a booking's client_key: a one-way fingerprint of the inbox
+// its email reaches (see booking/mailbox), which outlives the address for
+// the yearly limit and counts every spelling of one inbox as one client.
+func clientKey(email string) []byte {
+	sum := sha256.Sum256([]byte(mailbox.Key(email)))
+	return sum[:]
+}
 
-// checkClientLimits counts the address's upcoming bookings and its
-// consultations of the last twelve months (cancelled ones aside).
+// checkClientLimits counts the inbox's upcoming bookings, its
+// consultations of the last twelve months (cancelled ones aside) and the
+// bookings made for it in the last 24 hours (cancelled ones included, so
+// booking and cancelling again and again cannot flood it with email).
 func checkClientLimits(ctx context.Context, tx pgx.Tx, nb booking.NewBooking) error {
-	if nb.Limits.MaxUpcoming == 0 && nb.Limits.MaxPerYear == 0 {
+	l := nb.Limits
+	if l.MaxUpcoming == 0 && l.MaxPerYear == 0 && l.MaxPerDay == 0 {
 		return nil
 	}
 	now := stamp(nb.Now)
-	var upcoming, lastYear int
+	var c booking.ClientCounts
 	err := tx.QueryRow(ctx, `
 		SELECT count(*) FILTER (WHERE status = 'confirmed' AND ends_at > $2),
-		       count(*) FILTER (WHERE status <> 'cancelled' AND starts_at > $2 - interval '12 months')
-		FROM bookings WHERE client_key = `+clientKeySQL, nb.Email, now).Scan(&upcoming, &lastYear)
+		       count(*) FILTER (WHERE status <> 'cancelled' AND starts_at > $2 - interval '12 months'),
+		       count(*) FILTER (WHERE created_at > $2 - interval '24 hours')
+		FROM bookings WHERE client_key = $1`, clientKey(nb.Email), now).Scan(&c.Upcoming, &c.LastYear, &c.LastDay)
 	if err != nil {
 		return fmt.Errorf("storage: client limits: %w", translate(err))
 	}
-	return nb.Limits.Check(upcoming, lastYear)
+	return l.Check(c)
 }
 
 // CreateBooking implements booking.Store.
@@ -130,9 +140,10 @@ func (s *Store) CreateBooking(ctx context.Context, nb booking.NewBooking, check 
 		b, err = scanBooking(tx.QueryRow(ctx, `
 			INSERT INTO bookings (starts_at, ends_at, name, email, phone, note, time_zone, manage_token_hash,
 				created_at, updated_at, client_key, hour_cycle)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9, sha256(convert_to(lower($4::text), 'UTF8')), nullif($10, 0))
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9, $11, nullif($10, 0))
 			RETURNING `+bookingColumns,
-			nb.Start, nb.End, nb.Name, nb.Email, nb.Phone, nb.Note, nb.TimeZone, nb.TokenHash, stamp(nb.Now), nb.HourCycle))
+			nb.Start, nb.End, nb.Name, nb.Email, nb.Phone, nb.Note, nb.TimeZone, nb.TokenHash, stamp(nb.Now), nb.HourCycle,
+			clientKey(nb.Email)))
 		if err != nil {
 			return err
 		}

@@ -33,9 +33,11 @@ type config struct {
 	RetentionDays    int
 	MetricsToken     string
 	RateLimit        int
-	// EmailUpcomingLimit and EmailYearlyLimit bound bookings per address.
+	// EmailUpcomingLimit, EmailYearlyLimit and EmailDailyLimit bound
+	// bookings per inbox.
 	EmailUpcomingLimit int
 	EmailYearlyLimit   int
+	EmailDailyLimit    int
 	TrustProxy         bool
 	Demo               bool
 
@@ -93,6 +95,8 @@ func settings() []setting {
 			intSetting(0, 1000, func(c *config) *int { return &c.EmailUpcomingLimit })},
 		{"email-yearly-limit", "EMAIL_YEARLY_LIMIT", "1", "consultations one email address may have in 12 months (0: no limit)", false,
 			intSetting(0, 1000, func(c *config) *int { return &c.EmailYearlyLimit })},
+		{"email-daily-limit", "EMAIL_DAILY_LIMIT", "3", "bookings that may be made for one email address in 24 hours, cancelled ones included (0: no limit)", false,
+			intSetting(0, 1000, func(c *config) *int { return &c.EmailDailyLimit })},
 		{"retention-days", "RETENTION_DAYS", "180", "days after a consultation before the client's personal data is erased", false,
 			func(c *config, v string) error {
 				n, err := strconv.Atoi(v)
