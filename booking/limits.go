@@ -19,7 +19,9 @@ type ClientLimits struct {
 
 // DefaultClientLimits allow one upcoming and one consultation a year, and
 // three bookings a day.
-func DefaultClientLimits() ClientLimits { return ClientLimits{MaxUpcoming: 1, MaxPerYear: 1, MaxPerDay: 3} }
+func DefaultClientLimits() ClientLimits {
+	return ClientLimits{MaxUpcoming: 1, MaxPerYear: 1, MaxPerDay: 3}
+}
 
 // ClientCounts are an inbox's bookings as the limits count them.
 type ClientCounts struct {

@@ -11,7 +11,7 @@ func TestOneInboxOneKey(t *testing.T) {
 		{"filler@example.org", "filler+1@example.org", "Filler+tag@EXAMPLE.org", "filler@example.org."},
 		{"u.x@gmail.com", "ux@gmail.com", "U.X+promo@googlemail.com", "u.x@gmail.com"},
 		{"paul@example.org", "p\u0430ul@example.org"}, // a Cyrillic а
-		{"anna@example.org", "\uff41nna@example.org"},  // a full-width a, folded by NFKC
+		{"anna@example.org", "\uff41nna@example.org"}, // a full-width a, folded by NFKC
 	}
 	for _, group := range same {
 		want := mailbox.Key(group[0])
