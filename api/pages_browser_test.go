@@ -18,6 +18,45 @@ func TestBrowserLinkedTimesAndClockChanges(t *testing.T) {
 	t.Run("feed link in the visitor's zone", func(t *testing.T) { testBrowserFeedLink(t, b) })
 	t.Run("feed link to a taken time", func(t *testing.T) { testBrowserTakenFeedLink(t, b) })
 	t.Run("labels on a day the clocks go back", func(t *testing.T) { testBrowserClockChangeLabels(t, b) })
+	t.Run("whose zone the times are in", func(t *testing.T) { testBrowserZoneNote(t, b) })
+}
+
+// testBrowserZoneNote: the script says the times are in the visitor's own
+// zone once it has switched to the zone the browser reports, and just
+// names the zone after the visitor picks another; without the script the
+// page says they are the practice's.
+func testBrowserZoneNote(t *testing.T, b *browser) {
+	site := newTestSite(t)
+	// Tokyo keeps one offset all year, whatever the browser's clock says.
+	tb := b.tab(t, tabOptions{timeZone: "Asia/Tokyo"})
+	tb.open(site.url + "/book")
+	tb.waitFor(`document.querySelector("[data-tz-field]").value === "Asia/Tokyo"`)
+	tb.waitFor(`document.querySelector("[data-tz-note]").textContent.indexOf("Tokyo") >= 0`)
+	if got := tb.text("[data-tz-note]"); got != "Times are shown in your time zone, Tokyo (UTC+09:00), as your browser reports it." {
+		t.Errorf("after detection the note reads %q", got)
+	}
+	evalIn[bool](tb, `(function (s) { s.value = "Asia/Kolkata"; return s.dispatchEvent(new Event("change")); })(document.getElementById("tz"))`)
+	tb.waitFor(`document.querySelector("[data-tz-label]").textContent === "Kolkata (UTC+05:30)"`)
+	if got := tb.text("[data-tz-note]"); got != "Times are shown in Kolkata (UTC+05:30)." {
+		t.Errorf("after choosing another zone the note reads %q", got)
+	}
+	// A visitor in the practice's own zone is told it is theirs.
+	la := b.tab(t, tabOptions{timeZone: "America/Los_Angeles"})
+	la.open(site.url + "/book")
+	la.waitFor(`document.querySelector("[data-tz-note]").textContent.indexOf("your browser") >= 0`)
+	if got := la.text("[data-tz-note]"); !strings.HasPrefix(got, "Times are shown in your time zone, Los Angeles (UTC") {
+		t.Errorf("in the practice's zone the note reads %q", got)
+	}
+
+	noJS := b.tab(t, tabOptions{timeZone: "Asia/Tokyo", noScript: true})
+	noJS.open(site.url + "/book")
+	if got := noJS.text("[data-tz-note]"); got != "Times are shown in the practice’s time zone, Los Angeles (UTC−08:00). If you are elsewhere, choose your time zone." {
+		t.Errorf("without the script the note reads %q", got)
+	}
+	noJS.must(chromedp.Click(chromedp.CSS(`[data-tz-note] a[href="#tz"]`)))
+	if got := evalIn[string](noJS, `location.hash`); got != "#tz" {
+		t.Errorf("the link to the zone picker goes to %q", got)
+	}
 }
 
 // linkedStart is a slot of the demo hours some days after testNow: 2:20 PM

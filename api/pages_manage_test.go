@@ -112,20 +112,32 @@ func TestCancelFromTheManagePage(t *testing.T) {
 		t.Fatalf("cancel page: %d", confirm.Status)
 	}
 	checkPageBasics(t, confirm)
+	// A link asking for the message before the booking is cancelled
+	// shows none.
+	if m := site.get("/manage/" + token + "?done=cancelled"); strings.Contains(m.Body, "notice-success") {
+		t.Error("a confirmed booking is said to be cancelled")
+	}
 	p := site.post("/manage/"+token+"/cancel", nil)
-	if p.Status != http.StatusSeeOther || p.Header.Get("Location") != "/manage/"+token {
+	if p.Status != http.StatusSeeOther || p.Header.Get("Location") != "/manage/"+token+"?done=cancelled" {
 		t.Fatalf("POST cancel: %d %q", p.Status, p.Header.Get("Location"))
 	}
 	if site.count("cancelled") != 1 {
 		t.Fatal("the booking is not cancelled")
 	}
-	m := site.get("/manage/" + token)
+	m := site.get(p.Header.Get("Location"))
 	if !strings.Contains(m.Body, "This consultation has been cancelled") || strings.Contains(m.Body, `/reschedule"`) {
 		t.Error("the manage page does not show the cancellation, or still offers changes")
 	}
-	// Cancelling twice is harmless; the confirmation page now leads to the manage page.
-	if p := site.post("/manage/"+token+"/cancel", nil); p.Status != http.StatusSeeOther {
-		t.Errorf("second cancel: %d", p.Status)
+	if !strings.Contains(m.Body, `<div class="notice notice-success" role="status">`+"\n<h2>Your consultation is cancelled</h2>") {
+		t.Error("no success message after cancelling")
+	}
+	if plain := site.get("/manage/" + token); strings.Contains(plain.Body, "notice-success") {
+		t.Error("the manage page opened later repeats the success message")
+	}
+	// Cancelling twice is harmless and says the same; the confirmation
+	// page now leads to the manage page.
+	if p := site.post("/manage/"+token+"/cancel", nil); p.Status != http.StatusSeeOther || p.Header.Get("Location") != "/manage/"+token+"?done=cancelled" {
+		t.Errorf("second cancel: %d %q", p.Status, p.Header.Get("Location"))
 	}
 	if p := site.get("/manage/" + token + "/confirmation"); p.Status != http.StatusSeeOther {
 		t.Errorf("confirmation of a cancelled booking: %d", p.Status)
@@ -193,5 +205,52 @@ func TestRefusedTimesAreExplainedOnTheManagePage(t *testing.T) {
 		if got := site.row(token).Start.Format(time.RFC3339); got != "2026-12-02T17:00:00Z" {
 			t.Fatalf("%s: the booking moved to %s", tc.kind, got)
 		}
+	}
+}
+
+// TestManagePageOpensOnTheBookingsWeek expects the reschedule picker to
+// start from the booking's day, after a move too, not from today.
+func TestManagePageOpensOnTheBookingsWeek(t *testing.T) {
+	site := newTestSite(t)
+	token := site.book(site.slotsOn(firstDay, "America/Los_Angeles")[0])
+	// Thursday 10 December, 10:00 AM in Los Angeles, the week after next.
+	const later = "2026-12-10T18:00:00Z"
+	p := site.post("/manage/"+token+"/reschedule", url.Values{"start": {later}, "tz": {"America/Los_Angeles"}, "date": {"2026-12-10"}})
+	if p.Status != http.StatusSeeOther {
+		t.Fatalf("POST reschedule: %d", p.Status)
+	}
+	m := site.get(p.Header.Get("Location"))
+	for _, want := range []string{`name="date" value="2026-12-10"`, `data-date="2026-12-10" aria-current="date"`,
+		"Free times on Thursday 10 December", `data-date="2026-12-07"`, `data-date="2026-12-11"`} {
+		if !strings.Contains(m.Body, want) {
+			t.Errorf("the picker after the move lacks %q", want)
+		}
+	}
+	if strings.Contains(m.Body, `data-date="2026-12-02"`) {
+		t.Error("the picker shows the current week, not the booking's")
+	}
+	// In the client's zone the day is the booking's day there.
+	tokyo := site.get("/manage/" + token + "?tz=Asia/Tokyo")
+	if !strings.Contains(tokyo.Body, `name="date" value="2026-12-11"`) {
+		t.Error("in Tokyo the picker does not open on the booking's day there (Friday 11 December)")
+	}
+	// A day asked for still wins.
+	if asked := site.get("/manage/" + token + "?date=2026-12-03"); !strings.Contains(asked.Body, "Free times on Thursday 3 December") {
+		t.Error("the day asked for is not shown")
+	}
+
+	// A booking whose own day has no other free time opens on the first
+	// day of its week that has.
+	fill := func(day string) {
+		t.Helper()
+		for free := site.slotsOn(day, "America/Los_Angeles"); len(free) > 0; free = site.slotsOn(day, "America/Los_Angeles") {
+			site.bookDirect(free[0])
+		}
+	}
+	full := site.bookDirect("2026-12-16T17:00:00Z") // Wednesday 16 December
+	fill("2026-12-14")
+	fill("2026-12-16")
+	if m := site.get("/manage/" + full); !strings.Contains(m.Body, "Free times on Tuesday 15 December") {
+		t.Errorf("a booking on a full day opens on %q", regexpAll(`<legend data-slots-legend>(.*?)</legend>`, m.Body))
 	}
 }

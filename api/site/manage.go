@@ -17,7 +17,8 @@ type managePage struct {
 	Booking bookingView
 	// Picker offers new times, for an upcoming booking only.
 	Picker *picker
-	// Done names the change just made ("rescheduled"), for a success message.
+	// Done names the change just made ("rescheduled", "cancelled"), for a
+	// success message.
 	Done   string
 	Errors []fieldError
 }
@@ -76,8 +77,11 @@ func (h *Handler) Manage(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	if c.QueryParam("done") == "rescheduled" {
-		data.Done = "rescheduled"
+	// The message of a change just made, when the booking still shows it
+	// (a link kept from then may be opened later).
+	switch done := c.QueryParam("done"); {
+	case done == "rescheduled" && !data.Booking.Cancelled, done == "cancelled" && data.Booking.Cancelled:
+		data.Done = done
 	}
 	return h.renderManage(c, http.StatusOK, data, b, st, pickerInput{tz: c.QueryParam("tz"), date: c.QueryParam("date")})
 }
@@ -103,6 +107,12 @@ func (h *Handler) renderManage(c echo.Context, status int, data managePage, b *b
 		a, err := h.loadAvailability(c.Request().Context(), loc, st)
 		if err != nil {
 			return err
+		}
+		if in.date == "" {
+			// Moving a booking starts from where it is, not from today.
+			if d, ok := a.dayAround(booking.DateOf(b.Start.In(loc))); ok {
+				in.date = d.String()
+			}
 		}
 		p := newPicker(a, "/manage/"+data.Token, in.date, in.selected, h.svc.Now())
 		if in.refusal != "" {
@@ -141,15 +151,20 @@ func (h *Handler) CancelForm(c echo.Context) error {
 // Cancel cancels the booking and returns to its manage page, which says
 // so; a booking already cancelled or past goes there unchanged.
 func (h *Handler) Cancel(c echo.Context) error {
-	_, token, err := h.bookingByToken(c)
+	b, token, err := h.bookingByToken(c)
 	if err != nil {
 		return err
 	}
 	_, err = h.svc.Cancel(c.Request().Context(), token)
 	switch booking.ErrorCode(err) {
-	case "", booking.ECONFLICT:
-		// Cancelled now, or already cancelled or past: the manage page
-		// says which.
+	case "":
+		return c.Redirect(http.StatusSeeOther, "/manage/"+token+"?done=cancelled")
+	case booking.ECONFLICT:
+		// Already cancelled (the same form sent twice: the first one
+		// cancelled it) or past: the manage page says which.
+		if b.Status == booking.StatusCancelled {
+			return c.Redirect(http.StatusSeeOther, "/manage/"+token+"?done=cancelled")
+		}
 		return c.Redirect(http.StatusSeeOther, "/manage/"+token)
 	case booking.ENOTFOUND:
 		return echo.ErrNotFound

@@ -218,6 +218,22 @@ func newPicker(a *availability, action, dateParam, selected string, now time.Tim
 	return p
 }
 
+// dayAround returns the day to open for d: d when it has free times, else
+// the first day of its week that has, else d itself; ok is false when d
+// is outside the bookable window.
+func (a *availability) dayAround(d booking.Date) (booking.Date, bool) {
+	if d.Before(a.first) || a.last.Before(d) {
+		return booking.Date{}, false
+	}
+	if len(a.byDay[d]) > 0 {
+		return d, true
+	}
+	if open := weekTarget(a, d.AddDays(-((int(d.Weekday()) + 6) % 7))); len(a.byDay[open]) > 0 {
+		return open, true
+	}
+	return d, true
+}
+
 // weekTarget is the day a week link opens: the week's first day with free
 // times, within the bookable window.
 func weekTarget(a *availability, monday booking.Date) booking.Date {

@@ -136,6 +136,28 @@
     }
   }
 
+  // browserZone is the zone the browser reports, "" when it reports none.
+  var browserZone = "";
+  try { browserZone = Intl.DateTimeFormat().resolvedOptions().timeZone || ""; } catch (e) { browserZone = ""; }
+  if (browserZone === "Etc/Unknown") browserZone = "";
+
+  // zoneNote says whose zone the times are in: the visitor's own when it
+  // is the one their browser reports, else just the zone.
+  function zoneNote(tz) {
+    var note = slots.querySelector("[data-tz-note]");
+    note.textContent = "";
+    var label = el("span", { "data-tz-label": "" }, zoneLabel(tz));
+    if (tz === browserZone) {
+      note.appendChild(document.createTextNode("Times are shown in your time zone, "));
+      note.appendChild(label);
+      note.appendChild(document.createTextNode(", as your browser reports it."));
+    } else {
+      note.appendChild(document.createTextNode("Times are shown in "));
+      note.appendChild(label);
+      note.appendChild(document.createTextNode("."));
+    }
+  }
+
   function renderSlots(date, tz, list) {
     var grid = slots.querySelector("[data-slot-grid]");
     var checked = slots.querySelector("input[name=start]:checked");
@@ -149,7 +171,7 @@
     if (note) note.remove();
     grid.removeAttribute("data-alternatives");
     slots.querySelector("[data-slots-legend]").textContent = "Free times on " + dayLabel(date);
-    slots.querySelector("[data-tz-label]").textContent = zoneLabel(tz);
+    zoneNote(tz);
     grid.className = "slot-grid";
     grid.textContent = "";
     var times = list.map(function (s) { return clock(partsIn(new Date(s.start), tz)); });
@@ -273,9 +295,6 @@
     if (chosen) show(chosen, tz, false, false);
     else show(dateInput.value, tz, true, false);
   }
-  if (dayForm.hasAttribute("data-detect-zone")) {
-    var tz = "";
-    try { tz = Intl.DateTimeFormat().resolvedOptions().timeZone || ""; } catch (e) { tz = ""; }
-    if (tz && tz !== tzSelect.value && tz !== "Etc/Unknown" && inRange(dateInput.value)) useBrowserZone(tz);
-  }
+  if (browserZone === tzSelect.value) zoneNote(browserZone);
+  else if (browserZone && dayForm.hasAttribute("data-detect-zone") && inRange(dateInput.value)) useBrowserZone(browserZone);
 })();
