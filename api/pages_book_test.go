@@ -382,17 +382,17 @@ func TestBookPageSaysWhoseZoneTheTimesAreIn(t *testing.T) {
 		}
 		return html.UnescapeString(got[0])
 	}
-	if got, want := note("/book"), `Times are shown in the practice’s time zone, <span data-tz-label>Los Angeles (UTC−08:00)</span>. If you are elsewhere, <a href="#tz">choose your time zone</a>.`; got != want {
+	if got, want := note("/book"), `Times are shown in the practice’s time zone, <span data-tz-label>Los Angeles time (UTC−8)</span>. If you are elsewhere, <a href="#tz">choose your time zone</a>.`; got != want {
 		t.Errorf("without a zone the note reads\n%s\nwant\n%s", got, want)
 	}
-	if got, want := note("/book?tz=Europe/Berlin"), `Times are shown in <span data-tz-label>Berlin (UTC+01:00)</span>.`; got != want {
+	if got, want := note("/book?tz=Europe/Berlin"), `Times are shown in <span data-tz-label>Berlin time (UTC+1)</span>.`; got != want {
 		t.Errorf("with a zone chosen the note reads %q, want %q", got, want)
 	}
 	if body := site.get("/book").Body; strings.Contains(body, "your time zone,") || strings.Contains(body, "shown in your time zone") {
 		t.Error("the page claims the practice's zone is the visitor's")
 	}
 	token := site.book(site.slotsOn(firstDay, "America/Los_Angeles")[0])
-	if got := note("/manage/" + token + "?tz=Asia/Tokyo"); got != `Times are shown in <span data-tz-label>Tokyo (UTC+09:00)</span>.` {
+	if got := note("/manage/" + token + "?tz=Asia/Tokyo"); got != `Times are shown in <span data-tz-label>Tokyo time (UTC+9)</span>.` {
 		t.Errorf("the manage page's note reads %q", got)
 	}
 }

@@ -32,25 +32,25 @@ func testBrowserZoneNote(t *testing.T, b *browser) {
 	tb.open(site.url + "/book")
 	tb.waitFor(`document.querySelector("[data-tz-field]").value === "Asia/Tokyo"`)
 	tb.waitFor(`document.querySelector("[data-tz-note]").textContent.indexOf("Tokyo") >= 0`)
-	if got := tb.text("[data-tz-note]"); got != "Times are shown in your time zone, Tokyo (UTC+09:00), as your browser reports it." {
+	if got := tb.text("[data-tz-note]"); got != "Times are shown in your time zone, Tokyo time (UTC+9), as your browser reports it." {
 		t.Errorf("after detection the note reads %q", got)
 	}
 	evalIn[bool](tb, `(function (s) { s.value = "Asia/Kolkata"; return s.dispatchEvent(new Event("change")); })(document.getElementById("tz"))`)
-	tb.waitFor(`document.querySelector("[data-tz-label]").textContent === "Kolkata (UTC+05:30)"`)
-	if got := tb.text("[data-tz-note]"); got != "Times are shown in Kolkata (UTC+05:30)." {
+	tb.waitFor(`document.querySelector("[data-tz-label]").textContent === "Kolkata time (UTC+5:30)"`)
+	if got := tb.text("[data-tz-note]"); got != "Times are shown in Kolkata time (UTC+5:30)." {
 		t.Errorf("after choosing another zone the note reads %q", got)
 	}
 	// A visitor in the practice's own zone is told it is theirs.
 	la := b.tab(t, tabOptions{timeZone: "America/Los_Angeles"})
 	la.open(site.url + "/book")
 	la.waitFor(`document.querySelector("[data-tz-note]").textContent.indexOf("your browser") >= 0`)
-	if got := la.text("[data-tz-note]"); !strings.HasPrefix(got, "Times are shown in your time zone, Los Angeles (UTC") {
+	if got := la.text("[data-tz-note]"); !strings.HasPrefix(got, "Times are shown in your time zone, Los Angeles time (UTC") {
 		t.Errorf("in the practice's zone the note reads %q", got)
 	}
 
 	noJS := b.tab(t, tabOptions{timeZone: "Asia/Tokyo", noScript: true})
 	noJS.open(site.url + "/book")
-	if got := noJS.text("[data-tz-note]"); got != "Times are shown in the practice’s time zone, Los Angeles (UTC−08:00). If you are elsewhere, choose your time zone." {
+	if got := noJS.text("[data-tz-note]"); got != "Times are shown in the practice’s time zone, Los Angeles time (UTC−8). If you are elsewhere, choose your time zone." {
 		t.Errorf("without the script the note reads %q", got)
 	}
 	noJS.must(chromedp.Click(chromedp.CSS(`[data-tz-note] a[href="#tz"]`)))
