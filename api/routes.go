@@ -28,7 +28,9 @@ func (s *Server) routes() {
 
 	e.GET("/healthz", s.healthz)
 	e.GET("/readyz", s.readyz)
-	e.GET("/metrics", s.metrics.Handler(s.cfg.MetricsToken))
+	if !s.cfg.MetricsElsewhere {
+		e.GET("/metrics", s.metrics.Handler(s.cfg.MetricsToken))
+	}
 
 	// Per-address budgets: one for making bookings, one for changing them
 	// by token, one for signing in. Reading a booking by token is bounded

@@ -41,6 +41,9 @@ type Config struct {
 	BaseURL string
 	// MetricsToken, when set, is the bearer token /metrics requires.
 	MetricsToken string
+	// MetricsElsewhere leaves /metrics off the public routes: it is served
+	// by MetricsHandler on a listener of its own (METRICS_ADDR).
+	MetricsElsewhere bool
 	// RateLimitPerMinute bounds requests per client address to booking,
 	// manage and sign-in endpoints; 0 turns the limit off.
 	RateLimitPerMinute int
@@ -185,4 +188,13 @@ func (s *Server) calendarPractice(st booking.Settings) calendar.Practice {
 		from = "consultations@" + s.base.Hostname()
 	}
 	return calendar.Practice{Name: st.PracticeName, Email: from, BaseURL: s.base.String(), TimeZone: st.TimeZone, EventTitle: st.EventTitle}
+}
+
+// MetricsHandler serves /metrics alone, for a listener of its own.
+func (s *Server) MetricsHandler() http.Handler {
+	e := echo.New()
+	e.HideBanner, e.HidePort = true, true
+	e.HTTPErrorHandler = httpx.ErrorHandler(s.logger, func(c echo.Context, p httpx.Problem) { httpx.WriteProblem(c, p) })
+	e.GET("/metrics", s.metrics.Handler(s.cfg.MetricsToken))
+	return e
 }

@@ -32,7 +32,10 @@ type config struct {
 	ContentDir       string
 	RetentionDays    int
 	MetricsToken     string
-	RateLimit        int
+	// MetricsAddr, when set, is where /metrics is served instead of on
+	// ListenAddr; a bare ":port" means loopback.
+	MetricsAddr string
+	RateLimit   int
 	// EmailUpcomingLimit, EmailYearlyLimit and EmailDailyLimit bound
 	// bookings per inbox.
 	EmailUpcomingLimit int
@@ -80,6 +83,8 @@ func settings() []setting {
 			str(func(c *config) *string { return &c.ContentDir })},
 		{"metrics-token", "METRICS_TOKEN", "", "bearer token /metrics requires; empty leaves it open", true,
 			str(func(c *config) *string { return &c.MetricsToken })},
+		{"metrics-addr", "METRICS_ADDR", "", "host:port to serve /metrics on instead of LISTEN_ADDR (\":9464\" is loopback); empty serves it with the rest", false,
+			str(func(c *config) *string { return &c.MetricsAddr })},
 		{"rate-limit", "RATE_LIMIT", "20", "requests per minute one address may send to booking, manage and sign-in endpoints (0: no limit)", false,
 			intSetting(0, 100000, func(c *config) *int { return &c.RateLimit })},
 		{"trust-proxy", "TRUST_PROXY", "false", "take client addresses from X-Forwarded-For (only behind a reverse proxy)", false,
@@ -238,6 +243,11 @@ func (c config) validate() error {
 	}
 	if _, _, err := net.SplitHostPort(c.ListenAddr); err != nil {
 		return fmt.Errorf("setting LISTEN_ADDR: %q is not host:port", c.ListenAddr)
+	}
+	if c.MetricsAddr != "" {
+		if _, _, err := net.SplitHostPort(c.MetricsAddr); err != nil {
+			return fmt.Errorf("setting METRICS_ADDR: %q is not host:port", c.MetricsAddr)
+		}
 	}
 	if u, err := url.Parse(c.BaseURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		return fmt.Errorf("setting BASE_URL: %q is not an absolute http(s) URL", c.BaseURL)

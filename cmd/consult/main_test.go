@@ -310,3 +310,48 @@ func TestDatabaseURLTakesEveryPostgreSQLForm(t *testing.T) {
 		t.Errorf("a MySQL URL: %v", err)
 	}
 }
+
+// TestMetricsOnTheirOwnAddress serves /metrics on METRICS_ADDR only, so
+// the public listener need not expose them.
+func TestMetricsOnTheirOwnAddress(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	pr, pw := io.Pipe()
+	finished := make(chan struct{})
+	getenv := env("DATABASE_URL", storagetest.NewDBURL(t), "LISTEN_ADDR", "127.0.0.1:0", "METRICS_ADDR", "127.0.0.1:0")
+	go func() {
+		_ = run(ctx, []string{"serve"}, getenv, testNow, nil, pw, io.Discard)
+		pw.Close()
+		close(finished)
+	}()
+	t.Cleanup(func() { cancel(); <-finished })
+	lines := regexp.MustCompile(`(serving|metrics) at (http://[^\s/]+)`)
+	addrs := map[string]string{}
+	sc := bufio.NewScanner(pr)
+	for len(addrs) < 2 && sc.Scan() {
+		if m := lines.FindStringSubmatch(sc.Text()); m != nil {
+			addrs[m[1]] = m[2]
+		}
+	}
+	go func() { _, _ = io.Copy(io.Discard, pr) }()
+	if len(addrs) != 2 {
+		t.Fatalf("the server did not say where it serves: %v", addrs)
+	}
+	waitReady(t, addrs["serving"])
+	status := func(url string) int {
+		resp, err := http.Get(url)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+	if got := status(addrs["serving"] + "/metrics"); got != http.StatusNotFound {
+		t.Errorf("/metrics on the public listener: %d, want 404", got)
+	}
+	if got := status(addrs["metrics"] + "/metrics"); got != http.StatusOK {
+		t.Errorf("/metrics on METRICS_ADDR: %d, want 200", got)
+	}
+	if got := status(addrs["metrics"] + "/api/v1/slots"); got != http.StatusNotFound {
+		t.Errorf("the metrics listener serves the API: %d", got)
+	}
+}

@@ -33,6 +33,9 @@ func serve(ctx context.Context, cfg config, now func() time.Time, stdout, stderr
 	defer a.Close()
 	logger.Info("serving", "addr", a.ln.Addr().String(), "ready_after_ms", time.Since(started).Milliseconds())
 	fmt.Fprintf(stdout, "consult: serving at http://%s (BASE_URL %s)\n", a.ln.Addr(), cfg.BaseURL)
+	if a.metricsLn != nil {
+		fmt.Fprintf(stdout, "consult: metrics at http://%s/metrics\n", a.metricsLn.Addr())
+	}
 	return a.run(ctx)
 }
 
@@ -46,6 +49,9 @@ type app struct {
 	retention *retention     // privacy: erases client data RETENTION_DAYS after the consultation
 	ln        net.Listener
 	http      *http.Server
+	// metricsLn and metricsHTTP serve /metrics alone, with METRICS_ADDR.
+	metricsLn   net.Listener
+	metricsHTTP *http.Server
 }
 
 // run serves HTTP and runs the mail worker and the retention sweeps until
@@ -63,6 +69,14 @@ func (a *app) run(ctx context.Context) error {
 		}
 		return nil
 	})
+	if a.metricsHTTP != nil {
+		g.Go(func() error {
+			if err := a.metricsHTTP.Serve(a.metricsLn); !errors.Is(err, http.ErrServerClosed) {
+				return fmt.Errorf("metrics http: %w", err)
+			}
+			return nil
+		})
+	}
 	g.Go(func() error {
 		defer stopWork()
 		<-gctx.Done()
@@ -84,6 +98,9 @@ func (a *app) shutdownHTTP() {
 	if err := a.http.Shutdown(ctx); err != nil {
 		a.logger.Warn("requests still running at shutdown deadline; closing them", "error", err)
 		_ = a.http.Close()
+	}
+	if a.metricsHTTP != nil {
+		_ = a.metricsHTTP.Close() // a scrape has nothing worth waiting for
 	}
 }
 

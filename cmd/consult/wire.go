@@ -56,7 +56,7 @@ func newApp(ctx context.Context, cfg config, now func() time.Time, logger *slog.
 	a.retention = &retention{store: store, sessions: sessions, days: cfg.RetentionDays, now: now, logger: logger}
 
 	srv, err := api.New(api.Config{BaseURL: cfg.BaseURL, MailFrom: cfg.MailFrom,
-		MetricsToken: cfg.MetricsToken, RateLimitPerMinute: cfg.RateLimit, TrustProxy: cfg.TrustProxy}, api.Deps{
+		MetricsToken: cfg.MetricsToken, MetricsElsewhere: cfg.MetricsAddr != "", RateLimitPerMinute: cfg.RateLimit, TrustProxy: cfg.TrustProxy}, api.Deps{
 		Stats:   dbStats(store, a.db),
 		Service: svc,
 		Logger:  logger,
@@ -83,6 +83,18 @@ func newApp(ctx context.Context, cfg config, now func() time.Time, logger *slog.
 		WriteTimeout:      60 * time.Second,
 		IdleTimeout:       120 * time.Second,
 		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
+	}
+	if cfg.MetricsAddr != "" {
+		addr := cfg.MetricsAddr
+		if host, port, _ := net.SplitHostPort(addr); host == "" {
+			addr = net.JoinHostPort("127.0.0.1", port) // the Prometheus convention: loopback unless told
+		}
+		if a.metricsLn, err = net.Listen("tcp", addr); err != nil {
+			_ = a.ln.Close()
+			return nil, fmt.Errorf("setting METRICS_ADDR: %w", err)
+		}
+		a.metricsHTTP = &http.Server{Handler: srv.MetricsHandler(), ReadHeaderTimeout: 10 * time.Second,
+			ErrorLog: slog.NewLogLogger(logger.Handler(), slog.LevelWarn)}
 	}
 	return a, nil
 }
