@@ -127,3 +127,11 @@ func NormalizeAccountEmail(email string) (string, error) {
 	}
 	return email, nil
 }
+
+// SecretSealer encrypts the secrets the service must read back, such as
+// the practitioner's two-step sign-in secret, so that a copy of the
+// database (a backup, a replica) does not hold them in the clear.
+type SecretSealer interface {
+	SealSecret(plain string) (string, error)
+	OpenSecret(sealed string) (string, error)
+}

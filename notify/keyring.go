@@ -60,6 +60,38 @@ func (k *Keyring) OpenToken(sealed []byte) (string, error) {
 	return "", errors.New("notify: sealed token does not open with any mail key")
 }
 
+// secretContext binds sealed secrets to their use; secretPrefix marks a
+// stored value as sealed, so values stored in the clear before still read.
+var secretContext = []byte("consult stored secret v1")
+
+const secretPrefix = "sealed:v1:"
+
+// SealSecret implements booking.SecretSealer: the secret sealed with the
+// ring's first key, as text to store.
+func (k *Keyring) SealSecret(plain string) (string, error) {
+	return secretPrefix + base64.RawStdEncoding.EncodeToString(k.keys[0].Seal([]byte(plain), secretContext)), nil
+}
+
+// OpenSecret implements booking.SecretSealer with any key of the ring. A
+// value without the sealed prefix was stored before sealing began and is
+// returned as it is.
+func (k *Keyring) OpenSecret(stored string) (string, error) {
+	rest, ok := strings.CutPrefix(stored, secretPrefix)
+	if !ok {
+		return stored, nil
+	}
+	raw, err := base64.RawStdEncoding.DecodeString(rest)
+	if err != nil {
+		return "", errors.New("notify: sealed secret is not base64")
+	}
+	for _, key := range k.keys {
+		if plain, err := key.Open(raw, secretContext); err == nil {
+			return string(plain), nil
+		}
+	}
+	return "", errors.New("notify: sealed secret does not open with any mail key")
+}
+
 // ParseKey reads a mail key written as 64 hexadecimal digits or as base64
 // (standard or URL alphabet, padded or not) of KeySize bytes, such as the
 // output of `openssl rand -base64 32`.

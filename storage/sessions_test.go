@@ -1,9 +1,12 @@
 package storage_test
 
 import (
+	"bytes"
+	"strings"
 	"testing"
 	"time"
 
+	"consult/notify"
 	"consult/storage"
 	"consult/storage/storagetest"
 )
@@ -38,5 +41,43 @@ func TestSessionIdsAreNotStored(t *testing.T) {
 	}
 	if _, found, _ := sessions.FindCtx(ctx, id); found {
 		t.Error("the session is still there after DeleteCtx")
+	}
+}
+
+// TestTwoStepSecretIsSealedAtRest finds the authenticator secret readable
+// through the store while the table holds only a sealed copy, and a
+// secret stored in the clear before sealing began still read.
+func TestTwoStepSecretIsSealedAtRest(t *testing.T) {
+	pool := storagetest.NewDB(t)
+	keys, err := notify.NewKeyring(bytes.Repeat([]byte{7}, notify.KeySize))
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := storage.New(pool, storage.WithSecretSealer(keys))
+	ctx := t.Context()
+	now := storagetest.Now()
+	u, err := s.CreateUser(ctx, "pat@example.org", "hash", now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	const secret = "JBSWY3DPEHPK3PXP"
+	if got, err := s.EnableTOTP(ctx, u.ID, secret, nil, now); err != nil || got.TOTPSecret != secret {
+		t.Fatalf("EnableTOTP = %+v, %v", got, err)
+	}
+	var stored string
+	if err := pool.QueryRow(ctx, `SELECT totp_secret FROM users WHERE id = $1`, u.ID).Scan(&stored); err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(stored, secret) || !strings.HasPrefix(stored, "sealed:") {
+		t.Errorf("the table holds %q for the secret", stored)
+	}
+	if got, err := s.UserByID(ctx, u.ID); err != nil || got.TOTPSecret != secret {
+		t.Fatalf("UserByID = %+v, %v", got, err)
+	}
+	if _, err := pool.Exec(ctx, `UPDATE users SET totp_secret = $2 WHERE id = $1`, u.ID, secret); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := s.UserByID(ctx, u.ID); err != nil || got.TOTPSecret != secret {
+		t.Fatalf("a secret stored in the clear before: %+v, %v", got, err)
 	}
 }

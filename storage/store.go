@@ -23,6 +23,8 @@ type Store struct {
 	// InTx made.
 	db           dbtx
 	reminderLead time.Duration
+	// secrets seals the two-step sign-in secret at rest; nil stores it as is.
+	secrets booking.SecretSealer
 	schedule     *scheduleCache // see cache.go
 }
 
@@ -49,6 +51,12 @@ type Option func(*Store)
 // change, in the same transaction.
 func WithReminderLead(d time.Duration) Option {
 	return func(s *Store) { s.reminderLead = d }
+}
+
+// WithSecretSealer seals the practitioner's two-step sign-in secret at
+// rest with sealer (the mail keys), and opens it when an account is read.
+func WithSecretSealer(sealer booking.SecretSealer) Option {
+	return func(s *Store) { s.secrets = sealer }
 }
 
 // New returns a Store on pool.

@@ -16,7 +16,7 @@ import (
 
 const userColumns = `id, email, password_hash, totp_secret, totp_last_step, session_epoch, created_at`
 
-func scanUser(row pgx.Row) (*booking.User, error) {
+func (s *Store) scanUser(row pgx.Row) (*booking.User, error) {
 	var u booking.User
 	err := row.Scan(&u.ID, &u.Email, &u.PasswordHash, &u.TOTPSecret, &u.TOTPLastStep, &u.SessionEpoch, &u.CreatedAt)
 	if err != nil {
@@ -26,12 +26,17 @@ func scanUser(row pgx.Row) (*booking.User, error) {
 		return nil, fmt.Errorf("storage: user: %w", translate(err))
 	}
 	u.CreatedAt = u.CreatedAt.UTC()
+	if u.TOTPSecret != "" && s.secrets != nil {
+		if u.TOTPSecret, err = s.secrets.OpenSecret(u.TOTPSecret); err != nil {
+			return nil, fmt.Errorf("storage: user %d: two-step secret: %w", u.ID, err)
+		}
+	}
 	return &u, nil
 }
 
 // CreateUser implements booking.AccountStore.
 func (s *Store) CreateUser(ctx context.Context, email, passwordHash string, now time.Time) (*booking.User, error) {
-	u, err := scanUser(s.db.QueryRow(ctx, `
+	u, err := s.scanUser(s.db.QueryRow(ctx, `
 		INSERT INTO users (email, password_hash, created_at, updated_at) VALUES ($1, $2, $3, $3)
 		RETURNING `+userColumns, strings.TrimSpace(email), passwordHash, stamp(now)))
 	if booking.ErrorCode(err) == booking.ECONFLICT {
@@ -42,30 +47,37 @@ func (s *Store) CreateUser(ctx context.Context, email, passwordHash string, now 
 
 // UserByEmail implements booking.AccountStore.
 func (s *Store) UserByEmail(ctx context.Context, email string) (*booking.User, error) {
-	return scanUser(s.db.QueryRow(ctx, `SELECT `+userColumns+` FROM users WHERE lower(email) = lower($1)`,
+	return s.scanUser(s.db.QueryRow(ctx, `SELECT `+userColumns+` FROM users WHERE lower(email) = lower($1)`,
 		strings.TrimSpace(email)))
 }
 
 // UserByID implements booking.AccountStore.
 func (s *Store) UserByID(ctx context.Context, id int64) (*booking.User, error) {
-	return scanUser(s.db.QueryRow(ctx, `SELECT `+userColumns+` FROM users WHERE id = $1`, id))
+	return s.scanUser(s.db.QueryRow(ctx, `SELECT `+userColumns+` FROM users WHERE id = $1`, id))
 }
 
 // SetPassword implements booking.AccountStore.
 func (s *Store) SetPassword(ctx context.Context, userID int64, passwordHash string, now time.Time) (*booking.User, error) {
-	return scanUser(s.db.QueryRow(ctx, `
+	return s.scanUser(s.db.QueryRow(ctx, `
 		UPDATE users SET password_hash = $2, session_epoch = session_epoch + 1, updated_at = $3
 		WHERE id = $1 RETURNING `+userColumns, userID, passwordHash, stamp(now)))
 }
 
 // EnableTOTP implements booking.AccountStore.
 func (s *Store) EnableTOTP(ctx context.Context, userID int64, secret string, recoveryHashes [][]byte, now time.Time) (*booking.User, error) {
+	stored := secret
+	if s.secrets != nil {
+		var err error
+		if stored, err = s.secrets.SealSecret(secret); err != nil {
+			return nil, fmt.Errorf("storage: seal two-step secret: %w", err)
+		}
+	}
 	var u *booking.User
 	err := s.transact(ctx, func(tx pgx.Tx) error {
 		var err error
-		u, err = scanUser(tx.QueryRow(ctx, `
+		u, err = s.scanUser(tx.QueryRow(ctx, `
 			UPDATE users SET totp_secret = $2, totp_last_step = 0, session_epoch = session_epoch + 1, updated_at = $3
-			WHERE id = $1 RETURNING `+userColumns, userID, secret, stamp(now)))
+			WHERE id = $1 RETURNING `+userColumns, userID, stored, stamp(now)))
 		if err != nil {
 			return err
 		}
@@ -87,7 +99,7 @@ func (s *Store) DisableTOTP(ctx context.Context, userID int64, now time.Time) (*
 	var u *booking.User
 	err := s.transact(ctx, func(tx pgx.Tx) error {
 		var err error
-		u, err = scanUser(tx.QueryRow(ctx, `
+		u, err = s.scanUser(tx.QueryRow(ctx, `
 			UPDATE users SET totp_secret = '', totp_last_step = 0, session_epoch = session_epoch + 1, updated_at = $2
 			WHERE id = $1 RETURNING `+userColumns, userID, stamp(now)))
 		if err != nil {
@@ -133,7 +145,7 @@ func (s *Store) RecoveryCodesLeft(ctx context.Context, userID int64) (int, error
 
 // EndSessions implements booking.AccountStore.
 func (s *Store) EndSessions(ctx context.Context, userID int64, now time.Time) (*booking.User, error) {
-	return scanUser(s.db.QueryRow(ctx, `
+	return s.scanUser(s.db.QueryRow(ctx, `
 		UPDATE users SET session_epoch = session_epoch + 1, updated_at = $2
 		WHERE id = $1 RETURNING `+userColumns, userID, stamp(now)))
 }

@@ -31,8 +31,7 @@ func newApp(ctx context.Context, cfg config, now func() time.Time, logger *slog.
 	if a.migrator, err = storage.NewMigrator(a.db.Pool, logger); err != nil {
 		return nil, err
 	}
-	store := storage.New(a.db.Pool, storage.WithReminderLead(time.Duration(cfg.ReminderHours)*time.Hour))
-	if err := prepareDatabase(ctx, cfg, a.migrator, store, now, logger); err != nil {
+	if err := prepareDatabase(ctx, cfg, a.migrator, storage.New(a.db.Pool), now, logger); err != nil {
 		return nil, err
 	}
 	renderer, pages, err := loadContent(cfg)
@@ -40,11 +39,14 @@ func newApp(ctx context.Context, cfg config, now func() time.Time, logger *slog.
 		return nil, err
 	}
 
-	// Email: the key sealing manage links for it, and the outbox worker.
-	keys, err := newKeyring(ctx, cfg, store)
+	// The mail keys seal manage links for email and, at rest, the
+	// two-step sign-in secret; the store is made with them.
+	keys, err := newKeyring(ctx, cfg, storage.New(a.db.Pool))
 	if err != nil {
 		return nil, err
 	}
+	store := storage.New(a.db.Pool, storage.WithReminderLead(time.Duration(cfg.ReminderHours)*time.Hour),
+		storage.WithSecretSealer(keys))
 	svc := booking.NewService(store, now, booking.WithSealer(keys),
 		booking.WithLimits(booking.ClientLimits{MaxUpcoming: cfg.EmailUpcomingLimit, MaxPerYear: cfg.EmailYearlyLimit,
 			MaxPerDay: cfg.EmailDailyLimit, Contact: cfg.MailFrom}))
