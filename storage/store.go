@@ -24,8 +24,8 @@ type Store struct {
 	db           dbtx
 	reminderLead time.Duration
 	// secrets seals the two-step sign-in secret at rest; nil stores it as is.
-	secrets booking.SecretSealer
-	schedule     *scheduleCache // see cache.go
+	secrets  booking.SecretSealer
+	schedule *scheduleCache // see cache.go
 }
 
 var (
