@@ -96,3 +96,32 @@ func TestSecurityChangesAreEmailed(t *testing.T) {
 		t.Fatalf("the notice as the Email page shows it: %d\n%s", p.Status, p.Body)
 	}
 }
+
+// TestWrongPasswordsElsewhereDoNotLockThePractitionerOut replays the
+// lock-out attack: wrong passwords from any browser stop further tries
+// from unknown browsers, but a browser the practitioner signed in from
+// before keeps its own budget and signs in.
+func TestWrongPasswordsElsewhereDoNotLockThePractitionerOut(t *testing.T) {
+	a := newAdminTest(t, api.Config{})
+	mine := a.mustSignIn()
+	wantAdminRedirect(t, mine.post("/admin/sign-out", nil), "/admin/sign-in")
+
+	attacker := a.newBrowser()
+	for range 6 {
+		attacker.signIn(adminEmail, "guessing wrong", "")
+	}
+	if p := a.newBrowser().signIn(adminEmail, adminPassword, ""); p.Status != http.StatusTooManyRequests {
+		t.Fatalf("an unknown browser after the guesses: %d, want 429", p.Status)
+	}
+	if p := mine.signIn(adminEmail, adminPassword, ""); p.Status != http.StatusSeeOther {
+		t.Fatalf("the practitioner's own browser after someone's guesses: %d, want to be signed in\n%s", p.Status, p.Body)
+	}
+	// The device cookie is for that account only: another email typed in
+	// that browser draws on the shared budget.
+	for range 6 {
+		mine.signIn("someone@example.org", "guessing wrong", "")
+	}
+	if n := a.count(`SELECT count(*) FROM sign_in_devices`); n != 1 {
+		t.Errorf("%d remembered browsers, want 1", n)
+	}
+}

@@ -52,6 +52,12 @@ type SignInStore interface {
 	BeginLogin(ctx context.Context, limits []LoginLimit, at time.Time) (ids []int64, wait time.Duration, err error)
 	// ForgetLoginFailures removes the failures with ids.
 	ForgetLoginFailures(ctx context.Context, ids []int64) error
+	// RememberDevice notes that the browser whose device token hashes to
+	// hash signed in to the account userID at now.
+	RememberDevice(ctx context.Context, userID int64, hash []byte, now time.Time) error
+	// DeviceAccount returns the account a remembered browser signed in to.
+	// ENOTFOUND for a browser never remembered or forgotten since.
+	DeviceAccount(ctx context.Context, hash []byte, since time.Time) (userID int64, err error)
 }
 
 // TokenStore keeps the personal access tokens of the admin API.

@@ -250,3 +250,26 @@ func (s *Store) ClearLoginFailures(ctx context.Context, key []byte) error {
 	_, err := s.db.Exec(ctx, `DELETE FROM login_failures WHERE key_hash = $1`, key)
 	return translate(err)
 }
+
+// RememberDevice implements booking.SignInStore.
+func (s *Store) RememberDevice(ctx context.Context, userID int64, hash []byte, now time.Time) error {
+	_, err := s.db.Exec(ctx, `
+		INSERT INTO sign_in_devices (token_hash, user_id, created_at, last_used_at) VALUES ($1, $2, $3, $3)
+		ON CONFLICT (token_hash) DO UPDATE SET last_used_at = EXCLUDED.last_used_at`, hash, userID, stamp(now))
+	if err != nil {
+		return fmt.Errorf("storage: remember device: %w", translate(err))
+	}
+	return nil
+}
+
+// DeviceAccount implements booking.SignInStore; a browser not used since
+// since counts as unknown.
+func (s *Store) DeviceAccount(ctx context.Context, hash []byte, since time.Time) (int64, error) {
+	var id int64
+	err := s.db.QueryRow(ctx, `SELECT user_id FROM sign_in_devices WHERE token_hash = $1 AND last_used_at > $2`,
+		hash, stamp(since)).Scan(&id)
+	if err != nil {
+		return 0, translate(err)
+	}
+	return id, nil
+}

@@ -83,10 +83,20 @@ func (h *Handler) SignIn(c echo.Context) error {
 		d.Email = email
 	}
 	acct, addr := signInThrottleKey("account", email), signInThrottleKey("address", httpx.ClientAddr(c))
+	// A browser the practitioner signed in from before has a budget of its
+	// own; every other browser shares the account's (see device.go).
+	device, err := h.knownDevice(c, email, now)
+	if err != nil {
+		return err
+	}
+	budget := acct
+	if device != "" {
+		budget = signInThrottleKey("device", device)
+	}
 	// The attempt counts as a failure from here on, before the password is
 	// checked, so a burst of parallel attempts cannot outrun the limits.
 	attempt, wait, err := h.store.BeginLogin(ctx,
-		[]booking.LoginLimit{{Key: acct, Throttle: accountThrottle}, {Key: addr, Throttle: addressThrottle}}, now)
+		[]booking.LoginLimit{{Key: budget, Throttle: accountThrottle}, {Key: addr, Throttle: addressThrottle}}, now)
 	if err != nil {
 		return err
 	}
@@ -114,7 +124,7 @@ func (h *Handler) SignIn(c echo.Context) error {
 			"signin.failed", ""); err != nil {
 			return err
 		}
-		if wait, err := h.signInWait(c, acct, addr, now); err != nil {
+		if wait, err := h.signInWait(c, budget, addr, now); err != nil {
 			return err
 		} else if wait > 0 {
 			d.Error = tryAgainIn(wait)
@@ -132,7 +142,10 @@ func (h *Handler) SignIn(c echo.Context) error {
 	if err := h.store.ForgetLoginFailures(ctx, attempt); err != nil {
 		return err
 	}
-	if err := h.store.ClearLoginFailures(ctx, acct); err != nil {
+	if err := h.store.ClearLoginFailures(ctx, budget); err != nil {
+		return err
+	}
+	if err := h.rememberDevice(c, u.ID, device, now); err != nil {
 		return err
 	}
 	if err := h.signIn(c, u); err != nil {
