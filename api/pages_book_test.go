@@ -178,6 +178,12 @@ func TestBookFormErrorsKeepValuesAndNameFields(t *testing.T) {
 		`<a href="#consent">Confirm that you have read the privacy notice.</a>`,
 		`id="email-error"`, `aria-describedby="email-hint email-error" aria-invalid="true"`,
 		`value="Ada &lt;Lovelace&gt;"`, `value="not-an-email"`, ">A question about timing</textarea>",
+		// The address that shows the form again by GET, for the script
+		// to put in the history in place of this POST.
+		`data-slot-form data-again="/book?date=2026-12-02&amp;tz=America%2FLos_Angeles"`,
+		// Neither the time nor the consent is put back by the browser.
+		`<input type="radio" autocomplete="off" name="start" id="slot-0" value="2026-12-02T17:00:00Z">`,
+		`name="consent" value="yes" autocomplete="off"`,
 	} {
 		if !strings.Contains(p.Body, want) {
 			t.Errorf("page lacks %q", want)

@@ -128,7 +128,7 @@ func TestCancelFromTheManagePage(t *testing.T) {
 	if !strings.Contains(m.Body, "This consultation has been cancelled") || strings.Contains(m.Body, `/reschedule"`) {
 		t.Error("the manage page does not show the cancellation, or still offers changes")
 	}
-	if !strings.Contains(m.Body, `<div class="notice notice-success" role="status">`+"\n<h2>Your consultation is cancelled</h2>") {
+	if !strings.Contains(m.Body, `<div class="notice notice-success" role="status" data-done>`+"\n<h2>Your consultation is cancelled</h2>") {
 		t.Error("no success message after cancelling")
 	}
 	if plain := site.get("/manage/" + token); strings.Contains(plain.Body, "notice-success") {

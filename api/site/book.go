@@ -47,6 +47,10 @@ type bookPage struct {
 	// Notice is a message about the whole form, shown in the summary.
 	Notice string
 	Feed   web.FeedLinks
+	// Again, on a page answering a POST, is the address that shows the
+	// form again by GET; the script puts it in the history in the POST's
+	// place, so Back never asks to send the form again.
+	Again string
 }
 
 // newFormKey returns a fresh idempotency key for one rendering of a form.
@@ -278,5 +282,6 @@ func (h *Handler) renderBookErrors(c echo.Context, status int, data bookPage) er
 		data.Errors = append(data.Errors, fieldError{Message: data.Notice})
 	}
 	data.Meta.Title = "Error: " + data.Meta.Title
+	data.Again = data.Picker.againURL()
 	return h.render(c, status, "book", data)
 }

@@ -21,6 +21,9 @@ type managePage struct {
 	// success message.
 	Done   string
 	Errors []fieldError
+	// Again, on a page answering a POST, is the address that shows it
+	// again by GET (see bookPage).
+	Again string
 }
 
 // bookingByToken returns the booking of the request's manage token. Any
@@ -126,6 +129,7 @@ func (h *Handler) renderManage(c echo.Context, status int, data managePage, b *b
 			p.SlotError = in.err
 			data.Errors = []fieldError{{ID: p.FirstID(), Message: in.err}}
 			data.Meta.Title = "Error: " + data.Meta.Title
+			data.Again = p.againURL()
 		}
 		data.Picker = &p
 	}

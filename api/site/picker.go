@@ -294,6 +294,12 @@ func zoneChangesOn(t time.Time) bool {
 	return startOff != endOff
 }
 
+// againURL is the address that shows the picker's page again on its
+// day and zone, with nothing chosen.
+func (p picker) againURL() string {
+	return p.Action + "?" + url.Values{"date": {p.Date}, "tz": {p.TZ}}.Encode()
+}
+
 func pickerURL(action string, d booking.Date, tz string) string {
 	return action + "?" + url.Values{"date": {d.String()}, "tz": {tz}}.Encode() + "#times"
 }

@@ -23,6 +23,36 @@
     });
   });
 
+  // A page answering a POST (the form back with errors) puts the address
+  // that shows it again by GET in its place in the history, so that
+  // neither Back nor reload ever asks to send the form again.
+  var again = document.querySelector("[data-again]");
+  if (again && window.history && history.replaceState) {
+    history.replaceState(null, "", again.getAttribute("data-again") + location.hash);
+  }
+
+  // Back from a booking, a move or a cancellation must not show the form
+  // as it was sent, time chosen and details filled in, one click from
+  // sending it again: the page of the change (data-done) tells this tab's
+  // other pages, and a form page shown after it starts afresh. The
+  // browser either loads the page again, and refills the fields it
+  // remembers (undone by reset), or shows the page it kept (reloaded, for
+  // a fresh idempotency key and the times free now).
+  var tabStore = null;
+  try { tabStore = window.sessionStorage; tabStore.getItem("consult.done"); } catch (e) { tabStore = null; }
+  function afterChange() {
+    return !!tabStore && !document.querySelector("[data-done]") && !!tabStore.getItem("consult.done") &&
+      !!document.querySelector("form[data-slot-form]");
+  }
+  if (tabStore && document.querySelector("[data-done]")) tabStore.setItem("consult.done", "1");
+  // On pageshow the browser has put back what it remembers.
+  window.addEventListener("pageshow", function (ev) {
+    if (!afterChange()) return;
+    if (ev.persisted) { location.reload(); return; }
+    tabStore.removeItem("consult.done");
+    document.querySelectorAll("form[data-slot-form]").forEach(function (f) { f.reset(); });
+  });
+
   var dayForm = document.querySelector("form[data-day-form]");
   if (!dayForm || !window.fetch || !window.Intl) return;
 
@@ -180,7 +210,7 @@
       var instant = new Date(s.start);
       var value = instant.toISOString().replace(".000Z", "Z");
       var box = el("div", { "class": "slot" });
-      var input = el("input", { type: "radio", name: "start", id: "slot-" + i, value: value });
+      var input = el("input", { type: "radio", name: "start", id: "slot-" + i, value: value, autocomplete: "off" });
       if (value === keep) input.checked = true;
       var label = el("label", { "for": "slot-" + i });
       label.appendChild(hidden(dayLabel(date) + ", "));
