@@ -280,23 +280,35 @@ func testBrowserAudit(t *testing.T, b *browser) {
 	type visit struct {
 		name, url string
 		status    int64
-		// submit, when set, is clicked after loading, to audit the result.
-		submit string
+		// submit, when set, is clicked after loading (and prepare run),
+		// to audit the result.
+		submit  string
+		prepare func(tb *tab)
+	}
+	// refuse chooses a time the rules refuse (within the minimum notice),
+	// as a page left open for hours would, and fills in the details.
+	refuse := func(tb *tab) {
+		tb.t.Helper()
+		evalIn[bool](tb, `(function (r) { r.value = "2026-12-01T17:00:00Z"; r.checked = true; return true; })(document.getElementById("slot-0"))`)
+		fillDetails(tb, "Ada Lovelace")
 	}
 	visits := []visit{
-		{"home", site.url + "/", 200, ""},
-		{"how-ketamine-works", site.url + "/how-ketamine-works", 200, ""},
-		{"clinical-research", site.url + "/clinical-research", 200, ""},
-		{"privacy", site.url + "/privacy", 200, ""},
-		{"book", site.url + "/book", 200, ""},
-		{"book-errors", site.url + "/book", 422, `form[data-slot-form] button[type=submit]`},
-		{"confirmation", site.url + "/manage/" + token + "/confirmation", 200, ""},
-		{"manage", site.url + "/manage/" + token, 200, ""},
-		{"manage-rescheduled", site.url + "/manage/" + token + "?done=rescheduled", 200, ""},
-		{"cancel", site.url + "/manage/" + token + "/cancel", 200, ""},
-		{"manage-cancelled", site.url + "/manage/" + cancelled, 200, ""},
-		{"not-found", site.url + "/manage/AAAAAAAAAAAAAAAAAAAAAA", 404, ""},
-		{"server-error", broken.url + "/book", 500, ""},
+		{"home", site.url + "/", 200, "", nil},
+		{"how-ketamine-works", site.url + "/how-ketamine-works", 200, "", nil},
+		{"clinical-research", site.url + "/clinical-research", 200, "", nil},
+		{"privacy", site.url + "/privacy", 200, "", nil},
+		{"book", site.url + "/book", 200, "", nil},
+		{"book-errors", site.url + "/book", 422, `form[data-slot-form] button[type=submit]`, nil},
+		{"book-refused", site.url + "/book?date=" + firstDay + "&tz=America/Los_Angeles", 422, `form[data-slot-form] button[type=submit]`, refuse},
+		{"book-link-refused", site.url + "/book?start=2026-12-01T17:00:00Z", 200, "", nil},
+		{"confirmation", site.url + "/manage/" + token + "/confirmation", 200, "", nil},
+		{"manage", site.url + "/manage/" + token, 200, "", nil},
+		{"manage-rescheduled", site.url + "/manage/" + token + "?done=rescheduled", 200, "", nil},
+		{"cancel", site.url + "/manage/" + token + "/cancel", 200, "", nil},
+		{"manage-cancelled", site.url + "/manage/" + cancelled, 200, "", nil},
+		{"manage-just-cancelled", site.url + "/manage/" + cancelled + "?done=cancelled", 200, "", nil},
+		{"not-found", site.url + "/manage/AAAAAAAAAAAAAAAAAAAAAA", 404, "", nil},
+		{"server-error", broken.url + "/book", 500, "", nil},
 	}
 	for _, width := range []int64{390, 1280} {
 		tb := b.tab(t, tabOptions{width: width})
@@ -311,6 +323,9 @@ func testBrowserAudit(t *testing.T, b *browser) {
 		for _, v := range visits {
 			name := fmt.Sprintf("%s-%d", v.name, width)
 			status := tb.open(v.url)
+			if v.prepare != nil {
+				v.prepare(tb)
+			}
 			if v.submit != "" {
 				status = tb.follow(chromedp.Click(chromedp.CSS(v.submit)))
 			}

@@ -326,9 +326,9 @@ var refusedTimes = []struct {
 }{
 	{booking.RefusedTaken, "2026-12-02T19:00:00Z", "That time has just been booked by someone else. Choose one of the nearest free times below, or another day.", http.StatusConflict},
 	{booking.RefusedPast, "2026-12-01T15:00:00Z", "That time has already passed. Please choose a later time.", http.StatusUnprocessableEntity},
-	{booking.RefusedTooSoon, "2026-12-01T17:00:00Z", "Bookings need at least 12 hours' notice. Please choose a later time.", http.StatusUnprocessableEntity},
+	{booking.RefusedTooSoon, "2026-12-01T17:00:00Z", "Bookings need at least 12 hours’ notice. Please choose a later time.", http.StatusUnprocessableEntity},
 	{booking.RefusedClosed, "2026-12-05T18:00:00Z", "The practice is closed that day. Please choose another day.", http.StatusUnprocessableEntity},
-	{booking.RefusedClosed, "2026-12-02T15:00:00Z", "That time is outside the practice's hours. Please choose a listed time.", http.StatusUnprocessableEntity},
+	{booking.RefusedClosed, "2026-12-02T15:00:00Z", "That time is outside the practice’s hours. Please choose a listed time.", http.StatusUnprocessableEntity},
 	{booking.RefusedBeyondHorizon, "2027-02-01T17:00:00Z", "Bookings can be made up to 60 days ahead. Please choose an earlier day.", http.StatusUnprocessableEntity},
 	{booking.RefusedNotStartTime, "2026-12-02T17:10:00Z", "That is not one of the start times offered. Please choose a listed time.", http.StatusUnprocessableEntity},
 }

@@ -123,9 +123,9 @@ func TestBookPageWithABadStartOpensNormally(t *testing.T) {
 		{"yesterday", "We could not read the time in that link. Please choose a time below."},
 		{"2026-12-02T17:10:00Z", "That is not one of the start times offered; here are the nearest free times."},
 		{"2025-01-05T17:00:00Z", "That time has already passed; here are the nearest free times."},
-		{"2026-12-01T17:00:00Z", "Bookings need at least 12 hours' notice; here are the nearest free times."},   // 9:00 AM today
+		{"2026-12-01T17:00:00Z", "Bookings need at least 12 hours’ notice; here are the nearest free times."},   // 9:00 AM today
 		{"2026-12-05T18:00:00Z", "The practice is closed that day; here are the nearest free times."},           // a Saturday
-		{"2026-12-02T15:00:00Z", "That time is outside the practice's hours; here are the nearest free times."}, // 7:00 AM
+		{"2026-12-02T15:00:00Z", "That time is outside the practice’s hours; here are the nearest free times."}, // 7:00 AM
 		{"2031-01-06T17:00:00Z", "Bookings can be made up to 60 days ahead; here are the nearest free times."},
 		{"2026-12-02T09:00:00-08:00", ""}, // free, with an offset
 	} {

@@ -29,7 +29,10 @@ func TestBookableDaysAreTheSlotEnginesDays(t *testing.T) {
 					continue // the notice already rules out today
 				}
 				name := fmt.Sprintf("horizon %d days, notice %s, same day %v", horizon, notice, !notSameDay)
-				t.Run(name, func(t *testing.T) { testBookableDays(t, horizon, notice, notSameDay) })
+				t.Run(name, func(t *testing.T) {
+					t.Parallel()
+					testBookableDays(t, horizon, notice, notSameDay)
+				})
 			}
 		}
 	}

@@ -35,7 +35,7 @@ func refusalOf(err error) (kind, message string, ok bool) {
 func refusalText(kind, message string, others bool) string {
 	switch {
 	case kind != booking.RefusedTaken:
-		return message
+		return typographic(message)
 	case others:
 		return takenText
 	default:
@@ -59,13 +59,17 @@ func refusalStatus(kind string) int {
 func linkNote(err error, anyFree bool) string {
 	reason := "That time is no longer available"
 	if _, message, ok := refusalOf(err); ok {
-		reason = firstSentence(message)
+		reason = typographic(firstSentence(message))
 	}
 	if !anyFree {
 		return reason + "."
 	}
 	return reason + nearestFreeText
 }
+
+// typographic gives the domain's plain apostrophes ("12 hours' notice")
+// the curly form the pages' own text uses.
+func typographic(message string) string { return strings.ReplaceAll(message, "'", "’") }
 
 // firstSentence is message up to its first full stop, without it.
 func firstSentence(message string) string {
