@@ -23,21 +23,24 @@ import (
 //     that may keep the feed five minutes (availabilityCache). A tag is
 //     never attached to other bytes than its own: whatever is sent with a
 //     200 is built from data read afresh.
-//   - the last feed built is kept with its bytes (lastOpen), so a full
-//     GET of unchanged data is a copy; concurrent builds of one version
-//     are shared, so 32 clients cost one build, not 32.
+//   - the last feed built is kept with its bytes, as is and gzipped
+//     (lastOpen), so a full GET of unchanged data is a copy in either
+//     encoding; concurrent builds of one version are shared, so 32
+//     clients cost one build and one compression, not 32.
 
-// openNotModified returns the tag of a 304 for cond when the content the
-// client holds is the content at now of the data at version.
-func (h *Handler) openNotModified(cond conditions, version string, now time.Time) (string, bool) {
-	// A tag the client holds names content still current.
-	if tag, ok := cond.matchTag(func(opaque string) bool { return h.openTagCurrent(opaque, version, now) }); ok {
+// openNotModified returns the tag of a 304 for cond, from a request that
+// takes gzip or not (gz), when the content the client holds is the
+// content at now of the data at version.
+func (h *Handler) openNotModified(cond conditions, gz bool, version string, now time.Time) (string, bool) {
+	// A tag the client holds names content still current, in an encoding
+	// it may be sent (encoding.go).
+	if tag, ok := cond.matchEncodedTag(gz, func(opaque string) bool { return h.openTagCurrent(opaque, version, now) }); ok {
 		return tag, true
 	}
 	// The content it got at If-Modified-Since is what this process last built.
 	if m := h.lastOpen.Load(); m != nil && m.tag != "" && m.version == version && m.covers(now) {
 		if cond.anyTag || cond.notModifiedSince(m.stamp, now) {
-			return m.tag, true
+			return encodedTag(m.tag, gz), true
 		}
 	}
 	return "", false
@@ -90,7 +93,7 @@ func (h *Handler) buildOpenFeed(ctx context.Context, v *httpx.Version, now time.
 		if err != nil {
 			return nil, err
 		}
-		m := &openSlotsMemo{version: v.Value, since: open.since, until: open.until, stamp: stamp, body: body}
+		m := &openSlotsMemo{version: v.Value, since: open.since, until: open.until, stamp: stamp, body: body, gz: gzipFeed(body)}
 		if after.Value == v.Value {
 			m.tag = h.openTag(v.Value, open.until)
 			h.lastOpen.Store(m)
@@ -112,5 +115,5 @@ func (h *Handler) untagged(ctx context.Context, now time.Time) (*openSlotsMemo, 
 	if err != nil {
 		return nil, err
 	}
-	return &openSlotsMemo{since: open.since, until: open.until, stamp: now, body: body}, nil
+	return &openSlotsMemo{since: open.since, until: open.until, stamp: now, body: body, gz: gzipFeed(body)}, nil
 }

@@ -9,7 +9,8 @@
 // a version of the data (FeedStore's version queries) and from the time
 // the content stays valid, never from the bytes: the content is a pure
 // function of both, DTSTAMP included (it is the time of the last change,
-// not of the request), so the tag is honestly strong.
+// not of the request), so the tag is honestly strong. A client that takes
+// gzip gets the feed gzipped, under a tag of its own (encoding.go).
 package feeds
 
 import (
@@ -111,7 +112,8 @@ func (h *Handler) Availability(c echo.Context) error {
 	ctx := c.Request().Context()
 	now := h.svc.Now()
 	c.Response().Header().Set(echo.HeaderCacheControl, availabilityCache)
-	cond := readConditions(c.Request())
+	varyEncoding(c)
+	cond, gz := readConditions(c.Request()), acceptsGzip(c)
 	// The cheap answers: a tag the client holds is still current, or the
 	// content it got at If-Modified-Since is what this process last built,
 	// judged on a version up to a second old (cache.go) before anything
@@ -121,14 +123,14 @@ func (h *Handler) Availability(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	if tag, ok := h.openNotModified(cond, v.Value, now); ok {
+	if tag, ok := h.openNotModified(cond, gz, v.Value, now); ok {
 		return notModified(c, tag)
 	}
 	if cached {
 		if v, _, err = h.versions.Get(ctx, now, false); err != nil {
 			return err
 		}
-		if tag, ok := h.openNotModified(cond, v.Value, now); ok {
+		if tag, ok := h.openNotModified(cond, gz, v.Value, now); ok {
 			return notModified(c, tag)
 		}
 	}
@@ -138,9 +140,9 @@ func (h *Handler) Availability(c echo.Context) error {
 		return err
 	}
 	if cond.anyTag || (m.tag != "" && cond.notModifiedSince(m.stamp, now)) {
-		return notModified(c, m.tag)
+		return notModified(c, encodedTag(m.tag, gz))
 	}
-	return writeFeed(c, m.body, m.tag, m.stamp, now)
+	return writeFeed(c, m.body, m.gz, gz, m.tag, m.stamp, now)
 }
 
 // Bookings serves the practitioner's bookings, named by the route's
@@ -166,10 +168,14 @@ func (h *Handler) Bookings(c echo.Context) error {
 	// The URL is the credential: never send it on as a referrer, never index it.
 	header.Set("Referrer-Policy", "no-referrer")
 	header.Set("X-Robots-Tag", "noindex, nofollow")
+	varyEncoding(c)
 	tag := h.feedTag("bookings", version, "")
-	cond := readConditions(c.Request())
-	if _, ok := cond.matchTag(func(t string) bool { return t == tag }); ok || cond.anyTag || cond.notModifiedSince(changed, now) {
-		return notModified(c, tag)
+	cond, gz := readConditions(c.Request()), acceptsGzip(c)
+	if held, ok := cond.matchEncodedTag(gz, func(t string) bool { return t == tag }); ok {
+		return notModified(c, held)
+	}
+	if cond.anyTag || cond.notModifiedSince(changed, now) {
+		return notModified(c, encodedTag(tag, gz))
 	}
 
 	bookings, err := h.store.FeedBookings(ctx, now, feedKeepPast, feedKeepCancelled)
@@ -188,13 +194,19 @@ func (h *Handler) Bookings(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return writeFeed(c, body, tag, changed, now)
+	// Built for this request alone, so compressed only when it is asked for.
+	var zipped []byte
+	if gz {
+		zipped = gzipFeed(body)
+	}
+	return writeFeed(c, body, zipped, gz, tag, changed, now)
 }
 
 // feedTag returns a strong entity tag for a feed of kind at version,
 // whose content stays the same until the end of the second until
 // ("": no end); until is spelled out in the tag so that a revalidation
-// can check it without rebuilding the feed.
+// can check it without rebuilding the feed. It is the tag of the feed as
+// is; encodedTag gives the gzipped feed's.
 func (h *Handler) feedTag(kind, version, until string) string {
 	sum := sha256.New()
 	for _, part := range []string{h.salt, kind, version, until} {
@@ -237,31 +249,3 @@ func (h *Handler) openTagCurrent(opaque, version string, now time.Time) bool {
 
 // openTagMemo is an open-slots tag and what it was worked out from.
 type openTagMemo struct{ version, until, tag string }
-
-// writeFeed sends a feed, or only its headers for HEAD. A feed built
-// while its data kept changing has no tag ("") and is sent without
-// validators.
-func writeFeed(c echo.Context, body []byte, tag string, stamp, now time.Time) error {
-	h := c.Response().Header()
-	h.Set(echo.HeaderContentType, "text/calendar; charset=utf-8")
-	if tag != "" {
-		h.Set("ETag", tag)
-		if lm, ok := lastModified(stamp, now); ok {
-			h.Set(echo.HeaderLastModified, lm.Format(http.TimeFormat))
-		}
-	}
-	// A compressing middleware drops this again when it encodes the body.
-	h.Set(echo.HeaderContentLength, strconv.Itoa(len(body)))
-	if c.Request().Method == http.MethodHead {
-		return c.NoContent(http.StatusOK)
-	}
-	return c.Blob(http.StatusOK, "text/calendar; charset=utf-8", body)
-}
-
-// notModified answers a successful revalidation.
-func notModified(c echo.Context, tag string) error {
-	if tag != "" {
-		c.Response().Header().Set("ETag", tag)
-	}
-	return c.NoContent(http.StatusNotModified)
-}

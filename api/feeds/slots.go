@@ -24,6 +24,7 @@ type openSlotsMemo struct {
 	stamp        time.Time // the content's last change: DTSTAMP and Last-Modified
 	tag          string    // "" for a feed built while its data kept changing
 	body         []byte
+	gz           []byte // body gzipped, compressed once with the build
 }
 
 // covers reports whether the remembered content is the content at now

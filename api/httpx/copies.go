@@ -71,6 +71,11 @@ func (ch *Changes) Fresh(st Stamp, ttl time.Duration) bool {
 	return age >= 0 && age < ttl
 }
 
+// AcceptsGzip reports whether the request's Accept-Encoding allows gzip,
+// for handlers that compress themselves and must know the encoding before
+// they answer (the calendar feeds, whose entity tag depends on it).
+func AcceptsGzip(r *http.Request) bool { return acceptsGzip(r) }
+
 // acceptsGzip reports whether the request's Accept-Encoding allows gzip:
 // named (or x-gzip), or matched by "*", with a weight above zero.
 func acceptsGzip(r *http.Request) bool {
