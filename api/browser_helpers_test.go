@@ -114,6 +114,7 @@ type tabOptions struct {
 	width    int64
 	timeZone string // the browser's zone, as JavaScript sees it
 	noScript bool
+	language string // the Accept-Language the tab sends ("": the browser's own)
 }
 
 // tab is one browser tab and the URLs it requested.
@@ -142,6 +143,15 @@ func (b *browser) tab(t *testing.T, o tabOptions) *tab {
 	}
 	if _, err := chromedp.Call(ctx, page.AddScriptToEvaluateOnNewDocument, page.AddScriptToEvaluateOnNewDocumentParams{Source: pageWatch}); err != nil {
 		t.Fatal(err)
+	}
+	if o.language != "" {
+		headers := network.Headers{"Accept-Language": o.language}
+		if _, err := chromedp.Call(ctx, network.Enable, network.EnableParams{}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := chromedp.Call(ctx, network.SetExtraHTTPHeaders, network.SetExtraHTTPHeadersParams{Headers: headers}); err != nil {
+			t.Fatal(err)
+		}
 	}
 	if o.noScript {
 		if _, err := chromedp.Call(ctx, emulation.SetScriptExecutionDisabled, emulation.SetScriptExecutionDisabledParams{Value: true}); err != nil {

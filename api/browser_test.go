@@ -43,7 +43,7 @@ func fillDetails(tb *tab, name string) {
 
 func testBrowserBookWithJS(t *testing.T, b *browser) {
 	site := newTestSite(t)
-	tb := b.tab(t, tabOptions{timeZone: "Europe/Berlin"})
+	tb := b.tab(t, tabOptions{timeZone: "Europe/Berlin", language: "en-US"})
 	tb.open(site.url + "/book")
 	// The script notices the browser's zone and shows the times in it.
 	tb.waitFor(`document.querySelector("[data-tz-field]").value === "Europe/Berlin"`)

@@ -278,9 +278,14 @@ func wallClock(date, clock, zone string) (time.Time, error) {
 			secs = -secs
 		}
 	}
-	// The page keeps "PM" with its time by a no-break space.
+	// The page keeps "PM" with its time by a no-break space. It writes
+	// the clock the booking was made with, 12- or 24-hour.
 	clock = strings.ReplaceAll(clock, "\u00a0", " ")
-	return time.ParseInLocation("Monday 2 January 2006 3:04 PM", date+" "+clock, time.FixedZone("", secs))
+	layout := "Monday 2 January 2006 15:04"
+	if strings.HasSuffix(clock, "M") {
+		layout = "Monday 2 January 2006 3:04 PM"
+	}
+	return time.ParseInLocation(layout, date+" "+clock, time.FixedZone("", secs))
 }
 
 // placeOf is how pages name a zone: "Asia/Tokyo" → "Tokyo".

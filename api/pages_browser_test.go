@@ -19,6 +19,45 @@ func TestBrowserLinkedTimesAndClockChanges(t *testing.T) {
 	t.Run("feed link to a taken time", func(t *testing.T) { testBrowserTakenFeedLink(t, b) })
 	t.Run("labels on a day the clocks go back", func(t *testing.T) { testBrowserClockChangeLabels(t, b) })
 	t.Run("whose zone the times are in", func(t *testing.T) { testBrowserZoneNote(t, b) })
+	t.Run("the visitor's clock", func(t *testing.T) { testBrowserClock(t, b) })
+}
+
+// testBrowserClock: the times the script writes follow the clock of the
+// visitor's language, and a chosen clock survives the script's own
+// navigation.
+func testBrowserClock(t *testing.T, b *browser) {
+	site := newTestSite(t)
+	firstTime := `document.querySelector("label[for=slot-0]").lastChild.textContent`
+	de := b.tab(t, tabOptions{timeZone: "Asia/Tokyo", language: "de-DE,de;q=0.9"})
+	de.open(site.url + "/book")
+	// Once the script has switched to Tokyo, it has written the times.
+	de.waitFor(`document.querySelector("[data-tz-field]").value === "Asia/Tokyo" && document.querySelector("[data-slots-status]").textContent !== ""`)
+	if got := evalIn[string](de, firstTime); !dayHourRE.MatchString(got) {
+		t.Errorf("a German visitor's first time reads %q, want 24-hour", got)
+	}
+	// The offer of the 12-hour clock follows the day and zone shown.
+	href := evalIn[string](de, `document.querySelector("[data-clock-link='12']").href`)
+	if !strings.Contains(href, "tz=Asia%2FTokyo") || !strings.Contains(href, "clock=12") {
+		t.Fatalf("the 12-hour link is %q", href)
+	}
+	de.open(href)
+	de.waitFor(`document.querySelector("[data-slots-status]").textContent !== "" || document.querySelector("label[for=slot-0]") !== null`)
+	if got := evalIn[string](de, firstTime); !twelveHourRE.MatchString(got) {
+		t.Errorf("after choosing 12 hours the first time reads %q", got)
+	}
+	// A day the script loads keeps the chosen clock, in its times and in
+	// the address it leaves.
+	de.must(chromedp.Click(chromedp.CSS(`a[data-date="2026-12-04"]`)))
+	de.waitFor(`document.querySelector("[data-slots-legend]").textContent === "Free times on Friday 4 December"`)
+	if got := evalIn[string](de, firstTime); !twelveHourRE.MatchString(got) {
+		t.Errorf("on the next day the first time reads %q", got)
+	}
+	if u := evalIn[string](de, `location.search`); !strings.Contains(u, "clock=12") {
+		t.Errorf("the address %q drops the chosen clock", u)
+	}
+	if p := de.problems(); len(p) > 0 {
+		t.Errorf("page problems: %v", p)
+	}
 }
 
 // testBrowserZoneNote: the script says the times are in the visitor's own

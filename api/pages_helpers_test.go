@@ -26,6 +26,16 @@ type testSite struct {
 	pool   *pgxpool.Pool
 	svc    *booking.Service
 	client *http.Client // follows no redirects, so tests see them
+	// lang is the Accept-Language the site's requests send; "" sends
+	// en-US, whose 12-hour clock most tests read times on.
+	lang string
+}
+
+func (s *testSite) language() string {
+	if s.lang == "" {
+		return "en-US"
+	}
+	return s.lang
 }
 
 // siteOptions adjust newTestSite.
@@ -104,6 +114,7 @@ func (s *testSite) get(path string) fetched {
 		s.t.Fatal(err)
 	}
 	req.Header.Set("Accept", "text/html")
+	req.Header.Set("Accept-Language", s.language())
 	return s.do(req)
 }
 
@@ -115,6 +126,7 @@ func (s *testSite) post(path string, form url.Values) fetched {
 	}
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	req.Header.Set("Accept", "text/html")
+	req.Header.Set("Accept-Language", s.language())
 	return s.do(req)
 }
 

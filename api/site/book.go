@@ -12,7 +12,6 @@ import (
 
 	"consult/booking"
 	"consult/web"
-	"consult/web/timefmt"
 )
 
 // maxFormBody bounds a posted page form; the booking form is well under 2 KB.
@@ -92,7 +91,7 @@ func (h *Handler) BookForm(c echo.Context) error {
 	}
 	data := bookPage{
 		page:   h.pageFor(st.PracticeName, "Book a free consultation", bookDescription, "/book"),
-		Picker: newPicker(a, "/book", date, link.selected, h.svc.Now()),
+		Picker: newPicker(a, "/book", date, link.selected, clockOf(c, 0), h.svc.Now()),
 		Form:   bookForm{Start: link.selected, Key: newFormKey()},
 		Feed:   web.SubscribeLinks(h.base),
 	}
@@ -176,9 +175,10 @@ func (h *Handler) Book(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	clock := clockOf(c, 0)
 	data := bookPage{
 		page:   h.pageFor(st.PracticeName, "Book a free consultation", bookDescription, "/book"),
-		Picker: newPicker(a, "/book", r.PostFormValue("date"), form.Start, h.svc.Now()),
+		Picker: newPicker(a, "/book", r.PostFormValue("date"), form.Start, clock, h.svc.Now()),
 		Form:   form,
 		Feed:   web.SubscribeLinks(h.base),
 		Err:    map[string]string{},
@@ -199,7 +199,7 @@ func (h *Handler) Book(c echo.Context) error {
 		fields.Add("start", "Choose a time for your consultation.")
 	}
 	req := booking.Request{Start: start, Name: form.Name, Email: form.Email, Phone: form.Phone, Note: form.Note, TimeZone: loc.String(),
-		HourCycle: timefmt.HoursFor(c.Request().Header.Get("Accept-Language")).Cycle()}
+		HourCycle: clock.Hours.Cycle()}
 	req.Normalize()
 	var de *booking.Error
 	if err := req.Validate(); errors.As(err, &de) {

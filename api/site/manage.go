@@ -2,6 +2,7 @@ package site
 
 import (
 	"net/http"
+	"net/url"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -24,6 +25,7 @@ type managePage struct {
 	// Again, on a page answering a POST, is the address that shows it
 	// again by GET (see bookPage).
 	Again string
+	clock pageClock
 }
 
 // bookingByToken returns the booking of the request's manage token. Any
@@ -44,10 +46,12 @@ func (h *Handler) managePageFor(c echo.Context, b *booking.Booking, token, title
 	if err != nil {
 		return managePage{}, st, err
 	}
+	clock := clockOf(c, b.HourCycle)
 	return managePage{
 		page:    h.pageFor(st.PracticeName, title, "Your consultation with "+st.PracticeName+".", ""),
 		Token:   token,
-		Booking: h.bookingView(b, token, st, h.svc.Now()),
+		Booking: h.bookingView(b, token, st, clock.Hours, h.svc.Now()),
+		clock:   clock,
 	}, st, nil
 }
 
@@ -117,7 +121,7 @@ func (h *Handler) renderManage(c echo.Context, status int, data managePage, b *b
 				in.date = d.String()
 			}
 		}
-		p := newPicker(a, "/manage/"+data.Token, in.date, in.selected, h.svc.Now())
+		p := newPicker(a, "/manage/"+data.Token, in.date, in.selected, data.clock, h.svc.Now())
 		if in.refusal != "" {
 			refused, _ := time.Parse(time.RFC3339, in.selected)
 			in.err = refusalText(in.refusal, in.err, len(a.nearest(refused, 1)) > 0)
@@ -202,7 +206,10 @@ func (h *Handler) Reschedule(c echo.Context) error {
 		in.err = "Choose a new time."
 		return h.renderManage(c, http.StatusUnprocessableEntity, data, b, st, in)
 	}
-	done := func() error { return c.Redirect(http.StatusSeeOther, "/manage/"+token+"?done=rescheduled") }
+	done := func() error {
+		q := data.clock.addTo(url.Values{"done": {"rescheduled"}})
+		return c.Redirect(http.StatusSeeOther, "/manage/"+token+"?"+q.Encode())
+	}
 	if start.Equal(b.Start) {
 		// The current time is never offered, so this is the same form
 		// sent twice: the first one moved the booking here.

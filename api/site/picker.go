@@ -145,6 +145,9 @@ type picker struct {
 	// Detect lets the script switch to the browser's zone: set when the
 	// visitor has not chosen a zone yet.
 	Detect bool
+	// Clock is the clock the times are written on; Clocks offer both.
+	Clock  pageClock
+	Clocks []clockOption
 }
 
 // pickerDay is one day of the week strip.
@@ -179,10 +182,10 @@ func (p picker) FirstID() string {
 
 // newPicker builds the chooser for the day named by dateParam ("" or bad:
 // the first day with free times), with selected (an RFC 3339 start) checked.
-func newPicker(a *availability, action, dateParam, selected string, now time.Time) picker {
+func newPicker(a *availability, action, dateParam, selected string, clock pageClock, now time.Time) picker {
 	tz := a.loc.String()
-	p := picker{Action: action, TZ: tz, TZLabel: timefmt.ZoneAt(tz, now.In(a.loc)), Zones: zoneGroups(tz, now),
-		Min: a.first.String(), Max: a.last.String()}
+	p := picker{Action: action, TZ: tz, Zones: zoneGroups(tz, now),
+		Min: a.first.String(), Max: a.last.String(), Clock: clock}
 	day, ok := a.firstOpenDay(a.first, a.last)
 	if !ok {
 		day = a.first
@@ -198,7 +201,10 @@ func newPicker(a *availability, action, dateParam, selected string, now time.Tim
 		}
 	}
 	p.Date, p.DayLabel = day.String(), dateLabel(day, a.loc)
-	p.Slots = slotOptions(a.byDay[day], a.loc, selected)
+	// The zone is named with its offset on the day shown, the offset its
+	// times are in (site.js names it the same way).
+	p.TZLabel = timefmt.ZoneAt(tz, day.In(12*60, a.loc).In(a.loc))
+	p.Slots = slotOptions(a.byDay[day], a.loc, selected, clock.Hours)
 	p.NoneFree = len(a.slots) == 0
 
 	monday := day.AddDays(-((int(day.Weekday()) + 6) % 7))
@@ -207,13 +213,19 @@ func newPicker(a *availability, action, dateParam, selected string, now time.Tim
 		t := d.In(12*60, a.loc)
 		n := len(a.byDay[d])
 		p.Week = append(p.Week, pickerDay{Date: d.String(), Weekday: t.Format("Mon"), Short: t.Format("2 Jan"),
-			Label: t.Format(dayFormat), Count: n, Current: d == day, Bookable: n > 0, URL: pickerURL(action, d, tz)})
+			Label: t.Format(dayFormat), Count: n, Current: d == day, Bookable: n > 0, URL: p.dayURL(d)})
 	}
 	if prev := monday.AddDays(-1); !prev.Before(a.first) {
-		p.PrevWeek = pickerURL(action, weekTarget(a, monday.AddDays(-7)), tz)
+		p.PrevWeek = p.dayURL(weekTarget(a, monday.AddDays(-7)))
 	}
 	if next := monday.AddDays(7); !a.last.Before(next) {
-		p.NextWeek = pickerURL(action, weekTarget(a, next), tz)
+		p.NextWeek = p.dayURL(weekTarget(a, next))
+	}
+	example := time.Date(2000, 1, 1, 13, 30, 0, 0, time.UTC)
+	for _, h := range []timefmt.Hours{timefmt.H12, timefmt.H24} {
+		q := url.Values{"date": {p.Date}, "tz": {tz}, "clock": {h.String()}}
+		p.Clocks = append(p.Clocks, clockOption{Value: h.String(), Label: timefmt.Clock(example, h),
+			URL: action + "?" + q.Encode() + "#times", Current: h == clock.Hours})
 	}
 	return p
 }
@@ -254,25 +266,21 @@ func weekTarget(a *availability, monday booking.Date) booking.Date {
 // the taken start, after a conflict.
 func (p *picker) withAlternatives(a *availability, taken time.Time) {
 	p.Alternatives = true
-	p.Slots = slotOptions(a.nearest(taken, 5), a.loc, "")
+	p.Slots = slotOptions(a.nearest(taken, 5), a.loc, "", p.Clock.Hours)
 }
-
-// pageHours is the clock the pages write times on. The pages keep the
-// 12-hour clock for now; emails follow each client's own.
-const pageHours = timefmt.H12
 
 // slotOptions labels slots in loc. On a day the clocks change, every time
 // carries its UTC offset: when they go back, two slots would otherwise read
 // the same ("11:00 PM" twice), to the eye and to a screen reader alike.
 // web/static/site.js labels the times it loads by the same rule.
-func slotOptions(slots []booking.Slot, loc *time.Location, selected string) []slotOption {
+func slotOptions(slots []booking.Slot, loc *time.Location, selected string, hours timefmt.Hours) []slotOption {
 	out := make([]slotOption, len(slots))
 	seen := make(map[string]bool, len(slots))
 	withOffset := false
 	for i, sl := range slots {
 		t := sl.Start.In(loc)
 		v := sl.Start.UTC().Format(time.RFC3339)
-		out[i] = slotOption{ID: "slot-" + strconv.Itoa(i), Value: v, Day: t.Format(dayFormat), Time: timefmt.Clock(t, pageHours), Checked: v == selected}
+		out[i] = slotOption{ID: "slot-" + strconv.Itoa(i), Value: v, Day: t.Format(dayFormat), Time: timefmt.Clock(t, hours), Checked: v == selected}
 		name := out[i].Day + ", " + out[i].Time
 		withOffset = withOffset || seen[name] || zoneChangesOn(t)
 		seen[name] = true
@@ -297,11 +305,13 @@ func zoneChangesOn(t time.Time) bool {
 // againURL is the address that shows the picker's page again on its
 // day and zone, with nothing chosen.
 func (p picker) againURL() string {
-	return p.Action + "?" + url.Values{"date": {p.Date}, "tz": {p.TZ}}.Encode()
+	return p.Action + "?" + p.Clock.addTo(url.Values{"date": {p.Date}, "tz": {p.TZ}}).Encode()
 }
 
-func pickerURL(action string, d booking.Date, tz string) string {
-	return action + "?" + url.Values{"date": {d.String()}, "tz": {tz}}.Encode() + "#times"
+// dayURL is the address of day d in the picker's zone and, when the
+// visitor chose one, clock.
+func (p picker) dayURL(d booking.Date) string {
+	return p.Action + "?" + p.Clock.addTo(url.Values{"date": {d.String()}, "tz": {p.TZ}}).Encode() + "#times"
 }
 
 // dateLabel reads "Tuesday 2 December" for a date.

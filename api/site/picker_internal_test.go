@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"consult/booking"
+	"consult/web/timefmt"
 )
 
 func TestSlotLabelsCarryTheOffsetOnADayTheClocksChange(t *testing.T) {
@@ -51,7 +52,7 @@ func TestSlotLabelsCarryTheOffsetOnADayTheClocksChange(t *testing.T) {
 				}
 				slots = append(slots, booking.Slot{Start: start, End: start.Add(20 * time.Minute)})
 			}
-			opts := slotOptions(slots, loc, tc.starts[0])
+			opts := slotOptions(slots, loc, tc.starts[0], timefmt.H12)
 			var got, names []string
 			for _, o := range opts {
 				got = append(got, o.Time)
@@ -87,7 +88,7 @@ func TestBookingTimeCarriesAnOffsetForEachEndAcrossAChange(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if got := whenIn(start, start.Add(20*time.Minute), tc.zone); got != tc.want {
+		if got := whenIn(start, start.Add(20*time.Minute), tc.zone, timefmt.H12); got != tc.want {
 			t.Errorf("%s: %+v, want %+v", tc.name, got, tc.want)
 		}
 	}

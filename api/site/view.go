@@ -35,26 +35,26 @@ type when struct {
 	Zone       string // "Los Angeles time (UTC−8)", or "Los Angeles time" when Start and End carry offsets
 }
 
-func whenIn(start, end time.Time, zone string) when {
+func whenIn(start, end time.Time, zone string, hours timefmt.Hours) when {
 	if _, err := booking.CheckZone(zone); err != nil {
 		zone = "UTC"
 	}
-	sp := timefmt.SpanOf(start, end, zone, pageHours, dayYearFormat)
+	sp := timefmt.SpanOf(start, end, zone, hours, dayYearFormat)
 	return when{Date: sp.Date, Start: sp.Start, End: sp.End, Zone: sp.Zone}
 }
 
-func (h *Handler) bookingView(b *booking.Booking, token string, st booking.Settings, now time.Time) bookingView {
+func (h *Handler) bookingView(b *booking.Booking, token string, st booking.Settings, hours timefmt.Hours, now time.Time) bookingView {
 	v := bookingView{
 		Name: b.Name, Email: b.Email,
 		Cancelled: b.Status == booking.StatusCancelled,
 		Past:      !b.End.After(now),
-		Client:    whenIn(b.Start, b.End, b.TimeZone),
+		Client:    whenIn(b.Start, b.End, b.TimeZone, hours),
 		Length:    fmt.Sprintf("%d minutes", int(b.End.Sub(b.Start).Round(time.Minute)/time.Minute)),
 		ICS:       "/manage/" + token + "/consultation.ics",
 		ManageURL: h.url("/manage/" + token),
 	}
 	v.Upcoming = b.Status == booking.StatusConfirmed && b.Start.After(now)
-	if p := whenIn(b.Start, b.End, st.TimeZone); p != v.Client {
+	if p := whenIn(b.Start, b.End, st.TimeZone, hours); p != v.Client {
 		v.Practice = &p
 	}
 	title, details := h.eventText(st, b.End.Sub(b.Start))

@@ -82,8 +82,14 @@
     }).formatToParts(instant).forEach(function (p) { out[p.type] = p.value; });
     return out;
   }
+  // hours is the clock the page writes times on, "12" or "24"; a clock
+  // the visitor chose is carried in every address the script makes.
+  var hours = dayForm.getAttribute("data-clock") === "12" ? "12" : "24";
+  var clockChosen = !!dayForm.querySelector("input[name=clock]");
+  // clock writes a time as timefmt.Clock does: "13:30" or "1:30 PM".
   function clock(p) {
     var h = +p.hour % 24;
+    if (hours === "24") return (h < 10 ? "0" : "") + h + ":" + p.minute;
     // A no-break space, as the server writes it: "PM" never wraps alone.
     return ((h + 11) % 12 + 1) + ":" + p.minute + (h < 12 ? "\u00a0AM" : "\u00a0PM");
   }
@@ -104,11 +110,14 @@
     var a = Math.abs(min), m = a % 60;
     return "UTC" + (min < 0 ? "\u2212" : "+") + Math.floor(a / 60) + (m ? ":" + (m < 10 ? "0" : "") + m : "");
   }
-  // zoneLabel reads "Berlin time (UTC+1)", as timefmt.ZoneAt does.
-  function zoneLabel(tz) {
+  // zoneLabel reads "Berlin time (UTC+1)", as timefmt.ZoneAt does, with
+  // the offset at noon of day s: the page's dates come from the server's
+  // clock, so the label never depends on the browser's.
+  function zoneLabel(tz, s) {
     if (tz === "UTC" || tz === "Etc/UTC") return "UTC";
     var city = tz.slice(tz.lastIndexOf("/") + 1).replace(/_/g, " ");
-    return city + " time (" + utcOffset(offsetIn(new Date(), tz)) + ")";
+    var noon = new Date(midnight(s, tz).getTime() + 12 * 3600000);
+    return city + " time (" + utcOffset(offsetIn(noon, tz)) + ")";
   }
   // midnight is the instant day s starts in zone tz; a midnight the clocks
   // skip resolves as Go's time.Date does, so both sides mark the same days.
@@ -131,7 +140,11 @@
     return e;
   }
   function hidden(text) { return el("span", { "class": "visually-hidden" }, text); }
-  function dayURL(date, tz) { return action + "?" + new URLSearchParams({ date: date, tz: tz }) + "#times"; }
+  function dayURL(date, tz, clockValue) {
+    var q = { date: date, tz: tz };
+    if (clockValue || clockChosen) q.clock = clockValue || hours;
+    return action + "?" + new URLSearchParams(q) + "#times";
+  }
   function announce(text) {
     status.textContent = "";
     setTimeout(function () { status.textContent = text; }, 50);
@@ -173,10 +186,10 @@
 
   // zoneNote says whose zone the times are in: the visitor's own when it
   // is the one their browser reports, else just the zone.
-  function zoneNote(tz) {
+  function zoneNote(tz, date) {
     var note = slots.querySelector("[data-tz-note]");
     note.textContent = "";
-    var label = el("span", { "data-tz-label": "" }, zoneLabel(tz));
+    var label = el("span", { "data-tz-label": "" }, zoneLabel(tz, date));
     if (tz === browserZone) {
       note.appendChild(document.createTextNode("Times are shown in your time zone, "));
       note.appendChild(label);
@@ -201,7 +214,7 @@
     if (note) note.remove();
     grid.removeAttribute("data-alternatives");
     slots.querySelector("[data-slots-legend]").textContent = "Free times on " + dayLabel(date);
-    zoneNote(tz);
+    zoneNote(tz, date);
     grid.className = "slot-grid";
     grid.textContent = "";
     var times = list.map(function (s) { return clock(partsIn(new Date(s.start), tz)); });
@@ -248,6 +261,9 @@
         document.querySelectorAll("[data-date-field]").forEach(function (f) { f.value = date; });
         document.querySelectorAll("[data-tz-field]").forEach(function (f) { f.value = tz; });
         renderWeek(start, date, tz, byDay);
+        document.querySelectorAll("[data-clock-link]").forEach(function (a) {
+          a.href = dayURL(date, tz, a.getAttribute("data-clock-link"));
+        });
         renderSlots(date, tz, list);
         slots.removeAttribute("aria-busy");
         if (focusWeek) {
@@ -317,7 +333,7 @@
     }
     if (!Array.prototype.some.call(tzSelect.options, function (o) { return o.value === tz; })) {
       var group = el("optgroup", { label: "Your time zone" });
-      group.appendChild(el("option", { value: tz }, zoneLabel(tz)));
+      group.appendChild(el("option", { value: tz }, zoneLabel(tz, dateInput.min)));
       tzSelect.insertBefore(group, tzSelect.firstChild);
     }
     tzSelect.value = tz;
@@ -325,6 +341,6 @@
     if (chosen) show(chosen, tz, false, false);
     else show(dateInput.value, tz, true, false);
   }
-  if (browserZone === tzSelect.value) zoneNote(browserZone);
+  if (browserZone === tzSelect.value) zoneNote(browserZone, dateInput.value);
   else if (browserZone && dayForm.hasAttribute("data-detect-zone") && inRange(dateInput.value)) useBrowserZone(browserZone);
 })();
