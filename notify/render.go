@@ -34,6 +34,7 @@ type view struct {
 	Practice     string
 	BaseURL      string
 	Name         string // the client's
+	Greeting     string // the client's name when it reads as one (greetingName)
 	Email        string
 	Phone        string
 	Note         string // the client's note (practitioner notices only)
@@ -81,7 +82,7 @@ func (w *Worker) render(ctx context.Context, m booking.OutboxMessage, b *booking
 	practiceHours := timefmt.H24
 	v := view{
 		Practice: settings.PracticeName, BaseURL: w.base.String(),
-		Name: b.Name, Email: b.Email, Phone: b.Phone, Note: b.Note, Message: m.Note,
+		Name: b.Name, Greeting: greetingName(b.Name), Email: b.Email, Phone: b.Phone, Note: b.Note, Message: m.Note,
 		Length:       strconv.Itoa(int(b.End.Sub(b.Start).Round(time.Minute)/time.Minute)) + "-minute",
 		WhenClient:   timefmt.SpanOf(b.Start, b.End, clientZone, clientHours, longDate).String(),
 		WhenPractice: timefmt.SpanOf(b.Start, b.End, settings.TimeZone, practiceHours, longDate).String(),
@@ -104,7 +105,7 @@ func (w *Worker) render(ctx context.Context, m booking.OutboxMessage, b *booking
 	method, toClient := clientKinds[m.Kind]
 	if toClient {
 		v.ShortWhen = shortWhen(b.Start, clientZone, clientHours)
-		msg.To = mail.Address{Name: b.Name, Address: b.Email}
+		msg.To = mail.Address{Name: v.Greeting, Address: b.Email}
 		msg.ReplyTo = &mail.Address{Name: settings.PracticeName, Address: w.practitioner.Address}
 	} else {
 		v.ShortWhen = shortWhen(b.Start, settings.TimeZone, practiceHours)
