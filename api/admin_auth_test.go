@@ -124,24 +124,31 @@ func TestAdminSignInThrottlesPerAccountAndAddress(t *testing.T) {
 			t.Fatalf("attempt %d: %d", i+1, p.Status)
 		}
 	}
+	// The fifth failure asks for a short wait, and each failure after it
+	// doubles the wait: slow for a guesser, never a long lock-out.
 	p := b.signIn(adminEmail, "wrong password e", "")
-	if p.Status != http.StatusTooManyRequests || !strings.Contains(p.Body, "Try again in 15 minutes.") {
+	if p.Status != http.StatusTooManyRequests || !strings.Contains(p.Body, "Try again in 15 seconds.") {
 		t.Fatalf("5th failure: %d\n%s", p.Status, p.Body)
 	}
 	// Even the right password waits now.
-	a.clock.Add(10 * time.Minute)
 	p = b.signIn(adminEmail, adminPassword, "")
-	if p.Status != http.StatusTooManyRequests || !strings.Contains(p.Body, "Try again in 5 minutes.") {
+	if p.Status != http.StatusTooManyRequests || !strings.Contains(p.Body, "Try again in 15 seconds.") {
 		t.Fatalf("right password while throttled: %d\n%s", p.Status, p.Body)
+	}
+	for i, want := range []string{"30 seconds", "1 minute", "2 minutes"} {
+		a.clock.Add(15 * time.Second << i)
+		if p = b.signIn(adminEmail, "wrong password again", ""); p.Status != http.StatusTooManyRequests || !strings.Contains(p.Body, "Try again in "+want+".") {
+			t.Fatalf("failure %d: %d, want a wait of %s\n%s", 6+i, p.Status, want, p.Body)
+		}
 	}
 	// An unknown email is throttled the same way, so the answer tells nothing.
 	for i := 0; i < 5; i++ {
 		p = b.signIn("nobody@example.org", "wrong password", "")
 	}
-	if p.Status != http.StatusTooManyRequests || !strings.Contains(p.Body, "Try again in 15 minutes.") {
+	if p.Status != http.StatusTooManyRequests || !strings.Contains(p.Body, "Try again in 15 seconds.") {
 		t.Fatalf("unknown email: %d\n%s", p.Status, p.Body)
 	}
-	a.clock.Add(6 * time.Minute)
+	a.clock.Add(2 * time.Minute)
 	if p = b.signIn(adminEmail, adminPassword, ""); p.Status != http.StatusSeeOther {
 		t.Fatalf("after the wait: %d\n%s", p.Status, p.Body)
 	}

@@ -68,7 +68,7 @@ func TestAdminSignInThrottleHoldsUnderParallelAttempts(t *testing.T) {
 				switch {
 				case errs[i] != nil:
 					t.Fatal(errs[i])
-				case statuses[i] == http.StatusTooManyRequests && strings.Contains(bodies[i], "Try again in 15 minutes."):
+				case statuses[i] == http.StatusTooManyRequests && strings.Contains(bodies[i], "Too many failed sign-ins. Try again in"):
 					refused++
 				case statuses[i] != http.StatusUnauthorized:
 					t.Errorf("attempt %d: %d\n%s", i, statuses[i], bodies[i])

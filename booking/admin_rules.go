@@ -186,10 +186,16 @@ func OutsideHours(s Schedule, bs []Booking) ([]Booking, error) {
 }
 
 // Throttle limits failed attempts: after Max failures within Window, the
-// next attempt waits until the oldest of them is Window old.
+// next attempt waits until the oldest of them is Window old. With Delay
+// set, it waits instead a growing time after the latest failure: Delay
+// after the Max-th, twice that after the next, and so on up to MaxDelay.
+// Growing delays slow a guesser down as much as a lock does without
+// locking out the person whose account it is for long.
 type Throttle struct {
 	Max    int
 	Window time.Duration
+	// Delay and MaxDelay, when set, grow the wait rather than lock.
+	Delay, MaxDelay time.Duration
 }
 
 // RetryAfter returns how long to wait before another attempt, given the
@@ -198,9 +204,15 @@ func (t Throttle) RetryAfter(failures []time.Time, now time.Time) time.Duration 
 	if t.Max <= 0 || len(failures) < t.Max {
 		return 0
 	}
-	// The attempt is allowed again once only Max-1 failures remain inside the window.
-	oldest := failures[len(failures)-t.Max]
-	if wait := oldest.Add(t.Window).Sub(now); wait > 0 {
+	until := failures[len(failures)-t.Max].Add(t.Window)
+	if t.Delay > 0 {
+		delay := t.MaxDelay
+		if over := len(failures) - t.Max; over < 30 && t.Delay<<over < t.MaxDelay {
+			delay = t.Delay << over
+		}
+		until = failures[len(failures)-1].Add(delay)
+	}
+	if wait := until.Sub(now); wait > 0 {
 		return wait
 	}
 	return 0

@@ -95,6 +95,25 @@ func TestThrottleRetryAfter(t *testing.T) {
 	}
 }
 
+func TestThrottleDelaysGrowInsteadOfLocking(t *testing.T) {
+	th := booking.Throttle{Max: 3, Window: time.Hour, Delay: 15 * time.Second, MaxDelay: 5 * time.Minute}
+	t0 := time.Date(2026, 12, 1, 16, 0, 0, 0, time.UTC)
+	var fs []time.Time
+	for i := range 12 {
+		fs = append(fs, t0.Add(time.Duration(i)*time.Second))
+	}
+	for n, want := range map[int]time.Duration{2: 0, 3: 15 * time.Second, 4: 30 * time.Second, 5: time.Minute,
+		7: 4 * time.Minute, 8: 5 * time.Minute, 12: 5 * time.Minute} {
+		last := fs[n-1]
+		if got := th.RetryAfter(fs[:n], last); got != want {
+			t.Errorf("%d failures: wait %v, want %v", n, got, want)
+		}
+	}
+	if got := th.RetryAfter(fs[:4], fs[3].Add(30*time.Second)); got != 0 {
+		t.Errorf("after the delay: wait %v", got)
+	}
+}
+
 func TestValidateSettingsNamesEachBadField(t *testing.T) {
 	st := booking.DefaultSettings()
 	if err := booking.ValidateSettings(st); err != nil {

@@ -15,9 +15,13 @@ import (
 )
 
 // Sign-in throttles: per account name (whether or not it exists, so the
-// answer never tells) and per address.
+// answer never tells) and per address. The account's budget, which every
+// browser the practitioner has not signed in from shares, slows guessing
+// with growing delays rather than a lock: after five failures, 15 seconds,
+// then 30, and so on up to 5 minutes, about twelve guesses an hour at
+// most, while the practitioner waits minutes at worst.
 var (
-	accountThrottle = booking.Throttle{Max: 5, Window: 15 * time.Minute}
+	accountThrottle = booking.Throttle{Max: 5, Window: time.Hour, Delay: 15 * time.Second, MaxDelay: 5 * time.Minute}
 	addressThrottle = booking.Throttle{Max: 20, Window: 15 * time.Minute}
 )
 
@@ -196,10 +200,15 @@ func (h *Handler) signInWait(c echo.Context, acct, addr []byte, now time.Time) (
 	return wait, nil
 }
 
-// tryAgainIn words a throttle's wait, rounded up to whole minutes.
+// tryAgainIn words a throttle's wait, rounded up to whole seconds under a
+// minute and to whole minutes above.
 func tryAgainIn(d time.Duration) string {
+	if d < time.Minute {
+		s := max(int((d+time.Second-1)/time.Second), 1)
+		return fmt.Sprintf("Too many failed sign-ins. Try again in %d seconds.", s)
+	}
 	m := int((d + time.Minute - 1) / time.Minute)
-	if m <= 1 {
+	if m == 1 {
 		return "Too many failed sign-ins. Try again in 1 minute."
 	}
 	return fmt.Sprintf("Too many failed sign-ins. Try again in %d minutes.", m)
