@@ -90,7 +90,7 @@ func (s *Server) createBooking(c echo.Context) error {
 	}
 	start, startErr := parseStart(in.Start)
 	req := booking.Request{Start: start, Name: in.Name, Email: in.Email, Phone: in.Phone, Note: in.Note, TimeZone: in.TimeZone,
-		HourCycle: in.HourCycle}
+		HourCycle: in.HourCycle, Address: httpx.ClientAddr(c)}
 	if req.HourCycle == 0 {
 		req.HourCycle = timefmt.HoursFor(c.Request().Header.Get("Accept-Language")).Cycle()
 	}

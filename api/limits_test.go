@@ -104,3 +104,63 @@ func TestOneInboxManySpellings(t *testing.T) {
 		}
 	}
 }
+
+// TestUpcomingBookingsPerNetwork replays the calendar-filling attack: one
+// client booking under many inboxes from addresses of one network.
+func TestUpcomingBookingsPerNetwork(t *testing.T) {
+	a := newTestAPIWith(t, api.Config{BaseURL: "http://consult.test", TrustProxy: true}, booking.WithLimits(
+		booking.ClientLimits{MaxUpcomingPerNetwork: 3, Contact: "hello@practice.example"}))
+	// Times far enough apart that no two bookings touch.
+	var slots []time.Time
+	for _, day := range []string{"2026-12-02", "2026-12-03", "2026-12-04"} {
+		all := a.slots(day)
+		for i := 0; i < len(all); i += 3 {
+			slots = append(slots, all[i])
+		}
+	}
+	if len(slots) < 13 {
+		t.Fatalf("%d separate times, want 13", len(slots))
+	}
+	book := func(i int, from string) response {
+		return a.do("POST", "/api/v1/bookings", fmt.Sprintf(`{"start":%q,"name":"Filler","email":"filler%d@example.org"}`,
+			slots[i].Format(time.RFC3339), i), map[string]string{"X-Forwarded-For": from})
+	}
+	for i, from := range []string{"203.0.113.7", "203.0.113.8", "203.0.113.250"} {
+		if r := book(i, from); r.Status != 201 {
+			t.Fatalf("booking %d from %s: %d %s", i, from, r.Status, r.Body)
+		}
+	}
+	r := book(3, "203.0.113.99")
+	if r.Status != 409 || !strings.Contains(string(r.Body), "booked from your network") {
+		t.Fatalf("a fourth booking from the same /24: %d %s", r.Status, r.Body)
+	}
+	// IPv6: one /48, whatever the rest of the address.
+	for i, from := range []string{"2001:db8:1:1::1", "2001:db8:1:2::1", "2001:db8:1:ffff::2"} {
+		if r := book(4+i, from); r.Status != 201 {
+			t.Fatalf("IPv6 booking %d from %s: %d %s", i, from, r.Status, r.Body)
+		}
+	}
+	if r := book(7, "2001:db8:1:abcd::9"); r.Status != 409 {
+		t.Fatalf("a fourth booking from the same /48: %d %s", r.Status, r.Body)
+	}
+	// Another network books; a cancelled booking frees its network's place.
+	if r := book(8, "198.51.100.1"); r.Status != 201 {
+		t.Fatalf("another network: %d %s", r.Status, r.Body)
+	}
+	var b bookingBody
+	first := book(9, "192.0.2.1")
+	first.decode(t, &b)
+	book(10, "192.0.2.2")
+	book(11, "192.0.2.3")
+	if r := a.do("DELETE", "/api/v1/bookings/"+b.token(), nil, nil); r.Status != 200 {
+		t.Fatalf("cancel: %d", r.Status)
+	}
+	if r := book(12, "192.0.2.4"); r.Status != 201 {
+		t.Errorf("after a cancellation: %d %s", r.Status, r.Body)
+	}
+	// No address is stored; only fingerprints, and only of upcoming bookings.
+	var raw int
+	if err := a.pool.QueryRow(t.Context(), `SELECT count(*) FROM bookings WHERE position('203.0.113' in encode(network_key, 'escape')) > 0`).Scan(&raw); err != nil || raw != 0 {
+		t.Errorf("%d bookings keep the address readable (%v)", raw, err)
+	}
+}

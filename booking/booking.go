@@ -62,6 +62,10 @@ type Request struct {
 	// the page or taken from their language; it only changes how times
 	// are written to them.
 	HourCycle int
+	// Address is where the request came from, for the per-network limit
+	// only: it is never stored, only its network's fingerprint while the
+	// booking is upcoming ("" counts under no network).
+	Address string
 }
 
 // Normalize trims surrounding space from every text field.

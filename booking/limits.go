@@ -1,6 +1,10 @@
 package booking
 
-import "fmt"
+import (
+	"fmt"
+	"net/netip"
+	"strings"
+)
 
 // ClientLimits keep anyone from hoarding the free consultation, or from
 // using the booking form to flood an inbox: how many upcoming bookings one
@@ -10,8 +14,12 @@ import "fmt"
 // address (see booking/mailbox). Zero means no limit.
 type ClientLimits struct {
 	MaxUpcoming int
-	MaxPerYear  int
-	MaxPerDay   int
+	// MaxUpcomingPerNetwork bounds the upcoming bookings made from one
+	// network (NetworkOf), so one client cannot fill the calendar under
+	// many addresses.
+	MaxUpcomingPerNetwork int
+	MaxPerYear            int
+	MaxPerDay             int
 	// Contact is where the message sends people who need more, e.g. the
 	// practice's email address.
 	Contact string
@@ -20,7 +28,7 @@ type ClientLimits struct {
 // DefaultClientLimits allow one upcoming and one consultation a year, and
 // three bookings a day.
 func DefaultClientLimits() ClientLimits {
-	return ClientLimits{MaxUpcoming: 1, MaxPerYear: 1, MaxPerDay: 3}
+	return ClientLimits{MaxUpcoming: 1, MaxPerYear: 1, MaxPerDay: 3, MaxUpcomingPerNetwork: 3}
 }
 
 // ClientCounts are an inbox's bookings as the limits count them.
@@ -28,6 +36,8 @@ type ClientCounts struct {
 	Upcoming int // confirmed and not yet over
 	LastYear int // not cancelled, starting in the last twelve months
 	LastDay  int // made in the last 24 hours, whatever became of them
+	// NetworkUpcoming are the upcoming bookings made from the request's network.
+	NetworkUpcoming int
 }
 
 // Check returns an ECONFLICT naming the email field when an inbox with
@@ -37,6 +47,15 @@ type ClientCounts struct {
 // therapy practice.
 func (l ClientLimits) Check(c ClientCounts) error {
 	within := func(limit, n int) bool { return limit <= 0 || n < limit }
+	if !within(l.MaxUpcomingPerNetwork, c.NetworkUpcoming) {
+		msg := "Several consultations have been booked from your network already, so we cannot book another online."
+		if l.Contact != "" {
+			msg += fmt.Sprintf(" Please write to %s and we will gladly help.", l.Contact)
+		} else {
+			msg += " Please contact the practice and we will gladly help."
+		}
+		return &Error{Code: ECONFLICT, Message: msg}
+	}
 	if within(l.MaxUpcoming, c.Upcoming) && within(l.MaxPerYear, c.LastYear) && within(l.MaxPerDay, c.LastDay) {
 		return nil
 	}
@@ -48,4 +67,26 @@ func (l ClientLimits) Check(c ClientCounts) error {
 		msg += " Otherwise please contact the practice and we will gladly help."
 	}
 	return &Error{Code: ECONFLICT, Message: msg, Fields: map[string]string{"email": msg}}
+}
+
+// NetworkOf is the network the per-network limit counts an address under:
+// its /24 for IPv4 and its /48 for IPv6, the blocks one household, office
+// or small provider customer is usually given, so that hopping between
+// addresses of one's own block gains nothing. It is "" for an address it
+// cannot read.
+func NetworkOf(addr string) string {
+	ip, err := netip.ParseAddr(strings.TrimSpace(addr))
+	if err != nil {
+		return ""
+	}
+	ip = ip.Unmap().WithZone("")
+	bits := 48
+	if ip.Is4() {
+		bits = 24
+	}
+	p, err := ip.Prefix(bits)
+	if err != nil {
+		return ""
+	}
+	return p.String()
 }

@@ -33,3 +33,19 @@ func TestClientLimits(t *testing.T) {
 		t.Errorf("zero limits refused: %v", err)
 	}
 }
+
+func TestNetworkOfGroupsAddressesByBlock(t *testing.T) {
+	for addr, want := range map[string]string{
+		"203.0.113.7":        "203.0.113.0/24",
+		"203.0.113.250":      "203.0.113.0/24",
+		"::ffff:203.0.113.9": "203.0.113.0/24",
+		"2001:db8:1:ffff::2": "2001:db8:1::/48",
+		"2001:db8:1::1%eth0": "2001:db8:1::/48",
+		"not an address":     "",
+		"":                   "",
+	} {
+		if got := booking.NetworkOf(addr); got != want {
+			t.Errorf("NetworkOf(%q) = %q, want %q", addr, got, want)
+		}
+	}
+}

@@ -129,7 +129,7 @@ func (s *Service) Book(ctx context.Context, req Request, idemKey string) (*Booki
 	nb := NewBooking{
 		Start: req.Start.UTC(), End: req.Start.UTC().Add(settings.SlotLength),
 		Name: req.Name, Email: req.Email, Phone: req.Phone, Note: req.Note,
-		TimeZone: req.TimeZone, HourCycle: req.HourCycle, TokenHash: tokenHash, Now: s.Now().UTC(), Limits: s.limits,
+		TimeZone: req.TimeZone, HourCycle: req.HourCycle, Network: NetworkOf(req.Address), TokenHash: tokenHash, Now: s.Now().UTC(), Limits: s.limits,
 	}
 	if nb.MailToken, err = s.sealForMail(token); err != nil {
 		return nil, "", err

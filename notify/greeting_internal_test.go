@@ -25,4 +25,3 @@ func TestGreetingNameLeavesOutTextThatIsNotAName(t *testing.T) {
 		}
 	}
 }
-

@@ -101,13 +101,23 @@ func clientKey(email string) []byte {
 	return sum[:]
 }
 
+// networkKey is a booking's network_key: a one-way fingerprint of the
+// network it was booked from (booking.NetworkOf), nil when unknown.
+func networkKey(network string) []byte {
+	if network == "" {
+		return nil
+	}
+	sum := sha256.Sum256([]byte("consult network\x00" + network))
+	return sum[:]
+}
+
 // checkClientLimits counts the inbox's upcoming bookings, its
 // consultations of the last twelve months (cancelled ones aside) and the
 // bookings made for it in the last 24 hours (cancelled ones included, so
 // booking and cancelling again and again cannot flood it with email).
 func checkClientLimits(ctx context.Context, tx pgx.Tx, nb booking.NewBooking) error {
 	l := nb.Limits
-	if l.MaxUpcoming == 0 && l.MaxPerYear == 0 && l.MaxPerDay == 0 {
+	if l.MaxUpcoming == 0 && l.MaxPerYear == 0 && l.MaxPerDay == 0 && l.MaxUpcomingPerNetwork == 0 {
 		return nil
 	}
 	now := stamp(nb.Now)
@@ -119,6 +129,13 @@ func checkClientLimits(ctx context.Context, tx pgx.Tx, nb booking.NewBooking) er
 		FROM bookings WHERE client_key = $1`, clientKey(nb.Email), now).Scan(&c.Upcoming, &c.LastYear, &c.LastDay)
 	if err != nil {
 		return fmt.Errorf("storage: client limits: %w", translate(err))
+	}
+	if key := networkKey(nb.Network); key != nil && l.MaxUpcomingPerNetwork > 0 {
+		err := tx.QueryRow(ctx, `SELECT count(*) FROM bookings
+			WHERE network_key = $1 AND status = 'confirmed' AND ends_at > $2`, key, now).Scan(&c.NetworkUpcoming)
+		if err != nil {
+			return fmt.Errorf("storage: network limit: %w", translate(err))
+		}
 	}
 	return l.Check(c)
 }
@@ -139,11 +156,11 @@ func (s *Store) CreateBooking(ctx context.Context, nb booking.NewBooking, check 
 		var err error
 		b, err = scanBooking(tx.QueryRow(ctx, `
 			INSERT INTO bookings (starts_at, ends_at, name, email, phone, note, time_zone, manage_token_hash,
-				created_at, updated_at, client_key, hour_cycle)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9, $11, nullif($10, 0))
+				created_at, updated_at, client_key, hour_cycle, network_key)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9, $11, nullif($10, 0), $12)
 			RETURNING `+bookingColumns,
 			nb.Start, nb.End, nb.Name, nb.Email, nb.Phone, nb.Note, nb.TimeZone, nb.TokenHash, stamp(nb.Now), nb.HourCycle,
-			clientKey(nb.Email)))
+			clientKey(nb.Email), networkKey(nb.Network)))
 		if err != nil {
 			return err
 		}

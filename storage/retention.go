@@ -51,6 +51,13 @@ func (s *Store) EraseExpired(ctx context.Context, cutoff, now time.Time) (int64,
 		err = translate(err)
 	}
 	if err == nil {
+		// The network's fingerprint is kept only while the booking is
+		// upcoming, for the per-network limit.
+		_, err = s.db.Exec(ctx, `UPDATE bookings SET network_key = NULL
+			WHERE network_key IS NOT NULL AND (ends_at <= $1 OR status <> 'confirmed')`, now)
+		err = translate(err)
+	}
+	if err == nil {
 		// Idempotency records answer repeats for 24 hours only.
 		_, err = s.db.Exec(ctx, `DELETE FROM idempotency_keys WHERE created_at < $1::timestamptz - interval '24 hours'`, now)
 		err = translate(err)

@@ -10,6 +10,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"consult/api/httpx"
 	"consult/booking"
 	"consult/web"
 )
@@ -199,7 +200,7 @@ func (h *Handler) Book(c echo.Context) error {
 		fields.Add("start", "Choose a time for your consultation.")
 	}
 	req := booking.Request{Start: start, Name: form.Name, Email: form.Email, Phone: form.Phone, Note: form.Note, TimeZone: loc.String(),
-		HourCycle: clock.Hours.Cycle()}
+		HourCycle: clock.Hours.Cycle(), Address: httpx.ClientAddr(c)}
 	req.Normalize()
 	var de *booking.Error
 	if err := req.Validate(); errors.As(err, &de) {

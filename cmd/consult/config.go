@@ -41,8 +41,10 @@ type config struct {
 	EmailUpcomingLimit int
 	EmailYearlyLimit   int
 	EmailDailyLimit    int
-	TrustProxy         bool
-	Demo               bool
+	// NetworkUpcomingLimit bounds the upcoming bookings made from one network.
+	NetworkUpcomingLimit int
+	TrustProxy           bool
+	Demo                 bool
 
 	// Email.
 	PractitionerEmail string
@@ -102,6 +104,8 @@ func settings() []setting {
 			intSetting(0, 1000, func(c *config) *int { return &c.EmailYearlyLimit })},
 		{"email-daily-limit", "EMAIL_DAILY_LIMIT", "3", "bookings that may be made for one email address in 24 hours, cancelled ones included (0: no limit)", false,
 			intSetting(0, 1000, func(c *config) *int { return &c.EmailDailyLimit })},
+		{"network-upcoming-limit", "NETWORK_UPCOMING_LIMIT", "3", "upcoming bookings that may be made from one network, a /24 for IPv4 or /48 for IPv6 (0: no limit)", false,
+			intSetting(0, 1000, func(c *config) *int { return &c.NetworkUpcomingLimit })},
 		{"retention-days", "RETENTION_DAYS", "180", "days after a consultation before the client's personal data is erased", false,
 			func(c *config, v string) error {
 				n, err := strconv.Atoi(v)

@@ -49,7 +49,7 @@ func newApp(ctx context.Context, cfg config, now func() time.Time, logger *slog.
 		storage.WithSecretSealer(keys))
 	svc := booking.NewService(store, now, booking.WithSealer(keys),
 		booking.WithLimits(booking.ClientLimits{MaxUpcoming: cfg.EmailUpcomingLimit, MaxPerYear: cfg.EmailYearlyLimit,
-			MaxPerDay: cfg.EmailDailyLimit, Contact: cfg.MailFrom}))
+			MaxPerDay: cfg.EmailDailyLimit, MaxUpcomingPerNetwork: cfg.NetworkUpcomingLimit, Contact: cfg.MailFrom}))
 	// Admin sign-in sessions, expiring by the service's clock.
 	sessions := storage.NewSessions(a.db.Pool, now)
 	if a.mailer, err = newMailer(cfg, store, keys, now, logger); err != nil {
