@@ -98,12 +98,29 @@ func (s *Server) createBooking(c echo.Context) error {
 		// Name every bad field at once, not only the start.
 		return mergeFieldErrors(startErr, req.Validate())
 	}
+	if s.svc.ConfirmsByEmail() {
+		// The same answer for every address; the link to confirm, or
+		// what to do instead, goes to the inbox only.
+		until, err := s.svc.Hold(c.Request().Context(), req, c.Request().Header.Get("Idempotency-Key"))
+		if err != nil {
+			return err
+		}
+		return httpx.WriteJSON(c, http.StatusAccepted, holdResponse{Status: "held", ExpiresAt: until.UTC()})
+	}
 	b, token, err := s.svc.Book(c.Request().Context(), req, c.Request().Header.Get("Idempotency-Key"))
 	if err != nil {
 		return err
 	}
 	c.Response().Header().Set(echo.HeaderLocation, s.url("/api/v1/bookings/"+token))
 	return httpx.WriteJSON(c, http.StatusCreated, s.bookingJSON(b, token))
+}
+
+// holdResponse answers a booking request when bookings are confirmed by
+// email: the time is held until ExpiresAt for the client to confirm by the
+// link emailed to them.
+type holdResponse struct {
+	Status    string    `json:"status"`
+	ExpiresAt time.Time `json:"expires_at"`
 }
 
 func (s *Server) getBooking(c echo.Context) error {

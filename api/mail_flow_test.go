@@ -113,9 +113,9 @@ func TestEmailsUseTheClientsClock(t *testing.T) {
 		header map[string]string
 		want   string
 	}{
-		{"English in the US", map[string]any{}, map[string]string{"Accept-Language": "en-US,en;q=0.9"}, "AM"},
+		{"US English", map[string]any{}, map[string]string{"Accept-Language": "en-US,en;q=0.9"}, "AM"},
 		{"German", map[string]any{}, map[string]string{"Accept-Language": "de-DE"}, "24"},
-		{"chosen over the language", map[string]any{"hour_cycle": 24}, map[string]string{"Accept-Language": "en-US"}, "24"},
+		{"Chosen Clock", map[string]any{"hour_cycle": 24}, map[string]string{"Accept-Language": "en-US"}, "24"},
 	}
 	for i, tt := range tests {
 		body := map[string]any{"start": slots[i*6].Format(time.RFC3339), "name": "Client " + tt.name, "email": "c" + strconv.Itoa(i) + "@example.org",

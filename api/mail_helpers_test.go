@@ -25,7 +25,9 @@ type mailAPI struct {
 	clock  *testClock
 }
 
-func newMailAPI(t *testing.T, now time.Time) *mailAPI {
+// newMailAPI serves the API and the client's pages; opts configure the
+// booking service beside its sealer.
+func newMailAPI(t *testing.T, now time.Time, opts ...booking.Option) *mailAPI {
 	t.Helper()
 	ctx := context.Background()
 	pool := storagetest.NewDB(t)
@@ -39,7 +41,7 @@ func newMailAPI(t *testing.T, now time.Time) *mailAPI {
 		t.Fatal(err)
 	}
 	clock := &testClock{t: now}
-	svc := booking.NewService(store, clock.Now, booking.WithSealer(keys))
+	svc := booking.NewService(store, clock.Now, append([]booking.Option{booking.WithSealer(keys)}, opts...)...)
 	srv := smtptest.Start(t)
 	sender, err := notify.NewSMTPSender(srv.URL())
 	if err != nil {
@@ -51,8 +53,9 @@ func newMailAPI(t *testing.T, now time.Time) *mailAPI {
 	if err != nil {
 		t.Fatal(err)
 	}
+	renderer, pages := siteWeb(t)
 	h, err := api.New(api.Config{BaseURL: base, MailFrom: "bookings@consult.test"},
-		api.Deps{Service: svc, Feeds: store, Outbox: worker})
+		api.Deps{Service: svc, Feeds: store, Outbox: worker, Web: renderer, Pages: pages})
 	if err != nil {
 		t.Fatal(err)
 	}

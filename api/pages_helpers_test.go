@@ -42,8 +42,10 @@ func (s *testSite) language() string {
 type siteOptions struct {
 	baseURL string
 	noHours bool // no weekly hours: nothing is bookable
-	limits  booking.ClientLimits
-	now     time.Time // the clock; zero: testNow
+	// confirmByEmail holds booked times for confirmation by email.
+	confirmByEmail bool
+	limits         booking.ClientLimits
+	now            time.Time // the clock; zero: testNow
 	// settings adjusts the practice's rules.
 	settings func(*booking.Settings)
 	// rateLimit is the per-address budgets' size; 0 turns them off.
@@ -67,7 +69,11 @@ func newTestSiteWith(t *testing.T, opts siteOptions) *testSite {
 	if now.IsZero() {
 		now = testNow
 	}
-	svc := booking.NewService(store, func() time.Time { return now }, booking.WithLimits(opts.limits))
+	svcOpts := []booking.Option{booking.WithLimits(opts.limits)}
+	if opts.confirmByEmail {
+		svcOpts = append(svcOpts, booking.WithConfirmByEmail(30*time.Minute))
+	}
+	svc := booking.NewService(store, func() time.Time { return now }, svcOpts...)
 	renderer, pages := siteWeb(t)
 	ts := httptest.NewUnstartedServer(nil)
 	ts.Start()

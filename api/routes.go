@@ -60,12 +60,14 @@ func (s *Server) routes() {
 		}
 		e.GET("/book", s.site.BookForm)
 		e.POST("/book", s.site.Book, bookLimit, httpx.SameOrigin)
+		e.GET("/book/check-email", s.site.CheckEmail)
 		manage := e.Group("/manage/:token", guessLimit, httpx.PrivatePage)
 		manage.GET("", s.site.Manage)
 		manage.GET("/confirmation", s.site.Confirmation)
 		manage.GET("/consultation.ics", s.site.CalendarFile)
 		manage.GET("/cancel", s.site.CancelForm)
 		manage.POST("/cancel", s.site.Cancel, manageLimit, httpx.SameOrigin)
+		manage.POST("/confirm", s.site.ConfirmHold, manageLimit, httpx.SameOrigin)
 		manage.POST("/reschedule", s.site.Reschedule, manageLimit, httpx.SameOrigin)
 	}
 

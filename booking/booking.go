@@ -10,8 +10,13 @@ import (
 // Status is where a booking stands.
 type Status string
 
-// The statuses a booking can have. Only confirmed bookings hold their time.
+// The statuses a booking can have. Confirmed bookings hold their time, and
+// so do held ones until they expire: a time held for a client who has
+// yet to confirm by email (see Service.Hold). An expired hold keeps no
+// personal data and is deleted a day later.
 const (
+	StatusHeld      Status = "held"
+	StatusExpired   Status = "expired"
 	StatusConfirmed Status = "confirmed"
 	StatusCancelled Status = "cancelled"
 	StatusCompleted Status = "completed"
@@ -37,6 +42,8 @@ type Booking struct {
 	CreatedAt   time.Time
 	UpdatedAt   time.Time
 	CancelledAt *time.Time
+	// HoldExpires is when a held booking is released unless confirmed.
+	HoldExpires *time.Time
 }
 
 // Interval returns the span the booking occupies.

@@ -1,6 +1,7 @@
 package booking
 
 import (
+	"errors"
 	"fmt"
 	"net/netip"
 	"strings"
@@ -40,6 +41,10 @@ type ClientCounts struct {
 	NetworkUpcoming int
 }
 
+// ErrClientLimit is wrapped by the refusals of the per-inbox limits, which
+// a service confirming bookings by email never shows to the requester.
+var ErrClientLimit = errors.New("booking: the inbox's client limits are reached")
+
 // Check returns an ECONFLICT naming the email field when an inbox with
 // counts c may not book another, or nil. Every limit gives the same words,
 // and the words do not say that the address has a booking: whoever types
@@ -66,7 +71,7 @@ func (l ClientLimits) Check(c ClientCounts) error {
 	} else {
 		msg += " Otherwise please contact the practice and we will gladly help."
 	}
-	return &Error{Code: ECONFLICT, Message: msg, Fields: map[string]string{"email": msg}}
+	return &Error{Code: ECONFLICT, Message: msg, Fields: map[string]string{"email": msg}, Err: ErrClientLimit}
 }
 
 // NetworkOf is the network the per-network limit counts an address under:

@@ -16,6 +16,8 @@ const (
 	MailPractitionerMoved = "practitioner_moved" // to the practitioner
 	MailPractitionerGone  = "practitioner_gone"  // to the practitioner
 	MailSecurity          = "security"           // to the practitioner: a change to how they sign in
+	MailConfirmRequest    = "confirm_request"    // to the client: the link that confirms a held time
+	MailLimitNotice       = "limit_notice"       // to the client: a request for their inbox was not taken
 )
 
 // Recipients of queued mail.

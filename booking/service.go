@@ -19,6 +19,9 @@ type Service struct {
 	// sealer, when set, seals manage tokens for the emails a change
 	// queues, so they can carry the client's private link.
 	sealer TokenSealer
+	// holdFor, when set, is how long Hold keeps a time for a client to
+	// confirm by email.
+	holdFor time.Duration
 }
 
 // Option configures a Service in NewService.
@@ -36,6 +39,16 @@ func WithSealer(sealer TokenSealer) Option {
 func WithLimits(limits ClientLimits) Option {
 	return func(s *Service) { s.limits = limits }
 }
+
+// WithConfirmByEmail has bookings confirmed by email: Hold keeps the time
+// for holdFor while the client follows the link emailed to them.
+func WithConfirmByEmail(holdFor time.Duration) Option {
+	return func(s *Service) { s.holdFor = holdFor }
+}
+
+// ConfirmsByEmail reports whether bookings are held until the client
+// confirms them by email (Hold) rather than made at once (Book).
+func (s *Service) ConfirmsByEmail() bool { return s.holdFor > 0 }
 
 // NewService returns a Service on store using now as its clock.
 func NewService(store Store, now func() time.Time, opts ...Option) *Service {
@@ -89,6 +102,42 @@ func (s *Service) load(ctx context.Context, from, to time.Time) (Schedule, []Int
 // an idempotency key, a repeat of the same request returns the same
 // booking and token; the same key with another request is EINVALID.
 func (s *Service) Book(ctx context.Context, req Request, idemKey string) (*Booking, string, error) {
+	return s.book(ctx, req, idemKey, time.Time{})
+}
+
+// Hold validates req and holds its slot until the client confirms it by
+// the link emailed to them, and returns when the hold expires. The answer
+// is the same whether the email is new, already a client's, or over a
+// limit: the truth goes only to the inbox, so that nobody can learn from
+// this form whether someone is a client of the practice. A refused time
+// is still said, as it tells nothing about anyone.
+func (s *Service) Hold(ctx context.Context, req Request, idemKey string) (time.Time, error) {
+	until := s.Now().UTC().Add(s.holdFor).Truncate(time.Second)
+	b, _, err := s.book(ctx, req, idemKey, until)
+	if errors.Is(err, ErrClientLimit) {
+		return until, s.Store.QueueLimitNotice(ctx, req.Email, s.Now())
+	}
+	if err != nil {
+		return time.Time{}, err
+	}
+	if b.HoldExpires != nil {
+		return *b.HoldExpires, nil
+	}
+	return until, nil // a repeated request for a hold confirmed since
+}
+
+// Confirm confirms the held booking of token, which the client received
+// by email. A booking confirmed already is returned as it is.
+func (s *Service) Confirm(ctx context.Context, token string) (*Booking, error) {
+	sealed, err := s.sealForMail(token)
+	if err != nil {
+		return nil, err
+	}
+	return s.Store.ConfirmHold(ctx, HashToken(token), s.Now().UTC(), sealed)
+}
+
+// book is Book, or with hold set Hold's booking held until then.
+func (s *Service) book(ctx context.Context, req Request, idemKey string, hold time.Time) (*Booking, string, error) {
 	req.Normalize()
 	if len(idemKey) > MaxIdempotencyKeyLen {
 		return nil, "", &Error{Code: EINVALID, Message: "The Idempotency-Key header is too long.",
@@ -130,6 +179,7 @@ func (s *Service) Book(ctx context.Context, req Request, idemKey string) (*Booki
 		Start: req.Start.UTC(), End: req.Start.UTC().Add(settings.SlotLength),
 		Name: req.Name, Email: req.Email, Phone: req.Phone, Note: req.Note,
 		TimeZone: req.TimeZone, HourCycle: req.HourCycle, Network: NetworkOf(req.Address), TokenHash: tokenHash, Now: s.Now().UTC(), Limits: s.limits,
+		HoldUntil: hold,
 	}
 	if nb.MailToken, err = s.sealForMail(token); err != nil {
 		return nil, "", err

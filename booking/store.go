@@ -31,6 +31,10 @@ type NewBooking struct {
 	MailToken []byte
 	// Idempotency, when set, is stored with the booking in the same transaction.
 	Idempotency *IdempotencyRecord
+	// HoldUntil, when set, stores the booking held until then, with the
+	// email that asks the client to confirm it instead of the
+	// confirmation.
+	HoldUntil time.Time
 }
 
 // IdempotencyRecord lets a repeated create request return the booking the
@@ -90,4 +94,15 @@ type Store interface {
 
 	// BookingByID returns a booking by its id. ENOTFOUND when there is none.
 	BookingByID(ctx context.Context, id int64) (*Booking, error)
+
+	// ConfirmHold confirms the held booking with the token hash, with the
+	// emails of a new booking (mailToken as for RescheduleBooking); a
+	// booking confirmed already is returned as it is. ENOTFOUND when there
+	// is no such booking; ECONFLICT when its hold has expired.
+	ConfirmHold(ctx context.Context, tokenHash []byte, now time.Time, mailToken []byte) (*Booking, error)
+
+	// QueueLimitNotice tells the inbox of email, by email only, that a
+	// booking request for it was not taken because of the client limits;
+	// at most once a day per inbox, and never to an inbox with no booking.
+	QueueLimitNotice(ctx context.Context, email string, now time.Time) error
 }

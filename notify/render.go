@@ -47,6 +47,7 @@ type view struct {
 	SameZone     bool
 	ShortWhen    string // for subjects, in the recipient's zone
 	ManageURL    string // the client's private link; "" when unknown
+	HoldUntil    string // when a held time is released, in the client's zone
 	BookURL      string
 	AdminURL     string
 	Invitation   bool
@@ -59,6 +60,9 @@ var clientKinds = map[string]calendar.Method{
 	booking.MailRescheduled:  calendar.MethodRequest,
 	booking.MailCancelled:    calendar.MethodCancel,
 	booking.MailReminder:     "",
+	// No invitation before the time is confirmed.
+	booking.MailConfirmRequest: "",
+	booking.MailLimitNotice:    "",
 }
 
 // render builds message m about booking b as it is now. token is the
@@ -95,6 +99,12 @@ func (w *Worker) render(ctx context.Context, m booking.OutboxMessage, b *booking
 	v.SameZone = timefmt.SpanOf(b.Start, b.End, clientZone, practiceHours, longDate).String() == v.WhenPractice
 	if token != "" {
 		v.ManageURL = w.base.String() + "/manage/" + token
+	}
+	if b.HoldExpires != nil {
+		if loc, err := booking.CheckZone(clientZone); err == nil {
+			t := b.HoldExpires.In(loc)
+			v.HoldUntil = timefmt.Clock(t, clientHours) + " " + timefmt.ZoneAt(clientZone, t)
+		}
 	}
 
 	msg := &Message{

@@ -222,6 +222,10 @@ func stale(m booking.OutboxMessage, b *booking.Booking, now time.Time) string {
 		case !b.Start.After(now):
 			return "the consultation has already started"
 		}
+	case booking.MailConfirmRequest:
+		if b.Status != booking.StatusHeld || (b.HoldExpires != nil && !b.HoldExpires.After(now)) {
+			return "the held time was confirmed or released"
+		}
 	case booking.MailConfirmation, booking.MailRescheduled:
 		switch {
 		case b.Sequence != m.BookingSequence:

@@ -41,10 +41,11 @@ func likePattern(q string) string {
 
 // ListBookings implements booking.AdminBookingStore.
 func (s *Store) ListBookings(ctx context.Context, f booking.BookingFilter) ([]booking.AdminBooking, int, error) {
-	where := `ends_at > $1`
+	// Times held for a client to confirm are not bookings yet.
+	where := `ends_at > $1 AND status NOT IN ('held', 'expired')`
 	order := `starts_at ASC, id ASC`
 	if f.When == booking.WhenPast {
-		where, order = `ends_at <= $1`, `starts_at DESC, id DESC`
+		where, order = `ends_at <= $1 AND status NOT IN ('held', 'expired')`, `starts_at DESC, id DESC`
 	}
 	args := []any{stamp(f.Now)}
 	if strings.TrimSpace(f.Query) != "" {
@@ -74,13 +75,14 @@ func (s *Store) ListBookings(ctx context.Context, f booking.BookingFilter) ([]bo
 
 // AdminBooking implements booking.AdminBookingStore.
 func (s *Store) AdminBooking(ctx context.Context, id int64) (*booking.AdminBooking, error) {
-	return scanAdminBooking(s.db.QueryRow(ctx, `SELECT `+adminColumns+` FROM bookings WHERE id = $1`, id))
+	return scanAdminBooking(s.db.QueryRow(ctx, `SELECT `+adminColumns+` FROM bookings
+		WHERE id = $1 AND status NOT IN ('held', 'expired')`, id))
 }
 
 // BookingsBetween implements booking.AdminBookingStore.
 func (s *Store) BookingsBetween(ctx context.Context, from, to time.Time) ([]booking.AdminBooking, error) {
 	rows, err := s.db.Query(ctx, `SELECT `+adminColumns+` FROM bookings
-		WHERE starts_at >= $1 AND starts_at < $2 ORDER BY starts_at, id`, from, to)
+		WHERE starts_at >= $1 AND starts_at < $2 AND status NOT IN ('held', 'expired') ORDER BY starts_at, id`, from, to)
 	if err != nil {
 		return nil, fmt.Errorf("storage: bookings between: %w", translate(err))
 	}

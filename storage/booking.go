@@ -16,7 +16,7 @@ import (
 // bookingColumns is the column list every booking query selects, in the
 // order scanBooking reads them.
 const bookingColumns = `id, starts_at, ends_at, status, name, email, phone, note, time_zone,
-	coalesce(hour_cycle, 0), sequence, created_at, updated_at, cancelled_at`
+	coalesce(hour_cycle, 0), sequence, created_at, updated_at, cancelled_at, hold_expires_at`
 
 func scanBooking(row pgx.Row) (*booking.Booking, error) {
 	var b booking.Booking
@@ -32,7 +32,7 @@ func scanBooking(row pgx.Row) (*booking.Booking, error) {
 func scanBookingInto(row pgx.Row, b *booking.Booking, extra ...any) error {
 	var status string
 	dest := append([]any{&b.ID, &b.Start, &b.End, &status, &b.Name, &b.Email, &b.Phone, &b.Note,
-		&b.TimeZone, &b.HourCycle, &b.Sequence, &b.CreatedAt, &b.UpdatedAt, &b.CancelledAt}, extra...)
+		&b.TimeZone, &b.HourCycle, &b.Sequence, &b.CreatedAt, &b.UpdatedAt, &b.CancelledAt, &b.HoldExpires}, extra...)
 	if err := row.Scan(dest...); err != nil {
 		if errors.Is(err, pgx.ErrNoRows) {
 			return booking.Errorf(booking.ENOTFOUND, "We could not find that booking.")
@@ -46,6 +46,10 @@ func scanBookingInto(row pgx.Row, b *booking.Booking, extra ...any) error {
 		t := b.CancelledAt.UTC()
 		b.CancelledAt = &t
 	}
+	if b.HoldExpires != nil {
+		t := b.HoldExpires.UTC()
+		b.HoldExpires = &t
+	}
 	return nil
 }
 
@@ -54,14 +58,17 @@ func (s *Store) Busy(ctx context.Context, from, to time.Time) ([]booking.Interva
 	return busy(ctx, s.db, from, to, 0)
 }
 
-// busy returns the bookings holding time in [from, to): confirmed ones, and
-// those already marked completed or no-show (marking a consultation early
-// must not free the rest of its time, its buffer or the day's cap). It
-// leaves out the booking with id except (0: none).
+// busy returns the bookings holding time in [from, to): confirmed ones,
+// held ones, and those already marked completed or no-show (marking a
+// consultation early must not free the rest of its time, its buffer or
+// the day's cap). It leaves out the booking with id except (0: none). A
+// hold past its expiry counts until it is expired (ExpireHolds), which
+// every booking transaction does first and a sweep does every half
+// minute.
 func busy(ctx context.Context, q querier, from, to time.Time, except int64) ([]booking.Interval, error) {
 	rows, err := q.Query(ctx, `
 		SELECT starts_at, ends_at FROM bookings
-		WHERE status IN ('confirmed', 'completed', 'no_show') AND during && tstzrange($1, $2, '[)') AND id <> $3
+		WHERE status IN ('confirmed', 'held', 'completed', 'no_show') AND during && tstzrange($1, $2, '[)') AND id <> $3
 		ORDER BY starts_at`, from, to, except)
 	if err != nil {
 		return nil, fmt.Errorf("storage: busy: %w", translate(err))
@@ -123,7 +130,7 @@ func checkClientLimits(ctx context.Context, tx pgx.Tx, nb booking.NewBooking) er
 	now := stamp(nb.Now)
 	var c booking.ClientCounts
 	err := tx.QueryRow(ctx, `
-		SELECT count(*) FILTER (WHERE status = 'confirmed' AND ends_at > $2),
+		SELECT count(*) FILTER (WHERE status IN ('confirmed', 'held') AND ends_at > $2),
 		       count(*) FILTER (WHERE status <> 'cancelled' AND starts_at > $2 - interval '12 months'),
 		       count(*) FILTER (WHERE created_at > $2 - interval '24 hours')
 		FROM bookings WHERE client_key = $1`, clientKey(nb.Email), now).Scan(&c.Upcoming, &c.LastYear, &c.LastDay)
@@ -132,7 +139,7 @@ func checkClientLimits(ctx context.Context, tx pgx.Tx, nb booking.NewBooking) er
 	}
 	if key := networkKey(nb.Network); key != nil && l.MaxUpcomingPerNetwork > 0 {
 		err := tx.QueryRow(ctx, `SELECT count(*) FROM bookings
-			WHERE network_key = $1 AND status = 'confirmed' AND ends_at > $2`, key, now).Scan(&c.NetworkUpcoming)
+			WHERE network_key = $1 AND status IN ('confirmed', 'held') AND ends_at > $2`, key, now).Scan(&c.NetworkUpcoming)
 		if err != nil {
 			return fmt.Errorf("storage: network limit: %w", translate(err))
 		}
@@ -147,24 +154,33 @@ func (s *Store) CreateBooking(ctx context.Context, nb booking.NewBooking, check 
 		if err := lockBookings(ctx, tx); err != nil {
 			return err
 		}
+		if err := expireHolds(ctx, tx, nb.Now); err != nil {
+			return err
+		}
 		if err := checkInTx(ctx, tx, nb.Start, nb.End, 0, check); err != nil {
 			return err
 		}
 		if err := checkClientLimits(ctx, tx, nb); err != nil {
 			return err
 		}
+		status, ev := booking.StatusConfirmed, EventBooked
+		var holdUntil *time.Time
+		if !nb.HoldUntil.IsZero() {
+			t := stamp(nb.HoldUntil)
+			status, ev, holdUntil = booking.StatusHeld, EventHeld, &t
+		}
 		var err error
 		b, err = scanBooking(tx.QueryRow(ctx, `
 			INSERT INTO bookings (starts_at, ends_at, name, email, phone, note, time_zone, manage_token_hash,
-				created_at, updated_at, client_key, hour_cycle, network_key)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9, $11, nullif($10, 0), $12)
+				created_at, updated_at, client_key, hour_cycle, network_key, status, hold_expires_at)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9, $11, nullif($10, 0), $12, $13, $14)
 			RETURNING `+bookingColumns,
 			nb.Start, nb.End, nb.Name, nb.Email, nb.Phone, nb.Note, nb.TimeZone, nb.TokenHash, stamp(nb.Now), nb.HourCycle,
-			clientKey(nb.Email), networkKey(nb.Network)))
+			clientKey(nb.Email), networkKey(nb.Network), string(status), holdUntil))
 		if err != nil {
 			return err
 		}
-		if err := s.queueMail(ctx, tx, b, EventBooked, "", b.CreatedAt, nb.MailToken); err != nil {
+		if err := s.queueMail(ctx, tx, b, ev, "", b.CreatedAt, nb.MailToken); err != nil {
 			return err
 		}
 		if rec := nb.Idempotency; rec != nil {
@@ -232,6 +248,9 @@ func (s *Store) RescheduleBooking(ctx context.Context, tokenHash []byte, start, 
 	var b *booking.Booking
 	err := s.transact(ctx, func(tx pgx.Tx) error {
 		if err := lockBookings(ctx, tx); err != nil {
+			return err
+		}
+		if err := expireHolds(ctx, tx, now); err != nil {
 			return err
 		}
 		cur, err := bookingForUpdate(ctx, tx, tokenHash)

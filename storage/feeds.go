@@ -135,7 +135,7 @@ func (s *Store) BookingsFeedVersion(ctx context.Context, secretHash []byte, now 
 		       (SELECT max(starts_at) FROM bookings WHERE starts_at < $1),
 		       (SELECT max(cancelled_at) FROM bookings WHERE status = 'cancelled' AND cancelled_at < $2)
 		FROM bookings
-		WHERE starts_at >= $1 AND (status <> 'cancelled' OR cancelled_at >= $2)`,
+		WHERE starts_at >= $1 AND (status <> 'cancelled' OR cancelled_at >= $2) AND status NOT IN ('held', 'expired')`,
 		from, cancelledFrom).Scan(&stored, &settingsAt, &n, &updated, &xsum, &leftStart, &leftCancel)
 	if err != nil {
 		return "", time.Time{}, fmt.Errorf("storage: bookings feed version: %w", translate(err))
@@ -163,7 +163,7 @@ func (s *Store) BookingsFeedVersion(ctx context.Context, secretHash []byte, now 
 // cancellation is keepCancelled old or older.
 func (s *Store) FeedBookings(ctx context.Context, now time.Time, keepPast, keepCancelled time.Duration) ([]booking.Booking, error) {
 	rows, err := s.db.Query(ctx, `SELECT `+bookingColumns+` FROM bookings
-		WHERE starts_at >= $1 AND (status <> 'cancelled' OR cancelled_at >= $2)
+		WHERE starts_at >= $1 AND (status <> 'cancelled' OR cancelled_at >= $2) AND status NOT IN ('held', 'expired')
 		ORDER BY starts_at, id`, now.Add(-keepPast), now.Add(-keepCancelled))
 	if err != nil {
 		return nil, fmt.Errorf("storage: feed bookings: %w", translate(err))

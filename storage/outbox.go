@@ -19,6 +19,8 @@ const (
 	MailCancelled         = booking.MailCancelled
 	MailReminder          = booking.MailReminder
 	MailSecurity          = booking.MailSecurity
+	MailConfirmRequest    = booking.MailConfirmRequest
+	MailLimitNotice       = booking.MailLimitNotice
 	MailPractitionerNew   = booking.MailPractitionerNew
 	MailPractitionerMoved = booking.MailPractitionerMoved
 	MailPractitionerGone  = booking.MailPractitionerGone
@@ -32,6 +34,8 @@ const (
 	EventBooked BookingEvent = iota + 1
 	EventRescheduled
 	EventCancelled
+	// EventHeld is a time held for a client to confirm by email.
+	EventHeld
 )
 
 // DefaultReminderLead is how long before a consultation the reminder goes
@@ -47,7 +51,7 @@ type queuedMail struct {
 // link, and so is queued with the sealed token. A cancellation links to
 // the booking page instead: the old link can no longer change anything.
 func carriesLink(kind string) bool {
-	return kind == MailConfirmation || kind == MailRescheduled || kind == MailReminder
+	return kind == MailConfirmation || kind == MailRescheduled || kind == MailReminder || kind == MailConfirmRequest
 }
 
 // enqueueMail writes, inside tx, every email that ev on b sends: so a
@@ -70,18 +74,22 @@ func (s *Store) queueMail(ctx context.Context, tx pgx.Tx, b *booking.Booking, ev
 		mails = []queuedMail{{MailRescheduled, client, now}, {MailPractitionerMoved, practitioner, now}}
 	case EventCancelled:
 		mails = []queuedMail{{MailCancelled, client, now}, {MailPractitionerGone, practitioner, now}}
+	case EventHeld:
+		// Only the request to confirm: the practitioner hears of the
+		// booking, and the reminder is queued, once it is confirmed.
+		mails = []queuedMail{{MailConfirmRequest, client, now}}
 	default:
 		return fmt.Errorf("storage: unknown booking event %d", ev)
 	}
 	// A reminder only when the booking is made (or moved) outside the
 	// reminder window; a stale one is skipped by the sender because its
 	// booking_sequence no longer matches.
-	if ev != EventCancelled && s.reminderLead > 0 {
+	if ev != EventCancelled && ev != EventHeld && s.reminderLead > 0 {
 		if at := b.Start.Add(-s.reminderLead); at.After(now) {
 			mails = append(mails, queuedMail{MailReminder, client, at})
 		}
 	}
-	if ev != EventBooked {
+	if ev != EventBooked && ev != EventHeld {
 		// A reminder of the booking as it was is withdrawn now, not left
 		// pending until its time (when the sender would skip it anyway),
 		// so the outbox never shows a reminder that will not go out.

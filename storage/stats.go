@@ -15,7 +15,7 @@ type Stats struct {
 func (s *Store) Stats(ctx context.Context) (Stats, error) {
 	var st Stats
 	err := s.db.QueryRow(ctx, `
-		SELECT (SELECT count(*) FROM bookings),
+		SELECT (SELECT count(*) FROM bookings WHERE status NOT IN ('held', 'expired')),
 		       (SELECT count(*) FROM bookings WHERE status = 'cancelled'),
 		       (SELECT count(*) FROM outbox WHERE status IN ('pending', 'sending')),
 		       (SELECT count(*) FROM outbox WHERE status = 'failed')`).

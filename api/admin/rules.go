@@ -27,6 +27,8 @@ type rulesData struct {
 	Form    rulesForm
 	Preview *previewData
 	Zones   []string
+	// ConfirmsByEmail says how a booking is made (CONFIRM_BY_EMAIL).
+	ConfirmsByEmail bool
 }
 
 func rulesFormOf(st booking.Settings) rulesForm {
@@ -81,7 +83,8 @@ func (h *Handler) Rules(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return h.render(c, http.StatusOK, "rules", "Booking rules", rulesData{Form: rulesFormOf(st), Zones: commonZones}, nil)
+	return h.render(c, http.StatusOK, "rules", "Booking rules", rulesData{Form: rulesFormOf(st), Zones: commonZones,
+		ConfirmsByEmail: h.svc.ConfirmsByEmail()}, nil)
 }
 
 // SaveRules saves the booking rules, or previews them.
@@ -98,7 +101,7 @@ func (h *Handler) SaveRules(c echo.Context) error {
 		SlotMinutes: int(cur.SlotLength / time.Minute),
 	}
 	st, errs := parseRules(f, cur)
-	d := rulesData{Form: f, Zones: commonZones}
+	d := rulesData{Form: f, Zones: commonZones, ConfirmsByEmail: h.svc.ConfirmsByEmail()}
 	if errs != nil {
 		return h.render(c, http.StatusUnprocessableEntity, "rules", "Booking rules", d, errs)
 	}

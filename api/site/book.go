@@ -216,9 +216,16 @@ func (h *Handler) Book(c echo.Context) error {
 		return h.renderBookErrors(c, http.StatusUnprocessableEntity, data)
 	}
 
-	_, token, err := h.svc.Book(ctx, req, form.Key)
-	if err == nil {
-		return c.Redirect(http.StatusSeeOther, "/manage/"+token+"/confirmation")
+	if h.svc.ConfirmsByEmail() {
+		// The same answer for every address: see CheckEmail.
+		if _, err = h.svc.Hold(ctx, req, form.Key); err == nil {
+			return c.Redirect(http.StatusSeeOther, "/book/check-email")
+		}
+	} else {
+		var token string
+		if _, token, err = h.svc.Book(ctx, req, form.Key); err == nil {
+			return c.Redirect(http.StatusSeeOther, "/manage/"+token+"/confirmation")
+		}
 	}
 	if kind, msg, ok := refusalOf(err); ok {
 		// The time itself was refused: say why beside the picker, and

@@ -80,6 +80,9 @@ func (h *Handler) Manage(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	if awaitsConfirmation(b) {
+		return h.showHold(c, http.StatusOK, b, token, "")
+	}
 	data, st, err := h.managePageFor(c, b, token, "Your consultation")
 	if err != nil {
 		return err
@@ -146,6 +149,9 @@ func (h *Handler) CancelForm(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	if awaitsConfirmation(b) {
+		return c.Redirect(http.StatusSeeOther, "/manage/"+token)
+	}
 	data, _, err := h.managePageFor(c, b, token, "Cancel your consultation")
 	if err != nil {
 		return err
@@ -162,6 +168,9 @@ func (h *Handler) Cancel(c echo.Context) error {
 	b, token, err := h.bookingByToken(c)
 	if err != nil {
 		return err
+	}
+	if awaitsConfirmation(b) {
+		return c.Redirect(http.StatusSeeOther, "/manage/"+token)
 	}
 	_, err = h.svc.Cancel(c.Request().Context(), token)
 	switch booking.ErrorCode(err) {
@@ -192,6 +201,9 @@ func (h *Handler) Reschedule(c echo.Context) error {
 	b, token, err := h.bookingByToken(c)
 	if err != nil {
 		return err
+	}
+	if awaitsConfirmation(b) {
+		return c.Redirect(http.StatusSeeOther, "/manage/"+token)
 	}
 	data, st, err := h.managePageFor(c, b, token, "Your consultation")
 	if err != nil {
@@ -243,6 +255,9 @@ func (h *Handler) CalendarFile(c echo.Context) error {
 	b, token, err := h.bookingByToken(c)
 	if err != nil {
 		return err
+	}
+	if awaitsConfirmation(b) {
+		return c.Redirect(http.StatusSeeOther, "/manage/"+token)
 	}
 	st, err := h.svc.Settings(c.Request().Context())
 	if err != nil {

@@ -14,6 +14,7 @@ import (
 type bookingView struct {
 	Name, Email string
 	Cancelled   bool
+	Held        bool // held for the client to confirm
 	Past        bool
 	// Upcoming bookings can still be cancelled or moved.
 	Upcoming bool
@@ -47,6 +48,7 @@ func (h *Handler) bookingView(b *booking.Booking, token string, st booking.Setti
 	v := bookingView{
 		Name: b.Name, Email: b.Email,
 		Cancelled: b.Status == booking.StatusCancelled,
+		Held:      b.Status == booking.StatusHeld,
 		Past:      !b.End.After(now),
 		Client:    whenIn(b.Start, b.End, b.TimeZone, hours),
 		Length:    fmt.Sprintf("%d minutes", int(b.End.Sub(b.Start).Round(time.Minute)/time.Minute)),

@@ -11,6 +11,7 @@ import (
 	"os"
 	"strconv"
 	"strings"
+	"time"
 
 	"consult/booking"
 	"consult/notify"
@@ -45,6 +46,9 @@ type config struct {
 	NetworkUpcomingLimit int
 	TrustProxy           bool
 	Demo                 bool
+	// ConfirmByEmail is "true", "false", or "" for on exactly when
+	// outgoing mail is configured (see confirmsByEmail).
+	ConfirmByEmail string
 
 	// Email.
 	PractitionerEmail string
@@ -104,6 +108,19 @@ func settings() []setting {
 			intSetting(0, 1000, func(c *config) *int { return &c.EmailYearlyLimit })},
 		{"email-daily-limit", "EMAIL_DAILY_LIMIT", "3", "bookings that may be made for one email address in 24 hours, cancelled ones included (0: no limit)", false,
 			intSetting(0, 1000, func(c *config) *int { return &c.EmailDailyLimit })},
+		{"confirm-by-email", "CONFIRM_BY_EMAIL", "", "hold a chosen time until the client confirms it by the link emailed to them (true/false; empty: on exactly when SMTP_URL is set)", false,
+			func(c *config, v string) error {
+				if v == "" {
+					c.ConfirmByEmail = ""
+					return nil
+				}
+				b, err := strconv.ParseBool(v)
+				if err != nil {
+					return errors.New("must be true, false or empty")
+				}
+				c.ConfirmByEmail = strconv.FormatBool(b)
+				return nil
+			}},
 		{"network-upcoming-limit", "NETWORK_UPCOMING_LIMIT", "3", "upcoming bookings that may be made from one network, a /24 for IPv4 or /48 for IPv6 (0: no limit)", false,
 			intSetting(0, 1000, func(c *config) *int { return &c.NetworkUpcomingLimit })},
 		{"retention-days", "RETENTION_DAYS", "180", "days after a consultation before the client's personal data is erased", false,
@@ -262,6 +279,9 @@ func (c config) validate() error {
 			return errors.New("setting SMTP_URL: must be smtp://user:pass@host:port or smtps://…")
 		}
 	}
+	if c.ConfirmByEmail == "true" && c.SMTPURL == "" {
+		return errors.New("setting CONFIRM_BY_EMAIL: needs SMTP_URL, as nobody could receive the link to confirm")
+	}
 	if a, err := mail.ParseAddress(c.MailFrom); err != nil || !strings.Contains(a.Address, "@") {
 		return fmt.Errorf("setting MAIL_FROM: %q is not an email address", c.MailFrom)
 	}
@@ -277,4 +297,18 @@ func (c config) validate() error {
 		}
 	}
 	return nil
+}
+
+// holdFor is how long a time chosen on the site is held for the client to
+// confirm it by email.
+const holdFor = 30 * time.Minute
+
+// confirmsByEmail reports whether bookings wait for the client to confirm
+// them by email: as set, else whenever mail goes out, since otherwise
+// nobody could follow the link.
+func (c config) confirmsByEmail() bool {
+	if c.ConfirmByEmail == "" {
+		return c.SMTPURL != ""
+	}
+	return c.ConfirmByEmail == "true"
 }

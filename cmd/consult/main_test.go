@@ -64,6 +64,9 @@ func TestBadSettingStopsStartUpNamingIt(t *testing.T) {
 		{"PRACTICE_TIMEZONE", "Mars/Olympus"},
 		{"CONTENT_DIR", "/no/such/folder"},
 		{"RETENTION_DAYS", "-3"},
+		{"CONFIRM_BY_EMAIL", "maybe"},
+		// On without mail, nobody could receive the link.
+		{"CONFIRM_BY_EMAIL", "true"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.env, func(t *testing.T) {
@@ -73,6 +76,23 @@ func TestBadSettingStopsStartUpNamingIt(t *testing.T) {
 				t.Fatalf("error %v does not name %s", err, tt.env)
 			}
 		})
+	}
+}
+
+func TestConfirmByEmailFollowsOutgoingMail(t *testing.T) {
+	for _, tt := range []struct {
+		smtp, setting string
+		want          bool
+	}{
+		{"", "", false},
+		{"smtp://mail:25", "", true},
+		{"smtp://mail:25", "false", false},
+		{"smtp://mail:25", "true", true},
+	} {
+		c := config{SMTPURL: tt.smtp, ConfirmByEmail: tt.setting}
+		if got := c.confirmsByEmail(); got != tt.want {
+			t.Errorf("SMTP_URL %q, CONFIRM_BY_EMAIL %q: %v, want %v", tt.smtp, tt.setting, got, tt.want)
+		}
 	}
 }
 

@@ -47,6 +47,7 @@ type app struct {
 	migrator  *storage.Migrator
 	mailer    *notify.Worker // email: delivers the outbox
 	retention *retention     // privacy: erases client data RETENTION_DAYS after the consultation
+	holds     *holdSweeper   // releases times held for confirmation that were not confirmed
 	ln        net.Listener
 	http      *http.Server
 	// metricsLn and metricsHTTP serve /metrics alone, with METRICS_ADDR.
@@ -86,6 +87,7 @@ func (a *app) run(ctx context.Context) error {
 	})
 	g.Go(func() error { return a.mailer.Run(work) })
 	g.Go(func() error { return a.retention.Run(work) })
+	g.Go(func() error { return a.holds.Run(work) })
 	return g.Wait()
 }
 

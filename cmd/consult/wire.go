@@ -47,15 +47,20 @@ func newApp(ctx context.Context, cfg config, now func() time.Time, logger *slog.
 	}
 	store := storage.New(a.db.Pool, storage.WithReminderLead(time.Duration(cfg.ReminderHours)*time.Hour),
 		storage.WithSecretSealer(keys))
-	svc := booking.NewService(store, now, booking.WithSealer(keys),
+	opts := []booking.Option{booking.WithSealer(keys),
 		booking.WithLimits(booking.ClientLimits{MaxUpcoming: cfg.EmailUpcomingLimit, MaxPerYear: cfg.EmailYearlyLimit,
-			MaxPerDay: cfg.EmailDailyLimit, MaxUpcomingPerNetwork: cfg.NetworkUpcomingLimit, Contact: cfg.MailFrom}))
+			MaxPerDay: cfg.EmailDailyLimit, MaxUpcomingPerNetwork: cfg.NetworkUpcomingLimit, Contact: cfg.MailFrom})}
+	if cfg.confirmsByEmail() {
+		opts = append(opts, booking.WithConfirmByEmail(holdFor))
+	}
+	svc := booking.NewService(store, now, opts...)
 	// Admin sign-in sessions, expiring by the service's clock.
 	sessions := storage.NewSessions(a.db.Pool, now)
 	if a.mailer, err = newMailer(cfg, store, keys, now, logger); err != nil {
 		return nil, err
 	}
 	a.retention = &retention{store: store, sessions: sessions, days: cfg.RetentionDays, now: now, logger: logger}
+	a.holds = &holdSweeper{store: store, now: now, logger: logger}
 
 	srv, err := api.New(api.Config{BaseURL: cfg.BaseURL, MailFrom: cfg.MailFrom,
 		MetricsToken: cfg.MetricsToken, MetricsElsewhere: cfg.MetricsAddr != "", RateLimitPerMinute: cfg.RateLimit, TrustProxy: cfg.TrustProxy}, api.Deps{
