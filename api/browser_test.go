@@ -8,6 +8,8 @@ import (
 	"testing"
 	"time"
 
+	"consult/booking"
+
 	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/kb"
 )
@@ -274,6 +276,13 @@ func testBrowserAudit(t *testing.T, b *browser) {
 	if p := site.post("/manage/"+cancelled+"/cancel", nil); p.Status != http.StatusSeeOther {
 		t.Fatalf("cancel: %d", p.Status)
 	}
+	held, expired := site.book(slots[6]), site.book(slots[9])
+	for tok, status := range map[string]string{held: "held", expired: "expired"} {
+		if _, err := site.pool.Exec(t.Context(), `UPDATE bookings SET status = $2, hold_expires_at = $3 WHERE manage_token_hash = $1`,
+			booking.HashToken(tok), status, testNow.Add(30*time.Minute)); err != nil {
+			t.Fatal(err)
+		}
+	}
 	broken := newTestSite(t)
 	broken.pool.Close()
 
@@ -307,6 +316,9 @@ func testBrowserAudit(t *testing.T, b *browser) {
 		{"cancel", site.url + "/manage/" + token + "/cancel", 200, "", nil},
 		{"manage-cancelled", site.url + "/manage/" + cancelled, 200, "", nil},
 		{"manage-just-cancelled", site.url + "/manage/" + cancelled + "?done=cancelled", 200, "", nil},
+		{"check-email", site.url + "/book/check-email", 200, "", nil},
+		{"hold", site.url + "/manage/" + held, 200, "", nil},
+		{"hold-expired", site.url + "/manage/" + expired, 200, "", nil},
 		{"not-found", site.url + "/manage/AAAAAAAAAAAAAAAAAAAAAA", 404, "", nil},
 		{"server-error", broken.url + "/book", 500, "", nil},
 	}
