@@ -22,6 +22,9 @@ type bookingRequest struct {
 	// HourCycle is the client's clock for their emails, 12 or 24; when
 	// absent, the request's Accept-Language decides.
 	HourCycle int `json:"hour_cycle"`
+	// Proof is a solved GET /api/v1/challenge, needed while the
+	// challenge says required.
+	Proof string `json:"proof"`
 }
 
 type bookingResponse struct {
@@ -97,6 +100,9 @@ func (s *Server) createBooking(c echo.Context) error {
 	if startErr != nil {
 		// Name every bad field at once, not only the start.
 		return mergeFieldErrors(startErr, req.Validate())
+	}
+	if err := checkProof(c.Request().Context(), s.proof, in.Proof); err != nil {
+		return err
 	}
 	if s.svc.ConfirmsByEmail() {
 		// The same answer for every address; the link to confirm, or

@@ -25,6 +25,7 @@ func TestBrowser(t *testing.T) {
 	t.Run("keyboard only", func(t *testing.T) { testBrowserKeyboard(t, b) })
 	t.Run("slot taken before submit", func(t *testing.T) { testBrowserTakenSlot(t, b) })
 	t.Run("without JavaScript", func(t *testing.T) { testBrowserNoJS(t, b) })
+	t.Run("book while a proof of work is asked", func(t *testing.T) { testBrowserProofOfWork(t, b) })
 	t.Run("accessibility and screenshots", func(t *testing.T) { testBrowserAudit(t, b) })
 }
 

@@ -15,6 +15,7 @@ import (
 
 	"consult/api"
 	"consult/booking"
+	"consult/booking/proof"
 	"consult/storage/storagetest"
 )
 
@@ -44,8 +45,11 @@ type siteOptions struct {
 	noHours bool // no weekly hours: nothing is bookable
 	// confirmByEmail holds booked times for confirmation by email.
 	confirmByEmail bool
-	limits         booking.ClientLimits
-	now            time.Time // the clock; zero: testNow
+	// proofRate, when set, asks for a proof of work from that many
+	// bookings an hour.
+	proofRate int
+	limits    booking.ClientLimits
+	now       time.Time // the clock; zero: testNow
 	// settings adjusts the practice's rules.
 	settings func(*booking.Settings)
 	// rateLimit is the per-address budgets' size; 0 turns them off.
@@ -82,8 +86,12 @@ func newTestSiteWith(t *testing.T, opts siteOptions) *testSite {
 	if base == "" {
 		base = ts.URL
 	}
+	var guard *proof.Guard
+	if opts.proofRate > 0 {
+		guard = proof.New(store, []byte("test key"), opts.proofRate, func() time.Time { return now }).WithMaxNumber(20_000)
+	}
 	srv, err := api.New(api.Config{BaseURL: base, MailFrom: "Harbour Therapy <hello@harbour.example>", RateLimitPerMinute: opts.rateLimit},
-		api.Deps{Service: svc, Web: renderer, Pages: pages, Feeds: store})
+		api.Deps{Service: svc, Web: renderer, Pages: pages, Feeds: store, Proof: guard})
 	if err != nil {
 		t.Fatal(err)
 	}

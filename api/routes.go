@@ -46,6 +46,7 @@ func (s *Server) routes() {
 	v1.POST("/bookings", s.createBooking, bookLimit)
 	v1.GET("/bookings/:token", s.getBooking, guessLimit)
 	v1.DELETE("/bookings/:token", s.cancelBooking, manageLimit)
+	v1.GET("/challenge", s.challenge, bookLimit)
 	v1.POST("/bookings/:token/reschedule", s.rescheduleBooking, manageLimit)
 
 	// Static files and public pages.

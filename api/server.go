@@ -23,6 +23,7 @@ import (
 	"consult/api/httpx"
 	"consult/api/site"
 	"consult/booking"
+	"consult/booking/proof"
 	"consult/calendar"
 	"consult/web"
 )
@@ -84,6 +85,9 @@ type Deps struct {
 	// Outbox is the email queue for the admin area: list messages (failed
 	// ones by status), view one as sent. nil: no mail worker.
 	Outbox booking.Outbox
+	// Proof asks booking requests for a proof of work while bookings come
+	// at an abnormal rate; nil never asks.
+	Proof *proof.Guard
 }
 
 // Server handles every HTTP request of the service.
@@ -96,6 +100,7 @@ type Server struct {
 	echo    *echo.Echo
 	web     *web.Renderer
 	metrics *httpx.Metrics
+	proof   *proof.Guard
 	// changes keeps the copies of hot public answers fresh; versions reads
 	// the data's version the slots and feed copies are kept by (nil
 	// without a feed store).
@@ -129,6 +134,7 @@ func New(cfg Config, deps Deps) (*Server, error) {
 		web:     deps.Web,
 		metrics: httpx.NewMetrics(deps.Stats),
 		admin:   deps.Admin,
+		proof:   deps.Proof,
 	}
 	if s.logger == nil {
 		s.logger = slog.New(slog.DiscardHandler)
@@ -151,7 +157,7 @@ func New(cfg Config, deps Deps) (*Server, error) {
 	}
 	if deps.Web != nil {
 		s.site, err = site.New(site.Config{Service: s.svc, Renderer: deps.Web, Pages: deps.Pages, BaseURL: base,
-			Logger: s.logger, Changes: s.changes, Practice: s.calendarPractice})
+			Logger: s.logger, Changes: s.changes, Practice: s.calendarPractice, Proof: deps.Proof})
 		if err != nil {
 			return nil, err
 		}

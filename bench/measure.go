@@ -59,7 +59,7 @@ func (b *bencher) measure(ctx context.Context) error {
 	// The per-address limit is off and the per-email caps raised for the
 	// whole run: the load comes from one address, and the contention
 	// clients are 1,000 different people. Unknown settings are ignored.
-	b.serverEnv = []string{"DATA_DIR=" + b.dataDir, "RATE_LIMIT=0", "EMAIL_UPCOMING_LIMIT=10", "EMAIL_YEARLY_LIMIT=10", "NETWORK_UPCOMING_LIMIT=0",
+	b.serverEnv = []string{"DATA_DIR=" + b.dataDir, "RATE_LIMIT=0", "EMAIL_UPCOMING_LIMIT=10", "EMAIL_YEARLY_LIMIT=10", "NETWORK_UPCOMING_LIMIT=0", "PROOF_OF_WORK_RATE=0",
 		"PRACTICE_TIMEZONE=" + b.practiceTZ, "PRACTICE_NAME=Harbour Therapy"}
 	b.rep.ServerEnv = b.serverEnv[1:]
 

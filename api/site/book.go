@@ -12,6 +12,7 @@ import (
 
 	"consult/api/httpx"
 	"consult/booking"
+	"consult/booking/proof"
 	"consult/web"
 )
 
@@ -216,6 +217,16 @@ func (h *Handler) Book(c echo.Context) error {
 		return h.renderBookErrors(c, http.StatusUnprocessableEntity, data)
 	}
 
+	if err := h.proof.Check(ctx, r.PostFormValue("proof")); errors.Is(err, proof.ErrInvalid) {
+		// The script solves the challenge while the client fills in the
+		// form; without it, or with an old one, the form comes back.
+		data.Notice = "Many bookings are being made right now, so your browser solves a small puzzle before the form is sent. " +
+			"Please make sure JavaScript is on, wait a moment and send the form again."
+		data.Form.Key = newFormKey()
+		return h.renderBookErrors(c, http.StatusUnprocessableEntity, data)
+	} else if err != nil {
+		return err
+	}
 	if h.svc.ConfirmsByEmail() {
 		// The same answer for every address: see CheckEmail.
 		if _, err = h.svc.Hold(ctx, req, form.Key); err == nil {

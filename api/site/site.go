@@ -11,6 +11,7 @@ import (
 
 	"consult/api/httpx"
 	"consult/booking"
+	"consult/booking/proof"
 	"consult/calendar"
 	"consult/web"
 )
@@ -32,6 +33,9 @@ type Config struct {
 	// Practice is the organiser side of the calendar files clients
 	// download, the same as in emails and feeds.
 	Practice func(booking.Settings) calendar.Practice
+	// Proof, when set, asks booking requests for a proof of work while
+	// bookings come at an abnormal rate.
+	Proof *proof.Guard
 }
 
 // Handler serves the public site's pages; build it with New.
@@ -44,6 +48,7 @@ type Handler struct {
 	changes  *httpx.Changes
 	practice func(booking.Settings) calendar.Practice
 	cache    pageCache
+	proof    *proof.Guard
 }
 
 // New returns the public site's handler, or an error naming a missing
@@ -69,6 +74,7 @@ func New(cfg Config) (*Handler, error) {
 		logger:   cfg.Logger,
 		changes:  cfg.Changes,
 		practice: cfg.Practice,
+		proof:    cfg.Proof,
 	}
 	if h.logger == nil {
 		h.logger = slog.New(slog.DiscardHandler)

@@ -46,6 +46,9 @@ type config struct {
 	NetworkUpcomingLimit int
 	TrustProxy           bool
 	Demo                 bool
+	// ProofOfWorkRate is the bookings an hour from which booking requests
+	// must carry a proof of work.
+	ProofOfWorkRate int
 	// ConfirmByEmail is "true", "false", or "" for on exactly when
 	// outgoing mail is configured (see confirmsByEmail).
 	ConfirmByEmail string
@@ -121,6 +124,8 @@ func settings() []setting {
 				c.ConfirmByEmail = strconv.FormatBool(b)
 				return nil
 			}},
+		{"proof-of-work-rate", "PROOF_OF_WORK_RATE", "20", "bookings an hour, across the practice, from which every booking request must carry a solved proof-of-work challenge (0: never)", false,
+			intSetting(0, 100000, func(c *config) *int { return &c.ProofOfWorkRate })},
 		{"network-upcoming-limit", "NETWORK_UPCOMING_LIMIT", "3", "upcoming bookings that may be made from one network, a /24 for IPv4 or /48 for IPv6 (0: no limit)", false,
 			intSetting(0, 1000, func(c *config) *int { return &c.NetworkUpcomingLimit })},
 		{"retention-days", "RETENTION_DAYS", "180", "days after a consultation before the client's personal data is erased", false,

@@ -27,7 +27,7 @@ func TestThreeInstancesOneDatabase(t *testing.T) {
 	var bases []string
 	for range 3 {
 		base, _, _, _ := startServer(t, "DATABASE_URL", dbURL, "SMTP_URL", mail.URL(), "RATE_LIMIT", "0",
-			"EMAIL_UPCOMING_LIMIT", "0", "EMAIL_YEARLY_LIMIT", "0", "NETWORK_UPCOMING_LIMIT", "0", "CONFIRM_BY_EMAIL", "false", "REMINDER_HOURS", "0")
+			"EMAIL_UPCOMING_LIMIT", "0", "EMAIL_YEARLY_LIMIT", "0", "NETWORK_UPCOMING_LIMIT", "0", "CONFIRM_BY_EMAIL", "false", "PROOF_OF_WORK_RATE", "0", "REMINDER_HOURS", "0")
 		waitReady(t, base)
 		bases = append(bases, base)
 	}

@@ -11,6 +11,7 @@ import (
 
 	"consult/api"
 	"consult/booking"
+	"consult/booking/proof"
 	"consult/notify"
 	"consult/storage"
 )
@@ -41,7 +42,7 @@ func newApp(ctx context.Context, cfg config, now func() time.Time, logger *slog.
 
 	// The mail keys seal manage links for email and, at rest, the
 	// two-step sign-in secret; the store is made with them.
-	keys, err := newKeyring(ctx, cfg, storage.New(a.db.Pool))
+	keys, primaryKey, err := newKeyring(ctx, cfg, storage.New(a.db.Pool))
 	if err != nil {
 		return nil, err
 	}
@@ -70,7 +71,10 @@ func newApp(ctx context.Context, cfg config, now func() time.Time, logger *slog.
 		Web:     renderer,
 		Pages:   pages,
 		Outbox:  a.mailer, // Email.
-		Feeds:   store,    // Calendar feeds.
+		// Booking requests carry a proof of work while bookings come fast;
+		// the challenges are signed with a key every instance shares.
+		Proof: proof.New(store, primaryKey, cfg.ProofOfWorkRate, now),
+		Feeds: store, // Calendar feeds.
 		// Admin area: accounts and edits in the store, sessions in PostgreSQL.
 		Admin:    store,
 		Sessions: sessions,
@@ -134,7 +138,7 @@ func prepareDatabase(ctx context.Context, cfg config, m *storage.Migrator, store
 // newKeyring returns the keyring that seals manage tokens for email: from
 // MAIL_KEY, or else a key kept in the database, shared by every instance.
 // The database key still opens messages sealed before MAIL_KEY was set.
-func newKeyring(ctx context.Context, cfg config, store *storage.Store) (*notify.Keyring, error) {
+func newKeyring(ctx context.Context, cfg config, store *storage.Store) (*notify.Keyring, []byte, error) {
 	var keys [][]byte
 	if cfg.MailKey != nil {
 		keys = append(keys, cfg.MailKey)
@@ -144,9 +148,13 @@ func newKeyring(ctx context.Context, cfg config, store *storage.Store) (*notify.
 	case err == nil:
 		keys = append(keys, dbKey)
 	case booking.ErrorCode(err) != booking.ENOTFOUND:
-		return nil, err
+		return nil, nil, err
 	}
-	return notify.NewKeyring(keys...)
+	ring, err := notify.NewKeyring(keys...)
+	if err != nil {
+		return nil, nil, err
+	}
+	return ring, keys[0], nil
 }
 
 // newMailer builds the email worker, opening manage tokens with keys:

@@ -36,7 +36,7 @@ func TestMarkupNeverRunsAnywhere(t *testing.T) {
 	mail := smtptest.Start(t)
 	dbURL := storagetest.NewDBURL(t)
 	base, _, _, _ := startServer(t, "DATABASE_URL", dbURL, "SMTP_URL", mail.URL(), "PRACTICE_NAME", xssPractice,
-		"EMAIL_UPCOMING_LIMIT", "0", "EMAIL_YEARLY_LIMIT", "0", "NETWORK_UPCOMING_LIMIT", "0", "CONFIRM_BY_EMAIL", "false")
+		"EMAIL_UPCOMING_LIMIT", "0", "EMAIL_YEARLY_LIMIT", "0", "NETWORK_UPCOMING_LIMIT", "0", "CONFIRM_BY_EMAIL", "false", "PROOF_OF_WORK_RATE", "0")
 	waitReady(t, base)
 	ctx := context.Background()
 

@@ -23,6 +23,50 @@
     });
   });
 
+  // While bookings come at an abnormal rate the server asks each request
+  // for a proof of work (booking/proof): a number whose SHA-256 with the
+  // challenge's salt is the challenge. It is solved in the background as
+  // soon as the page loads, and the form waits for it if sent sooner.
+  var proofField = document.querySelector("[data-proof-field]");
+  if (proofField && window.fetch && window.crypto && crypto.subtle && window.TextEncoder) {
+    var proofForm = proofField.form, proofDone = null, proofWaiting = false;
+    var hex = function (buf) {
+      return Array.prototype.map.call(new Uint8Array(buf), function (b) { return (b < 16 ? "0" : "") + b.toString(16); }).join("");
+    };
+    var solve = function (c) {
+      var enc = new TextEncoder();
+      function batch(from) {
+        if (from > c.maxnumber) return Promise.reject(new Error("unsolved"));
+        var tries = [];
+        for (var n = from; n < from + 500 && n <= c.maxnumber; n++) {
+          tries.push(crypto.subtle.digest("SHA-256", enc.encode(c.salt + n)));
+        }
+        return Promise.all(tries).then(function (sums) {
+          for (var i = 0; i < sums.length; i++) if (hex(sums[i]) === c.challenge) return from + i;
+          return batch(from + 500);
+        });
+      }
+      return batch(0).then(function (n) {
+        proofField.value = btoa(JSON.stringify({ algorithm: c.algorithm, challenge: c.challenge, number: n, salt: c.salt, signature: c.signature }));
+      });
+    };
+    // ready is set once the proof is solved, or known not to be needed.
+    var ready = false;
+    proofDone = fetch("/api/v1/challenge", { headers: { Accept: "application/json" } })
+      .then(function (r) { if (!r.ok) throw new Error("HTTP " + r.status); return r.json(); })
+      .then(function (c) { return c.required ? solve(c) : null; })
+      .catch(function () { /* the server says so if a proof was needed */ })
+      .then(function () { ready = true; });
+    proofForm.addEventListener("submit", function (ev) {
+      if (ready || proofWaiting) return;
+      // Sent before the puzzle is solved: send it once it is.
+      ev.preventDefault();
+      ev.stopImmediatePropagation();
+      proofWaiting = true;
+      proofDone.then(function () { proofForm.submit(); });
+    }, true);
+  }
+
   // A page answering a POST (the form back with errors) puts the address
   // that shows it again by GET in its place in the history, so that
   // neither Back nor reload ever asks to send the form again.
