@@ -162,8 +162,12 @@ func New(cfg Config, deps Deps) (*Server, error) {
 			Versions: s.versions, Practice: s.calendarPractice})
 	}
 	if deps.Web != nil {
-		s.site, err = site.New(site.Config{Service: s.svc, Renderer: deps.Web, Pages: deps.Pages, BaseURL: base,
-			Logger: s.logger, Changes: s.changes, Practice: s.calendarPractice})
+		cfg := site.Config{Service: s.svc, Renderer: deps.Web, Pages: deps.Pages, BaseURL: base,
+			Logger: s.logger, Changes: s.changes, Practice: s.calendarPractice}
+		if s.versions != nil {
+			cfg.FreeSlots, cfg.Versions = s.freeSlots, s.versions
+		}
+		s.site, err = site.New(cfg)
 		if err != nil {
 			return nil, err
 		}
