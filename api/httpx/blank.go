@@ -41,7 +41,9 @@ func NewBlank(body []byte, placeholder string) (b *Blank, ok bool) {
 	var buf bytes.Buffer
 	// The gzip header: deflate, no name, no time, unknown system.
 	buf.Write([]byte{0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 0xff})
-	zw, _ := flate.NewWriter(&buf, flate.DefaultCompression)
+	zw := flateWriters.Get().(*flate.Writer)
+	defer flateWriters.Put(zw)
+	zw.Reset(&buf)
 	_, _ = zw.Write(b.before)
 	_ = zw.Flush()
 	b.gzBefore = slices.Clone(buf.Bytes())

@@ -59,6 +59,13 @@ type bookCopy struct {
 
 func (p *bookCopy) covers(now time.Time) bool { return !now.Before(p.built) && now.Before(p.until) }
 
+func laterOf(a, b time.Time) time.Time {
+	if a.After(b) {
+		return a
+	}
+	return b
+}
+
 // bookFormCopy sends the booking form from its copy, rendering it when
 // there is none for this version, request and moment.
 func (h *Handler) bookFormCopy(c echo.Context) error {
@@ -94,7 +101,10 @@ func (h *Handler) bookFormCopy(c echo.Context) error {
 		if err != nil {
 			return err
 		}
-		if p, _ = got.(*bookCopy); p == nil || !p.covers(now) {
+		// A view that joined the rendering may have read the clock a moment
+		// before it began: it takes the page as of that moment later, as
+		// if it had arrived that much later.
+		if p, _ = got.(*bookCopy); p == nil || !p.covers(laterOf(now, p.built)) {
 			// Rendered for another moment, or with no place for the key.
 			data, _, err := h.bookFormData(c, newFormKey())
 			if err != nil {
