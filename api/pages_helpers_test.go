@@ -8,12 +8,14 @@ import (
 	"net/url"
 	"regexp"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"consult/api"
+	"consult/api/httpx"
 	"consult/booking"
 	"consult/booking/proof"
 	"consult/storage/storagetest"
@@ -26,7 +28,8 @@ type testSite struct {
 	url    string
 	pool   *pgxpool.Pool
 	svc    *booking.Service
-	client *http.Client // follows no redirects, so tests see them
+	client *http.Client  // follows no redirects, so tests see them
+	clock  *atomic.Int64 // the service's clock, in Unix nanoseconds
 	// lang is the Accept-Language the site's requests send; "" sends
 	// en-US, whose 12-hour clock most tests read times on.
 	lang string
@@ -48,8 +51,12 @@ type siteOptions struct {
 	// proofRate, when set, asks for a proof of work from that many
 	// bookings an hour.
 	proofRate int
-	limits    booking.ClientLimits
-	now       time.Time // the clock; zero: testNow
+	// noCopies leaves out the feed store, and with it the version the
+	// copies of slots and the booking form are kept by: every view is
+	// computed afresh.
+	noCopies bool
+	limits   booking.ClientLimits
+	now      time.Time // the clock; zero: testNow
 	// settings adjusts the practice's rules.
 	settings func(*booking.Settings)
 	// rateLimit is the per-address budgets' size; 0 turns them off.
@@ -73,11 +80,13 @@ func newTestSiteWith(t *testing.T, opts siteOptions) *testSite {
 	if now.IsZero() {
 		now = testNow
 	}
+	clock := new(atomic.Int64)
+	clock.Store(now.UnixNano())
 	svcOpts := []booking.Option{booking.WithLimits(opts.limits)}
 	if opts.confirmByEmail {
 		svcOpts = append(svcOpts, booking.WithConfirmByEmail(30*time.Minute))
 	}
-	svc := booking.NewService(store, func() time.Time { return now }, svcOpts...)
+	svc := booking.NewService(store, func() time.Time { return time.Unix(0, clock.Load()).UTC() }, svcOpts...)
 	renderer, pages := siteWeb(t)
 	ts := httptest.NewUnstartedServer(nil)
 	ts.Start()
@@ -86,18 +95,20 @@ func newTestSiteWith(t *testing.T, opts siteOptions) *testSite {
 	if base == "" {
 		base = ts.URL
 	}
-	var guard *proof.Guard
-	if opts.proofRate > 0 {
-		guard = proof.New(store, []byte("test key"), opts.proofRate, func() time.Time { return now }).WithMaxNumber(20_000)
+	deps := api.Deps{Service: svc, Web: renderer, Pages: pages, Feeds: store}
+	if opts.noCopies {
+		deps.Feeds = nil
 	}
-	srv, err := api.New(api.Config{BaseURL: base, MailFrom: "Harbour Therapy <hello@harbour.example>", RateLimitPerMinute: opts.rateLimit},
-		api.Deps{Service: svc, Web: renderer, Pages: pages, Feeds: store, Proof: guard})
+	if opts.proofRate > 0 {
+		deps.Proof = proof.New(store, []byte("test key"), opts.proofRate, func() time.Time { return now }).WithMaxNumber(20_000)
+	}
+	srv, err := api.New(api.Config{BaseURL: base, MailFrom: "Harbour Therapy <hello@harbour.example>", RateLimitPerMinute: opts.rateLimit}, deps)
 	if err != nil {
 		t.Fatal(err)
 	}
 	ts.Config.Handler = srv
 	client := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
-	return &testSite{t: t, url: ts.URL, pool: pool, svc: svc, client: client}
+	return &testSite{t: t, url: ts.URL, pool: pool, svc: svc, client: client, clock: clock}
 }
 
 // fetched is a response with its body read.
@@ -213,6 +224,9 @@ func (s *testSite) bookDirect(start string) string {
 	if err != nil {
 		s.t.Fatal(err)
 	}
+	// Made past the site's HTTP handlers, as on another instance: the
+	// pages show it once the data's version is read again.
+	s.clock.Add(int64(httpx.VersionTTL))
 	return token
 }
 

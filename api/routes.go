@@ -20,7 +20,9 @@ func (s *Server) routes() {
 	e.Use(httpx.Recover(s.logger))
 	// Security headers go on before anything can refuse the request, so
 	// error responses carry them too.
-	e.Use(httpx.SecurityHeaders(s.base.Scheme == "https"), httpx.Compress(), s.changes.Note)
+	// The gate, just after them, bounds the handlers running at once
+	// (httpx.Gate); the health checks and metrics always pass it.
+	e.Use(httpx.SecurityHeaders(s.base.Scheme == "https"), s.gate.Limit, httpx.Compress(), s.changes.Note)
 	// No request this service accepts comes near 64 KB; JSON bodies have
 	// their own, smaller limit.
 	e.Use(middleware.BodyLimit("64K"))

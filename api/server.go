@@ -48,6 +48,11 @@ type Config struct {
 	// RateLimitPerMinute bounds requests per client address to booking,
 	// manage and sign-in endpoints; 0 turns the limit off.
 	RateLimitPerMinute int
+	// ConcurrencyLimit bounds the handlers running at once, QueueLimit
+	// the requests waiting for one (httpx.Gate); beyond both, a request
+	// is answered 503. ConcurrencyLimit 0 turns the gate off.
+	ConcurrencyLimit int
+	QueueLimit       int
 	// TrustProxy takes the client address from X-Forwarded-For, for a
 	// service behind a reverse proxy; otherwise the peer address counts.
 	TrustProxy bool
@@ -90,6 +95,11 @@ type Deps struct {
 	Proof *proof.Guard
 }
 
+// queueWait is the longest a request waits at the gate for a handler
+// slot before it is answered 503: a short queue, long enough for a burst
+// of bookings to drain (make bench: 1,000 at once within 2 s).
+const queueWait = 3 * time.Second
+
 // Server handles every HTTP request of the service.
 type Server struct {
 	cfg     Config
@@ -105,6 +115,7 @@ type Server struct {
 	// the data's version the slots and feed copies are kept by (nil
 	// without a feed store).
 	changes    *httpx.Changes
+	gate       *httpx.Gate
 	versions   *httpx.Versions
 	slotsCache slotsCache
 
@@ -140,6 +151,7 @@ func New(cfg Config, deps Deps) (*Server, error) {
 		s.logger = slog.New(slog.DiscardHandler)
 	}
 	s.changes = httpx.NewChanges(s.now)
+	s.gate = httpx.NewGate(cfg.ConcurrencyLimit, cfg.QueueLimit, queueWait, "/healthz", "/readyz", "/metrics")
 	e := echo.New()
 	e.HideBanner = true
 	e.HidePort = true
@@ -156,8 +168,12 @@ func New(cfg Config, deps Deps) (*Server, error) {
 			Versions: s.versions, Practice: s.calendarPractice})
 	}
 	if deps.Web != nil {
-		s.site, err = site.New(site.Config{Service: s.svc, Renderer: deps.Web, Pages: deps.Pages, BaseURL: base,
-			Logger: s.logger, Changes: s.changes, Practice: s.calendarPractice, Proof: deps.Proof})
+		cfg := site.Config{Service: s.svc, Renderer: deps.Web, Pages: deps.Pages, BaseURL: base,
+			Logger: s.logger, Changes: s.changes, Practice: s.calendarPractice, Proof: deps.Proof}
+		if s.versions != nil {
+			cfg.FreeSlots, cfg.Versions = s.freeSlots, s.versions
+		}
+		s.site, err = site.New(cfg)
 		if err != nil {
 			return nil, err
 		}

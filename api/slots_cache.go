@@ -186,3 +186,14 @@ func (s *Server) cachedSlots(ctx context.Context, q slotQuery, now time.Time) (*
 	// Computed for another day (a request arriving as the day turns).
 	return s.computeSlots(ctx, q, now)
 }
+
+// freeSlots returns the free slots at now of the days from to to
+// (inclusive) in loc, from the slots API's copies: the booking pages
+// show the same slots. The slice is shared: read only.
+func (s *Server) freeSlots(ctx context.Context, from, to booking.Date, loc *time.Location, now time.Time) ([]booking.Slot, error) {
+	a, err := s.cachedSlots(ctx, slotQuery{From: from, To: to, Loc: loc}, now)
+	if err != nil {
+		return nil, err
+	}
+	return a.slots[booking.NoticeCut(a.slots, now, a.minNotice):], nil
+}

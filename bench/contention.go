@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"mime"
@@ -39,6 +40,32 @@ func freeSlots(ctx context.Context, base, tz string, now time.Time, n int) ([]ti
 	if err != nil {
 		return nil, err
 	}
+	all, err := allFreeSlots(ctx, base, tz, now)
+	if err != nil {
+		return nil, err
+	}
+	var out []time.Time
+	seen := map[string]bool{}
+	for _, s := range all {
+		day := s.In(loc).Format(time.DateOnly)
+		if !seen[day] {
+			seen[day] = true
+			out = append(out, s)
+		}
+		if len(out) == n {
+			return out, nil
+		}
+	}
+	return nil, fmt.Errorf("only %d days with free slots, want %d", len(out), n)
+}
+
+// allFreeSlots returns the starts of every free slot from tomorrow on for
+// 90 days, from the service's own API.
+func allFreeSlots(ctx context.Context, base, tz string, now time.Time) ([]time.Time, error) {
+	loc, err := time.LoadLocation(tz)
+	if err != nil {
+		return nil, err
+	}
 	from := now.In(loc).AddDate(0, 0, 1)
 	q := url.Values{"from": {from.Format(time.DateOnly)}, "to": {from.AddDate(0, 0, 89).Format(time.DateOnly)}}
 	req, _ := http.NewRequestWithContext(ctx, http.MethodGet, base+"/api/v1/slots?"+q.Encode(), nil)
@@ -56,19 +83,14 @@ func freeSlots(ctx context.Context, base, tz string, now time.Time, n int) ([]ti
 	if err := json.NewDecoder(resp.Body).Decode(&body); err != nil {
 		return nil, err
 	}
-	var out []time.Time
-	seen := map[string]bool{}
-	for _, s := range body.Slots {
-		day := s.Start.In(loc).Format(time.DateOnly)
-		if !seen[day] {
-			seen[day] = true
-			out = append(out, s.Start)
-		}
-		if len(out) == n {
-			return out, nil
-		}
+	if len(body.Slots) == 0 {
+		return nil, errors.New("no free slots")
 	}
-	return nil, fmt.Errorf("only %d days with free slots, want %d", len(out), n)
+	out := make([]time.Time, len(body.Slots))
+	for i, s := range body.Slots {
+		out[i] = s.Start
+	}
+	return out, nil
 }
 
 // contend has clients connect first, then all at once book one of the

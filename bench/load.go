@@ -99,14 +99,43 @@ func newTransport(conns int) *http.Transport {
 // sending the next (a closed loop), for warmup and then for d, recording
 // only what completes within d.
 func load(ctx context.Context, req request, conns int, warmup, d time.Duration) Result {
+	res, _ := drive(ctx, conns, warmup, d, func(int) step {
+		return func(ctx context.Context, client *http.Client) outcome {
+			status, refreshed, err := once(ctx, client, req)
+			return outcome{status: status, ok: err == nil && (status == req.Want || refreshed), err: err, want: req.Want}
+		}
+	})
+	return res
+}
+
+// outcome is what one step of a load phase brought: the kind of request
+// ("" for a phase of one kind), its status, and whether it counts as an
+// answer (ok) or an error.
+type outcome struct {
+	kind   string
+	status int
+	ok     bool
+	err    error
+	want   int // the status wanted, for the first error's message
+}
+
+// step sends one request of a phase.
+type step func(ctx context.Context, client *http.Client) outcome
+
+// drive runs the closed loop: conns workers, each sending the steps its
+// next returns one after another, for warmup and then for d, recording
+// only what completes within d. It returns the whole and, for phases of
+// several kinds of request, each kind.
+func drive(ctx context.Context, conns int, warmup, d time.Duration, worker func(w int) step) (Result, map[string]Result) {
 	tr := newTransport(conns)
 	defer tr.CloseIdleConnections()
 	client := &http.Client{Transport: tr, Timeout: 10 * time.Second}
 
 	type sample struct {
 		lats     []time.Duration
+		kinds    []string
 		statuses map[int]int
-		errs     int
+		errs     map[string]int
 		firstErr string
 	}
 	samples := make([]sample, conns)
@@ -118,10 +147,11 @@ func load(ctx context.Context, req request, conns int, warmup, d time.Duration) 
 		go func() {
 			defer wg.Done()
 			s := &samples[w]
-			s.statuses = map[int]int{}
+			s.statuses, s.errs = map[int]int{}, map[string]int{}
+			next := worker(w)
 			for ctx.Err() == nil {
 				t0 := time.Now()
-				status, refreshed, err := once(ctx, client, req)
+				o := next(ctx, client)
 				t1 := time.Now()
 				if t1.After(end) {
 					return
@@ -130,18 +160,22 @@ func load(ctx context.Context, req request, conns int, warmup, d time.Duration) 
 					continue
 				}
 				s.lats = append(s.lats, t1.Sub(t0))
-				if err != nil {
-					s.errs++
-					if s.firstErr == "" {
-						s.firstErr = err.Error()
-					}
+				s.kinds = append(s.kinds, o.kind)
+				if o.err == nil {
+					s.statuses[o.status]++
+				}
+				if o.ok {
 					continue
 				}
-				s.statuses[status]++
-				if status != req.Want && !refreshed {
-					s.errs++
-					if s.firstErr == "" {
-						s.firstErr = fmt.Sprintf("status %d, want %d", status, req.Want)
+				s.errs[o.kind]++
+				if s.firstErr == "" {
+					if o.err != nil {
+						s.firstErr = o.err.Error()
+					} else {
+						s.firstErr = fmt.Sprintf("status %d, want %d", o.status, o.want)
+					}
+					if o.kind != "" {
+						s.firstErr = o.kind + ": " + s.firstErr
 					}
 				}
 			}
@@ -149,19 +183,45 @@ func load(ctx context.Context, req request, conns int, warmup, d time.Duration) 
 	}
 	wg.Wait()
 	res := Result{Elapsed: d, Statuses: map[int]int{}}
+	kinds := map[string]*Result{}
 	for _, s := range samples {
 		res.Requests += len(s.lats)
-		res.Errors += s.errs
 		res.Latencies = append(res.Latencies, s.lats...)
 		for k, v := range s.statuses {
 			res.Statuses[k] += v
+		}
+		for i, kind := range s.kinds {
+			if kind == "" {
+				continue
+			}
+			k := kinds[kind]
+			if k == nil {
+				k = &Result{Elapsed: d, Statuses: map[int]int{}}
+				kinds[kind] = k
+			}
+			k.Requests++
+			k.Latencies = append(k.Latencies, s.lats[i])
+		}
+		for kind, n := range s.errs {
+			res.Errors += n
+			if k := kinds[kind]; k != nil {
+				k.Errors += n
+			}
 		}
 		if res.FirstErr == "" {
 			res.FirstErr = s.firstErr
 		}
 	}
 	slices.Sort(res.Latencies)
-	return res
+	if len(kinds) == 0 {
+		return res, nil
+	}
+	out := map[string]Result{}
+	for kind, k := range kinds {
+		slices.Sort(k.Latencies)
+		out[kind] = *k
+	}
+	return res, out
 }
 
 // once sends one request and reads the whole answer, as a client would,

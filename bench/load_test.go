@@ -2,11 +2,14 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -134,5 +137,88 @@ func TestMergeEnvDropsDatabaseURL(t *testing.T) {
 			t.Errorf("mergeEnv = %v, want %v", got, want)
 			break
 		}
+	}
+}
+
+// A phase of several kinds of request is counted as a whole and by kind.
+func TestDriveCountsEachKind(t *testing.T) {
+	ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/fail" {
+			http.Error(w, "no", http.StatusInternalServerError)
+			return
+		}
+		w.Write([]byte("ok"))
+	}))
+	defer ts.Close()
+	res, kinds := drive(context.Background(), 2, 0, 150*time.Millisecond, func(int) step {
+		i := 0
+		return func(ctx context.Context, client *http.Client) outcome {
+			i++
+			kind, path := "good", "/"
+			if i%3 == 0 {
+				kind, path = "bad", "/fail"
+			}
+			status, _, err := once(ctx, client, request{Method: "GET", URL: ts.URL + path})
+			return outcome{kind: kind, status: status, ok: err == nil && status == 200, err: err, want: 200}
+		}
+	})
+	good, bad := kinds["good"], kinds["bad"]
+	if good.Requests == 0 || bad.Requests == 0 || good.Requests+bad.Requests != res.Requests {
+		t.Fatalf("%d good and %d bad of %d", good.Requests, bad.Requests, res.Requests)
+	}
+	if good.Errors != 0 || bad.Errors != bad.Requests || res.Errors != bad.Requests || len(good.Latencies) != good.Requests {
+		t.Errorf("errors: %d good, %d bad, %d in all", good.Errors, bad.Errors, res.Errors)
+	}
+	if res.FirstErr != "bad: status 500, want 200" {
+		t.Errorf("first error %q", res.FirstErr)
+	}
+}
+
+// The mixed phase sends one write in 20, a booking and then its
+// cancellation, and reads slots, /book and / in between.
+func TestMixSendsOneWriteInTwenty(t *testing.T) {
+	var mu sync.Mutex
+	seen := map[string]int{}
+	booked := map[string]bool{}
+	ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		defer mu.Unlock()
+		seen[r.Method+" "+r.URL.Path]++
+		switch {
+		case r.Method == "POST" && r.URL.Path == "/api/v1/bookings":
+			token := "tok" + strconv.Itoa(len(booked))
+			booked[token] = true
+			w.WriteHeader(http.StatusCreated)
+			fmt.Fprintf(w, `{"manage_url": "http://x/manage/%s"}`, token)
+		case r.Method == "DELETE" && strings.HasPrefix(r.URL.Path, "/api/v1/bookings/"):
+			token := strings.TrimPrefix(r.URL.Path, "/api/v1/bookings/")
+			if !booked[token] {
+				http.Error(w, "unknown", http.StatusNotFound)
+				return
+			}
+			delete(booked, token)
+			w.Write([]byte("{}"))
+		default:
+			w.Write([]byte("page"))
+		}
+	}))
+	defer ts.Close()
+	get := func(path string) request { return request{Method: "GET", URL: ts.URL + path, Want: 200} }
+	m := &mix{base: ts.URL, slots: get("/api/v1/slots"), book: get("/book"), home: get("/"),
+		free: []time.Time{time.Date(2026, 12, 2, 17, 0, 0, 0, time.UTC)}, emails: new(atomic.Int64), emailPrefix: "t"}
+	next := m.worker(0)
+	kinds := map[string]int{}
+	for range 400 {
+		o := next(context.Background(), ts.Client())
+		if !o.ok {
+			t.Fatalf("%s: status %d, %v", o.kind, o.status, o.err)
+		}
+		kinds[o.kind]++
+	}
+	if kinds[kindBook] != 10 || kinds[kindCancel] != 10 || kinds[kindSlots] != 190 || kinds[kindBookPage] != 95 || kinds[kindHome] != 95 {
+		t.Errorf("kinds %v", kinds)
+	}
+	if len(booked) != 0 {
+		t.Errorf("%d bookings left uncancelled", len(booked))
 	}
 }

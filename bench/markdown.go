@@ -81,7 +81,15 @@ func formatMarkdown(r *Report, notes string) string {
 		"process for the baselines) and of all the PostgreSQL cluster's processes over the measured seconds, divided by " +
 		"the requests answered. It is steadier than req/s on a shared machine, since waiting does not count, and it " +
 		"includes the service's background work (mail worker, retention), which is small.\n")
-	b.WriteString("- Peak memory is the server process's `VmHWM` (its PostgreSQL cluster runs in processes of its own).\n\n")
+	fmt.Fprintf(&b, "- The mixed phase: of every %d requests a connection sends, one is a write, by turns a booking of a free "+
+		"time (a new client each) and the cancellation of that booking through its manage token, both over the JSON API; "+
+		"every write moves the data's version, so the service's copies of slots and pages are computed again. The reads "+
+		"are slots (the slots phase's query), `GET /book` and `GET /` in the ratio 2:1:1. A `409` for a time another "+
+		"connection has just taken counts as an answer. Its figures are the whole phase's, then each kind's.\n", mixWriteEvery)
+	b.WriteString("- Peak memory is the server process's `VmHWM` (its PostgreSQL cluster runs in processes of its own). " +
+		"Steady: the peak over all throughput rounds, read before the burst; burst: the peak once the booking " +
+		"contention's clients have all been answered. The service runs with its default settings (`CONCURRENCY_LIMIT`, " +
+		"`QUEUE_LIMIT`, `MEMORY_LIMIT`) unless the settings above say otherwise.\n\n")
 
 	b.WriteString("## Targets\n\n")
 	var rows [][]string
@@ -98,6 +106,7 @@ func formatMarkdown(r *Report, notes string) string {
 	rows = nil
 	for _, p := range r.Phases {
 		rows = append(rows, r.phaseRow(p))
+		rows = append(rows, r.partRows(p)...)
 	}
 	mdTable(&b, phaseHeader, rows)
 	fmt.Fprintf(&b, "The server logged %d lines at level ERROR during the run.\n\n", r.ServerErrorLines)

@@ -142,8 +142,14 @@ func (b *bencher) measure(ctx context.Context) error {
 			if ph.Baseline == "" {
 				srv = b.baseline
 			}
-			res, cpu := b.loadPhase(ctx, srv, ph.req, ph.Conns)
+			res, parts, cpu := b.loadPhase(ctx, srv, ph)
 			ph.Result, ph.CPU = ph.Result.merge(res), ph.CPU.add(cpu)
+			for kind, r := range parts {
+				if ph.Parts == nil {
+					ph.Parts = map[string]Result{}
+				}
+				ph.Parts[kind] = ph.Parts[kind].merge(r)
+			}
 			if err := ctx.Err(); err != nil {
 				return err
 			}
@@ -187,7 +193,7 @@ func (b *bencher) measure(ctx context.Context) error {
 
 // loadPhase runs one round of a phase against srv and samples the CPU
 // time of srv and of the database over the measured part of it.
-func (b *bencher) loadPhase(ctx context.Context, srv *proc, req request, conns int) (Result, cpuSample) {
+func (b *bencher) loadPhase(ctx context.Context, srv *proc, ph *Phase) (Result, map[string]Result, cpuSample) {
 	sample := func() cpuSample {
 		return cpuSample{server: processCPU(srv.cmd.Process.Pid), db: clusterCPU(b.dataDir)}
 	}
@@ -199,9 +205,9 @@ func (b *bencher) loadPhase(ctx context.Context, srv *proc, req request, conns i
 		time.Sleep(time.Until(t0.Add(b.o.warmup + b.o.duration)))
 		to <- sample()
 	}()
-	res := load(ctx, req, conns, b.o.warmup, b.o.duration)
+	res, parts := ph.run(ctx, b.o.warmup, b.o.duration)
 	end := <-to
-	return res, end.sub(<-from)
+	return res, parts, end.sub(<-from)
 }
 
 // startBaseline starts this program's baseline server on the service's
@@ -239,6 +245,10 @@ func (b *bencher) phases(ctx context.Context, now time.Time) ([]Phase, error) {
 		}
 		return h
 	}
+	free, err := allFreeSlots(ctx, b.server.url, b.practiceTZ, now)
+	if err != nil {
+		return nil, err
+	}
 	feedURL := b.server.url + "/calendar/availability.ics"
 	tag, err := entityTag(ctx, feedURL, hdr())
 	if err != nil {
@@ -250,15 +260,20 @@ func (b *bencher) phases(ctx context.Context, now time.Time) ([]Phase, error) {
 	get := func(u string, h http.Header, want int) request {
 		return request{Method: http.MethodGet, URL: u, Header: h, Want: want}
 	}
+	slotsReq := get(b.server.url+"/api/v1/slots?"+slotsQ.Encode(), hdr("Accept", "application/json"), 200)
+	bookReq := get(b.server.url+"/book", hdr("Accept", "text/html"), 200)
+	homeReq := get(b.server.url+"/", hdr("Accept", "text/html"), 200)
+	mixed := &mix{base: b.server.url, slots: slotsReq, book: bookReq, home: homeReq, free: free,
+		emails: new(atomic.Int64), emailPrefix: fmt.Sprintf("mixed%d-", now.Unix())}
 	return []Phase{
 		{Key: "const", Name: "baseline: constant string", Conns: n, req: get(b.baseline.url+"/const", nil, 200)},
 		{Key: "query", Name: "baseline: SELECT 1", Conns: n, req: get(b.baseline.url+"/query", nil, 200)},
 		{Key: "healthz", Name: "GET /healthz (service's middleware only)", Conns: n, Baseline: "const",
 			req: get(b.server.url+"/healthz", hdr(), 200)},
-		{Key: "slots", Name: "GET /api/v1/slots (14 days)", Conns: n, Baseline: "query",
-			req: get(b.server.url+"/api/v1/slots?"+slotsQ.Encode(), hdr("Accept", "application/json"), 200)},
-		{Key: "home", Name: "GET /", Conns: n, Baseline: "const",
-			req: get(b.server.url+"/", hdr("Accept", "text/html"), 200)},
+		{Key: "slots", Name: "GET /api/v1/slots (14 days)", Conns: n, Baseline: "query", req: slotsReq},
+		{Key: "mixed", Name: "mixed: slots and pages, 5% bookings and cancellations", Conns: n, Baseline: "query", mix: mixed},
+		{Key: "home", Name: "GET /", Conns: n, Baseline: "const", req: homeReq},
+		{Key: "bookpage", Name: "GET /book", Conns: n, Baseline: "const", req: bookReq},
 		{Key: "research", Name: "GET /clinical-research", Conns: n, Baseline: "const",
 			req: get(b.server.url+"/clinical-research", hdr("Accept", "text/html"), 200)},
 		{Key: "feed", Name: "GET /calendar/availability.ics", Conns: n, Baseline: "const",

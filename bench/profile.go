@@ -77,7 +77,7 @@ func (b *bencher) profileMissed(ctx context.Context) error {
 		done := make(chan struct{})
 		go func() {
 			defer close(done)
-			load(ctx, ph.req, ph.Conns, 0, 6*time.Second)
+			ph.run(ctx, 0, 6*time.Second)
 		}()
 		err := fetchProfile(ctx, "http://"+pprofAddr+"/debug/pprof/"+endpoint+"?seconds=5", file)
 		<-done

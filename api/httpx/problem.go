@@ -100,8 +100,11 @@ func problemType(status int) string {
 func ErrorHandler(logger *slog.Logger, page func(c echo.Context, p Problem)) echo.HTTPErrorHandler {
 	return func(err error, c echo.Context) {
 		p, serverFault := ProblemFor(err)
-		// A client that went away mid-request is not a fault worth logging.
-		if serverFault && !errors.Is(err, context.Canceled) {
+		// A client that went away mid-request is not a fault worth logging,
+		// nor is a request the gate turned away (its line in the request
+		// log says so): under a flood, one more line each would only add
+		// to the work.
+		if serverFault && !errors.Is(err, context.Canceled) && !errors.Is(err, errBusy) {
 			logger.ErrorContext(c.Request().Context(), "request failed",
 				"method", c.Request().Method, "route", c.Path(), "status", p.Status, "error", err)
 		}

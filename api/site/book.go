@@ -76,15 +76,28 @@ func visitorZone(tz string, st booking.Settings) (loc *time.Location, bad bool) 
 // (tz, else the practice's), a day asked for or the time a link names
 // (start) chosen.
 func (h *Handler) BookForm(c echo.Context) error {
+	if h.versions != nil && c.QueryParam("start") == "" {
+		return h.bookFormCopy(c)
+	}
+	data, _, err := h.bookFormData(c, newFormKey())
+	if err != nil {
+		return err
+	}
+	return h.render(c, http.StatusOK, "book", data)
+}
+
+// bookFormData is the data of the booking form BookForm shows, with the
+// form's idempotency key, and the availability it was built from.
+func (h *Handler) bookFormData(c echo.Context, key string) (bookPage, *availability, error) {
 	ctx := c.Request().Context()
 	st, err := h.svc.Settings(ctx)
 	if err != nil {
-		return err
+		return bookPage{}, nil, err
 	}
 	loc, badTZ := visitorZone(c.QueryParam("tz"), st)
 	a, err := h.loadAvailability(ctx, loc, st)
 	if err != nil {
-		return err
+		return bookPage{}, nil, err
 	}
 	link := readStartLink(a, c.QueryParam("start"), func(t time.Time) error { return h.refusalAt(ctx, t) })
 	date := c.QueryParam("date")
@@ -94,7 +107,7 @@ func (h *Handler) BookForm(c echo.Context) error {
 	data := bookPage{
 		page:   h.pageFor(st.PracticeName, "Book a free consultation", bookDescription, "/book"),
 		Picker: newPicker(a, "/book", date, link.selected, clockOf(c, 0), h.svc.Now()),
-		Form:   bookForm{Start: link.selected, Key: newFormKey()},
+		Form:   bookForm{Start: link.selected, Key: key},
 		Feed:   web.SubscribeLinks(h.base),
 	}
 	if !link.taken.IsZero() {
@@ -105,7 +118,7 @@ func (h *Handler) BookForm(c echo.Context) error {
 	if badTZ {
 		data.Picker.TZError = "We did not recognise that time zone, so times are shown in the practice's time zone. Choose yours from the list."
 	}
-	return h.render(c, http.StatusOK, "book", data)
+	return data, a, nil
 }
 
 // startLink is what a "Book it" link of the public availability feed,

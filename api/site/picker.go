@@ -25,9 +25,12 @@ const (
 // the visitor's zone.
 type availability struct {
 	loc         *time.Location
-	first, last booking.Date // the bookable window, in the visitor's zone
-	slots       []booking.Slot
+	first, last booking.Date   // the bookable window, in the visitor's zone
+	slots       []booking.Slot // shared with other requests: read only
 	byDay       map[booking.Date][]booking.Slot
+	// now and settings are what the slots were read at and with.
+	now      time.Time
+	settings booking.Settings
 }
 
 // loadAvailability reads the free slots of the bookable window, in loc.
@@ -37,11 +40,18 @@ func (h *Handler) loadAvailability(ctx context.Context, loc *time.Location, st b
 	if err != nil {
 		return nil, err
 	}
-	a := &availability{loc: loc, first: first, last: last, slots: []booking.Slot{}, byDay: map[booking.Date][]booking.Slot{}}
+	a := &availability{loc: loc, first: first, last: last, now: now, settings: st, slots: []booking.Slot{},
+		byDay: map[booking.Date][]booking.Slot{}}
 	if !open {
 		return a, nil
 	}
-	slots, _, err := h.svc.Slots(ctx, a.first.In(0, loc), a.last.AddDays(1).In(0, loc))
+	var slots []booking.Slot
+	if h.freeSlots != nil {
+		// The slots API's copies, kept per version of the data.
+		slots, err = h.freeSlots(ctx, a.first, a.last, loc, now)
+	} else {
+		slots, _, err = h.svc.Slots(ctx, a.first.In(0, loc), a.last.AddDays(1).In(0, loc))
+	}
 	if err != nil {
 		return nil, err
 	}

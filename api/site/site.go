@@ -5,9 +5,11 @@
 package site
 
 import (
+	"context"
 	"errors"
 	"log/slog"
 	"net/url"
+	"time"
 
 	"consult/api/httpx"
 	"consult/booking"
@@ -30,6 +32,13 @@ type Config struct {
 	Logger  *slog.Logger
 	// Changes keeps the copies of the public pages fresh.
 	Changes *httpx.Changes
+	// FreeSlots, when set, returns the free slots at now of the days
+	// from to to (inclusive) in loc, from the copies the slots API keeps;
+	// the slice is shared and read only. Versions reads the version of
+	// the data those copies are kept by; with it, the booking form is
+	// sent from copies too (book_cache.go).
+	FreeSlots func(ctx context.Context, from, to booking.Date, loc *time.Location, now time.Time) ([]booking.Slot, error)
+	Versions  *httpx.Versions
 	// Practice is the organiser side of the calendar files clients
 	// download, the same as in emails and feeds.
 	Practice func(booking.Settings) calendar.Practice
@@ -49,6 +58,11 @@ type Handler struct {
 	practice func(booking.Settings) calendar.Practice
 	cache    pageCache
 	proof    *proof.Guard
+	// freeSlots and versions as in Config; bookCache holds the booking
+	// form's copies.
+	freeSlots func(ctx context.Context, from, to booking.Date, loc *time.Location, now time.Time) ([]booking.Slot, error)
+	versions  *httpx.Versions
+	bookCache bookCache
 }
 
 // New returns the public site's handler, or an error naming a missing
@@ -75,6 +89,9 @@ func New(cfg Config) (*Handler, error) {
 		changes:  cfg.Changes,
 		practice: cfg.Practice,
 		proof:    cfg.Proof,
+
+		freeSlots: cfg.FreeSlots,
+		versions:  cfg.Versions,
 	}
 	if h.logger == nil {
 		h.logger = slog.New(slog.DiscardHandler)

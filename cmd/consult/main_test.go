@@ -67,6 +67,10 @@ func TestBadSettingStopsStartUpNamingIt(t *testing.T) {
 		{"CONFIRM_BY_EMAIL", "maybe"},
 		// On without mail, nobody could receive the link.
 		{"CONFIRM_BY_EMAIL", "true"},
+		{"CONCURRENCY_LIMIT", "-1"},
+		{"QUEUE_LIMIT", "many"},
+		{"MEMORY_LIMIT", "48MB"},
+		{"MEMORY_LIMIT", "1MiB"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.env, func(t *testing.T) {
@@ -93,6 +97,34 @@ func TestConfirmByEmailFollowsOutgoingMail(t *testing.T) {
 		if got := c.confirmsByEmail(); got != tt.want {
 			t.Errorf("SMTP_URL %q, CONFIRM_BY_EMAIL %q: %v, want %v", tt.smtp, tt.setting, got, tt.want)
 		}
+	}
+}
+
+func TestMemoryLimit(t *testing.T) {
+	tests := []struct {
+		name string
+		env  []string
+		args []string
+		want int64
+	}{
+		{"default", nil, nil, 40 << 20},
+		{"in GiB", []string{"MEMORY_LIMIT", "1GiB"}, nil, 1 << 30},
+		{"in bytes", []string{"MEMORY_LIMIT", "20000000"}, nil, 20000000},
+		{"off", []string{"MEMORY_LIMIT", "0"}, nil, 0},
+		{"GOMEMLIMIT stands alone", []string{"GOMEMLIMIT", "100MiB"}, nil, -1},
+		{"MEMORY_LIMIT wins over GOMEMLIMIT", []string{"GOMEMLIMIT", "100MiB", "MEMORY_LIMIT", "64MiB"}, nil, 64 << 20},
+		{"so does the flag", []string{"GOMEMLIMIT", "100MiB"}, []string{"--memory-limit", "32MiB"}, 32 << 20},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			cfg, err := parseConfig("serve", tt.args, env(tt.env...), io.Discard)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if cfg.MemoryLimit != tt.want {
+				t.Errorf("MemoryLimit = %d, want %d", cfg.MemoryLimit, tt.want)
+			}
+		})
 	}
 }
 

@@ -6,8 +6,10 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"math"
 	"net"
 	"net/http"
+	"runtime/debug"
 	"time"
 
 	"golang.org/x/sync/errgroup"
@@ -26,6 +28,13 @@ const shutdownTimeout = 15 * time.Second
 func serve(ctx context.Context, cfg config, now func() time.Time, stdout, stderr io.Writer) error {
 	logger := slog.New(api.LogHandler(slog.NewJSONHandler(stderr, nil)))
 	started := time.Now() // for the start-up duration only
+	if cfg.MemoryLimit >= 0 {
+		limit := cfg.MemoryLimit
+		if limit == 0 {
+			limit = math.MaxInt64 // the runtime's "no limit"
+		}
+		defer debug.SetMemoryLimit(debug.SetMemoryLimit(limit))
+	}
 	a, err := newApp(ctx, cfg, now, logger)
 	if err != nil {
 		return err

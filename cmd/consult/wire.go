@@ -64,7 +64,8 @@ func newApp(ctx context.Context, cfg config, now func() time.Time, logger *slog.
 	a.holds = &holdSweeper{store: store, now: now, logger: logger}
 
 	srv, err := api.New(api.Config{BaseURL: cfg.BaseURL, MailFrom: cfg.MailFrom,
-		MetricsToken: cfg.MetricsToken, MetricsElsewhere: cfg.MetricsAddr != "", RateLimitPerMinute: cfg.RateLimit, TrustProxy: cfg.TrustProxy}, api.Deps{
+		MetricsToken: cfg.MetricsToken, MetricsElsewhere: cfg.MetricsAddr != "", RateLimitPerMinute: cfg.RateLimit, TrustProxy: cfg.TrustProxy,
+		ConcurrencyLimit: cfg.ConcurrencyLimit, QueueLimit: cfg.QueueLimit}, api.Deps{
 		Stats:   dbStats(store, a.db),
 		Service: svc,
 		Logger:  logger,
@@ -93,7 +94,12 @@ func newApp(ctx context.Context, cfg config, now func() time.Time, logger *slog.
 		ReadTimeout:       30 * time.Second,
 		WriteTimeout:      60 * time.Second,
 		IdleTimeout:       120 * time.Second,
-		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
+		// net/http gives every connection 4 KB read and write buffers and
+		// has no setting for them; what it does bound is a request's
+		// header, 1 MB by default: more than any client of this service
+		// sends, and held per connection while it is read.
+		MaxHeaderBytes: maxHeaderBytes,
+		ErrorLog:       slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
 	}
 	if cfg.MetricsAddr != "" {
 		addr := cfg.MetricsAddr
@@ -109,6 +115,10 @@ func newApp(ctx context.Context, cfg config, now func() time.Time, logger *slog.
 	}
 	return a, nil
 }
+
+// maxHeaderBytes bounds a request's header: browsers send a few KB, an
+// admin's session cookie included.
+const maxHeaderBytes = 32 << 10
 
 // prepareDatabase applies pending migrations, stores the configured
 // practice name and zone as the first settings of a new database and,
