@@ -17,6 +17,7 @@ test: vet
 	command -v chromium >/dev/null 2>&1 || [ -x /usr/bin/chromium ] || missing="$$missing\n  - Chromium (browser tests): apt-get install chromium"; \
 	[ -f web/testdata/axe/node_modules/axe-core/axe.min.js ] || missing="$$missing\n  - axe-core (browser accessibility checks): (cd web/testdata/axe && npm ci)"; \
 	command -v node >/dev/null 2>&1 && [ -d calendar/testdata/icaljs/node_modules ] || missing="$$missing\n  - node and ical.js (independent iCalendar checks): apt-get install nodejs npm; (cd calendar/testdata/icaljs && npm ci)"; \
+	command -v node >/dev/null 2>&1 && [ -d api/testdata/redocly/node_modules ] || missing="$$missing\n  - node and Redocly's linter (API description checks): (cd api/testdata/redocly && npm ci)"; \
 	if [ -n "$$missing" ]; then printf "\nSKIPPED: some tests did not run because this machine lacks:$$missing\n.ci/run installs all of it.\n"; fi; \
 	exit $$status
 
