@@ -1,0 +1,176 @@
+package pgcluster
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+)
+
+// Restart backoff: the first restart comes quickly, since a crash is
+// usually a one-off; a server that keeps failing (a full disk, a bad
+// setting) is retried ever less often, and a server that has stayed up
+// for stableAfter counts as healthy again.
+const (
+	minBackoff  = 100 * time.Millisecond
+	maxBackoff  = 15 * time.Second
+	stableAfter = 30 * time.Second
+	// pollEvery is how often an adopted server, which is not this process's
+	// child and so cannot be waited for, is checked for life.
+	pollEvery = 100 * time.Millisecond
+)
+
+// supervise restarts the server whenever it exits until Close: it runs
+// while this process owns the server.
+func (c *Cluster) supervise() {
+	defer close(c.superDone)
+	backoff := minBackoff
+	for {
+		c.mu.Lock()
+		pid, gone := c.pid, c.gone
+		c.mu.Unlock()
+		up := time.Now() // to measure how long the server stayed up
+		select {
+		case <-c.done:
+			return
+		case <-gone:
+		}
+		if c.stopping.Load() {
+			return
+		}
+		if time.Since(up) >= stableAfter {
+			backoff = minBackoff
+		}
+		c.logger.Error("pgcluster: postgres exited unexpectedly; restarting", "pid", pid, "err", c.exitErr(), "log", c.logPath)
+		for {
+			select {
+			case <-c.done:
+				return
+			case <-time.After(backoff):
+			}
+			backoff = min(backoff*2, maxBackoff)
+			err := c.restart()
+			if err == nil {
+				c.logger.Info("pgcluster: restarted postgres", "data_dir", c.dataDir, "pid", c.PID())
+				break
+			}
+			if c.stopping.Load() {
+				return
+			}
+			c.logger.Warn("pgcluster: postgres restart failed; retrying", "err", err, "retry_in", backoff.String())
+		}
+	}
+}
+
+// restart starts the server again under the data directory's lock, giving
+// up when Close begins.
+func (c *Cluster) restart() error {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	go func() {
+		select {
+		case <-c.done:
+			cancel()
+		case <-ctx.Done():
+		}
+	}()
+	if err := flock(ctx, c.lock); err != nil {
+		return err
+	}
+	defer syscall.Flock(int(c.lock.Fd()), syscall.LOCK_UN)
+	return c.start(ctx)
+}
+
+// setServer records the server now running.
+func (c *Cluster) setServer(cmd *exec.Cmd, pid int, gone chan struct{}, exitErr error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.cmd, c.pid, c.gone, c.exitOf = cmd, pid, gone, exitErr
+}
+
+// exitErr says how the last server started by this process exited (nil
+// for an adopted one, whose exit status belongs to its parent).
+func (c *Cluster) exitErr() error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.exitOf
+}
+
+// tryOwnerLock takes the owner lock at path without waiting, returning the
+// locked file, or nil when another process holds it. The file is opened
+// close-on-exec, so the server this process starts never inherits the lock.
+func tryOwnerLock(path string) (*os.File, error) {
+	f, err := os.OpenFile(path, os.O_CREATE|os.O_RDWR, 0o600)
+	if err != nil {
+		return nil, fmt.Errorf("owner lock: %w", err)
+	}
+	err = syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB)
+	if errors.Is(err, syscall.EWOULDBLOCK) {
+		f.Close()
+		return nil, nil
+	}
+	if err != nil {
+		f.Close()
+		return nil, fmt.Errorf("owner lock %s: %w", path, err)
+	}
+	return f, nil
+}
+
+// watchPID returns a channel closed once process pid is gone, polling,
+// since only a parent can wait for a process.
+func watchPID(pid int) chan struct{} {
+	gone := make(chan struct{})
+	go func() {
+		for processAlive(pid) {
+			time.Sleep(pollEvery)
+		}
+		close(gone)
+	}()
+	return gone
+}
+
+// processAlive reports whether process pid exists and has not exited. A
+// zombie, exited and waiting for its parent to reap it, is dead.
+func processAlive(pid int) bool {
+	if err := syscall.Kill(pid, 0); err != nil && !errors.Is(err, syscall.EPERM) {
+		return false
+	}
+	return !isZombie(pid)
+}
+
+// isZombie reports whether /proc says process pid has exited unreaped.
+func isZombie(pid int) bool {
+	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
+	if err != nil {
+		return false
+	}
+	// The state follows the command name, which is in parentheses and may
+	// itself hold spaces or parentheses.
+	if i := strings.LastIndexByte(string(b), ')'); i >= 0 && i+2 < len(b) {
+		return b[i+2] == 'Z'
+	}
+	return false
+}
+
+// removeZombiePIDFile removes a postmaster.pid naming a zombie: the server
+// is dead, but postgres, seeing the pid still exist, would refuse to start
+// beside it. An adopted server killed outright stays a zombie wherever its
+// new parent (say a container's first process) never reaps it. Any other
+// stale file is left for postgres, which checks for orphaned backends.
+func removeZombiePIDFile(dataDir string) {
+	path := filepath.Join(dataDir, "postmaster.pid")
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return
+	}
+	first, _, _ := strings.Cut(string(b), "\n")
+	if pid, err := strconv.Atoi(strings.TrimSpace(first)); err == nil && pid > 0 && isZombie(pid) {
+		os.Remove(path)
+	}
+}

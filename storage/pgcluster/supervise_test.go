@@ -1,0 +1,204 @@
+package pgcluster
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+)
+
+// ownerVar names the variable that makes the test binary play a server
+// process owning the cluster of its value: it opens the cluster, prints
+// the postgres pid and waits to be killed.
+const ownerVar = "PGCLUSTER_TEST_OWNER"
+
+func TestMain(m *testing.M) {
+	if dir := os.Getenv(ownerVar); dir != "" {
+		c, err := Open(context.Background(), dir, Options{NoSync: true})
+		if err != nil {
+			fmt.Println("error", err)
+			os.Exit(1)
+		}
+		fmt.Println("pid", c.PID())
+		select {}
+	}
+	os.Exit(m.Run())
+}
+
+// orphanCluster starts a cluster in another process and kills that process
+// with SIGKILL, as a crash or an OOM kill would: the server outlives its
+// owner. It returns the orphaned server's pid.
+func orphanCluster(t *testing.T, dataDir string) int {
+	t.Helper()
+	cmd := exec.Command(os.Args[0], "-test.run=^$")
+	cmd.Env = append(os.Environ(), ownerVar+"="+dataDir)
+	cmd.Stderr = os.Stderr
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	line, _ := bufio.NewReader(out).ReadString('\n')
+	var pid int
+	if _, err := fmt.Sscanf(line, "pid %d", &pid); err != nil || pid <= 0 {
+		cmd.Process.Kill()
+		cmd.Wait()
+		t.Fatalf("owner process: %q", line)
+	}
+	t.Cleanup(func() { // whatever the test did, no server is left behind
+		if processAlive(pid) {
+			syscall.Kill(pid, syscall.SIGQUIT)
+		}
+	})
+	cmd.Process.Kill()
+	cmd.Wait()
+	if !processAlive(pid) {
+		t.Fatalf("postgres (pid %d) died with its owner", pid)
+	}
+	return pid
+}
+
+// waitQuery runs sql at url until it succeeds, for up to 30 s.
+func waitQuery(t *testing.T, url, sql string) {
+	t.Helper()
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		ctx, cancel := context.WithTimeout(t.Context(), 2*time.Second)
+		conn, err := pgx.Connect(ctx, url)
+		if err == nil {
+			_, err = conn.Exec(ctx, sql)
+			conn.Close(context.Background())
+		}
+		cancel()
+		if err == nil {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%s: still failing after 30 s: %v", sql, err)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+// killAndWaitRestart kills the server with SIGKILL and waits for c to
+// have started another that answers queries.
+func killAndWaitRestart(t *testing.T, c *Cluster) {
+	t.Helper()
+	old := c.PID()
+	if err := syscall.Kill(old, syscall.SIGKILL); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(30 * time.Second)
+	for c.PID() == old || !processAlive(c.PID()) {
+		if time.Now().After(deadline) {
+			t.Fatalf("postgres (pid %d) killed: not restarted in 30 s", old)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	waitQuery(t, c.URL("postgres"), "SELECT x FROM kept")
+	if processAlive(old) {
+		t.Errorf("killed postgres pid %d still alive", old)
+	}
+}
+
+func TestClusterRestartsKilledServer(t *testing.T) {
+	t.Parallel()
+	c := openTestCluster(t, clusterDir(t, "postgres"))
+	queryOne(t, c.URL("postgres"), "CREATE TABLE kept (x int)")
+	for range 2 { // the second restart comes as quickly: the backoff is short
+		killAndWaitRestart(t, c)
+	}
+	stopAndCheck(t, c)
+}
+
+func TestClusterAdoptsOrphan(t *testing.T) {
+	t.Parallel()
+	dataDir := clusterDir(t, "postgres")
+	pid := orphanCluster(t, dataDir)
+
+	c := openTestCluster(t, dataDir)
+	if !c.adopted || c.PID() != pid {
+		t.Fatalf("open beside an orphaned server: adopted=%v pid=%d, want adopted pid %d", c.adopted, c.PID(), pid)
+	}
+	queryOne(t, c.URL("postgres"), "CREATE TABLE kept (x int)")
+	// The adopter owns the server now: another process joins it.
+	joiner := openTestCluster(t, dataDir)
+	if joiner.adopted || joiner.PID() != 0 {
+		t.Fatalf("open beside an adopting server: adopted=%v pid=%d, want a joiner", joiner.adopted, joiner.PID())
+	}
+	queryOne(t, joiner.URL("postgres"), "SELECT x FROM kept")
+	if err := joiner.Close(); err != nil {
+		t.Fatal(err)
+	}
+	queryOne(t, c.URL("postgres"), "SELECT x FROM kept")
+	stopAndCheck(t, c)
+	if processAlive(pid) {
+		t.Fatalf("adopted postgres pid %d alive after Close", pid)
+	}
+}
+
+func TestClusterRestartsAdoptedServer(t *testing.T) {
+	t.Parallel()
+	dataDir := clusterDir(t, "postgres")
+	orphanCluster(t, dataDir)
+	c := openTestCluster(t, dataDir)
+	if !c.adopted {
+		t.Fatal("the orphaned server was not adopted")
+	}
+	queryOne(t, c.URL("postgres"), "CREATE TABLE kept (x int)")
+	killAndWaitRestart(t, c)
+	if c.cmd == nil {
+		t.Error("the restarted server is not this process's child")
+	}
+	stopAndCheck(t, c)
+}
+
+// stopAndCheck closes c and checks its server is gone, pid file included.
+func stopAndCheck(t *testing.T, c *Cluster) {
+	t.Helper()
+	pid := c.PID()
+	if err := c.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if processAlive(pid) {
+		t.Fatalf("postgres pid %d alive after Close", pid)
+	}
+	if _, err := os.Stat(filepath.Join(c.dataDir, "postmaster.pid")); !errors.Is(err, os.ErrNotExist) {
+		t.Fatalf("postmaster.pid after Close: %v", err)
+	}
+}
+
+func TestIsZombie(t *testing.T) {
+	cmd := exec.Command("true")
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	pid := cmd.Process.Pid
+	deadline := time.Now().Add(10 * time.Second)
+	for !isZombie(pid) { // exited, not yet waited for
+		if time.Now().After(deadline) {
+			t.Fatal("an exited child never showed as a zombie")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	if err := syscall.Kill(pid, 0); err != nil {
+		t.Fatalf("kill 0 of a zombie: %v, want success", err)
+	}
+	if processAlive(pid) {
+		t.Error("a zombie counts as alive")
+	}
+	cmd.Wait()
+	if !processAlive(os.Getpid()) {
+		t.Error("this process counts as dead")
+	}
+}
