@@ -265,7 +265,7 @@ func (c *Cluster) start(ctx context.Context) error {
 			return err
 		}
 	}
-	removeZombiePIDFile(c.dataDir)
+	removeZombieLocks(filepath.Join(c.dataDir, "postmaster.pid"), filepath.Join(c.socketDir, ".s.PGSQL."+clusterPort+".lock"))
 	args := []string{"-D", c.dataDir, "-k", c.socketDir, "-p", clusterPort,
 		"-c", "listen_addresses=", "-c", "timezone=UTC"}
 	for _, s := range opts.Settings {

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"syscall"
@@ -158,19 +157,21 @@ func isZombie(pid int) bool {
 	return false
 }
 
-// removeZombiePIDFile removes a postmaster.pid naming a zombie: the server
-// is dead, but postgres, seeing the pid still exist, would refuse to start
-// beside it. An adopted server killed outright stays a zombie wherever its
-// new parent (say a container's first process) never reaps it. Any other
+// removeZombieLocks removes lock files naming a zombie, the data
+// directory's postmaster.pid and the socket's lock: the server is dead,
+// but postgres, seeing the pid still exist, would refuse to start beside
+// it. An adopted server killed outright stays a zombie for as long as its
+// new parent (say a container's first process) does not reap it. Any other
 // stale file is left for postgres, which checks for orphaned backends.
-func removeZombiePIDFile(dataDir string) {
-	path := filepath.Join(dataDir, "postmaster.pid")
-	b, err := os.ReadFile(path)
-	if err != nil {
-		return
-	}
-	first, _, _ := strings.Cut(string(b), "\n")
-	if pid, err := strconv.Atoi(strings.TrimSpace(first)); err == nil && pid > 0 && isZombie(pid) {
-		os.Remove(path)
+func removeZombieLocks(paths ...string) {
+	for _, path := range paths {
+		b, err := os.ReadFile(path)
+		if err != nil {
+			continue
+		}
+		first, _, _ := strings.Cut(string(b), "\n")
+		if pid, err := strconv.Atoi(strings.TrimSpace(first)); err == nil && pid > 0 && isZombie(pid) {
+			os.Remove(path)
+		}
 	}
 }
