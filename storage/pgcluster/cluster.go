@@ -183,7 +183,7 @@ func (c *Cluster) tryOpen(ctx context.Context) (settled bool, err error) {
 		if owner == nil {
 			return false, nil // its owner is restarting it
 		}
-		c.owner = owner
+		c.owner, c.socketDir = owner, "" // a socket a dying server left named is no guide
 		return true, c.start(ctx)
 	}
 	c.socketDir, c.port = sockDir, port
