@@ -56,7 +56,8 @@ const (
 // beside the data directory named like it plus ".owner"
 // ($DATA_DIR/postgres.owner) for as long as it runs: the kernel drops the
 // lock when that process dies however it dies, so a server found running
-// with the lock free has lost its owner and is adopted (see supervise.go).
+// with the lock free has lost its owner and is adopted (see supervise.go),
+// and a process that joined a server takes it over when its owner ends.
 type Cluster struct {
 	dataDir, socketDir, port, logPath string
 	logger                            *slog.Logger
@@ -64,11 +65,13 @@ type Cluster struct {
 	cred                              *runAs
 	opts                              Options
 
-	// Set only when this process owns the server: it started or adopted it.
-	owner     *os.File // the owner lock, flocked until Close
-	lock      *os.File // the data directory, flocked while starting or stopping
-	tmpSocket bool     // socketDir is ours under /tmp: remove it after stopping
-	adopted   bool     // whether opening adopted an orphaned server (tests check)
+	// owner is the owner lock, flocked until Close, set only when this
+	// process owns the server: it started or adopted it. A joiner's
+	// supervisor sets it when it takes the server over.
+	owner     *os.File
+	lock      *os.File    // the data directory, flocked while starting or stopping
+	tmpSocket bool        // socketDir is ours under /tmp: remove it after stopping
+	adopted   atomic.Bool // whether an orphaned server was adopted (tests check)
 	stopping  atomic.Bool
 	done      chan struct{} // closed by Close: the supervisor ends
 	superDone chan struct{} // closed when the supervisor has ended
@@ -136,10 +139,6 @@ func Open(ctx context.Context, dataDir string, opts Options) (*Cluster, error) {
 		}
 		return nil, fmt.Errorf("pgcluster: start cluster: %w", err)
 	}
-	if c.owner == nil {
-		c.lock.Close()
-		return c, nil
-	}
 	c.done, c.superDone = make(chan struct{}), make(chan struct{})
 	go c.supervise()
 	return c, nil
@@ -197,11 +196,18 @@ func (c *Cluster) tryOpen(ctx context.Context) (settled bool, err error) {
 		c.logger.Info("pgcluster: joined running postgres", "data_dir", c.dataDir, "pid", pid)
 		return true, nil
 	}
-	c.owner, c.adopted = owner, true
-	c.tmpSocket = sockDir != c.dataDir && strings.HasPrefix(sockDir, "/tmp/consult-")
+	c.owner = owner
+	c.adopt(pid)
+	return true, nil
+}
+
+// adopt makes the running server pid, whose owner has ended, this
+// process's to supervise and stop.
+func (c *Cluster) adopt(pid int) {
+	c.adopted.Store(true)
+	c.tmpSocket = c.socketDir != c.dataDir && strings.HasPrefix(c.socketDir, "/tmp/consult-")
 	c.setServer(nil, pid, watchPID(pid), nil)
 	c.logger.Warn("pgcluster: adopted postgres left running by a process that ended", "data_dir", c.dataDir, "pid", pid)
-	return true, nil
 }
 
 // livePostmaster reads postmaster.pid and reports whether the postgres
@@ -260,9 +266,15 @@ func (c *Cluster) start(ctx context.Context) error {
 		c.ranInitdb = true
 		c.logger.Info("pgcluster: initialised postgres cluster", "data_dir", c.dataDir)
 	}
-	if c.socketDir == "" { // a restart keeps the socket its clients know
-		if c.socketDir, c.tmpSocket, err = socketDir(c.dataDir, cred); err != nil {
+	// A restart keeps the socket its clients know, making its directory
+	// again if it is under /tmp and a clean stop removed it.
+	if c.socketDir == "" || c.tmpSocket {
+		dir, tmp, err := socketDir(c.dataDir, cred)
+		if err != nil {
 			return err
+		}
+		if c.socketDir == "" {
+			c.socketDir, c.tmpSocket = dir, tmp
 		}
 	}
 	removeZombieLocks(filepath.Join(c.dataDir, "postmaster.pid"), filepath.Join(c.socketDir, ".s.PGSQL."+clusterPort+".lock"))
@@ -356,15 +368,15 @@ func (c *Cluster) EnsureDatabase(ctx context.Context, name string) error {
 // goroutine.
 func (c *Cluster) Close() error {
 	c.closeOnce.Do(func() {
+		c.stopping.Store(true)
+		close(c.done)
+		<-c.superDone // no restart or take-over under way from here on
+		defer c.lock.Close()
 		if c.owner == nil {
 			c.logger.Info("pgcluster: detached from postgres", "data_dir", c.dataDir)
 			return
 		}
 		defer c.owner.Close() // last: a server still running is never left unowned
-		defer c.lock.Close()
-		c.stopping.Store(true)
-		close(c.done)
-		<-c.superDone // no restart under way from here on
 		// Holding the lock while stopping makes a process opening the cluster
 		// meanwhile wait, then start afresh rather than join a dying server.
 		ctx, cancel := context.WithTimeout(context.Background(), startTimeout)

@@ -23,12 +23,18 @@ const (
 	// pollEvery is how often an adopted server, which is not this process's
 	// child and so cannot be waited for, is checked for life.
 	pollEvery = 100 * time.Millisecond
+	// ownerPollEvery is how often a joiner checks whether the server's
+	// owner has ended, leaving the server to it.
+	ownerPollEvery = time.Second
 )
 
-// supervise restarts the server whenever it exits until Close: it runs
-// while this process owns the server.
+// supervise restarts the server whenever it exits until Close. In a
+// process that joined the server it first waits to take the server over.
 func (c *Cluster) supervise() {
 	defer close(c.superDone)
+	if c.owner == nil && !c.awaitTakeOver() {
+		return
+	}
 	backoff := minBackoff
 	for {
 		c.mu.Lock()
@@ -46,7 +52,9 @@ func (c *Cluster) supervise() {
 		if time.Since(up) >= stableAfter {
 			backoff = minBackoff
 		}
-		c.logger.Error("pgcluster: postgres exited unexpectedly; restarting", "pid", pid, "err", c.exitErr(), "log", c.logPath)
+		if pid != 0 { // else taken over with no server running
+			c.logger.Error("pgcluster: postgres exited unexpectedly; restarting", "pid", pid, "err", c.exitErr(), "log", c.logPath)
+		}
 		for {
 			select {
 			case <-c.done:
@@ -65,6 +73,52 @@ func (c *Cluster) supervise() {
 			c.logger.Warn("pgcluster: postgres restart failed; retrying", "err", err, "retry_in", backoff.String())
 		}
 	}
+}
+
+// awaitTakeOver waits, in a process that joined the server, until its
+// owner has ended, then takes the server over: it adopts it if it still
+// runs, or leaves it to the supervisor to start. It reports false when
+// Close comes first.
+func (c *Cluster) awaitTakeOver() bool {
+	for {
+		select {
+		case <-c.done:
+			return false
+		case <-time.After(ownerPollEvery):
+		}
+		took, err := c.tryTakeOver()
+		if err != nil {
+			c.logger.Warn("pgcluster: checking the owner of postgres", "err", err)
+		}
+		if took {
+			return true
+		}
+	}
+}
+
+// tryTakeOver takes the owner lock if it is free, under the data
+// directory's lock so that no other process starts a server meanwhile.
+// The socket stays the one joined: this process's connections know it.
+func (c *Cluster) tryTakeOver() (bool, error) {
+	if err := syscall.Flock(int(c.lock.Fd()), syscall.LOCK_EX|syscall.LOCK_NB); err != nil {
+		return false, nil // busy: another process is starting or stopping it
+	}
+	defer syscall.Flock(int(c.lock.Fd()), syscall.LOCK_UN)
+	owner, err := tryOwnerLock(c.dataDir + ".owner")
+	if owner == nil {
+		return false, err
+	}
+	c.owner = owner
+	if pid, _, _, ok := c.livePostmaster(); ok {
+		c.adopt(pid)
+		return true, nil
+	}
+	gone := make(chan struct{})
+	close(gone)
+	c.tmpSocket = c.socketDir != c.dataDir && strings.HasPrefix(c.socketDir, "/tmp/consult-")
+	c.setServer(nil, 0, gone, nil)
+	c.logger.Warn("pgcluster: the owner of postgres ended; taking over", "data_dir", c.dataDir)
+	return true, nil
 }
 
 // restart starts the server again under the data directory's lock, giving

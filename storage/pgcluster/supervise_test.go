@@ -33,10 +33,10 @@ func TestMain(m *testing.M) {
 	os.Exit(m.Run())
 }
 
-// orphanCluster starts a cluster in another process and kills that process
-// with SIGKILL, as a crash or an OOM kill would: the server outlives its
-// owner. It returns the orphaned server's pid.
-func orphanCluster(t *testing.T, dataDir string) int {
+// ownerProcess starts a cluster in another process, returning the
+// server's pid and a function that kills that process with SIGKILL, as a
+// crash or the OOM killer would, leaving the server running.
+func ownerProcess(t *testing.T, dataDir string) (pid int, kill func()) {
 	t.Helper()
 	cmd := exec.Command(os.Args[0], "-test.run=^$")
 	cmd.Env = append(os.Environ(), ownerVar+"="+dataDir)
@@ -48,20 +48,30 @@ func orphanCluster(t *testing.T, dataDir string) int {
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	line, _ := bufio.NewReader(out).ReadString('\n')
-	var pid int
-	if _, err := fmt.Sscanf(line, "pid %d", &pid); err != nil || pid <= 0 {
+	kill = func() {
 		cmd.Process.Kill()
 		cmd.Wait()
+	}
+	line, _ := bufio.NewReader(out).ReadString('\n')
+	if _, err := fmt.Sscanf(line, "pid %d", &pid); err != nil || pid <= 0 {
+		kill()
 		t.Fatalf("owner process: %q", line)
 	}
-	t.Cleanup(func() { // whatever the test did, no server is left behind
+	t.Cleanup(func() { // whatever the test did, no process or server is left behind
+		kill()
 		if processAlive(pid) {
 			syscall.Kill(pid, syscall.SIGQUIT)
 		}
 	})
-	cmd.Process.Kill()
-	cmd.Wait()
+	return pid, kill
+}
+
+// orphanCluster starts a cluster in another process and kills that
+// process: the server outlives its owner. It returns the server's pid.
+func orphanCluster(t *testing.T, dataDir string) int {
+	t.Helper()
+	pid, kill := ownerProcess(t, dataDir)
+	kill()
 	if !processAlive(pid) {
 		t.Fatalf("postgres (pid %d) died with its owner", pid)
 	}
@@ -127,14 +137,14 @@ func TestClusterAdoptsOrphan(t *testing.T) {
 	pid := orphanCluster(t, dataDir)
 
 	c := openTestCluster(t, dataDir)
-	if !c.adopted || c.PID() != pid {
-		t.Fatalf("open beside an orphaned server: adopted=%v pid=%d, want adopted pid %d", c.adopted, c.PID(), pid)
+	if !c.adopted.Load() || c.PID() != pid {
+		t.Fatalf("open beside an orphaned server: adopted=%v pid=%d, want adopted pid %d", c.adopted.Load(), c.PID(), pid)
 	}
 	queryOne(t, c.URL("postgres"), "CREATE TABLE kept (x int)")
 	// The adopter owns the server now: another process joins it.
 	joiner := openTestCluster(t, dataDir)
-	if joiner.adopted || joiner.PID() != 0 {
-		t.Fatalf("open beside an adopting server: adopted=%v pid=%d, want a joiner", joiner.adopted, joiner.PID())
+	if joiner.adopted.Load() || joiner.PID() != 0 {
+		t.Fatalf("open beside an adopting server: adopted=%v pid=%d, want a joiner", joiner.adopted.Load(), joiner.PID())
 	}
 	queryOne(t, joiner.URL("postgres"), "SELECT x FROM kept")
 	if err := joiner.Close(); err != nil {
@@ -152,15 +162,53 @@ func TestClusterRestartsAdoptedServer(t *testing.T) {
 	dataDir := clusterDir(t, "postgres")
 	orphanCluster(t, dataDir)
 	c := openTestCluster(t, dataDir)
-	if !c.adopted {
+	if !c.adopted.Load() {
 		t.Fatal("the orphaned server was not adopted")
 	}
 	queryOne(t, c.URL("postgres"), "CREATE TABLE kept (x int)")
 	killAndWaitRestart(t, c)
-	if c.cmd == nil {
+	if !isChild(c) {
 		t.Error("the restarted server is not this process's child")
 	}
 	stopAndCheck(t, c)
+}
+
+func TestClusterJoinerTakesOverFromKilledOwner(t *testing.T) {
+	t.Parallel()
+	dataDir := clusterDir(t, "postgres")
+	pid, kill := ownerProcess(t, dataDir)
+	c := openTestCluster(t, dataDir)
+	if c.PID() != 0 {
+		t.Fatalf("open beside a live owner: pid %d, want a joiner", c.PID())
+	}
+	queryOne(t, c.URL("postgres"), "CREATE TABLE kept (x int)")
+	kill()
+	deadline := time.Now().Add(30 * time.Second)
+	for c.PID() != pid {
+		if time.Now().After(deadline) {
+			t.Fatalf("the joiner did not adopt postgres pid %d after its owner was killed", pid)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	queryOne(t, c.URL("postgres"), "SELECT x FROM kept")
+	stopAndCheck(t, c)
+}
+
+func TestClusterJoinerTakesOverAfterOwnerStops(t *testing.T) {
+	t.Parallel()
+	dataDir := clusterDir(t, "postgres")
+	owner := openTestCluster(t, dataDir)
+	queryOne(t, owner.URL("postgres"), "CREATE TABLE kept (x int)")
+	joiner := openTestCluster(t, dataDir)
+	if err := owner.Close(); err != nil {
+		t.Fatal(err)
+	}
+	// The joiner, still serving, starts the server again on the same socket.
+	waitQuery(t, joiner.URL("postgres"), "SELECT x FROM kept")
+	if !isChild(joiner) {
+		t.Fatal("a server answers, but not one the joiner started")
+	}
+	stopAndCheck(t, joiner)
 }
 
 // stopAndCheck closes c and checks its server is gone, pid file included.
@@ -201,4 +249,11 @@ func TestIsZombie(t *testing.T) {
 	if !processAlive(os.Getpid()) {
 		t.Error("this process counts as dead")
 	}
+}
+
+// isChild reports whether c's server is one this process started.
+func isChild(c *Cluster) bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.cmd != nil
 }
