@@ -35,7 +35,7 @@ func (c *Cluster) supervise() {
 	if c.owner == nil && !c.awaitTakeOver() {
 		return
 	}
-	backoff := minBackoff
+	var delays backoff
 	for {
 		c.mu.Lock()
 		pid, gone := c.pid, c.gone
@@ -49,19 +49,17 @@ func (c *Cluster) supervise() {
 		if c.stopping.Load() {
 			return
 		}
-		if time.Since(up) >= stableAfter {
-			backoff = minBackoff
-		}
+		delays.exited(time.Since(up))
 		if pid != 0 { // else taken over with no server running
 			c.logger.Error("pgcluster: postgres exited unexpectedly; restarting", "pid", pid, "err", c.exitErr(), "log", c.logPath)
 		}
 		for {
+			wait := delays.next()
 			select {
 			case <-c.done:
 				return
-			case <-time.After(backoff):
+			case <-time.After(wait):
 			}
-			backoff = min(backoff*2, maxBackoff)
 			err := c.restart()
 			if err == nil {
 				c.logger.Info("pgcluster: restarted postgres", "data_dir", c.dataDir, "pid", c.PID())
@@ -70,9 +68,28 @@ func (c *Cluster) supervise() {
 			if c.stopping.Load() {
 				return
 			}
-			c.logger.Warn("pgcluster: postgres restart failed; retrying", "err", err, "retry_in", backoff.String())
+			c.logger.Warn("pgcluster: postgres restart failed; retrying", "err", err, "retry_in", delays.wait.String())
 		}
 	}
+}
+
+// backoff spaces restarts: each failed attempt doubles the wait before the
+// next, up to maxBackoff; a server that stayed up for stableAfter before it
+// exited is restarted after minBackoff again.
+type backoff struct{ wait time.Duration }
+
+// exited records that the server exited after running for up.
+func (b *backoff) exited(up time.Duration) {
+	if b.wait == 0 || up >= stableAfter {
+		b.wait = minBackoff
+	}
+}
+
+// next returns the wait before the next restart attempt.
+func (b *backoff) next() time.Duration {
+	w := max(b.wait, minBackoff)
+	b.wait = min(2*w, maxBackoff)
+	return w
 }
 
 // awaitTakeOver waits, in a process that joined the server, until its

@@ -257,3 +257,25 @@ func isChild(c *Cluster) bool {
 	defer c.mu.Unlock()
 	return c.cmd != nil
 }
+
+func TestBackoff(t *testing.T) {
+	ms := time.Millisecond
+	var b backoff
+	b.exited(time.Second)
+	var got []time.Duration
+	for range 10 {
+		got = append(got, b.next())
+	}
+	want := []time.Duration{100 * ms, 200 * ms, 400 * ms, 800 * ms, 1600 * ms, 3200 * ms, 6400 * ms, 12800 * ms, 15 * time.Second, 15 * time.Second}
+	if fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Fatalf("waits while restarts fail: %v, want %v", got, want)
+	}
+	b.exited(time.Second) // restarted, but down again at once: no reset
+	if w := b.next(); w != 15*time.Second {
+		t.Errorf("wait after a server that crashed at once: %s, want 15s", w)
+	}
+	b.exited(stableAfter) // stayed up long enough to count as healthy
+	if w := b.next(); w != minBackoff {
+		t.Errorf("wait after a server that stayed up %s: %s, want %s", stableAfter, w, minBackoff)
+	}
+}
