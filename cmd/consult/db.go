@@ -21,7 +21,8 @@ type database struct {
 	cluster *pgcluster.Cluster
 }
 
-// Close closes the pool, then stops the cluster if this process started it.
+// Close closes the pool, then stops the cluster if this process owns it
+// (started it, or adopted it from a process that died).
 func (d *database) Close() {
 	d.Pool.Close()
 	if d.cluster != nil {
@@ -29,9 +30,11 @@ func (d *database) Close() {
 	}
 }
 
-// openDatabase connects to DATABASE_URL, or starts (or joins) the
-// embedded cluster when it is empty. It waits for the server to come up,
-// saying in the log what it waits for, with each attempt bounded to 5 s.
+// openDatabase connects to DATABASE_URL, or starts (adopts, or joins) the
+// embedded cluster when it is empty; the pool reconnects by itself after
+// the cluster restarts a server that exited. It waits for the server to
+// come up, saying in the log what it waits for, with each attempt bounded
+// to 5 s.
 func openDatabase(ctx context.Context, cfg config, logger *slog.Logger) (*database, error) {
 	db := &database{}
 	url := cfg.DatabaseURL

@@ -51,18 +51,36 @@ const (
 // path fits in a socket address, else in /tmp/consult-<16 hex digits of
 // sha256(data dir)>, a 0700 directory owned by the cluster's user; joiners
 // read the socket directory from postmaster.pid, so nothing else records it.
+//
+// The process that owns the server holds an exclusive flock on the file
+// beside the data directory named like it plus ".owner"
+// ($DATA_DIR/postgres.owner) for as long as it runs: the kernel drops the
+// lock when that process dies however it dies, so a server found running
+// with the lock free has lost its owner and is adopted (see supervise.go),
+// and a process that joined a server takes it over when its owner ends.
 type Cluster struct {
 	dataDir, socketDir, port, logPath string
 	logger                            *slog.Logger
 	ranInitdb                         bool // whether opening ran initdb (tests check reuse)
+	cred                              *runAs
+	opts                              Options
 
-	// Set only when this process started the server.
-	cmd       *exec.Cmd
-	exited    chan struct{} // closed when cmd has been waited for
-	waitErr   error
+	// owner is the owner lock, flocked until Close, set only when this
+	// process owns the server: it started or adopted it. A joiner's
+	// supervisor sets it when it takes the server over.
+	owner     *os.File
+	lock      *os.File    // the data directory, flocked while starting or stopping
+	tmpSocket bool        // socketDir is ours under /tmp: remove it after stopping
+	adopted   atomic.Bool // whether an orphaned server was adopted (tests check)
 	stopping  atomic.Bool
-	lock      *os.File // the data directory, flocked while starting or stopping
-	tmpSocket bool     // socketDir is ours under /tmp: remove it after stopping
+	done      chan struct{} // closed by Close: the supervisor ends
+	superDone chan struct{} // closed when the supervisor has ended
+
+	mu     sync.Mutex // guards the running server below, replaced on restart
+	cmd    *exec.Cmd  // the server when this process started it, nil when adopted
+	pid    int        // the server's pid, started or adopted
+	gone   chan struct{}
+	exitOf error // how cmd exited, once gone is closed
 
 	closeOnce sync.Once
 	closeErr  error
@@ -85,13 +103,15 @@ type Options struct {
 	ServerEnv []string
 }
 
-// Open starts (or joins) the cluster whose data lives in dataDir (e.g.
-// $DATA_DIR/postgres), initialising it on first use. A second process
-// opening the same dataDir, such as "consult migrate" beside "consult serve",
-// joins the running server instead of starting another. When running as
-// root the server runs as the "postgres" user (else "nobody"), because
-// PostgreSQL refuses to run as root; dataDir's parents must be searchable by
-// that user.
+// Open starts, adopts or joins the cluster whose data lives in dataDir
+// (e.g. $DATA_DIR/postgres), initialising it on first use. With no server
+// running it starts one; a server left running by a process that died
+// (kill -9) is adopted; a server another live process owns, such as
+// "consult serve" beside "consult migrate", is joined. A started or adopted
+// server is supervised: restarted with backoff when it exits, stopped by
+// Close. When running as root the server runs as the "postgres" user (else
+// "nobody"), because PostgreSQL refuses to run as root; dataDir's parents
+// must be searchable by that user.
 func Open(ctx context.Context, dataDir string, opts Options) (*Cluster, error) {
 	logger := opts.Logger
 	if logger == nil {
@@ -101,10 +121,10 @@ func Open(ctx context.Context, dataDir string, opts Options) (*Cluster, error) {
 	if err != nil {
 		return nil, fmt.Errorf("pgcluster: start cluster: %w", err)
 	}
-	c := &Cluster{dataDir: abs, port: clusterPort, logPath: abs + ".log", logger: logger}
-	cred, err := clusterUser()
+	c := &Cluster{dataDir: abs, port: clusterPort, logPath: abs + ".log", logger: logger, opts: opts}
+	c.cred, err = clusterUser()
 	if err == nil {
-		err = prepareDataDir(abs, cred)
+		err = prepareDataDir(abs, c.cred)
 	}
 	if err == nil {
 		c.lock, err = os.Open(abs)
@@ -112,45 +132,82 @@ func Open(ctx context.Context, dataDir string, opts Options) (*Cluster, error) {
 	if err != nil {
 		return nil, fmt.Errorf("pgcluster: start cluster: %w", err)
 	}
-	// The lock makes two processes opening at once take turns: the first
-	// starts the server, the second then finds it running and joins.
-	if err := flock(ctx, c.lock); err != nil {
+	if err := c.joinAdoptOrStart(ctx); err != nil {
 		c.lock.Close()
-		return nil, fmt.Errorf("pgcluster: start cluster: lock %s: %w", abs, err)
-	}
-	err = c.joinOrStart(ctx, cred, opts)
-	syscall.Flock(int(c.lock.Fd()), syscall.LOCK_UN)
-	if err != nil || c.cmd == nil {
-		c.lock.Close()
-	}
-	if err != nil {
+		if c.owner != nil {
+			c.owner.Close()
+		}
 		return nil, fmt.Errorf("pgcluster: start cluster: %w", err)
 	}
+	c.done, c.superDone = make(chan struct{}), make(chan struct{})
+	go c.supervise()
 	return c, nil
 }
 
-// joinOrStart connects to a live postmaster of the data directory, waiting
-// while it starts up or shuts down, or starts one when there is none.
-func (c *Cluster) joinOrStart(ctx context.Context, cred *runAs, opts Options) error {
+// joinAdoptOrStart connects to a live postmaster of the data directory,
+// waiting while it starts up, shuts down or is being restarted by its
+// owner, or starts one when there is none. Each look is taken under the
+// data directory's lock, which makes two processes opening at once take
+// turns: the first starts the server, the second then finds it running and
+// joins.
+func (c *Cluster) joinAdoptOrStart(ctx context.Context) error {
 	deadline := time.Now().Add(startTimeout) // a start-up deadline: a duration, not an instant
 	for {
-		pid, sockDir, port, ok := c.livePostmaster()
-		if !ok {
-			return c.start(ctx, cred, opts)
+		if err := flock(ctx, c.lock); err != nil {
+			return fmt.Errorf("lock %s: %w", c.dataDir, err)
 		}
-		c.socketDir, c.port = sockDir, port
-		err := ping(ctx, c.URL("postgres"))
-		if err == nil {
-			c.logger.Info("pgcluster: joined running postgres", "data_dir", c.dataDir, "pid", pid)
-			return nil
+		settled, err := c.tryOpen(ctx)
+		syscall.Flock(int(c.lock.Fd()), syscall.LOCK_UN)
+		if err != nil || settled {
+			return err
 		}
 		if time.Now().After(deadline) {
-			return fmt.Errorf("postgres (pid %d) holds %s but does not accept connections: %w", pid, c.dataDir, err)
+			return fmt.Errorf("the postgres server of %s does not accept connections", c.dataDir)
 		}
 		if err := sleep(ctx, 100*time.Millisecond); err != nil {
 			return err
 		}
 	}
+}
+
+// tryOpen takes one look, under the data directory's lock, and either
+// settles (joined, adopted or started) or reports that it must look again.
+func (c *Cluster) tryOpen(ctx context.Context) (settled bool, err error) {
+	owner, err := tryOwnerLock(c.dataDir + ".owner")
+	if err != nil {
+		return false, err
+	}
+	pid, sockDir, port, ok := c.livePostmaster()
+	if !ok {
+		if owner == nil {
+			return false, nil // its owner is restarting it
+		}
+		c.owner, c.socketDir = owner, "" // a socket a dying server left named is no guide
+		return true, c.start(ctx)
+	}
+	c.socketDir, c.port = sockDir, port
+	if err := ping(ctx, c.URL("postgres")); err != nil {
+		if owner != nil {
+			owner.Close()
+		}
+		return false, nil // starting up or shutting down
+	}
+	if owner == nil {
+		c.logger.Info("pgcluster: joined running postgres", "data_dir", c.dataDir, "pid", pid)
+		return true, nil
+	}
+	c.owner = owner
+	c.adopt(pid)
+	return true, nil
+}
+
+// adopt makes the running server pid, whose owner has ended, this
+// process's to supervise and stop.
+func (c *Cluster) adopt(pid int) {
+	c.adopted.Store(true)
+	c.tmpSocket = c.socketDir != c.dataDir && strings.HasPrefix(c.socketDir, "/tmp/consult-")
+	c.setServer(nil, pid, watchPID(pid), nil)
+	c.logger.Warn("pgcluster: adopted postgres left running by a process that ended", "data_dir", c.dataDir, "pid", pid)
 }
 
 // livePostmaster reads postmaster.pid and reports whether the postgres
@@ -166,10 +223,7 @@ func (c *Cluster) livePostmaster() (pid int, sockDir, port string, ok bool) {
 		return 0, "", "", false // being written or truncated
 	}
 	pid, err = strconv.Atoi(strings.TrimSpace(lines[0]))
-	if err != nil || pid <= 0 {
-		return 0, "", "", false
-	}
-	if err := syscall.Kill(pid, 0); err != nil && !errors.Is(err, syscall.EPERM) {
+	if err != nil || pid <= 0 || !processAlive(pid) {
 		return 0, "", "", false
 	}
 	// After a reboot or in a container the pid may belong to something else.
@@ -182,8 +236,10 @@ func (c *Cluster) livePostmaster() (pid int, sockDir, port string, ok bool) {
 }
 
 // start runs initdb when the data directory is new, then the server, and
-// waits until it accepts connections.
-func (c *Cluster) start(ctx context.Context, cred *runAs, opts Options) error {
+// waits until it accepts connections. The caller holds the data directory's
+// lock and the owner lock.
+func (c *Cluster) start(ctx context.Context) error {
+	cred, opts := c.cred, c.opts
 	bins, err := findServer(c.dataDir)
 	if err != nil {
 		return err
@@ -210,9 +266,18 @@ func (c *Cluster) start(ctx context.Context, cred *runAs, opts Options) error {
 		c.ranInitdb = true
 		c.logger.Info("pgcluster: initialised postgres cluster", "data_dir", c.dataDir)
 	}
-	if c.socketDir, c.tmpSocket, err = socketDir(c.dataDir, cred); err != nil {
-		return err
+	// A restart keeps the socket its clients know, making its directory
+	// again if it is under /tmp and a clean stop removed it.
+	if c.socketDir == "" || c.tmpSocket {
+		dir, tmp, err := socketDir(c.dataDir, cred)
+		if err != nil {
+			return err
+		}
+		if c.socketDir == "" {
+			c.socketDir, c.tmpSocket = dir, tmp
+		}
 	}
+	removeZombieLocks(filepath.Join(c.dataDir, "postmaster.pid"), filepath.Join(c.socketDir, ".s.PGSQL."+clusterPort+".lock"))
 	args := []string{"-D", c.dataDir, "-k", c.socketDir, "-p", clusterPort,
 		"-c", "listen_addresses=", "-c", "timezone=UTC"}
 	for _, s := range opts.Settings {
@@ -221,30 +286,32 @@ func (c *Cluster) start(ctx context.Context, cred *runAs, opts Options) error {
 	cmd := command(bins[1], cred, logf, args...)
 	cmd.Env = append(cmd.Env, opts.ServerEnv...)
 	// Its own process group keeps a Ctrl-C at the terminal from reaching
-	// the server before Close shuts it down cleanly.
+	// the server before Close shuts it down cleanly, and lets the server
+	// outlive this process if it is killed, to be adopted by the next.
 	cmd.SysProcAttr.Setpgid = true
 	if err := cmd.Start(); err != nil {
 		return fmt.Errorf("postgres: %w", err)
 	}
-	c.cmd, c.exited = cmd, make(chan struct{})
+	gone := make(chan struct{})
+	c.setServer(cmd, cmd.Process.Pid, gone, nil)
 	go func() {
-		c.waitErr = cmd.Wait()
-		close(c.exited)
-		if !c.stopping.Load() {
-			c.logger.Error("pgcluster: postgres exited unexpectedly", "err", c.waitErr, "log", c.logPath)
-		}
+		err := cmd.Wait()
+		c.mu.Lock()
+		c.exitOf = err
+		c.mu.Unlock()
+		close(gone)
 	}()
 	deadline := time.Now().Add(startTimeout) // a start-up deadline: a duration, not an instant
 	for err = ping(ctx, c.URL("postgres")); err != nil; err = ping(ctx, c.URL("postgres")) {
 		select {
-		case <-c.exited:
-			return fmt.Errorf("postgres exited: %w%s", c.waitErr, logTail(c.logPath, from))
+		case <-gone:
+			return fmt.Errorf("postgres exited: %w%s", c.exitErr(), logTail(c.logPath, from))
 		case <-ctx.Done():
 			err = ctx.Err()
 		case <-time.After(100 * time.Millisecond):
 		}
 		if ctx.Err() != nil || time.Now().After(deadline) {
-			c.stop()
+			c.stopServer()
 			return fmt.Errorf("postgres not ready: %w%s", err, logTail(c.logPath, from))
 		}
 	}
@@ -252,13 +319,13 @@ func (c *Cluster) start(ctx context.Context, cred *runAs, opts Options) error {
 	return nil
 }
 
-// PID returns the process id of the server when this process started it,
-// or 0 when it joined a server another process started.
+// PID returns the process id of the server when this process started or
+// adopted it (after a restart, the new server's), or 0 when it joined a
+// server another process owns.
 func (c *Cluster) PID() int {
-	if c.cmd == nil {
-		return 0
-	}
-	return c.cmd.Process.Pid
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.pid
 }
 
 // URL returns a pgx-usable connection URL for database name over the unix
@@ -295,17 +362,21 @@ func (c *Cluster) EnsureDatabase(ctx context.Context, name string) error {
 	return nil
 }
 
-// Close stops the cluster if this process started it (fast shutdown:
-// sessions, including joiners', are ended) and waits for it to exit; a joiner
-// just detaches. It is safe to call more than once and from a signal
-// handler's goroutine.
+// Close stops the server if this process owns it (fast shutdown: sessions,
+// including joiners', are ended) and waits for it to exit; a joiner just
+// detaches. It is safe to call more than once and from a signal handler's
+// goroutine.
 func (c *Cluster) Close() error {
 	c.closeOnce.Do(func() {
-		if c.cmd == nil {
+		c.stopping.Store(true)
+		close(c.done)
+		<-c.superDone // no restart or take-over under way from here on
+		defer c.lock.Close()
+		if c.owner == nil {
 			c.logger.Info("pgcluster: detached from postgres", "data_dir", c.dataDir)
 			return
 		}
-		defer c.lock.Close()
+		defer c.owner.Close() // last: a server still running is never left unowned
 		// Holding the lock while stopping makes a process opening the cluster
 		// meanwhile wait, then start afresh rather than join a dying server.
 		ctx, cancel := context.WithTimeout(context.Background(), startTimeout)
@@ -313,7 +384,7 @@ func (c *Cluster) Close() error {
 		if flock(ctx, c.lock) == nil {
 			defer syscall.Flock(int(c.lock.Fd()), syscall.LOCK_UN)
 		}
-		if err := c.stop(); err != nil {
+		if err := c.stopServer(); err != nil {
 			c.closeErr = fmt.Errorf("pgcluster: stop cluster: %w", err)
 			return
 		}
@@ -322,23 +393,43 @@ func (c *Cluster) Close() error {
 	return c.closeErr
 }
 
-// stop asks the server for a fast shutdown, escalating to an immediate one
-// and then to SIGKILL if it hangs.
-func (c *Cluster) stop() error {
-	c.stopping.Store(true)
+// stopServer asks the server for a fast shutdown, escalating to an
+// immediate one and then to SIGKILL if it hangs. A server that is already
+// gone is stopped.
+func (c *Cluster) stopServer() error {
+	c.mu.Lock()
+	pid, gone := c.pid, c.gone
+	c.mu.Unlock()
+	if pid == 0 {
+		return nil
+	}
 	for _, s := range []struct {
 		sig  syscall.Signal
 		wait time.Duration
 	}{{syscall.SIGINT, time.Minute}, {syscall.SIGQUIT, 10 * time.Second}, {syscall.SIGKILL, 10 * time.Second}} {
-		c.cmd.Process.Signal(s.sig)
 		select {
-		case <-c.exited:
-			if c.tmpSocket {
-				os.Remove(c.socketDir)
+		case <-gone:
+			if s.sig == syscall.SIGINT { // it had exited already
+				c.removeTmpSocket()
+				return nil
 			}
-			return c.waitErr
+		default:
+			syscall.Kill(pid, s.sig)
+		}
+		select {
+		case <-gone:
+			c.removeTmpSocket()
+			return c.exitErr()
 		case <-time.After(s.wait):
 		}
 	}
-	return fmt.Errorf("postgres (pid %d) did not exit", c.cmd.Process.Pid)
+	return fmt.Errorf("postgres (pid %d) did not exit", pid)
+}
+
+// removeTmpSocket removes the socket directory once the server is gone, if
+// it is one of ours under /tmp.
+func (c *Cluster) removeTmpSocket() {
+	if c.tmpSocket {
+		os.Remove(c.socketDir)
+	}
 }
