@@ -135,6 +135,12 @@ func (s *Server) routes() {
 	adminAPI.GET("/bookings/:id", s.anyBooking)
 	adminAPI.POST("/bookings/:id/cancel", s.cancelAnyBooking)
 	adminAPI.PUT("/bookings/:id/status", s.setStatus)
+	adminAPI.GET("/webhooks", s.listWebhooks)
+	adminAPI.POST("/webhooks", s.createWebhook)
+	adminAPI.DELETE("/webhooks/:id", s.deleteWebhook)
+	adminAPI.POST("/webhooks/:id/test", s.testWebhook)
+	adminAPI.POST("/webhooks/:id/enable", s.enableWebhook)
+	adminAPI.GET("/webhooks/:id/deliveries", s.webhookDeliveries)
 
 	// Calendar feeds.
 	if s.feed != nil {
