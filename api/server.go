@@ -188,7 +188,7 @@ func New(cfg Config, deps Deps) (*Server, error) {
 	s.webhooks = deps.Webhooks
 	s.adminArea = admin.New(admin.Config{BaseURL: s.base, IdleTimeout: cfg.AdminIdleTimeout, Lifetime: cfg.AdminLifetime},
 		admin.Deps{Admin: s.adminOps, Store: deps.Admin, Service: s.svc, Sessions: deps.Sessions, Web: s.web,
-			Feeds: s.feeds, Outbox: deps.Outbox, Logger: s.logger, Now: s.svc.Now})
+			Feeds: s.feeds, Outbox: deps.Outbox, Webhooks: deps.Webhooks, Logger: s.logger, Now: s.svc.Now})
 	s.routes()
 	return s, nil
 }

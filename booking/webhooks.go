@@ -321,6 +321,9 @@ type WebhookSender interface {
 // sender and returns the delivery with its outcome, which the delivery log
 // keeps like any other. ENOTFOUND; EUNAVAILABLE without a sender.
 func (a *Admin) SendWebhookTest(ctx context.Context, who Actor, id int64, sender WebhookSender) (*WebhookSend, WebhookOutcome, error) {
+	if _, err := a.store.Webhook(ctx, id); err != nil {
+		return nil, WebhookOutcome{}, err
+	}
 	if sender == nil {
 		return nil, WebhookOutcome{}, Errorf(EUNAVAILABLE, "Webhooks are not sent by this instance.")
 	}
