@@ -179,7 +179,7 @@ func New(cfg Config, deps Deps) (*Server, error) {
 		}
 	}
 	if deps.Admin != nil {
-		s.adminOps = booking.NewAdmin(deps.Admin, s.now)
+		s.adminOps = booking.NewAdmin(deps.Admin, s.now, booking.AdminSealer(s.svc.Sealer()))
 	}
 	s.adminArea = admin.New(admin.Config{BaseURL: s.base, IdleTimeout: cfg.AdminIdleTimeout, Lifetime: cfg.AdminLifetime},
 		admin.Deps{Admin: s.adminOps, Store: deps.Admin, Service: s.svc, Sessions: deps.Sessions, Web: s.web,

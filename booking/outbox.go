@@ -12,6 +12,7 @@ const (
 	MailRescheduled       = "rescheduled"        // to the client, with the updated invitation
 	MailCancelled         = "cancelled"          // to the client, with the cancelling invitation
 	MailReminder          = "reminder"           // to the client, before the consultation
+	MailRestored          = "restored"           // to the client: a cancellation undone, with the invitation
 	MailPractitionerNew   = "practitioner_new"   // to the practitioner
 	MailPractitionerMoved = "practitioner_moved" // to the practitioner
 	MailPractitionerGone  = "practitioner_gone"  // to the practitioner

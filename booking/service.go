@@ -50,6 +50,10 @@ func WithConfirmByEmail(holdFor time.Duration) Option {
 // confirms them by email (Hold) rather than made at once (Book).
 func (s *Service) ConfirmsByEmail() bool { return s.holdFor > 0 }
 
+// Sealer returns the sealer of manage tokens for email (WithSealer), or
+// nil without one.
+func (s *Service) Sealer() TokenSealer { return s.sealer }
+
 // NewService returns a Service on store using now as its clock.
 func NewService(store Store, now func() time.Time, opts ...Option) *Service {
 	s := &Service{Store: store, Now: now}
