@@ -110,4 +110,9 @@ type Outbox interface {
 	// RenderMessage renders message id as it would be sent now. ENOTFOUND
 	// when there is no such message or its booking is gone.
 	RenderMessage(ctx context.Context, id int64) (*RenderedMessage, error)
+	// PreviewMessage renders the message of kind to the client about b,
+	// with the practitioner's note, as it would be sent if b changed
+	// now: before a cancellation, what the client will receive. Nothing
+	// is queued. EINVALID for a kind that does not go to the client.
+	PreviewMessage(ctx context.Context, kind string, b Booking, note string) (*RenderedMessage, error)
 }
