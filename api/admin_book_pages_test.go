@@ -83,6 +83,17 @@ func TestAdminBookPagesRefuseKindly(t *testing.T) {
 		t.Errorf("a bad date in the link: %d\n%s", p.Status, p.Body)
 	}
 
+	// Booking the same client again starts from their details, the link
+	// naming only the booking.
+	again := b.get(fmt.Sprintf("/admin/bookings/new?client=%d&date=2026-12-04", bk.ID))
+	if again.Status != http.StatusOK || !strings.Contains(again.Body, `value="Ana Client"`) || !strings.Contains(again.Body, `value="ana@example.net"`) ||
+		!strings.Contains(again.Body, fmt.Sprintf(`href="/admin/bookings/new?client=%d&amp;date=2026-12-04&amp;time=09%%3A00"`, bk.ID)) {
+		t.Errorf("book the client again: %d\n%s", again.Status, again.Body)
+	}
+	if p := b.get("/admin/bookings/new?client=999999"); p.Status != http.StatusNotFound {
+		t.Errorf("book again the client of no booking: %d", p.Status)
+	}
+
 	// The two steps of a cancellation: nothing changes on the first.
 	before := a.state()
 	p = b.post(fmt.Sprintf("/admin/bookings/%d/cancel/preview", taken.ID), url.Values{"message": {"Sorry, Bo."}})

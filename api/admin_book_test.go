@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -387,4 +388,38 @@ func TestAdminAPIRestoreBooking(t *testing.T) {
 		t.Errorf("a day late: %+v", p)
 	}
 	call("/api/v1/admin/bookings/999999/restore", nil, 404)
+}
+
+// TestAdminAPIOverrideNeverDoubleBooks sends overlapping bookings outside
+// the rules at once: the override waives the rules, never the one
+// booking at a time, so exactly one is made.
+func TestAdminAPIOverrideNeverDoubleBooks(t *testing.T) {
+	a := newAdminTest(t, api.Config{})
+	auth := map[string]string{"Authorization": "Bearer " + a.apiToken()}
+	// A Saturday, so every request needs the override.
+	sat := time.Date(2026, 12, 5, 10, 0, 0, 0, adminLA)
+	const n = 6
+	statuses := make(chan int, n)
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			r := a.do("POST", "/api/v1/admin/bookings", map[string]any{"start": rfc(sat.Add(time.Duration(i) * 3 * time.Minute)),
+				"name": "Racer", "email": fmt.Sprintf("racer%d@example.net", i), "override_rules": true}, auth)
+			statuses <- r.Status
+		}()
+	}
+	wg.Wait()
+	close(statuses)
+	count := map[int]int{}
+	for s := range statuses {
+		count[s]++
+	}
+	if count[201] != 1 || count[409] != n-1 {
+		t.Fatalf("statuses %v, want one 201 and %d 409", count, n-1)
+	}
+	if got := a.bookingCount("confirmed"); got != 1 {
+		t.Fatalf("%d confirmed bookings", got)
+	}
 }

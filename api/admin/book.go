@@ -29,6 +29,8 @@ type timeFormData struct {
 	Min, Max     string // the date input's bounds
 	// Name, Email and Phone are the client's, when booking one.
 	Name, Email, Phone string
+	// Client is the id of the booking whose client is booked again, "" for a new one.
+	Client string
 	// AskOverride shows the "outside your usual rules" confirmation.
 	AskOverride bool
 }
@@ -76,6 +78,9 @@ func (h *Handler) timeForm(c echo.Context, d *timeFormData, date, clock string) 
 	for _, s := range slots {
 		label := timefmt.Clock(s.Start.In(loc), timefmt.H24)
 		q := url.Values{"date": {d.Date}, "time": {label}}
+		if d.Client != "" {
+			q.Set("client", d.Client)
+		}
 		d.Open = append(d.Open, openTime{Label: label, URL: d.Base + "?" + q.Encode(), Chosen: label == clock})
 	}
 	return nil
@@ -124,9 +129,25 @@ func timeErrors(err error) (map[string]string, bool, error) {
 	return nil, false, err
 }
 
-// BookForm shows the form that books a client at a chosen time.
+// BookForm shows the form that books a client at a chosen time; with
+// ?client= a booking's id, for that booking's client again, their details
+// filled in (the link names only the id, never the client).
 func (h *Handler) BookForm(c echo.Context) error {
 	d := &timeFormData{Action: "/admin/bookings/new", Base: "/admin/bookings/new"}
+	if v := c.QueryParam("client"); v != "" {
+		var id int64
+		if _, err := fmt.Sscan(v, &id); err != nil || id <= 0 {
+			return booking.Errorf(booking.ENOTFOUND, "We could not find that booking.")
+		}
+		b, err := h.admin.Booking(c.Request().Context(), h.who(c), id)
+		if err != nil {
+			return err
+		}
+		if !strings.HasSuffix(b.Email, "@invalid") { // erased
+			d.Name, d.Email, d.Phone = b.Name, b.Email, b.Phone
+		}
+		d.Client = v
+	}
 	if err := h.timeForm(c, d, c.QueryParam("date"), c.QueryParam("time")); err != nil {
 		return err
 	}
