@@ -13,6 +13,8 @@ import (
 	"time"
 
 	"github.com/emersion/go-ical"
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
 
 	"consult/api"
 	"consult/booking"
@@ -338,6 +340,8 @@ func TestAdminAPIRestoreBooking(t *testing.T) {
 		}
 		return r
 	}
+	// Another system is told of every change, the restore included.
+	call("/api/v1/admin/webhooks", map[string]any{"url": "https://hooks.example.net/in", "events": []string{"booking.cancelled", "booking.restored"}}, 201)
 	nine := time.Date(2026, 12, 4, 9, 0, 0, 0, adminLA)
 	bk := a.bookAs(nine, "Ana Client", "ana@example.net", "")
 	first := readInvite(t, oneMail(t, a.deliver("ana@example.net"), "is confirmed"))
@@ -372,6 +376,13 @@ func TestAdminAPIRestoreBooking(t *testing.T) {
 		}
 	}
 	call(restore, nil, 409) // not cancelled
+	var events []string
+	if err := pgxCollect(a.pool, `SELECT event_type FROM webhook_deliveries ORDER BY id`, &events); err != nil {
+		t.Fatal(err)
+	}
+	if strings.Join(events, " ") != "booking.cancelled booking.restored" {
+		t.Errorf("webhook events %q", events)
+	}
 
 	// Taken meanwhile: the time stays the other client's.
 	call(fmt.Sprintf("/api/v1/admin/bookings/%d/cancel", bk.ID), nil, 200)
@@ -422,4 +433,14 @@ func TestAdminAPIOverrideNeverDoubleBooks(t *testing.T) {
 	if got := a.bookingCount("confirmed"); got != 1 {
 		t.Fatalf("%d confirmed bookings", got)
 	}
+}
+
+// pgxCollect reads one text column of every row of query into out.
+func pgxCollect(pool *pgxpool.Pool, query string, out *[]string) error {
+	rows, err := pool.Query(context.Background(), query)
+	if err != nil {
+		return err
+	}
+	*out, err = pgx.CollectRows(rows, pgx.RowTo[string])
+	return err
 }
