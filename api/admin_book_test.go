@@ -399,6 +399,16 @@ func TestAdminAPIRestoreBooking(t *testing.T) {
 		t.Errorf("a day late: %+v", p)
 	}
 	call("/api/v1/admin/bookings/999999/restore", nil, 404)
+
+	// Undone before its email went out, the cancellation is not sent:
+	// the client hears only that the booking stands.
+	quick := a.bookAs(nine.Add(4*time.Hour), "Di Quick", "di@example.net", "")
+	oneMail(t, a.deliver("di@example.net"), "is confirmed")
+	call(fmt.Sprintf("/api/v1/admin/bookings/%d/cancel", quick.ID), nil, 200)
+	call(fmt.Sprintf("/api/v1/admin/bookings/%d/restore", quick.ID), nil, 200)
+	if got := a.deliver("di@example.net"); len(got) != 1 || !strings.Contains(decodeSubject(got[0]), "is back on") {
+		t.Errorf("after a cancellation undone at once: %d messages", len(got))
+	}
 }
 
 // TestAdminAPIOverrideNeverDoubleBooks sends overlapping bookings outside
