@@ -122,8 +122,10 @@ func TestAdminBookPagesRefuseKindly(t *testing.T) {
 		t.Errorf("restore a day late: %d\n%s", p.Status, p.Body)
 	}
 	// A cancelled booking cannot be moved or cancelled again.
-	if p := b.get(fmt.Sprintf("/admin/bookings/%d/cancel", taken.ID)); p.Status != http.StatusSeeOther {
-		t.Errorf("cancel page of a cancelled booking: %d", p.Status)
+	for _, step := range []string{"cancel", "move"} {
+		if p := b.get(fmt.Sprintf("/admin/bookings/%d/%s", taken.ID, step)); p.Status != http.StatusSeeOther {
+			t.Errorf("%s page of a cancelled booking: %d", step, p.Status)
+		}
 	}
 	if p := b.post(fmt.Sprintf("/admin/bookings/%d/move", taken.ID), form("2026-12-04", "09:00")); p.Status != http.StatusUnprocessableEntity ||
 		!strings.Contains(p.Body, "Only a confirmed booking can be moved.") {

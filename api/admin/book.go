@@ -218,6 +218,9 @@ func (h *Handler) MoveForm(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	if b.Status != booking.StatusConfirmed || !b.Start.After(h.now()) {
+		return h.redirect(c, fmt.Sprintf("/admin/bookings/%d", b.ID), "Only an upcoming, confirmed booking can be moved.")
+	}
 	if err := h.record(c, "booking.view", fmt.Sprintf("booking:%d", b.ID)); err != nil {
 		return err
 	}
