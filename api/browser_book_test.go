@@ -115,6 +115,7 @@ func TestBrowserPractitionerBookings(t *testing.T) {
 	first := readInvite(t, oneMail(t, a.deliver("ana@example.net"), "is confirmed"))
 	detail := fmt.Sprintf("%s/admin/bookings/%d", a.url, bk.ID)
 	tb.open(detail)
+	tb.audit(b, "admin-booking-upcoming-1280")
 	tb.follow(chromedp.Click(chromedp.CSS(`a[href$="/move"]`)))
 	if text := bodyText(); !strings.Contains(text, "Now: Thu 3 Dec 2026, 09:00–09:20") || !strings.Contains(text, "Open times on Thu 3 Dec 2026") {
 		t.Fatalf("move: %s", text)
@@ -180,6 +181,7 @@ func TestBrowserPractitionerBookings(t *testing.T) {
 		{"admin-book", "/admin/bookings/new"},
 		{"admin-move", fmt.Sprintf("/admin/bookings/%d/move", bk.ID)},
 		{"admin-cancel", fmt.Sprintf("/admin/bookings/%d/cancel", bk.ID)},
+		{"admin-booking-upcoming", fmt.Sprintf("/admin/bookings/%d", bk.ID)},
 	} {
 		if st := phone.open(a.url + p.path); st != 200 {
 			t.Errorf("%s: %d", p.path, st)
