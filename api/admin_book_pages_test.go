@@ -44,6 +44,8 @@ func TestAdminBookPagesRefuseKindly(t *testing.T) {
 			[]string{"This time is outside your usual rules: it is outside your hours that day.", `name="override_rules"`}},
 		{"in the past", "/admin/bookings/new", form("2026-11-30", "10:00", "name", "Cy", "email", "cy@example.net", "override_rules", "1"),
 			[]string{"That time has already passed."}},
+		{"in the hour the clocks skip", "/admin/bookings/new", form("2027-03-14", "02:30", "name", "Cy", "email", "cy@example.net", "override_rules", "1"),
+			[]string{"The clocks go forward then"}},
 		{"moved onto another booking", fmt.Sprintf("/admin/bookings/%d/move", bk.ID), form("2026-12-03", "11:00"),
 			[]string{"Another consultation is booked at that time."}},
 		{"moved to its own time", fmt.Sprintf("/admin/bookings/%d/move", bk.ID), form("2026-12-03", "09:00"),

@@ -105,7 +105,12 @@ func (h *Handler) chosenStart(c echo.Context) (time.Time, map[string]string, err
 	if err != nil {
 		return time.Time{}, map[string]string{"start": "Choose a time, such as 09:00."}, nil
 	}
-	return day.In(clock, loc), nil, nil
+	start := day.In(clock, loc)
+	if got := start.In(loc); booking.DateOf(got) != day || got.Hour()*60+got.Minute() != int(clock) {
+		// In the hour the clocks skip, the time never shows.
+		return time.Time{}, map[string]string{"start": "The clocks go forward then, so that time does not exist that day. Choose a later time."}, nil
+	}
+	return start, nil, nil
 }
 
 // timeErrors turns a refused time into messages at the form's fields,
