@@ -85,6 +85,16 @@ func TestAdminBookPagesRefuseKindly(t *testing.T) {
 		t.Errorf("a bad date in the link: %d\n%s", p.Status, p.Body)
 	}
 
+	// The move page's open times are those the booking could move to: its
+	// neighbours within the buffer, not its own time.
+	move := b.get(fmt.Sprintf("/admin/bookings/%d/move", bk.ID))
+	if !strings.Contains(move.Body, "date=2026-12-03&amp;time=09%3A20") || strings.Contains(move.Body, "time=09%3A00") {
+		t.Errorf("the move page's open times:\n%s", move.Body)
+	}
+	if book := b.get("/admin/bookings/new?date=2026-12-03"); strings.Contains(book.Body, "time=09%3A20") {
+		t.Error("the booking page offers a time within the buffer of a booking")
+	}
+
 	// Booking the same client again starts from their details, the link
 	// naming only the booking.
 	again := b.get(fmt.Sprintf("/admin/bookings/new?client=%d&date=2026-12-04", bk.ID))

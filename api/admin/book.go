@@ -18,8 +18,10 @@ import (
 // timeFormData is the form that books a client or moves a booking: a
 // date and a time in the practice's zone, with that day's open times.
 type timeFormData struct {
-	// Move is the booking being moved; nil when booking a client.
+	// Move is the booking being moved, and Own its time; nil when
+	// booking a client.
 	Move *bookingRow
+	Own  *booking.Interval
 	// Action is where the form posts; Base the page the open times link to.
 	Action, Base string
 	Zone         string // "Los Angeles time"
@@ -71,7 +73,12 @@ func (h *Handler) timeForm(c echo.Context, d *timeFormData, date, clock string) 
 	}
 	d.Date, d.Time = day.String(), clock
 	d.DayLabel = day.In(12*60, loc).Format("Mon 2 Jan 2006")
-	slots, _, err := h.svc.Slots(ctx, day.In(0, loc), day.AddDays(1).In(0, loc))
+	var slots []booking.Slot
+	if d.Own != nil {
+		slots, err = h.svc.SlotsAround(ctx, day.In(0, loc), day.AddDays(1).In(0, loc), *d.Own)
+	} else {
+		slots, _, err = h.svc.Slots(ctx, day.In(0, loc), day.AddDays(1).In(0, loc))
+	}
 	if err != nil {
 		return err
 	}
@@ -214,7 +221,8 @@ func (h *Handler) moveForm(c echo.Context) (*timeFormData, *booking.AdminBooking
 	}
 	row := rowOf(*b, loc)
 	base := fmt.Sprintf("/admin/bookings/%d/move", id)
-	return &timeFormData{Move: &row, Action: base, Base: base}, b, nil
+	own := b.Interval()
+	return &timeFormData{Move: &row, Own: &own, Action: base, Base: base}, b, nil
 }
 
 // MoveForm shows the form that moves a booking to another time.
