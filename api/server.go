@@ -183,7 +183,7 @@ func New(cfg Config, deps Deps) (*Server, error) {
 		}
 	}
 	if deps.Admin != nil {
-		s.adminOps = booking.NewAdmin(deps.Admin, s.now)
+		s.adminOps = booking.NewAdmin(deps.Admin, s.now, booking.AdminSealer(s.svc.Sealer()))
 	}
 	s.webhooks = deps.Webhooks
 	s.adminArea = admin.New(admin.Config{BaseURL: s.base, IdleTimeout: cfg.AdminIdleTimeout, Lifetime: cfg.AdminLifetime},

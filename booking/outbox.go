@@ -12,6 +12,7 @@ const (
 	MailRescheduled       = "rescheduled"        // to the client, with the updated invitation
 	MailCancelled         = "cancelled"          // to the client, with the cancelling invitation
 	MailReminder          = "reminder"           // to the client, before the consultation
+	MailRestored          = "restored"           // to the client: a cancellation undone, with the invitation
 	MailPractitionerNew   = "practitioner_new"   // to the practitioner
 	MailPractitionerMoved = "practitioner_moved" // to the practitioner
 	MailPractitionerGone  = "practitioner_gone"  // to the practitioner
@@ -109,4 +110,9 @@ type Outbox interface {
 	// RenderMessage renders message id as it would be sent now. ENOTFOUND
 	// when there is no such message or its booking is gone.
 	RenderMessage(ctx context.Context, id int64) (*RenderedMessage, error)
+	// PreviewMessage renders the message of kind to the client about b,
+	// with the practitioner's note, as it would be sent if b changed
+	// now: before a cancellation, what the client will receive. Nothing
+	// is queued. EINVALID for a kind that does not go to the client.
+	PreviewMessage(ctx context.Context, kind string, b Booking, note string) (*RenderedMessage, error)
 }

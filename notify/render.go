@@ -58,6 +58,7 @@ type view struct {
 var clientKinds = map[string]calendar.Method{
 	booking.MailConfirmation: calendar.MethodRequest,
 	booking.MailRescheduled:  calendar.MethodRequest,
+	booking.MailRestored:     calendar.MethodRequest,
 	booking.MailCancelled:    calendar.MethodCancel,
 	booking.MailReminder:     "",
 	// No invitation before the time is confirmed.

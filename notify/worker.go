@@ -226,7 +226,11 @@ func stale(m booking.OutboxMessage, b *booking.Booking, now time.Time) string {
 		if b.Status != booking.StatusHeld || (b.HoldExpires != nil && !b.HoldExpires.After(now)) {
 			return "the held time was confirmed or released"
 		}
-	case booking.MailConfirmation, booking.MailRescheduled:
+	case booking.MailCancelled:
+		if b.Status == booking.StatusConfirmed {
+			return "the cancellation was undone"
+		}
+	case booking.MailConfirmation, booking.MailRescheduled, booking.MailRestored:
 		switch {
 		case b.Sequence != m.BookingSequence:
 			return "superseded by a later change to the booking"

@@ -235,8 +235,8 @@ func (s *Store) CancelBooking(ctx context.Context, tokenHash []byte, now time.Ti
 func (s *Store) cancelInTx(ctx context.Context, tx pgx.Tx, id int64, message string, now time.Time) (*booking.Booking, error) {
 	b, err := scanBooking(tx.QueryRow(ctx, `
 		UPDATE bookings SET status = 'cancelled', cancelled_at = $2, updated_at = $2,
-			sequence = sequence + 1
-		WHERE id = $1 RETURNING `+bookingColumns, id, now))
+			sequence = sequence + 1, cancel_message = $3
+		WHERE id = $1 RETURNING `+bookingColumns, id, now, message))
 	if err != nil {
 		return nil, err
 	}

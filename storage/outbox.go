@@ -18,6 +18,7 @@ const (
 	MailRescheduled       = booking.MailRescheduled
 	MailCancelled         = booking.MailCancelled
 	MailReminder          = booking.MailReminder
+	MailRestored          = booking.MailRestored
 	MailSecurity          = booking.MailSecurity
 	MailConfirmRequest    = booking.MailConfirmRequest
 	MailLimitNotice       = booking.MailLimitNotice
@@ -36,6 +37,8 @@ const (
 	EventCancelled
 	// EventHeld is a time held for a client to confirm by email.
 	EventHeld
+	// EventRestored is a cancellation the practitioner undid.
+	EventRestored
 )
 
 // webhookEventOf is the webhook event a booking change sends, "" for none:
@@ -48,6 +51,8 @@ func webhookEventOf(ev BookingEvent) string {
 		return booking.EventBookingRescheduled
 	case EventCancelled:
 		return booking.EventBookingCancelled
+	case EventRestored:
+		return booking.EventBookingRestored
 	}
 	return ""
 }
@@ -65,7 +70,7 @@ type queuedMail struct {
 // link, and so is queued with the sealed token. A cancellation links to
 // the booking page instead: the old link can no longer change anything.
 func carriesLink(kind string) bool {
-	return kind == MailConfirmation || kind == MailRescheduled || kind == MailReminder || kind == MailConfirmRequest
+	return kind == MailConfirmation || kind == MailRescheduled || kind == MailRestored || kind == MailReminder || kind == MailConfirmRequest
 }
 
 // enqueueMail writes, inside tx, every email that ev on b sends: so a
@@ -88,6 +93,10 @@ func (s *Store) queueMail(ctx context.Context, tx pgx.Tx, b *booking.Booking, ev
 		mails = []queuedMail{{MailRescheduled, client, now}, {MailPractitionerMoved, practitioner, now}}
 	case EventCancelled:
 		mails = []queuedMail{{MailCancelled, client, now}, {MailPractitionerGone, practitioner, now}}
+	case EventRestored:
+		// The practitioner undid their own cancellation: only the client
+		// needs telling.
+		mails = []queuedMail{{MailRestored, client, now}}
 	case EventHeld:
 		// Only the request to confirm: the practitioner hears of the
 		// booking, and the reminder is queued, once it is confirmed.
