@@ -120,6 +120,12 @@ type WaitlistStore interface {
 	SweepWaitlist(ctx context.Context, dropBefore, now time.Time) error
 	// WaitlistEnabled says whether clients may join the waitlist.
 	WaitlistEnabled(ctx context.Context) (bool, error)
+	// WaitlistEntryOfBooking returns the entry a held booking was offered
+	// to. ENOTFOUND when it was not a waitlist offer.
+	WaitlistEntryOfBooking(ctx context.Context, bookingID int64) (int64, error)
+	// EndWaitlistEntry ends entry id with reason, releasing the time held
+	// for it. ENOTFOUND.
+	EndWaitlistEntry(ctx context.Context, id int64, reason string, now time.Time) error
 }
 
 // ErrWaitlistOff is returned when the practitioner has switched the
@@ -260,6 +266,30 @@ func (s *Service) LeaveWaitlist(ctx context.Context, token string) (*WaitlistEnt
 	return s.Store.LeaveWaitlist(ctx, HashToken(token), "left", s.Now().UTC())
 }
 
+// IsWaitlistOffer reports whether booking b is a time held for a waitlist
+// entry.
+func (s *Service) IsWaitlistOffer(ctx context.Context, b *Booking) (bool, error) {
+	_, err := s.Store.WaitlistEntryOfBooking(ctx, b.ID)
+	if ErrorCode(err) == ENOTFOUND {
+		return false, nil
+	}
+	return err == nil, err
+}
+
+// LeaveWaitlistByOffer ends the waitlist entry that the held time of
+// manage token was offered to, and releases the time.
+func (s *Service) LeaveWaitlistByOffer(ctx context.Context, token string) error {
+	b, err := s.ByToken(ctx, token)
+	if err != nil {
+		return err
+	}
+	id, err := s.Store.WaitlistEntryOfBooking(ctx, b.ID)
+	if err != nil {
+		return err
+	}
+	return s.Store.EndWaitlistEntry(ctx, id, "left", s.Now().UTC())
+}
+
 // OfferWaitlist offers free times to the waiting entries, in the order
 // they joined: each gets the earliest free time that suits it and was not
 // offered to it before, held for it for the hold time, with an email whose
@@ -335,9 +365,15 @@ func (e WaitlistEntry) Describe(place string) string {
 	names := map[time.Weekday]string{time.Sunday: "Sundays", time.Monday: "Mondays", time.Tuesday: "Tuesdays",
 		time.Wednesday: "Wednesdays", time.Thursday: "Thursdays", time.Friday: "Fridays", time.Saturday: "Saturdays"}
 	var days []string
-	if len(e.Days) == 7 {
+	weekdays := []time.Weekday{time.Monday, time.Tuesday, time.Wednesday, time.Thursday, time.Friday}
+	switch {
+	case len(e.Days) == 7:
 		days = []string{"Any day"}
-	} else {
+	case slices.Equal(e.Days, weekdays):
+		days = []string{"Weekdays"}
+	case slices.Equal(e.Days, []time.Weekday{time.Sunday, time.Saturday}):
+		days = []string{"Weekends"}
+	default:
 		for _, d := range e.Days {
 			days = append(days, names[d])
 		}

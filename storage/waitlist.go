@@ -324,3 +324,13 @@ func endWaitlistOnBooking(ctx context.Context, tx pgx.Tx, b *booking.Booking, no
 	}
 	return nil
 }
+
+// WaitlistEntryOfBooking implements booking.WaitlistStore.
+func (s *Store) WaitlistEntryOfBooking(ctx context.Context, bookingID int64) (int64, error) {
+	var id int64
+	err := s.db.QueryRow(ctx, `SELECT entry_id FROM waitlist_offers WHERE booking_id = $1`, bookingID).Scan(&id)
+	if booking.ErrorCode(translate(err)) == booking.ENOTFOUND {
+		return 0, booking.Errorf(booking.ENOTFOUND, "This time was not offered from the waitlist.")
+	}
+	return id, translate(err)
+}
