@@ -15,7 +15,7 @@ import (
 func waitlistToken(t *testing.T, ms []mailMsg, subject, to, kind string) string {
 	t.Helper()
 	msg := only(t, sentTo(ms, to), subject)
-	found := regexp.MustCompile(regexp.QuoteMeta(baseURL)+`/`+kind+`/([A-Za-z0-9_-]{22,})`).FindStringSubmatch(msg.Text)
+	found := regexp.MustCompile(regexp.QuoteMeta(baseURL) + `/` + kind + `/([A-Za-z0-9_-]{22,})`).FindStringSubmatch(msg.Text)
 	if found == nil {
 		t.Fatalf("no %s link in %q:\n%s", kind, subject, msg.Text)
 	}

@@ -62,7 +62,7 @@ type Deps struct {
 	// Webhooks sends the test event at once; nil: the button says
 	// webhooks are not sent here.
 	Webhooks booking.WebhookSender
-	Logger *slog.Logger
+	Logger   *slog.Logger
 	// Now is the service's clock.
 	Now func() time.Time
 }
