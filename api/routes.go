@@ -49,6 +49,7 @@ func (s *Server) routes() {
 	v1.GET("/bookings/:token", s.getBooking, guessLimit)
 	v1.DELETE("/bookings/:token", s.cancelBooking, manageLimit)
 	v1.GET("/challenge", s.challenge, bookLimit)
+	v1.POST("/waitlist", s.joinWaitlist, bookLimit)
 	v1.POST("/bookings/:token/reschedule", s.rescheduleBooking, manageLimit)
 
 	// Static files and public pages.
@@ -64,6 +65,14 @@ func (s *Server) routes() {
 		e.GET("/book", s.site.BookForm)
 		e.POST("/book", s.site.Book, bookLimit, httpx.SameOrigin)
 		e.GET("/book/check-email", s.site.CheckEmail)
+		e.GET("/waitlist", s.site.WaitlistForm)
+		e.POST("/waitlist", s.site.JoinWaitlist, bookLimit, httpx.SameOrigin)
+		e.GET("/waitlist/check-email", s.site.WaitlistCheckEmail)
+		entry := e.Group("/waitlist/:token", guessLimit, httpx.PrivatePage)
+		entry.GET("", s.site.WaitlistEntry)
+		entry.POST("/confirm", s.site.ConfirmWaitlist, manageLimit, httpx.SameOrigin)
+		entry.GET("/leave", s.site.LeaveWaitlistForm)
+		entry.POST("/leave", s.site.LeaveWaitlist, manageLimit, httpx.SameOrigin)
 		manage := e.Group("/manage/:token", guessLimit, httpx.PrivatePage)
 		manage.GET("", s.site.Manage)
 		manage.GET("/confirmation", s.site.Confirmation)
@@ -72,6 +81,8 @@ func (s *Server) routes() {
 		manage.POST("/cancel", s.site.Cancel, manageLimit, httpx.SameOrigin)
 		manage.POST("/confirm", s.site.ConfirmHold, manageLimit, httpx.SameOrigin)
 		manage.POST("/reschedule", s.site.Reschedule, manageLimit, httpx.SameOrigin)
+		manage.GET("/leave-waitlist", s.site.LeaveWaitlistFromOffer)
+		manage.POST("/leave-waitlist", s.site.LeaveWaitlistFromOffer, manageLimit, httpx.SameOrigin)
 	}
 
 	// Admin area and admin API. Every route in these groups needs a

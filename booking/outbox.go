@@ -19,6 +19,8 @@ const (
 	MailSecurity          = "security"           // to the practitioner: a change to how they sign in
 	MailConfirmRequest    = "confirm_request"    // to the client: the link that confirms a held time
 	MailLimitNotice       = "limit_notice"       // to the client: a request for their inbox was not taken
+	MailWaitlistConfirm   = "waitlist_confirm"   // to a waitlist entry: the link that confirms it
+	MailWaitlistOffer     = "waitlist_offer"     // to a waitlist entry: a time held for them, with the link that books it
 )
 
 // Recipients of queued mail.
@@ -62,6 +64,8 @@ type OutboxMessage struct {
 	MessageID string // the Message-ID header it was (or will be) sent with
 	CreatedAt time.Time
 	SentAt    *time.Time
+	// WaitlistEntryID is the waitlist entry a waitlist email is about.
+	WaitlistEntryID int64
 	// MailToken is the sealed manage token (see TokenSealer); only the
 	// worker's claim fills it in, never a listing.
 	MailToken []byte

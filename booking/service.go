@@ -23,6 +23,8 @@ type Service struct {
 	// holdFor, when set, is how long Hold keeps a time for a client to
 	// confirm by email.
 	holdFor time.Duration
+	// waitlistHold is how long a time offered to a waitlist entry is held.
+	waitlistHold time.Duration
 }
 
 // Option configures a Service in NewService.
@@ -47,6 +49,12 @@ func WithConfirmByEmail(holdFor time.Duration) Option {
 	return func(s *Service) { s.holdFor = holdFor }
 }
 
+// WithWaitlistHold sets how long a time offered to a waitlist entry is
+// held for it (WaitlistHold without this option).
+func WithWaitlistHold(d time.Duration) Option {
+	return func(s *Service) { s.waitlistHold = d }
+}
+
 // ConfirmsByEmail reports whether bookings are held until the client
 // confirms them by email (Hold) rather than made at once (Book).
 func (s *Service) ConfirmsByEmail() bool { return s.holdFor > 0 }
@@ -57,7 +65,7 @@ func (s *Service) Sealer() TokenSealer { return s.sealer }
 
 // NewService returns a Service on store using now as its clock.
 func NewService(store Store, now func() time.Time, opts ...Option) *Service {
-	s := &Service{Store: store, Now: now}
+	s := &Service{Store: store, Now: now, waitlistHold: WaitlistHold}
 	for _, opt := range opts {
 		opt(s)
 	}

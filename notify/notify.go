@@ -55,6 +55,7 @@ type Store interface {
 	OutboxByID(ctx context.Context, id int64) (*booking.OutboxMessage, error)
 	PurgeMailTokens(ctx context.Context, now time.Time) (int64, error)
 	BookingByID(ctx context.Context, id int64) (*booking.Booking, error)
+	WaitlistEntryByID(ctx context.Context, id int64) (*booking.WaitlistEntry, error)
 	Schedule(ctx context.Context, from, to booking.Date) (booking.Schedule, error)
 }
 

@@ -64,6 +64,7 @@ var clientKinds = map[string]calendar.Method{
 	// No invitation before the time is confirmed.
 	booking.MailConfirmRequest: "",
 	booking.MailLimitNotice:    "",
+	booking.MailWaitlistOffer:  "",
 }
 
 // render builds message m about booking b as it is now. token is the

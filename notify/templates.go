@@ -23,6 +23,7 @@ var kinds = []string{
 	booking.MailConfirmRequest, booking.MailLimitNotice,
 	booking.MailConfirmation, booking.MailRescheduled, booking.MailRestored, booking.MailCancelled, booking.MailReminder,
 	booking.MailPractitionerNew, booking.MailPractitionerMoved, booking.MailPractitionerGone, booking.MailSecurity,
+	booking.MailWaitlistConfirm, booking.MailWaitlistOffer,
 }
 
 // templates are the parsed message templates, one set per kind.

@@ -90,6 +90,10 @@ func (w *Worker) deliver(ctx context.Context, m booking.OutboxMessage) {
 		w.deliverSecurity(ctx, log, m)
 		return
 	}
+	if m.Kind == booking.MailWaitlistConfirm {
+		w.deliverWaitlist(ctx, log, m)
+		return
+	}
 	var b *booking.Booking
 	var err error
 	if m.BookingID != 0 {
@@ -222,7 +226,7 @@ func stale(m booking.OutboxMessage, b *booking.Booking, now time.Time) string {
 		case !b.Start.After(now):
 			return "the consultation has already started"
 		}
-	case booking.MailConfirmRequest:
+	case booking.MailConfirmRequest, booking.MailWaitlistOffer:
 		if b.Status != booking.StatusHeld || (b.HoldExpires != nil && !b.HoldExpires.After(now)) {
 			return "the held time was confirmed or released"
 		}

@@ -63,6 +63,10 @@ type config struct {
 	// none, -1 to leave the runtime's own (GOMEMLIMIT) in place.
 	MemoryLimit int64
 
+	// WaitlistHoldMinutes is how long a time offered to a waitlist entry
+	// is held for it.
+	WaitlistHoldMinutes int
+
 	// Email.
 	PractitionerEmail string
 	ReminderHours     int
@@ -160,6 +164,8 @@ func settings() []setting {
 				c.WebhookAllowPrivate = b
 				return nil
 			}},
+		{"waitlist-hold-minutes", "WAITLIST_HOLD_MINUTES", "15", "minutes a freed time offered to the next person on the waitlist is held for them before it passes on", false,
+			intSetting(1, 1440, func(c *config) *int { return &c.WaitlistHoldMinutes })},
 		{"retention-days", "RETENTION_DAYS", "180", "days after a consultation before the client's personal data is erased", false,
 			func(c *config, v string) error {
 				n, err := strconv.Atoi(v)

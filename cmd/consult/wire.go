@@ -52,6 +52,7 @@ func newApp(ctx context.Context, cfg config, now func() time.Time, logger *slog.
 	opts := []booking.Option{booking.WithSealer(keys),
 		booking.WithLimits(booking.ClientLimits{MaxUpcoming: cfg.EmailUpcomingLimit, MaxPerYear: cfg.EmailYearlyLimit,
 			MaxPerDay: cfg.EmailDailyLimit, MaxUpcomingPerNetwork: cfg.NetworkUpcomingLimit, Contact: cfg.MailFrom})}
+	opts = append(opts, booking.WithWaitlistHold(time.Duration(cfg.WaitlistHoldMinutes)*time.Minute))
 	if cfg.confirmsByEmail() {
 		opts = append(opts, booking.WithConfirmByEmail(holdFor))
 	}
@@ -62,7 +63,7 @@ func newApp(ctx context.Context, cfg config, now func() time.Time, logger *slog.
 		return nil, err
 	}
 	a.retention = &retention{store: store, sessions: sessions, days: cfg.RetentionDays, now: now, logger: logger}
-	a.holds = &holdSweeper{store: store, now: now, logger: logger}
+	a.holds = &holdSweeper{store: store, svc: svc, now: now, logger: logger}
 	a.webhooks = webhook.New(webhook.Config{AllowPrivate: cfg.WebhookAllowPrivate}, store, now, logger)
 
 	srv, err := api.New(api.Config{BaseURL: cfg.BaseURL, MailFrom: cfg.MailFrom,
