@@ -194,3 +194,36 @@ func TestWaitlistClaimRacingABookingGivesOneBooking(t *testing.T) {
 		t.Fatalf("claim %v, public booking %v: the held time is the claimant's", claimErr, bookErr)
 	}
 }
+
+// TestWaitlistEntriesAreExportedAndErasedWithTheClient: a client's data
+// request covers their waitlist entry, and erasing them removes it and
+// releases the time held for it.
+func TestWaitlistEntriesAreExportedAndErasedWithTheClient(t *testing.T) {
+	e := newEnv(t)
+	tokens := e.fullWednesday()
+	e.joinWaitlist("anna@example.org")
+	if _, err := e.svc.Cancel(e.ctx, tokens[1]); err != nil {
+		t.Fatal(err)
+	}
+	if n, err := e.svc.OfferWaitlist(e.ctx); err != nil || n != 1 {
+		t.Fatalf("offers %d, %v", n, err)
+	}
+	admin := booking.NewAdmin(e.store, e.clock.Now)
+	who := booking.Actor{Via: booking.ViaCLI}
+	out, err := admin.ExportClient(e.ctx, who, "Anna@example.org")
+	if err != nil || len(out.Waitlist) != 1 || out.Waitlist[0].Name != "Wait a" || out.Waitlist[0].Status != booking.WaitlistActive {
+		t.Fatalf("export: %+v, %v", out, err)
+	}
+	if _, err := admin.EraseClient(e.ctx, who, "anna@example.org"); err != nil {
+		t.Fatal(err)
+	}
+	var left int
+	if err := e.pool.QueryRow(e.ctx, `SELECT (SELECT count(*) FROM waitlist_entries) +
+		(SELECT count(*) FROM bookings WHERE status = 'held' OR email ILIKE '%anna%')`).Scan(&left); err != nil || left != 0 {
+		t.Fatalf("left after erasing: %d, %v", left, err)
+	}
+	wed := time.Date(2026, 12, 9, 8, 0, 0, 0, time.UTC)
+	if slots, _, _ := e.svc.Slots(e.ctx, wed, wed.Add(24*time.Hour)); len(slots) == 0 {
+		t.Fatal("the time held for the erased client was not released")
+	}
+}
