@@ -227,3 +227,41 @@ func TestWaitlistEntriesAreExportedAndErasedWithTheClient(t *testing.T) {
 		t.Fatal("the time held for the erased client was not released")
 	}
 }
+
+// TestWaitlistClaimIsAWebhookEvent: an endpoint subscribed to the
+// waitlist hears when an offered time is booked.
+func TestWaitlistClaimIsAWebhookEvent(t *testing.T) {
+	e := newEnv(t)
+	admin := booking.NewAdmin(e.store, e.clock.Now)
+	if _, _, err := admin.CreateWebhook(e.ctx, booking.Actor{Via: booking.ViaCLI}, booking.WebhookEndpoint{
+		URL: "https://hooks.example.com/in", Events: []string{booking.EventWaitlistClaimed}}); err != nil {
+		t.Fatal(err)
+	}
+	tokens := e.fullWednesday()
+	e.joinWaitlist("anna@example.org")
+	if _, err := e.svc.Cancel(e.ctx, tokens[0]); err != nil {
+		t.Fatal(err)
+	}
+	if n, err := e.svc.OfferWaitlist(e.ctx); err != nil || n != 1 {
+		t.Fatalf("offers %d, %v", n, err)
+	}
+	e.run()
+	if _, err := e.svc.Confirm(e.ctx, waitlistToken(t, e.received(), "A time has come free", "anna@example.org", "manage")); err != nil {
+		t.Fatal(err)
+	}
+	var events []string
+	rows, err := e.pool.Query(e.ctx, `SELECT event_type FROM webhook_deliveries ORDER BY id`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for rows.Next() {
+		var ev string
+		if err := rows.Scan(&ev); err != nil {
+			t.Fatal(err)
+		}
+		events = append(events, ev)
+	}
+	if len(events) != 1 || events[0] != booking.EventWaitlistClaimed {
+		t.Fatalf("webhook deliveries queued: %v", events)
+	}
+}
