@@ -178,6 +178,7 @@ type AdminStore interface {
 	ClientStore
 	MailStore
 	WebhookStore
+	WaitlistAdminStore
 	// InTx runs fn with the stores bound to one transaction, committing
 	// when fn returns nil and rolling everything back otherwise.
 	InTx(ctx context.Context, fn func(tx AdminStore) error) error

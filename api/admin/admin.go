@@ -39,6 +39,8 @@ type Store interface {
 	booking.AuditStore
 	booking.AdminBookingStore
 	booking.WebhookStore
+	booking.WaitlistStore
+	booking.WaitlistAdminStore
 }
 
 // Deps are the admin area's collaborators.

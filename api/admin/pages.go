@@ -21,6 +21,7 @@ type navItem struct {
 var nav = []navItem{
 	{"/admin/bookings", "Bookings"},
 	{"/admin/availability", "Availability"},
+	{"/admin/waitlist", "Waitlist"},
 	{"/admin/rules", "Rules"},
 	{"/admin/clients", "Client data"},
 	{"/admin/calendar", "Calendar feeds"},
