@@ -141,3 +141,27 @@ func TestEmbedInAnotherWebsite(t *testing.T) {
 		t.Fatalf("the refused frame holds %d forms (%v)", forms, err)
 	}
 }
+
+// TestEmbedPopupButton: with data-consult="popup" the website shows a
+// button that opens the booking page over it.
+func TestEmbedPopupButton(t *testing.T) {
+	b := needBrowser(t)
+	a := newMailAPI(t, testNow)
+	host := hostSite(t, a.url, `data-consult="popup" data-label="Book now"`)
+	if err := a.store.SaveEmbedSettings(context.Background(), booking.EmbedSettings{Origins: []string{host.URL}}, testNow); err != nil {
+		t.Fatal(err)
+	}
+	tb := b.tab(t, tabOptions{})
+	tb.open(host.URL)
+	if label := tb.text("button[data-consult-open]"); label != "Book now" {
+		t.Fatalf("button %q", label)
+	}
+	tb.must(chromedp.Click(chromedp.CSS("button[data-consult-open]")))
+	tb.waitFor(`(function () { var d = document.querySelector("dialog"); var f = d && d.querySelector("iframe"); return d.open && f && parseInt(f.style.height, 10) > 600; })()`)
+	frames, err := chromedp.Run(tb.ctx, chromedp.Nodes(chromedp.CSS("dialog iframe")))
+	if err != nil || len(frames) != 1 {
+		t.Fatalf("frames %d, %v", len(frames), err)
+	}
+	tb.must(chromedp.WaitVisible(chromedp.CSS(`form.book-form`), chromedp.FromNode(frames[0])))
+	tb.screenshot(b, "embed-popup-1280")
+}
