@@ -29,6 +29,7 @@ var nav = []navItem{
 	{"/admin/settings", "Settings"},
 	{"/admin/tokens", "API tokens"},
 	{"/admin/webhooks", "Webhooks"},
+	{"/admin/embed", "Embed"},
 	{"/admin/audit", "Audit log"},
 }
 
