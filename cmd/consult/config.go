@@ -65,6 +65,9 @@ type config struct {
 	ReminderHours     int
 	MailKey           []byte // nil: a key generated once and kept in the database
 	MailMaxAttempts   int
+
+	// Calendars the practitioner links to.
+	CalendarAllowPrivate bool // fetch from loopback and private addresses too
 }
 
 // setting describes one configuration value for flags, env and --help.
@@ -193,6 +196,16 @@ func settings() []setting {
 					return errors.New("must be a whole number from 1 to 50")
 				}
 				c.MailMaxAttempts = n
+				return nil
+			}},
+		// Calendars.
+		{"calendar-allow-private", "CALENDAR_ALLOW_PRIVATE", "false", "let calendar sources be read from loopback and private-network addresses (a Nextcloud on the practice's LAN); link-local and cloud metadata addresses stay refused", false,
+			func(c *config, v string) error {
+				b, err := strconv.ParseBool(v)
+				if err != nil {
+					return errors.New("must be true or false")
+				}
+				c.CalendarAllowPrivate = b
 				return nil
 			}},
 	}
