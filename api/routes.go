@@ -135,6 +135,10 @@ func (s *Server) routes() {
 	adminAPI.GET("/bookings/:id", s.anyBooking)
 	adminAPI.POST("/bookings/:id/cancel", s.cancelAnyBooking)
 	adminAPI.PUT("/bookings/:id/status", s.setStatus)
+	adminAPI.GET("/calendar-sources", s.listCalendarSources)
+	adminAPI.POST("/calendar-sources", s.addCalendarSource)
+	adminAPI.DELETE("/calendar-sources/:id", s.deleteCalendarSource)
+	adminAPI.POST("/calendar-sources/:id/sync", s.syncCalendarSource)
 
 	// Calendar feeds.
 	if s.feed != nil {

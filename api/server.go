@@ -17,6 +17,7 @@ import (
 
 	"github.com/alexedwards/scs/v2"
 	"github.com/labstack/echo/v4"
+	"github.com/prometheus/client_golang/prometheus"
 
 	"consult/api/admin"
 	"consult/api/feeds"
@@ -93,6 +94,19 @@ type Deps struct {
 	// Proof asks booking requests for a proof of work while bookings come
 	// at an abnormal rate; nil never asks.
 	Proof *proof.Guard
+	// Calendars reads the practitioner's linked calendars on demand (the
+	// admin API's sync); nil answers such requests 503.
+	Calendars CalendarSyncer
+	// Collectors are more metrics for /metrics (the calendar syncs').
+	Collectors []prometheus.Collector
+}
+
+// CalendarSyncer syncs one calendar source now (calsync.Syncer).
+type CalendarSyncer interface {
+	// Sync reads source id and returns it as it stands after; a failed
+	// read is recorded on the source, not returned. ECONFLICT while
+	// another sync of it runs; ENOTFOUND.
+	Sync(ctx context.Context, id int64) (*booking.CalendarSource, error)
 }
 
 // queueWait is the longest a request waits at the gate for a handler
@@ -125,9 +139,10 @@ type Server struct {
 	feed      *feeds.Handler
 
 	// The practitioner's operations, for the admin API and the area.
-	admin    booking.AdminStore
-	adminOps *booking.Admin
-	feeds    *booking.Feeds
+	admin     booking.AdminStore
+	adminOps  *booking.Admin
+	feeds     *booking.Feeds
+	calendars CalendarSyncer
 }
 
 // New builds a Server with its routes and middleware.
@@ -146,6 +161,11 @@ func New(cfg Config, deps Deps) (*Server, error) {
 		metrics: httpx.NewMetrics(deps.Stats),
 		admin:   deps.Admin,
 		proof:   deps.Proof,
+
+		calendars: deps.Calendars,
+	}
+	if err := s.metrics.Register(deps.Collectors...); err != nil {
+		return nil, err
 	}
 	if s.logger == nil {
 		s.logger = slog.New(slog.DiscardHandler)

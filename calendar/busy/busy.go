@@ -73,6 +73,10 @@ func Parse(data []byte, o Options) ([]booking.Interval, error) {
 	var out []booking.Interval
 	for _, cal := range cals {
 		p := &parser{o: o, zones: newZones(cal, o.Zone)}
+		// Google names a calendar by its owner's address.
+		if name := cal.Props.Get("X-WR-CALNAME"); name != nil && strings.Contains(name.Value, "@") && !strings.ContainsAny(name.Value, " ,;") {
+			p.o.Owners = append(slices.Clone(o.Owners), name.Value)
+		}
 		if err := p.calendar(cal, &out); err != nil {
 			return nil, err
 		}

@@ -1,0 +1,221 @@
+package api_test
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"strconv"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"consult/api"
+	"consult/booking"
+	"consult/booking/password"
+	"consult/calendar/calsync"
+	"consult/calendar/fetch"
+	"consult/notify"
+	"consult/storage"
+	"consult/storage/storagetest"
+)
+
+// calendarTest is an admin API server whose store seals secrets, with a
+// calendar syncer allowed to read loopback addresses, and a loopback
+// "provider" serving an ICS file under a secret path.
+type calendarTest struct {
+	*testAPI
+	store    *storage.Store
+	syncer   *calsync.Syncer
+	auth     map[string]string
+	icsURL   string
+	failing  atomic.Bool // the provider answers 500
+	requests atomic.Int32
+}
+
+const calendarSecret = "private-6f1e2d3c4b5a69788796a5b4c3d2e1f0"
+
+func newCalendarTest(t *testing.T) *calendarTest {
+	t.Helper()
+	ctx := context.Background()
+	pool := storagetest.NewDB(t)
+	seedStore(t, pool, false)
+	keys, err := notify.NewKeyring(make([]byte, notify.KeySize))
+	if err != nil {
+		t.Fatal(err)
+	}
+	store := storage.New(pool, storage.WithSecretSealer(keys))
+	clock := &testClock{t: testNow}
+	svc := booking.NewService(store, clock.Now)
+	ct := &calendarTest{store: store}
+	ics, err := os.ReadFile("../calendar/busy/testdata/google.ics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	provider := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		ct.requests.Add(1)
+		if ct.failing.Load() {
+			http.Error(w, "unavailable", http.StatusInternalServerError)
+			return
+		}
+		if !strings.Contains(r.URL.Path, calendarSecret) {
+			http.NotFound(w, r)
+			return
+		}
+		w.Header().Set("Content-Type", "text/calendar")
+		_, _ = w.Write(ics)
+	}))
+	t.Cleanup(provider.Close)
+	ct.icsURL = provider.URL + "/calendar/ical/" + calendarSecret + "/basic.ics"
+	zone := func(ctx context.Context) (*time.Location, error) {
+		st, err := svc.Settings(ctx)
+		if err != nil {
+			return nil, err
+		}
+		return st.Location()
+	}
+	ct.syncer = calsync.New(calsync.Config{StaleAfter: 24 * time.Hour}, store, fetch.New(fetch.Options{AllowPrivate: true, Timeout: 5 * time.Second}),
+		nil, zone, clock.Now, slog.New(slog.DiscardHandler))
+	srv, err := api.New(api.Config{BaseURL: "http://consult.test"}, api.Deps{Service: svc, Admin: store, Feeds: store,
+		Sessions: storage.NewSessions(pool, clock.Now), Calendars: ct.syncer, Collectors: ct.syncer.Collectors()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ts := httptest.NewServer(srv)
+	t.Cleanup(ts.Close)
+	hash, err := password.Hash(adminPassword)
+	if err != nil {
+		t.Fatal(err)
+	}
+	u, err := store.CreateUser(ctx, adminEmail, hash, testNow)
+	if err != nil {
+		t.Fatal(err)
+	}
+	token, tokenHash := booking.NewToken()
+	if _, err := store.CreateAPIToken(ctx, u.ID, "test", tokenHash, testNow); err != nil {
+		t.Fatal(err)
+	}
+	ct.auth = map[string]string{"Authorization": "Bearer " + token}
+	ct.testAPI = &testAPI{t: t, url: ts.URL, pool: pool, router: openAPIRouter(t), client: ts.Client()}
+	return ct
+}
+
+type calendarSourceBody struct {
+	ID            int64   `json:"id"`
+	Kind          string  `json:"kind"`
+	Status        string  `json:"status"`
+	Host          string  `json:"host"`
+	BusyIntervals int     `json:"busy_intervals"`
+	LastSuccess   *string `json:"last_success"`
+	Error         *string `json:"error"`
+	Blocking      bool    `json:"blocking"`
+}
+
+func (ct *calendarTest) call(method, path string, body any, want int) response {
+	ct.t.Helper()
+	r := ct.do(method, path, body, ct.auth)
+	if r.Status != want {
+		ct.t.Fatalf("%s %s: %d, want %d\n%s", method, path, r.Status, want, r.Body)
+	}
+	return r
+}
+
+// TestCalendarSourcesAPI links, lists, syncs and unlinks a calendar, each
+// answer checked against openapi.yaml, and never shows the address.
+func TestCalendarSourcesAPI(t *testing.T) {
+	ct := newCalendarTest(t)
+	r := ct.call("POST", "/api/v1/admin/calendar-sources", map[string]any{"kind": "ics", "url": ct.icsURL}, 201)
+	var src calendarSourceBody
+	r.decode(t, &src)
+	if src.ID == 0 || src.Kind != "ics" || src.Status != "pending" || src.Host != "127.0.0.1" {
+		t.Fatalf("created %+v", src)
+	}
+	if strings.Contains(string(r.Body), calendarSecret) {
+		t.Errorf("the answer shows the secret address: %s", r.Body)
+	}
+	// Stored sealed: the database holds no readable address.
+	var n int
+	if err := ct.pool.QueryRow(context.Background(), `SELECT count(*) FROM calendar_sources WHERE url_sealed LIKE '%' || $1 || '%'`, calendarSecret).Scan(&n); err != nil || n != 0 {
+		t.Errorf("address stored readable (%d rows, %v)", n, err)
+	}
+
+	path := "/api/v1/admin/calendar-sources/" + strconv.FormatInt(src.ID, 10)
+	ct.call("POST", path+"/sync", nil, 200).decode(t, &src)
+	if src.Status != "ok" || src.BusyIntervals == 0 || src.LastSuccess == nil || src.Error != nil {
+		t.Fatalf("after a sync: %+v", src)
+	}
+	good := src.BusyIntervals
+
+	// A provider failing keeps the last good busy time and says why.
+	ct.failing.Store(true)
+	ct.call("POST", path+"/sync", nil, 200).decode(t, &src)
+	if src.Status != "error" || src.Error == nil || !strings.Contains(*src.Error, "500") || src.BusyIntervals != good || src.LastSuccess == nil {
+		t.Fatalf("after a failed sync: %+v", src)
+	}
+	if strings.Contains(*src.Error, calendarSecret) || strings.Contains(*src.Error, "127.0.0.1") {
+		t.Errorf("the error quotes the address: %q", *src.Error)
+	}
+	ct.failing.Store(false)
+
+	var list struct {
+		Sources []calendarSourceBody `json:"sources"`
+	}
+	lr := ct.call("GET", "/api/v1/admin/calendar-sources", nil, 200)
+	lr.decode(t, &list)
+	if len(list.Sources) != 1 || list.Sources[0].ID != src.ID || strings.Contains(string(lr.Body), calendarSecret) {
+		t.Fatalf("list: %s", lr.Body)
+	}
+
+	ct.call("DELETE", path, nil, 204)
+	ct.call("DELETE", path, nil, 404)
+	ct.call("POST", path+"/sync", nil, 404)
+	if err := ct.pool.QueryRow(context.Background(), `SELECT count(*) FROM busy_intervals`).Scan(&n); err != nil || n != 0 {
+		t.Errorf("busy time left after unlinking: %d, %v", n, err)
+	}
+	rows, err := ct.pool.Query(context.Background(), `SELECT action FROM audit_log WHERE action LIKE 'calendar_source.%' ORDER BY id`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var actions []string
+	for rows.Next() {
+		var a string
+		_ = rows.Scan(&a)
+		actions = append(actions, a)
+	}
+	if got := strings.Join(actions, " "); got != "calendar_source.add calendar_source.sync calendar_source.sync calendar_source.delete" {
+		t.Errorf("audit: %s", got)
+	}
+}
+
+func TestCalendarSourcesAPIRefusesBadInput(t *testing.T) {
+	ct := newCalendarTest(t)
+	for _, tt := range []struct {
+		body  any
+		field string
+	}{
+		{map[string]any{"kind": "outlook", "url": ct.icsURL}, "kind"},
+		{map[string]any{"kind": "ics", "url": "ftp://example.org/a.ics"}, "url"},
+		{map[string]any{"kind": "ics", "url": "javascript:alert(1)"}, "url"},
+		{map[string]any{"kind": "ics", "url": "https://ana:pw@example.org/a.ics"}, "url"},
+		{map[string]any{"kind": "ics", "url": ""}, "url"},
+		{map[string]any{"kind": "ics", "url": ct.icsURL, "write_bookings": true}, "write_bookings"},
+		{map[string]any{"kind": "caldav", "url": "https://dav.example.org/", "username": "ana"}, "password"},
+		{map[string]any{"kind": "caldav", "url": "https://dav.example.org/", "password": "x"}, "username"},
+		{map[string]any{"kind": "ics", "url": ct.icsURL, "owner_email": "not an email"}, "owner_email"},
+	} {
+		r := ct.call("POST", "/api/v1/admin/calendar-sources", tt.body, 422)
+		if p := r.problem(t); p.Errors[tt.field] == "" {
+			t.Errorf("%v: errors %v, want one for %s", tt.body, p.Errors, tt.field)
+		}
+	}
+	ct.call("POST", "/api/v1/admin/calendar-sources", `{"kind": "ics", "url": "https://example.org/a.ics", "colour": "red"}`, 400)
+	var list struct {
+		Sources []calendarSourceBody `json:"sources"`
+	}
+	ct.call("GET", "/api/v1/admin/calendar-sources", nil, 200).decode(t, &list)
+	if len(list.Sources) != 0 {
+		t.Errorf("bad input stored %d sources", len(list.Sources))
+	}
+}
