@@ -160,7 +160,7 @@ func (s *Store) DueCalendarSyncs(ctx context.Context, now time.Time, every time.
 
 // ClaimCalendarSync takes the lease on source id for owner until
 // now+lease and returns what the sync needs. ECONFLICT while another
-// owner's lease runs, so one source is never synced twice at once, on
+// lease runs (even the same owner's), so one source is never synced twice at once, on
 // one instance or several; a lease whose holder died runs out. ENOTFOUND.
 func (s *Store) ClaimCalendarSync(ctx context.Context, id int64, owner string, now time.Time, lease time.Duration) (*booking.CalendarSync, error) {
 	var job booking.CalendarSync
@@ -168,7 +168,7 @@ func (s *Store) ClaimCalendarSync(ctx context.Context, id int64, owner string, n
 	src, err := scanCalendarSource(s.db.QueryRow(ctx, `
 		WITH c AS (
 			UPDATE calendar_sources SET lease_owner = $2, lease_until = $3, last_attempt = $4
-			WHERE id = $1 AND (lease_until IS NULL OR lease_until <= $4 OR lease_owner = $2)
+			WHERE id = $1 AND (lease_until IS NULL OR lease_until <= $4)
 			RETURNING *)
 		SELECT `+calendarSourceColumns+`, c.url_sealed, c.password_sealed, c.etag, c.last_modified, c.sync_token FROM c`,
 		id, owner, stamp(now).Add(lease), now), &url, &password, &job.ETag, &job.LastModified, &job.SyncToken)

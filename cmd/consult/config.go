@@ -68,6 +68,8 @@ type config struct {
 
 	// Calendars the practitioner links to.
 	CalendarAllowPrivate bool // fetch from loopback and private addresses too
+	CalendarSyncMinutes  int  // how often each calendar is read
+	CalendarStaleHours   int  // unread this long, a calendar blocks booking (0: never)
 }
 
 // setting describes one configuration value for flags, env and --help.
@@ -208,6 +210,10 @@ func settings() []setting {
 				c.CalendarAllowPrivate = b
 				return nil
 			}},
+		{"calendar-sync-minutes", "CALENDAR_SYNC_MINUTES", "10", "minutes between two reads of each linked calendar", false,
+			intSetting(1, 1440, func(c *config) *int { return &c.CalendarSyncMinutes })},
+		{"calendar-stale-hours", "CALENDAR_STALE_HOURS", "24", "hours a linked calendar may go unread (failing) before booking is blocked until it is read again (0: never block)", false,
+			intSetting(0, 720, func(c *config) *int { return &c.CalendarStaleHours })},
 	}
 }
 

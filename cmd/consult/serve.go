@@ -15,6 +15,7 @@ import (
 	"golang.org/x/sync/errgroup"
 
 	"consult/api"
+	"consult/calendar/calsync"
 	"consult/notify"
 	"consult/storage"
 )
@@ -54,9 +55,10 @@ type app struct {
 	logger    *slog.Logger
 	db        *database
 	migrator  *storage.Migrator
-	mailer    *notify.Worker // email: delivers the outbox
-	retention *retention     // privacy: erases client data RETENTION_DAYS after the consultation
-	holds     *holdSweeper   // releases times held for confirmation that were not confirmed
+	mailer    *notify.Worker  // email: delivers the outbox
+	retention *retention      // privacy: erases client data RETENTION_DAYS after the consultation
+	holds     *holdSweeper    // releases times held for confirmation that were not confirmed
+	calendars *calsync.Syncer // reads the practitioner's linked calendars
 	ln        net.Listener
 	http      *http.Server
 	// metricsLn and metricsHTTP serve /metrics alone, with METRICS_ADDR.
@@ -97,6 +99,7 @@ func (a *app) run(ctx context.Context) error {
 	g.Go(func() error { return a.mailer.Run(work) })
 	g.Go(func() error { return a.retention.Run(work) })
 	g.Go(func() error { return a.holds.Run(work) })
+	g.Go(func() error { return a.calendars.Run(work) })
 	return g.Wait()
 }
 

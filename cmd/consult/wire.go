@@ -12,6 +12,8 @@ import (
 	"consult/api"
 	"consult/booking"
 	"consult/booking/proof"
+	"consult/calendar/calsync"
+	calfetch "consult/calendar/fetch"
 	"consult/notify"
 	"consult/storage"
 )
@@ -62,6 +64,7 @@ func newApp(ctx context.Context, cfg config, now func() time.Time, logger *slog.
 	}
 	a.retention = &retention{store: store, sessions: sessions, days: cfg.RetentionDays, now: now, logger: logger}
 	a.holds = &holdSweeper{store: store, now: now, logger: logger}
+	a.calendars = newCalendarSyncer(cfg, store, svc, now, logger)
 
 	srv, err := api.New(api.Config{BaseURL: cfg.BaseURL, MailFrom: cfg.MailFrom,
 		MetricsToken: cfg.MetricsToken, MetricsElsewhere: cfg.MetricsAddr != "", RateLimitPerMinute: cfg.RateLimit, TrustProxy: cfg.TrustProxy,
@@ -80,6 +83,9 @@ func newApp(ctx context.Context, cfg config, now func() time.Time, logger *slog.
 		Admin:    store,
 		Sessions: sessions,
 		Ready:    migrationsCurrent(a.migrator),
+		// The practitioner's calendars, read in the background and on demand.
+		Calendars:  a.calendars,
+		Collectors: a.calendars.Collectors(),
 	})
 	if err != nil {
 		return nil, err
@@ -114,6 +120,23 @@ func newApp(ctx context.Context, cfg config, now func() time.Time, logger *slog.
 			ErrorLog: slog.NewLogLogger(logger.Handler(), slog.LevelWarn)}
 	}
 	return a, nil
+}
+
+// newCalendarSyncer builds the reader of the practitioner's linked
+// calendars: every CALENDAR_SYNC_MINUTES, in the practice's zone.
+func newCalendarSyncer(cfg config, store *storage.Store, svc *booking.Service, now func() time.Time, logger *slog.Logger) *calsync.Syncer {
+	fetcher := calfetch.New(calfetch.Options{AllowPrivate: cfg.CalendarAllowPrivate})
+	zone := func(ctx context.Context) (*time.Location, error) {
+		st, err := svc.Settings(ctx)
+		if err != nil {
+			return nil, err
+		}
+		return st.Location()
+	}
+	return calsync.New(calsync.Config{
+		Every:      time.Duration(cfg.CalendarSyncMinutes) * time.Minute,
+		StaleAfter: time.Duration(cfg.CalendarStaleHours) * time.Hour,
+	}, store, fetcher, nil, zone, now, logger)
 }
 
 // maxHeaderBytes bounds a request's header: browsers send a few KB, an
