@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 	"sync/atomic"
@@ -31,7 +32,9 @@ type calendarTest struct {
 	syncer   *calsync.Syncer
 	auth     map[string]string
 	icsURL   string
-	failing  atomic.Bool // the provider answers 500
+	clock    *testClock
+	failing  atomic.Bool  // the provider answers 500
+	body     atomic.Value // []byte: what the provider serves
 	requests atomic.Int32
 }
 
@@ -49,11 +52,12 @@ func newCalendarTest(t *testing.T) *calendarTest {
 	store := storage.New(pool, storage.WithSecretSealer(keys))
 	clock := &testClock{t: testNow}
 	svc := booking.NewService(store, clock.Now)
-	ct := &calendarTest{store: store}
+	ct := &calendarTest{store: store, clock: clock}
 	ics, err := os.ReadFile("../calendar/busy/testdata/google.ics")
 	if err != nil {
 		t.Fatal(err)
 	}
+	ct.body.Store(ics)
 	provider := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		ct.requests.Add(1)
 		if ct.failing.Load() {
@@ -65,7 +69,7 @@ func newCalendarTest(t *testing.T) *calendarTest {
 			return
 		}
 		w.Header().Set("Content-Type", "text/calendar")
-		_, _ = w.Write(ics)
+		_, _ = w.Write(ct.body.Load().([]byte))
 	}))
 	t.Cleanup(provider.Close)
 	ct.icsURL = provider.URL + "/calendar/ical/" + calendarSecret + "/basic.ics"
@@ -217,5 +221,106 @@ func TestCalendarSourcesAPIRefusesBadInput(t *testing.T) {
 	ct.call("GET", "/api/v1/admin/calendar-sources", nil, 200).decode(t, &list)
 	if len(list.Sources) != 0 {
 		t.Errorf("bad input stored %d sources", len(list.Sources))
+	}
+}
+
+// addSource links the provider's calendar and returns its path.
+func (ct *calendarTest) addSource() string {
+	ct.t.Helper()
+	var src calendarSourceBody
+	ct.call("POST", "/api/v1/admin/calendar-sources", map[string]any{"kind": "ics", "url": ct.icsURL}, 201).decode(ct.t, &src)
+	return "/api/v1/admin/calendar-sources/" + strconv.FormatInt(src.ID, 10)
+}
+
+// A time the practitioner's calendar holds is neither offered nor
+// bookable, with the buffer around it; the check runs in the booking's
+// own transaction, so a booking that comes after a sync found the event
+// is refused even if it saw the time free before.
+func TestCalendarBusyTimeBlocksBooking(t *testing.T) {
+	ct := newCalendarTest(t)
+	// Thursday 3 December 2026, 10:00–10:45 in Los Angeles.
+	event := time.Date(2026, 12, 3, 18, 0, 0, 0, time.UTC)
+	ct.body.Store([]byte("BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//Test//EN\r\nBEGIN:VEVENT\r\nUID:client@example.org\r\n" +
+		"DTSTART:20261203T180000Z\r\nDTEND:20261203T184500Z\r\nSUMMARY:Client session\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n"))
+	before := ct.slots("2026-12-03")
+	for _, at := range []time.Time{event.Add(-20 * time.Minute), event, event.Add(40 * time.Minute), event.Add(time.Hour)} {
+		if !slices.ContainsFunc(before, at.Equal) {
+			t.Fatalf("%s not offered before the sync: %v", at, before)
+		}
+	}
+	path := ct.addSource()
+	var src calendarSourceBody
+	ct.call("POST", path+"/sync", nil, 200).decode(t, &src)
+	if src.BusyIntervals != 1 {
+		t.Fatalf("sync: %+v", src)
+	}
+	after := ct.slots("2026-12-03")
+	// The 10-minute buffer keeps 09:40 and 10:40 away too; 11:00 is free.
+	for _, at := range []time.Time{event.Add(-20 * time.Minute), event, event.Add(20 * time.Minute), event.Add(40 * time.Minute)} {
+		if slices.ContainsFunc(after, at.Equal) {
+			t.Errorf("%s still offered after the sync", at)
+		}
+	}
+	if !slices.ContainsFunc(after, event.Add(time.Hour).Equal) {
+		t.Errorf("%s, clear of the event and its buffer, not offered", event.Add(time.Hour))
+	}
+	r := ct.do("POST", "/api/v1/bookings", map[string]string{"start": event.Format(time.RFC3339), "name": "Ana", "email": "ana@example.org"}, nil)
+	if r.Status != 409 || !strings.HasSuffix(r.problem(t).Type, "/taken") {
+		t.Fatalf("booking the calendar's time: %d %s", r.Status, r.Body)
+	}
+	// The decisive check is the one in the booking transaction: with the
+	// first look skipped, as when the sync commits just after it, the
+	// insert is still refused.
+	start := event.Add(20 * time.Minute)
+	_, err := ct.store.CreateBooking(context.Background(), booking.NewBooking{Start: start, End: start.Add(20 * time.Minute),
+		Name: "Ben", Email: "ben@example.org", TimeZone: "America/Los_Angeles", TokenHash: make([]byte, 32), Now: testNow},
+		func(s booking.Schedule, busy []booking.Interval) error { return booking.CheckSlot(s, busy, start, testNow) })
+	if booking.ErrorCode(err) != booking.ECONFLICT {
+		t.Fatalf("insert over the calendar's busy time: %v, want ECONFLICT", err)
+	}
+	if n := ct.bookingCount(""); n != 0 {
+		t.Errorf("%d bookings stored", n)
+	}
+	// Unlinked, the time is free again.
+	ct.call("DELETE", path, nil, 204)
+	if got := ct.slots("2026-12-03"); !slices.ContainsFunc(got, event.Equal) {
+		t.Error("the time stayed blocked after unlinking the calendar")
+	}
+}
+
+// A calendar unread for CALENDAR_STALE_HOURS blocks all booking until it
+// is read again.
+func TestStaleCalendarBlocksAllBooking(t *testing.T) {
+	ct := newCalendarTest(t)
+	path := ct.addSource()
+	ct.call("POST", path+"/sync", nil, 200)
+	day := "2026-12-04"
+	open := ct.slots(day)
+	if len(open) == 0 {
+		t.Fatal("no slots to begin with")
+	}
+	ct.failing.Store(true)
+	ct.clock.Set(testNow.Add(23 * time.Hour))
+	var src calendarSourceBody
+	ct.call("POST", path+"/sync", nil, 200).decode(t, &src)
+	if src.Blocking || len(ct.slots(day)) == 0 {
+		t.Fatalf("blocking after 23 hours unread: %+v", src)
+	}
+	ct.clock.Set(testNow.Add(25 * time.Hour))
+	ct.call("POST", path+"/sync", nil, 200).decode(t, &src)
+	if !src.Blocking || src.Status != "error" {
+		t.Fatalf("after 25 hours unread: %+v", src)
+	}
+	if got := ct.slots("2026-12-07"); len(got) != 0 {
+		t.Errorf("%d slots offered while a calendar is stale", len(got))
+	}
+	r := ct.do("POST", "/api/v1/bookings", map[string]string{"start": "2026-12-07T18:00:00Z", "name": "Ana", "email": "ana@example.org"}, nil)
+	if r.Status != 409 {
+		t.Errorf("booking while a calendar is stale: %d %s", r.Status, r.Body)
+	}
+	ct.failing.Store(false)
+	ct.call("POST", path+"/sync", nil, 200).decode(t, &src)
+	if src.Blocking || len(ct.slots("2026-12-07")) == 0 {
+		t.Errorf("read again, still blocking: %+v", src)
 	}
 }

@@ -108,6 +108,7 @@ func loadScheduleCopy(ctx context.Context, q batcher, from, to booking.Date) (*c
 		c.sched.Overrides, err = scanOverrides(rows)
 		return err
 	})
+	queueCalendarBusy(b, &c.sched, from, to)
 	if err := q.SendBatch(ctx, b).Close(); err != nil {
 		return nil, fmt.Errorf("storage: load schedule: %w", translate(err))
 	}
@@ -126,5 +127,7 @@ func (c *cachedSchedule) slice(from, to booking.Date) booking.Schedule {
 		o.Windows = append([]booking.TimeRange(nil), o.Windows...)
 		s.Overrides = append(s.Overrides, o)
 	}
+	s.Blocked = blockedWithin(c.sched.Blocked, from, to)
+	s.CalendarsStale = c.sched.CalendarsStale
 	return s
 }

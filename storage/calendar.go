@@ -318,3 +318,50 @@ func (s *Store) CalendarBusy(ctx context.Context, from, to time.Time) (map[int64
 	}
 	return out, translate(rows.Err())
 }
+
+// Blocked time is read for the instants a schedule's dates can cover in
+// any zone: from a day before the first date's midnight UTC to two days
+// after the last's.
+func blockedSpan(from, to booking.Date) (time.Time, time.Time) {
+	return dateValue(from).Add(-24 * time.Hour), dateValue(to).Add(48 * time.Hour)
+}
+
+// queueCalendarBusy adds to b the reads of the calendars' busy time over
+// the dates [from, to] and of whether a stale calendar blocks booking,
+// into sched: loaded with the rest of the schedule, in the same round
+// trip and, in a booking transaction, under the booking lock.
+func queueCalendarBusy(b *pgx.Batch, sched *booking.Schedule, from, to booking.Date) {
+	lo, hi := blockedSpan(from, to)
+	b.Queue(`SELECT lower(during), upper(during) FROM busy_intervals
+		WHERE during && tstzrange($1, $2, '[)') ORDER BY lower(during)`, lo, hi).Query(func(rows pgx.Rows) (err error) {
+		sched.Blocked, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (booking.Interval, error) {
+			var iv booking.Interval
+			err := r.Scan(&iv.Start, &iv.End)
+			iv.Start, iv.End = iv.Start.UTC(), iv.End.UTC()
+			return iv, err
+		})
+		if err != nil {
+			return fmt.Errorf("storage: load calendar busy time: %w", translate(err))
+		}
+		return nil
+	})
+	b.Queue(`SELECT EXISTS (SELECT 1 FROM calendar_sources WHERE stale)`).QueryRow(func(row pgx.Row) error {
+		return row.Scan(&sched.CalendarsStale)
+	})
+}
+
+// blockedWithin returns the blocked intervals (sorted by start) that
+// overlap the span of the dates [from, to].
+func blockedWithin(blocked []booking.Interval, from, to booking.Date) []booking.Interval {
+	lo, hi := blockedSpan(from, to)
+	var out []booking.Interval
+	for _, iv := range blocked {
+		if !iv.Start.Before(hi) {
+			break
+		}
+		if iv.End.After(lo) {
+			out = append(out, iv)
+		}
+	}
+	return out
+}
