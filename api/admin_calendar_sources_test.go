@@ -274,7 +274,9 @@ func TestCalendarBusyTimeBlocksBooking(t *testing.T) {
 	start := event.Add(20 * time.Minute)
 	_, err := ct.store.CreateBooking(context.Background(), booking.NewBooking{Start: start, End: start.Add(20 * time.Minute),
 		Name: "Ben", Email: "ben@example.org", TimeZone: "America/Los_Angeles", TokenHash: make([]byte, 32), Now: testNow},
-		func(s booking.Schedule, busy []booking.Interval) error { return booking.CheckSlot(s, busy, start, testNow) })
+		func(s booking.Schedule, busy []booking.Interval) error {
+			return booking.CheckSlot(s, busy, start, testNow)
+		})
 	if booking.ErrorCode(err) != booking.ECONFLICT {
 		t.Fatalf("insert over the calendar's busy time: %v, want ECONFLICT", err)
 	}
