@@ -82,7 +82,8 @@ func newCalendarTest(t *testing.T) *calendarTest {
 	}
 	ct.syncer = calsync.New(calsync.Config{StaleAfter: 24 * time.Hour}, store, fetch.New(fetch.Options{AllowPrivate: true, Timeout: 5 * time.Second}),
 		nil, zone, clock.Now, slog.New(slog.DiscardHandler))
-	srv, err := api.New(api.Config{BaseURL: "http://consult.test"}, api.Deps{Service: svc, Admin: store, Feeds: store,
+	renderer, pages := siteWeb(t)
+	srv, err := api.New(api.Config{BaseURL: "http://consult.test"}, api.Deps{Service: svc, Admin: store, Feeds: store, Web: renderer, Pages: pages,
 		Sessions: storage.NewSessions(pool, clock.Now), Calendars: ct.syncer, Collectors: ct.syncer.Collectors()})
 	if err != nil {
 		t.Fatal(err)

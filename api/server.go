@@ -203,7 +203,7 @@ func New(cfg Config, deps Deps) (*Server, error) {
 	}
 	s.adminArea = admin.New(admin.Config{BaseURL: s.base, IdleTimeout: cfg.AdminIdleTimeout, Lifetime: cfg.AdminLifetime},
 		admin.Deps{Admin: s.adminOps, Store: deps.Admin, Service: s.svc, Sessions: deps.Sessions, Web: s.web,
-			Feeds: s.feeds, Outbox: deps.Outbox, Logger: s.logger, Now: s.svc.Now})
+			Feeds: s.feeds, Outbox: deps.Outbox, Logger: s.logger, Now: s.svc.Now, Calendars: deps.Calendars})
 	s.routes()
 	return s, nil
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"slices"
 	"strings"
 	"time"
 )
@@ -79,6 +80,9 @@ type CalendarStore interface {
 	CalendarSource(ctx context.Context, id int64) (*CalendarSource, error)
 	// DeleteCalendarSource removes a source and its busy time. ENOTFOUND.
 	DeleteCalendarSource(ctx context.Context, id int64, now time.Time) error
+	// CalendarBusy returns the busy time of every source overlapping
+	// [from, to), by source id.
+	CalendarBusy(ctx context.Context, from, to time.Time) (map[int64][]Interval, error)
 }
 
 // NormalizeCalendarURL checks a calendar address as the practitioner
@@ -182,6 +186,11 @@ func (a *Admin) CalendarSources(ctx context.Context) ([]CalendarSource, error) {
 	return a.store.CalendarSources(ctx)
 }
 
+// CalendarSource returns one linked calendar. ENOTFOUND.
+func (a *Admin) CalendarSource(ctx context.Context, id int64) (*CalendarSource, error) {
+	return a.store.CalendarSource(ctx, id)
+}
+
 // DeleteCalendarSource unlinks a calendar; its busy time stops blocking
 // at once. ENOTFOUND.
 func (a *Admin) DeleteCalendarSource(ctx context.Context, who Actor, id int64) error {
@@ -220,3 +229,31 @@ func OwnEventUIDFor(id int64) string { return fmt.Sprintf("consult-booking-%d%s"
 
 // OwnEventUID reports whether uid is of an event the service wrote.
 func OwnEventUID(uid string) bool { return strings.HasSuffix(uid, ownEventSuffix) }
+
+// HoursOn returns the hours of date d under s: its override's windows
+// (none when closed), else the weekly windows of its weekday, in order.
+func (s Schedule) HoursOn(d Date) []TimeRange {
+	var out []TimeRange
+	for _, o := range s.Overrides {
+		if o.Date == d {
+			if o.Closed {
+				return nil
+			}
+			out = append(out, o.Windows...)
+			return out
+		}
+	}
+	for _, w := range s.Weekly {
+		if w.Weekday == d.Weekday() {
+			out = append(out, w.TimeRange)
+		}
+	}
+	slices.SortFunc(out, func(a, b TimeRange) int { return int(a.Start - b.Start) })
+	return out
+}
+
+// CalendarBusy returns the busy time read from each source that
+// overlaps [from, to), by source id.
+func (a *Admin) CalendarBusy(ctx context.Context, from, to time.Time) (map[int64][]Interval, error) {
+	return a.store.CalendarBusy(ctx, from, to)
+}
