@@ -70,7 +70,7 @@ type Syncer struct {
 	syncs, failures prometheus.Counter
 }
 
-// New returns a Syncer reading ICS sources with fetcher, and the kinds in
+// New returns a Syncer reading ICS and CalDAV sources with fetcher, and the kinds in
 // readers besides; zone gives the practice's time zone.
 func New(cfg Config, store Store, fetcher *fetch.Fetcher, readers map[string]Reader, zone func(ctx context.Context) (*time.Location, error), now func() time.Time, logger *slog.Logger) *Syncer {
 	if cfg.Every <= 0 {
@@ -79,7 +79,7 @@ func New(cfg Config, store Store, fetcher *fetch.Fetcher, readers map[string]Rea
 	if cfg.Ahead <= 0 {
 		cfg.Ahead = DefaultAhead
 	}
-	all := map[string]Reader{booking.SourceICS: ICS{Fetcher: fetcher}}
+	all := map[string]Reader{booking.SourceICS: ICS{Fetcher: fetcher}, booking.SourceCalDAV: CalDAV{Fetcher: fetcher}}
 	for k, r := range readers {
 		all[k] = r
 	}
