@@ -257,3 +257,11 @@ func (s Schedule) HoursOn(d Date) []TimeRange {
 func (a *Admin) CalendarBusy(ctx context.Context, from, to time.Time) (map[int64][]Interval, error) {
 	return a.store.CalendarBusy(ctx, from, to)
 }
+
+// CalendarWrite is a queued write of a booking into a linked CalDAV
+// calendar: the booking as it stands when the write runs, or its removal
+// once it is cancelled.
+type CalendarWrite struct {
+	ID, SourceID, BookingID int64
+	Attempts                int // including the one now claimed
+}

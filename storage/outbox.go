@@ -81,6 +81,12 @@ func (s *Store) queueMail(ctx context.Context, tx pgx.Tx, b *booking.Booking, ev
 	default:
 		return fmt.Errorf("storage: unknown booking event %d", ev)
 	}
+	if ev != EventHeld {
+		// The booking in the practitioner's own calendars follows it.
+		if err := queueCalendarWrites(ctx, tx, b.ID, now); err != nil {
+			return err
+		}
+	}
 	// A reminder only when the booking is made (or moved) outside the
 	// reminder window; a stale one is skipped by the sender because its
 	// booking_sequence no longer matches.

@@ -151,3 +151,20 @@ func (s *Server) Delete(calendar, name string) {
 	s.t.Helper()
 	s.do(http.MethodDelete, calendar+name, "", "", http.StatusOK, http.StatusNoContent)
 }
+
+// Get returns the object at path and its status.
+func (s *Server) Get(path string) (int, string) {
+	s.t.Helper()
+	req, err := http.NewRequest(http.MethodGet, s.URL+path, nil)
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	req.SetBasicAuth(s.Username, s.Password)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(body)
+}

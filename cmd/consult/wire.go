@@ -12,6 +12,7 @@ import (
 	"consult/api"
 	"consult/booking"
 	"consult/booking/proof"
+	"consult/calendar"
 	"consult/calendar/calsync"
 	calfetch "consult/calendar/fetch"
 	"consult/notify"
@@ -64,7 +65,7 @@ func newApp(ctx context.Context, cfg config, now func() time.Time, logger *slog.
 	}
 	a.retention = &retention{store: store, sessions: sessions, days: cfg.RetentionDays, now: now, logger: logger}
 	a.holds = &holdSweeper{store: store, now: now, logger: logger}
-	a.calendars = newCalendarSyncer(cfg, store, svc, now, logger)
+	a.calendars, a.calWrites = newCalendarSync(cfg, store, svc, now, logger)
 
 	srv, err := api.New(api.Config{BaseURL: cfg.BaseURL, MailFrom: cfg.MailFrom,
 		MetricsToken: cfg.MetricsToken, MetricsElsewhere: cfg.MetricsAddr != "", RateLimitPerMinute: cfg.RateLimit, TrustProxy: cfg.TrustProxy,
@@ -122,9 +123,10 @@ func newApp(ctx context.Context, cfg config, now func() time.Time, logger *slog.
 	return a, nil
 }
 
-// newCalendarSyncer builds the reader of the practitioner's linked
-// calendars: every CALENDAR_SYNC_MINUTES, in the practice's zone.
-func newCalendarSyncer(cfg config, store *storage.Store, svc *booking.Service, now func() time.Time, logger *slog.Logger) *calsync.Syncer {
+// newCalendarSync builds the reader of the practitioner's linked
+// calendars (every CALENDAR_SYNC_MINUTES, in the practice's zone) and the
+// writer of bookings into those that take them.
+func newCalendarSync(cfg config, store *storage.Store, svc *booking.Service, now func() time.Time, logger *slog.Logger) (*calsync.Syncer, *calsync.Writer) {
 	fetcher := calfetch.New(calfetch.Options{AllowPrivate: cfg.CalendarAllowPrivate})
 	zone := func(ctx context.Context) (*time.Location, error) {
 		st, err := svc.Settings(ctx)
@@ -133,10 +135,22 @@ func newCalendarSyncer(cfg config, store *storage.Store, svc *booking.Service, n
 		}
 		return st.Location()
 	}
-	return calsync.New(calsync.Config{
+	syncer := calsync.New(calsync.Config{
 		Every:      time.Duration(cfg.CalendarSyncMinutes) * time.Minute,
 		StaleAfter: time.Duration(cfg.CalendarStaleHours) * time.Hour,
 	}, store, fetcher, nil, zone, now, logger)
+	practice := func(ctx context.Context) (calendar.Practice, bool, error) {
+		st, err := svc.Settings(ctx)
+		if err != nil {
+			return calendar.Practice{}, false, err
+		}
+		title, full, err := store.FeedSettings(ctx)
+		if err != nil {
+			return calendar.Practice{}, false, err
+		}
+		return calendar.Practice{Name: st.PracticeName, Email: cfg.MailFrom, BaseURL: cfg.BaseURL, EventTitle: title, TimeZone: st.TimeZone}, full, nil
+	}
+	return syncer, calsync.NewWriter(store, fetcher, practice, now, logger)
 }
 
 // maxHeaderBytes bounds a request's header: browsers send a few KB, an
