@@ -306,13 +306,37 @@ func newSlotSweep(busy, blocked []Interval, buffer time.Duration, from, to time.
 	for _, b := range busy {
 		add(b, true)
 	}
+	byStart := func(a, b Interval) int { return a.Start.Compare(b.Start) }
+	if !slices.IsSortedFunc(keep, byStart) {
+		slices.SortFunc(keep, byStart)
+	}
+	slices.SortFunc(counted, byStart)
+	n := len(keep)
 	for _, b := range blocked {
 		add(b, false)
 	}
-	byStart := func(a, b Interval) int { return a.Start.Compare(b.Start) }
-	slices.SortFunc(keep, byStart)
-	slices.SortFunc(counted, byStart)
+	// Both parts are usually sorted already (the store reads them so):
+	// merging them costs a pass, not a sort.
+	if !slices.IsSortedFunc(keep[n:], byStart) {
+		slices.SortFunc(keep[n:], byStart)
+	}
+	if n > 0 && n < len(keep) {
+		keep = mergeSorted(keep[:n], keep[n:])
+	}
 	return slotSweep{busy: keep, counted: counted, buffer: buffer}
+}
+
+// mergeSorted merges two runs sorted by start into a new slice.
+func mergeSorted(a, b []Interval) []Interval {
+	out := make([]Interval, 0, len(a)+len(b))
+	for len(a) > 0 && len(b) > 0 {
+		if b[0].Start.Before(a[0].Start) {
+			out, b = append(out, b[0]), b[1:]
+		} else {
+			out, a = append(out, a[0]), a[1:]
+		}
+	}
+	return append(append(out, a...), b...)
 }
 
 // free reports whether [start, end) keeps the buffer away from every busy

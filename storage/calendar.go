@@ -350,18 +350,31 @@ func queueCalendarBusy(b *pgx.Batch, sched *booking.Schedule, from, to booking.D
 	})
 }
 
-// blockedWithin returns the blocked intervals (sorted by start) that
-// overlap the span of the dates [from, to].
-func blockedWithin(blocked []booking.Interval, from, to booking.Date) []booking.Interval {
+// blockedWithin returns the blocked intervals (sorted by start, none
+// longer than longest) that may overlap the span of the dates [from,
+// to], as a slice of blocked, found by binary search: the slot engine
+// reads it and does not change it. A few that end before the span may be
+// among them; the engine ignores those.
+func blockedWithin(blocked []booking.Interval, longest time.Duration, from, to booking.Date) []booking.Interval {
 	lo, hi := blockedSpan(from, to)
-	var out []booking.Interval
-	for _, iv := range blocked {
-		if !iv.Start.Before(hi) {
-			break
-		}
-		if iv.End.After(lo) {
-			out = append(out, iv)
-		}
+	search := func(t time.Time) int {
+		i, _ := slices.BinarySearchFunc(blocked, t, func(iv booking.Interval, t time.Time) int {
+			if iv.Start.Before(t) {
+				return -1
+			}
+			return 1
+		})
+		return i
 	}
-	return out
+	i, j := search(lo.Add(-longest)), search(hi)
+	return blocked[i:j:j]
+}
+
+// longestOf returns the longest of ivs.
+func longestOf(ivs []booking.Interval) time.Duration {
+	var d time.Duration
+	for _, iv := range ivs {
+		d = max(d, iv.End.Sub(iv.Start))
+	}
+	return d
 }
