@@ -44,8 +44,12 @@ type Options struct {
 const DefaultMaxIntervals = 50_000
 
 // maxIterations bounds the occurrences walked per series, so a rule such
-// as FREQ=MINUTELY from decades ago cannot take the sync's time.
-const maxIterations = 200_000
+// as FREQ=MINUTELY from decades ago cannot take the sync's time, and
+// maxTotalIterations those of a whole file.
+const (
+	maxIterations      = 200_000
+	maxTotalIterations = 2_000_000
+)
 
 // Errors Parse fails with; their messages are safe to show.
 var (
@@ -71,8 +75,9 @@ func Parse(data []byte, o Options) ([]booking.Interval, error) {
 		return nil, err
 	}
 	var out []booking.Interval
+	walked := 0
 	for _, cal := range cals {
-		p := &parser{o: o, zones: newZones(cal, o.Zone)}
+		p := &parser{o: o, zones: newZones(cal, o.Zone), walked: &walked}
 		// Google names a calendar by its owner's address.
 		if name := cal.Props.Get("X-WR-CALNAME"); name != nil && strings.Contains(name.Value, "@") && !strings.ContainsAny(name.Value, " ,;") {
 			p.o.Owners = append(slices.Clone(o.Owners), name.Value)
@@ -86,7 +91,15 @@ func Parse(data []byte, o Options) ([]booking.Interval, error) {
 
 // decodeAll reads every VCALENDAR in data (CalDAV answers hold one per
 // event; a file usually one). What follows the last one is ignored.
-func decodeAll(data []byte) ([]*ical.Calendar, error) {
+func decodeAll(data []byte) (_ []*ical.Calendar, err error) {
+	// go-ical panics on some malformed lines (a parameter without a
+	// value at the end of a line); what a server sends must not stop the
+	// process.
+	defer func() {
+		if recover() != nil {
+			err = ErrNotCalendar
+		}
+	}()
 	dec := ical.NewDecoder(bytes.NewReader(data))
 	var cals []*ical.Calendar
 	for {
@@ -102,8 +115,9 @@ func decodeAll(data []byte) ([]*ical.Calendar, error) {
 }
 
 type parser struct {
-	o     Options
-	zones *zones
+	o      Options
+	zones  *zones
+	walked *int // occurrences walked in the whole file
 }
 
 // event is what is read of one VEVENT.
@@ -383,6 +397,9 @@ func (p *parser) expand(m *event, moved map[int64]bool, out *[]booking.Interval)
 		// Whole days of slack, so all-day dates in any zone are kept.
 		stop := p.o.To.Add(48 * time.Hour)
 		for n := 0; n < maxIterations; n++ {
+			if *p.walked++; *p.walked > maxTotalIterations {
+				return ErrTooMany
+			}
 			t, ok := next()
 			if !ok || !t.Before(stop) {
 				break

@@ -148,7 +148,14 @@ func (s *Syncer) Sync(ctx context.Context, id int64) (*booking.CalendarSource, e
 
 // read reads job's source, turning every failure into a message safe to
 // show.
-func (s *Syncer) read(ctx context.Context, job *booking.CalendarSync) booking.CalendarSyncResult {
+func (s *Syncer) read(ctx context.Context, job *booking.CalendarSync) (res booking.CalendarSyncResult) {
+	// The iCalendar decoder beneath go-webdav panics on some malformed
+	// input; a calendar server must not be able to stop the process.
+	defer func() {
+		if recover() != nil {
+			res = booking.CalendarSyncResult{Error: sentence(busy.ErrNotCalendar.Error())}
+		}
+	}()
 	r, ok := s.readers[job.Source.Kind]
 	if !ok {
 		return booking.CalendarSyncResult{Error: "This kind of calendar cannot be read by this server."}
@@ -171,11 +178,11 @@ func (s *Syncer) read(ctx context.Context, job *booking.CalendarSync) booking.Ca
 	}
 	o := busy.Options{Zone: zone, From: now.Add(-48 * time.Hour), To: now.Add(s.cfg.Ahead),
 		Owners: owners, IgnoreDeclined: job.Source.IgnoreDeclined, Skip: booking.OwnEventUID}
-	res, err := r.Read(ctx, job, o)
+	got, err := r.Read(ctx, job, o)
 	if err != nil {
 		return booking.CalendarSyncResult{Error: Message(err)}
 	}
-	return res
+	return got
 }
 
 func sameDay(a, b time.Time) bool {

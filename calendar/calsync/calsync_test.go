@@ -72,6 +72,9 @@ func newProvider(t *testing.T) *provider {
 			http.Error(w, "oops", http.StatusInternalServerError)
 		case "garbage":
 			_, _ = w.Write([]byte("<!doctype html><title>Sign in to continue</title>"))
+		case "crash":
+			// A line that makes the iCalendar decoder panic.
+			_, _ = w.Write([]byte("BEGIN:VCALENDAR\r\nX;Y=\r\n"))
 		case "50MB":
 			for range 57 {
 				if _, err := w.Write([]byte(big)); err != nil {
@@ -171,6 +174,7 @@ func TestSyncFailureKeepsLastGoodBusyTime(t *testing.T) {
 	}{
 		{"500", "500", s},
 		{"garbage", "did not return an iCalendar file", s},
+		{"crash", "did not return an iCalendar file", s},
 		{"50MB", "larger than the server reads", s},
 		{"loop", "redirects too many times", s},
 		{"metadata", "may not reach", s},
