@@ -94,6 +94,9 @@ type Deps struct {
 	// Proof asks booking requests for a proof of work while bookings come
 	// at an abnormal rate; nil never asks.
 	Proof *proof.Guard
+	// Webhooks sends a webhook delivery at once, for the test button;
+	// nil: the button answers that webhooks are not sent here.
+	Webhooks booking.WebhookSender
 	// Calendars reads the practitioner's linked calendars on demand (the
 	// admin API's sync); nil answers such requests 503.
 	Calendars CalendarSyncer
@@ -142,6 +145,7 @@ type Server struct {
 	admin     booking.AdminStore
 	adminOps  *booking.Admin
 	feeds     *booking.Feeds
+	webhooks  booking.WebhookSender
 	calendars CalendarSyncer
 }
 
@@ -199,11 +203,12 @@ func New(cfg Config, deps Deps) (*Server, error) {
 		}
 	}
 	if deps.Admin != nil {
-		s.adminOps = booking.NewAdmin(deps.Admin, s.now)
+		s.adminOps = booking.NewAdmin(deps.Admin, s.now, booking.AdminSealer(s.svc.Sealer()))
 	}
+	s.webhooks = deps.Webhooks
 	s.adminArea = admin.New(admin.Config{BaseURL: s.base, IdleTimeout: cfg.AdminIdleTimeout, Lifetime: cfg.AdminLifetime},
 		admin.Deps{Admin: s.adminOps, Store: deps.Admin, Service: s.svc, Sessions: deps.Sessions, Web: s.web,
-			Feeds: s.feeds, Outbox: deps.Outbox, Logger: s.logger, Now: s.svc.Now, Calendars: deps.Calendars})
+			Feeds: s.feeds, Outbox: deps.Outbox, Webhooks: deps.Webhooks, Logger: s.logger, Now: s.svc.Now, Calendars: deps.Calendars})
 	s.routes()
 	return s, nil
 }

@@ -38,6 +38,9 @@ type Store interface {
 	booking.TokenStore
 	booking.AuditStore
 	booking.AdminBookingStore
+	booking.WebhookStore
+	booking.WaitlistStore
+	booking.WaitlistAdminStore
 }
 
 // Deps are the admin area's collaborators.
@@ -58,6 +61,9 @@ type Deps struct {
 	Feeds *booking.Feeds
 	// Outbox lists and renders queued email; nil: no email page.
 	Outbox booking.Outbox
+	// Webhooks sends the test event at once; nil: the button says
+	// webhooks are not sent here.
+	Webhooks booking.WebhookSender
 	// Calendars reads a linked calendar on demand; nil: only in the
 	// background.
 	Calendars CalendarSyncer
@@ -75,6 +81,7 @@ type Handler struct {
 	web       *web.Renderer
 	feeds     *booking.Feeds
 	outbox    booking.Outbox
+	webhooks  booking.WebhookSender
 	calendars CalendarSyncer
 	base      *url.URL
 	logger    *slog.Logger
@@ -90,7 +97,7 @@ type Handler struct {
 func New(cfg Config, deps Deps) *Handler {
 	h := &Handler{
 		admin: deps.Admin, store: deps.Store, svc: deps.Service, web: deps.Web, feeds: deps.Feeds,
-		outbox: deps.Outbox, calendars: deps.Calendars, base: cfg.BaseURL, logger: deps.Logger, clock: deps.Now,
+		outbox: deps.Outbox, webhooks: deps.Webhooks, calendars: deps.Calendars, base: cfg.BaseURL, logger: deps.Logger, clock: deps.Now,
 		passwords: password.NewHasher(),
 	}
 	if h.logger == nil {

@@ -21,6 +21,7 @@ type navItem struct {
 var nav = []navItem{
 	{"/admin/bookings", "Bookings"},
 	{"/admin/availability", "Availability"},
+	{"/admin/waitlist", "Waitlist"},
 	{"/admin/rules", "Rules"},
 	{"/admin/clients", "Client data"},
 	{"/admin/calendar", "Calendar feeds"},
@@ -28,6 +29,7 @@ var nav = []navItem{
 	{"/admin/email", "Email"},
 	{"/admin/settings", "Settings"},
 	{"/admin/tokens", "API tokens"},
+	{"/admin/webhooks", "Webhooks"},
 	{"/admin/audit", "Audit log"},
 }
 

@@ -18,6 +18,7 @@ import (
 	"consult/calendar/calsync"
 	"consult/notify"
 	"consult/storage"
+	"consult/webhook"
 )
 
 // shutdownTimeout bounds how long in-flight requests may take to finish.
@@ -58,6 +59,7 @@ type app struct {
 	mailer    *notify.Worker  // email: delivers the outbox
 	retention *retention      // privacy: erases client data RETENTION_DAYS after the consultation
 	holds     *holdSweeper    // releases times held for confirmation that were not confirmed
+	webhooks  *webhook.Worker // sends booking events to the practitioner's endpoints
 	calendars *calsync.Syncer // reads the practitioner's linked calendars
 	calWrites *calsync.Writer // writes bookings into those that take them
 	ln        net.Listener
@@ -100,6 +102,7 @@ func (a *app) run(ctx context.Context) error {
 	g.Go(func() error { return a.mailer.Run(work) })
 	g.Go(func() error { return a.retention.Run(work) })
 	g.Go(func() error { return a.holds.Run(work) })
+	g.Go(func() error { return a.webhooks.Run(work) })
 	g.Go(func() error { return a.calendars.Run(work) })
 	g.Go(func() error { return a.calWrites.Run(work) })
 	return g.Wait()
