@@ -3,6 +3,7 @@ package calsync
 import (
 	"bytes"
 	"context"
+	"encoding/xml"
 	"errors"
 	"io"
 	"net/http"
@@ -38,6 +39,13 @@ func (r CalDAV) Read(ctx context.Context, job *booking.CalendarSync, o busy.Opti
 	if err != nil {
 		return booking.CalendarSyncResult{}, hc.explain(err)
 	}
+	// The calendars' ctags (CalendarServer's getctag, which iCloud,
+	// Fastmail, Nextcloud and Radicale keep) change with any change to
+	// them: while they are as last read, there is nothing to read again.
+	tags := ctags(ctx, hc, job.Credentials, paths)
+	if tags != "" && tags == job.SyncToken {
+		return booking.CalendarSyncResult{NotModified: true, SyncToken: tags}, nil
+	}
 	var data bytes.Buffer
 	for _, p := range paths {
 		objs, err := c.QueryCalendar(ctx, p, &caldav.CalendarQuery{
@@ -62,13 +70,13 @@ func (r CalDAV) Read(ctx context.Context, job *booking.CalendarSync, o busy.Opti
 		}
 	}
 	if data.Len() == 0 {
-		return booking.CalendarSyncResult{Busy: []booking.Interval{}}, nil
+		return booking.CalendarSyncResult{Busy: []booking.Interval{}, SyncToken: tags}, nil
 	}
 	ivs, err := busy.Parse(data.Bytes(), o)
 	if err != nil {
 		return booking.CalendarSyncResult{}, err
 	}
-	return booking.CalendarSyncResult{Busy: ivs}, nil
+	return booking.CalendarSyncResult{Busy: ivs, SyncToken: tags}, nil
 }
 
 // calendarPaths returns the calendars to read for the address given:
@@ -188,3 +196,63 @@ func (b *cappedBody) Read(p []byte) (int, error) {
 }
 
 func (b *cappedBody) Close() error { return b.rc.Close() }
+
+const ctagPropfind = `<?xml version="1.0" encoding="utf-8"?>
+<D:propfind xmlns:D="DAV:" xmlns:CS="http://calendarserver.org/ns/"><D:prop><CS:getctag/></D:prop></D:propfind>`
+
+// ctags returns the calendars' ctags joined, or "" when any is missing
+// (the server keeps none, or did not answer): then every sync reads.
+func ctags(ctx context.Context, hc *davHTTP, cred booking.CalendarCredentials, paths []string) string {
+	base, err := url.Parse(cred.URL)
+	if err != nil {
+		return ""
+	}
+	var tags []string
+	for _, p := range paths {
+		ref, err := url.Parse(p)
+		if err != nil {
+			return ""
+		}
+		req, err := http.NewRequestWithContext(ctx, "PROPFIND", base.ResolveReference(ref).String(), strings.NewReader(ctagPropfind))
+		if err != nil {
+			return ""
+		}
+		req.Header.Set("Depth", "0")
+		req.Header.Set("Content-Type", "application/xml; charset=utf-8")
+		req.SetBasicAuth(cred.Username, cred.Password)
+		resp, err := hc.Do(req)
+		if err != nil {
+			return ""
+		}
+		var ms struct {
+			Responses []struct {
+				Propstats []struct {
+					Ctag   string `xml:"prop>getctag"`
+					Status string `xml:"status"`
+				} `xml:"propstat"`
+			} `xml:"response"`
+		}
+		err = xml.NewDecoder(resp.Body).Decode(&ms)
+		resp.Body.Close()
+		if err != nil || resp.StatusCode != http.StatusMultiStatus {
+			return ""
+		}
+		tag := ""
+		for _, r := range ms.Responses {
+			for _, ps := range r.Propstats {
+				if strings.Contains(ps.Status, " 200 ") && ps.Ctag != "" {
+					tag = ps.Ctag
+				}
+			}
+		}
+		if tag == "" {
+			return ""
+		}
+		tags = append(tags, p+"="+tag)
+	}
+	joined := strings.Join(tags, "\n")
+	if len(joined) > 4000 {
+		return ""
+	}
+	return joined
+}

@@ -78,6 +78,26 @@ func TestCalDAVAgainstRadicale(t *testing.T) {
 		}
 	}
 
+	// Unchanged, the calendar is not read again: its ctag says so. (The
+	// busy time is removed by hand to see whether a sync restores it.)
+	var homeID int64
+	if err := e.store.Pool().QueryRow(ctx, `SELECT max(id) FROM calendar_sources`).Scan(&homeID); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.store.Pool().Exec(ctx, `DELETE FROM busy_intervals WHERE source_id = $1`, homeID); err != nil {
+		t.Fatal(err)
+	}
+	e.clock.Add(10 * time.Minute)
+	if got, err := s.Sync(ctx, homeID); err != nil || got.Status != booking.SourceOK || got.BusyIntervals != 0 {
+		t.Fatalf("unchanged calendar: %+v, %v (read again?)", got, err)
+	}
+	dav.Put(home, "dentist.ics", vcal("BEGIN:VEVENT\r\nUID:dentist@example.org\r\nDTSTAMP:20261101T000000Z\r\n"+
+		"DTSTART:20261209T170000Z\r\nDTEND:20261209T180000Z\r\nSUMMARY:Dentist\r\nEND:VEVENT\r\n"))
+	e.clock.Add(10 * time.Minute)
+	if got, err := s.Sync(ctx, homeID); err != nil || got.BusyIntervals != 2 {
+		t.Fatalf("changed calendar: %+v, %v; want the holiday and the new event", got, err)
+	}
+
 	// A wrong password is said as such, and nothing is read.
 	bad, err := e.store.AddCalendarSource(ctx, booking.NewCalendarSource{Kind: booking.SourceCalDAV, URL: dav.URL + "/",
 		Username: dav.Username, Password: "wrong", IgnoreDeclined: true}, testNow)
