@@ -5,6 +5,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"os"
 	"slices"
 	"strconv"
@@ -325,5 +326,43 @@ func TestStaleCalendarBlocksAllBooking(t *testing.T) {
 	ct.call("POST", path+"/sync", nil, 200).decode(t, &src)
 	if src.Blocking || len(ct.slots("2026-12-07")) == 0 {
 		t.Errorf("read again, still blocking: %+v", src)
+	}
+}
+
+// The Linked calendars page's forms: link (read at once), read now and
+// unlink, each recorded in the audit log, and a refused address kept at
+// its field with the password never shown again.
+func TestCalendarsPageForms(t *testing.T) {
+	ct := newCalendarTest(t)
+	ct.body.Store([]byte(weekICS))
+	a := &adminTest{testAPI: ct.testAPI, store: ct.store, clock: ct.clock}
+	b := a.mustSignIn()
+	p := b.post("/admin/calendars", url.Values{"kind": {"ics"}, "url": {"ftp://x.example.org/a.ics"}, "password": {"s3cret-app-pass"}})
+	if p.Status != http.StatusUnprocessableEntity || !strings.Contains(p.Body, "starting with https://") ||
+		!strings.Contains(p.Body, `value="ftp://x.example.org/a.ics"`) || strings.Contains(p.Body, "s3cret-app-pass") {
+		t.Fatalf("refused address: %d\n%s", p.Status, p.Body)
+	}
+	wantAdminRedirect(t, b.post("/admin/calendars", url.Values{"kind": {"ics"}, "url": {ct.icsURL}, "ignore_declined": {"on"}}), "/admin/calendars")
+	page := b.get("/admin/calendars")
+	if !strings.Contains(page.Body, "was read: 4 busy times ahead") {
+		t.Fatalf("after linking: %s", page.Body)
+	}
+	var id int64
+	if err := ct.pool.QueryRow(context.Background(), `SELECT id FROM calendar_sources`).Scan(&id); err != nil {
+		t.Fatal(err)
+	}
+	path := "/admin/calendars/" + strconv.FormatInt(id, 10)
+	ct.failing.Store(true)
+	wantAdminRedirect(t, b.post(path+"/sync", nil), "/admin/calendars")
+	if page := b.get("/admin/calendars"); !strings.Contains(page.Body, "could not be read: The calendar server answered 500") ||
+		!strings.Contains(page.Body, "The busy times read before still block bookings.") {
+		t.Fatalf("after a failed read: %s", page.Body)
+	}
+	wantAdminRedirect(t, b.post(path+"/delete", nil), "/admin/calendars")
+	if page := b.get("/admin/calendars"); !strings.Contains(page.Body, "No calendar is linked yet.") {
+		t.Fatalf("after unlinking: %s", page.Body)
+	}
+	if p := b.post(path+"/sync", nil); p.Status != http.StatusNotFound {
+		t.Errorf("reading an unlinked calendar: %d", p.Status)
 	}
 }
