@@ -349,3 +349,32 @@ func TestRunSyncsInTheBackground(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// The address and the password are stored sealed, and opened again only
+// for a sync.
+func TestCredentialsStoredSealed(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	src, err := e.store.AddCalendarSource(ctx, booking.NewCalendarSource{Kind: booking.SourceCalDAV,
+		URL: "https://dav.example.org/cal/secret-path/", Username: "ana", Password: "pw-Zq81x", IgnoreDeclined: true}, testNow)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var url, password string
+	if err := e.store.Pool().QueryRow(ctx, `SELECT url_sealed, password_sealed FROM calendar_sources WHERE id = $1`, src.ID).Scan(&url, &password); err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(url, "secret-path") || strings.Contains(password, "pw-Zq81x") || url == "" || password == "" {
+		t.Fatalf("stored readable: %q, %q", url, password)
+	}
+	job, err := e.store.ClaimCalendarSync(ctx, src.ID, "me", testNow, time.Minute)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if job.Credentials != (booking.CalendarCredentials{URL: "https://dav.example.org/cal/secret-path/", Username: "ana", Password: "pw-Zq81x"}) {
+		t.Errorf("opened %+v", job.Credentials)
+	}
+	if src.Host != "dav.example.org" {
+		t.Errorf("host %q", src.Host)
+	}
+}
