@@ -107,6 +107,13 @@ func (s *Store) queueMail(ctx context.Context, tx pgx.Tx, b *booking.Booking, ev
 	default:
 		return fmt.Errorf("storage: unknown booking event %d", ev)
 	}
+	if ev != EventHeld && ev != EventOffered {
+		// The booking in the practitioner's own calendars follows it
+		// (a time held or offered is not a booking yet).
+		if err := queueCalendarWrites(ctx, tx, b.ID, now); err != nil {
+			return err
+		}
+	}
 	// A reminder only when the booking is made (or moved) outside the
 	// reminder window; a stale one is skipped by the sender because its
 	// booking_sequence no longer matches.

@@ -25,6 +25,7 @@ var nav = []navItem{
 	{"/admin/rules", "Rules"},
 	{"/admin/clients", "Client data"},
 	{"/admin/calendar", "Calendar feeds"},
+	{"/admin/calendars", "Linked calendars"},
 	{"/admin/email", "Email"},
 	{"/admin/settings", "Settings"},
 	{"/admin/tokens", "API tokens"},
