@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"consult/api"
+	"consult/booking"
 )
 
 var adminLA = func() *time.Location {
@@ -200,9 +201,9 @@ func TestAdminBookingsOutsideNewHoursAreListedNotCancelled(t *testing.T) {
 	tuesdayAfternoons := adminWeekForm(map[int]string{2: "13:00-17:00"})
 
 	p := b.post("/admin/availability/weekly", with(tuesdayAfternoons, "action", "preview"))
-	link := fmt.Sprintf(`<a href="/admin/bookings/%d">Booking %d</a>`, morning.ID, morning.ID)
+	link := fmt.Sprintf(`<a href="/admin/bookings/%d">Consultation with M. C., Tue 8 Dec 09:00</a>`, morning.ID)
 	if !strings.Contains(p.Body, "would fall outside the new hours") || !strings.Contains(p.Body, link) ||
-		strings.Contains(p.Body, fmt.Sprintf(`Booking %d</a>`, afternoon.ID)) {
+		strings.Contains(p.Body, fmt.Sprintf(`<a href="/admin/bookings/%d">`, afternoon.ID)) {
 		t.Fatalf("preview does not list exactly the morning booking:\n%s", p.Body)
 	}
 	wantAdminRedirect(t, b.post("/admin/availability/weekly", with(tuesdayAfternoons, "action", "save")), "/admin/availability")
@@ -213,7 +214,7 @@ func TestAdminBookingsOutsideNewHoursAreListedNotCancelled(t *testing.T) {
 	if n := a.bookingCount("confirmed"); n != 2 {
 		t.Fatalf("%d confirmed bookings after the change, want both kept", n)
 	}
-	if home := b.get("/admin"); !strings.Contains(home.Body, "1 upcoming booking(s) fall outside your hours") {
+	if home := b.get("/admin"); !strings.Contains(home.Body, "1 upcoming booking falls outside your hours") {
 		t.Fatalf("overview does not warn:\n%s", home.Body)
 	}
 
@@ -231,4 +232,44 @@ func TestAdminBookingsOutsideNewHoursAreListedNotCancelled(t *testing.T) {
 	if page := b.get("/admin/availability"); strings.Contains(page.Body, link) {
 		t.Fatal("a cancelled booking is still listed outside the hours")
 	}
+}
+
+// TestAdminPastDaysAreRefused: special hours or time off for a day already
+// gone are refused at the field, on the page (saved or previewed) and in
+// the API, and change nothing; today is still accepted.
+func TestAdminPastDaysAreRefused(t *testing.T) {
+	a := newAdminTest(t, api.Config{}) // today is Tuesday 1 December 2026 in Los Angeles
+	b := a.mustSignIn()
+	b.get("/admin/availability")
+	auth := map[string]string{"Authorization": "Bearer " + a.apiToken()}
+	before := a.state()
+	for _, c := range []struct {
+		path  string
+		form  url.Values
+		field string
+	}{
+		{"/admin/availability/overrides", url.Values{"date": {"2026-11-01"}, "closed": {"1"}, "action": {"save"}}, "date"},
+		{"/admin/availability/overrides", url.Values{"date": {"2026-11-30"}, "windows": {"10:00-11:00"}, "action": {"preview"}}, "date"},
+		{"/admin/availability/time-off", url.Values{"first": {"2026-11-01"}, "last": {"2026-11-01"}, "action": {"save"}}, "first"},
+		{"/admin/availability/time-off", url.Values{"first": {"2026-11-30"}, "last": {"2026-12-03"}, "action": {"preview"}}, "first"},
+	} {
+		p := b.post(c.path, c.form)
+		if p.Status != http.StatusUnprocessableEntity || !strings.Contains(p.Body, `class="field-error">That day has passed. Choose today or a later day.`) ||
+			strings.Contains(p.Body, "Preview: free slots") {
+			t.Fatalf("%s %v: %d\n%s", c.path, c.form, p.Status, p.Body)
+		}
+	}
+	if r := a.do("PUT", "/api/v1/admin/availability/overrides/2026-11-01", map[string]any{"closed": true}, auth); r.Status != 422 ||
+		r.problem(t).Errors["date"] != booking.PastDay {
+		t.Fatalf("API override in the past: %d %s", r.Status, r.Body)
+	}
+	if r := a.do("POST", "/api/v1/admin/availability/time-off", map[string]string{"first": "2026-11-29", "last": "2026-12-02"}, auth); r.Status != 422 ||
+		r.problem(t).Errors["first"] != booking.PastDay {
+		t.Fatalf("API time off from the past: %d %s", r.Status, r.Body)
+	}
+	if after := a.state(); after != before {
+		t.Fatalf("refused changes changed the state:\n%s\n---\n%s", before, after)
+	}
+	wantAdminRedirect(t, b.post("/admin/availability/overrides", url.Values{"date": {"2026-12-01"}, "closed": {"1"}, "action": {"save"}}), "/admin/availability")
+	wantAdminRedirect(t, b.post("/admin/availability/time-off", url.Values{"first": {"2026-12-01"}, "action": {"save"}}), "/admin/availability")
 }

@@ -74,7 +74,7 @@ func TestAdminEmailOutbox(t *testing.T) {
 		t.Fatalf("after a 550: %s, %s, %s", conf.Status, notice.Status, reminder.Status)
 	}
 
-	if p := b.get("/admin"); !strings.Contains(p.Body, `<a href="/admin/email?status=failed">2 email(s) could not be sent.</a>`) {
+	if p := b.get("/admin"); !strings.Contains(p.Body, `<a href="/admin/email?status=failed">2 emails could not be delivered.</a>`) {
 		t.Errorf("overview does not point to the failed emails:\n%s", p.Body)
 	}
 	list := b.get("/admin/email")

@@ -128,7 +128,7 @@ func TestAdminBrowser(t *testing.T) {
 		chromedp.WaitVisible(chromedp.ID("preview")),
 	)
 	if text := adminBodyText(t, ctx); !strings.Contains(text, "Tue 8 Dec: 13:00, 13:20, 13:40, 14:00, 14:20, 14:40") ||
-		!strings.Contains(text, fmt.Sprintf("Booking %d", booked.ID)) {
+		!strings.Contains(text, "Consultation with B. C., Tue 8 Dec 09:00") {
 		t.Fatalf("preview: %s", text)
 	}
 	adminShot(t, ctx, "admin-availability-preview")

@@ -196,6 +196,13 @@ func parseOverrideForm(c echo.Context) (availabilityForm, booking.Override, map[
 // SaveOverride saves the hours of one date, or previews them.
 func (h *Handler) SaveOverride(c echo.Context) error {
 	f, o, errs := parseOverrideForm(c)
+	if len(errs) == 0 {
+		if err := h.admin.NotPast(c.Request().Context(), "date", o.Date); err != nil {
+			if errs = fieldErrors(err); errs == nil {
+				return err
+			}
+		}
+	}
 	if len(errs) > 0 {
 		return h.renderAvailability(c, nil, f, nil, "", errs)
 	}
@@ -256,6 +263,13 @@ func parseTimeOffForm(c echo.Context) (availabilityForm, booking.Date, booking.D
 // AddTimeOff closes a range of dates, or previews it.
 func (h *Handler) AddTimeOff(c echo.Context) error {
 	f, first, last, errs := parseTimeOffForm(c)
+	if len(errs) == 0 {
+		if err := h.admin.NotPast(c.Request().Context(), "first", first); err != nil {
+			if errs = fieldErrors(err); errs == nil {
+				return err
+			}
+		}
+	}
 	if len(errs) > 0 {
 		return h.renderAvailability(c, nil, f, nil, "", errs)
 	}

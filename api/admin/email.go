@@ -14,6 +14,7 @@ import (
 
 	"consult/api/httpx"
 	"consult/booking"
+	"consult/web"
 )
 
 // The email page of the admin area: the outbox, so the practitioner sees
@@ -125,20 +126,29 @@ func emailStatusParam(v string) (booking.OutboxStatus, bool) {
 	return st, slices.ContainsFunc(emailTabs, func(t emailTabDef) bool { return t.Status == st })
 }
 
-// failedMailCount says how many messages failed, "" for none; it counts
-// at most a page of the largest size, and says "500+" beyond.
-func (h *Handler) failedMailCount(ctx context.Context) (string, error) {
+// maxFailedCount is how many failed messages are counted at most.
+const maxFailedCount = 500
+
+// failedMailCount says how many messages could not be delivered; it
+// counts at most maxFailedCount.
+func (h *Handler) failedMailCount(ctx context.Context) (int, error) {
 	if h.outbox == nil {
-		return "", nil
+		return 0, nil
 	}
-	ms, err := h.outbox.ListOutbox(ctx, booking.OutboxFilter{Status: booking.OutboxFailed, Limit: 500})
+	ms, err := h.outbox.ListOutbox(ctx, booking.OutboxFilter{Status: booking.OutboxFailed, Limit: maxFailedCount})
+	return len(ms), err
+}
+
+// failedLabel words failedMailCount: "" for none, "1 email", "3 emails",
+// "500+ emails".
+func failedLabel(n int) string {
 	switch {
-	case err != nil || len(ms) == 0:
-		return "", err
-	case len(ms) == 500:
-		return "500+", nil
+	case n == 0:
+		return ""
+	case n >= maxFailedCount:
+		return strconv.Itoa(maxFailedCount) + "+ emails"
 	}
-	return strconv.Itoa(len(ms)), nil
+	return web.Plural(n, "email", "emails")
 }
 
 // Emails lists the queued and sent emails, by status.
@@ -172,7 +182,11 @@ func (h *Handler) Emails(c echo.Context) error {
 	for _, t := range emailTabs {
 		tab := emailTab{Label: t.Label, URL: emailListURL(t.Status, bookingID, 0), Current: t.Status == status}
 		if t.Status == booking.OutboxFailed {
-			tab.Count = failed
+			if failed >= maxFailedCount {
+				tab.Count = strconv.Itoa(maxFailedCount) + "+"
+			} else if failed > 0 {
+				tab.Count = strconv.Itoa(failed)
+			}
 		}
 		d.Tabs = append(d.Tabs, tab)
 	}
@@ -257,5 +271,7 @@ func (h *Handler) Email(c echo.Context) error {
 	if d.Kind == "" {
 		d.Kind = m.Kind
 	}
-	return h.render(c, http.StatusOK, "email-message", fmt.Sprintf("Message %d", id), d, nil)
+	// Titled by what it is and when it was written; the recipient stays
+	// out of the title, which browsers keep in their history.
+	return h.render(c, http.StatusOK, "email-message", d.Kind+", "+m.Date.In(loc).Format("Mon 2 Jan 15:04"), d, nil)
 }

@@ -150,9 +150,11 @@ func (h *Handler) Home(c echo.Context) error {
 		return err
 	}
 	d := dashboardData{OutsideHours: len(outside)}
-	if d.FailedMail, err = h.failedMailCount(ctx); err != nil {
+	failed, err := h.failedMailCount(ctx)
+	if err != nil {
 		return err
 	}
+	d.FailedMail = failedLabel(failed)
 	for _, b := range bs {
 		d.Upcoming = append(d.Upcoming, rowOf(b, loc))
 	}

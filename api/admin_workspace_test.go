@@ -1,0 +1,143 @@
+package api_test
+
+import (
+	"fmt"
+	"net/url"
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"consult/api"
+)
+
+// previewCounts reads the preview's offered times and, with a daily cap,
+// the consultations it says could be booked.
+var previewCountsRE = regexp.MustCompile(`clients would be offered (\d+) times?(?:; with at most \d+ consultations? a day, they could book (\d+) consultations? in all)?\.`)
+
+func previewCounts(t *testing.T, body string) (offered, bookable int) {
+	t.Helper()
+	m := previewCountsRE.FindStringSubmatch(body)
+	if m == nil {
+		t.Fatalf("no preview counts in:\n%s", body)
+	}
+	offered, _ = strconv.Atoi(m[1])
+	bookable = offered
+	if m[2] != "" {
+		bookable, _ = strconv.Atoi(m[2])
+	}
+	return offered, bookable
+}
+
+// slotsBetween counts what /api/v1/slots offers from first to last (inclusive).
+func (a *adminTest) slotsBetween(first, last string) int {
+	a.t.Helper()
+	r := a.do("GET", "/api/v1/slots?from="+first+"&to="+last, nil, nil)
+	if r.Status != 200 {
+		a.t.Fatalf("slots: %d %s", r.Status, r.Body)
+	}
+	var l slotList
+	r.decode(a.t, &l)
+	return len(l.Slots)
+}
+
+// TestAdminPreviewHonoursEveryRule: the preview of new hours and of new
+// rules offers exactly what /api/v1/slots then offers over the same 14
+// days, a day at its cap included, and says how many consultations the
+// daily cap lets clients book.
+func TestAdminPreviewHonoursEveryRule(t *testing.T) {
+	a := newAdminTest(t, api.Config{}) // today: Tuesday 1 December 2026; cap 6 a day
+	for i, h := range []int{9, 10, 11, 13, 14, 15} {
+		a.bookAs(time.Date(2026, 12, 8, h, 0, 0, 0, adminLA), "Full Day", fmt.Sprintf("full%d@example.org", i), "")
+	}
+	for i, h := range []int{9, 10} {
+		a.bookAs(time.Date(2026, 12, 9, h, 0, 0, 0, adminLA), "Some Day", fmt.Sprintf("some%d@example.org", i), "")
+	}
+	b := a.mustSignIn()
+	b.get("/admin/availability")
+	week := adminWeekForm(map[int]string{6: "10:00-12:00"})
+	p := b.post("/admin/availability/weekly", with(week, "action", "preview"))
+	offered, bookable := previewCounts(t, p.Body)
+	if !strings.Contains(p.Body, "<strong>Tue 8 Dec</strong>: <span class=\"muted\">none</span>") {
+		t.Errorf("the day at its cap offers times in the preview:\n%s", p.Body)
+	}
+	if !strings.Contains(p.Body, "(at most 4 of them can be booked: the daily limit)") {
+		t.Errorf("the day with two bookings does not say the cap allows four more:\n%s", p.Body)
+	}
+	if !(bookable < offered) {
+		t.Errorf("preview: %d offered, %d bookable under a cap of 6", offered, bookable)
+	}
+	// Days are listed one under another.
+	if strings.Count(p.Body, `<li><strong>`) != 14 {
+		t.Errorf("want the 14 days listed:\n%s", p.Body)
+	}
+	wantAdminRedirect(t, b.post("/admin/availability/weekly", with(week, "action", "save")), "/admin/availability")
+	if got := a.slotsBetween("2026-12-01", "2026-12-14"); got != offered {
+		t.Fatalf("the preview offered %d times, /api/v1/slots then offers %d", offered, got)
+	}
+
+	// The rules: a cap of 1 closes the Wednesday that has bookings, and a
+	// day's notice closes today and most of tomorrow.
+	b.get("/admin/rules")
+	rules := adminRulesForm("daily_cap", "1", "min_notice_hours", "30", "action", "preview")
+	p = b.post("/admin/rules", rules)
+	offered, bookable = previewCounts(t, p.Body)
+	if !strings.Contains(p.Body, "<strong>Wed 9 Dec</strong>: <span class=\"muted\">none</span>") {
+		t.Errorf("a cap of 1 still offers the Wednesday with bookings:\n%s", p.Body)
+	}
+	wantAdminRedirect(t, b.post("/admin/rules", with(rules, "action", "save")), "/admin/rules")
+	if got := a.slotsBetween("2026-12-01", "2026-12-14"); got != offered {
+		t.Fatalf("the rules preview offered %d times, /api/v1/slots then offers %d", offered, got)
+	}
+	if days := 14 - 4; bookable > days { // at most one a day; today, 2, 8 and 9 December offer none
+		t.Fatalf("with a cap of 1 the preview says %d consultations could be booked", bookable)
+	}
+}
+
+// TestAdminCountsArePlural: counts read "1 booking", "4 bookings".
+func TestAdminCountsArePlural(t *testing.T) {
+	a := newAdminTest(t, api.Config{})
+	a.bookAs(time.Date(2026, 12, 8, 9, 0, 0, 0, adminLA), "Ada Lovelace", "ada@example.org", "")
+	b := a.mustSignIn()
+	if p := b.get("/admin/bookings"); !strings.Contains(p.Body, "1 booking. Page 1.") {
+		t.Fatalf("one booking:\n%s", p.Body)
+	}
+	for i, h := range []int{10, 11, 13} {
+		a.bookAs(time.Date(2026, 12, 8, h, 0, 0, 0, adminLA), "Client", fmt.Sprintf("c%d@example.org", i), "")
+	}
+	if p := b.get("/admin/bookings"); !strings.Contains(p.Body, "4 bookings. Page 1.") {
+		t.Fatalf("four bookings:\n%s", p.Body)
+	}
+	b.get("/admin/availability")
+	p := b.post("/admin/availability/weekly", with(adminWeekForm(map[int]string{1: "", 2: "14:00-14:20", 3: "", 4: "", 5: ""}), "action", "preview"))
+	if !strings.Contains(p.Body, "clients would be offered 1 time;") || !strings.Contains(p.Body, "they could book 1 consultation in all") {
+		t.Fatalf("one time:\n%s", p.Body)
+	}
+	wantAdminRedirect(t, b.post("/admin/clients/erase", url.Values{"email": {"ada@example.org"}, "confirm": {"1"}}), "/admin/clients")
+	if p := b.get("/admin/clients"); !strings.Contains(p.Body, "Erased the client&#39;s data from 1 booking.") {
+		t.Fatalf("erasing one booking:\n%s", p.Body)
+	}
+}
+
+// TestAdminPagesAreTitledByWhatTheyShow: a booking's page is titled by
+// the client's initials and its time, not by an id.
+func TestAdminPagesAreTitledByWhatTheyShow(t *testing.T) {
+	a := newAdminTest(t, api.Config{})
+	bk := a.bookAs(time.Date(2026, 12, 10, 14, 0, 0, 0, adminLA), "Ada Byron", "ada@example.org", "")
+	b := a.mustSignIn()
+	p := b.get(fmt.Sprintf("/admin/bookings/%d", bk.ID))
+	const want = "Consultation with A. B., Thu 10 Dec 14:00"
+	if !strings.Contains(p.Body, "<title>"+want+" · Admin</title>") || !strings.Contains(p.Body, "<h1>"+want+"</h1>") {
+		t.Fatalf("booking page title:\n%s", p.Body)
+	}
+	if strings.Contains(p.Body, fmt.Sprintf("Booking %d", bk.ID)) {
+		t.Fatalf("the page still names the booking by id:\n%s", p.Body)
+	}
+	var id int64
+	a.pool.QueryRow(t.Context(), `SELECT id FROM outbox WHERE booking_id = $1 AND kind = 'confirmation'`, bk.ID).Scan(&id)
+	p = b.get(fmt.Sprintf("/admin/email/%d", id))
+	if !strings.Contains(p.Body, "<h1>Confirmation to client, Tue 1 Dec 08:00</h1>") {
+		t.Fatalf("email page title:\n%s", p.Body)
+	}
+}
