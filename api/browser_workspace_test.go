@@ -1,7 +1,13 @@
 package api_test
 
 import (
+	"fmt"
+	"net/http"
+	"slices"
+	"strconv"
+	"strings"
 	"testing"
+	"time"
 
 	"github.com/chromedp/chromedp"
 
@@ -49,5 +55,94 @@ func TestAdminFormFieldsLookAlike(t *testing.T) {
 				t.Errorf("at %d px %s shows the hidden username field", width, path)
 			}
 		}
+	}
+}
+
+// adminPageSamples fills the path parameters of the admin pages.
+type adminPageSamples map[string]string
+
+// adminPages lists every GET page of the admin area from the router, with
+// its parameters filled from samples, so a page added later is checked
+// too; downloads are left out. A parameter without a sample fails.
+func adminPages(t *testing.T, a *adminTest, samples adminPageSamples) []string {
+	t.Helper()
+	var out []string
+	for _, r := range a.srv.Routes() {
+		if r.Method != http.MethodGet || (r.Path != "/admin" && !strings.HasPrefix(r.Path, "/admin/")) ||
+			strings.HasPrefix(r.Path, "/admin/export/") {
+			continue
+		}
+		path := adminRouteParam.ReplaceAllStringFunc(r.Path, func(p string) string {
+			v, ok := samples[r.Path]
+			if !ok {
+				t.Fatalf("no sample value for %s in %s", p, r.Path)
+			}
+			return v
+		})
+		out = append(out, path)
+	}
+	slices.Sort(out)
+	return out
+}
+
+// TestAdminPagesFitPhonesAndPassAxe signs in with a real browser and opens
+// every admin page, and the forms' previews, at 390 and 1280 px: none is
+// wider than the window, and axe-core finds nothing wrong.
+func TestAdminPagesFitPhonesAndPassAxe(t *testing.T) {
+	b := needBrowser(t)
+	a := newAdminTest(t, api.Config{})
+	bk := a.bookAs(time.Date(2026, 12, 8, 9, 0, 0, 0, adminLA), "Ana María López-Fernández", "ana.maria.lopez-fernandez@example.org", "Could we talk about sleep?")
+	for i, h := range []int{10, 11, 13} {
+		a.bookAs(time.Date(2026, 12, 9, h, 0, 0, 0, adminLA), "Client Name", fmt.Sprintf("client%d@example.org", i), "")
+	}
+	if err := a.mailWorker(nil).RunOnce(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	var msg int64
+	if err := a.pool.QueryRow(t.Context(), `SELECT min(id) FROM outbox`).Scan(&msg); err != nil {
+		t.Fatal(err)
+	}
+	a.apiToken()
+	pages := adminPages(t, a, adminPageSamples{
+		"/admin/bookings/:id": strconv.FormatInt(bk.ID, 10),
+		"/admin/email/:id":    strconv.FormatInt(msg, 10),
+	})
+	pages = append(pages, "/admin/bookings?when=past", "/admin/email?status=logged", "/admin/confirm?next=/admin/tokens")
+
+	// The sign-in page, before signing in.
+	tb := b.tab(t, tabOptions{width: 390})
+	check := func(path string) {
+		t.Helper()
+		for _, width := range []int64{390, 1280} {
+			tb.must(tb.viewport(width))
+			if w := evalIn[int64](tb, `document.documentElement.scrollWidth`); w > width {
+				t.Errorf("%s at %d px is %d px wide", path, width, w)
+			}
+			for _, v := range tb.axe(b) {
+				t.Errorf("%s at %d px: axe %s (%s): %s %v", path, width, v.ID, v.Impact, v.Help, v.Nodes)
+			}
+			adminShot(t, tb.ctx, fmt.Sprintf("%s-%d", strings.NewReplacer("/", "_", "?", "_", "=", "_", " ", "").Replace(path), width))
+		}
+	}
+	tb.open(a.url + "/admin/sign-in")
+	check("/admin/sign-in")
+
+	tb = signedInTab(t, b, a, 390)
+	for _, path := range pages {
+		if st := tb.open(a.url + path); st != http.StatusOK {
+			t.Errorf("%s: %d", path, st)
+			continue
+		}
+		check(path)
+	}
+	// The previews of the forms.
+	for _, form := range []struct{ page, button string }{
+		{"/admin/availability", `#weekly-form button[value="preview"]`},
+		{"/admin/rules", `#rules-form button[value="preview"]`},
+	} {
+		tb.open(a.url + form.page)
+		tb.follow(chromedp.Click(chromedp.CSS(form.button)))
+		tb.waitFor(`document.getElementById("preview") !== null`)
+		check(form.page + " (preview)")
 	}
 }

@@ -27,12 +27,34 @@ const emailPerPage = 50
 // emailTabs are the status filters, in the order shown: the ones that need
 // the practitioner first.
 var emailTabs = []emailTabDef{
-	{booking.OutboxFailed, "Failed"},
+	{booking.OutboxFailed, "Could not be delivered"},
 	{booking.OutboxLogged, "Kept, not sent"},
 	{booking.OutboxPending, "Waiting"},
 	{booking.OutboxSent, "Sent"},
-	{booking.OutboxSkipped, "Skipped"},
+	{booking.OutboxSkipped, "No longer needed"},
 	{"", "All"},
+}
+
+// mailStatus says in plain words where a message stands.
+func mailStatus(m booking.OutboxMessage) string {
+	switch m.Status {
+	case booking.OutboxSent:
+		return "Sent"
+	case booking.OutboxPending:
+		if m.Attempts > 0 {
+			return "Waiting to retry"
+		}
+		return "Waiting to be sent"
+	case booking.OutboxSending:
+		return "Being sent"
+	case booking.OutboxFailed:
+		return "Could not be delivered"
+	case booking.OutboxLogged:
+		return "Kept, not sent"
+	case booking.OutboxSkipped:
+		return "Not sent: the booking changed since"
+	}
+	return string(m.Status)
 }
 
 // emailTabDef is one status filter: its status ("" for all) and label.
@@ -66,6 +88,7 @@ type emailRow struct {
 	Kind        string
 	BookingID   int64
 	Status      booking.OutboxStatus
+	StatusLabel string
 	Attempts    int
 	Created     string
 	NextAttempt string
@@ -196,7 +219,7 @@ func (h *Handler) Emails(c echo.Context) error {
 	}
 	stamp := func(t time.Time) string { return t.In(loc).Format("2 Jan 2006 15:04 MST") }
 	for _, m := range ms {
-		r := emailRow{ID: m.ID, Kind: emailKinds[m.Kind], BookingID: m.BookingID, Status: m.Status,
+		r := emailRow{ID: m.ID, Kind: emailKinds[m.Kind], BookingID: m.BookingID, Status: m.Status, StatusLabel: mailStatus(m),
 			Attempts: m.Attempts, Created: stamp(m.CreatedAt), LastError: m.LastError, CanRetry: canRetry(m.Status)}
 		if r.Kind == "" {
 			r.Kind = m.Kind
@@ -240,10 +263,11 @@ func (h *Handler) RetryEmail(c echo.Context) error {
 
 // emailMessageData is one message as it would be sent now.
 type emailMessageData struct {
-	M        *booking.RenderedMessage
-	Kind     string
-	Date     string
-	CanRetry bool
+	M           *booking.RenderedMessage
+	Kind        string
+	StatusLabel string
+	Date        string
+	CanRetry    bool
 }
 
 // Email shows a message with the client's data in it, so
@@ -267,7 +291,7 @@ func (h *Handler) Email(c echo.Context) error {
 	if err := h.record(c, "email.view", fmt.Sprintf("outbox:%d", id)); err != nil {
 		return err
 	}
-	d := emailMessageData{M: m, Kind: emailKinds[m.Kind], Date: m.Date.In(loc).Format("Mon 2 Jan 2006 15:04 MST"), CanRetry: canRetry(m.Status)}
+	d := emailMessageData{M: m, Kind: emailKinds[m.Kind], StatusLabel: mailStatus(booking.OutboxMessage{Status: m.Status}), Date: m.Date.In(loc).Format("Mon 2 Jan 2006 15:04 MST"), CanRetry: canRetry(m.Status)}
 	if d.Kind == "" {
 		d.Kind = m.Kind
 	}
