@@ -2,6 +2,7 @@ package api_test
 
 import (
 	"fmt"
+	"net/http"
 	"net/url"
 	"regexp"
 	"strconv"
@@ -139,5 +140,71 @@ func TestAdminPagesAreTitledByWhatTheyShow(t *testing.T) {
 	p = b.get(fmt.Sprintf("/admin/email/%d", id))
 	if !strings.Contains(p.Body, "<h1>Confirmation to client, Tue 1 Dec 08:00</h1>") {
 		t.Fatalf("email page title:\n%s", p.Body)
+	}
+}
+
+// TestAdminWeekCalendar: the admin home is the week calendar, in the
+// practice's zone: a booking made through the API shows as the client's
+// initials with the full name beside them for hover, focus and screen
+// readers, time off and a day at its cap are marked, and the weeks link
+// to each other.
+func TestAdminWeekCalendar(t *testing.T) {
+	a := newAdminTest(t, api.Config{}) // today: Tuesday 1 December 2026; cap 6 a day
+	bk := a.bookAs(time.Date(2026, 12, 10, 14, 0, 0, 0, adminLA), "Ada Byron", "ada@example.org", "")
+	for i, h := range []int{9, 10, 11, 13, 14, 15} {
+		a.bookAs(time.Date(2026, 12, 8, h, 0, 0, 0, adminLA), "Full Day", fmt.Sprintf("full%d@example.org", i), "")
+	}
+	b := a.mustSignIn()
+	b.get("/admin/availability")
+	wantAdminRedirect(t, b.post("/admin/availability/time-off", url.Values{"first": {"2026-12-09"}, "action": {"save"}}), "/admin/availability")
+
+	// This week has none of them; the next has all three.
+	this := b.get("/admin")
+	if this.Status != 200 || !strings.Contains(this.Body, "<h1>30 November – 6 December 2026</h1>") ||
+		!strings.Contains(this.Body, `<a href="/admin" class="button secondary" aria-current="date">Today</a>`) ||
+		!strings.Contains(this.Body, `<a href="/admin?week=2026-12-07" rel="next"`) || strings.Contains(this.Body, "Ada Byron") {
+		t.Fatalf("this week:\n%s", this.Body)
+	}
+	p := b.get("/admin?week=2026-12-10") // any day of the week shows its Monday's week
+	if p.Status != 200 || !strings.Contains(p.Body, "<h1>7 – 13 December 2026</h1>") || !strings.Contains(p.Body, `<a href="/admin?week=2026-11-30" rel="prev"`) {
+		t.Fatalf("next week:\n%s", p.Body)
+	}
+	link := fmt.Sprintf(`<a class="ev ev-booking" href="/admin/bookings/%d" title="Ada Byron, 14:00–14:20" data-name="Ada Byron, 14:00–14:20"><span aria-hidden="true">AB</span><span class="visually-hidden">Ada Byron, 14:00–14:20</span></a>`, bk.ID)
+	if strings.Count(p.Body, link) != 1 {
+		t.Errorf("the grid lacks the booking as initials with its name:\n%s", p.Body)
+	}
+	if !strings.Contains(p.Body, fmt.Sprintf(`<span class="cal-list-time">14:00–14:20</span> <a href="/admin/bookings/%d">Ada Byron</a>`, bk.ID)) {
+		t.Errorf("the day list lacks the booking:\n%s", p.Body)
+	}
+	// The booking sits in the 14:00 row, under Thursday.
+	row := regexp.MustCompile(`(?s)<tr class="hour"><th scope="row" class="cal-time">14:00</th>(.*?)</tr>`).FindStringSubmatch(p.Body)
+	if row == nil || strings.Count(row[1], "<td") != 7 || !strings.Contains(strings.Split(row[1], "<td")[4], "Ada Byron") {
+		t.Errorf("the 14:00 row does not hold the booking on Thursday: %q", row)
+	}
+	for _, want := range []string{
+		`<span class="tag tag-off">Time off</span>`,                 // Wednesday
+		`<span class="tag tag-cap">Daily limit reached (6 of 6)</span>`, // Tuesday
+		`<span class="ev ev-open">open</span>`,
+		`<h2 id="day-2026-12-09">Wednesday 9 December</h2>`,
+	} {
+		if !strings.Contains(p.Body, want) {
+			t.Errorf("next week lacks %s", want)
+		}
+	}
+	// Tuesday at its cap offers nothing, in the grid as in the slots API.
+	if got := a.localSlots("2026-12-08"); len(got) != 0 {
+		t.Errorf("the day at its cap offers %v", got)
+	}
+	tuesday := regexp.MustCompile(`(?s)<section class="cal-list-day" aria-labelledby="day-2026-12-08">(.*?)</section>`).FindStringSubmatch(p.Body)
+	if tuesday == nil || strings.Contains(tuesday[1], "Open:") || strings.Count(tuesday[1], "<li>") != 6 {
+		t.Errorf("Tuesday in the list: %q", tuesday)
+	}
+	// Each open slot of the week is drawn once in the grid and listed once.
+	want := a.slotsBetween("2026-12-07", "2026-12-13")
+	if got := strings.Count(p.Body, `<span class="ev ev-open">open</span>`); got != want {
+		t.Errorf("the grid draws %d open slots, the slots API offers %d", got, want)
+	}
+	if p := b.get("/admin?week=someday"); p.Status != http.StatusUnprocessableEntity {
+		t.Errorf("a week that is no date: %d", p.Status)
 	}
 }

@@ -115,7 +115,7 @@ func TestAdminBrowser(t *testing.T) {
 		chromedp.Click(chromedp.CSS(`form[action="/admin/sign-in"] button`)),
 		chromedp.WaitVisible(chromedp.CSS(`nav.admin-nav`)),
 	)
-	if text := adminBodyText(t, ctx); !strings.Contains(text, "Overview") || !strings.Contains(text, "Two-step sign-in is off") {
+	if text := adminBodyText(t, ctx); !strings.Contains(text, "Previous week") || !strings.Contains(text, "Two-step sign-in is off") {
 		t.Fatalf("after signing in: %s", text)
 	}
 

@@ -3,6 +3,7 @@ package api_test
 import (
 	"fmt"
 	"net/http"
+	"net/url"
 	"slices"
 	"strconv"
 	"strings"
@@ -107,7 +108,7 @@ func TestAdminPagesFitPhonesAndPassAxe(t *testing.T) {
 		"/admin/bookings/:id": strconv.FormatInt(bk.ID, 10),
 		"/admin/email/:id":    strconv.FormatInt(msg, 10),
 	})
-	pages = append(pages, "/admin/bookings?when=past", "/admin/email?status=logged", "/admin/confirm?next=/admin/tokens")
+	pages = append(pages, "/admin?week=2026-12-07", "/admin/bookings?when=past", "/admin/email?status=logged", "/admin/confirm?next=/admin/tokens")
 
 	// The sign-in page, before signing in.
 	tb := b.tab(t, tabOptions{width: 390})
@@ -145,4 +146,61 @@ func TestAdminPagesFitPhonesAndPassAxe(t *testing.T) {
 		tb.waitFor(`document.getElementById("preview") !== null`)
 		check(form.page + " (preview)")
 	}
+}
+
+// weekFixture fills the week of 7 December 2026 as a practitioner's week
+// looks: bookings, a day off and a day at its cap.
+func weekFixture(t *testing.T, a *adminTest) {
+	t.Helper()
+	names := []string{"Ada Byron", "Grace Hopper", "Alan Turing", "Mary Somerville", "Emmy Noether", "Carl Gauss"}
+	for i, h := range []int{9, 10, 11, 13, 14, 15} { // Tuesday: the cap of 6 reached
+		a.bookAs(time.Date(2026, 12, 8, h, 0, 0, 0, adminLA), names[i], fmt.Sprintf("tue%d@example.org", i), "")
+	}
+	for i, c := range [][2]int{{7, 9}, {7, 13}, {10, 11}, {10, 16}, {11, 9}} {
+		a.bookAs(time.Date(2026, 12, c[0], c[1], 20, 0, 0, adminLA), names[(i+2)%len(names)], fmt.Sprintf("w%d@example.org", i), "")
+	}
+	b := a.mustSignIn()
+	b.get("/admin/availability")
+	wantAdminRedirect(t, b.post("/admin/availability/time-off", url.Values{"first": {"2026-12-09"}, "action": {"save"}}), "/admin/availability")
+}
+
+// TestAdminWeekCalendarInTheBrowser: the week calendar reads at 1280 px
+// as a grid and at 390 px as a list of days, its bookings are reached by
+// the keyboard and name the client on focus; screenshots of both widths
+// are kept in web/testdata/screenshots.
+func TestAdminWeekCalendarInTheBrowser(t *testing.T) {
+	b := needBrowser(t)
+	a := newAdminTest(t, api.Config{})
+	weekFixture(t, a)
+	tb := signedInTab(t, b, a, 1280)
+	tb.open(a.url + "/admin?week=2026-12-07")
+	if !evalIn[bool](tb, `getComputedStyle(document.querySelector(".cal-grid")).display !== "none" && getComputedStyle(document.querySelector(".week-list")).display === "none"`) {
+		t.Fatal("at 1280 px the week is not shown as a grid")
+	}
+	// Tab from the week links reaches the first booking; focus shows its name.
+	tb.must(chromedp.Focus(chromedp.CSS(`a[rel="next"]`)))
+	for range 10 {
+		tb.must(chromedp.KeyEvent("\t"))
+		if evalIn[bool](tb, `document.activeElement.classList.contains("ev-booking")`) {
+			break
+		}
+	}
+	if got := evalIn[string](tb, `document.activeElement.classList.contains("ev-booking") ? getComputedStyle(document.activeElement, "::after").content : ""`); !strings.Contains(got, "Ada Byron, 09:00–09:20") {
+		t.Fatalf("the focused booking shows %q", got)
+	}
+	tb.must(chromedp.Blur(chromedp.CSS(`a.ev-booking`)))
+	tb.screenshot(b, "week-1280")
+
+	tb.must(tb.viewport(390))
+	tb.open(a.url + "/admin?week=2026-12-07")
+	if !evalIn[bool](tb, `getComputedStyle(document.querySelector(".cal-grid")).display === "none" && getComputedStyle(document.querySelector(".week-list")).display !== "none"`) {
+		t.Fatal("at 390 px the week is not shown as a list of days")
+	}
+	if w := evalIn[int64](tb, `document.documentElement.scrollWidth`); w > 390 {
+		t.Errorf("the week at 390 px is %d px wide", w)
+	}
+	if got := tb.text(`#day-2026-12-09`); got != "Wednesday 9 December" {
+		t.Errorf("day heading %q", got)
+	}
+	tb.screenshot(b, "week-390")
 }

@@ -167,38 +167,3 @@ func (h *Handler) zone(c echo.Context) (*time.Location, booking.Settings, error)
 	loc, err := st.Location()
 	return loc, st, err
 }
-
-// dashboardData is the admin home page.
-type dashboardData struct {
-	Upcoming     []bookingRow
-	OutsideHours int
-	FailedMail   string // how many emails failed, "" for none
-}
-
-// Home is the overview: the next bookings, those outside the hours and
-// failed email.
-func (h *Handler) Home(c echo.Context) error {
-	ctx := c.Request().Context()
-	loc, _, err := h.zone(c)
-	if err != nil {
-		return err
-	}
-	bs, _, err := h.admin.Bookings(ctx, h.who(c), booking.BookingFilter{When: booking.WhenUpcoming, Limit: 10})
-	if err != nil {
-		return err
-	}
-	outside, err := h.admin.OutsideHours(ctx, nil)
-	if err != nil {
-		return err
-	}
-	d := dashboardData{OutsideHours: len(outside)}
-	failed, err := h.failedMailCount(ctx)
-	if err != nil {
-		return err
-	}
-	d.FailedMail = failedLabel(failed)
-	for _, b := range bs {
-		d.Upcoming = append(d.Upcoming, rowOf(b, loc))
-	}
-	return h.render(c, http.StatusOK, "home", "Overview", d, nil)
-}
