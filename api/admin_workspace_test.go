@@ -182,7 +182,7 @@ func TestAdminWeekCalendar(t *testing.T) {
 		t.Errorf("the 14:00 row does not hold the booking on Thursday: %q", row)
 	}
 	for _, want := range []string{
-		`<span class="tag tag-off">Time off</span>`,                 // Wednesday
+		`<span class="tag tag-off">Time off</span>`,                     // Wednesday
 		`<span class="tag tag-cap">Daily limit reached (6 of 6)</span>`, // Tuesday
 		`<span class="ev ev-open">open</span>`,
 		`<h2 id="day-2026-12-09">Wednesday 9 December</h2>`,
