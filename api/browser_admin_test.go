@@ -122,9 +122,12 @@ func TestAdminBrowser(t *testing.T) {
 	// Weekly hours: Tuesday afternoons only.
 	adminDo(t, ctx,
 		chromedp.Click(chromedp.CSS(`nav.admin-nav a[href="/admin/availability"]`)),
-		chromedp.WaitVisible(chromedp.ID("hours_2")),
-		chromedp.SetValue(chromedp.ID("hours_2"), "13:00-15:00"),
-		chromedp.Click(chromedp.CSS(`#weekly-form button[value="preview"]`)),
+		chromedp.WaitVisible(chromedp.ID("start_2_0")),
+		chromedp.SetValue(chromedp.ID("start_2_0"), "13:00"),
+		chromedp.SetValue(chromedp.ID("end_2_0"), "15:00"),
+		chromedp.SetValue(chromedp.ID("start_2_1"), ""),
+		chromedp.SetValue(chromedp.ID("end_2_1"), ""),
+		chromedp.Click(chromedp.CSS(`#weekly-form button[value="preview"]:not([hidden])`)),
 		chromedp.WaitVisible(chromedp.ID("preview")),
 	)
 	if text := adminBodyText(t, ctx); !strings.Contains(text, "Tue 8 Dec: 13:00, 13:20, 13:40, 14:00, 14:20, 14:40") ||

@@ -18,7 +18,13 @@ import (
 // signedInTab opens a tab of width px and signs in as the test practitioner.
 func signedInTab(t *testing.T, b *browser, a *adminTest, width int64) *tab {
 	t.Helper()
-	tb := b.tab(t, tabOptions{width: width})
+	return signedInTabWith(t, b, a, tabOptions{width: width})
+}
+
+// signedInTabWith opens a tab with options o and signs in.
+func signedInTabWith(t *testing.T, b *browser, a *adminTest, o tabOptions) *tab {
+	t.Helper()
+	tb := b.tab(t, o)
 	tb.open(a.url + "/admin/sign-in")
 	tb.must(
 		chromedp.SendKeys(chromedp.ID("email"), adminEmail),
@@ -110,9 +116,9 @@ func TestAdminPagesFitPhonesAndPassAxe(t *testing.T) {
 	})
 	pages = append(pages, "/admin?week=2026-12-07", "/admin/bookings?when=past", "/admin/email?status=logged", "/admin/confirm?next=/admin/tokens")
 
-	// The sign-in page, before signing in.
-	tb := b.tab(t, tabOptions{width: 390})
-	check := func(path string) {
+	// Each page gets a tab of its own (a tab has a time limit); the
+	// browser's tabs share their cookies, so one sign-in serves them all.
+	check := func(tb *tab, path string) {
 		t.Helper()
 		for _, width := range []int64{390, 1280} {
 			tb.must(tb.viewport(width))
@@ -125,26 +131,29 @@ func TestAdminPagesFitPhonesAndPassAxe(t *testing.T) {
 			adminShot(t, tb.ctx, fmt.Sprintf("%s-%d", strings.NewReplacer("/", "_", "?", "_", "=", "_", " ", "").Replace(path), width))
 		}
 	}
+	tb := b.tab(t, tabOptions{width: 390})
 	tb.open(a.url + "/admin/sign-in")
-	check("/admin/sign-in")
+	check(tb, "/admin/sign-in")
 
-	tb = signedInTab(t, b, a, 390)
+	signedInTab(t, b, a, 390)
 	for _, path := range pages {
+		tb := b.tab(t, tabOptions{width: 390})
 		if st := tb.open(a.url + path); st != http.StatusOK {
 			t.Errorf("%s: %d", path, st)
 			continue
 		}
-		check(path)
+		check(tb, path)
 	}
 	// The previews of the forms.
 	for _, form := range []struct{ page, button string }{
-		{"/admin/availability", `#weekly-form button[value="preview"]`},
+		{"/admin/availability", `#weekly-form button[value="preview"]:not([hidden])`},
 		{"/admin/rules", `#rules-form button[value="preview"]`},
 	} {
+		tb := b.tab(t, tabOptions{width: 390})
 		tb.open(a.url + form.page)
 		tb.follow(chromedp.Click(chromedp.CSS(form.button)))
 		tb.waitFor(`document.getElementById("preview") !== null`)
-		check(form.page + " (preview)")
+		check(tb, form.page+" (preview)")
 	}
 }
 
@@ -203,4 +212,62 @@ func TestAdminWeekCalendarInTheBrowser(t *testing.T) {
 		t.Errorf("day heading %q", got)
 	}
 	tb.screenshot(b, "week-390")
+}
+
+// TestAdminHoursEditedAsTimes edits the weekly hours in a browser without
+// scripts, with the time inputs and the form's add and copy buttons, and
+// sees the change in /api/v1/slots.
+func TestAdminHoursEditedAsTimes(t *testing.T) {
+	b := needBrowser(t)
+	a := newAdminTest(t, api.Config{})
+	tb := signedInTabWith(t, b, a, tabOptions{width: 390, noScript: true})
+	tb.open(a.url + "/admin/availability")
+	// Tuesday: 13:00 to 15:00 only.
+	tb.must(
+		chromedp.SetValue(chromedp.ID("start_2_0"), "13:00"),
+		chromedp.SetValue(chromedp.ID("end_2_0"), "15:00"),
+		chromedp.SetValue(chromedp.ID("start_2_1"), ""),
+		chromedp.SetValue(chromedp.ID("end_2_1"), ""),
+	)
+	// Saturday has one empty row; another is added, keeping what was typed.
+	tb.follow(chromedp.Click(chromedp.CSS(`button[value="add-6"]`)))
+	if got := evalIn[int](tb, `document.querySelectorAll('input[name="start_6"]').length`); got != 2 {
+		t.Fatalf("Saturday has %d rows after adding one", got)
+	}
+	if got := evalIn[string](tb, `document.getElementById("end_2_0").value`); got != "15:00" {
+		t.Fatalf("adding a row lost Tuesday's end: %q", got)
+	}
+	if !strings.Contains(tb.text("p.flash"), "A row was added to Saturday. Nothing is saved until you press Save weekly hours.") {
+		t.Errorf("after adding a row: %s", tb.text("p.flash"))
+	}
+	tb.must(
+		chromedp.SetValue(chromedp.ID("start_6_1"), "10:00"),
+		chromedp.SetValue(chromedp.ID("end_6_1"), "11:00"),
+	)
+	// Enter in a time box previews; it does not remove a row.
+	tb.follow(chromedp.SendKeys(chromedp.ID("end_6_1"), "\r"))
+	tb.waitFor(`document.getElementById("preview") !== null`)
+	if text := tb.text("#preview"); !strings.Contains(text, "Tue 8 Dec: 13:00, 13:20, 13:40, 14:00, 14:20, 14:40") ||
+		!strings.Contains(text, "Sat 5 Dec: 10:00, 10:20, 10:40") {
+		t.Fatalf("preview: %s", text)
+	}
+	// Copy Tuesday to every weekday, then save.
+	tb.follow(chromedp.Click(chromedp.CSS(`button[value="copy-2"]`)))
+	if got := evalIn[string](tb, `document.getElementById("start_4_0").value + "-" + document.getElementById("end_4_0").value`); got != "13:00-15:00" {
+		t.Fatalf("Thursday after copying Tuesday: %q", got)
+	}
+	tb.follow(chromedp.Click(chromedp.CSS(`#weekly-form button[value="save"]:not([hidden])`)))
+	if got := tb.text("p.flash"); got != "Weekly hours saved." {
+		t.Fatalf("after saving: %q", got)
+	}
+	afternoon := []string{"13:00", "13:20", "13:40", "14:00", "14:20", "14:40"}
+	for _, day := range []string{"2026-12-07", "2026-12-08", "2026-12-11"} {
+		wantAdminSlots(t, a, day, afternoon)
+	}
+	wantAdminSlots(t, a, "2026-12-12", []string{"10:00", "10:20", "10:40"})
+	wantAdminSlots(t, a, "2026-12-13", nil)
+	// The saved hours come back as rows of times.
+	if got := evalIn[string](tb, `document.getElementById("start_6_0").value + "-" + document.getElementById("end_6_0").value`); got != "10:00-11:00" {
+		t.Errorf("Saturday's saved row: %q", got)
+	}
 }

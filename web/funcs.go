@@ -30,6 +30,8 @@ func Funcs() template.FuncMap {
 		"longDate": func(t time.Time) string { return t.Format("Monday 2 January 2006") },
 		// clock is a time of day: "1:30 PM".
 		"clock": func(t time.Time) string { return t.Format("3:04 PM") },
+		// inc counts from one where range counts from zero.
+		"inc": func(i int) int { return i + 1 },
 		// plural writes a count with its noun: {{plural .N "booking" "bookings"}}.
 		"plural": Plural,
 		// zoneAbbr is the zone's short name at that instant, e.g. "PST".
