@@ -208,3 +208,63 @@ func TestAdminWeekCalendar(t *testing.T) {
 		t.Errorf("a week that is no date: %d", p.Status)
 	}
 }
+
+// dashboardMain is the dashboard page's main content, without the form
+// tokens that change from page to page.
+func dashboardMain(t *testing.T, b *adminBrowser) string {
+	t.Helper()
+	p := b.get("/admin/dashboard")
+	if p.Status != 200 {
+		t.Fatalf("dashboard: %d\n%s", p.Status, p.Body)
+	}
+	i, j := strings.Index(p.Body, "<h1>Dashboard</h1>"), strings.Index(p.Body, "</main>")
+	if i < 0 || j < i {
+		t.Fatalf("dashboard page:\n%s", p.Body)
+	}
+	return p.Body[i:j]
+}
+
+// TestAdminDashboardCountsSurviveRetention: the dashboard counts bookings
+// made through the API, cancellations and no-shows, shows no personal
+// data, and reads the same after retention erases the clients' details.
+func TestAdminDashboardCountsSurviveRetention(t *testing.T) {
+	a := newAdminTest(t, api.Config{})
+	var ids []int64
+	for i, h := range []int{9, 10, 11} {
+		ids = append(ids, a.bookAs(time.Date(2026, 12, 8, h, 0, 0, 0, adminLA), "Ada Byron", fmt.Sprintf("ada%d@example.org", i), "").ID)
+	}
+	auth := map[string]string{"Authorization": "Bearer " + a.apiToken()}
+	if r := a.do("POST", fmt.Sprintf("/api/v1/admin/bookings/%d/cancel", ids[2]), map[string]string{}, auth); r.Status != 200 {
+		t.Fatalf("cancel: %d %s", r.Status, r.Body)
+	}
+	a.clock.Add(8 * 24 * time.Hour) // Wednesday 9 December
+	b := a.mustSignIn()
+	b.get(fmt.Sprintf("/admin/bookings/%d", ids[1]))
+	wantAdminRedirect(t, b.post(fmt.Sprintf("/admin/bookings/%d/status", ids[1]), url.Values{"status": {"no_show"}}), "/admin/bookings/")
+
+	before := dashboardMain(t, b)
+	for _, want := range []string{
+		`<tr class="future"><th scope="row">7 Dec</th><td>2</td><td>1</td></tr>`, // this week: two took place, one cancelled
+		`<tr><th scope="row">Dec 2026</th><td>1</td><td>0</td><td>1</td><td>1</td></tr>`,
+		`<tr><th scope="row">3–7 days</th><td>0</td></tr>`,
+		`<tr><th scope="row">1–2 weeks</th><td>2</td></tr>`, // made 08:00 Tuesday 1 December for Tuesday 8 from 09:00
+		`Half of the bookings are made 7 days or less ahead.`,
+		`<th scope="row">Tuesday</th>`,
+		`<svg viewBox="0 0 680 230" role="img" aria-labelledby="weeks-title weeks-desc"`,
+		`<desc id="months-desc">Consultations per month from Jan 2026 to Dec 2026, with 1 cancellation and 1 no-show in all.</desc>`,
+	} {
+		if !strings.Contains(before, want) {
+			t.Errorf("dashboard lacks %s", want)
+		}
+	}
+	if strings.Contains(before, "Ada") || strings.Contains(before, "example.org") {
+		t.Error("the dashboard shows personal data")
+	}
+	n, err := a.store.EraseExpired(t.Context(), a.clock.Now(), a.clock.Now())
+	if err != nil || n != 3 {
+		t.Fatalf("retention erased %d bookings, %v", n, err)
+	}
+	if after := dashboardMain(t, b); after != before {
+		t.Errorf("the dashboard changed after retention:\n%s\n---\n%s", before, after)
+	}
+}

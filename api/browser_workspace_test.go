@@ -271,3 +271,77 @@ func TestAdminHoursEditedAsTimes(t *testing.T) {
 		t.Errorf("Saturday's saved row: %q", got)
 	}
 }
+
+// dashboardFixture stores half a year of consultations, as a practice
+// that has run for a while has: a few a weekday, most kept, some
+// cancelled or missed, booked from the same day to a month ahead.
+func dashboardFixture(t *testing.T, a *adminTest) {
+	t.Helper()
+	monday := time.Date(2026, 11, 30, 0, 0, 0, 0, adminLA)
+	n := 0
+	seed := uint32(7)
+	chance := func(percent int) bool { // a fixed sequence, the same every run
+		seed = seed*1664525 + 1013904223
+		return int(seed>>16)%100 < percent
+	}
+	hourly := []int{55, 80, 70, 45, 60, 50, 30} // mornings fill first
+	daily := []int{90, 100, 80, 95, 60}         // Fridays are quiet
+	for w := -26; w < 8; w++ {
+		growth := 60 + (w+26)*40/34 // the practice grows over the half year
+		for d := 0; d < 5; d++ {
+			for k, h := range []int{9, 10, 11, 13, 14, 15, 16} {
+				if !chance(hourly[k] * daily[d] * growth / 10000) {
+					continue
+				}
+				day := monday.AddDate(0, 0, 7*w+d)
+				start := time.Date(day.Year(), day.Month(), day.Day(), h, 0, 0, 0, adminLA)
+				if !start.After(testNow.Add(24*time.Hour)) && w >= 0 {
+					continue
+				}
+				status := "completed"
+				switch {
+				case w >= 0:
+					status = "confirmed"
+				case n%13 == 0:
+					status = "cancelled"
+				case n%17 == 0:
+					status = "no_show"
+				}
+				lead := time.Duration(2+(n*37)%600) * time.Hour
+				created := start.Add(-lead)
+				if created.After(testNow) {
+					created = testNow
+				}
+				n++
+				if _, err := a.pool.Exec(t.Context(), `INSERT INTO bookings (starts_at, ends_at, status, name, email, time_zone, manage_token_hash, created_at, updated_at)
+					VALUES ($1, $2, $3, 'Past Client', $4, 'America/Los_Angeles', $5, $6, $6)`,
+					start, start.Add(20*time.Minute), status, fmt.Sprintf("past%d@example.org", n), []byte(fmt.Sprintf("fixture-%d", n)), created); err != nil {
+					t.Fatal(err)
+				}
+			}
+		}
+	}
+}
+
+// TestAdminDashboardInTheBrowser: the dashboard's charts fit a phone and
+// a desktop, pass axe-core, and are kept as screenshots.
+func TestAdminDashboardInTheBrowser(t *testing.T) {
+	b := needBrowser(t)
+	a := newAdminTest(t, api.Config{})
+	dashboardFixture(t, a)
+	tb := signedInTab(t, b, a, 1280)
+	for _, width := range []int64{1280, 390} {
+		tb.must(tb.viewport(width))
+		tb.open(a.url + "/admin/dashboard")
+		if n := evalIn[int](tb, `document.querySelectorAll("figure.chart svg[role=img] > title").length`); n != 4 {
+			t.Fatalf("%d charts with a title", n)
+		}
+		if w := evalIn[int64](tb, `document.documentElement.scrollWidth`); w > width {
+			t.Errorf("the dashboard at %d px is %d px wide", width, w)
+		}
+		for _, v := range tb.axe(b) {
+			t.Errorf("dashboard at %d px: axe %s (%s): %s %v", width, v.ID, v.Impact, v.Help, v.Nodes)
+		}
+		tb.screenshot(b, fmt.Sprintf("dashboard-%d", width))
+	}
+}

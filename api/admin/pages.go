@@ -27,7 +27,7 @@ type navGroup struct {
 // nav is the admin area's navigation, in order. A new admin page adds
 // its entry to a group here; the layout renders the menu.
 var nav = []navGroup{
-	{"Calendar", []navItem{{"/admin", "Week"}}},
+	{"Calendar", []navItem{{"/admin", "Week"}, {"/admin/dashboard", "Dashboard"}}},
 	{"Bookings", []navItem{{"/admin/bookings", "Bookings"}}},
 	{"Availability", []navItem{{"/admin/availability", "Hours and days off"}, {"/admin/rules", "Booking rules"}}},
 	{"Settings", []navItem{{"/admin/settings", "Account"}, {"/admin/calendar", "Calendar feeds"}, {"/admin/email", "Email"},
