@@ -171,6 +171,9 @@ func TestAdminBrowser(t *testing.T) {
 		chromedp.WaitVisible(chromedp.ID("cancel-form")),
 		chromedp.SendKeys(chromedp.ID("message"), "My hours changed; please book an afternoon."),
 		chromedp.Click(chromedp.CSS(`#cancel-form button`)),
+		// The confirmation shows the email; cancelling is the next press.
+		chromedp.WaitVisible(chromedp.CSS(`section.mail-preview`)),
+		chromedp.Click(chromedp.CSS(fmt.Sprintf(`form[action="/admin/bookings/%d/cancel"] button`, booked.ID))),
 		chromedp.WaitVisible(chromedp.CSS(`p.flash`)),
 	)
 	if text := adminBodyText(t, ctx); !strings.Contains(text, fmt.Sprintf("Booking %d is cancelled", booked.ID)) || !strings.Contains(text, "Cancelled") {

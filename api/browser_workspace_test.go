@@ -111,8 +111,10 @@ func TestAdminPagesFitPhonesAndPassAxe(t *testing.T) {
 	}
 	a.apiToken()
 	pages := adminPages(t, a, adminPageSamples{
-		"/admin/bookings/:id": strconv.FormatInt(bk.ID, 10),
-		"/admin/email/:id":    strconv.FormatInt(msg, 10),
+		"/admin/bookings/:id":        strconv.FormatInt(bk.ID, 10),
+		"/admin/bookings/:id/move":   strconv.FormatInt(bk.ID, 10),
+		"/admin/bookings/:id/cancel": strconv.FormatInt(bk.ID, 10),
+		"/admin/email/:id":           strconv.FormatInt(msg, 10),
 	})
 	pages = append(pages, "/admin?week=2026-12-07", "/admin/bookings?when=past", "/admin/email?status=logged", "/admin/confirm?next=/admin/tokens")
 

@@ -68,6 +68,9 @@ type LoginLimit struct {
 type AdminBooking struct {
 	Booking
 	PractitionerNote string
+	// CancelMessage is what the practitioner wrote to the client when
+	// they cancelled the booking ("" for none).
+	CancelMessage string
 }
 
 // Which bookings a BookingFilter selects by time.

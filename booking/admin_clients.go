@@ -20,6 +20,7 @@ type BookingRecord struct {
 	Note             string     `json:"note"`
 	TimeZone         string     `json:"timezone"`
 	PractitionerNote string     `json:"practitioner_note"`
+	CancelMessage    string     `json:"cancel_message"`
 	CreatedAt        time.Time  `json:"created_at"`
 	CancelledAt      *time.Time `json:"cancelled_at"`
 }
@@ -27,7 +28,7 @@ type BookingRecord struct {
 // Record returns b as a BookingRecord.
 func (b AdminBooking) Record() BookingRecord {
 	return BookingRecord{ID: b.ID, Start: b.Start.UTC(), End: b.End.UTC(), Status: string(b.Status), Name: b.Name,
-		Email: b.Email, Phone: b.Phone, Note: b.Note, TimeZone: b.TimeZone, PractitionerNote: b.PractitionerNote,
+		Email: b.Email, Phone: b.Phone, Note: b.Note, TimeZone: b.TimeZone, PractitionerNote: b.PractitionerNote, CancelMessage: b.CancelMessage,
 		CreatedAt: b.CreatedAt.UTC(), CancelledAt: b.CancelledAt}
 }
 

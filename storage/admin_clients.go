@@ -58,7 +58,7 @@ func (s *Store) EraseClient(ctx context.Context, email string, now time.Time) ([
 		rows, err := tx.Query(ctx, `
 			UPDATE bookings SET
 				name = 'Erased', email = 'erased-' || id || '@invalid', phone = '', note = '',
-				practitioner_note = '', updated_at = $2, client_key = NULL, network_key = NULL,
+				practitioner_note = '', cancel_message = '', updated_at = $2, client_key = NULL, network_key = NULL,
 				status = CASE WHEN status = 'confirmed' AND ends_at > $2 THEN 'cancelled' ELSE status END,
 				cancelled_at = CASE WHEN status = 'confirmed' AND ends_at > $2 THEN $2 ELSE cancelled_at END,
 				sequence = sequence + 1
@@ -78,6 +78,9 @@ func (s *Store) EraseClient(ctx context.Context, email string, now time.Time) ([
 				status = CASE WHEN status IN ('pending', 'sending', 'failed', 'logged') THEN 'skipped' ELSE status END
 			WHERE booking_id = ANY($1)`, ids); err != nil {
 			return fmt.Errorf("storage: erase mail: %w", translate(err))
+		}
+		if err := eraseWebhookBodies(ctx, tx, ids); err != nil {
+			return err
 		}
 		_, err = tx.Exec(ctx, `DELETE FROM idempotency_keys WHERE booking_id = ANY($1)`, ids)
 		return translate(err)

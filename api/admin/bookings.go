@@ -105,6 +105,9 @@ type bookingPageData struct {
 	Upcoming    bool
 	CanMark     bool
 	CancelledAt string
+	// RestoreUntil is when the cancellation stops being undoable, ""
+	// when it cannot be undone (see booking.CheckRestore).
+	RestoreUntil string
 }
 
 // loadBookingPage reads the booking of the path for its page; view records
@@ -136,6 +139,9 @@ func (h *Handler) loadBookingPage(c echo.Context, view bool) (*bookingPageData, 
 	}
 	if b.CancelledAt != nil {
 		d.CancelledAt = b.CancelledAt.In(loc).Format("Mon 2 Jan 2006, 15:04 MST")
+		if booking.CheckRestore(b.Booking, now) == nil {
+			d.RestoreUntil = b.CancelledAt.Add(booking.RestoreWindow).In(loc).Format("Mon 2 Jan, 15:04 MST")
+		}
 	}
 	return d, nil
 }

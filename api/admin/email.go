@@ -68,6 +68,7 @@ var emailKinds = map[string]string{
 	booking.MailConfirmation:      "Confirmation to client",
 	booking.MailRescheduled:       "Moved, to client",
 	booking.MailCancelled:         "Cancellation to client",
+	booking.MailRestored:          "Restored, to client",
 	booking.MailReminder:          "Reminder to client",
 	booking.MailPractitionerNew:   "New booking, to you",
 	booking.MailPractitionerMoved: "Moved booking, to you",

@@ -31,7 +31,7 @@ var nav = []navGroup{
 	{"Bookings", []navItem{{"/admin/bookings", "Bookings"}}},
 	{"Availability", []navItem{{"/admin/availability", "Hours and days off"}, {"/admin/rules", "Booking rules"}}},
 	{"Settings", []navItem{{"/admin/settings", "Account"}, {"/admin/calendar", "Calendar feeds"}, {"/admin/email", "Email"},
-		{"/admin/clients", "Client data"}, {"/admin/tokens", "API tokens"}, {"/admin/audit", "Audit log"}}},
+		{"/admin/clients", "Client data"}, {"/admin/tokens", "API tokens"}, {"/admin/webhooks", "Webhooks"}, {"/admin/audit", "Audit log"}}},
 }
 
 // navLink is a nav item as rendered, marked when it is the current page.

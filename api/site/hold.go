@@ -20,6 +20,9 @@ type holdPage struct {
 	Until   string
 	Expired bool
 	Error   string
+	// Waitlist marks a time held for a waitlist entry, whose page offers
+	// it rather than asks to confirm a choice.
+	Waitlist bool
 }
 
 // awaitsConfirmation reports whether b is a time held for confirmation,
@@ -53,6 +56,12 @@ func (h *Handler) showHold(c echo.Context, status int, b *booking.Booking, token
 		Booking: h.bookingView(b, token, st, clock.Hours, h.svc.Now()),
 		Expired: b.Status == booking.StatusExpired || (b.HoldExpires != nil && !b.HoldExpires.After(h.svc.Now())),
 		Error:   errText,
+	}
+	if d.Waitlist, err = h.svc.IsWaitlistOffer(c.Request().Context(), b); err != nil {
+		return err
+	}
+	if d.Waitlist {
+		d.Meta.Title = "A time has come free"
 	}
 	if d.Expired {
 		d.Meta.Title = "This time was released"

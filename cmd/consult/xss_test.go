@@ -93,7 +93,8 @@ func TestMarkupNeverRunsAnywhere(t *testing.T) {
 		t.Fatal(err)
 	}
 	resp.Body.Close()
-	for _, p := range []string{"/admin", "/admin/bookings", "/admin/bookings?q=zoe", "/admin/bookings/" + id} {
+	for _, p := range []string{"/admin", "/admin/bookings", "/admin/bookings?q=zoe", "/admin/bookings/" + id,
+		"/admin/bookings/" + id + "/move", "/admin/bookings/" + id + "/cancel", "/admin/bookings/new?client=" + id} {
 		page := fetch(t, admin, base+p)
 		if !strings.Contains(page, "Sign out") {
 			t.Fatalf("admin page %s is not signed in", p)
