@@ -204,6 +204,13 @@ func TestAdminWeekCalendar(t *testing.T) {
 	if got := strings.Count(p.Body, `<span class="ev ev-open">open</span>`); got != want {
 		t.Errorf("the grid draws %d open slots, the slots API offers %d", got, want)
 	}
+	// Each day to come offers to book a client on it.
+	if !strings.Contains(p.Body, `<a href="/admin/bookings/new?date=2026-12-10" class="day-book">Book<span class="visually-hidden"> a client on Thursday 10 December</span></a>`) {
+		t.Error("Thursday's heading does not offer to book a client")
+	}
+	if p := b.get("/admin/bookings/new?date=2026-12-10"); p.Status != 200 {
+		t.Errorf("booking a client from the calendar: %d", p.Status)
+	}
 	if p := b.get("/admin?week=someday"); p.Status != http.StatusUnprocessableEntity {
 		t.Errorf("a week that is no date: %d", p.Status)
 	}
