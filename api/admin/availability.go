@@ -107,7 +107,7 @@ func (h *Handler) Availability(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return h.render(c, http.StatusOK, "availability", "Availability", d, nil)
+	return h.render(c, http.StatusOK, "availability", "Hours and days off", d, nil)
 }
 
 // renderAvailability shows the page again with a preview or errors.
@@ -124,7 +124,7 @@ func (h *Handler) renderAvailability(c echo.Context, days []weekdayRow, form ava
 	if len(errs) > 0 {
 		status = http.StatusUnprocessableEntity
 	}
-	return h.render(c, status, "availability", "Availability", d, errs)
+	return h.render(c, status, "availability", "Hours and days off", d, errs)
 }
 
 // parseWeeklyForm reads the rows of the seven days (start_N, end_N).
@@ -162,7 +162,7 @@ func (h *Handler) SaveWeekly(c echo.Context) error {
 			return err
 		}
 		d.WeekNote = note + " Nothing is saved until you press Save weekly hours."
-		return h.render(c, http.StatusOK, "availability", "Availability", d, nil)
+		return h.render(c, http.StatusOK, "availability", "Hours and days off", d, nil)
 	}
 	if len(errs) > 0 {
 		return h.renderAvailability(c, rows, availabilityForm{}, nil, "", errs)

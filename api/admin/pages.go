@@ -30,7 +30,7 @@ var nav = []navGroup{
 	{"Calendar", []navItem{{"/admin", "Week"}, {"/admin/dashboard", "Dashboard"}}},
 	{"Bookings", []navItem{{"/admin/bookings", "Bookings"}}},
 	{"Availability", []navItem{{"/admin/availability", "Hours and days off"}, {"/admin/rules", "Booking rules"}}},
-	{"Settings", []navItem{{"/admin/settings", "Account"}, {"/admin/calendar", "Calendar feeds"}, {"/admin/email", "Email"},
+	{"Settings", []navItem{{"/admin/settings", "Practice and sign-in"}, {"/admin/calendar", "Calendar feeds"}, {"/admin/email", "Email"},
 		{"/admin/clients", "Client data"}, {"/admin/tokens", "API tokens"}, {"/admin/webhooks", "Webhooks"}, {"/admin/audit", "Audit log"}}},
 }
 
