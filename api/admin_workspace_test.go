@@ -135,6 +135,11 @@ func TestAdminPagesAreTitledByWhatTheyShow(t *testing.T) {
 	if strings.Contains(p.Body, fmt.Sprintf("Booking %d", bk.ID)) {
 		t.Fatalf("the page still names the booking by id:\n%s", p.Body)
 	}
+	for path, want := range map[string]string{"move": "Move: " + want, "cancel": "Cancel: " + want} {
+		if p := b.get(fmt.Sprintf("/admin/bookings/%d/%s", bk.ID, path)); !strings.Contains(p.Body, "<h1>"+want+"</h1>") {
+			t.Errorf("%s page title:\n%s", path, p.Body)
+		}
+	}
 	var id int64
 	a.pool.QueryRow(t.Context(), `SELECT id FROM outbox WHERE booking_id = $1 AND kind = 'confirmation'`, bk.ID).Scan(&id)
 	p = b.get(fmt.Sprintf("/admin/email/%d", id))
