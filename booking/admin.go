@@ -108,6 +108,7 @@ type ClientData struct {
 	Email    string
 	Bookings []AdminBooking
 	Mail     []ClientMail
+	Waitlist []WaitlistEntry
 }
 
 // ClientMail is an email queued or sent about one of a client's bookings.

@@ -401,3 +401,43 @@ func joinWords(words []string, conj string) string {
 	}
 	return strings.Join(words[:len(words)-1], ", ") + " " + conj + " " + words[len(words)-1]
 }
+
+// WaitlistAdminStore is the waitlist as the practitioner runs it.
+type WaitlistAdminStore interface {
+	// Waitlist lists the entries not ended, in the order they joined.
+	Waitlist(ctx context.Context) ([]WaitlistEntry, error)
+	// SetWaitlistEnabled switches the waitlist on or off; off releases
+	// the times held for entries.
+	SetWaitlistEnabled(ctx context.Context, on bool, now time.Time) error
+}
+
+// Waitlist lists the people waiting, a view of client data recorded first.
+func (a *Admin) Waitlist(ctx context.Context, who Actor) ([]WaitlistEntry, error) {
+	es, err := a.store.Waitlist(ctx)
+	if err != nil || len(es) == 0 {
+		return es, err
+	}
+	if err := a.Record(ctx, who, "waitlist.view", fmt.Sprintf("entries:%d", len(es))); err != nil {
+		return nil, err
+	}
+	return es, nil
+}
+
+// RemoveWaitlistEntry takes entry id off the waitlist, releasing the time
+// held for it. ENOTFOUND.
+func (a *Admin) RemoveWaitlistEntry(ctx context.Context, who Actor, id int64) error {
+	return a.change(ctx, who, "waitlist.remove", func(tx AdminStore, now time.Time) (string, error) {
+		return fmt.Sprintf("waitlist:%d", id), tx.EndWaitlistEntry(ctx, id, "removed", now)
+	})
+}
+
+// SetWaitlist switches the waitlist on or off.
+func (a *Admin) SetWaitlist(ctx context.Context, who Actor, on bool) error {
+	action := "waitlist.off"
+	if on {
+		action = "waitlist.on"
+	}
+	return a.change(ctx, who, action, func(tx AdminStore, now time.Time) (string, error) {
+		return "waitlist", tx.SetWaitlistEnabled(ctx, on, now)
+	})
+}

@@ -24,6 +24,9 @@ const (
 	EventBookingRestored  = "booking.restored"
 	EventBookingCompleted = "booking.completed"
 	EventBookingNoShow    = "booking.no_show"
+	// EventWaitlistClaimed is a time offered from the waitlist that its
+	// entry booked (sent besides booking.created).
+	EventWaitlistClaimed = "waitlist.offer_claimed"
 	// EventWebhookTest is sent only by the practitioner's "send test
 	// event"; an endpoint need not subscribe to it.
 	EventWebhookTest = "webhook.test"
@@ -32,7 +35,7 @@ const (
 // WebhookEvents lists the events an endpoint can subscribe to, in the
 // order the admin area offers them.
 var WebhookEvents = []string{EventBookingCreated, EventBookingRescheduled, EventBookingCancelled,
-	EventBookingRestored, EventBookingCompleted, EventBookingNoShow}
+	EventBookingRestored, EventBookingCompleted, EventBookingNoShow, EventWaitlistClaimed}
 
 // WebhookEventLabel is how the admin area names an event.
 func WebhookEventLabel(event string) string {
@@ -49,6 +52,8 @@ func WebhookEventLabel(event string) string {
 		return "A consultation is marked completed"
 	case EventBookingNoShow:
 		return "A consultation is marked no-show"
+	case EventWaitlistClaimed:
+		return "A time offered from the waitlist is booked"
 	case EventWebhookTest:
 		return "Test event"
 	}

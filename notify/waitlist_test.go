@@ -194,3 +194,74 @@ func TestWaitlistClaimRacingABookingGivesOneBooking(t *testing.T) {
 		t.Fatalf("claim %v, public booking %v: the held time is the claimant's", claimErr, bookErr)
 	}
 }
+
+// TestWaitlistEntriesAreExportedAndErasedWithTheClient: a client's data
+// request covers their waitlist entry, and erasing them removes it and
+// releases the time held for it.
+func TestWaitlistEntriesAreExportedAndErasedWithTheClient(t *testing.T) {
+	e := newEnv(t)
+	tokens := e.fullWednesday()
+	e.joinWaitlist("anna@example.org")
+	if _, err := e.svc.Cancel(e.ctx, tokens[1]); err != nil {
+		t.Fatal(err)
+	}
+	if n, err := e.svc.OfferWaitlist(e.ctx); err != nil || n != 1 {
+		t.Fatalf("offers %d, %v", n, err)
+	}
+	admin := booking.NewAdmin(e.store, e.clock.Now)
+	who := booking.Actor{Via: booking.ViaCLI}
+	out, err := admin.ExportClient(e.ctx, who, "Anna@example.org")
+	if err != nil || len(out.Waitlist) != 1 || out.Waitlist[0].Name != "Wait a" || out.Waitlist[0].Status != booking.WaitlistActive {
+		t.Fatalf("export: %+v, %v", out, err)
+	}
+	if _, err := admin.EraseClient(e.ctx, who, "anna@example.org"); err != nil {
+		t.Fatal(err)
+	}
+	var left int
+	if err := e.pool.QueryRow(e.ctx, `SELECT (SELECT count(*) FROM waitlist_entries) +
+		(SELECT count(*) FROM bookings WHERE status = 'held' OR email ILIKE '%anna%')`).Scan(&left); err != nil || left != 0 {
+		t.Fatalf("left after erasing: %d, %v", left, err)
+	}
+	wed := time.Date(2026, 12, 9, 8, 0, 0, 0, time.UTC)
+	if slots, _, _ := e.svc.Slots(e.ctx, wed, wed.Add(24*time.Hour)); len(slots) == 0 {
+		t.Fatal("the time held for the erased client was not released")
+	}
+}
+
+// TestWaitlistClaimIsAWebhookEvent: an endpoint subscribed to the
+// waitlist hears when an offered time is booked.
+func TestWaitlistClaimIsAWebhookEvent(t *testing.T) {
+	e := newEnv(t)
+	admin := booking.NewAdmin(e.store, e.clock.Now)
+	if _, _, err := admin.CreateWebhook(e.ctx, booking.Actor{Via: booking.ViaCLI}, booking.WebhookEndpoint{
+		URL: "https://hooks.example.com/in", Events: []string{booking.EventWaitlistClaimed}}); err != nil {
+		t.Fatal(err)
+	}
+	tokens := e.fullWednesday()
+	e.joinWaitlist("anna@example.org")
+	if _, err := e.svc.Cancel(e.ctx, tokens[0]); err != nil {
+		t.Fatal(err)
+	}
+	if n, err := e.svc.OfferWaitlist(e.ctx); err != nil || n != 1 {
+		t.Fatalf("offers %d, %v", n, err)
+	}
+	e.run()
+	if _, err := e.svc.Confirm(e.ctx, waitlistToken(t, e.received(), "A time has come free", "anna@example.org", "manage")); err != nil {
+		t.Fatal(err)
+	}
+	var events []string
+	rows, err := e.pool.Query(e.ctx, `SELECT event_type FROM webhook_deliveries ORDER BY id`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for rows.Next() {
+		var ev string
+		if err := rows.Scan(&ev); err != nil {
+			t.Fatal(err)
+		}
+		events = append(events, ev)
+	}
+	if len(events) != 1 || events[0] != booking.EventWaitlistClaimed {
+		t.Fatalf("webhook deliveries queued: %v", events)
+	}
+}

@@ -193,7 +193,7 @@ func (s *Store) CreateBooking(ctx context.Context, nb booking.NewBooking, check 
 			}
 		}
 		if status == booking.StatusConfirmed {
-			if err := endWaitlistOnBooking(ctx, tx, b, nb.Now); err != nil {
+			if err := s.endWaitlistOnBooking(ctx, tx, b, nb.Now); err != nil {
 				return err
 			}
 		}

@@ -88,7 +88,7 @@ func (s *Store) ConfirmHold(ctx context.Context, tokenHash []byte, now time.Time
 		if _, err := tx.Exec(ctx, `UPDATE outbox SET sealed_token = NULL WHERE booking_id = $1`, b.ID); err != nil {
 			return fmt.Errorf("storage: confirm hold: %w", translate(err))
 		}
-		if err := endWaitlistOnBooking(ctx, tx, b, now); err != nil {
+		if err := s.endWaitlistOnBooking(ctx, tx, b, now); err != nil {
 			return err
 		}
 		return s.queueMail(ctx, tx, b, EventBooked, "", b.UpdatedAt, mailToken)

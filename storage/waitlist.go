@@ -309,15 +309,21 @@ func recordOffer(ctx context.Context, tx pgx.Tx, entry int64) error {
 // endWaitlistOnBooking, inside tx, claims the offer that held b, and ends
 // every open entry of b's inbox: someone with a consultation booked no
 // longer waits for one.
-func endWaitlistOnBooking(ctx context.Context, tx pgx.Tx, b *booking.Booking, now time.Time) error {
-	if _, err := tx.Exec(ctx, `UPDATE waitlist_offers SET status = 'claimed' WHERE booking_id = $1 AND status = 'open'`, b.ID); err != nil {
+func (s *Store) endWaitlistOnBooking(ctx context.Context, tx pgx.Tx, b *booking.Booking, now time.Time) error {
+	tag, err := tx.Exec(ctx, `UPDATE waitlist_offers SET status = 'claimed' WHERE booking_id = $1 AND status = 'open'`, b.ID)
+	if err != nil {
 		return fmt.Errorf("storage: claim waitlist offer: %w", translate(err))
+	}
+	if tag.RowsAffected() > 0 {
+		if err := s.queueWebhooks(ctx, tx, b, booking.EventWaitlistClaimed, now); err != nil {
+			return err
+		}
 	}
 	ck := clientKey(b.Email)
 	if err := releaseOffers(ctx, tx, `o.entry_id IN (SELECT id FROM waitlist_entries WHERE client_key = $1 AND status <> 'ended')`, now, ck); err != nil {
 		return err
 	}
-	_, err := tx.Exec(ctx, `UPDATE waitlist_entries SET status = 'ended', end_reason = 'booked', ended_at = $2
+	_, err = tx.Exec(ctx, `UPDATE waitlist_entries SET status = 'ended', end_reason = 'booked', ended_at = $2
 		WHERE client_key = $1 AND status <> 'ended'`, ck, stamp(now))
 	if err != nil {
 		return fmt.Errorf("storage: end waitlist entry: %w", translate(err))

@@ -39,6 +39,9 @@ type Store interface {
 	booking.AuditStore
 	booking.AdminBookingStore
 	booking.WebhookStore
+	booking.EmbedStore
+	booking.WaitlistStore
+	booking.WaitlistAdminStore
 }
 
 // Deps are the admin area's collaborators.

@@ -28,10 +28,11 @@ type navGroup struct {
 // its entry to a group here; the layout renders the menu.
 var nav = []navGroup{
 	{"Calendar", []navItem{{"/admin", "Week"}, {"/admin/dashboard", "Dashboard"}}},
-	{"Bookings", []navItem{{"/admin/bookings", "Bookings"}}},
+	{"Bookings", []navItem{{"/admin/bookings", "Bookings"}, {"/admin/waitlist", "Waitlist"}}},
 	{"Availability", []navItem{{"/admin/availability", "Hours and days off"}, {"/admin/rules", "Booking rules"}}},
 	{"Settings", []navItem{{"/admin/settings", "Practice and sign-in"}, {"/admin/calendar", "Calendar feeds"}, {"/admin/email", "Email"},
-		{"/admin/clients", "Client data"}, {"/admin/tokens", "API tokens"}, {"/admin/webhooks", "Webhooks"}, {"/admin/audit", "Audit log"}}},
+		{"/admin/clients", "Client data"}, {"/admin/tokens", "API tokens"}, {"/admin/webhooks", "Webhooks"}, {"/admin/embed", "Embed"},
+		{"/admin/audit", "Audit log"}}},
 }
 
 // navLink is a nav item as rendered, marked when it is the current page.
