@@ -86,11 +86,15 @@ func busy(ctx context.Context, q querier, from, to time.Time, except int64) ([]b
 }
 
 // checkInTx loads, inside tx, what check needs around [start, end) (its
-// booking.SpanFor) and runs it.
+// booking.SpanFor) and runs it, the locks of its dates taken before the
+// bookings are read (see booking_locks.go).
 func checkInTx(ctx context.Context, tx pgx.Tx, start, end time.Time, except int64, check booking.CheckFunc) error {
 	span := booking.SpanFor(start, end)
 	sched, err := loadSchedule(ctx, tx, span.FirstDay, span.LastDay)
 	if err != nil {
+		return err
+	}
+	if err := lockDates(ctx, tx, sched.Settings, start, end); err != nil {
 		return err
 	}
 	b, err := busy(ctx, tx, span.BusyFrom, span.BusyTo, except)
@@ -151,7 +155,8 @@ func checkClientLimits(ctx context.Context, tx pgx.Tx, nb booking.NewBooking) er
 func (s *Store) CreateBooking(ctx context.Context, nb booking.NewBooking, check booking.CheckFunc) (*booking.Booking, error) {
 	var b *booking.Booking
 	err := s.transact(ctx, func(tx pgx.Tx) error {
-		if err := lockBookings(ctx, tx); err != nil {
+		client, network := limitLocks(nb)
+		if err := lockForBooking(ctx, tx, client, network); err != nil {
 			return err
 		}
 		if err := expireHolds(ctx, tx, nb.Now); err != nil {
@@ -247,7 +252,7 @@ func (s *Store) cancelInTx(ctx context.Context, tx pgx.Tx, id int64, message str
 func (s *Store) RescheduleBooking(ctx context.Context, tokenHash []byte, start, end, now time.Time, check booking.CheckFunc, mailToken []byte) (*booking.Booking, error) {
 	var b *booking.Booking
 	err := s.transact(ctx, func(tx pgx.Tx) error {
-		if err := lockBookings(ctx, tx); err != nil {
+		if err := lockForBooking(ctx, tx, nil, nil); err != nil {
 			return err
 		}
 		if err := expireHolds(ctx, tx, now); err != nil {
