@@ -114,6 +114,11 @@ func (s *Server) routes() {
 	adm.GET("/tokens", area.Tokens)
 	adm.POST("/tokens", area.CreateToken, area.RequireRecentAuth)
 	adm.POST("/tokens/:id/revoke", area.RevokeToken)
+	adm.GET("/webhooks", area.Webhooks)
+	adm.POST("/webhooks", area.CreateWebhook, area.RequireRecentAuth)
+	adm.POST("/webhooks/:id/test", area.TestWebhook)
+	adm.POST("/webhooks/:id/enable", area.EnableWebhook)
+	adm.POST("/webhooks/:id/delete", area.DeleteWebhook)
 	adm.GET("/audit", area.AuditLog)
 	adm.GET("/calendar", area.Calendar)
 	adm.POST("/calendar/rotate", area.RotateFeedSecret)
@@ -135,6 +140,12 @@ func (s *Server) routes() {
 	adminAPI.GET("/bookings/:id", s.anyBooking)
 	adminAPI.POST("/bookings/:id/cancel", s.cancelAnyBooking)
 	adminAPI.PUT("/bookings/:id/status", s.setStatus)
+	adminAPI.GET("/webhooks", s.listWebhooks)
+	adminAPI.POST("/webhooks", s.createWebhook)
+	adminAPI.DELETE("/webhooks/:id", s.deleteWebhook)
+	adminAPI.POST("/webhooks/:id/test", s.testWebhook)
+	adminAPI.POST("/webhooks/:id/enable", s.enableWebhook)
+	adminAPI.GET("/webhooks/:id/deliveries", s.webhookDeliveries)
 
 	// Calendar feeds.
 	if s.feed != nil {

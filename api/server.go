@@ -93,6 +93,9 @@ type Deps struct {
 	// Proof asks booking requests for a proof of work while bookings come
 	// at an abnormal rate; nil never asks.
 	Proof *proof.Guard
+	// Webhooks sends a webhook delivery at once, for the test button;
+	// nil: the button answers that webhooks are not sent here.
+	Webhooks booking.WebhookSender
 }
 
 // queueWait is the longest a request waits at the gate for a handler
@@ -128,6 +131,7 @@ type Server struct {
 	admin    booking.AdminStore
 	adminOps *booking.Admin
 	feeds    *booking.Feeds
+	webhooks booking.WebhookSender
 }
 
 // New builds a Server with its routes and middleware.
@@ -181,9 +185,10 @@ func New(cfg Config, deps Deps) (*Server, error) {
 	if deps.Admin != nil {
 		s.adminOps = booking.NewAdmin(deps.Admin, s.now)
 	}
+	s.webhooks = deps.Webhooks
 	s.adminArea = admin.New(admin.Config{BaseURL: s.base, IdleTimeout: cfg.AdminIdleTimeout, Lifetime: cfg.AdminLifetime},
 		admin.Deps{Admin: s.adminOps, Store: deps.Admin, Service: s.svc, Sessions: deps.Sessions, Web: s.web,
-			Feeds: s.feeds, Outbox: deps.Outbox, Logger: s.logger, Now: s.svc.Now})
+			Feeds: s.feeds, Outbox: deps.Outbox, Webhooks: deps.Webhooks, Logger: s.logger, Now: s.svc.Now})
 	s.routes()
 	return s, nil
 }

@@ -130,7 +130,13 @@ func (s *Store) SetBookingStatus(ctx context.Context, id int64, status booking.S
 		b, err = scanBooking(tx.QueryRow(ctx, `
 			UPDATE bookings SET status = $2, updated_at = $3 WHERE id = $1 RETURNING `+bookingColumns,
 			cur.ID, string(status), stamp(now)))
-		return err
+		if err != nil {
+			return err
+		}
+		if event := booking.WebhookEventOf(status); event != "" && status != cur.Status {
+			return s.queueWebhooks(ctx, tx, b, event, now)
+		}
+		return nil
 	})
 	return b, err
 }

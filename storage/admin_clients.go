@@ -79,6 +79,9 @@ func (s *Store) EraseClient(ctx context.Context, email string, now time.Time) ([
 			WHERE booking_id = ANY($1)`, ids); err != nil {
 			return fmt.Errorf("storage: erase mail: %w", translate(err))
 		}
+		if err := eraseWebhookBodies(ctx, tx, ids); err != nil {
+			return err
+		}
 		_, err = tx.Exec(ctx, `DELETE FROM idempotency_keys WHERE booking_id = ANY($1)`, ids)
 		return translate(err)
 	})

@@ -38,6 +38,20 @@ const (
 	EventHeld
 )
 
+// webhookEventOf is the webhook event a booking change sends, "" for none:
+// a time held for confirmation is not a booking yet.
+func webhookEventOf(ev BookingEvent) string {
+	switch ev {
+	case EventBooked:
+		return booking.EventBookingCreated
+	case EventRescheduled:
+		return booking.EventBookingRescheduled
+	case EventCancelled:
+		return booking.EventBookingCancelled
+	}
+	return ""
+}
+
 // DefaultReminderLead is how long before a consultation the reminder goes
 // out, unless New is given WithReminderLead.
 const DefaultReminderLead = 24 * time.Hour
@@ -107,6 +121,11 @@ func (s *Store) queueMail(ctx context.Context, tx pgx.Tx, b *booking.Booking, ev
 		if _, err := tx.Exec(ctx, `UPDATE outbox SET sealed_token = NULL
 			WHERE booking_id = $1 AND sealed_token IS NOT NULL`, b.ID); err != nil {
 			return fmt.Errorf("storage: queue mail: %w", translate(err))
+		}
+	}
+	if event := webhookEventOf(ev); event != "" {
+		if err := s.queueWebhooks(ctx, tx, b, event, now); err != nil {
+			return err
 		}
 	}
 	for _, m := range mails {

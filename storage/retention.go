@@ -41,6 +41,9 @@ func (s *Store) EraseExpired(ctx context.Context, cutoff, now time.Time) (int64,
 			WHERE booking_id = ANY($1)`, ids); err != nil {
 			return translate(err)
 		}
+		if err := eraseWebhookBodies(ctx, tx, ids); err != nil {
+			return err
+		}
 		_, err = tx.Exec(ctx, `DELETE FROM idempotency_keys WHERE booking_id = ANY($1)`, ids)
 		return translate(err)
 	})

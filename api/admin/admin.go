@@ -38,6 +38,7 @@ type Store interface {
 	booking.TokenStore
 	booking.AuditStore
 	booking.AdminBookingStore
+	booking.WebhookStore
 }
 
 // Deps are the admin area's collaborators.
@@ -58,6 +59,9 @@ type Deps struct {
 	Feeds *booking.Feeds
 	// Outbox lists and renders queued email; nil: no email page.
 	Outbox booking.Outbox
+	// Webhooks sends the test event at once; nil: the button says
+	// webhooks are not sent here.
+	Webhooks booking.WebhookSender
 	Logger *slog.Logger
 	// Now is the service's clock.
 	Now func() time.Time
@@ -72,6 +76,7 @@ type Handler struct {
 	web      *web.Renderer
 	feeds    *booking.Feeds
 	outbox   booking.Outbox
+	webhooks booking.WebhookSender
 	base     *url.URL
 	logger   *slog.Logger
 	clock    func() time.Time
@@ -86,7 +91,7 @@ type Handler struct {
 func New(cfg Config, deps Deps) *Handler {
 	h := &Handler{
 		admin: deps.Admin, store: deps.Store, svc: deps.Service, web: deps.Web, feeds: deps.Feeds,
-		outbox: deps.Outbox, base: cfg.BaseURL, logger: deps.Logger, clock: deps.Now,
+		outbox: deps.Outbox, webhooks: deps.Webhooks, base: cfg.BaseURL, logger: deps.Logger, clock: deps.Now,
 		passwords: password.NewHasher(),
 	}
 	if h.logger == nil {

@@ -27,6 +27,7 @@ var nav = []navItem{
 	{"/admin/email", "Email"},
 	{"/admin/settings", "Settings"},
 	{"/admin/tokens", "API tokens"},
+	{"/admin/webhooks", "Webhooks"},
 	{"/admin/audit", "Audit log"},
 }
 

@@ -27,8 +27,10 @@ func (h *Handler) RequireRecentAuth(next echo.HandlerFunc) echo.HandlerFunc {
 			return next(c)
 		}
 		back := "/admin/settings"
-		if strings.HasPrefix(c.Path(), "/admin/tokens") {
-			back = "/admin/tokens"
+		for _, page := range []string{"/admin/tokens", "/admin/webhooks"} {
+			if strings.HasPrefix(c.Path(), page) {
+				back = page
+			}
 		}
 		return c.Redirect(http.StatusSeeOther, "/admin/confirm?next="+back)
 	}
@@ -52,7 +54,7 @@ type confirmData struct {
 // confirmNext is where a confirmation returns to: one of the pages that
 // lead to security changes, nothing else.
 func confirmNext(next string) string {
-	if next == "/admin/tokens" {
+	if next == "/admin/tokens" || next == "/admin/webhooks" {
 		return next
 	}
 	return "/admin/settings"

@@ -46,6 +46,9 @@ type config struct {
 	NetworkUpcomingLimit int
 	TrustProxy           bool
 	Demo                 bool
+	// WebhookAllowPrivate lets webhooks go to loopback and private
+	// addresses (a receiver on the practice's own network).
+	WebhookAllowPrivate bool
 	// ProofOfWorkRate is the bookings an hour from which booking requests
 	// must carry a proof of work.
 	ProofOfWorkRate int
@@ -148,6 +151,15 @@ func settings() []setting {
 			intSetting(0, 100000, func(c *config) *int { return &c.ProofOfWorkRate })},
 		{"network-upcoming-limit", "NETWORK_UPCOMING_LIMIT", "3", "upcoming bookings that may be made from one network, a /24 for IPv4 or /48 for IPv6 (0: no limit)", false,
 			intSetting(0, 1000, func(c *config) *int { return &c.NetworkUpcomingLimit })},
+		{"webhook-allow-private", "WEBHOOK_ALLOW_PRIVATE", "false", "send webhooks to loopback and private addresses too (link-local and cloud metadata addresses never)", false,
+			func(c *config, v string) error {
+				b, err := strconv.ParseBool(v)
+				if err != nil {
+					return errors.New("must be true or false")
+				}
+				c.WebhookAllowPrivate = b
+				return nil
+			}},
 		{"retention-days", "RETENTION_DAYS", "180", "days after a consultation before the client's personal data is erased", false,
 			func(c *config, v string) error {
 				n, err := strconv.Atoi(v)

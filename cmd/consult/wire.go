@@ -14,6 +14,7 @@ import (
 	"consult/booking/proof"
 	"consult/notify"
 	"consult/storage"
+	"consult/webhook"
 )
 
 // newApp opens and migrates the database and builds every part serve
@@ -62,6 +63,7 @@ func newApp(ctx context.Context, cfg config, now func() time.Time, logger *slog.
 	}
 	a.retention = &retention{store: store, sessions: sessions, days: cfg.RetentionDays, now: now, logger: logger}
 	a.holds = &holdSweeper{store: store, now: now, logger: logger}
+	a.webhooks = webhook.New(webhook.Config{AllowPrivate: cfg.WebhookAllowPrivate}, store, now, logger)
 
 	srv, err := api.New(api.Config{BaseURL: cfg.BaseURL, MailFrom: cfg.MailFrom,
 		MetricsToken: cfg.MetricsToken, MetricsElsewhere: cfg.MetricsAddr != "", RateLimitPerMinute: cfg.RateLimit, TrustProxy: cfg.TrustProxy,
@@ -74,8 +76,9 @@ func newApp(ctx context.Context, cfg config, now func() time.Time, logger *slog.
 		Outbox:  a.mailer, // Email.
 		// Booking requests carry a proof of work while bookings come fast;
 		// the challenges are signed with a key every instance shares.
-		Proof: proof.New(store, primaryKey, cfg.ProofOfWorkRate, now),
-		Feeds: store, // Calendar feeds.
+		Proof:    proof.New(store, primaryKey, cfg.ProofOfWorkRate, now),
+		Webhooks: a.webhooks, // the test button sends at once
+		Feeds:    store,      // Calendar feeds.
 		// Admin area: accounts and edits in the store, sessions in PostgreSQL.
 		Admin:    store,
 		Sessions: sessions,
