@@ -73,6 +73,8 @@ func busy(ctx context.Context, q querier, from, to time.Time, except int64) ([]b
 	return scanBusy(rows)
 }
 
+// busySQL's statuses are those of the index bookings_busy (migration
+// 00023): a query naming others reads the whole table.
 const busySQL = `
 	SELECT starts_at, ends_at FROM bookings
 	WHERE status IN ('confirmed', 'held', 'completed', 'no_show') AND during && tstzrange($1, $2, '[)') AND id <> $3

@@ -1,5 +1,14 @@
 -- +goose Up
 
+-- Every booking reads the busy times around it twice (a first look, then
+-- under its locks) and every change makes the slots be computed again, each
+-- time through storage.busy's query: its status list matched no index, so
+-- each one read the whole table (0.8 ms for 2,300 rows, a four-day window
+-- or ninety, EXPLAIN ANALYZE on make bench's data; 0.13 ms and 0.29 ms
+-- with this index).
+CREATE INDEX bookings_busy ON bookings USING gist (during)
+    WHERE status IN ('confirmed', 'held', 'completed', 'no_show');
+
 -- booking_changes (migration 00005) was one row that every booking write
 -- updated as it happened, so every writing transaction held it from its
 -- first write until it committed. Once bookings stopped queuing on one
@@ -50,6 +59,7 @@ CREATE TRIGGER bookings_truncated AFTER TRUNCATE ON bookings
     FOR EACH STATEMENT EXECUTE FUNCTION bookings_changed();
 
 -- +goose Down
+DROP INDEX bookings_busy;
 DROP TRIGGER bookings_changed ON bookings;
 DROP TRIGGER bookings_truncated ON bookings;
 DROP VIEW booking_changes;
