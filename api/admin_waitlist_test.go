@@ -5,8 +5,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/chromedp/chromedp"
-
 	"consult/api"
 )
 
@@ -91,21 +89,9 @@ func TestAdminWaitlistPageInBrowser(t *testing.T) {
 		"timezone": "Europe/Berlin", "days": []string{"wed"}, "parts": []string{"evening"}, "from": "2026-12-02", "to": "2026-12-20"}, nil); r.Status != 202 {
 		t.Fatalf("join: %d", r.Status)
 	}
-	tb := b.tab(t, tabOptions{})
-	tb.open(a.url + "/admin/sign-in")
-	tb.must(chromedp.SendKeys(chromedp.ID("email"), adminEmail), chromedp.SendKeys(chromedp.ID("password"), adminPassword))
-	tb.follow(chromedp.Click(chromedp.CSS(`form[action="/admin/sign-in"] button`)))
+	tb := signedInTab(t, b, a, 1280)
 	if code := tb.open(a.url + "/admin/waitlist"); code != 200 || !strings.Contains(tb.text("main"), "Wren Waiting") {
 		t.Fatalf("/admin/waitlist: %d", code)
 	}
-	for _, width := range []int64{1280, 390} {
-		tb.must(tb.viewport(width))
-		if v := tb.axe(b); len(v) > 0 {
-			t.Errorf("axe-core at %d px: %+v", width, v)
-		}
-		if w := evalIn[int64](tb, `document.documentElement.scrollWidth`); w > width {
-			t.Errorf("at %d px the page is %d px wide", width, w)
-		}
-		tb.screenshot(b, "admin-waitlist-"+map[int64]string{1280: "1280", 390: "390"}[width])
-	}
+	tb.auditWidths(b, "admin-waitlist")
 }
