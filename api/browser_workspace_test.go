@@ -190,7 +190,7 @@ func TestAdminWeekCalendarInTheBrowser(t *testing.T) {
 	}
 	// Tab from the week links reaches the first booking; focus shows its name.
 	tb.must(chromedp.Focus(chromedp.CSS(`a[rel="next"]`)))
-	for range 10 {
+	for range 40 {
 		tb.must(chromedp.KeyEvent("\t"))
 		if evalIn[bool](tb, `document.activeElement.classList.contains("ev-booking")`) {
 			break
