@@ -152,6 +152,10 @@ func (s *Server) routes() {
 	adm.GET("/calendar", area.Calendar)
 	adm.POST("/calendar/rotate", area.RotateFeedSecret)
 	adm.POST("/calendar/settings", area.SaveFeedSettings)
+	adm.GET("/calendars", area.Calendars)
+	adm.POST("/calendars", area.AddCalendar)
+	adm.POST("/calendars/:id/sync", area.SyncCalendar)
+	adm.POST("/calendars/:id/delete", area.RemoveCalendar)
 	adm.GET("/email", area.Emails)
 	adm.GET("/email/:id", area.Email)
 	adm.POST("/email/:id/retry", area.RetryEmail)
@@ -178,6 +182,10 @@ func (s *Server) routes() {
 	adminAPI.POST("/webhooks/:id/test", s.testWebhook)
 	adminAPI.POST("/webhooks/:id/enable", s.enableWebhook)
 	adminAPI.GET("/webhooks/:id/deliveries", s.webhookDeliveries)
+	adminAPI.GET("/calendar-sources", s.listCalendarSources)
+	adminAPI.POST("/calendar-sources", s.addCalendarSource)
+	adminAPI.DELETE("/calendar-sources/:id", s.deleteCalendarSource)
+	adminAPI.POST("/calendar-sources/:id/sync", s.syncCalendarSource)
 
 	// Calendar feeds.
 	if s.feed != nil {

@@ -106,6 +106,14 @@ func brokenRule(s Schedule, busy []Interval, start, end, now time.Time) (string,
 			return fmt.Sprintf("it is within your %s break of another consultation", durationText(st.Buffer)), nil
 		}
 	}
+	for _, b := range s.Blocked {
+		if b.Start.Before(end.Add(st.Buffer)) && start.Before(b.End.Add(st.Buffer)) {
+			return "your linked calendar shows you busy then", nil
+		}
+	}
+	if s.CalendarsStale {
+		return "a linked calendar has not been read for too long", nil
+	}
 	return "it is not a time clients can book", nil
 }
 

@@ -69,3 +69,36 @@ func TestPractitionerTime(t *testing.T) {
 		}
 	}
 }
+
+// A practitioner booking over their linked calendar's busy time, or
+// while one is stale, breaks a rule they must choose to override.
+func TestPractitionerTimeOverLinkedCalendars(t *testing.T) {
+	la, err := time.LoadLocation("America/Los_Angeles")
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := Schedule{Settings: DefaultSettings()}
+	s.Weekly = []WeeklyWindow{{Weekday: time.Wednesday, TimeRange: TimeRange{Start: 9 * 60, End: 12 * 60}}}
+	now := time.Date(2026, 12, 1, 8, 0, 0, 0, la)
+	start := time.Date(2026, 12, 2, 10, 0, 0, 0, la)
+	s.Blocked = []Interval{{start.Add(5 * time.Minute), start.Add(15 * time.Minute)}}
+	for _, tc := range []struct {
+		stale bool
+		rule  string
+	}{{false, "your linked calendar shows you busy then"}, {true, "your linked calendar shows you busy then"}} {
+		s.CalendarsStale = tc.stale
+		err := practitionerTime(start, start.Add(20*time.Minute), now, false, nil)(s, nil)
+		e, ok := err.(*Error)
+		if !ok || e.Kind != RefusedOutsideRules || !strings.Contains(e.Message, tc.rule) {
+			t.Errorf("stale %v: %v, want the rule %q", tc.stale, err, tc.rule)
+		}
+		if err := practitionerTime(start, start.Add(20*time.Minute), now, true, nil)(s, nil); err != nil {
+			t.Errorf("stale %v, overridden: %v", tc.stale, err)
+		}
+	}
+	s.Blocked, s.CalendarsStale = nil, true
+	err = practitionerTime(start, start.Add(20*time.Minute), now, false, nil)(s, nil)
+	if e, ok := err.(*Error); !ok || !strings.Contains(e.Message, "has not been read for too long") {
+		t.Errorf("stale calendar: %v", err)
+	}
+}

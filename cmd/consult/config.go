@@ -72,6 +72,11 @@ type config struct {
 	ReminderHours     int
 	MailKey           []byte // nil: a key generated once and kept in the database
 	MailMaxAttempts   int
+
+	// Calendars the practitioner links to.
+	CalendarAllowPrivate bool // fetch from loopback and private addresses too
+	CalendarSyncMinutes  int  // how often each calendar is read
+	CalendarStaleHours   int  // unread this long, a calendar blocks booking (0: never)
 }
 
 // setting describes one configuration value for flags, env and --help.
@@ -213,6 +218,20 @@ func settings() []setting {
 				c.MailMaxAttempts = n
 				return nil
 			}},
+		// Calendars.
+		{"calendar-allow-private", "CALENDAR_ALLOW_PRIVATE", "false", "let calendar sources be read from loopback and private-network addresses (a Nextcloud on the practice's LAN); link-local and cloud metadata addresses stay refused", false,
+			func(c *config, v string) error {
+				b, err := strconv.ParseBool(v)
+				if err != nil {
+					return errors.New("must be true or false")
+				}
+				c.CalendarAllowPrivate = b
+				return nil
+			}},
+		{"calendar-sync-minutes", "CALENDAR_SYNC_MINUTES", "10", "minutes between two reads of each linked calendar", false,
+			intSetting(1, 1440, func(c *config) *int { return &c.CalendarSyncMinutes })},
+		{"calendar-stale-hours", "CALENDAR_STALE_HOURS", "24", "hours a linked calendar may go unread (failing) before booking is blocked until it is read again (0: never block)", false,
+			intSetting(0, 720, func(c *config) *int { return &c.CalendarStaleHours })},
 	}
 }
 
