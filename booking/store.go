@@ -67,6 +67,7 @@ type TokenSealer interface {
 // as the buffer and the daily cap hold under concurrent requests.
 type Store interface {
 	WaitlistStore
+	EmbedStore
 
 	// Schedule returns the settings, the weekly hours and the overrides
 	// (including time off) for practice-local dates in [from, to].

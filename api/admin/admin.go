@@ -39,6 +39,7 @@ type Store interface {
 	booking.AuditStore
 	booking.AdminBookingStore
 	booking.WebhookStore
+	booking.EmbedStore
 	booking.WaitlistStore
 	booking.WaitlistAdminStore
 }

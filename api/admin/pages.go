@@ -30,6 +30,7 @@ var nav = []navItem{
 	{"/admin/settings", "Settings"},
 	{"/admin/tokens", "API tokens"},
 	{"/admin/webhooks", "Webhooks"},
+	{"/admin/embed", "Embed"},
 	{"/admin/audit", "Audit log"},
 }
 

@@ -40,7 +40,9 @@ func (h *Handler) CheckEmail(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return h.render(c, http.StatusOK, "check-email", h.pageFor(st.PracticeName, "Check your email", "", ""))
+	p := h.pageFor(st.PracticeName, "Check your email", "", "")
+	p.Embed = embedOf(c)
+	return h.render(c, http.StatusOK, "check-email", p)
 }
 
 // showHold renders the hold page for b.
