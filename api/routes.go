@@ -98,7 +98,8 @@ func (s *Server) routes() {
 	e.GET("/admin/sign-in", area.SignInForm, area.LoadSession)
 	e.POST("/admin/sign-in", area.SignIn, signInLimit, area.LoadSession)
 	adm := e.Group("/admin", area.RequireSignIn)
-	adm.GET("", area.Home)
+	adm.GET("", area.Home) // the week calendar
+	adm.GET("/dashboard", area.Dashboard)
 	adm.POST("/sign-out", area.SignOut)
 	adm.GET("/bookings", area.Bookings)
 	adm.POST("/bookings", area.SearchBookings)

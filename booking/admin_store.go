@@ -177,6 +177,7 @@ type AdminStore interface {
 	AdminBookingStore
 	ClientStore
 	MailStore
+	StatsStore
 	WebhookStore
 	WaitlistAdminStore
 	CalendarStore

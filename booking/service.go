@@ -117,9 +117,18 @@ func (s *Service) Settings(ctx context.Context) (Settings, error) {
 	return sched.Settings, err
 }
 
+// scheduleBusyReader is a Store that reads a schedule and busy intervals
+// in one round trip, as Schedule and Busy would.
+type scheduleBusyReader interface {
+	ScheduleAndBusy(ctx context.Context, from, to Date, busyFrom, busyTo time.Time) (Schedule, []Interval, error)
+}
+
 // load reads what FreeSlots needs for [from, to): its SpanFor.
 func (s *Service) load(ctx context.Context, from, to time.Time) (Schedule, []Interval, error) {
 	span := SpanFor(from, to)
+	if r, ok := s.Store.(scheduleBusyReader); ok {
+		return r.ScheduleAndBusy(ctx, span.FirstDay, span.LastDay, span.BusyFrom, span.BusyTo)
+	}
 	sched, err := s.Store.Schedule(ctx, span.FirstDay, span.LastDay)
 	if err != nil {
 		return Schedule{}, nil, err

@@ -147,6 +147,32 @@ func SpanFor(from, to time.Time) Span {
 	}
 }
 
+// CheckDates returns the practice-local dates, first to last, whose
+// bookings a check of a booking of [start, end) under st reads: those
+// within Buffer of it, and those starting on its date, which count towards
+// that date's DailyCap (FreeSlots reads nothing else of the busy
+// intervals). The booking itself lies on those dates, so two bookings
+// either of which could change the other's check always share a date: a
+// lock per date, taken before each check, keeps them from being decided at
+// the same time, while bookings of dates apart go ahead side by side.
+func CheckDates(st Settings, start, end time.Time) (first, last Date, err error) {
+	loc, err := st.Location()
+	if err != nil {
+		return Date{}, Date{}, err
+	}
+	// The buffered interval is [start-Buffer, end+Buffer): its last
+	// instant is just before end+Buffer.
+	first = DateOf(start.Add(-st.Buffer).In(loc))
+	last = DateOf(end.Add(st.Buffer).Add(-time.Nanosecond).In(loc))
+	if d := DateOf(start.In(loc)); last.Before(d) {
+		last = d // an empty interval still counts on its date
+	}
+	return first, last, nil
+}
+
+// DayNumber counts the days from 1970-01-01 to d.
+func DayNumber(d Date) int64 { return dayNumber(d) }
+
 // checkSlotSettings rejects settings the engine cannot honour. These are
 // configuration faults, not client mistakes, so they are plain errors that
 // surface as internal errors rather than as validation messages.

@@ -66,13 +66,21 @@ func (s *Store) Busy(ctx context.Context, from, to time.Time) ([]booking.Interva
 // every booking transaction does first and a sweep does every half
 // minute.
 func busy(ctx context.Context, q querier, from, to time.Time, except int64) ([]booking.Interval, error) {
-	rows, err := q.Query(ctx, `
-		SELECT starts_at, ends_at FROM bookings
-		WHERE status IN ('confirmed', 'held', 'completed', 'no_show') AND during && tstzrange($1, $2, '[)') AND id <> $3
-		ORDER BY starts_at`, from, to, except)
+	rows, err := q.Query(ctx, busySQL, from, to, except)
 	if err != nil {
 		return nil, fmt.Errorf("storage: busy: %w", translate(err))
 	}
+	return scanBusy(rows)
+}
+
+// busySQL's statuses are those of the index bookings_busy (migration
+// 00023): a query naming others reads the whole table.
+const busySQL = `
+	SELECT starts_at, ends_at FROM bookings
+	WHERE status IN ('confirmed', 'held', 'completed', 'no_show') AND during && tstzrange($1, $2, '[)') AND id <> $3
+	ORDER BY starts_at`
+
+func scanBusy(rows pgx.Rows) ([]booking.Interval, error) {
 	ivs, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (booking.Interval, error) {
 		var iv booking.Interval
 		err := r.Scan(&iv.Start, &iv.End)
@@ -86,18 +94,28 @@ func busy(ctx context.Context, q querier, from, to time.Time, except int64) ([]b
 }
 
 // checkInTx loads, inside tx, what check needs around [start, end) (its
-// booking.SpanFor) and runs it.
+// booking.SpanFor) and runs it, the locks of its dates taken before the
+// bookings are read (see booking_locks.go).
 func checkInTx(ctx context.Context, tx pgx.Tx, start, end time.Time, except int64, check booking.CheckFunc) error {
 	span := booking.SpanFor(start, end)
 	sched, err := loadSchedule(ctx, tx, span.FirstDay, span.LastDay)
 	if err != nil {
 		return err
 	}
-	b, err := busy(ctx, tx, span.BusyFrom, span.BusyTo, except)
-	if err != nil {
+	// The dates' locks and the bookings in one round trip.
+	b := &pgx.Batch{}
+	if err := queueDateLocks(b, sched.Settings, start, end); err != nil {
 		return err
 	}
-	return check(sched, b)
+	var held []booking.Interval
+	b.Queue(busySQL, span.BusyFrom, span.BusyTo, except).Query(func(rows pgx.Rows) (err error) {
+		held, err = scanBusy(rows)
+		return err
+	})
+	if err := tx.SendBatch(ctx, b).Close(); err != nil {
+		return fmt.Errorf("storage: check: %w", translate(err))
+	}
+	return check(sched, held)
 }
 
 // clientKey is a booking's client_key: a one-way fingerprint of the inbox
@@ -151,10 +169,8 @@ func checkClientLimits(ctx context.Context, tx pgx.Tx, nb booking.NewBooking) er
 func (s *Store) CreateBooking(ctx context.Context, nb booking.NewBooking, check booking.CheckFunc) (*booking.Booking, error) {
 	var b *booking.Booking
 	err := s.transact(ctx, func(tx pgx.Tx) error {
-		if err := lockBookings(ctx, tx); err != nil {
-			return err
-		}
-		if err := expireHolds(ctx, tx, nb.Now); err != nil {
+		client, network := limitLocks(nb)
+		if err := lockForBooking(ctx, tx, client, network, nb.Now); err != nil {
 			return err
 		}
 		if err := checkInTx(ctx, tx, nb.Start, nb.End, 0, check); err != nil {
@@ -264,10 +280,7 @@ func (s *Store) cancelInTx(ctx context.Context, tx pgx.Tx, id int64, message str
 func (s *Store) RescheduleBooking(ctx context.Context, tokenHash []byte, start, end, now time.Time, check booking.CheckFunc, mailToken []byte) (*booking.Booking, error) {
 	var b *booking.Booking
 	err := s.transact(ctx, func(tx pgx.Tx) error {
-		if err := lockBookings(ctx, tx); err != nil {
-			return err
-		}
-		if err := expireHolds(ctx, tx, now); err != nil {
+		if err := lockForBooking(ctx, tx, nil, nil, now); err != nil {
 			return err
 		}
 		cur, err := bookingForUpdate(ctx, tx, tokenHash)

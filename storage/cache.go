@@ -50,12 +50,20 @@ const (
 	scheduleSpan   = 3 * 366
 )
 
+// stampSQL reads the stamp the copy is checked against.
+const stampSQL = `SELECT availability_changed_at FROM practice_settings`
+
 // get returns the schedule with the overrides of [from, to].
 func (c *scheduleCache) get(ctx context.Context, pool *pgxpool.Pool, from, to booking.Date) (booking.Schedule, error) {
 	var stamp time.Time
-	if err := pool.QueryRow(ctx, `SELECT availability_changed_at FROM practice_settings`).Scan(&stamp); err != nil {
+	if err := pool.QueryRow(ctx, stampSQL).Scan(&stamp); err != nil {
 		return booking.Schedule{}, fmt.Errorf("storage: load settings: %w", translate(err))
 	}
+	return c.getAt(ctx, pool, stamp, from, to)
+}
+
+// getAt is get with the stamp read already, a moment ago.
+func (c *scheduleCache) getAt(ctx context.Context, pool *pgxpool.Pool, stamp time.Time, from, to booking.Date) (booking.Schedule, error) {
 	c.mu.Lock()
 	cur := c.cur
 	c.mu.Unlock()

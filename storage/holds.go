@@ -19,7 +19,7 @@ const expiredKeep = 24 * time.Hour
 // expired rows older than expiredKeep deleted. The inbox's fingerprint
 // stays for the day, so that requests a stranger never confirms still
 // count against the inbox's daily limit.
-func expireHolds(ctx context.Context, q pgx.Tx, now time.Time) error {
+func expireHolds(ctx context.Context, q execer, now time.Time) error {
 	now = stamp(now)
 	_, err := q.Exec(ctx, `
 		WITH gone AS (

@@ -122,6 +122,8 @@ func (s *Store) queueMail(ctx context.Context, tx pgx.Tx, b *booking.Booking, ev
 			mails = append(mails, queuedMail{MailReminder, client, at})
 		}
 	}
+	// Its statements go in one round trip (see execBatch).
+	q := &execBatch{}
 	if ev != EventBooked && ev != EventHeld && ev != EventOffered {
 		// A reminder of the booking as it was is withdrawn now, not left
 		// pending until its time (when the sender would skip it anyway),
@@ -130,20 +132,20 @@ func (s *Store) queueMail(ctx context.Context, tx pgx.Tx, b *booking.Booking, ev
 		if ev == EventCancelled {
 			reason = "withdrawn: the consultation was cancelled"
 		}
-		if _, err := tx.Exec(ctx, `UPDATE outbox SET status = 'skipped', last_error = $2, sealed_token = NULL
+		if _, err := q.Exec(ctx, `UPDATE outbox SET status = 'skipped', last_error = $2, sealed_token = NULL
 			WHERE booking_id = $1 AND kind = $3 AND status = 'pending'`, b.ID, reason, MailReminder); err != nil {
 			return fmt.Errorf("storage: withdraw reminder: %w", translate(err))
 		}
 		// Earlier messages that still hold the token need it no longer:
 		// a pending reminder is now stale, and a cancelled booking's
 		// link leads nowhere. The new messages carry their own copy.
-		if _, err := tx.Exec(ctx, `UPDATE outbox SET sealed_token = NULL
+		if _, err := q.Exec(ctx, `UPDATE outbox SET sealed_token = NULL
 			WHERE booking_id = $1 AND sealed_token IS NOT NULL`, b.ID); err != nil {
 			return fmt.Errorf("storage: queue mail: %w", translate(err))
 		}
 	}
 	if event := webhookEventOf(ev); event != "" {
-		if err := s.queueWebhooks(ctx, tx, b, event, now); err != nil {
+		if err := s.queueWebhooks(ctx, q, b, event, now); err != nil {
 			return err
 		}
 	}
@@ -152,12 +154,15 @@ func (s *Store) queueMail(ctx context.Context, tx pgx.Tx, b *booking.Booking, ev
 		if carriesLink(m.kind) {
 			token = sealed
 		}
-		_, err := tx.Exec(ctx, `
+		_, err := q.Exec(ctx, `
 			INSERT INTO outbox (booking_id, kind, recipient, booking_sequence, message, send_after, sealed_token, created_at)
 			VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`, b.ID, m.kind, m.recipient, b.Sequence, message, m.sendAfter, token, stamp(now))
 		if err != nil {
 			return fmt.Errorf("storage: queue %s mail: %w", m.kind, translate(err))
 		}
+	}
+	if err := q.send(ctx, tx); err != nil {
+		return fmt.Errorf("storage: queue mail: %w", err)
 	}
 	return nil
 }

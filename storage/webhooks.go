@@ -133,7 +133,7 @@ func (s *Store) WebhookDeliveries(ctx context.Context, id int64, limit int) ([]b
 // that subscribes to it, each with the body its client-details choice
 // gives: so a change is never stored without its webhooks, and none is
 // queued for a change that rolled back.
-func (s *Store) queueWebhooks(ctx context.Context, tx pgx.Tx, b *booking.Booking, event string, now time.Time) error {
+func (s *Store) queueWebhooks(ctx context.Context, tx execer, b *booking.Booking, event string, now time.Time) error {
 	id := booking.NewEventID()
 	plain := booking.EncodeWebhook(id, event, now, b, false)
 	full := booking.EncodeWebhook(id, event, now, b, true)

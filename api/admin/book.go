@@ -248,7 +248,7 @@ func (h *Handler) MoveForm(c echo.Context) error {
 	if err := h.timeForm(c, d, date, c.QueryParam("time")); err != nil {
 		return err
 	}
-	return h.render(c, http.StatusOK, "book", "Move the consultation", d, nil)
+	return h.render(c, http.StatusOK, "book", "Move: "+d.Move.Title, d, nil)
 }
 
 // MoveBooking moves a booking to the posted time; a time outside the
@@ -262,7 +262,7 @@ func (h *Handler) MoveBooking(c echo.Context) error {
 		if err := h.timeForm(c, d, c.FormValue("date"), c.FormValue("time")); err != nil {
 			return err
 		}
-		return h.render(c, http.StatusUnprocessableEntity, "book", "Move the consultation", d, errs)
+		return h.render(c, http.StatusUnprocessableEntity, "book", "Move: "+d.Move.Title, d, errs)
 	}
 	start, errs, err := h.chosenStart(c)
 	if err != nil {

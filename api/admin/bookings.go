@@ -152,7 +152,7 @@ func (h *Handler) Booking(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return h.render(c, http.StatusOK, "booking", fmt.Sprintf("Booking %d", d.B.ID), d, nil)
+	return h.render(c, http.StatusOK, "booking", d.Row.Title, d, nil)
 }
 
 // renderBookingErrors shows the booking page again with a form's errors.
@@ -161,7 +161,7 @@ func (h *Handler) renderBookingErrors(c echo.Context, errs map[string]string) er
 	if err != nil {
 		return err
 	}
-	return h.render(c, http.StatusUnprocessableEntity, "booking", fmt.Sprintf("Booking %d", d.B.ID), d, errs)
+	return h.render(c, http.StatusUnprocessableEntity, "booking", d.Row.Title, d, errs)
 }
 
 // backTo returns the admin page a form asked to go back to, or fallback.
