@@ -39,7 +39,13 @@ type sourceRow struct {
 type busyDay struct {
 	Label string
 	Hours []string // empty: closed
-	Busy  []string
+	Busy  []busyTime
+}
+
+// busyTime is one busy time of a day, and the calendar it is from when
+// several are linked.
+type busyTime struct {
+	Time, Calendar string
 }
 
 // sourceForm is what was typed into the add form, shown again beside an
@@ -126,10 +132,11 @@ func (h *Handler) renderCalendars(c echo.Context, status int, form sourceForm, e
 						label = a.In(loc).Format("15:04") + "–24:00"
 					}
 				}
+				bt := busyTime{Time: label}
 				if len(srcs) > 1 {
-					label += " (" + hosts[s.ID] + ")"
+					bt.Calendar = hosts[s.ID]
 				}
-				bd.Busy = append(bd.Busy, label)
+				bd.Busy = append(bd.Busy, bt)
 			}
 		}
 		d.Days = append(d.Days, bd)
