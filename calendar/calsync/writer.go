@@ -72,7 +72,11 @@ func (w *Writer) WriteDue(ctx context.Context) (int, error) {
 	}
 	for _, job := range jobs {
 		msg := ""
-		if err := w.write(ctx, job); err != nil {
+		// Each write ends within its lease.
+		wctx, cancel := context.WithTimeout(ctx, 90*time.Second)
+		err := w.write(wctx, job)
+		cancel()
+		if err != nil {
 			msg = Message(err)
 			w.logger.Info("calendar write failed", "source", job.SourceID, "booking", job.BookingID, "reason", msg)
 		}
