@@ -130,10 +130,10 @@ type event struct {
 	// thisAndFuture is an override's RANGE=THISANDFUTURE: its change of
 	// time and length applies to every later occurrence too.
 	thisAndFuture bool
-	rrule      string
-	rdates     []time.Time
-	exdates    []time.Time
-	busy       bool
+	rrule         string
+	rdates        []time.Time
+	exdates       []time.Time
+	busy          bool
 }
 
 func (p *parser) calendar(cal *ical.Calendar, out *[]booking.Interval) error {
