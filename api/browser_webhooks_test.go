@@ -10,6 +10,7 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"consult/api"
+	"consult/booking"
 	"consult/storage"
 	"consult/webhook"
 )
@@ -44,8 +45,8 @@ func TestWebhooksPageInBrowser(t *testing.T) {
 
 	// Every event is ticked to begin with. None chosen: told at the
 	// field, the address kept.
-	if n := evalIn[int](tb, `document.querySelectorAll("input[name=events]:checked").length`); n != 5 {
-		t.Fatalf("%d events ticked at first, want all 5", n)
+	if n := evalIn[int](tb, `document.querySelectorAll("input[name=events]:checked").length`); n != len(booking.WebhookEvents) {
+		t.Fatalf("%d events ticked at first, want all %d", n, len(booking.WebhookEvents))
 	}
 	tb.must(
 		chromedp.SendKeys(chromedp.ID("url"), receiver.URL+"/in"),

@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/json"
 	"errors"
+	"slices"
 	"time"
 )
 
@@ -22,6 +23,8 @@ type Service struct {
 	// holdFor, when set, is how long Hold keeps a time for a client to
 	// confirm by email.
 	holdFor time.Duration
+	// waitlistHold is how long a time offered to a waitlist entry is held.
+	waitlistHold time.Duration
 }
 
 // Option configures a Service in NewService.
@@ -46,13 +49,23 @@ func WithConfirmByEmail(holdFor time.Duration) Option {
 	return func(s *Service) { s.holdFor = holdFor }
 }
 
+// WithWaitlistHold sets how long a time offered to a waitlist entry is
+// held for it (WaitlistHold without this option).
+func WithWaitlistHold(d time.Duration) Option {
+	return func(s *Service) { s.waitlistHold = d }
+}
+
 // ConfirmsByEmail reports whether bookings are held until the client
 // confirms them by email (Hold) rather than made at once (Book).
 func (s *Service) ConfirmsByEmail() bool { return s.holdFor > 0 }
 
+// Sealer returns the sealer of manage tokens for email (WithSealer), or
+// nil without one.
+func (s *Service) Sealer() TokenSealer { return s.sealer }
+
 // NewService returns a Service on store using now as its clock.
 func NewService(store Store, now func() time.Time, opts ...Option) *Service {
-	s := &Service{Store: store, Now: now}
+	s := &Service{Store: store, Now: now, waitlistHold: WaitlistHold}
 	for _, opt := range opts {
 		opt(s)
 	}
@@ -74,6 +87,27 @@ func (s *Service) Slots(ctx context.Context, from, to time.Time) ([]Slot, Settin
 	}
 	slots, err := FreeSlots(sched, busy, from, to, s.Now())
 	return slots, sched.Settings, err
+}
+
+// SlotsAround is Slots as they would be with the booking holding
+// [own.Start, own.End) moved away: its neighbours within the buffer are
+// free, its own start is not listed. For the practitioner moving it.
+func (s *Service) SlotsAround(ctx context.Context, from, to time.Time, own Interval) ([]Slot, error) {
+	if !from.Before(to) {
+		return nil, Errorf(EINVALID, "The end of the range must be after its start.")
+	}
+	sched, busy, err := s.load(ctx, from, to)
+	if err != nil {
+		return nil, err
+	}
+	if i := slices.IndexFunc(busy, func(b Interval) bool { return b.Start.Equal(own.Start) && b.End.Equal(own.End) }); i >= 0 {
+		busy = slices.Delete(busy, i, i+1)
+	}
+	slots, err := FreeSlots(sched, busy, from, to, s.Now())
+	if err != nil {
+		return nil, err
+	}
+	return slices.DeleteFunc(slots, func(sl Slot) bool { return sl.Start.Equal(own.Start) }), nil
 }
 
 // Settings returns the practice's current settings.

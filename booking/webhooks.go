@@ -19,8 +19,14 @@ const (
 	EventBookingCreated     = "booking.created"
 	EventBookingRescheduled = "booking.rescheduled"
 	EventBookingCancelled   = "booking.cancelled"
-	EventBookingCompleted   = "booking.completed"
-	EventBookingNoShow      = "booking.no_show"
+	// EventBookingRestored is a cancellation the practitioner undid: the
+	// booking is confirmed again at its time.
+	EventBookingRestored  = "booking.restored"
+	EventBookingCompleted = "booking.completed"
+	EventBookingNoShow    = "booking.no_show"
+	// EventWaitlistClaimed is a time offered from the waitlist that its
+	// entry booked (sent besides booking.created).
+	EventWaitlistClaimed = "waitlist.offer_claimed"
 	// EventWebhookTest is sent only by the practitioner's "send test
 	// event"; an endpoint need not subscribe to it.
 	EventWebhookTest = "webhook.test"
@@ -29,7 +35,7 @@ const (
 // WebhookEvents lists the events an endpoint can subscribe to, in the
 // order the admin area offers them.
 var WebhookEvents = []string{EventBookingCreated, EventBookingRescheduled, EventBookingCancelled,
-	EventBookingCompleted, EventBookingNoShow}
+	EventBookingRestored, EventBookingCompleted, EventBookingNoShow, EventWaitlistClaimed}
 
 // WebhookEventLabel is how the admin area names an event.
 func WebhookEventLabel(event string) string {
@@ -40,10 +46,14 @@ func WebhookEventLabel(event string) string {
 		return "A consultation is moved"
 	case EventBookingCancelled:
 		return "A consultation is cancelled"
+	case EventBookingRestored:
+		return "A cancellation is undone"
 	case EventBookingCompleted:
 		return "A consultation is marked completed"
 	case EventBookingNoShow:
 		return "A consultation is marked no-show"
+	case EventWaitlistClaimed:
+		return "A time offered from the waitlist is booked"
 	case EventWebhookTest:
 		return "Test event"
 	}

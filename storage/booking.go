@@ -185,6 +185,12 @@ func (s *Store) CreateBooking(ctx context.Context, nb booking.NewBooking, check 
 			t := stamp(nb.HoldUntil)
 			status, ev, holdUntil = booking.StatusHeld, EventHeld, &t
 		}
+		if nb.WaitlistEntry != 0 {
+			if err := recordOffer(ctx, tx, nb.WaitlistEntry); err != nil {
+				return err
+			}
+			ev = EventOffered
+		}
 		var err error
 		b, err = scanBooking(tx.QueryRow(ctx, `
 			INSERT INTO bookings (starts_at, ends_at, name, email, phone, note, time_zone, manage_token_hash,
@@ -195,6 +201,17 @@ func (s *Store) CreateBooking(ctx context.Context, nb booking.NewBooking, check 
 			clientKey(nb.Email), networkKey(nb.Network), string(status), holdUntil))
 		if err != nil {
 			return err
+		}
+		if nb.WaitlistEntry != 0 {
+			if _, err := tx.Exec(ctx, `INSERT INTO waitlist_offers (entry_id, booking_id, starts_at, created_at)
+				VALUES ($1, $2, $3, $4)`, nb.WaitlistEntry, b.ID, b.Start, b.CreatedAt); err != nil {
+				return fmt.Errorf("storage: waitlist offer: %w", translate(err))
+			}
+		}
+		if status == booking.StatusConfirmed {
+			if err := s.endWaitlistOnBooking(ctx, tx, b, nb.Now); err != nil {
+				return err
+			}
 		}
 		if err := s.queueMail(ctx, tx, b, ev, "", b.CreatedAt, nb.MailToken); err != nil {
 			return err
@@ -251,8 +268,8 @@ func (s *Store) CancelBooking(ctx context.Context, tokenHash []byte, now time.Ti
 func (s *Store) cancelInTx(ctx context.Context, tx pgx.Tx, id int64, message string, now time.Time) (*booking.Booking, error) {
 	b, err := scanBooking(tx.QueryRow(ctx, `
 		UPDATE bookings SET status = 'cancelled', cancelled_at = $2, updated_at = $2,
-			sequence = sequence + 1
-		WHERE id = $1 RETURNING `+bookingColumns, id, now))
+			sequence = sequence + 1, cancel_message = $3
+		WHERE id = $1 RETURNING `+bookingColumns, id, now, message))
 	if err != nil {
 		return nil, err
 	}

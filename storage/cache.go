@@ -34,6 +34,9 @@ type cachedSchedule struct {
 	stamp    time.Time
 	from, to booking.Date
 	sched    booking.Schedule
+	// longest is the longest of sched.Blocked, for finding those of a
+	// span by binary search.
+	longest time.Duration
 }
 
 // Override dates are read for a wider span than asked, so that requests
@@ -116,9 +119,11 @@ func loadScheduleCopy(ctx context.Context, q batcher, from, to booking.Date) (*c
 		c.sched.Overrides, err = scanOverrides(rows)
 		return err
 	})
+	queueCalendarBusy(b, &c.sched, from, to)
 	if err := q.SendBatch(ctx, b).Close(); err != nil {
 		return nil, fmt.Errorf("storage: load schedule: %w", translate(err))
 	}
+	c.longest = longestOf(c.sched.Blocked)
 	return c, nil
 }
 
@@ -134,5 +139,7 @@ func (c *cachedSchedule) slice(from, to booking.Date) booking.Schedule {
 		o.Windows = append([]booking.TimeRange(nil), o.Windows...)
 		s.Overrides = append(s.Overrides, o)
 	}
+	s.Blocked = blockedWithin(c.sched.Blocked, c.longest, from, to)
+	s.CalendarsStale = c.sched.CalendarsStale
 	return s
 }

@@ -33,6 +33,11 @@ func expireHolds(ctx context.Context, q execer, now time.Time) error {
 	if err != nil {
 		return fmt.Errorf("storage: expire holds: %w", translate(err))
 	}
+	// A time held for a waitlist entry and not claimed passes to the next.
+	if _, err := q.Exec(ctx, `UPDATE waitlist_offers o SET status = 'expired' FROM bookings b
+		WHERE o.booking_id = b.id AND o.status = 'open' AND b.status = 'expired'`); err != nil {
+		return fmt.Errorf("storage: expire waitlist offers: %w", translate(err))
+	}
 	if _, err := q.Exec(ctx, `DELETE FROM bookings WHERE status = 'expired' AND hold_expires_at <= $1`,
 		now.Add(-expiredKeep)); err != nil {
 		return fmt.Errorf("storage: delete expired holds: %w", translate(err))
@@ -82,6 +87,9 @@ func (s *Store) ConfirmHold(ctx context.Context, tokenHash []byte, now time.Time
 		// The request's link has done its work.
 		if _, err := tx.Exec(ctx, `UPDATE outbox SET sealed_token = NULL WHERE booking_id = $1`, b.ID); err != nil {
 			return fmt.Errorf("storage: confirm hold: %w", translate(err))
+		}
+		if err := s.endWaitlistOnBooking(ctx, tx, b, now); err != nil {
+			return err
 		}
 		return s.queueMail(ctx, tx, b, EventBooked, "", b.UpdatedAt, mailToken)
 	})

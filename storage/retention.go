@@ -21,7 +21,7 @@ func (s *Store) EraseExpired(ctx context.Context, cutoff, now time.Time) (int64,
 		rows, err := tx.Query(ctx, `
 			UPDATE bookings SET
 				name = 'Erased', email = 'erased-' || id || '@invalid', phone = '', note = '',
-				practitioner_note = '', updated_at = greatest(updated_at, $2), sequence = sequence + 1
+				practitioner_note = '', cancel_message = '', updated_at = greatest(updated_at, $2), sequence = sequence + 1
 			WHERE ends_at < $1 AND email NOT LIKE 'erased-%@invalid'
 			RETURNING id`, cutoff, now)
 		if err != nil {

@@ -20,8 +20,8 @@ func TestEraseExpiredKeepsCountsNotPeople(t *testing.T) {
 		_, tok := booking.NewToken()
 		var id int64
 		err := pool.QueryRow(ctx, `INSERT INTO bookings (starts_at, ends_at, name, email, phone, note, practitioner_note,
-				time_zone, manage_token_hash, client_key)
-			VALUES ($1, $2, 'Olga Old', $3, '+1 555 0100', 'a note', 'seen before', 'UTC', $4,
+				cancel_message, time_zone, manage_token_hash, client_key)
+			VALUES ($1, $2, 'Olga Old', $3, '+1 555 0100', 'a note', 'seen before', 'Sorry, Olga.', 'UTC', $4,
 				sha256(convert_to(lower($3), 'UTF8'))) RETURNING id`,
 			start, start.Add(20*time.Minute), email, tok).Scan(&id)
 		if err != nil {
@@ -48,6 +48,7 @@ func TestEraseExpiredKeepsCountsNotPeople(t *testing.T) {
 	}
 	type row struct {
 		name, email, phone, note, pnote string
+		cancelMsg                       string
 		seq                             int
 		hasKey                          bool
 		outboxText, sealed, idem        int
@@ -55,11 +56,11 @@ func TestEraseExpiredKeepsCountsNotPeople(t *testing.T) {
 	read := func(id int64) row {
 		t.Helper()
 		var r row
-		err := pool.QueryRow(ctx, `SELECT name, email, phone, note, practitioner_note, sequence, client_key IS NOT NULL,
+		err := pool.QueryRow(ctx, `SELECT name, email, phone, note, practitioner_note, cancel_message, sequence, client_key IS NOT NULL,
 			(SELECT count(*) FROM outbox WHERE booking_id = b.id AND (message <> '' OR last_error <> '')),
 			(SELECT count(*) FROM outbox WHERE booking_id = b.id AND sealed_token IS NOT NULL),
 			(SELECT count(*) FROM idempotency_keys WHERE booking_id = b.id)
-			FROM bookings b WHERE id = $1`, id).Scan(&r.name, &r.email, &r.phone, &r.note, &r.pnote, &r.seq, &r.hasKey,
+			FROM bookings b WHERE id = $1`, id).Scan(&r.name, &r.email, &r.phone, &r.note, &r.pnote, &r.cancelMsg, &r.seq, &r.hasKey,
 			&r.outboxText, &r.sealed, &r.idem)
 		if err != nil {
 			t.Fatal(err)
@@ -68,7 +69,7 @@ func TestEraseExpiredKeepsCountsNotPeople(t *testing.T) {
 	}
 	for _, id := range []int64{ancient, old} {
 		r := read(id)
-		if r.name != "Erased" || r.phone != "" || r.note != "" || r.pnote != "" || r.email == "old@example.org" {
+		if r.name != "Erased" || r.phone != "" || r.note != "" || r.pnote != "" || r.cancelMsg != "" || r.email == "old@example.org" {
 			t.Errorf("booking %d still holds personal data: %+v", id, r)
 		}
 		if r.seq != 1 {

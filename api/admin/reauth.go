@@ -81,11 +81,15 @@ func (h *Handler) Confirm(c echo.Context) error {
 			map[string]string{"password": "That is not your password."})
 	}
 	if u.TwoFactor() {
-		ok, err := h.checkSecondFactor(c, u, c.FormValue("code"), h.now())
+		f, err := h.checkSecondFactor(c, u, c.FormValue("code"), h.now())
 		if err != nil {
 			return err
 		}
-		if !ok {
+		switch f {
+		case factorReused:
+			return h.render(c, http.StatusUnprocessableEntity, "confirm", "Confirm it is you", d,
+				map[string]string{"code": reusedCode})
+		case factorWrong:
 			return h.render(c, http.StatusUnprocessableEntity, "confirm", "Confirm it is you", d,
 				map[string]string{"code": "That code is not right. Enter the 6 digits your app shows now, or a recovery code."})
 		}

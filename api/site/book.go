@@ -76,7 +76,7 @@ func visitorZone(tz string, st booking.Settings) (loc *time.Location, bad bool) 
 // (tz, else the practice's), a day asked for or the time a link names
 // (start) chosen.
 func (h *Handler) BookForm(c echo.Context) error {
-	if h.versions != nil && c.QueryParam("start") == "" {
+	if h.versions != nil && c.QueryParam("start") == "" && embedOf(c) == nil {
 		return h.bookFormCopy(c)
 	}
 	data, _, err := h.bookFormData(c, newFormKey())
@@ -106,10 +106,11 @@ func (h *Handler) bookFormData(c echo.Context, key string) (bookPage, *availabil
 	}
 	data := bookPage{
 		page:   h.pageFor(st.PracticeName, "Book a free consultation", bookDescription, "/book"),
-		Picker: newPicker(a, "/book", date, link.selected, clockOf(c, 0), h.svc.Now()),
+		Picker: newPicker(a, bookAction(c), date, link.selected, clockOf(c, 0), h.svc.Now()),
 		Form:   bookForm{Start: link.selected, Key: key},
 		Feed:   web.SubscribeLinks(h.base),
 	}
+	data.Embed = embedOf(c)
 	if !link.taken.IsZero() {
 		data.Picker.withAlternatives(a, link.taken)
 	}
@@ -193,11 +194,12 @@ func (h *Handler) Book(c echo.Context) error {
 	clock := clockOf(c, 0)
 	data := bookPage{
 		page:   h.pageFor(st.PracticeName, "Book a free consultation", bookDescription, "/book"),
-		Picker: newPicker(a, "/book", r.PostFormValue("date"), form.Start, clock, h.svc.Now()),
+		Picker: newPicker(a, bookAction(c), r.PostFormValue("date"), form.Start, clock, h.svc.Now()),
 		Form:   form,
 		Feed:   web.SubscribeLinks(h.base),
 		Err:    map[string]string{},
 	}
+	data.Embed = embedOf(c)
 
 	// The hidden field is left empty by people; bots fill every field.
 	// Nothing is booked and nothing says why, so the bot learns nothing.
@@ -243,12 +245,12 @@ func (h *Handler) Book(c echo.Context) error {
 	if h.svc.ConfirmsByEmail() {
 		// The same answer for every address: see CheckEmail.
 		if _, err = h.svc.Hold(ctx, req, form.Key); err == nil {
-			return c.Redirect(http.StatusSeeOther, "/book/check-email")
+			return c.Redirect(http.StatusSeeOther, "/book/check-email"+embedQuery(c))
 		}
 	} else {
 		var token string
 		if _, token, err = h.svc.Book(ctx, req, form.Key); err == nil {
-			return c.Redirect(http.StatusSeeOther, "/manage/"+token+"/confirmation")
+			return c.Redirect(http.StatusSeeOther, "/manage/"+token+"/confirmation"+embedQuery(c))
 		}
 	}
 	if kind, msg, ok := refusalOf(err); ok {

@@ -34,6 +34,9 @@ type pageMeta struct {
 type page struct {
 	Practice string
 	Meta     pageMeta
+	// Embed, on a page shown in another website's frame, drops the site's
+	// header and footer and carries what the frame needs (embed.go).
+	Embed *embedView
 }
 
 // contentPage shows one Markdown page.

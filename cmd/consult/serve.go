@@ -15,6 +15,7 @@ import (
 	"golang.org/x/sync/errgroup"
 
 	"consult/api"
+	"consult/calendar/calsync"
 	"consult/notify"
 	"consult/storage"
 	"consult/webhook"
@@ -59,6 +60,8 @@ type app struct {
 	retention *retention      // privacy: erases client data RETENTION_DAYS after the consultation
 	holds     *holdSweeper    // releases times held for confirmation that were not confirmed
 	webhooks  *webhook.Worker // sends booking events to the practitioner's endpoints
+	calendars *calsync.Syncer // reads the practitioner's linked calendars
+	calWrites *calsync.Writer // writes bookings into those that take them
 	ln        net.Listener
 	http      *http.Server
 	// metricsLn and metricsHTTP serve /metrics alone, with METRICS_ADDR.
@@ -100,6 +103,8 @@ func (a *app) run(ctx context.Context) error {
 	g.Go(func() error { return a.retention.Run(work) })
 	g.Go(func() error { return a.holds.Run(work) })
 	g.Go(func() error { return a.webhooks.Run(work) })
+	g.Go(func() error { return a.calendars.Run(work) })
+	g.Go(func() error { return a.calWrites.Run(work) })
 	return g.Wait()
 }
 

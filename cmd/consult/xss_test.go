@@ -93,12 +93,17 @@ func TestMarkupNeverRunsAnywhere(t *testing.T) {
 		t.Fatal(err)
 	}
 	resp.Body.Close()
-	for _, p := range []string{"/admin", "/admin/bookings", "/admin/bookings?q=zoe", "/admin/bookings/" + id} {
+	for _, p := range []string{"/admin", "/admin/bookings", "/admin/bookings?q=zoe", "/admin/bookings/" + id,
+		"/admin/bookings/" + id + "/move", "/admin/bookings/" + id + "/cancel", "/admin/bookings/new?client=" + id,
+		"/admin?week=" + day, "/admin/dashboard", "/admin/availability", "/admin/rules"} {
 		page := fetch(t, admin, base+p)
 		if !strings.Contains(page, "Sign out") {
 			t.Fatalf("admin page %s is not signed in", p)
 		}
 		assertEscaped(t, "admin page "+p, page)
+	}
+	if page := fetch(t, admin, base+"/admin?week="+day); !strings.Contains(page, "Zoë &#34;&gt;&lt;script&gt;alert(1)&lt;/script&gt;") {
+		t.Error("the week calendar does not show the client's name, escaped")
 	}
 	if page := fetch(t, admin, base+"/admin/bookings/"+id); !strings.Contains(page, "&lt;img src=x onerror=alert(2)&gt;") {
 		t.Error("the admin booking page does not show the note, escaped")
