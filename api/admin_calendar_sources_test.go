@@ -256,6 +256,12 @@ func TestCalendarBusyTimeBlocksBooking(t *testing.T) {
 	if src.BusyIntervals != 1 {
 		t.Fatalf("sync: %+v", src)
 	}
+	// The week calendar draws the block, labelled by its calendar.
+	week, err := booking.NewAdmin(ct.store, ct.clock.Now).Week(context.Background(), booking.Actor{Via: booking.ViaCLI},
+		booking.Date{Year: 2026, Month: 12, Day: 3})
+	if err != nil || len(week.Busy) != 1 || !week.Busy[0].Start.Equal(event) || !strings.HasPrefix(week.Busy[0].Label, "Busy in ") {
+		t.Fatalf("week busy blocks: %+v, %v", week, err)
+	}
 	after := ct.slots("2026-12-03")
 	// The 10-minute buffer keeps 09:40 and 10:40 away too; 11:00 is free.
 	for _, at := range []time.Time{event.Add(-20 * time.Minute), event, event.Add(20 * time.Minute), event.Add(40 * time.Minute)} {
@@ -274,7 +280,7 @@ func TestCalendarBusyTimeBlocksBooking(t *testing.T) {
 	// first look skipped, as when the sync commits just after it, the
 	// insert is still refused.
 	start := event.Add(20 * time.Minute)
-	_, err := ct.store.CreateBooking(context.Background(), booking.NewBooking{Start: start, End: start.Add(20 * time.Minute),
+	_, err = ct.store.CreateBooking(context.Background(), booking.NewBooking{Start: start, End: start.Add(20 * time.Minute),
 		Name: "Ben", Email: "ben@example.org", TimeZone: "America/Los_Angeles", TokenHash: make([]byte, 32), Now: testNow},
 		func(s booking.Schedule, busy []booking.Interval) error {
 			return booking.CheckSlot(s, busy, start, testNow)

@@ -51,6 +51,15 @@ func TestWaitlistAPIAndAdminPage(t *testing.T) {
 	if err := a.pool.QueryRow(t.Context(), `SELECT id::text FROM waitlist_entries`).Scan(&id); err != nil {
 		t.Fatal(err)
 	}
+	if week := b.get("/admin"); strings.Contains(week.Body, "waiting for a time") {
+		t.Fatal("the week calendar counts an unconfirmed entry")
+	}
+	if _, err := a.pool.Exec(t.Context(), `UPDATE waitlist_entries SET status = 'active', confirmed_at = created_at`); err != nil {
+		t.Fatal(err)
+	}
+	if week := b.get("/admin"); !strings.Contains(week.Body, `<a href="/admin/waitlist">1 person is waiting for a time</a>`) {
+		t.Fatalf("the week calendar lacks the waitlist count:\n%s", week.Body)
+	}
 	if r := b.post("/admin/waitlist/"+id+"/remove", nil); r.Status != http.StatusSeeOther {
 		t.Fatalf("remove: %d", r.Status)
 	}

@@ -127,6 +127,8 @@ func TestWaitlistInBrowserWithoutJavaScript(t *testing.T) {
 	if link == nil {
 		t.Fatalf("no link in\n%s", confirm.Text)
 	}
+	checkPage("/waitlist/check-email", "waitlist-check-email")
+	checkPage(link[1]+"/leave", "waitlist-leave")
 	checkPage(link[1], "waitlist-confirm")
 	tb.open(a.url + link[1])
 	tb.follow(chromedp.Click(chromedp.CSS(`form[action$="/confirm"] button`)))
@@ -154,6 +156,10 @@ func TestWaitlistInBrowserWithoutJavaScript(t *testing.T) {
 		t.Fatalf("the offer link opens %q", h)
 	}
 	checkPage(manage[1], "waitlist-offer")
+	checkPage(manage[1]+"/leave-waitlist", "waitlist-offer-leave")
+	if held, _ := a.store.Waitlist(ctx); len(held) != 1 || held[0].Offer == nil {
+		t.Fatalf("opening the leave page changed the entry: %+v", held)
+	}
 	tb.follow(chromedp.Click(chromedp.CSS(`form[action$="/confirm"] button`)))
 	var n int
 	if err := a.pool.QueryRow(ctx, `SELECT count(*) FROM bookings WHERE status = 'confirmed' AND email = 'wren@example.org' AND starts_at = $1`,

@@ -3,6 +3,7 @@ package booking
 import (
 	"context"
 	"fmt"
+	"slices"
 	"time"
 )
 
@@ -16,9 +17,8 @@ type Week struct {
 	// begins on.
 	Today, First Date
 	Days         [7]WeekDay
-	// Busy are times other calendars hold in the week. Nothing fills it
-	// yet; synced calendar sources add their busy blocks here, and the
-	// calendar draws them.
+	// Busy are the times the practitioner's linked calendars hold in the
+	// week, by start, as last synced; the calendar draws them.
 	Busy []BusyBlock
 }
 
@@ -122,6 +122,9 @@ func (a *Admin) Week(ctx context.Context, who Actor, day Date) (*Week, error) {
 		wd.CapReached = sched.Settings.DailyCap > 0 && wd.Taken >= sched.Settings.DailyCap
 		w.Days[i] = wd
 	}
+	if w.Busy, err = a.weekBusy(ctx, from, to); err != nil {
+		return nil, err
+	}
 	var shown []AdminBooking
 	for _, d := range w.Days {
 		shown = append(shown, d.Bookings...)
@@ -130,4 +133,29 @@ func (a *Admin) Week(ctx context.Context, who Actor, day Date) (*Week, error) {
 		return nil, err
 	}
 	return w, nil
+}
+
+// weekBusy returns the linked calendars' busy time in [from, to), each
+// block labelled with its calendar's host, by start.
+func (a *Admin) weekBusy(ctx context.Context, from, to time.Time) ([]BusyBlock, error) {
+	byID, err := a.store.CalendarBusy(ctx, from, to)
+	if err != nil || len(byID) == 0 {
+		return nil, err
+	}
+	sources, err := a.store.CalendarSources(ctx)
+	if err != nil {
+		return nil, err
+	}
+	label := map[int64]string{}
+	for _, s := range sources {
+		label[s.ID] = "Busy in " + s.Host
+	}
+	var out []BusyBlock
+	for id, ivs := range byID {
+		for _, iv := range ivs {
+			out = append(out, BusyBlock{Start: iv.Start, End: iv.End, Label: label[id]})
+		}
+	}
+	slices.SortFunc(out, func(x, y BusyBlock) int { return x.Start.Compare(y.Start) })
+	return out, nil
 }

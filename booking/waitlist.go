@@ -406,6 +406,8 @@ func joinWords(words []string, conj string) string {
 type WaitlistAdminStore interface {
 	// Waitlist lists the entries not ended, in the order they joined.
 	Waitlist(ctx context.Context) ([]WaitlistEntry, error)
+	// WaitlistCount counts the confirmed entries waiting.
+	WaitlistCount(ctx context.Context) (int, error)
 	// SetWaitlistEnabled switches the waitlist on or off; off releases
 	// the times held for entries.
 	SetWaitlistEnabled(ctx context.Context, on bool, now time.Time) error

@@ -340,3 +340,12 @@ func (s *Store) WaitlistEntryOfBooking(ctx context.Context, bookingID int64) (in
 	}
 	return id, translate(err)
 }
+
+// WaitlistCount implements booking.WaitlistAdminStore.
+func (s *Store) WaitlistCount(ctx context.Context) (int, error) {
+	var n int
+	if err := s.db.QueryRow(ctx, `SELECT count(*) FROM waitlist_entries WHERE status = 'active'`).Scan(&n); err != nil {
+		return 0, fmt.Errorf("storage: waitlist count: %w", translate(err))
+	}
+	return n, nil
+}

@@ -73,6 +73,7 @@ type weekData struct {
 	Busy         []booking.BusyBlock
 	OutsideHours int
 	FailedMail   string // "3 emails", "" for none
+	Waiting      string // "2 people are waiting for a time", "" for none
 }
 
 // weekURL links to the week of d.
@@ -111,8 +112,18 @@ func (h *Handler) Home(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	waiting, err := h.store.WaitlistCount(ctx)
+	if err != nil {
+		return err
+	}
 	d := buildWeek(w)
 	d.OutsideHours, d.FailedMail = len(outside), failedLabel(failed)
+	switch {
+	case waiting == 1:
+		d.Waiting = "1 person is waiting for a time"
+	case waiting > 1:
+		d.Waiting = strconv.Itoa(waiting) + " people are waiting for a time"
+	}
 	title := "Calendar, week of " + dateLabel(w.First)
 	return h.render(c, http.StatusOK, "week", title, d, nil)
 }
