@@ -45,6 +45,7 @@ func (s *Server) routes() {
 	v1 := e.Group("/api/v1")
 	v1.GET("/openapi.yaml", s.openAPI)
 	v1.GET("/slots", s.slots)
+	v1.GET("/practice", s.publicPractice)
 	v1.POST("/bookings", s.createBooking, bookLimit)
 	v1.GET("/bookings/:token", s.getBooking, guessLimit)
 	v1.DELETE("/bookings/:token", s.cancelBooking, manageLimit)
@@ -58,6 +59,7 @@ func (s *Server) routes() {
 		e.GET("/robots.txt", s.site.Robots)
 		e.GET("/sitemap.xml", s.site.Sitemap)
 		e.GET("/", s.site.Home)
+		e.GET("/about", s.site.About)
 		for _, slug := range web.RoutedPages() {
 			e.GET("/"+slug, s.site.Content(slug))
 		}
@@ -102,6 +104,8 @@ func (s *Server) routes() {
 	adm.POST("/availability/time-off/:id/delete", area.DeleteTimeOff)
 	adm.GET("/rules", area.Rules)
 	adm.POST("/rules", area.SaveRules)
+	adm.GET("/practice", area.Practice)
+	adm.POST("/practice", area.SaveProfile)
 	adm.GET("/settings", area.Settings)
 	adm.POST("/settings/practice", area.RenamePractice)
 	adm.POST("/settings/password", area.ChangePassword, area.RequireRecentAuth)
@@ -125,6 +129,8 @@ func (s *Server) routes() {
 	adminAPI := e.Group("/api/v1/admin", s.requireToken)
 	adminAPI.GET("/settings", s.settings)
 	adminAPI.PUT("/settings", s.saveSettings)
+	adminAPI.GET("/practice", s.adminPractice)
+	adminAPI.PUT("/practice", s.saveAdminPractice)
 	adminAPI.GET("/availability", s.availability)
 	adminAPI.PUT("/availability/weekly", s.saveWeekly)
 	adminAPI.PUT("/availability/overrides/:date", s.setOverride)

@@ -166,6 +166,7 @@ type AdminStore interface {
 	AdminBookingStore
 	ClientStore
 	MailStore
+	ProfileStore
 	// InTx runs fn with the stores bound to one transaction, committing
 	// when fn returns nil and rolling everything back otherwise.
 	InTx(ctx context.Context, fn func(tx AdminStore) error) error

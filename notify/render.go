@@ -32,6 +32,7 @@ type Message struct {
 // templates escape it.
 type view struct {
 	Practice     string
+	Practitioner string // who the client will talk with; "" when not set
 	BaseURL      string
 	Name         string // the client's
 	Greeting     string // the client's name when it reads as one (greetingName)
@@ -85,7 +86,7 @@ func (w *Worker) render(ctx context.Context, m booking.OutboxMessage, b *booking
 	clientHours, _ := timefmt.OfCycle(b.HourCycle)
 	practiceHours := timefmt.H24
 	v := view{
-		Practice: settings.PracticeName, BaseURL: w.base.String(),
+		Practice: settings.PracticeName, Practitioner: settings.Profile.PractitionerName, BaseURL: w.base.String(),
 		Name: b.Name, Greeting: greetingName(b.Name), Email: b.Email, Phone: b.Phone, Note: b.Note, Message: m.Note,
 		Length:       strconv.Itoa(int(b.End.Sub(b.Start).Round(time.Minute)/time.Minute)) + "-minute",
 		WhenClient:   timefmt.SpanOf(b.Start, b.End, clientZone, clientHours, longDate).String(),

@@ -96,17 +96,26 @@ func loadSchedule(ctx context.Context, tx batcher, from, to booking.Date) (booki
 
 const settingsSQL = `
 	SELECT practice_name, time_zone, slot_minutes, buffer_minutes, min_notice_minutes,
-	       not_same_day, horizon_days, daily_cap, event_title, availability_changed_at
+	       not_same_day, horizon_days, daily_cap, event_title, availability_changed_at,
+	       practitioner_name, credentials, bio, contact_email, contact_phone, regions,
+	       mail_sender_name, mail_subject, profile_updated_at
 	FROM practice_settings`
 
 // scanSettings reads a row of settingsSQL, with the change stamp into stamp.
 func scanSettings(row pgx.Row, stamp *time.Time) (booking.Settings, error) {
 	var st booking.Settings
 	var slot, buffer, notice int
+	var profileAt *time.Time
+	p := &st.Profile
 	err := row.Scan(&st.PracticeName, &st.TimeZone, &slot, &buffer, &notice,
-		&st.NotSameDay, &st.HorizonDays, &st.DailyCap, &st.EventTitle, stamp)
+		&st.NotSameDay, &st.HorizonDays, &st.DailyCap, &st.EventTitle, stamp,
+		&p.PractitionerName, &p.Credentials, &p.Bio, &p.ContactEmail, &p.ContactPhone, &p.Regions,
+		&p.MailSenderName, &p.MailSubject, &profileAt)
 	if err != nil {
 		return st, fmt.Errorf("storage: load settings: %w", translate(err))
+	}
+	if profileAt != nil {
+		p.UpdatedAt = profileAt.UTC()
 	}
 	st.SlotLength = time.Duration(slot) * time.Minute
 	st.Buffer = time.Duration(buffer) * time.Minute

@@ -25,6 +25,7 @@ var nav = []navItem{
 	{"/admin/clients", "Client data"},
 	{"/admin/calendar", "Calendar feeds"},
 	{"/admin/email", "Email"},
+	{"/admin/practice", "Practice profile"},
 	{"/admin/settings", "Settings"},
 	{"/admin/tokens", "API tokens"},
 	{"/admin/audit", "Audit log"},

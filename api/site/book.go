@@ -105,7 +105,7 @@ func (h *Handler) bookFormData(c echo.Context, key string) (bookPage, *availabil
 		date = link.date
 	}
 	data := bookPage{
-		page:   h.pageFor(st.PracticeName, "Book a free consultation", bookDescription, "/book"),
+		page:   h.pageFor(viewOf(st), "Book a free consultation", bookDescription, "/book"),
 		Picker: newPicker(a, "/book", date, link.selected, clockOf(c, 0), h.svc.Now()),
 		Form:   bookForm{Start: link.selected, Key: key},
 		Feed:   web.SubscribeLinks(h.base),
@@ -192,7 +192,7 @@ func (h *Handler) Book(c echo.Context) error {
 	}
 	clock := clockOf(c, 0)
 	data := bookPage{
-		page:   h.pageFor(st.PracticeName, "Book a free consultation", bookDescription, "/book"),
+		page:   h.pageFor(viewOf(st), "Book a free consultation", bookDescription, "/book"),
 		Picker: newPicker(a, "/book", r.PostFormValue("date"), form.Start, clock, h.svc.Now()),
 		Form:   form,
 		Feed:   web.SubscribeLinks(h.base),

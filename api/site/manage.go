@@ -48,7 +48,7 @@ func (h *Handler) managePageFor(c echo.Context, b *booking.Booking, token, title
 	}
 	clock := clockOf(c, b.HourCycle)
 	return managePage{
-		page:    h.pageFor(st.PracticeName, title, "Your consultation with "+st.PracticeName+".", ""),
+		page:    h.pageFor(viewOf(st), title, "Your consultation with "+st.Brand()+".", ""),
 		Token:   token,
 		Booking: h.bookingView(b, token, st, clock.Hours, h.svc.Now()),
 		clock:   clock,

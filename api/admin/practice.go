@@ -1,0 +1,92 @@
+package admin
+
+import (
+	"net/http"
+	"slices"
+	"strings"
+
+	"github.com/labstack/echo/v4"
+
+	"consult/booking"
+)
+
+// regionChoice is one place on the practice page, ticked when served.
+type regionChoice struct {
+	booking.Region
+	Served bool
+}
+
+// regionGroup is a country whose states or provinces can be ticked.
+type regionGroup struct {
+	Country booking.Region
+	Regions []regionChoice
+	Open    bool // some are served: shown open
+}
+
+// practiceData is the practice profile page.
+type practiceData struct {
+	Profile     booking.Profile
+	Credentials string // one a line
+	Groups      []regionGroup
+	Countries   []regionChoice
+	ServedNames []booking.Region
+}
+
+func practiceDataOf(p booking.Profile) practiceData {
+	served := map[string]bool{}
+	for _, r := range p.Regions {
+		served[r] = true
+	}
+	d := practiceData{Profile: p, Credentials: strings.Join(p.Credentials, "\n"), ServedNames: booking.RegionNames(p.Regions)}
+	for _, code := range booking.SubdividedCountries() {
+		country, _ := booking.LookupRegion(code)
+		g := regionGroup{Country: country}
+		for _, r := range booking.Subdivisions(code) {
+			g.Regions = append(g.Regions, regionChoice{r, served[r.Code]})
+			g.Open = g.Open || served[r.Code]
+		}
+		slices.SortFunc(g.Regions, func(a, b regionChoice) int { return strings.Compare(a.Name, b.Name) })
+		d.Groups = append(d.Groups, g)
+	}
+	for _, r := range booking.Countries() {
+		d.Countries = append(d.Countries, regionChoice{r, served[r.Code]})
+	}
+	return d
+}
+
+// Practice shows the practice's profile for editing.
+func (h *Handler) Practice(c echo.Context) error {
+	st, err := h.svc.Settings(c.Request().Context())
+	if err != nil {
+		return err
+	}
+	return h.render(c, http.StatusOK, "practice", "Practice profile", practiceDataOf(st.Profile), nil)
+}
+
+// SaveProfile saves the practice's profile; the email wording is kept.
+func (h *Handler) SaveProfile(c echo.Context) error {
+	ctx := c.Request().Context()
+	st, err := h.svc.Settings(ctx)
+	if err != nil {
+		return err
+	}
+	form, err := c.FormParams()
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, "The form could not be read.")
+	}
+	p := st.Profile
+	p.PractitionerName = form.Get("practitioner_name")
+	p.Credentials = strings.Split(form.Get("credentials"), "\n")
+	p.Bio = form.Get("bio")
+	p.ContactEmail = form.Get("contact_email")
+	p.ContactPhone = form.Get("contact_phone")
+	p.Regions = form["regions"]
+	saved, err := h.admin.SaveProfile(ctx, h.who(c), p)
+	if err != nil {
+		if fe := fieldErrors(err); fe != nil {
+			return h.render(c, http.StatusUnprocessableEntity, "practice", "Practice profile", practiceDataOf(saved), fe)
+		}
+		return err
+	}
+	return h.redirect(c, "/admin/practice", "The practice profile is saved.")
+}

@@ -1,0 +1,53 @@
+package storage
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"consult/booking"
+)
+
+// UpdateProfile implements booking.ProfileStore. It moves the settings'
+// change stamp too, so every copy of the settings is read afresh; the
+// profile's own stamp always moves forward, as the pages showing the
+// profile are kept by it, even when the clock stands still.
+func (s *Store) UpdateProfile(ctx context.Context, p booking.Profile, now time.Time) error {
+	credentials, regions := p.Credentials, p.Regions
+	if credentials == nil {
+		credentials = []string{}
+	}
+	if regions == nil {
+		regions = []string{}
+	}
+	tag, err := s.db.Exec(ctx, `
+		UPDATE practice_settings SET practitioner_name = $1, credentials = $2, bio = $3,
+			contact_email = $4, contact_phone = $5, regions = $6, mail_sender_name = $7,
+			mail_subject = $8, updated_at = $9,
+			profile_updated_at = greatest($9, profile_updated_at + interval '1 microsecond'),
+			availability_changed_at = greatest(availability_changed_at, $9)`,
+		p.PractitionerName, credentials, p.Bio, p.ContactEmail, p.ContactPhone, regions,
+		p.MailSenderName, p.MailSubject, stamp(now))
+	if err != nil {
+		return fmt.Errorf("storage: update profile: %w", translate(err))
+	}
+	if tag.RowsAffected() == 0 {
+		return booking.Errorf(booking.ENOTFOUND, "The practice has no settings yet.")
+	}
+	return nil
+}
+
+// SeedDemoProfile fills the profile of a fictional practitioner when none
+// is set, stamped now, and reports whether it did.
+func (s *Store) SeedDemoProfile(ctx context.Context, p booking.Profile, now time.Time) (bool, error) {
+	tag, err := s.db.Exec(ctx, `
+		UPDATE practice_settings SET practitioner_name = $1, credentials = $2, bio = $3,
+			contact_email = $4, contact_phone = $5, regions = $6, profile_updated_at = $7, updated_at = $7,
+			availability_changed_at = greatest(availability_changed_at, $7)
+		WHERE practitioner_name = '' AND profile_updated_at IS NULL`,
+		p.PractitionerName, p.Credentials, p.Bio, p.ContactEmail, p.ContactPhone, p.Regions, stamp(now))
+	if err != nil {
+		return false, fmt.Errorf("storage: seed demo profile: %w", translate(err))
+	}
+	return tag.RowsAffected() > 0, nil
+}
