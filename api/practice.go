@@ -65,11 +65,17 @@ type profileJSON struct {
 	ContactEmail     string   `json:"contact_email"`
 	ContactPhone     string   `json:"contact_phone"`
 	Regions          []string `json:"regions"`
+	MailSenderName   string   `json:"mail_sender_name"`
+	MailSubject      string   `json:"mail_subject"`
+	// MailWordingAnyway keeps a sender name or subject that names a
+	// treatment; it is not stored.
+	MailWordingAnyway bool `json:"mail_wording_anyway,omitempty"`
 }
 
 func profileOut(p booking.Profile) profileJSON {
 	return profileJSON{PractitionerName: p.PractitionerName, Credentials: nonNil(p.Credentials), Bio: p.Bio,
-		ContactEmail: p.ContactEmail, ContactPhone: p.ContactPhone, Regions: nonNil(p.Regions)}
+		ContactEmail: p.ContactEmail, ContactPhone: p.ContactPhone, Regions: nonNil(p.Regions),
+		MailSenderName: p.MailSenderName, MailSubject: p.MailSubject}
 }
 
 // adminPractice serves GET /api/v1/admin/practice.
@@ -96,7 +102,8 @@ func (s *Server) saveAdminPractice(c echo.Context) error {
 	p := st.Profile
 	p.PractitionerName, p.Credentials, p.Bio = in.PractitionerName, in.Credentials, in.Bio
 	p.ContactEmail, p.ContactPhone, p.Regions = in.ContactEmail, in.ContactPhone, in.Regions
-	saved, err := s.adminOps.SaveProfile(ctx, who(c), p)
+	p.MailSenderName, p.MailSubject = in.MailSenderName, in.MailSubject
+	saved, err := s.adminOps.SaveProfile(ctx, who(c), p, in.MailWordingAnyway)
 	if err != nil {
 		return err
 	}

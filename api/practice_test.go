@@ -129,4 +129,24 @@ func TestPracticeProfile(t *testing.T) {
 	if body := string(a.do("GET", "/about", nil, nil).Body); !strings.Contains(body, "<li>Germany</li>") || !strings.Contains(body, "United States: Washington") {
 		t.Errorf("the About page does not list the places served:\n%s", body)
 	}
+
+	// The wording of clients' emails: a treatment word needs confirming.
+	refused := b.post("/admin/practice/email", url.Values{"mail_sender_name": {"Ketamine Care"}})
+	if refused.Status != http.StatusUnprocessableEntity || !strings.Contains(refused.Body, `name="mail_wording_anyway"`) {
+		t.Fatalf("a treatment in the sender name: %d", refused.Status)
+	}
+	wantAdminRedirect(t, b.post("/admin/practice/email", url.Values{"mail_sender_name": {"Ketamine Care"}, "mail_wording_anyway": {"on"}}), "/admin/practice")
+	var got map[string]any
+	a.do("GET", "/api/v1/admin/practice", nil, auth).decode(t, &got)
+	if got["mail_sender_name"] != "Ketamine Care" || got["practitioner_name"] != "Ana Ruiz" {
+		t.Errorf("after saving the wording: %v", got)
+	}
+	got["mail_subject"] = "Your psilocybin session"
+	if p := a.do("PUT", "/api/v1/admin/practice", got, auth).problem(t); p.Errors["mail_subject"] == "" || p.Errors["mail_sender_name"] != "" {
+		t.Errorf("a new treatment word through the API: %+v", p)
+	}
+	got["mail_wording_anyway"] = true
+	if r := a.do("PUT", "/api/v1/admin/practice", got, auth); r.Status != 200 {
+		t.Errorf("the wording chosen knowingly: %d %s", r.Status, r.Body)
+	}
 }

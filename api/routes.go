@@ -106,6 +106,7 @@ func (s *Server) routes() {
 	adm.POST("/rules", area.SaveRules)
 	adm.GET("/practice", area.Practice)
 	adm.POST("/practice", area.SaveProfile)
+	adm.POST("/practice/email", area.SaveMailWording)
 	adm.GET("/settings", area.Settings)
 	adm.POST("/settings/practice", area.RenamePractice)
 	adm.POST("/settings/password", area.ChangePassword, area.RequireRecentAuth)

@@ -124,13 +124,23 @@ type ProfileStore interface {
 }
 
 // SaveProfile checks and stores the practice's profile. EINVALID, naming
-// each bad field as Profile.Validate.
-func (a *Admin) SaveProfile(ctx context.Context, who Actor, p Profile) (Profile, error) {
+// each bad field as Profile.Validate, or a changed email wording that
+// names a treatment unless anyway (see MailWording).
+func (a *Admin) SaveProfile(ctx context.Context, who Actor, p Profile, anyway bool) (Profile, error) {
 	p.Normalize()
 	if err := p.Validate(); err != nil {
 		return p, err
 	}
-	err := a.change(ctx, who, "profile.update", func(tx AdminStore, now time.Time) (string, error) {
+	st, err := a.settings(ctx)
+	if err != nil {
+		return p, err
+	}
+	if !anyway {
+		if err := checkMailWording(p, st.Profile); err != nil {
+			return p, err
+		}
+	}
+	err = a.change(ctx, who, "profile.update", func(tx AdminStore, now time.Time) (string, error) {
 		p.UpdatedAt = now
 		return "profile", tx.UpdateProfile(ctx, p, now)
 	})

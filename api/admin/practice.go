@@ -30,14 +30,21 @@ type practiceData struct {
 	Groups      []regionGroup
 	Countries   []regionChoice
 	ServedNames []booking.Region
+	// DefaultSender and DefaultSubject are what empty wording fields mean;
+	// Anyway keeps the box ticked when a wording was refused.
+	DefaultSender, DefaultSubject string
+	Anyway                        bool
 }
 
-func practiceDataOf(p booking.Profile) practiceData {
+func practiceDataOf(st booking.Settings, p booking.Profile) practiceData {
 	served := map[string]bool{}
 	for _, r := range p.Regions {
 		served[r] = true
 	}
 	d := practiceData{Profile: p, Credentials: strings.Join(p.Credentials, "\n"), ServedNames: booking.RegionNames(p.Regions)}
+	defaults := st
+	defaults.Profile.MailSenderName, defaults.Profile.MailSubject = "", ""
+	d.DefaultSender, d.DefaultSubject = defaults.SenderName(), defaults.SubjectWording()
 	for _, code := range booking.SubdividedCountries() {
 		country, _ := booking.LookupRegion(code)
 		g := regionGroup{Country: country}
@@ -60,7 +67,7 @@ func (h *Handler) Practice(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return h.render(c, http.StatusOK, "practice", "Practice profile", practiceDataOf(st.Profile), nil)
+	return h.render(c, http.StatusOK, "practice", "Practice profile", practiceDataOf(st, st.Profile), nil)
 }
 
 // SaveProfile saves the practice's profile; the email wording is kept.
@@ -81,12 +88,33 @@ func (h *Handler) SaveProfile(c echo.Context) error {
 	p.ContactEmail = form.Get("contact_email")
 	p.ContactPhone = form.Get("contact_phone")
 	p.Regions = form["regions"]
-	saved, err := h.admin.SaveProfile(ctx, h.who(c), p)
+	saved, err := h.admin.SaveProfile(ctx, h.who(c), p, false)
 	if err != nil {
 		if fe := fieldErrors(err); fe != nil {
-			return h.render(c, http.StatusUnprocessableEntity, "practice", "Practice profile", practiceDataOf(saved), fe)
+			return h.render(c, http.StatusUnprocessableEntity, "practice", "Practice profile", practiceDataOf(st, saved), fe)
 		}
 		return err
 	}
 	return h.redirect(c, "/admin/practice", "The practice profile is saved.")
+}
+
+// SaveMailWording saves how emails to clients are worded.
+func (h *Handler) SaveMailWording(c echo.Context) error {
+	ctx := c.Request().Context()
+	w := booking.MailWording{SenderName: c.FormValue("mail_sender_name"), Subject: c.FormValue("mail_subject"),
+		Anyway: c.FormValue("mail_wording_anyway") == "on"}
+	saved, err := h.admin.SaveMailWording(ctx, h.who(c), w)
+	if err != nil {
+		if fe := fieldErrors(err); fe != nil {
+			st, serr := h.svc.Settings(ctx)
+			if serr != nil {
+				return serr
+			}
+			d := practiceDataOf(st, saved)
+			d.Anyway = w.Anyway
+			return h.render(c, http.StatusUnprocessableEntity, "practice", "Practice profile", d, fe)
+		}
+		return err
+	}
+	return h.redirect(c, "/admin/practice#mail-h", "The wording of clients' emails is saved.")
 }

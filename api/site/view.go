@@ -71,9 +71,9 @@ func (h *Handler) bookingView(b *booking.Booking, token string, st booking.Setti
 func (h *Handler) eventText(st booking.Settings, length time.Duration) (title, details string) {
 	title = st.EventTitle
 	if title == "" {
-		title = "Consultation with " + st.PracticeName
+		title = st.DefaultEventTitle()
 	}
-	details = fmt.Sprintf("Your free %d-minute consultation with ", int(length.Round(time.Minute)/time.Minute)) + st.PracticeName +
+	details = fmt.Sprintf("Your free %d-minute consultation with ", int(length.Round(time.Minute)/time.Minute)) + st.SenderName() +
 		". To cancel or reschedule, use the private link in your confirmation email."
 	return title, details
 }

@@ -217,7 +217,7 @@ func checkICS(t *testing.T, where, body string) {
 			}
 		}
 	}
-	if name := cal.Props.Get("X-WR-CALNAME"); name != nil && !strings.Contains(name.Value, xssPractice) {
-		t.Errorf("%s calendar name %q does not hold the practice name as text", where, name.Value)
+	if name := cal.Props.Get("X-WR-CALNAME"); name != nil && !strings.Contains(name.Value, xssPractitioner) {
+		t.Errorf("%s calendar name %q does not hold the sender name as text", where, name.Value)
 	}
 }
