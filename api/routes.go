@@ -107,6 +107,7 @@ func (s *Server) routes() {
 	adm.GET("/practice", area.Practice)
 	adm.POST("/practice", area.SaveProfile)
 	adm.POST("/practice/email", area.SaveMailWording)
+	adm.POST("/practice/modes", area.SaveModes)
 	adm.GET("/settings", area.Settings)
 	adm.POST("/settings/practice", area.RenamePractice)
 	adm.POST("/settings/password", area.ChangePassword, area.RequireRecentAuth)

@@ -211,7 +211,8 @@ func (s *Server) calendarPractice(st booking.Settings) calendar.Practice {
 	}
 	// The name clients' emails come from (Settings.SenderName): invitations
 	// and the public feed are read by whoever sees a client's calendar.
-	return calendar.Practice{Name: st.SenderName(), Email: from, BaseURL: s.base.String(), TimeZone: st.TimeZone, EventTitle: st.EventTitle}
+	return calendar.Practice{Name: st.SenderName(), Email: from, BaseURL: s.base.String(), TimeZone: st.TimeZone, EventTitle: st.EventTitle,
+		Modes: st.Profile.Modes}
 }
 
 // MetricsHandler serves /metrics alone, for a listener of its own.

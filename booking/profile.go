@@ -28,6 +28,8 @@ type Profile struct {
 	// empty means the defaults.
 	MailSenderName string
 	MailSubject    string
+	// Modes are the ways the consultation can happen.
+	Modes Modes
 	// UpdatedAt is when the profile last changed; zero when never.
 	UpdatedAt time.Time
 }
@@ -69,6 +71,7 @@ func (p *Profile) Normalize() {
 		}
 	}
 	p.Regions = regions
+	p.Modes.normalize()
 }
 
 // Validate checks a normalized profile and returns an EINVALID error
@@ -113,6 +116,7 @@ func (p *Profile) Validate() error {
 	if utf8.RuneCountInString(p.MailSubject) > MaxMailSubjectLen || !PlainText(p.MailSubject, false) {
 		f.Add("mail_subject", "Use at most 100 characters on one line.")
 	}
+	p.Modes.validate(f)
 	return f.Err()
 }
 

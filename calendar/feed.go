@@ -79,6 +79,9 @@ func BookingsFeed(p Practice, bookings []booking.Booking, full bool, now time.Ti
 		setEventBase(ev, pr, pr.bookingUID(b.ID), b.Start, b.End, now)
 		ev.Props.Set(seqProp(b.Sequence))
 		setURI(ev.Props, ical.PropURL, link)
+		if b.Status != booking.StatusCancelled {
+			setMeeting(ev.Props, booking.MeetingFor(p.Modes, b), "", full, false)
+		}
 		setChangeTimes(ev, b)
 		// CLASS:PRIVATE asks apps that share or delegate this calendar to
 		// show the slot as busy without its title.

@@ -36,6 +36,10 @@ type view struct {
 	Practice     string
 	Practitioner string // who the client will talk with; "" when not set or the same as Practice
 	Subject      string // how the client's subjects name the consultation
+	// Meeting is how the consultation happens; Caller who calls, for a
+	// phone call.
+	Meeting      booking.Meeting
+	Caller       string
 	BaseURL      string
 	Name         string // the client's
 	Greeting     string // the client's name when it reads as one (greetingName)
@@ -95,6 +99,7 @@ func (w *Worker) render(ctx context.Context, m booking.OutboxMessage, b *booking
 		WhenClient:   timefmt.SpanOf(b.Start, b.End, clientZone, clientHours, longDate).String(),
 		WhenPractice: timefmt.SpanOf(b.Start, b.End, settings.TimeZone, practiceHours, longDate).String(),
 		ClientZone:   timefmt.Place(clientZone) + " time", PracticeZone: timefmt.Place(settings.TimeZone) + " time",
+		Meeting: booking.MeetingFor(settings.Profile.Modes, *b), Caller: settings.SenderName(),
 		BookURL:  w.base.String() + "/book",
 		AdminURL: w.base.String() + "/admin",
 	}
@@ -147,7 +152,7 @@ func (w *Worker) render(ctx context.Context, m booking.OutboxMessage, b *booking
 	}
 	if method != "" {
 		p := calendar.Practice{Name: sender, Email: w.from.Address, BaseURL: w.base.String(),
-			TimeZone: settings.TimeZone, EventTitle: settings.EventTitle}
+			TimeZone: settings.TimeZone, EventTitle: settings.EventTitle, Modes: settings.Profile.Modes}
 		link := v.ManageURL
 		if method == calendar.MethodCancel {
 			link = ""

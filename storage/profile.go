@@ -13,7 +13,7 @@ import (
 // profile's own stamp always moves forward, as the pages showing the
 // profile are kept by it, even when the clock stands still.
 func (s *Store) UpdateProfile(ctx context.Context, p booking.Profile, now time.Time) error {
-	credentials, regions := p.Credentials, p.Regions
+	credentials, regions, m := p.Credentials, p.Regions, p.Modes
 	if credentials == nil {
 		credentials = []string{}
 	}
@@ -25,9 +25,14 @@ func (s *Store) UpdateProfile(ctx context.Context, p booking.Profile, now time.T
 			contact_email = $4, contact_phone = $5, regions = $6, mail_sender_name = $7,
 			mail_subject = $8, updated_at = $9,
 			profile_updated_at = greatest($9, profile_updated_at + interval '1 microsecond'),
-			availability_changed_at = greatest(availability_changed_at, $9)`,
+			availability_changed_at = greatest(availability_changed_at, $9),
+			video_enabled = $10, video_room = $11, video_base_url = $12, video_details = $13,
+			phone_enabled = $14, phone_details = $15,
+			in_person_enabled = $16, in_person_address = $17, in_person_directions = $18`,
 		p.PractitionerName, credentials, p.Bio, p.ContactEmail, p.ContactPhone, regions,
-		p.MailSenderName, p.MailSubject, stamp(now))
+		p.MailSenderName, p.MailSubject, stamp(now),
+		m.Video.Enabled, m.Video.Room, m.Video.BaseURL, m.Video.Details, m.Phone.Enabled, m.Phone.Details,
+		m.InPerson.Enabled, m.InPerson.Address, m.InPerson.Directions)
 	if err != nil {
 		return fmt.Errorf("storage: update profile: %w", translate(err))
 	}
@@ -43,9 +48,11 @@ func (s *Store) SeedDemoProfile(ctx context.Context, p booking.Profile, now time
 	tag, err := s.db.Exec(ctx, `
 		UPDATE practice_settings SET practitioner_name = $1, credentials = $2, bio = $3,
 			contact_email = $4, contact_phone = $5, regions = $6, profile_updated_at = $7, updated_at = $7,
-			availability_changed_at = greatest(availability_changed_at, $7)
+			availability_changed_at = greatest(availability_changed_at, $7),
+			video_enabled = $8, video_base_url = $9, phone_enabled = $10
 		WHERE practitioner_name = '' AND profile_updated_at IS NULL`,
-		p.PractitionerName, p.Credentials, p.Bio, p.ContactEmail, p.ContactPhone, p.Regions, stamp(now))
+		p.PractitionerName, p.Credentials, p.Bio, p.ContactEmail, p.ContactPhone, p.Regions, stamp(now),
+		p.Modes.Video.Enabled, p.Modes.Video.BaseURL, p.Modes.Phone.Enabled)
 	if err != nil {
 		return false, fmt.Errorf("storage: seed demo profile: %w", translate(err))
 	}

@@ -2,6 +2,7 @@ package web
 
 import (
 	"html/template"
+	"strings"
 	"time"
 )
 
@@ -22,5 +23,7 @@ func Funcs() template.FuncMap {
 		"clock": func(t time.Time) string { return t.Format("3:04 PM") },
 		// zoneAbbr is the zone's short name at that instant, e.g. "PST".
 		"zoneAbbr": func(t time.Time) string { name, _ := t.Zone(); return name },
+		// lower writes a label in lower case, for the middle of a sentence.
+		"lower": strings.ToLower,
 	}
 }

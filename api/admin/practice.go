@@ -118,3 +118,31 @@ func (h *Handler) SaveMailWording(c echo.Context) error {
 	}
 	return h.redirect(c, "/admin/practice#mail-h", "The wording of clients' emails is saved.")
 }
+
+// SaveModes saves the ways the consultation happens.
+func (h *Handler) SaveModes(c echo.Context) error {
+	ctx := c.Request().Context()
+	st, err := h.svc.Settings(ctx)
+	if err != nil {
+		return err
+	}
+	p := st.Profile
+	on := func(name string) bool { return c.FormValue(name) == "on" }
+	p.Modes.Video = booking.VideoMode{Enabled: on("video_enabled"), Details: c.FormValue("video_details")}
+	if c.FormValue("video_kind") == "per_booking" {
+		p.Modes.Video.BaseURL = c.FormValue("video_base_url")
+	} else {
+		p.Modes.Video.Room = c.FormValue("video_room")
+	}
+	p.Modes.Phone = booking.PhoneMode{Enabled: on("phone_enabled"), Details: c.FormValue("phone_details")}
+	p.Modes.InPerson = booking.InPersonMode{Enabled: on("in_person_enabled"), Address: c.FormValue("in_person_address"),
+		Directions: c.FormValue("in_person_directions")}
+	saved, err := h.admin.SaveProfile(ctx, h.who(c), p, false)
+	if err != nil {
+		if fe := fieldErrors(err); fe != nil {
+			return h.render(c, http.StatusUnprocessableEntity, "practice", "Practice profile", practiceDataOf(st, saved), fe)
+		}
+		return err
+	}
+	return h.redirect(c, "/admin/practice#modes-h", "The ways of meeting are saved.")
+}

@@ -23,8 +23,8 @@ const bookDescription = "Choose a time for a free, no-obligation 20-minute consu
 
 // bookForm is what the visitor typed, kept when the form comes back with errors.
 type bookForm struct {
-	Start, Name, Email, Phone, Note string
-	Consent                         bool
+	Start, Name, Email, Phone, Note, Mode string
+	Consent                               bool
 	// Key is the form's idempotency key: sending the same form twice
 	// (a double click, a retry after a timeout) books once.
 	Key string
@@ -41,6 +41,10 @@ type bookPage struct {
 	page
 	Picker picker
 	Form   bookForm
+	// Modes are the ways of meeting offered: a choice when more than one.
+	// With a phone call among them, the phone number may be needed.
+	Modes       []modeChoice
+	OffersPhone bool
 	// Errors is the error summary in the order of the form; Err holds the
 	// message shown at each field.
 	Errors []fieldError
@@ -108,7 +112,8 @@ func (h *Handler) bookFormData(c echo.Context, key string) (bookPage, *availabil
 		page:   h.pageFor(viewOf(st), "Book a free consultation", bookDescription, "/book"),
 		Picker: newPicker(a, "/book", date, link.selected, clockOf(c, 0), h.svc.Now()),
 		Form:   bookForm{Start: link.selected, Key: key},
-		Feed:   web.SubscribeLinks(h.base),
+		Modes:  modeChoices(st.Profile.Modes, ""), OffersPhone: st.Profile.Modes.Phone.Enabled,
+		Feed: web.SubscribeLinks(h.base),
 	}
 	if !link.taken.IsZero() {
 		data.Picker.withAlternatives(a, link.taken)
@@ -157,7 +162,7 @@ func readStartLink(a *availability, raw string, why func(time.Time) error) start
 // bookFields lists the form's fields in page order, with the id each
 // error summary link goes to ("" for the time, whose id depends on the list).
 var bookFields = []struct{ name, id string }{
-	{"start", ""}, {"name", "name"}, {"email", "email"}, {"phone", "phone"}, {"note", "note"}, {"consent", "consent"},
+	{"start", ""}, {"mode", "mode"}, {"name", "name"}, {"email", "email"}, {"phone", "phone"}, {"note", "note"}, {"consent", "consent"},
 }
 
 // Book books the time the form was sent with and goes on to the
@@ -176,7 +181,8 @@ func (h *Handler) Book(c echo.Context) error {
 	form := bookForm{
 		Start: r.PostFormValue("start"), Name: r.PostFormValue("name"), Email: r.PostFormValue("email"),
 		Phone: r.PostFormValue("phone"), Note: r.PostFormValue("note"), Consent: r.PostFormValue("consent") == "yes",
-		Key: r.PostFormValue("key"),
+		Mode: r.PostFormValue("mode"),
+		Key:  r.PostFormValue("key"),
 	}
 	if len(form.Key) < 16 || len(form.Key) > 64 {
 		form.Key = newFormKey()
@@ -195,8 +201,9 @@ func (h *Handler) Book(c echo.Context) error {
 		page:   h.pageFor(viewOf(st), "Book a free consultation", bookDescription, "/book"),
 		Picker: newPicker(a, "/book", r.PostFormValue("date"), form.Start, clock, h.svc.Now()),
 		Form:   form,
-		Feed:   web.SubscribeLinks(h.base),
-		Err:    map[string]string{},
+		Modes:  modeChoices(st.Profile.Modes, booking.Mode(form.Mode)), OffersPhone: st.Profile.Modes.Phone.Enabled,
+		Feed: web.SubscribeLinks(h.base),
+		Err:  map[string]string{},
 	}
 
 	// The hidden field is left empty by people; bots fill every field.
@@ -214,10 +221,15 @@ func (h *Handler) Book(c echo.Context) error {
 		fields.Add("start", "Choose a time for your consultation.")
 	}
 	req := booking.Request{Start: start, Name: form.Name, Email: form.Email, Phone: form.Phone, Note: form.Note, TimeZone: loc.String(),
-		HourCycle: clock.Hours.Cycle(), Address: httpx.ClientAddr(c)}
+		HourCycle: clock.Hours.Cycle(), Address: httpx.ClientAddr(c), Mode: booking.Mode(form.Mode)}
 	req.Normalize()
 	var de *booking.Error
 	if err := req.Validate(); errors.As(err, &de) {
+		for k, v := range de.Fields {
+			fields.Add(k, v)
+		}
+	}
+	if _, err := booking.ChooseMode(st.Profile.Modes, req.Mode, req.Phone); errors.As(err, &de) {
 		for k, v := range de.Fields {
 			fields.Add(k, v)
 		}

@@ -167,6 +167,10 @@ func demoProfile() booking.Profile {
 		ContactEmail: "office@example.org",
 		ContactPhone: "+1 555 0100",
 		Regions:      []string{"US-CA", "US-OR", "US-WA"},
+		Modes: booking.Modes{
+			Video: booking.VideoMode{Enabled: true, BaseURL: "https://meet.example.org"},
+			Phone: booking.PhoneMode{Enabled: true},
+		},
 	}
 }
 

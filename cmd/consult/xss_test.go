@@ -28,10 +28,11 @@ const (
 	xssPractitioner = `Dr. <iframe src=x>`
 	xssCredential   = `PsyD <object data=x>`
 	xssBio          = `I listen. <a href=javascript:alert(5)>`
+	xssModeDetails  = `Use Firefox <embed src=x>`
 )
 
 // rawMarkup is what must never reach an HTML page or email unescaped.
-var rawMarkup = []string{"<script>alert(1)", "<img src=x onerror", "<svg onload", "<iframe src=x", "<object data=x", "<a href=javascript:alert(5)"}
+var rawMarkup = []string{"<script>alert(1)", "<img src=x onerror", "<svg onload", "<iframe src=x", "<object data=x", "<a href=javascript:alert(5)", "<embed src=x"}
 
 // TestMarkupNeverRunsAnywhere sends markup through every field a client or
 // the practitioner fills and reads every output of the real program: the
@@ -77,6 +78,16 @@ func TestMarkupNeverRunsAnywhere(t *testing.T) {
 	if resp.Request.URL.Path != "/admin/practice" || resp.StatusCode != 200 {
 		t.Fatalf("saving the profile: %d at %s", resp.StatusCode, resp.Request.URL)
 	}
+	resp, err = admin.PostForm(base+"/admin/practice/modes", url.Values{"csrf": {csrf[1]},
+		"video_enabled": {"on"}, "video_kind": {"per_booking"}, "video_base_url": {"https://meet.example.org"},
+		"video_details": {xssModeDetails}, "phone_enabled": {"on"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.Request.URL.Path != "/admin/practice" || resp.StatusCode != 200 {
+		t.Fatalf("saving the modes: %d at %s", resp.StatusCode, resp.Request.URL)
+	}
 
 	// A client books with markup in the name and note.
 	day := testNow().AddDate(0, 0, 8).Format(time.DateOnly)
@@ -87,7 +98,7 @@ func TestMarkupNeverRunsAnywhere(t *testing.T) {
 	if len(slots.Slots) == 0 {
 		t.Fatal("no slots")
 	}
-	body := fmt.Sprintf(`{"start":%q,"name":%q,"email":"zoe@example.org","note":%q}`, slots.Slots[0].Start, xssName, xssNote)
+	body := fmt.Sprintf(`{"start":%q,"name":%q,"email":"zoe@example.org","note":%q,"mode":"video"}`, slots.Slots[0].Start, xssName, xssNote)
 	resp, err = http.Post(base+"/api/v1/bookings", "application/json", strings.NewReader(body))
 	if err != nil {
 		t.Fatal(err)
@@ -116,8 +127,9 @@ func TestMarkupNeverRunsAnywhere(t *testing.T) {
 	if page := fetch(t, http.DefaultClient, base+"/about"); !strings.Contains(page, "&lt;object data=x&gt;") || !strings.Contains(page, "&lt;a href=javascript:alert(5)&gt;") {
 		t.Error("the About page does not show the credentials and bio, escaped")
 	}
-	if page := fetch(t, http.DefaultClient, base+"/manage/"+token); !strings.Contains(page, "&lt;script&gt;alert(1)&lt;/script&gt;") {
-		t.Error("the manage page does not show the client's name, escaped")
+	if page := fetch(t, http.DefaultClient, base+"/manage/"+token); !strings.Contains(page, "&lt;script&gt;alert(1)&lt;/script&gt;") ||
+		!strings.Contains(page, "Use Firefox &lt;embed src=x&gt;") {
+		t.Error("the manage page does not show the client's name and the video call's note, escaped")
 	}
 
 	for _, p := range []string{"/admin", "/admin/bookings", "/admin/bookings?q=zoe", "/admin/bookings/" + id, "/admin/practice"} {
@@ -195,7 +207,7 @@ func assertEscaped(t *testing.T, where, html string) {
 var knownProps = map[string]bool{
 	"UID": true, "DTSTAMP": true, "DTSTART": true, "DTEND": true, "SUMMARY": true, "DESCRIPTION": true,
 	"URL": true, "ORGANIZER": true, "ATTENDEE": true, "STATUS": true, "SEQUENCE": true, "TRANSP": true,
-	"CLASS": true, "LAST-MODIFIED": true, "CREATED": true, "LOCATION": true,
+	"CLASS": true, "LAST-MODIFIED": true, "CREATED": true, "LOCATION": true, "CONFERENCE": true,
 }
 
 // checkICS parses an iCalendar object and checks that the markup stayed
