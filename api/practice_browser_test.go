@@ -19,6 +19,11 @@ var testProfile = booking.Profile{
 	Bio:              "Ana Ruiz works with adults living with depression and anxiety.\n\nIn the consultation she listens and answers your questions.",
 	ContactEmail:     "office@example.org", ContactPhone: "+1 555 0100",
 	Regions: []string{"US-CA", "US-OR", "DE"},
+	Modes: booking.Modes{
+		Video:    booking.VideoMode{Enabled: true, BaseURL: "https://meet.example.org", Details: "No account needed."},
+		Phone:    booking.PhoneMode{Enabled: true},
+		InPerson: booking.InPersonMode{Enabled: true, Address: "12 Harbour Street\nPortland, OR 97201", Directions: "Ring the bell marked 3."},
+	},
 }
 
 // TestPracticePagesAccessible audits the pages that show the practice's
@@ -30,10 +35,23 @@ func TestPracticePagesAccessible(t *testing.T) {
 	if err := a.store.UpdateProfile(context.Background(), testProfile, testNow); err != nil {
 		t.Fatal(err)
 	}
+	var video, inPerson bookingBody
+	slots := a.slots(wednesday)
+	for i, mode := range []string{"video", "in_person"} {
+		r := a.do("POST", "/api/v1/bookings", map[string]string{"start": slots[i*3].Format("2006-01-02T15:04:05Z07:00"),
+			"name": "Audit Client", "email": mode + "@example.org", "mode": mode}, nil)
+		if r.Status != 201 {
+			t.Fatalf("booking: %d %s", r.Status, r.Body)
+		}
+		r.decode(t, []*bookingBody{&video, &inPerson}[i])
+	}
+	pages := []string{"/", "/about", "/book", "/privacy", "/manage/" + video.token(), "/manage/" + video.token() + "/confirmation",
+		"/manage/" + inPerson.token(), "/admin/practice"}
 	signedIn := false
 	for _, width := range []int64{390, 1280} {
-		for _, path := range []string{"/", "/about", "/book", "/privacy", "/admin/practice"} {
+		for _, path := range pages {
 			name := fmt.Sprintf("%s-%d", strings.Trim(strings.ReplaceAll(path, "/", "-"), "-"), width)
+			name = strings.NewReplacer(video.token(), "video", inPerson.token(), "in-person").Replace(name)
 			if name[0] == '-' {
 				name = "home" + name
 			}
@@ -63,6 +81,13 @@ func TestPracticePagesAccessible(t *testing.T) {
 				}
 			} else if !strings.Contains(tb.text("body"), "Dr. Ana Ruiz, PsyD") {
 				t.Errorf("%s does not name the practitioner", name)
+			}
+			if path == "/book" {
+				// And with the errors of a form sent empty.
+				tb.follow(chromedp.Click(chromedp.CSS(`form[data-slot-form] button[type=submit]`)))
+				if !strings.Contains(tb.text("body"), "Choose how you would like to meet.") {
+					t.Errorf("%s: no error at the mode", name)
+				}
 			}
 			for _, av := range tb.axe(b) {
 				t.Errorf("%s: axe %s (%s): %s\n  %s", name, av.ID, av.Impact, av.Help, strings.Join(av.Nodes, "\n  "))
