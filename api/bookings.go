@@ -27,6 +27,8 @@ type bookingRequest struct {
 	Proof string `json:"proof"`
 	// Mode is how the client would like to meet (booking.Mode).
 	Mode string `json:"mode"`
+	// Region is where the client will be during the consultation.
+	Region string `json:"region"`
 }
 
 type bookingResponse struct {
@@ -49,6 +51,7 @@ type bookingDetail struct {
 	// VideoLink is the room of a video call; Address and Directions say
 	// where an in-person consultation is.
 	VideoLink  string `json:"video_link,omitempty"`
+	Region     string `json:"region,omitempty"`
 	Address    string `json:"address,omitempty"`
 	Directions string `json:"directions,omitempty"`
 }
@@ -102,7 +105,7 @@ func (s *Server) createBooking(c echo.Context) error {
 	}
 	start, startErr := parseStart(in.Start)
 	req := booking.Request{Start: start, Name: in.Name, Email: in.Email, Phone: in.Phone, Note: in.Note, TimeZone: in.TimeZone,
-		HourCycle: in.HourCycle, Address: httpx.ClientAddr(c), Mode: booking.Mode(in.Mode)}
+		HourCycle: in.HourCycle, Address: httpx.ClientAddr(c), Mode: booking.Mode(in.Mode), Region: in.Region}
 	if req.HourCycle == 0 {
 		req.HourCycle = timefmt.HoursFor(c.Request().Header.Get("Accept-Language")).Cycle()
 	}
@@ -147,7 +150,7 @@ func (s *Server) getBooking(c echo.Context) error {
 	}
 	d := bookingDetail{
 		bookingResponse: s.bookingJSON(b, token),
-		Name:            b.Name, Email: b.Email, Phone: b.Phone, Note: b.Note, VideoLink: b.VideoLink,
+		Name:            b.Name, Email: b.Email, Phone: b.Phone, Note: b.Note, VideoLink: b.VideoLink, Region: b.Region,
 	}
 	if b.Mode == booking.ModeInPerson {
 		st, err := s.svc.Settings(ctx)

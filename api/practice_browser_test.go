@@ -39,14 +39,14 @@ func TestPracticePagesAccessible(t *testing.T) {
 	slots := a.slots(wednesday)
 	for i, mode := range []string{"video", "in_person"} {
 		r := a.do("POST", "/api/v1/bookings", map[string]string{"start": slots[i*3].Format("2006-01-02T15:04:05Z07:00"),
-			"name": "Audit Client", "email": mode + "@example.org", "mode": mode}, nil)
+			"name": "Audit Client", "email": mode + "@example.org", "mode": mode, "region": "US-CA"}, nil)
 		if r.Status != 201 {
 			t.Fatalf("booking: %d %s", r.Status, r.Body)
 		}
 		r.decode(t, []*bookingBody{&video, &inPerson}[i])
 	}
 	pages := []string{"/", "/about", "/book", "/privacy", "/manage/" + video.token(), "/manage/" + video.token() + "/confirmation",
-		"/manage/" + inPerson.token(), "/admin/practice"}
+		"/manage/" + inPerson.token(), "/admin/practice", "/book#elsewhere"}
 	signedIn := false
 	for _, width := range []int64{390, 1280} {
 		for _, path := range pages {
@@ -81,6 +81,14 @@ func TestPracticePagesAccessible(t *testing.T) {
 				}
 			} else if !strings.Contains(tb.text("body"), "Dr. Ana Ruiz, PsyD") {
 				t.Errorf("%s does not name the practitioner", name)
+			}
+			if path == "/book#elsewhere" {
+				// The kind page for a client somewhere not served.
+				evalIn[bool](tb, `(function (s) { s.value = "elsewhere"; return true; })(document.getElementById("region"))`)
+				tb.follow(chromedp.Click(chromedp.CSS(`form[data-slot-form] button[type=submit]`)))
+				if !strings.Contains(tb.text("h1"), "We cannot offer you a consultation there") {
+					t.Fatalf("%s: %s", name, tb.text("main"))
+				}
 			}
 			if path == "/book" {
 				// And with the errors of a form sent empty.

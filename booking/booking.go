@@ -51,6 +51,9 @@ type Booking struct {
 	// feed.
 	Mode      Mode
 	VideoLink string
+	// Region is where the client said they will be during the
+	// consultation (an ISO 3166 code); "" when not asked.
+	Region string
 }
 
 // Interval returns the span the booking occupies.
@@ -79,6 +82,10 @@ type Request struct {
 	// Mode is how the client would like to meet: one of the practice's
 	// modes, or "" when it offers only one (or none).
 	Mode Mode
+	// Region is where the client will be during the consultation: an
+	// ISO 3166-1 alpha-2 or ISO 3166-2 code, which must be one the
+	// practice serves when it lists any.
+	Region string
 	// Address is where the request came from, for the per-network limit
 	// only: it is never stored, only its network's fingerprint while the
 	// booking is upcoming ("" counts under no network).
@@ -93,6 +100,7 @@ func (r *Request) Normalize() {
 	r.Note = strings.TrimSpace(r.Note)
 	r.TimeZone = strings.TrimSpace(r.TimeZone)
 	r.Mode = Mode(strings.TrimSpace(string(r.Mode)))
+	r.Region = strings.ToUpper(strings.TrimSpace(r.Region))
 }
 
 // Validate checks the request's fields and returns an EINVALID error naming

@@ -89,3 +89,26 @@ func TestProfileValidation(t *testing.T) {
 		t.Error("eleven credentials accepted")
 	}
 }
+
+func TestCheckRegion(t *testing.T) {
+	served := []string{"US-CA", "US-OR", "DE"}
+	if got, want := booking.ServedText(served), "California or Oregon (United States) or Germany"; got != want {
+		t.Errorf("ServedText = %q, want %q", got, want)
+	}
+	if got := booking.ServedText([]string{"US-CA", "US-OR", "US-WA"}); got != "California, Oregon or Washington (United States)" {
+		t.Errorf("ServedText = %q", got)
+	}
+	for _, tc := range []struct {
+		served []string
+		region string
+		ok     bool
+	}{
+		{served, "US-CA", true}, {served, "de-by", true}, {served, "US-WA", false}, {served, "", false}, {served, "XX", false},
+		{nil, "", true}, {nil, "FR", true}, {nil, "FR-XX", false},
+	} {
+		err := booking.CheckRegion(tc.served, tc.region)
+		if (err == nil) != tc.ok || (err != nil && booking.FieldsOf(err)["region"] == "") {
+			t.Errorf("CheckRegion(%v, %q) = %v, want ok %v", tc.served, tc.region, err, tc.ok)
+		}
+	}
+}

@@ -93,3 +93,72 @@ func RegionNames(codes []string) []Region {
 	}
 	return out
 }
+
+// CheckRegion refuses a client's region the practice does not serve: when
+// served lists places, region must be in one of them (a country covers
+// its states); when it lists none, region may be empty or any known
+// place. EINVALID (region), with a message naming where the practice
+// works.
+func CheckRegion(served []string, region string) error {
+	region = strings.ToUpper(strings.TrimSpace(region))
+	switch {
+	case len(served) == 0 && region == "":
+		return nil
+	case len(served) == 0:
+		if _, ok := LookupRegion(region); ok {
+			return nil
+		}
+		return FieldErrors{"region": "Choose a country, or a state or province, from the list."}.Err()
+	case region == "":
+		return FieldErrors{"region": "Choose where you will be during the consultation."}.Err()
+	case !Serves(served, region):
+		return FieldErrors{"region": "The practice can see clients only in " + ServedText(served) + "."}.Err()
+	}
+	return nil
+}
+
+// ServedText names the places served, grouped by country: "California,
+// Oregon or Washington (United States) or Germany".
+func ServedText(codes []string) string {
+	type group struct {
+		country string
+		parts   []string
+		whole   bool
+	}
+	var groups []*group
+	by := map[string]*group{}
+	for _, r := range RegionNames(codes) {
+		g := by[r.Country()]
+		if g == nil {
+			c, _ := LookupRegion(r.Country())
+			g = &group{country: c.Name}
+			by[r.Country()] = g
+			groups = append(groups, g)
+		}
+		if r.IsSubdivision() {
+			g.parts = append(g.parts, r.Name)
+		} else {
+			g.whole = true
+		}
+	}
+	var out []string
+	for _, g := range groups {
+		if g.whole || len(g.parts) == 0 {
+			out = append(out, g.country)
+			continue
+		}
+		out = append(out, orList(g.parts)+" ("+g.country+")")
+	}
+	return orList(out)
+}
+
+// orList joins items as "a, b or c".
+func orList(items []string) string {
+	switch len(items) {
+	case 0:
+		return ""
+	case 1:
+		return items[0]
+	}
+	return strings.Join(items[:len(items)-1], ", ") + " or " + items[len(items)-1]
+}

@@ -178,12 +178,15 @@ func (s *Service) book(ctx context.Context, req Request, idemKey string, hold ti
 	if err != nil {
 		return nil, "", err
 	}
+	if err := CheckRegion(settings.Profile.Regions, req.Region); err != nil {
+		return nil, "", err
+	}
 	token, tokenHash := NewToken()
 	nb := NewBooking{
 		Start: req.Start.UTC(), End: req.Start.UTC().Add(settings.SlotLength),
 		Name: req.Name, Email: req.Email, Phone: req.Phone, Note: req.Note,
 		TimeZone: req.TimeZone, HourCycle: req.HourCycle, Network: NetworkOf(req.Address), TokenHash: tokenHash, Now: s.Now().UTC(), Limits: s.limits,
-		HoldUntil: hold, Mode: mode,
+		HoldUntil: hold, Mode: mode, Region: req.Region,
 	}
 	if mode == ModeVideo {
 		nb.VideoLink = videoLinkFor(settings.Profile.Modes.Video)
@@ -386,8 +389,9 @@ func (r Request) hash() []byte {
 	data, err := json.Marshal(struct {
 		Start                              time.Time
 		Name, Email, Phone, Note, TimeZone string
-		Mode                               Mode `json:",omitempty"`
-	}{r.Start.UTC(), r.Name, r.Email, r.Phone, r.Note, r.TimeZone, r.Mode})
+		Mode                               Mode   `json:",omitempty"`
+		Region                             string `json:",omitempty"`
+	}{r.Start.UTC(), r.Name, r.Email, r.Phone, r.Note, r.TimeZone, r.Mode, r.Region})
 	if err != nil {
 		panic(errors.New("booking: marshal request: " + err.Error()))
 	}

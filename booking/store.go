@@ -34,6 +34,7 @@ type NewBooking struct {
 	// Mode and VideoLink are how the consultation happens (Booking).
 	Mode      Mode
 	VideoLink string
+	Region    string
 	// HoldUntil, when set, stores the booking held until then, with the
 	// email that asks the client to confirm it instead of the
 	// confirmation.

@@ -105,6 +105,9 @@ type bookingPageData struct {
 	Upcoming    bool
 	CanMark     bool
 	CancelledAt string
+	// Region names where the client said they will be; Mode how they
+	// meet ("" for none).
+	Region, Mode string
 }
 
 // loadBookingPage reads the booking of the path for its page; view records
@@ -137,6 +140,10 @@ func (h *Handler) loadBookingPage(c echo.Context, view bool) (*bookingPageData, 
 	if b.CancelledAt != nil {
 		d.CancelledAt = b.CancelledAt.In(loc).Format("Mon 2 Jan 2006, 15:04 MST")
 	}
+	if r, ok := booking.LookupRegion(b.Region); ok {
+		d.Region = r.Label() + " (" + r.Code + ")"
+	}
+	d.Mode = b.Mode.Label()
 	return d, nil
 }
 

@@ -23,8 +23,8 @@ const bookDescription = "Choose a time for a free, no-obligation 20-minute consu
 
 // bookForm is what the visitor typed, kept when the form comes back with errors.
 type bookForm struct {
-	Start, Name, Email, Phone, Note, Mode string
-	Consent                               bool
+	Start, Name, Email, Phone, Note, Mode, Region string
+	Consent                                       bool
 	// Key is the form's idempotency key: sending the same form twice
 	// (a double click, a retry after a timeout) books once.
 	Key string
@@ -45,6 +45,9 @@ type bookPage struct {
 	// With a phone call among them, the phone number may be needed.
 	Modes       []modeChoice
 	OffersPhone bool
+	// Regions are the places the practice serves, for the question where
+	// the client will be; none when it lists none.
+	Regions []regionOption
 	// Errors is the error summary in the order of the form; Err holds the
 	// message shown at each field.
 	Errors []fieldError
@@ -113,7 +116,8 @@ func (h *Handler) bookFormData(c echo.Context, key string) (bookPage, *availabil
 		Picker: newPicker(a, "/book", date, link.selected, clockOf(c, 0), h.svc.Now()),
 		Form:   bookForm{Start: link.selected, Key: key},
 		Modes:  modeChoices(st.Profile.Modes, ""), OffersPhone: st.Profile.Modes.Phone.Enabled,
-		Feed: web.SubscribeLinks(h.base),
+		Regions: regionOptions(st.Profile.Regions, ""),
+		Feed:    web.SubscribeLinks(h.base),
 	}
 	if !link.taken.IsZero() {
 		data.Picker.withAlternatives(a, link.taken)
@@ -162,7 +166,7 @@ func readStartLink(a *availability, raw string, why func(time.Time) error) start
 // bookFields lists the form's fields in page order, with the id each
 // error summary link goes to ("" for the time, whose id depends on the list).
 var bookFields = []struct{ name, id string }{
-	{"start", ""}, {"mode", "mode"}, {"name", "name"}, {"email", "email"}, {"phone", "phone"}, {"note", "note"}, {"consent", "consent"},
+	{"start", ""}, {"region", "region"}, {"mode", "mode"}, {"name", "name"}, {"email", "email"}, {"phone", "phone"}, {"note", "note"}, {"consent", "consent"},
 }
 
 // Book books the time the form was sent with and goes on to the
@@ -181,8 +185,8 @@ func (h *Handler) Book(c echo.Context) error {
 	form := bookForm{
 		Start: r.PostFormValue("start"), Name: r.PostFormValue("name"), Email: r.PostFormValue("email"),
 		Phone: r.PostFormValue("phone"), Note: r.PostFormValue("note"), Consent: r.PostFormValue("consent") == "yes",
-		Mode: r.PostFormValue("mode"),
-		Key:  r.PostFormValue("key"),
+		Mode: r.PostFormValue("mode"), Region: r.PostFormValue("region"),
+		Key: r.PostFormValue("key"),
 	}
 	if len(form.Key) < 16 || len(form.Key) > 64 {
 		form.Key = newFormKey()
@@ -202,8 +206,9 @@ func (h *Handler) Book(c echo.Context) error {
 		Picker: newPicker(a, "/book", r.PostFormValue("date"), form.Start, clock, h.svc.Now()),
 		Form:   form,
 		Modes:  modeChoices(st.Profile.Modes, booking.Mode(form.Mode)), OffersPhone: st.Profile.Modes.Phone.Enabled,
-		Feed: web.SubscribeLinks(h.base),
-		Err:  map[string]string{},
+		Regions: regionOptions(st.Profile.Regions, form.Region),
+		Feed:    web.SubscribeLinks(h.base),
+		Err:     map[string]string{},
 	}
 
 	// The hidden field is left empty by people; bots fill every field.
@@ -215,16 +220,31 @@ func (h *Handler) Book(c echo.Context) error {
 		return h.renderBookErrors(c, http.StatusUnprocessableEntity, data)
 	}
 
+	// A client who will be somewhere the practice does not work cannot
+	// book: they are told kindly where it does, and nothing is stored.
+	if len(st.Profile.Regions) > 0 && form.Region != "" && !booking.Serves(st.Profile.Regions, form.Region) {
+		return h.render(c, http.StatusUnprocessableEntity, "not-served", notServedPage{
+			page:   h.pageFor(viewOf(st), "We cannot offer you a consultation there", "", ""),
+			Places: booking.ServedText(st.Profile.Regions),
+		})
+	}
+
 	fields := booking.FieldErrors{}
 	start, err := time.Parse(time.RFC3339, form.Start)
 	if err != nil {
 		fields.Add("start", "Choose a time for your consultation.")
 	}
 	req := booking.Request{Start: start, Name: form.Name, Email: form.Email, Phone: form.Phone, Note: form.Note, TimeZone: loc.String(),
-		HourCycle: clock.Hours.Cycle(), Address: httpx.ClientAddr(c), Mode: booking.Mode(form.Mode)}
+		HourCycle: clock.Hours.Cycle(), Address: httpx.ClientAddr(c), Mode: booking.Mode(form.Mode),
+		Region: form.Region}
 	req.Normalize()
 	var de *booking.Error
 	if err := req.Validate(); errors.As(err, &de) {
+		for k, v := range de.Fields {
+			fields.Add(k, v)
+		}
+	}
+	if err := booking.CheckRegion(st.Profile.Regions, req.Region); errors.As(err, &de) {
 		for k, v := range de.Fields {
 			fields.Add(k, v)
 		}
@@ -328,4 +348,34 @@ func (h *Handler) renderBookErrors(c echo.Context, status int, data bookPage) er
 	data.Meta.Title = "Error: " + data.Meta.Title
 	data.Again = data.Picker.againURL()
 	return h.render(c, status, "book", data)
+}
+
+// regionOption is one answer to "Where will you be during the
+// consultation?".
+type regionOption struct {
+	Code, Label string
+	Selected    bool
+}
+
+// elsewhere is the answer of a client outside every place served.
+const elsewhere = "elsewhere"
+
+// regionOptions lists the places served, then "somewhere else"; none is
+// chosen until the client chooses (no guess from the address).
+func regionOptions(served []string, chosen string) []regionOption {
+	if len(served) == 0 {
+		return nil
+	}
+	var out []regionOption
+	for _, r := range booking.RegionNames(served) {
+		out = append(out, regionOption{Code: r.Code, Label: r.Label(), Selected: r.Code == chosen})
+	}
+	return append(out, regionOption{Code: elsewhere, Label: "Somewhere else", Selected: chosen == elsewhere})
+}
+
+// notServedPage tells a client outside the places served where the
+// practice works.
+type notServedPage struct {
+	page
+	Places string
 }

@@ -98,7 +98,7 @@ func TestMarkupNeverRunsAnywhere(t *testing.T) {
 	if len(slots.Slots) == 0 {
 		t.Fatal("no slots")
 	}
-	body := fmt.Sprintf(`{"start":%q,"name":%q,"email":"zoe@example.org","note":%q,"mode":"video"}`, slots.Slots[0].Start, xssName, xssNote)
+	body := fmt.Sprintf(`{"start":%q,"name":%q,"email":"zoe@example.org","note":%q,"mode":"video","region":"US-CA"}`, slots.Slots[0].Start, xssName, xssNote)
 	resp, err = http.Post(base+"/api/v1/bookings", "application/json", strings.NewReader(body))
 	if err != nil {
 		t.Fatal(err)
