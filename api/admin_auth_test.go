@@ -44,7 +44,7 @@ func TestAdminSignInRenewsSessionAndSetsSafeCookie(t *testing.T) {
 		t.Errorf("cookie %+v: want HttpOnly, SameSite=Lax, not Secure over http, Path=/", after)
 	}
 	home := b.get("/admin")
-	if home.Status != 200 || !strings.Contains(home.Body, "Overview") || !strings.Contains(home.Body, "Two-step sign-in is off") {
+	if home.Status != 200 || !strings.Contains(home.Body, "<title>Calendar, week of Mon 30 Nov 2026 · Admin</title>") || !strings.Contains(home.Body, "Two-step sign-in is off") {
 		t.Fatalf("home: %d\n%s", home.Status, home.Body)
 	}
 	if cc := home.Header.Get("Cache-Control"); !strings.Contains(cc, "no-store") {

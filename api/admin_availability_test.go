@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"consult/api"
+	"consult/booking"
 )
 
 var adminLA = func() *time.Location {
@@ -32,7 +33,8 @@ func (a *adminTest) localSlots(day string) []string {
 }
 
 // adminWeekForm is the weekly-hours form with the demo hours, changed by edits
-// (weekday number to hours).
+// (weekday number to hours written "09:00-12:00, 13:00-17:00"), sent as
+// the form's rows of start and end times.
 func adminWeekForm(edits map[int]string) url.Values {
 	v := url.Values{}
 	for wd := 0; wd < 7; wd++ {
@@ -43,8 +45,28 @@ func adminWeekForm(edits map[int]string) url.Values {
 		if e, ok := edits[wd]; ok {
 			h = e
 		}
-		v.Set(fmt.Sprintf("hours_%d", wd), h)
+		v[fmt.Sprintf("start_%d", wd)], v[fmt.Sprintf("end_%d", wd)] = timeRows(h)
 	}
+	return v
+}
+
+// timeRows splits "09:00-12:00, 13:00-17:00" into the form's start and
+// end fields, with the empty row the form always ends with.
+func timeRows(h string) (starts, ends []string) {
+	for _, part := range strings.Split(h, ",") {
+		if part = strings.TrimSpace(part); part == "" {
+			continue
+		}
+		s, e, _ := strings.Cut(part, "-")
+		starts, ends = append(starts, strings.TrimSpace(s)), append(ends, strings.TrimSpace(e))
+	}
+	return append(starts, ""), append(ends, "")
+}
+
+// overrideForm is the special-hours form for date with hours h.
+func overrideForm(date, h string) url.Values {
+	v := url.Values{"date": {date}, "action": {"save"}}
+	v["window_start"], v["window_end"] = timeRows(h)
 	return v
 }
 
@@ -72,7 +94,7 @@ func TestAdminAvailabilityEditsReachSlots(t *testing.T) {
 	}
 
 	// Weekly hours: a preview shows the change without saving it.
-	p := b.post("/admin/availability/weekly", with(adminWeekForm(map[int]string{2: "10:00-11:00", 6: "9:00-10:00"}), "action", "preview"))
+	p := b.post("/admin/availability/weekly", with(adminWeekForm(map[int]string{2: "10:00-11:00", 6: "09:00-10:00"}), "action", "preview"))
 	if p.Status != 200 || !strings.Contains(p.Body, "Preview: free slots for the next 14 days") ||
 		!strings.Contains(p.Body, "<strong>Tue 8 Dec</strong>: 10:00, 10:20, 10:40</li>") {
 		t.Fatalf("preview: %d\n%s", p.Status, p.Body)
@@ -80,14 +102,14 @@ func TestAdminAvailabilityEditsReachSlots(t *testing.T) {
 	if n := len(a.localSlots("2026-12-08")); n != full {
 		t.Fatalf("a preview changed the slots: %d", n)
 	}
-	wantAdminRedirect(t, b.post("/admin/availability/weekly", with(adminWeekForm(map[int]string{2: "10:00-11:00", 6: "9:00-10:00"}), "action", "save")), "/admin/availability")
+	wantAdminRedirect(t, b.post("/admin/availability/weekly", with(adminWeekForm(map[int]string{2: "10:00-11:00", 6: "09:00-10:00"}), "action", "save")), "/admin/availability")
 	wantAdminSlots(t, a, "2026-12-08", []string{"10:00", "10:20", "10:40"})
 	wantAdminSlots(t, a, "2026-12-05", []string{"09:00", "09:20", "09:40"})
 
 	// Bad hours are refused at the field and change nothing.
-	for _, bad := range []string{"25:00-26:00", "12:00-09:00", "09:00-11:00, 10:00-12:00", "nine to five"} {
+	for _, bad := range []string{"25:00-26:00", "12:00-09:00", "09:00-11:00, 10:00-12:00", "nine to five", "09:00-"} {
 		p := b.post("/admin/availability/weekly", with(adminWeekForm(map[int]string{2: bad}), "action", "save"))
-		if p.Status != http.StatusUnprocessableEntity || !strings.Contains(p.Body, `class="field-error">Check Tuesday`) {
+		if p.Status != http.StatusUnprocessableEntity || !strings.Contains(p.Body, `class="field-error" id="hours_2-error">Check Tuesday: `) {
 			t.Fatalf("%q: %d\n%s", bad, p.Status, p.Body)
 		}
 	}
@@ -96,7 +118,7 @@ func TestAdminAvailabilityEditsReachSlots(t *testing.T) {
 	// A date override: closed, or other hours.
 	wantAdminRedirect(t, b.post("/admin/availability/overrides", url.Values{"date": {"2026-12-09"}, "closed": {"1"}, "action": {"save"}}), "/admin/availability")
 	wantAdminSlots(t, a, "2026-12-09", nil)
-	wantAdminRedirect(t, b.post("/admin/availability/overrides", url.Values{"date": {"2026-12-10"}, "windows": {"14:00-15:00"}, "action": {"save"}}), "/admin/availability")
+	wantAdminRedirect(t, b.post("/admin/availability/overrides", overrideForm("2026-12-10", "14:00-15:00")), "/admin/availability")
 	wantAdminSlots(t, a, "2026-12-10", []string{"14:00", "14:20", "14:40"})
 	if p := b.post("/admin/availability/overrides", url.Values{"date": {"2026-12-11"}, "action": {"save"}}); p.Status != http.StatusUnprocessableEntity {
 		t.Fatalf("an open override without hours: %d", p.Status)
@@ -200,9 +222,9 @@ func TestAdminBookingsOutsideNewHoursAreListedNotCancelled(t *testing.T) {
 	tuesdayAfternoons := adminWeekForm(map[int]string{2: "13:00-17:00"})
 
 	p := b.post("/admin/availability/weekly", with(tuesdayAfternoons, "action", "preview"))
-	link := fmt.Sprintf(`<a href="/admin/bookings/%d">Booking %d</a>`, morning.ID, morning.ID)
+	link := fmt.Sprintf(`<a href="/admin/bookings/%d">Consultation with M. C., Tue 8 Dec 09:00</a>`, morning.ID)
 	if !strings.Contains(p.Body, "would fall outside the new hours") || !strings.Contains(p.Body, link) ||
-		strings.Contains(p.Body, fmt.Sprintf(`Booking %d</a>`, afternoon.ID)) {
+		strings.Contains(p.Body, fmt.Sprintf(`<a href="/admin/bookings/%d">`, afternoon.ID)) {
 		t.Fatalf("preview does not list exactly the morning booking:\n%s", p.Body)
 	}
 	wantAdminRedirect(t, b.post("/admin/availability/weekly", with(tuesdayAfternoons, "action", "save")), "/admin/availability")
@@ -213,7 +235,7 @@ func TestAdminBookingsOutsideNewHoursAreListedNotCancelled(t *testing.T) {
 	if n := a.bookingCount("confirmed"); n != 2 {
 		t.Fatalf("%d confirmed bookings after the change, want both kept", n)
 	}
-	if home := b.get("/admin"); !strings.Contains(home.Body, "1 upcoming booking(s) fall outside your hours") {
+	if home := b.get("/admin"); !strings.Contains(home.Body, "1 upcoming booking falls outside your hours") {
 		t.Fatalf("overview does not warn:\n%s", home.Body)
 	}
 
@@ -231,4 +253,44 @@ func TestAdminBookingsOutsideNewHoursAreListedNotCancelled(t *testing.T) {
 	if page := b.get("/admin/availability"); strings.Contains(page.Body, link) {
 		t.Fatal("a cancelled booking is still listed outside the hours")
 	}
+}
+
+// TestAdminPastDaysAreRefused: special hours or time off for a day already
+// gone are refused at the field, on the page (saved or previewed) and in
+// the API, and change nothing; today is still accepted.
+func TestAdminPastDaysAreRefused(t *testing.T) {
+	a := newAdminTest(t, api.Config{}) // today is Tuesday 1 December 2026 in Los Angeles
+	b := a.mustSignIn()
+	b.get("/admin/availability")
+	auth := map[string]string{"Authorization": "Bearer " + a.apiToken()}
+	before := a.state()
+	for _, c := range []struct {
+		path  string
+		form  url.Values
+		field string
+	}{
+		{"/admin/availability/overrides", url.Values{"date": {"2026-11-01"}, "closed": {"1"}, "action": {"save"}}, "date"},
+		{"/admin/availability/overrides", with(overrideForm("2026-11-30", "10:00-11:00"), "action", "preview"), "date"},
+		{"/admin/availability/time-off", url.Values{"first": {"2026-11-01"}, "last": {"2026-11-01"}, "action": {"save"}}, "first"},
+		{"/admin/availability/time-off", url.Values{"first": {"2026-11-30"}, "last": {"2026-12-03"}, "action": {"preview"}}, "first"},
+	} {
+		p := b.post(c.path, c.form)
+		if p.Status != http.StatusUnprocessableEntity || !strings.Contains(p.Body, `">That day has passed. Choose today or a later day.</`) ||
+			strings.Contains(p.Body, "Preview: free slots") {
+			t.Fatalf("%s %v: %d\n%s", c.path, c.form, p.Status, p.Body)
+		}
+	}
+	if r := a.do("PUT", "/api/v1/admin/availability/overrides/2026-11-01", map[string]any{"closed": true}, auth); r.Status != 422 ||
+		r.problem(t).Errors["date"] != booking.PastDay {
+		t.Fatalf("API override in the past: %d %s", r.Status, r.Body)
+	}
+	if r := a.do("POST", "/api/v1/admin/availability/time-off", map[string]string{"first": "2026-11-29", "last": "2026-12-02"}, auth); r.Status != 422 ||
+		r.problem(t).Errors["first"] != booking.PastDay {
+		t.Fatalf("API time off from the past: %d %s", r.Status, r.Body)
+	}
+	if after := a.state(); after != before {
+		t.Fatalf("refused changes changed the state:\n%s\n---\n%s", before, after)
+	}
+	wantAdminRedirect(t, b.post("/admin/availability/overrides", url.Values{"date": {"2026-12-01"}, "closed": {"1"}, "action": {"save"}}), "/admin/availability")
+	wantAdminRedirect(t, b.post("/admin/availability/time-off", url.Values{"first": {"2026-12-01"}, "action": {"save"}}), "/admin/availability")
 }

@@ -66,11 +66,16 @@ func (s *Server) listBookings(c echo.Context) error {
 
 // writeAdminBooking answers with the booking id as stored now.
 func (s *Server) writeAdminBooking(c echo.Context, id int64) error {
+	return s.writeAdminBookingStatus(c, http.StatusOK, id)
+}
+
+// writeAdminBookingStatus answers status with the booking id as stored now.
+func (s *Server) writeAdminBookingStatus(c echo.Context, status int, id int64) error {
 	b, err := s.admin.AdminBooking(c.Request().Context(), id)
 	if err != nil {
 		return err
 	}
-	return httpx.WriteJSON(c, http.StatusOK, b.Record())
+	return httpx.WriteJSON(c, status, b.Record())
 }
 
 func (s *Server) anyBooking(c echo.Context) error {

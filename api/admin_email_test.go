@@ -74,13 +74,15 @@ func TestAdminEmailOutbox(t *testing.T) {
 		t.Fatalf("after a 550: %s, %s, %s", conf.Status, notice.Status, reminder.Status)
 	}
 
-	if p := b.get("/admin"); !strings.Contains(p.Body, `<a href="/admin/email?status=failed">2 email(s) could not be sent.</a>`) {
+	if p := b.get("/admin"); !strings.Contains(p.Body, `<a href="/admin/email?status=failed">2 emails could not be delivered.</a>`) {
 		t.Errorf("overview does not point to the failed emails:\n%s", p.Body)
 	}
 	list := b.get("/admin/email")
-	for _, want := range []string{`<a href="/admin/email?status=failed">Failed <strong class="count-failed">(2)</strong></a>`,
-		fmt.Sprintf(`<a href="/admin/bookings/%d">%d</a>`, bk.ID, bk.ID), "Confirmation to client", "New booking, to you",
+	for _, want := range []string{`<a href="/admin/email?status=failed">Could not be delivered <strong class="count-failed">(2)</strong></a>`,
+		fmt.Sprintf(`<a href="/admin/bookings/%d">booking %d</a>`, bk.ID, bk.ID), "Confirmation to client", "New booking, to you",
 		"Reminder to client", "550", "6 Dec 2026 09:00 PST", // the reminder's next attempt
+		"<strong>Could not be delivered</strong>", "<strong>Waiting to be sent</strong>, next try 6 Dec 2026 09:00 PST",
+		"<details><summary>Details</summary>",
 	} {
 		if !strings.Contains(list.Body, want) {
 			t.Errorf("email list lacks %q", want)

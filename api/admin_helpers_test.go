@@ -35,7 +35,7 @@ type adminTest struct {
 	user  *booking.User
 }
 
-func newAdminTest(t *testing.T, cfg api.Config) *adminTest {
+func newAdminTest(t *testing.T, cfg api.Config, configure ...func(*api.Deps, *storage.Store)) *adminTest {
 	t.Helper()
 	ctx := context.Background()
 	pool := storagetest.NewDB(t)
@@ -52,8 +52,12 @@ func newAdminTest(t *testing.T, cfg api.Config) *adminTest {
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv, err := api.New(cfg, api.Deps{Service: svc, Web: renderer, Pages: pages, Admin: store,
-		Sessions: storage.NewSessions(pool, clock.Now), Feeds: store, Outbox: outbox})
+	deps := api.Deps{Service: svc, Web: renderer, Pages: pages, Admin: store,
+		Sessions: storage.NewSessions(pool, clock.Now), Feeds: store, Outbox: outbox}
+	for _, c := range configure {
+		c(&deps, store)
+	}
+	srv, err := api.New(cfg, deps)
 	if err != nil {
 		t.Fatal(err)
 	}

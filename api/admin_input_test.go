@@ -39,9 +39,9 @@ func TestAdminTextInputsRefuseBytesTheDatabaseCannotStore(t *testing.T) {
 		{"/admin/clients/export", "email", nil},
 		{"/admin/clients/erase", "email", url.Values{"confirm": {"1"}}},
 		{"/admin/calendar/settings", "event_title", nil},
-		{"/admin/availability/weekly", "hours_2", adminWeekForm(nil)},
-		{"/admin/availability/overrides", "windows", url.Values{"date": {"2026-12-09"}}},
-		{"/admin/availability/overrides", "date", url.Values{"windows": {"10:00-11:00"}}},
+		{"/admin/availability/weekly", "start_2", adminWeekForm(nil)},
+		{"/admin/availability/overrides", "window_start", url.Values{"date": {"2026-12-09"}, "window_end": {"11:00"}}},
+		{"/admin/availability/overrides", "date", url.Values{"window_start": {"10:00"}, "window_end": {"11:00"}}},
 		{"/admin/availability/time-off", "first", url.Values{"last": {"2026-12-20"}}},
 		{"/admin/rules", "timezone", adminRulesForm()},
 	}

@@ -49,6 +49,14 @@ func TestAdminTwoStepSignIn(t *testing.T) {
 		t.Fatalf("this session after turning it on: %d", p.Status)
 	}
 
+	// Signing in at once with the code that turned it on is refused, with
+	// a word to wait for the next code rather than the one answer for a
+	// wrong password or code.
+	if p := a.newBrowser().signIn(adminEmail, adminPassword, code()); p.Status != http.StatusUnauthorized ||
+		!strings.Contains(p.Body, "That code was just used. Wait for your app to show the next code") ||
+		strings.Contains(p.Body, "Email, password or code is not right.") {
+		t.Fatalf("the confirming code again: %d\n%s", p.Status, p.Body)
+	}
 	a.clock.Add(30 * time.Second) // the confirming code is spent; take the next one
 	for _, c := range []struct {
 		name, password, code string
@@ -75,8 +83,14 @@ func TestAdminTwoStepSignIn(t *testing.T) {
 		t.Fatalf("right password and code: %d\n%s", p.Status, p.Body)
 	}
 	// The same code cannot be used twice.
-	if p := a.newBrowser().signIn(adminEmail, adminPassword, code()); p.Status != http.StatusUnauthorized {
-		t.Fatalf("replayed code: %d", p.Status)
+	if p := a.newBrowser().signIn(adminEmail, adminPassword, code()); p.Status != http.StatusUnauthorized ||
+		!strings.Contains(p.Body, "Wait for your app to show the next code") {
+		t.Fatalf("replayed code: %d\n%s", p.Status, p.Body)
+	}
+	// The reused-code word needs the right password too.
+	if p := a.newBrowser().signIn(adminEmail, "calm river lantern 43", code()); p.Status != http.StatusUnauthorized ||
+		!strings.Contains(p.Body, "Email, password or code is not right.") {
+		t.Fatalf("replayed code, wrong password: %d\n%s", p.Status, p.Body)
 	}
 	// A recovery code works once, in any case and spacing.
 	rc := strings.ToLower(codes[0][1])

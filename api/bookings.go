@@ -29,6 +29,8 @@ type bookingRequest struct {
 	Mode string `json:"mode"`
 	// Region is where the client will be during the consultation.
 	Region string `json:"region"`
+	// Answers answer the practice's extra questions, in their order.
+	Answers []string `json:"answers"`
 }
 
 type bookingResponse struct {
@@ -105,7 +107,7 @@ func (s *Server) createBooking(c echo.Context) error {
 	}
 	start, startErr := parseStart(in.Start)
 	req := booking.Request{Start: start, Name: in.Name, Email: in.Email, Phone: in.Phone, Note: in.Note, TimeZone: in.TimeZone,
-		HourCycle: in.HourCycle, Address: httpx.ClientAddr(c), Mode: booking.Mode(in.Mode), Region: in.Region}
+		HourCycle: in.HourCycle, Address: httpx.ClientAddr(c), Mode: booking.Mode(in.Mode), Region: in.Region, Answers: in.Answers}
 	if req.HourCycle == 0 {
 		req.HourCycle = timefmt.HoursFor(c.Request().Header.Get("Accept-Language")).Cycle()
 	}

@@ -115,20 +115,23 @@ func TestAdminBrowser(t *testing.T) {
 		chromedp.Click(chromedp.CSS(`form[action="/admin/sign-in"] button`)),
 		chromedp.WaitVisible(chromedp.CSS(`nav.admin-nav`)),
 	)
-	if text := adminBodyText(t, ctx); !strings.Contains(text, "Overview") || !strings.Contains(text, "Two-step sign-in is off") {
+	if text := adminBodyText(t, ctx); !strings.Contains(text, "Previous week") || !strings.Contains(text, "Two-step sign-in is off") {
 		t.Fatalf("after signing in: %s", text)
 	}
 
 	// Weekly hours: Tuesday afternoons only.
 	adminDo(t, ctx,
 		chromedp.Click(chromedp.CSS(`nav.admin-nav a[href="/admin/availability"]`)),
-		chromedp.WaitVisible(chromedp.ID("hours_2")),
-		chromedp.SetValue(chromedp.ID("hours_2"), "13:00-15:00"),
-		chromedp.Click(chromedp.CSS(`#weekly-form button[value="preview"]`)),
+		chromedp.WaitVisible(chromedp.ID("start_2_0")),
+		chromedp.SetValue(chromedp.ID("start_2_0"), "13:00"),
+		chromedp.SetValue(chromedp.ID("end_2_0"), "15:00"),
+		chromedp.SetValue(chromedp.ID("start_2_1"), ""),
+		chromedp.SetValue(chromedp.ID("end_2_1"), ""),
+		chromedp.Click(chromedp.CSS(`#weekly-form button[value="preview"]:not([hidden])`)),
 		chromedp.WaitVisible(chromedp.ID("preview")),
 	)
 	if text := adminBodyText(t, ctx); !strings.Contains(text, "Tue 8 Dec: 13:00, 13:20, 13:40, 14:00, 14:20, 14:40") ||
-		!strings.Contains(text, fmt.Sprintf("Booking %d", booked.ID)) {
+		!strings.Contains(text, "Consultation with B. C., Tue 8 Dec 09:00") {
 		t.Fatalf("preview: %s", text)
 	}
 	adminShot(t, ctx, "admin-availability-preview")
@@ -168,6 +171,9 @@ func TestAdminBrowser(t *testing.T) {
 		chromedp.WaitVisible(chromedp.ID("cancel-form")),
 		chromedp.SendKeys(chromedp.ID("message"), "My hours changed; please book an afternoon."),
 		chromedp.Click(chromedp.CSS(`#cancel-form button`)),
+		// The confirmation shows the email; cancelling is the next press.
+		chromedp.WaitVisible(chromedp.CSS(`section.mail-preview`)),
+		chromedp.Click(chromedp.CSS(fmt.Sprintf(`form[action="/admin/bookings/%d/cancel"] button`, booked.ID))),
 		chromedp.WaitVisible(chromedp.CSS(`p.flash`)),
 	)
 	if text := adminBodyText(t, ctx); !strings.Contains(text, fmt.Sprintf("Booking %d is cancelled", booked.ID)) || !strings.Contains(text, "Cancelled") {

@@ -17,6 +17,8 @@ type errorPageData struct {
 	Title    string
 	Detail   string
 	Status   int
+	// Embed is always empty: an error page is shown whole, never framed.
+	Embed any
 }
 
 // errorCopy is what a person reads for the statuses they may meet. A 404

@@ -20,6 +20,7 @@ import (
 type mailAPI struct {
 	*testAPI
 	store  *storage.Store
+	svc    *booking.Service
 	worker *notify.Worker
 	smtp   *smtptest.Server
 	clock  *testClock
@@ -63,7 +64,7 @@ func newMailAPI(t *testing.T, now time.Time, opts ...booking.Option) *mailAPI {
 	t.Cleanup(ts.Close)
 	return &mailAPI{
 		testAPI: &testAPI{t: t, url: ts.URL, pool: pool, router: openAPIRouter(t), client: ts.Client()},
-		store:   store, worker: worker, smtp: srv, clock: clock,
+		store:   store, svc: svc, worker: worker, smtp: srv, clock: clock,
 	}
 }
 

@@ -25,6 +25,9 @@ type publicPracticeJSON struct {
 	ContactPhone     string       `json:"contact_phone"`
 	Regions          []regionJSON `json:"regions"`
 	Modes            []modeJSON   `json:"modes"`
+	// Questions are the extra questions a booking may answer (answers[i]
+	// answers questions[i]).
+	Questions []booking.Question `json:"questions"`
 }
 
 // modeJSON is a way of meeting the practice offers.
@@ -80,7 +83,8 @@ func (s *Server) publicPractice(c echo.Context) error {
 	}
 	p := st.Profile
 	out := publicPracticeJSON{Name: st.Brand(), PractitionerName: p.PractitionerName, Credentials: nonNil(p.Credentials),
-		Bio: p.Bio, ContactEmail: p.ContactEmail, ContactPhone: p.ContactPhone, Regions: regionsOut(p.Regions), Modes: []modeJSON{}}
+		Bio: p.Bio, ContactEmail: p.ContactEmail, ContactPhone: p.ContactPhone, Regions: regionsOut(p.Regions), Modes: []modeJSON{},
+		Questions: questionsOut(p.Questions)}
 	for _, m := range p.Modes.Enabled() {
 		out.Modes = append(out.Modes, modeJSON{Mode: string(m), Label: m.Label()})
 	}
@@ -98,6 +102,13 @@ func regionsOut(codes []string) []regionJSON {
 	return out
 }
 
+func questionsOut(qs []booking.Question) []booking.Question {
+	if qs == nil {
+		return []booking.Question{}
+	}
+	return qs
+}
+
 func nonNil(s []string) []string {
 	if s == nil {
 		return []string{}
@@ -107,15 +118,16 @@ func nonNil(s []string) []string {
 
 // profileJSON is the practice's profile in the admin API.
 type profileJSON struct {
-	PractitionerName string     `json:"practitioner_name"`
-	Credentials      []string   `json:"credentials"`
-	Bio              string     `json:"bio"`
-	ContactEmail     string     `json:"contact_email"`
-	ContactPhone     string     `json:"contact_phone"`
-	Regions          []string   `json:"regions"`
-	MailSenderName   string     `json:"mail_sender_name"`
-	MailSubject      string     `json:"mail_subject"`
-	Modes            *modesJSON `json:"modes"`
+	PractitionerName string             `json:"practitioner_name"`
+	Credentials      []string           `json:"credentials"`
+	Bio              string             `json:"bio"`
+	ContactEmail     string             `json:"contact_email"`
+	ContactPhone     string             `json:"contact_phone"`
+	Regions          []string           `json:"regions"`
+	MailSenderName   string             `json:"mail_sender_name"`
+	MailSubject      string             `json:"mail_subject"`
+	Modes            *modesJSON         `json:"modes"`
+	Questions        []booking.Question `json:"questions"`
 	// MailWordingAnyway keeps a sender name or subject that names a
 	// treatment; it is not stored.
 	MailWordingAnyway bool `json:"mail_wording_anyway,omitempty"`
@@ -124,7 +136,8 @@ type profileJSON struct {
 func profileOut(p booking.Profile) profileJSON {
 	return profileJSON{PractitionerName: p.PractitionerName, Credentials: nonNil(p.Credentials), Bio: p.Bio,
 		ContactEmail: p.ContactEmail, ContactPhone: p.ContactPhone, Regions: nonNil(p.Regions),
-		MailSenderName: p.MailSenderName, MailSubject: p.MailSubject, Modes: modesOut(p.Modes)}
+		MailSenderName: p.MailSenderName, MailSubject: p.MailSubject, Modes: modesOut(p.Modes),
+		Questions: questionsOut(p.Questions)}
 }
 
 // adminPractice serves GET /api/v1/admin/practice.
@@ -152,6 +165,7 @@ func (s *Server) saveAdminPractice(c echo.Context) error {
 	p.PractitionerName, p.Credentials, p.Bio = in.PractitionerName, in.Credentials, in.Bio
 	p.ContactEmail, p.ContactPhone, p.Regions = in.ContactEmail, in.ContactPhone, in.Regions
 	p.MailSenderName, p.MailSubject, p.Modes = in.MailSenderName, in.MailSubject, in.Modes.modes()
+	p.Questions = in.Questions
 	saved, err := s.adminOps.SaveProfile(ctx, who(c), p, in.MailWordingAnyway)
 	if err != nil {
 		return err

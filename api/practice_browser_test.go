@@ -24,6 +24,11 @@ var testProfile = booking.Profile{
 		Phone:    booking.PhoneMode{Enabled: true},
 		InPerson: booking.InPersonMode{Enabled: true, Address: "12 Harbour Street\nPortland, OR 97201", Directions: "Ring the bell marked 3."},
 	},
+	Questions: []booking.Question{
+		{Kind: booking.QuestionChoice, Label: "How did you hear of us?", Choices: []string{"A friend", "A search"}},
+		{Kind: booking.QuestionText, Label: "Anything that would help us prepare?"},
+		{Kind: booking.QuestionYesNo, Label: "Have you had a consultation before?"},
+	},
 }
 
 // TestPracticePagesAccessible audits the pages that show the practice's

@@ -17,6 +17,7 @@ import (
 
 	"github.com/alexedwards/scs/v2"
 	"github.com/labstack/echo/v4"
+	"github.com/prometheus/client_golang/prometheus"
 
 	"consult/api/admin"
 	"consult/api/feeds"
@@ -93,6 +94,22 @@ type Deps struct {
 	// Proof asks booking requests for a proof of work while bookings come
 	// at an abnormal rate; nil never asks.
 	Proof *proof.Guard
+	// Webhooks sends a webhook delivery at once, for the test button;
+	// nil: the button answers that webhooks are not sent here.
+	Webhooks booking.WebhookSender
+	// Calendars reads the practitioner's linked calendars on demand (the
+	// admin API's sync); nil answers such requests 503.
+	Calendars CalendarSyncer
+	// Collectors are more metrics for /metrics (the calendar syncs').
+	Collectors []prometheus.Collector
+}
+
+// CalendarSyncer syncs one calendar source now (calsync.Syncer).
+type CalendarSyncer interface {
+	// Sync reads source id and returns it as it stands after; a failed
+	// read is recorded on the source, not returned. ECONFLICT while
+	// another sync of it runs; ENOTFOUND.
+	Sync(ctx context.Context, id int64) (*booking.CalendarSource, error)
 }
 
 // queueWait is the longest a request waits at the gate for a handler
@@ -125,9 +142,11 @@ type Server struct {
 	feed      *feeds.Handler
 
 	// The practitioner's operations, for the admin API and the area.
-	admin    booking.AdminStore
-	adminOps *booking.Admin
-	feeds    *booking.Feeds
+	admin     booking.AdminStore
+	adminOps  *booking.Admin
+	feeds     *booking.Feeds
+	webhooks  booking.WebhookSender
+	calendars CalendarSyncer
 }
 
 // New builds a Server with its routes and middleware.
@@ -146,6 +165,11 @@ func New(cfg Config, deps Deps) (*Server, error) {
 		metrics: httpx.NewMetrics(deps.Stats),
 		admin:   deps.Admin,
 		proof:   deps.Proof,
+
+		calendars: deps.Calendars,
+	}
+	if err := s.metrics.Register(deps.Collectors...); err != nil {
+		return nil, err
 	}
 	if s.logger == nil {
 		s.logger = slog.New(slog.DiscardHandler)
@@ -179,11 +203,12 @@ func New(cfg Config, deps Deps) (*Server, error) {
 		}
 	}
 	if deps.Admin != nil {
-		s.adminOps = booking.NewAdmin(deps.Admin, s.now)
+		s.adminOps = booking.NewAdmin(deps.Admin, s.now, booking.AdminSealer(s.svc.Sealer()))
 	}
+	s.webhooks = deps.Webhooks
 	s.adminArea = admin.New(admin.Config{BaseURL: s.base, IdleTimeout: cfg.AdminIdleTimeout, Lifetime: cfg.AdminLifetime},
 		admin.Deps{Admin: s.adminOps, Store: deps.Admin, Service: s.svc, Sessions: deps.Sessions, Web: s.web,
-			Feeds: s.feeds, Outbox: deps.Outbox, Logger: s.logger, Now: s.svc.Now})
+			Feeds: s.feeds, Outbox: deps.Outbox, Webhooks: deps.Webhooks, Logger: s.logger, Now: s.svc.Now, Calendars: deps.Calendars})
 	s.routes()
 	return s, nil
 }

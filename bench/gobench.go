@@ -45,3 +45,37 @@ func benchLines(out string) string {
 	}
 	return b.String()
 }
+
+// goBenchNs returns the ns/op of every run of the benchmark name (with
+// its sub-benchmark path, without the -N suffix) in go test output.
+func goBenchNs(out, name string) []float64 {
+	var ns []float64
+	for line := range strings.Lines(out) {
+		f := strings.Fields(line)
+		if len(f) < 4 || !strings.HasPrefix(f[0], name+"-") {
+			continue
+		}
+		for i := 2; i+1 < len(f); i++ {
+			if f[i+1] == "ns/op" {
+				var v float64
+				if _, err := fmt.Sscan(f[i], &v); err == nil {
+					ns = append(ns, v)
+				}
+			}
+		}
+	}
+	return ns
+}
+
+// medianFloat is the median of xs (0 for none).
+func medianFloat(xs []float64) float64 {
+	if len(xs) == 0 {
+		return 0
+	}
+	s := slices.Clone(xs)
+	slices.Sort(s)
+	if len(s)%2 == 1 {
+		return s[len(s)/2]
+	}
+	return (s[len(s)/2-1] + s[len(s)/2]) / 2
+}

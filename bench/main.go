@@ -19,6 +19,7 @@ import (
 	"os/exec"
 	"os/signal"
 	"path/filepath"
+	"strings"
 	"syscall"
 	"time"
 )
@@ -52,6 +53,14 @@ type options struct {
 	goBench          bool
 	profile          bool
 	keep             bool
+	// phases, when set, are the Keys of the only server phases to run
+	// (the baselines always run); contention turns the burst off; pprof
+	// builds the measured server with -tags pprof and serves its profiler
+	// at that loopback address. All three are for looking into one
+	// figure: a report of a partial run says so.
+	phases     []string
+	contention bool
+	pprof      string
 }
 
 func parseOptions(args []string, stderr io.Writer) (options, error) {
@@ -70,8 +79,17 @@ func parseOptions(args []string, stderr io.Writer) (options, error) {
 	fs.BoolVar(&o.goBench, "gobench", true, "also run the go test benchmarks briefly")
 	fs.BoolVar(&o.profile, "profile", true, "take a CPU profile of the server for each missed throughput or latency target")
 	fs.BoolVar(&o.keep, "keep", false, "keep the temporary directory (binary, data, profiles)")
+	phases := fs.String("phases", "", "comma-separated keys of the only server phases to run (baselines always run), e.g. mixed,slots")
+	fs.BoolVar(&o.contention, "contention", true, "run the booking contention burst")
+	fs.StringVar(&o.pprof, "pprof", "", "build the measured server with -tags pprof and serve its profiler at this loopback host:port")
 	if err := fs.Parse(args); err != nil {
 		return o, err
+	}
+	if *phases != "" {
+		o.phases = strings.Split(*phases, ",")
+	}
+	if len(o.phases) > 0 || !o.contention || o.pprof != "" {
+		o.out = "" // a partial or profiled run is not the report
 	}
 	if o.rounds < 1 || o.conns < 1 || o.clients < o.slots || o.slots < 1 || o.restarts < 1 || o.duration <= 0 {
 		return o, errors.New("rounds, conns, slots and restarts must be positive, duration too, and clients at least slots")
@@ -111,7 +129,11 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	logf("building the service")
 	bin := filepath.Join(tmp, "consult")
 	t0 := time.Now()
-	if err := goCmd(ctx, o.goCmd, stderr, "build", "-o", bin, "./cmd/consult"); err != nil {
+	build := []string{"build", "-o", bin}
+	if o.pprof != "" {
+		build = append(build, "-tags", "pprof")
+	}
+	if err := goCmd(ctx, o.goCmd, stderr, append(build, "./cmd/consult")...); err != nil {
 		return err
 	}
 	rep.BuildTime = time.Since(t0)

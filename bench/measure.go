@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -40,8 +41,8 @@ func (b *bencher) close() {
 }
 
 // startServer starts the consult binary on the bench's data directory.
-func (b *bencher) startServer(ctx context.Context, name string) (*proc, time.Duration, error) {
-	p, err := startProc(name, b.bin, []string{"serve"}, b.serverEnv)
+func (b *bencher) startServer(ctx context.Context, name string, extraEnv ...string) (*proc, time.Duration, error) {
+	p, err := startProc(name, b.bin, []string{"serve"}, append(b.serverEnv[:len(b.serverEnv):len(b.serverEnv)], extraEnv...))
 	if err != nil {
 		return nil, 0, err
 	}
@@ -92,7 +93,11 @@ func (b *bencher) measure(ctx context.Context) error {
 	// again each time); the last one stays up as the measured server.
 	for i := range b.o.restarts {
 		b.logf("restart %d of %d", i+1, b.o.restarts)
-		p, ready, err := b.startServer(ctx, "consult")
+		var extra []string
+		if b.o.pprof != "" && i == b.o.restarts-1 {
+			extra = append(extra, "CONSULT_PPROF_ADDR="+b.o.pprof)
+		}
+		p, ready, err := b.startServer(ctx, "consult", extra...)
 		if err != nil {
 			return err
 		}
@@ -134,6 +139,11 @@ func (b *bencher) measure(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	if len(b.o.phases) > 0 {
+		phases = slices.DeleteFunc(phases, func(p Phase) bool {
+			return p.Baseline != "" && !slices.Contains(b.o.phases, p.Key)
+		})
+	}
 	for round := range b.o.rounds {
 		for i := range phases {
 			ph := &phases[i]
@@ -167,6 +177,10 @@ func (b *bencher) measure(ctx context.Context) error {
 		return err
 	}
 
+	if !b.o.contention {
+		_, b.rep.ServerErrorLines = b.server.logged()
+		return nil
+	}
 	b.logf("booking contention: %d clients, %d free slots", b.o.clients, b.o.slots)
 	slots, err := freeSlots(ctx, b.server.url, b.practiceTZ, time.Now(), b.o.slots)
 	if err != nil {

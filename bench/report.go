@@ -81,6 +81,10 @@ type Target struct {
 	Phase, Profile string
 }
 
+// calendarsBench is the Go benchmark (package api) of the slots of a
+// 90-day horizon without and with linked calendars.
+const calendarsBench = "BenchmarkSlots90DaysCalendars"
+
 // Targets are compared, never asserted: the report says which were met.
 const (
 	minRatio        = 0.5
@@ -90,6 +94,9 @@ const (
 	maxMemory       = 64 << 20
 	maxSteadyMemory = 40 << 20
 	maxReadyWarm    = time.Second
+	// maxCalendarCost bounds the slots of a 90-day horizon with three
+	// linked calendars holding 5,000 busy times, against none.
+	maxCalendarCost = 1.5
 	memoryUnitName  = "MiB"
 )
 
@@ -147,6 +154,13 @@ func (r *Report) Targets() []Target {
 	ratioTarget("Page /clinical-research throughput", "research")
 	ratioTarget("Feed 304 throughput", "feed304")
 
+	if base, cal := medianFloat(goBenchNs(r.GoBench, calendarsBench+"/sources=0")),
+		medianFloat(goBenchNs(r.GoBench, calendarsBench+"/sources=3")); base > 0 && cal > 0 {
+		ts = append(ts, Target{Name: "Slots of 90 days with three calendars (5,000 busy times)",
+			Want: fmt.Sprintf("≤ %.1f× without calendars", maxCalendarCost),
+			Got:  fmt.Sprintf("%.2f× (%s against %s a computation)", cal/base, time.Duration(cal), time.Duration(base)),
+			Met:  cal/base <= maxCalendarCost})
+	}
 	if c := r.Contention; c.Clients > 0 {
 		slowest := time.Duration(0)
 		if len(c.Latencies) > 0 {

@@ -165,3 +165,33 @@ func TestBenchLines(t *testing.T) {
 		t.Errorf("benchLines = %q, want %q", got, want)
 	}
 }
+
+// The calendars target reads the two Go benchmarks' medians from the run.
+func TestCalendarsTarget(t *testing.T) {
+	out := "pkg: consult/api\n" +
+		"BenchmarkSlots90DaysCalendars/sources=0-2 \t 100 \t 400000 ns/op \t 1344 slots \t 205454 B/op \t 30 allocs/op\n" +
+		"BenchmarkSlots90DaysCalendars/sources=0-2 \t 100 \t 500000 ns/op \t 1344 slots\n" +
+		"BenchmarkSlots90DaysCalendars/sources=0-2 \t 100 \t 900000 ns/op \t 1344 slots\n" +
+		"BenchmarkSlots90DaysCalendars/sources=3-2 \t 100 \t 700000 ns/op \t 233.0 slots\n" +
+		"BenchmarkSlots90DaysCalendars/sources=3-2 \t 100 \t 800000 ns/op \t 233.0 slots\n" +
+		"BenchmarkSlots90DaysCalendars/sources=3-2 \t 100 \t 600000 ns/op \t 233.0 slots\n"
+	find := func(r *Report) (Target, bool) {
+		for _, tg := range r.Targets() {
+			if strings.HasPrefix(tg.Name, "Slots of 90 days with three calendars") {
+				return tg, true
+			}
+		}
+		return Target{}, false
+	}
+	tg, ok := find(&Report{GoBench: out})
+	if !ok || !tg.Met || !strings.HasPrefix(tg.Got, "1.40×") {
+		t.Errorf("target %+v, found %v; want met at 1.40×", tg, ok)
+	}
+	slow := strings.ReplaceAll(out, "0000 ns/op \t 233.0", "00000 ns/op \t 233.0")
+	if tg, _ := find(&Report{GoBench: slow}); tg.Met {
+		t.Errorf("a tenfold cost met the target: %+v", tg)
+	}
+	if _, ok := find(&Report{}); ok {
+		t.Error("a target without the benchmarks")
+	}
+}

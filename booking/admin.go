@@ -68,6 +68,9 @@ type LoginLimit struct {
 type AdminBooking struct {
 	Booking
 	PractitionerNote string
+	// CancelMessage is what the practitioner wrote to the client when
+	// they cancelled the booking ("" for none).
+	CancelMessage string
 }
 
 // Which bookings a BookingFilter selects by time.
@@ -105,6 +108,7 @@ type ClientData struct {
 	Email    string
 	Bookings []AdminBooking
 	Mail     []ClientMail
+	Waitlist []WaitlistEntry
 }
 
 // ClientMail is an email queued or sent about one of a client's bookings.

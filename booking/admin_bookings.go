@@ -73,7 +73,7 @@ func (a *Admin) Booking(ctx context.Context, who Actor, id int64) (*AdminBooking
 // ECONFLICT as CheckAdminCancel.
 func (a *Admin) CancelBooking(ctx context.Context, who Actor, id int64, message string) (*Booking, error) {
 	message = strings.TrimSpace(message)
-	if msg := checkCancelMessage(message); msg != "" {
+	if msg := CheckCancelMessage(message); msg != "" {
 		return nil, FieldErrors{"message": msg}.Err()
 	}
 	var b *Booking

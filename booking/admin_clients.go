@@ -20,15 +20,21 @@ type BookingRecord struct {
 	Note             string     `json:"note"`
 	TimeZone         string     `json:"timezone"`
 	PractitionerNote string     `json:"practitioner_note"`
+	CancelMessage    string     `json:"cancel_message"`
 	CreatedAt        time.Time  `json:"created_at"`
 	CancelledAt      *time.Time `json:"cancelled_at"`
+	Mode             string     `json:"mode,omitempty"`
+	VideoLink        string     `json:"video_link,omitempty"`
+	Region           string     `json:"region,omitempty"`
+	Answers          []Answer   `json:"answers,omitempty"`
 }
 
 // Record returns b as a BookingRecord.
 func (b AdminBooking) Record() BookingRecord {
 	return BookingRecord{ID: b.ID, Start: b.Start.UTC(), End: b.End.UTC(), Status: string(b.Status), Name: b.Name,
-		Email: b.Email, Phone: b.Phone, Note: b.Note, TimeZone: b.TimeZone, PractitionerNote: b.PractitionerNote,
-		CreatedAt: b.CreatedAt.UTC(), CancelledAt: b.CancelledAt}
+		Email: b.Email, Phone: b.Phone, Note: b.Note, TimeZone: b.TimeZone, PractitionerNote: b.PractitionerNote, CancelMessage: b.CancelMessage,
+		CreatedAt: b.CreatedAt.UTC(), CancelledAt: b.CancelledAt,
+		Mode: string(b.Mode), VideoLink: b.VideoLink, Region: b.Region, Answers: b.Answers}
 }
 
 // ClientExport is everything stored about one client email address, as
@@ -38,6 +44,17 @@ type ClientExport struct {
 	ExportedAt time.Time             `json:"exported_at"`
 	Bookings   []ClientExportBooking `json:"bookings"`
 	Emails     []ClientExportMail    `json:"emails"`
+	Waitlist   []ClientExportWaiting `json:"waitlist"`
+}
+
+// ClientExportWaiting is a waitlist entry of the export.
+type ClientExportWaiting struct {
+	Name     string    `json:"name"`
+	Email    string    `json:"email"`
+	TimeZone string    `json:"timezone"`
+	Wishes   string    `json:"wishes"`
+	Status   string    `json:"status"`
+	Joined   time.Time `json:"joined_at"`
 }
 
 // ClientExportBooking is a booking of the export, with when it last changed.
@@ -68,7 +85,12 @@ func (a *Admin) ExportClient(ctx context.Context, who Actor, email string) (*Cli
 		return nil, err
 	}
 	ids := make([]int64, len(cd.Bookings))
-	out := &ClientExport{Email: email, ExportedAt: a.now().UTC(), Bookings: []ClientExportBooking{}, Emails: []ClientExportMail{}}
+	out := &ClientExport{Email: email, ExportedAt: a.now().UTC(), Bookings: []ClientExportBooking{}, Emails: []ClientExportMail{},
+		Waitlist: []ClientExportWaiting{}}
+	for _, e := range cd.Waitlist {
+		out.Waitlist = append(out.Waitlist, ClientExportWaiting{Name: e.Name, Email: e.Email, TimeZone: e.TimeZone,
+			Wishes: e.Describe(e.TimeZone), Status: e.Status, Joined: e.CreatedAt})
+	}
 	for i, b := range cd.Bookings {
 		ids[i] = b.ID
 		out.Bookings = append(out.Bookings, ClientExportBooking{b.Record(), b.UpdatedAt.UTC()})

@@ -50,10 +50,36 @@ type Preview struct {
 	// of the PreviewDays days previewed, a date in it.
 	Location *time.Location
 	Today    Date
-	// Slots are the free slots of those days.
+	// Slots are the free slots of those days: what the slots API offers
+	// for them once the change is saved.
 	Slots []Slot
+	// Days are the same slots day by day, with how many of them clients
+	// could book under the daily cap.
+	Days []PreviewDay
+	// DailyCap is the cap under the change (0: none).
+	DailyCap int
 	// Outside are the upcoming bookings the change would leave outside the hours.
 	Outside []Booking
+}
+
+// PreviewDay is one practice-local day of a Preview.
+type PreviewDay struct {
+	Date  Date
+	Slots []Slot
+	// Bookable is how many of Slots clients could book before the day
+	// reaches the daily cap: all of them without a cap, else the cap less
+	// the day's bookings, never more than the slots offered.
+	Bookable int
+}
+
+// Bookable is the most consultations clients could book over the
+// previewed days.
+func (p *Preview) Bookable() int {
+	n := 0
+	for _, d := range p.Days {
+		n += d.Bookable
+	}
+	return n
 }
 
 // proposed loads the current schedule (covering every upcoming booking and
@@ -118,6 +144,27 @@ func (a *Admin) Preview(ctx context.Context, change ScheduleChange) (*Preview, e
 	p.Slots, err = FreeSlots(sched, busy, today.In(0, loc), today.AddDays(PreviewDays).In(0, loc), now)
 	if err != nil {
 		return nil, fmt.Errorf("preview: %w", err)
+	}
+	p.DailyCap = sched.Settings.DailyCap
+	for d := today; d.Before(today.AddDays(PreviewDays)); d = d.AddDays(1) {
+		start, next := StartOfDay(d, loc), StartOfDay(d.AddDays(1), loc)
+		day := PreviewDay{Date: d}
+		for _, sl := range p.Slots {
+			if !sl.Start.Before(start) && sl.Start.Before(next) {
+				day.Slots = append(day.Slots, sl)
+			}
+		}
+		day.Bookable = len(day.Slots)
+		if cap := sched.Settings.DailyCap; cap > 0 {
+			taken := 0
+			for _, b := range busy {
+				if !b.Start.Before(start) && b.Start.Before(next) {
+					taken++
+				}
+			}
+			day.Bookable = max(0, min(day.Bookable, cap-taken))
+		}
+		p.Days = append(p.Days, day)
 	}
 	if p.Outside, err = OutsideHours(sched, upcoming); err != nil {
 		return nil, err

@@ -30,11 +30,18 @@ func (a Actor) entry(at time.Time, action, target string) AuditEntry {
 type Admin struct {
 	store AdminStore
 	now   func() time.Time
+	// sealer, when set, seals the manage token of a booking the
+	// practitioner makes, for the client's emails.
+	sealer TokenSealer
 }
 
 // NewAdmin returns the admin operations on store, using now as the clock.
-func NewAdmin(store AdminStore, now func() time.Time) *Admin {
-	return &Admin{store: store, now: now}
+func NewAdmin(store AdminStore, now func() time.Time, opts ...AdminOption) *Admin {
+	a := &Admin{store: store, now: now}
+	for _, opt := range opts {
+		opt(a)
+	}
+	return a
 }
 
 // change runs fn and appends the audit entry of action in one

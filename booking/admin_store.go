@@ -125,6 +125,17 @@ type AdminBookingStore interface {
 	// queues its emails, with message to the client. ENOTFOUND, or
 	// check's error.
 	CancelBookingByID(ctx context.Context, id int64, message string, now time.Time, check BookingCheck) (*Booking, error)
+	// RescheduleBookingByID moves booking id to [start, end) when check
+	// allows the change and slot the time, with the client's emails of a
+	// reschedule; the booking's own time is not counted as busy.
+	// ENOTFOUND, check's or slot's error, or ECONFLICT when the time
+	// overlaps another booking.
+	RescheduleBookingByID(ctx context.Context, id int64, start, end, now time.Time, check BookingCheck, slot CheckFunc) (*Booking, error)
+	// RestoreBookingByID confirms cancelled booking id again at its time
+	// when check allows it and slot the time, with the client's email of
+	// a restored booking. ENOTFOUND, check's or slot's error, or
+	// ECONFLICT when the time overlaps another booking.
+	RestoreBookingByID(ctx context.Context, id int64, now time.Time, check BookingCheck, slot CheckFunc) (*Booking, error)
 	// SetBookingStatus sets the status of booking id, when check allows
 	// it. ENOTFOUND, or check's error.
 	SetBookingStatus(ctx context.Context, id int64, status Status, now time.Time, check BookingCheck) (*Booking, error)
@@ -167,6 +178,10 @@ type AdminStore interface {
 	ClientStore
 	MailStore
 	ProfileStore
+	StatsStore
+	WebhookStore
+	WaitlistAdminStore
+	CalendarStore
 	// InTx runs fn with the stores bound to one transaction, committing
 	// when fn returns nil and rolling everything back otherwise.
 	InTx(ctx context.Context, fn func(tx AdminStore) error) error

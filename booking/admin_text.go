@@ -47,9 +47,9 @@ func CheckSearch(q string) string {
 	return ""
 }
 
-// checkCancelMessage returns what is wrong with a message to the client
+// CheckCancelMessage returns what is wrong with a message to the client
 // about a cancellation, or "".
-func checkCancelMessage(msg string) string {
+func CheckCancelMessage(msg string) string {
 	switch {
 	case !PlainText(msg, true):
 		return "Write the message with ordinary characters only."

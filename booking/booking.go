@@ -54,6 +54,8 @@ type Booking struct {
 	// Region is where the client said they will be during the
 	// consultation (an ISO 3166 code); "" when not asked.
 	Region string
+	// Answers are the client's answers to the extra questions.
+	Answers []Answer
 }
 
 // Interval returns the span the booking occupies.
@@ -86,6 +88,9 @@ type Request struct {
 	// ISO 3166-1 alpha-2 or ISO 3166-2 code, which must be one the
 	// practice serves when it lists any.
 	Region string
+	// Answers answer the practice's extra questions in order (Answers[i]
+	// answers question i); empty ones are left out.
+	Answers []string
 	// Address is where the request came from, for the per-network limit
 	// only: it is never stored, only its network's fingerprint while the
 	// booking is upcoming ("" counts under no network).

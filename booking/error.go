@@ -60,6 +60,15 @@ func ErrorCode(err error) string {
 	return EINTERNAL
 }
 
+// ErrorKind returns the Kind of err, the rule that refused it, or "".
+func ErrorKind(err error) string {
+	var e *Error
+	if errors.As(err, &e) {
+		return e.Kind
+	}
+	return ""
+}
+
 // ErrorMessage returns the user-facing message of err; errors that are not
 // domain errors get a generic message so internals never leak.
 func ErrorMessage(err error) string {

@@ -12,12 +12,15 @@ const (
 	MailRescheduled       = "rescheduled"        // to the client, with the updated invitation
 	MailCancelled         = "cancelled"          // to the client, with the cancelling invitation
 	MailReminder          = "reminder"           // to the client, before the consultation
+	MailRestored          = "restored"           // to the client: a cancellation undone, with the invitation
 	MailPractitionerNew   = "practitioner_new"   // to the practitioner
 	MailPractitionerMoved = "practitioner_moved" // to the practitioner
 	MailPractitionerGone  = "practitioner_gone"  // to the practitioner
 	MailSecurity          = "security"           // to the practitioner: a change to how they sign in
 	MailConfirmRequest    = "confirm_request"    // to the client: the link that confirms a held time
 	MailLimitNotice       = "limit_notice"       // to the client: a request for their inbox was not taken
+	MailWaitlistConfirm   = "waitlist_confirm"   // to a waitlist entry: the link that confirms it
+	MailWaitlistOffer     = "waitlist_offer"     // to a waitlist entry: a time held for them, with the link that books it
 )
 
 // Recipients of queued mail.
@@ -61,6 +64,8 @@ type OutboxMessage struct {
 	MessageID string // the Message-ID header it was (or will be) sent with
 	CreatedAt time.Time
 	SentAt    *time.Time
+	// WaitlistEntryID is the waitlist entry a waitlist email is about.
+	WaitlistEntryID int64
 	// MailToken is the sealed manage token (see TokenSealer); only the
 	// worker's claim fills it in, never a listing.
 	MailToken []byte
@@ -109,4 +114,9 @@ type Outbox interface {
 	// RenderMessage renders message id as it would be sent now. ENOTFOUND
 	// when there is no such message or its booking is gone.
 	RenderMessage(ctx context.Context, id int64) (*RenderedMessage, error)
+	// PreviewMessage renders the message of kind to the client about b,
+	// with the practitioner's note, as it would be sent if b changed
+	// now: before a cancellation, what the client will receive. Nothing
+	// is queued. EINVALID for a kind that does not go to the client.
+	PreviewMessage(ctx context.Context, kind string, b Booking, note string) (*RenderedMessage, error)
 }

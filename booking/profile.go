@@ -30,6 +30,11 @@ type Profile struct {
 	MailSubject    string
 	// Modes are the ways the consultation can happen.
 	Modes Modes
+	// Questions are up to five extra questions for the booking form.
+	Questions []Question
+	// PhotoVersion names the practitioner's photo; "" for none. It is
+	// set by storing a photo, not with the rest of the profile.
+	PhotoVersion string
 	// UpdatedAt is when the profile last changed; zero when never.
 	UpdatedAt time.Time
 }
@@ -72,6 +77,7 @@ func (p *Profile) Normalize() {
 	}
 	p.Regions = regions
 	p.Modes.normalize()
+	p.Questions = normalizeQuestions(p.Questions)
 }
 
 // Validate checks a normalized profile and returns an EINVALID error
@@ -117,6 +123,7 @@ func (p *Profile) Validate() error {
 		f.Add("mail_subject", "Use at most 100 characters on one line.")
 	}
 	p.Modes.validate(f)
+	validateQuestions(p.Questions, f)
 	return f.Err()
 }
 

@@ -112,3 +112,30 @@ func TestCheckRegion(t *testing.T) {
 		}
 	}
 }
+
+func TestCheckAnswers(t *testing.T) {
+	qs := []booking.Question{
+		{Kind: booking.QuestionChoice, Label: "Heard of us?", Choices: []string{"A friend", "A search"}},
+		{Kind: booking.QuestionText, Label: "Anything else?"},
+		{Kind: booking.QuestionYesNo, Label: "Before?"},
+	}
+	got, err := booking.CheckAnswers(qs, []string{"A friend", " ", "yes"})
+	if err != nil || len(got) != 2 || got[0] != (booking.Answer{Question: "Heard of us?", Answer: "A friend"}) || got[1].Answer != "yes" {
+		t.Errorf("CheckAnswers = %+v, %v", got, err)
+	}
+	for field, raw := range map[string][]string{
+		"answer_1": {"A neighbour"}, "answer_2": {"", strings.Repeat("x", 301)}, "answer_3": {"", "", "perhaps"},
+		"answers": {"", "", "", "one too many"},
+	} {
+		if _, err := booking.CheckAnswers(qs, raw); booking.FieldsOf(err)[field] == "" {
+			t.Errorf("%v: %v, want errors.%s", raw, err, field)
+		}
+	}
+	p := booking.Profile{Questions: make([]booking.Question, 6)}
+	for i := range p.Questions {
+		p.Questions[i] = booking.Question{Kind: booking.QuestionText, Label: "Q"}
+	}
+	if p.Normalize(); booking.FieldsOf(p.Validate())["questions"] == "" {
+		t.Error("six questions accepted")
+	}
+}

@@ -38,6 +38,9 @@ func refusal(s Schedule, busy []Interval, start, now time.Time) error {
 	case int64(st.HorizonDays) < dayNumber(day)-dayNumber(today):
 		return refused(RefusedBeyondHorizon, fmt.Sprintf("Bookings can be made up to %s ahead. Please choose an earlier day.", daysText(st.HorizonDays)))
 	}
+	if s.CalendarsStale {
+		return refused(RefusedTaken, "Bookings are paused for a moment while the practice's calendar is brought up to date. Please try again later.")
+	}
 	dayStart, dayEnd := firstInstant(loc, day, 0), firstInstant(loc, day.AddDays(1), 0)
 	windows := dayWindows(nil, loc, day, dayStart, dayEnd, s.Weekly, overridesBetween(s.Overrides, day, day))
 	if len(windows) == 0 {

@@ -156,6 +156,13 @@ type Schedule struct {
 	Settings  Settings
 	Weekly    []WeeklyWindow
 	Overrides []Override
+	// Blocked is busy time read from the practitioner's own calendars:
+	// it blocks slots, with the buffer, as bookings do, but does not count
+	// towards the daily cap of consultations.
+	Blocked []Interval
+	// CalendarsStale is set while a linked calendar has gone unread for
+	// too long: its busy time may be out of date, so nothing is bookable.
+	CalendarsStale bool
 }
 
 // Interval is a half-open span of time [Start, End).

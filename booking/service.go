@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/json"
 	"errors"
+	"slices"
 	"time"
 )
 
@@ -22,6 +23,8 @@ type Service struct {
 	// holdFor, when set, is how long Hold keeps a time for a client to
 	// confirm by email.
 	holdFor time.Duration
+	// waitlistHold is how long a time offered to a waitlist entry is held.
+	waitlistHold time.Duration
 }
 
 // Option configures a Service in NewService.
@@ -46,13 +49,23 @@ func WithConfirmByEmail(holdFor time.Duration) Option {
 	return func(s *Service) { s.holdFor = holdFor }
 }
 
+// WithWaitlistHold sets how long a time offered to a waitlist entry is
+// held for it (WaitlistHold without this option).
+func WithWaitlistHold(d time.Duration) Option {
+	return func(s *Service) { s.waitlistHold = d }
+}
+
 // ConfirmsByEmail reports whether bookings are held until the client
 // confirms them by email (Hold) rather than made at once (Book).
 func (s *Service) ConfirmsByEmail() bool { return s.holdFor > 0 }
 
+// Sealer returns the sealer of manage tokens for email (WithSealer), or
+// nil without one.
+func (s *Service) Sealer() TokenSealer { return s.sealer }
+
 // NewService returns a Service on store using now as its clock.
 func NewService(store Store, now func() time.Time, opts ...Option) *Service {
-	s := &Service{Store: store, Now: now}
+	s := &Service{Store: store, Now: now, waitlistHold: WaitlistHold}
 	for _, opt := range opts {
 		opt(s)
 	}
@@ -76,6 +89,27 @@ func (s *Service) Slots(ctx context.Context, from, to time.Time) ([]Slot, Settin
 	return slots, sched.Settings, err
 }
 
+// SlotsAround is Slots as they would be with the booking holding
+// [own.Start, own.End) moved away: its neighbours within the buffer are
+// free, its own start is not listed. For the practitioner moving it.
+func (s *Service) SlotsAround(ctx context.Context, from, to time.Time, own Interval) ([]Slot, error) {
+	if !from.Before(to) {
+		return nil, Errorf(EINVALID, "The end of the range must be after its start.")
+	}
+	sched, busy, err := s.load(ctx, from, to)
+	if err != nil {
+		return nil, err
+	}
+	if i := slices.IndexFunc(busy, func(b Interval) bool { return b.Start.Equal(own.Start) && b.End.Equal(own.End) }); i >= 0 {
+		busy = slices.Delete(busy, i, i+1)
+	}
+	slots, err := FreeSlots(sched, busy, from, to, s.Now())
+	if err != nil {
+		return nil, err
+	}
+	return slices.DeleteFunc(slots, func(sl Slot) bool { return sl.Start.Equal(own.Start) }), nil
+}
+
 // Settings returns the practice's current settings.
 func (s *Service) Settings(ctx context.Context) (Settings, error) {
 	today := DateOf(s.Now().UTC())
@@ -83,9 +117,18 @@ func (s *Service) Settings(ctx context.Context) (Settings, error) {
 	return sched.Settings, err
 }
 
+// scheduleBusyReader is a Store that reads a schedule and busy intervals
+// in one round trip, as Schedule and Busy would.
+type scheduleBusyReader interface {
+	ScheduleAndBusy(ctx context.Context, from, to Date, busyFrom, busyTo time.Time) (Schedule, []Interval, error)
+}
+
 // load reads what FreeSlots needs for [from, to): its SpanFor.
 func (s *Service) load(ctx context.Context, from, to time.Time) (Schedule, []Interval, error) {
 	span := SpanFor(from, to)
+	if r, ok := s.Store.(scheduleBusyReader); ok {
+		return r.ScheduleAndBusy(ctx, span.FirstDay, span.LastDay, span.BusyFrom, span.BusyTo)
+	}
 	sched, err := s.Store.Schedule(ctx, span.FirstDay, span.LastDay)
 	if err != nil {
 		return Schedule{}, nil, err
@@ -181,12 +224,16 @@ func (s *Service) book(ctx context.Context, req Request, idemKey string, hold ti
 	if err := CheckRegion(settings.Profile.Regions, req.Region); err != nil {
 		return nil, "", err
 	}
+	answers, err := CheckAnswers(settings.Profile.Questions, req.Answers)
+	if err != nil {
+		return nil, "", err
+	}
 	token, tokenHash := NewToken()
 	nb := NewBooking{
 		Start: req.Start.UTC(), End: req.Start.UTC().Add(settings.SlotLength),
 		Name: req.Name, Email: req.Email, Phone: req.Phone, Note: req.Note,
 		TimeZone: req.TimeZone, HourCycle: req.HourCycle, Network: NetworkOf(req.Address), TokenHash: tokenHash, Now: s.Now().UTC(), Limits: s.limits,
-		HoldUntil: hold, Mode: mode, Region: req.Region,
+		HoldUntil: hold, Mode: mode, Region: req.Region, Answers: answers,
 	}
 	if mode == ModeVideo {
 		nb.VideoLink = videoLinkFor(settings.Profile.Modes.Video)
@@ -389,9 +436,10 @@ func (r Request) hash() []byte {
 	data, err := json.Marshal(struct {
 		Start                              time.Time
 		Name, Email, Phone, Note, TimeZone string
-		Mode                               Mode   `json:",omitempty"`
-		Region                             string `json:",omitempty"`
-	}{r.Start.UTC(), r.Name, r.Email, r.Phone, r.Note, r.TimeZone, r.Mode, r.Region})
+		Mode                               Mode     `json:",omitempty"`
+		Region                             string   `json:",omitempty"`
+		Answers                            []string `json:",omitempty"`
+	}{r.Start.UTC(), r.Name, r.Email, r.Phone, r.Note, r.TimeZone, r.Mode, r.Region, r.Answers})
 	if err != nil {
 		panic(errors.New("booking: marshal request: " + err.Error()))
 	}

@@ -22,7 +22,10 @@ import (
 // earlier than now+MinNotice, falls on a date the horizon and NotSameDay allow,
 // and its date has fewer than DailyCap busy intervals starting on it; so busy
 // (which is not modified) should hold every confirmed booking on those dates.
-// Slots are in UTC; when none is free the result is empty, not nil.
+// The schedule's Blocked time (the practitioner's own calendars) blocks
+// slots as busy does but counts towards no cap; while CalendarsStale is
+// set, no slot is free. Slots are in UTC; when none is free the result is
+// empty, not nil.
 func FreeSlots(s Schedule, busy []Interval, from, to, now time.Time) ([]Slot, error) {
 	st := s.Settings
 	if err := checkSlotSettings(st); err != nil {
@@ -37,6 +40,9 @@ func FreeSlots(s Schedule, busy []Interval, from, to, now time.Time) ([]Slot, er
 	from, to, now = from.Round(0), to.Round(0), now.Round(0)
 
 	slots := []Slot{}
+	if s.CalendarsStale {
+		return slots, nil
+	}
 	lower := now.Add(st.MinNotice)
 	if from.After(lower) {
 		lower = from
@@ -64,7 +70,7 @@ func FreeSlots(s Schedule, busy []Interval, from, to, now time.Time) ([]Slot, er
 	}
 
 	dayStart := firstInstant(loc, first, 0)
-	sw := newSlotSweep(busy, st.Buffer, dayStart, firstInstant(loc, last, 24*60))
+	sw := newSlotSweep(busy, s.Blocked, st.Buffer, dayStart, firstInstant(loc, last, 24*60))
 	overrides := overridesBetween(s.Overrides, first, last)
 	var spans []Interval
 	length := st.SlotLength
@@ -140,6 +146,32 @@ func SpanFor(from, to time.Time) Span {
 		BusyTo:   to.Add(margin),
 	}
 }
+
+// CheckDates returns the practice-local dates, first to last, whose
+// bookings a check of a booking of [start, end) under st reads: those
+// within Buffer of it, and those starting on its date, which count towards
+// that date's DailyCap (FreeSlots reads nothing else of the busy
+// intervals). The booking itself lies on those dates, so two bookings
+// either of which could change the other's check always share a date: a
+// lock per date, taken before each check, keeps them from being decided at
+// the same time, while bookings of dates apart go ahead side by side.
+func CheckDates(st Settings, start, end time.Time) (first, last Date, err error) {
+	loc, err := st.Location()
+	if err != nil {
+		return Date{}, Date{}, err
+	}
+	// The buffered interval is [start-Buffer, end+Buffer): its last
+	// instant is just before end+Buffer.
+	first = DateOf(start.Add(-st.Buffer).In(loc))
+	last = DateOf(end.Add(st.Buffer).Add(-time.Nanosecond).In(loc))
+	if d := DateOf(start.In(loc)); last.Before(d) {
+		last = d // an empty interval still counts on its date
+	}
+	return first, last, nil
+}
+
+// DayNumber counts the days from 1970-01-01 to d.
+func DayNumber(d Date) int64 { return dayNumber(d) }
 
 // checkSlotSettings rejects settings the engine cannot honour. These are
 // configuration faults, not client mistakes, so they are plain errors that
@@ -273,28 +305,64 @@ func overridesBetween(overrides []Override, first, last Date) map[Date]Override 
 // increasing order, in one pass over the busy intervals sorted by start,
 // instead of comparing every slot with every booking.
 type slotSweep struct {
-	busy    []Interval // sorted by Start
+	busy    []Interval // bookings and blocked time, sorted by Start
+	counted []Interval // bookings only, sorted by Start, for the daily cap
 	buffer  time.Duration
 	next    int       // busy[:next] begin, less the buffer, before the latest slot's end
 	reach   time.Time // the latest End+buffer among busy[:next]
 	reached bool      // whether reach is set
-	lo, hi  int       // busy[lo:hi] start within the latest day asked about
+	lo, hi  int       // counted[lo:hi] start within the latest day asked about
 }
 
-// newSlotSweep keeps a sorted copy of the busy intervals that can block a
-// slot within [from, to) or count towards the cap of a day within it.
-func newSlotSweep(busy []Interval, buffer time.Duration, from, to time.Time) slotSweep {
-	keep := make([]Interval, 0, len(busy))
-	for _, b := range busy {
+// newSlotSweep keeps sorted copies of the busy intervals (bookings) and
+// the blocked time that can block a slot within [from, to), and of the
+// bookings that count towards the cap of a day within it.
+func newSlotSweep(busy, blocked []Interval, buffer time.Duration, from, to time.Time) slotSweep {
+	keep := make([]Interval, 0, len(busy)+len(blocked))
+	counted := make([]Interval, 0, len(busy))
+	add := func(b Interval, counts bool) {
 		b = Interval{b.Start.Round(0), b.End.Round(0)}
-		blocks := b.Start.Add(-buffer).Before(to) && from.Before(b.End.Add(buffer))
-		counts := !b.Start.Before(from) && b.Start.Before(to)
-		if blocks || counts {
+		if b.Start.Add(-buffer).Before(to) && from.Before(b.End.Add(buffer)) {
 			keep = append(keep, b)
 		}
+		if counts && !b.Start.Before(from) && b.Start.Before(to) {
+			counted = append(counted, b)
+		}
 	}
-	slices.SortFunc(keep, func(a, b Interval) int { return a.Start.Compare(b.Start) })
-	return slotSweep{busy: keep, buffer: buffer}
+	for _, b := range busy {
+		add(b, true)
+	}
+	byStart := func(a, b Interval) int { return a.Start.Compare(b.Start) }
+	if !slices.IsSortedFunc(keep, byStart) {
+		slices.SortFunc(keep, byStart)
+	}
+	slices.SortFunc(counted, byStart)
+	n := len(keep)
+	for _, b := range blocked {
+		add(b, false)
+	}
+	// Both parts are usually sorted already (the store reads them so):
+	// merging them costs a pass, not a sort.
+	if !slices.IsSortedFunc(keep[n:], byStart) {
+		slices.SortFunc(keep[n:], byStart)
+	}
+	if n > 0 && n < len(keep) {
+		keep = mergeSorted(keep[:n], keep[n:])
+	}
+	return slotSweep{busy: keep, counted: counted, buffer: buffer}
+}
+
+// mergeSorted merges two runs sorted by start into a new slice.
+func mergeSorted(a, b []Interval) []Interval {
+	out := make([]Interval, 0, len(a)+len(b))
+	for len(a) > 0 && len(b) > 0 {
+		if b[0].Start.Before(a[0].Start) {
+			out, b = append(out, b[0]), b[1:]
+		} else {
+			out, a = append(out, a[0]), a[1:]
+		}
+	}
+	return append(append(out, a...), b...)
 }
 
 // free reports whether [start, end) keeps the buffer away from every busy
@@ -310,14 +378,14 @@ func (sw *slotSweep) free(start, end time.Time) bool {
 	return !sw.reached || !sw.reach.After(start)
 }
 
-// startsIn counts the busy intervals starting within [from, to). Calls must
+// startsIn counts the bookings starting within [from, to). Calls must
 // come in increasing order of days.
 func (sw *slotSweep) startsIn(from, to time.Time) int {
-	for sw.lo < len(sw.busy) && sw.busy[sw.lo].Start.Before(from) {
+	for sw.lo < len(sw.counted) && sw.counted[sw.lo].Start.Before(from) {
 		sw.lo++
 	}
 	sw.hi = max(sw.hi, sw.lo)
-	for sw.hi < len(sw.busy) && sw.busy[sw.hi].Start.Before(to) {
+	for sw.hi < len(sw.counted) && sw.counted[sw.hi].Start.Before(to) {
 		sw.hi++
 	}
 	return sw.hi - sw.lo

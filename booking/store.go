@@ -35,10 +35,16 @@ type NewBooking struct {
 	Mode      Mode
 	VideoLink string
 	Region    string
+	Answers   []Answer
 	// HoldUntil, when set, stores the booking held until then, with the
 	// email that asks the client to confirm it instead of the
 	// confirmation.
 	HoldUntil time.Time
+	// WaitlistEntry, with HoldUntil, holds the time for that waitlist
+	// entry: the offer is recorded with the booking and its email is the
+	// offer instead of the request to confirm. ENOTFOUND when the entry
+	// is no longer waiting or has a time held already.
+	WaitlistEntry int64
 }
 
 // IdempotencyRecord lets a repeated create request return the booking the
@@ -65,6 +71,9 @@ type TokenSealer interface {
 // serialises booking changes, and call the CheckFunc there, so rules such
 // as the buffer and the daily cap hold under concurrent requests.
 type Store interface {
+	WaitlistStore
+	EmbedStore
+
 	// Schedule returns the settings, the weekly hours and the overrides
 	// (including time off) for practice-local dates in [from, to].
 	Schedule(ctx context.Context, from, to Date) (Schedule, error)

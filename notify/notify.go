@@ -55,6 +55,7 @@ type Store interface {
 	OutboxByID(ctx context.Context, id int64) (*booking.OutboxMessage, error)
 	PurgeMailTokens(ctx context.Context, now time.Time) (int64, error)
 	BookingByID(ctx context.Context, id int64) (*booking.Booking, error)
+	WaitlistEntryByID(ctx context.Context, id int64) (*booking.WaitlistEntry, error)
 	Schedule(ctx context.Context, from, to booking.Date) (booking.Schedule, error)
 }
 
@@ -192,6 +193,32 @@ func (w *Worker) RenderMessage(ctx context.Context, id int64) (*booking.Rendered
 	if err != nil {
 		return nil, err
 	}
+	return rendered(*m, msg), nil
+}
+
+// PreviewMessage implements booking.Outbox. As in RenderMessage, the
+// client's private link is left out.
+func (w *Worker) PreviewMessage(ctx context.Context, kind string, b booking.Booking, note string) (*booking.RenderedMessage, error) {
+	if _, ok := clientKinds[kind]; !ok {
+		return nil, booking.Errorf(booking.EINVALID, "Only messages to the client can be previewed.")
+	}
+	at := w.now().UTC()
+	m := booking.OutboxMessage{BookingID: b.ID, Kind: kind, Recipient: booking.RecipientClient, Note: note,
+		Status: booking.OutboxPending, CreatedAt: at, SendAfter: at}
+	// The booking as the change would leave it: one step further on.
+	b.Sequence++
+	if kind == booking.MailCancelled {
+		b.Status, b.CancelledAt = booking.StatusCancelled, &at
+	}
+	msg, err := w.render(ctx, m, &b, "", at)
+	if err != nil {
+		return nil, err
+	}
+	return rendered(m, msg), nil
+}
+
+// rendered is msg, rendered from m, as the admin area shows it.
+func rendered(m booking.OutboxMessage, msg *Message) *booking.RenderedMessage {
 	r := &booking.RenderedMessage{
 		ID: m.ID, Kind: m.Kind, Status: m.Status,
 		From: msg.From.String(), To: msg.To.String(), Subject: msg.Subject,
@@ -201,5 +228,5 @@ func (w *Worker) RenderMessage(ctx context.Context, id int64) (*booking.Rendered
 	if msg.ReplyTo != nil {
 		r.ReplyTo = msg.ReplyTo.String()
 	}
-	return r, nil
+	return r
 }

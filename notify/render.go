@@ -66,11 +66,13 @@ type view struct {
 var clientKinds = map[string]calendar.Method{
 	booking.MailConfirmation: calendar.MethodRequest,
 	booking.MailRescheduled:  calendar.MethodRequest,
+	booking.MailRestored:     calendar.MethodRequest,
 	booking.MailCancelled:    calendar.MethodCancel,
 	booking.MailReminder:     "",
 	// No invitation before the time is confirmed.
 	booking.MailConfirmRequest: "",
 	booking.MailLimitNotice:    "",
+	booking.MailWaitlistOffer:  "",
 }
 
 // render builds message m about booking b as it is now. token is the

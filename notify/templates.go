@@ -21,8 +21,9 @@ var templateFS embed.FS
 // kinds lists every kind of message; each must have its templates.
 var kinds = []string{
 	booking.MailConfirmRequest, booking.MailLimitNotice,
-	booking.MailConfirmation, booking.MailRescheduled, booking.MailCancelled, booking.MailReminder,
+	booking.MailConfirmation, booking.MailRescheduled, booking.MailRestored, booking.MailCancelled, booking.MailReminder,
 	booking.MailPractitionerNew, booking.MailPractitionerMoved, booking.MailPractitionerGone, booking.MailSecurity,
+	booking.MailWaitlistConfirm, booking.MailWaitlistOffer,
 }
 
 // templates are the parsed message templates, one set per kind.

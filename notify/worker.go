@@ -90,6 +90,10 @@ func (w *Worker) deliver(ctx context.Context, m booking.OutboxMessage) {
 		w.deliverSecurity(ctx, log, m)
 		return
 	}
+	if m.Kind == booking.MailWaitlistConfirm {
+		w.deliverWaitlist(ctx, log, m)
+		return
+	}
 	var b *booking.Booking
 	var err error
 	if m.BookingID != 0 {
@@ -222,11 +226,15 @@ func stale(m booking.OutboxMessage, b *booking.Booking, now time.Time) string {
 		case !b.Start.After(now):
 			return "the consultation has already started"
 		}
-	case booking.MailConfirmRequest:
+	case booking.MailConfirmRequest, booking.MailWaitlistOffer:
 		if b.Status != booking.StatusHeld || (b.HoldExpires != nil && !b.HoldExpires.After(now)) {
 			return "the held time was confirmed or released"
 		}
-	case booking.MailConfirmation, booking.MailRescheduled:
+	case booking.MailCancelled:
+		if b.Status == booking.StatusConfirmed {
+			return "the cancellation was undone"
+		}
+	case booking.MailConfirmation, booking.MailRescheduled, booking.MailRestored:
 		switch {
 		case b.Sequence != m.BookingSequence:
 			return "superseded by a later change to the booking"

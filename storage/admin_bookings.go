@@ -2,6 +2,7 @@ package storage
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -11,12 +12,13 @@ import (
 	"consult/booking"
 )
 
-// adminColumns is bookingColumns plus the practitioner's private note.
-const adminColumns = bookingColumns + `, practitioner_note`
+// adminColumns is bookingColumns plus the practitioner's private note
+// and words to the client on a cancellation.
+const adminColumns = bookingColumns + `, practitioner_note, cancel_message`
 
 func scanAdminBooking(row pgx.Row) (*booking.AdminBooking, error) {
 	var b booking.AdminBooking
-	if err := scanBookingInto(row, &b.Booking, &b.PractitionerNote); err != nil {
+	if err := scanBookingInto(row, &b.Booking, &b.PractitionerNote, &b.CancelMessage); err != nil {
 		return nil, err
 	}
 	return &b, nil
@@ -130,7 +132,13 @@ func (s *Store) SetBookingStatus(ctx context.Context, id int64, status booking.S
 		b, err = scanBooking(tx.QueryRow(ctx, `
 			UPDATE bookings SET status = $2, updated_at = $3 WHERE id = $1 RETURNING `+bookingColumns,
 			cur.ID, string(status), stamp(now)))
-		return err
+		if err != nil {
+			return err
+		}
+		if event := booking.WebhookEventOf(status); event != "" && status != cur.Status {
+			return s.queueWebhooks(ctx, tx, b, event, now)
+		}
+		return nil
 	})
 	return b, err
 }
@@ -146,4 +154,92 @@ func (s *Store) SetPractitionerNote(ctx context.Context, id int64, note string, 
 		return booking.Errorf(booking.ENOTFOUND, "We could not find that booking.")
 	}
 	return nil
+}
+
+// RescheduleBookingByID implements booking.AdminBookingStore. The client's
+// emails carry their private link when a message queued earlier still
+// holds it sealed (a pending reminder, say); otherwise they point to the
+// link of the confirmation email, which still works.
+func (s *Store) RescheduleBookingByID(ctx context.Context, id int64, start, end, now time.Time, check booking.BookingCheck, slot booking.CheckFunc) (*booking.Booking, error) {
+	var b *booking.Booking
+	err := s.transact(ctx, func(tx pgx.Tx) error {
+		if err := lockBookings(ctx, tx); err != nil {
+			return err
+		}
+		if err := expireHolds(ctx, tx, now); err != nil {
+			return err
+		}
+		cur, err := bookingByIDForUpdate(ctx, tx, id)
+		if err != nil {
+			return err
+		}
+		if err := check(*cur); err != nil {
+			return err
+		}
+		if err := checkInTx(ctx, tx, start, end, cur.ID, slot); err != nil {
+			return err
+		}
+		sealed, err := sealedToken(ctx, tx, cur.ID)
+		if err != nil {
+			return err
+		}
+		b, err = scanBooking(tx.QueryRow(ctx, `
+			UPDATE bookings SET starts_at = $2, ends_at = $3, updated_at = $4, sequence = sequence + 1
+			WHERE id = $1 RETURNING `+bookingColumns, cur.ID, start, end, stamp(now)))
+		if err != nil {
+			return err
+		}
+		return s.queueMail(ctx, tx, b, EventRescheduled, "", b.UpdatedAt, sealed)
+	})
+	return b, err
+}
+
+// RestoreBookingByID implements booking.AdminBookingStore. The
+// cancellation took the sealed link out of every message, so the restored
+// booking's email points to the link of the confirmation email, which
+// works again.
+func (s *Store) RestoreBookingByID(ctx context.Context, id int64, now time.Time, check booking.BookingCheck, slot booking.CheckFunc) (*booking.Booking, error) {
+	var b *booking.Booking
+	err := s.transact(ctx, func(tx pgx.Tx) error {
+		if err := lockBookings(ctx, tx); err != nil {
+			return err
+		}
+		if err := expireHolds(ctx, tx, now); err != nil {
+			return err
+		}
+		cur, err := bookingByIDForUpdate(ctx, tx, id)
+		if err != nil {
+			return err
+		}
+		if err := check(*cur); err != nil {
+			return err
+		}
+		if err := checkInTx(ctx, tx, cur.Start, cur.End, cur.ID, slot); err != nil {
+			return err
+		}
+		b, err = scanBooking(tx.QueryRow(ctx, `
+			UPDATE bookings SET status = 'confirmed', cancelled_at = NULL, cancel_message = '',
+				updated_at = $2, sequence = sequence + 1
+			WHERE id = $1 RETURNING `+bookingColumns, cur.ID, stamp(now)))
+		if err != nil {
+			return err
+		}
+		return s.queueMail(ctx, tx, b, EventRestored, "", b.UpdatedAt, nil)
+	})
+	return b, err
+}
+
+// sealedToken returns the newest sealed manage token a message about
+// booking id still holds, or nil.
+func sealedToken(ctx context.Context, tx pgx.Tx, id int64) ([]byte, error) {
+	var sealed []byte
+	err := tx.QueryRow(ctx, `SELECT sealed_token FROM outbox WHERE booking_id = $1 AND sealed_token IS NOT NULL
+		ORDER BY id DESC LIMIT 1`, id).Scan(&sealed)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("storage: sealed token: %w", translate(err))
+	}
+	return sealed, nil
 }

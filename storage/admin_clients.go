@@ -41,7 +41,19 @@ func (s *Store) ClientData(ctx context.Context, email string) (booking.ClientDat
 	if err != nil {
 		return cd, fmt.Errorf("storage: client mail: %w", translate(err))
 	}
-	return cd, nil
+	rows, err = s.db.Query(ctx, `SELECT `+waitlistColumns+waitlistFrom+` WHERE lower(e.email) = lower($1) ORDER BY e.id`, email)
+	if err != nil {
+		return cd, fmt.Errorf("storage: client waitlist: %w", translate(err))
+	}
+	defer rows.Close()
+	for rows.Next() {
+		e, err := scanWaitlist(rows)
+		if err != nil {
+			return cd, err
+		}
+		cd.Waitlist = append(cd.Waitlist, *e)
+	}
+	return cd, translate(rows.Err())
 }
 
 // EraseClient implements booking.ClientStore. Bookings stay (so the
@@ -55,10 +67,18 @@ func (s *Store) EraseClient(ctx context.Context, email string, now time.Time) ([
 		if err := lockBookings(ctx, tx); err != nil {
 			return err
 		}
+		// Waiting entries go altogether, a time held for one released.
+		if err := releaseOffers(ctx, tx, `o.entry_id IN (SELECT id FROM waitlist_entries WHERE lower(email) = lower($1))`,
+			now, strings.TrimSpace(email)); err != nil {
+			return err
+		}
+		if _, err := tx.Exec(ctx, `DELETE FROM waitlist_entries WHERE lower(email) = lower($1)`, strings.TrimSpace(email)); err != nil {
+			return fmt.Errorf("storage: erase waitlist: %w", translate(err))
+		}
 		rows, err := tx.Query(ctx, `
 			UPDATE bookings SET
-				name = 'Erased', email = 'erased-' || id || '@invalid', phone = '', note = '', video_link = '', region = '',
-				practitioner_note = '', updated_at = $2, client_key = NULL, network_key = NULL,
+				name = 'Erased', email = 'erased-' || id || '@invalid', phone = '', note = '', video_link = '', region = '', answers = '[]',
+				practitioner_note = '', cancel_message = '', updated_at = $2, client_key = NULL, network_key = NULL,
 				status = CASE WHEN status = 'confirmed' AND ends_at > $2 THEN 'cancelled' ELSE status END,
 				cancelled_at = CASE WHEN status = 'confirmed' AND ends_at > $2 THEN $2 ELSE cancelled_at END,
 				sequence = sequence + 1
@@ -78,6 +98,9 @@ func (s *Store) EraseClient(ctx context.Context, email string, now time.Time) ([
 				status = CASE WHEN status IN ('pending', 'sending', 'failed', 'logged') THEN 'skipped' ELSE status END
 			WHERE booking_id = ANY($1)`, ids); err != nil {
 			return fmt.Errorf("storage: erase mail: %w", translate(err))
+		}
+		if err := eraseWebhookBodies(ctx, tx, ids); err != nil {
+			return err
 		}
 		_, err = tx.Exec(ctx, `DELETE FROM idempotency_keys WHERE booking_id = ANY($1)`, ids)
 		return translate(err)

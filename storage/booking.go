@@ -16,7 +16,7 @@ import (
 // bookingColumns is the column list every booking query selects, in the
 // order scanBooking reads them.
 const bookingColumns = `id, starts_at, ends_at, status, name, email, phone, note, time_zone,
-	coalesce(hour_cycle, 0), sequence, created_at, updated_at, cancelled_at, hold_expires_at, mode, video_link, region`
+	coalesce(hour_cycle, 0), sequence, created_at, updated_at, cancelled_at, hold_expires_at, mode, video_link, region, answers`
 
 func scanBooking(row pgx.Row) (*booking.Booking, error) {
 	var b booking.Booking
@@ -32,7 +32,7 @@ func scanBooking(row pgx.Row) (*booking.Booking, error) {
 func scanBookingInto(row pgx.Row, b *booking.Booking, extra ...any) error {
 	var status, mode string
 	dest := append([]any{&b.ID, &b.Start, &b.End, &status, &b.Name, &b.Email, &b.Phone, &b.Note,
-		&b.TimeZone, &b.HourCycle, &b.Sequence, &b.CreatedAt, &b.UpdatedAt, &b.CancelledAt, &b.HoldExpires, &mode, &b.VideoLink, &b.Region}, extra...)
+		&b.TimeZone, &b.HourCycle, &b.Sequence, &b.CreatedAt, &b.UpdatedAt, &b.CancelledAt, &b.HoldExpires, &mode, &b.VideoLink, &b.Region, &b.Answers}, extra...)
 	if err := row.Scan(dest...); err != nil {
 		if errors.Is(err, pgx.ErrNoRows) {
 			return booking.Errorf(booking.ENOTFOUND, "We could not find that booking.")
@@ -66,13 +66,21 @@ func (s *Store) Busy(ctx context.Context, from, to time.Time) ([]booking.Interva
 // every booking transaction does first and a sweep does every half
 // minute.
 func busy(ctx context.Context, q querier, from, to time.Time, except int64) ([]booking.Interval, error) {
-	rows, err := q.Query(ctx, `
-		SELECT starts_at, ends_at FROM bookings
-		WHERE status IN ('confirmed', 'held', 'completed', 'no_show') AND during && tstzrange($1, $2, '[)') AND id <> $3
-		ORDER BY starts_at`, from, to, except)
+	rows, err := q.Query(ctx, busySQL, from, to, except)
 	if err != nil {
 		return nil, fmt.Errorf("storage: busy: %w", translate(err))
 	}
+	return scanBusy(rows)
+}
+
+// busySQL's statuses are those of the index bookings_busy (migration
+// 00023): a query naming others reads the whole table.
+const busySQL = `
+	SELECT starts_at, ends_at FROM bookings
+	WHERE status IN ('confirmed', 'held', 'completed', 'no_show') AND during && tstzrange($1, $2, '[)') AND id <> $3
+	ORDER BY starts_at`
+
+func scanBusy(rows pgx.Rows) ([]booking.Interval, error) {
 	ivs, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (booking.Interval, error) {
 		var iv booking.Interval
 		err := r.Scan(&iv.Start, &iv.End)
@@ -86,18 +94,28 @@ func busy(ctx context.Context, q querier, from, to time.Time, except int64) ([]b
 }
 
 // checkInTx loads, inside tx, what check needs around [start, end) (its
-// booking.SpanFor) and runs it.
+// booking.SpanFor) and runs it, the locks of its dates taken before the
+// bookings are read (see booking_locks.go).
 func checkInTx(ctx context.Context, tx pgx.Tx, start, end time.Time, except int64, check booking.CheckFunc) error {
 	span := booking.SpanFor(start, end)
 	sched, err := loadSchedule(ctx, tx, span.FirstDay, span.LastDay)
 	if err != nil {
 		return err
 	}
-	b, err := busy(ctx, tx, span.BusyFrom, span.BusyTo, except)
-	if err != nil {
+	// The dates' locks and the bookings in one round trip.
+	b := &pgx.Batch{}
+	if err := queueDateLocks(b, sched.Settings, start, end); err != nil {
 		return err
 	}
-	return check(sched, b)
+	var held []booking.Interval
+	b.Queue(busySQL, span.BusyFrom, span.BusyTo, except).Query(func(rows pgx.Rows) (err error) {
+		held, err = scanBusy(rows)
+		return err
+	})
+	if err := tx.SendBatch(ctx, b).Close(); err != nil {
+		return fmt.Errorf("storage: check: %w", translate(err))
+	}
+	return check(sched, held)
 }
 
 // clientKey is a booking's client_key: a one-way fingerprint of the inbox
@@ -151,10 +169,8 @@ func checkClientLimits(ctx context.Context, tx pgx.Tx, nb booking.NewBooking) er
 func (s *Store) CreateBooking(ctx context.Context, nb booking.NewBooking, check booking.CheckFunc) (*booking.Booking, error) {
 	var b *booking.Booking
 	err := s.transact(ctx, func(tx pgx.Tx) error {
-		if err := lockBookings(ctx, tx); err != nil {
-			return err
-		}
-		if err := expireHolds(ctx, tx, nb.Now); err != nil {
+		client, network := limitLocks(nb)
+		if err := lockForBooking(ctx, tx, client, network, nb.Now); err != nil {
 			return err
 		}
 		if err := checkInTx(ctx, tx, nb.Start, nb.End, 0, check); err != nil {
@@ -169,16 +185,33 @@ func (s *Store) CreateBooking(ctx context.Context, nb booking.NewBooking, check 
 			t := stamp(nb.HoldUntil)
 			status, ev, holdUntil = booking.StatusHeld, EventHeld, &t
 		}
+		if nb.WaitlistEntry != 0 {
+			if err := recordOffer(ctx, tx, nb.WaitlistEntry); err != nil {
+				return err
+			}
+			ev = EventOffered
+		}
 		var err error
 		b, err = scanBooking(tx.QueryRow(ctx, `
 			INSERT INTO bookings (starts_at, ends_at, name, email, phone, note, time_zone, manage_token_hash,
-				created_at, updated_at, client_key, hour_cycle, network_key, status, hold_expires_at, mode, video_link, region)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9, $11, nullif($10, 0), $12, $13, $14, $15, $16, $17)
+				created_at, updated_at, client_key, hour_cycle, network_key, status, hold_expires_at, mode, video_link, region, answers)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9, $11, nullif($10, 0), $12, $13, $14, $15, $16, $17, $18)
 			RETURNING `+bookingColumns,
 			nb.Start, nb.End, nb.Name, nb.Email, nb.Phone, nb.Note, nb.TimeZone, nb.TokenHash, stamp(nb.Now), nb.HourCycle,
-			clientKey(nb.Email), networkKey(nb.Network), string(status), holdUntil, string(nb.Mode), nb.VideoLink, nb.Region))
+			clientKey(nb.Email), networkKey(nb.Network), string(status), holdUntil, string(nb.Mode), nb.VideoLink, nb.Region, answersValue(nb.Answers)))
 		if err != nil {
 			return err
+		}
+		if nb.WaitlistEntry != 0 {
+			if _, err := tx.Exec(ctx, `INSERT INTO waitlist_offers (entry_id, booking_id, starts_at, created_at)
+				VALUES ($1, $2, $3, $4)`, nb.WaitlistEntry, b.ID, b.Start, b.CreatedAt); err != nil {
+				return fmt.Errorf("storage: waitlist offer: %w", translate(err))
+			}
+		}
+		if status == booking.StatusConfirmed {
+			if err := s.endWaitlistOnBooking(ctx, tx, b, nb.Now); err != nil {
+				return err
+			}
 		}
 		if err := s.queueMail(ctx, tx, b, ev, "", b.CreatedAt, nb.MailToken); err != nil {
 			return err
@@ -235,8 +268,8 @@ func (s *Store) CancelBooking(ctx context.Context, tokenHash []byte, now time.Ti
 func (s *Store) cancelInTx(ctx context.Context, tx pgx.Tx, id int64, message string, now time.Time) (*booking.Booking, error) {
 	b, err := scanBooking(tx.QueryRow(ctx, `
 		UPDATE bookings SET status = 'cancelled', cancelled_at = $2, updated_at = $2,
-			sequence = sequence + 1
-		WHERE id = $1 RETURNING `+bookingColumns, id, now))
+			sequence = sequence + 1, cancel_message = $3
+		WHERE id = $1 RETURNING `+bookingColumns, id, now, message))
 	if err != nil {
 		return nil, err
 	}
@@ -247,10 +280,7 @@ func (s *Store) cancelInTx(ctx context.Context, tx pgx.Tx, id int64, message str
 func (s *Store) RescheduleBooking(ctx context.Context, tokenHash []byte, start, end, now time.Time, check booking.CheckFunc, mailToken []byte) (*booking.Booking, error) {
 	var b *booking.Booking
 	err := s.transact(ctx, func(tx pgx.Tx) error {
-		if err := lockBookings(ctx, tx); err != nil {
-			return err
-		}
-		if err := expireHolds(ctx, tx, now); err != nil {
+		if err := lockForBooking(ctx, tx, nil, nil, now); err != nil {
 			return err
 		}
 		cur, err := bookingForUpdate(ctx, tx, tokenHash)
@@ -312,4 +342,12 @@ func (s *Store) Idempotency(ctx context.Context, keyHash []byte, now time.Time) 
 		return nil, translate(err)
 	}
 	return &rec, nil
+}
+
+// answersValue is answers for the jsonb column, never null.
+func answersValue(answers []booking.Answer) []booking.Answer {
+	if answers == nil {
+		return []booking.Answer{}
+	}
+	return answers
 }

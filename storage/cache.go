@@ -34,6 +34,9 @@ type cachedSchedule struct {
 	stamp    time.Time
 	from, to booking.Date
 	sched    booking.Schedule
+	// longest is the longest of sched.Blocked, for finding those of a
+	// span by binary search.
+	longest time.Duration
 }
 
 // Override dates are read for a wider span than asked, so that requests
@@ -47,12 +50,20 @@ const (
 	scheduleSpan   = 3 * 366
 )
 
+// stampSQL reads the stamp the copy is checked against.
+const stampSQL = `SELECT availability_changed_at FROM practice_settings`
+
 // get returns the schedule with the overrides of [from, to].
 func (c *scheduleCache) get(ctx context.Context, pool *pgxpool.Pool, from, to booking.Date) (booking.Schedule, error) {
 	var stamp time.Time
-	if err := pool.QueryRow(ctx, `SELECT availability_changed_at FROM practice_settings`).Scan(&stamp); err != nil {
+	if err := pool.QueryRow(ctx, stampSQL).Scan(&stamp); err != nil {
 		return booking.Schedule{}, fmt.Errorf("storage: load settings: %w", translate(err))
 	}
+	return c.getAt(ctx, pool, stamp, from, to)
+}
+
+// getAt is get with the stamp read already, a moment ago.
+func (c *scheduleCache) getAt(ctx context.Context, pool *pgxpool.Pool, stamp time.Time, from, to booking.Date) (booking.Schedule, error) {
 	c.mu.Lock()
 	cur := c.cur
 	c.mu.Unlock()
@@ -108,9 +119,11 @@ func loadScheduleCopy(ctx context.Context, q batcher, from, to booking.Date) (*c
 		c.sched.Overrides, err = scanOverrides(rows)
 		return err
 	})
+	queueCalendarBusy(b, &c.sched, from, to)
 	if err := q.SendBatch(ctx, b).Close(); err != nil {
 		return nil, fmt.Errorf("storage: load schedule: %w", translate(err))
 	}
+	c.longest = longestOf(c.sched.Blocked)
 	return c, nil
 }
 
@@ -126,5 +139,7 @@ func (c *cachedSchedule) slice(from, to booking.Date) booking.Schedule {
 		o.Windows = append([]booking.TimeRange(nil), o.Windows...)
 		s.Overrides = append(s.Overrides, o)
 	}
+	s.Blocked = blockedWithin(c.sched.Blocked, c.longest, from, to)
+	s.CalendarsStale = c.sched.CalendarsStale
 	return s
 }

@@ -19,12 +19,12 @@ const expiredKeep = 24 * time.Hour
 // expired rows older than expiredKeep deleted. The inbox's fingerprint
 // stays for the day, so that requests a stranger never confirms still
 // count against the inbox's daily limit.
-func expireHolds(ctx context.Context, q pgx.Tx, now time.Time) error {
+func expireHolds(ctx context.Context, q execer, now time.Time) error {
 	now = stamp(now)
 	_, err := q.Exec(ctx, `
 		WITH gone AS (
 			UPDATE bookings SET status = 'expired', name = '', email = 'expired-' || id || '@invalid',
-				phone = '', note = '', video_link = '', region = '', network_key = NULL, updated_at = $1
+				phone = '', note = '', video_link = '', region = '', answers = '[]', network_key = NULL, updated_at = $1
 			WHERE status = 'held' AND hold_expires_at <= $1
 			RETURNING id
 		)
@@ -32,6 +32,11 @@ func expireHolds(ctx context.Context, q pgx.Tx, now time.Time) error {
 		WHERE booking_id IN (SELECT id FROM gone) AND status = 'pending'`, now)
 	if err != nil {
 		return fmt.Errorf("storage: expire holds: %w", translate(err))
+	}
+	// A time held for a waitlist entry and not claimed passes to the next.
+	if _, err := q.Exec(ctx, `UPDATE waitlist_offers o SET status = 'expired' FROM bookings b
+		WHERE o.booking_id = b.id AND o.status = 'open' AND b.status = 'expired'`); err != nil {
+		return fmt.Errorf("storage: expire waitlist offers: %w", translate(err))
 	}
 	if _, err := q.Exec(ctx, `DELETE FROM bookings WHERE status = 'expired' AND hold_expires_at <= $1`,
 		now.Add(-expiredKeep)); err != nil {
@@ -82,6 +87,9 @@ func (s *Store) ConfirmHold(ctx context.Context, tokenHash []byte, now time.Time
 		// The request's link has done its work.
 		if _, err := tx.Exec(ctx, `UPDATE outbox SET sealed_token = NULL WHERE booking_id = $1`, b.ID); err != nil {
 			return fmt.Errorf("storage: confirm hold: %w", translate(err))
+		}
+		if err := s.endWaitlistOnBooking(ctx, tx, b, now); err != nil {
+			return err
 		}
 		return s.queueMail(ctx, tx, b, EventBooked, "", b.UpdatedAt, mailToken)
 	})

@@ -18,6 +18,7 @@ const (
 	MailRescheduled       = booking.MailRescheduled
 	MailCancelled         = booking.MailCancelled
 	MailReminder          = booking.MailReminder
+	MailRestored          = booking.MailRestored
 	MailSecurity          = booking.MailSecurity
 	MailConfirmRequest    = booking.MailConfirmRequest
 	MailLimitNotice       = booking.MailLimitNotice
@@ -36,7 +37,25 @@ const (
 	EventCancelled
 	// EventHeld is a time held for a client to confirm by email.
 	EventHeld
+	// EventRestored is a cancellation the practitioner undid.
+	EventRestored
 )
+
+// webhookEventOf is the webhook event a booking change sends, "" for none:
+// a time held for confirmation is not a booking yet.
+func webhookEventOf(ev BookingEvent) string {
+	switch ev {
+	case EventBooked:
+		return booking.EventBookingCreated
+	case EventRescheduled:
+		return booking.EventBookingRescheduled
+	case EventCancelled:
+		return booking.EventBookingCancelled
+	case EventRestored:
+		return booking.EventBookingRestored
+	}
+	return ""
+}
 
 // DefaultReminderLead is how long before a consultation the reminder goes
 // out, unless New is given WithReminderLead.
@@ -51,7 +70,8 @@ type queuedMail struct {
 // link, and so is queued with the sealed token. A cancellation links to
 // the booking page instead: the old link can no longer change anything.
 func carriesLink(kind string) bool {
-	return kind == MailConfirmation || kind == MailRescheduled || kind == MailReminder || kind == MailConfirmRequest
+	return kind == MailConfirmation || kind == MailRescheduled || kind == MailRestored || kind == MailReminder ||
+		kind == MailConfirmRequest || kind == MailWaitlistOffer
 }
 
 // enqueueMail writes, inside tx, every email that ev on b sends: so a
@@ -74,6 +94,12 @@ func (s *Store) queueMail(ctx context.Context, tx pgx.Tx, b *booking.Booking, ev
 		mails = []queuedMail{{MailRescheduled, client, now}, {MailPractitionerMoved, practitioner, now}}
 	case EventCancelled:
 		mails = []queuedMail{{MailCancelled, client, now}, {MailPractitionerGone, practitioner, now}}
+	case EventRestored:
+		// The practitioner undid their own cancellation: only the client
+		// needs telling.
+		mails = []queuedMail{{MailRestored, client, now}}
+	case EventOffered:
+		mails = []queuedMail{{MailWaitlistOffer, client, now}}
 	case EventHeld:
 		// Only the request to confirm: the practitioner hears of the
 		// booking, and the reminder is queued, once it is confirmed.
@@ -81,15 +107,24 @@ func (s *Store) queueMail(ctx context.Context, tx pgx.Tx, b *booking.Booking, ev
 	default:
 		return fmt.Errorf("storage: unknown booking event %d", ev)
 	}
+	if ev != EventHeld && ev != EventOffered {
+		// The booking in the practitioner's own calendars follows it
+		// (a time held or offered is not a booking yet).
+		if err := queueCalendarWrites(ctx, tx, b.ID, now); err != nil {
+			return err
+		}
+	}
 	// A reminder only when the booking is made (or moved) outside the
 	// reminder window; a stale one is skipped by the sender because its
 	// booking_sequence no longer matches.
-	if ev != EventCancelled && ev != EventHeld && s.reminderLead > 0 {
+	if ev != EventCancelled && ev != EventHeld && ev != EventOffered && s.reminderLead > 0 {
 		if at := b.Start.Add(-s.reminderLead); at.After(now) {
 			mails = append(mails, queuedMail{MailReminder, client, at})
 		}
 	}
-	if ev != EventBooked && ev != EventHeld {
+	// Its statements go in one round trip (see execBatch).
+	q := &execBatch{}
+	if ev != EventBooked && ev != EventHeld && ev != EventOffered {
 		// A reminder of the booking as it was is withdrawn now, not left
 		// pending until its time (when the sender would skip it anyway),
 		// so the outbox never shows a reminder that will not go out.
@@ -97,16 +132,21 @@ func (s *Store) queueMail(ctx context.Context, tx pgx.Tx, b *booking.Booking, ev
 		if ev == EventCancelled {
 			reason = "withdrawn: the consultation was cancelled"
 		}
-		if _, err := tx.Exec(ctx, `UPDATE outbox SET status = 'skipped', last_error = $2, sealed_token = NULL
+		if _, err := q.Exec(ctx, `UPDATE outbox SET status = 'skipped', last_error = $2, sealed_token = NULL
 			WHERE booking_id = $1 AND kind = $3 AND status = 'pending'`, b.ID, reason, MailReminder); err != nil {
 			return fmt.Errorf("storage: withdraw reminder: %w", translate(err))
 		}
 		// Earlier messages that still hold the token need it no longer:
 		// a pending reminder is now stale, and a cancelled booking's
 		// link leads nowhere. The new messages carry their own copy.
-		if _, err := tx.Exec(ctx, `UPDATE outbox SET sealed_token = NULL
+		if _, err := q.Exec(ctx, `UPDATE outbox SET sealed_token = NULL
 			WHERE booking_id = $1 AND sealed_token IS NOT NULL`, b.ID); err != nil {
 			return fmt.Errorf("storage: queue mail: %w", translate(err))
+		}
+	}
+	if event := webhookEventOf(ev); event != "" {
+		if err := s.queueWebhooks(ctx, q, b, event, now); err != nil {
+			return err
 		}
 	}
 	for _, m := range mails {
@@ -114,12 +154,15 @@ func (s *Store) queueMail(ctx context.Context, tx pgx.Tx, b *booking.Booking, ev
 		if carriesLink(m.kind) {
 			token = sealed
 		}
-		_, err := tx.Exec(ctx, `
+		_, err := q.Exec(ctx, `
 			INSERT INTO outbox (booking_id, kind, recipient, booking_sequence, message, send_after, sealed_token, created_at)
 			VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`, b.ID, m.kind, m.recipient, b.Sequence, message, m.sendAfter, token, stamp(now))
 		if err != nil {
 			return fmt.Errorf("storage: queue %s mail: %w", m.kind, translate(err))
 		}
+	}
+	if err := q.send(ctx, tx); err != nil {
+		return fmt.Errorf("storage: queue mail: %w", err)
 	}
 	return nil
 }
@@ -156,13 +199,13 @@ func (s *Store) MailKey(ctx context.Context, create bool) ([]byte, error) {
 // outboxColumns is the column list every outbox query selects, in the
 // order scanOutbox reads them.
 const outboxColumns = `id, coalesce(booking_id, 0), kind, recipient, booking_sequence, message, status,
-	send_after, attempts, last_error, message_id, created_at, sent_at`
+	send_after, attempts, last_error, message_id, created_at, sent_at, coalesce(waitlist_entry_id, 0)`
 
 func scanOutbox(row pgx.Row, extra ...any) (booking.OutboxMessage, error) {
 	var m booking.OutboxMessage
 	var status string
 	dest := append([]any{&m.ID, &m.BookingID, &m.Kind, &m.Recipient, &m.BookingSequence, &m.Note, &status,
-		&m.SendAfter, &m.Attempts, &m.LastError, &m.MessageID, &m.CreatedAt, &m.SentAt}, extra...)
+		&m.SendAfter, &m.Attempts, &m.LastError, &m.MessageID, &m.CreatedAt, &m.SentAt, &m.WaitlistEntryID}, extra...)
 	if err := row.Scan(dest...); err != nil {
 		return m, translate(err)
 	}
@@ -193,7 +236,8 @@ func (s *Store) ClaimOutbox(ctx context.Context, now time.Time, lease time.Durat
 		) due
 		WHERE o.id = due.id
 		RETURNING o.id, coalesce(o.booking_id, 0), o.kind, o.recipient, o.booking_sequence, o.message, o.status,
-			o.send_after, o.attempts, o.last_error, o.message_id, o.created_at, o.sent_at, o.sealed_token`,
+			o.send_after, o.attempts, o.last_error, o.message_id, o.created_at, o.sent_at,
+			coalesce(o.waitlist_entry_id, 0), o.sealed_token`,
 		now, now.Add(lease), limit)
 	if err != nil {
 		return nil, fmt.Errorf("storage: claim outbox: %w", translate(err))

@@ -20,6 +20,10 @@ func (s *Store) UpdateProfile(ctx context.Context, p booking.Profile, now time.T
 	if regions == nil {
 		regions = []string{}
 	}
+	questions := p.Questions
+	if questions == nil {
+		questions = []booking.Question{}
+	}
 	tag, err := s.db.Exec(ctx, `
 		UPDATE practice_settings SET practitioner_name = $1, credentials = $2, bio = $3,
 			contact_email = $4, contact_phone = $5, regions = $6, mail_sender_name = $7,
@@ -28,11 +32,11 @@ func (s *Store) UpdateProfile(ctx context.Context, p booking.Profile, now time.T
 			availability_changed_at = greatest(availability_changed_at, $9),
 			video_enabled = $10, video_room = $11, video_base_url = $12, video_details = $13,
 			phone_enabled = $14, phone_details = $15,
-			in_person_enabled = $16, in_person_address = $17, in_person_directions = $18`,
+			in_person_enabled = $16, in_person_address = $17, in_person_directions = $18, questions = $19`,
 		p.PractitionerName, credentials, p.Bio, p.ContactEmail, p.ContactPhone, regions,
 		p.MailSenderName, p.MailSubject, stamp(now),
 		m.Video.Enabled, m.Video.Room, m.Video.BaseURL, m.Video.Details, m.Phone.Enabled, m.Phone.Details,
-		m.InPerson.Enabled, m.InPerson.Address, m.InPerson.Directions)
+		m.InPerson.Enabled, m.InPerson.Address, m.InPerson.Directions, questions)
 	if err != nil {
 		return fmt.Errorf("storage: update profile: %w", translate(err))
 	}

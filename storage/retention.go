@@ -20,8 +20,8 @@ func (s *Store) EraseExpired(ctx context.Context, cutoff, now time.Time) (int64,
 	err := s.transact(ctx, func(tx pgx.Tx) error {
 		rows, err := tx.Query(ctx, `
 			UPDATE bookings SET
-				name = 'Erased', email = 'erased-' || id || '@invalid', phone = '', note = '', video_link = '', region = '',
-				practitioner_note = '', updated_at = greatest(updated_at, $2), sequence = sequence + 1
+				name = 'Erased', email = 'erased-' || id || '@invalid', phone = '', note = '', video_link = '', region = '', answers = '[]',
+				practitioner_note = '', cancel_message = '', updated_at = greatest(updated_at, $2), sequence = sequence + 1
 			WHERE ends_at < $1 AND email NOT LIKE 'erased-%@invalid'
 			RETURNING id`, cutoff, now)
 		if err != nil {
@@ -40,6 +40,9 @@ func (s *Store) EraseExpired(ctx context.Context, cutoff, now time.Time) (int64,
 				status = CASE WHEN status IN ('pending', 'sending', 'failed') THEN 'skipped' ELSE status END
 			WHERE booking_id = ANY($1)`, ids); err != nil {
 			return translate(err)
+		}
+		if err := eraseWebhookBodies(ctx, tx, ids); err != nil {
+			return err
 		}
 		_, err = tx.Exec(ctx, `DELETE FROM idempotency_keys WHERE booking_id = ANY($1)`, ids)
 		return translate(err)

@@ -20,9 +20,10 @@ func TestEraseExpiredKeepsCountsNotPeople(t *testing.T) {
 		_, tok := booking.NewToken()
 		var id int64
 		err := pool.QueryRow(ctx, `INSERT INTO bookings (starts_at, ends_at, name, email, phone, note, practitioner_note,
-				time_zone, manage_token_hash, client_key)
-			VALUES ($1, $2, 'Olga Old', $3, '+1 555 0100', 'a note', 'seen before', 'UTC', $4,
-				sha256(convert_to(lower($3), 'UTF8'))) RETURNING id`,
+				cancel_message, time_zone, manage_token_hash, client_key, mode, video_link, region, answers)
+			VALUES ($1, $2, 'Olga Old', $3, '+1 555 0100', 'a note', 'seen before', 'Sorry, Olga.', 'UTC', $4,
+				sha256(convert_to(lower($3), 'UTF8')), 'video', 'https://meet.example.org/room', 'US-CA',
+				'[{"question": "How did you hear of us?", "answer": "A friend"}]') RETURNING id`,
 			start, start.Add(20*time.Minute), email, tok).Scan(&id)
 		if err != nil {
 			t.Fatal(err)
@@ -46,8 +47,19 @@ func TestEraseExpiredKeepsCountsNotPeople(t *testing.T) {
 	if err != nil || n != 2 {
 		t.Fatalf("EraseExpired = %d, %v; want 2", n, err)
 	}
+	// The room, the place and the answers to the extra questions go too.
+	for id, kept := range map[int64]bool{ancient: false, old: false, recent: true, upcoming: true} {
+		var link, region, answers string
+		if err := pool.QueryRow(ctx, `SELECT video_link, region, answers::text FROM bookings WHERE id = $1`, id).Scan(&link, &region, &answers); err != nil {
+			t.Fatal(err)
+		}
+		if got := link != "" && region != "" && answers != "[]"; got != kept {
+			t.Errorf("booking %d: room %q, region %q, answers %s; want kept %v", id, link, region, answers, kept)
+		}
+	}
 	type row struct {
 		name, email, phone, note, pnote string
+		cancelMsg                       string
 		seq                             int
 		hasKey                          bool
 		outboxText, sealed, idem        int
@@ -55,11 +67,11 @@ func TestEraseExpiredKeepsCountsNotPeople(t *testing.T) {
 	read := func(id int64) row {
 		t.Helper()
 		var r row
-		err := pool.QueryRow(ctx, `SELECT name, email, phone, note, practitioner_note, sequence, client_key IS NOT NULL,
+		err := pool.QueryRow(ctx, `SELECT name, email, phone, note, practitioner_note, cancel_message, sequence, client_key IS NOT NULL,
 			(SELECT count(*) FROM outbox WHERE booking_id = b.id AND (message <> '' OR last_error <> '')),
 			(SELECT count(*) FROM outbox WHERE booking_id = b.id AND sealed_token IS NOT NULL),
 			(SELECT count(*) FROM idempotency_keys WHERE booking_id = b.id)
-			FROM bookings b WHERE id = $1`, id).Scan(&r.name, &r.email, &r.phone, &r.note, &r.pnote, &r.seq, &r.hasKey,
+			FROM bookings b WHERE id = $1`, id).Scan(&r.name, &r.email, &r.phone, &r.note, &r.pnote, &r.cancelMsg, &r.seq, &r.hasKey,
 			&r.outboxText, &r.sealed, &r.idem)
 		if err != nil {
 			t.Fatal(err)
@@ -68,7 +80,7 @@ func TestEraseExpiredKeepsCountsNotPeople(t *testing.T) {
 	}
 	for _, id := range []int64{ancient, old} {
 		r := read(id)
-		if r.name != "Erased" || r.phone != "" || r.note != "" || r.pnote != "" || r.email == "old@example.org" {
+		if r.name != "Erased" || r.phone != "" || r.note != "" || r.pnote != "" || r.cancelMsg != "" || r.email == "old@example.org" {
 			t.Errorf("booking %d still holds personal data: %+v", id, r)
 		}
 		if r.seq != 1 {

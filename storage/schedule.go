@@ -70,6 +70,36 @@ func (s *Store) Schedule(ctx context.Context, from, to booking.Date) (booking.Sc
 	return s.schedule.get(ctx, s.pool, from, to)
 }
 
+// ScheduleAndBusy implements booking's optional one-round-trip read of
+// what the slots are computed from: Schedule of [from, to] and Busy of
+// [busyFrom, busyTo), the copy's stamp and the busy times sent together.
+// Every slots answer computed after a booking, and every booking's first
+// look, read both; sent one after the other, they waited twice for the
+// database on a loaded machine.
+func (s *Store) ScheduleAndBusy(ctx context.Context, from, to booking.Date, busyFrom, busyTo time.Time) (booking.Schedule, []booking.Interval, error) {
+	if _, ok := s.db.(pgx.Tx); ok {
+		sched, err := s.Schedule(ctx, from, to)
+		if err != nil {
+			return sched, nil, err
+		}
+		b, err := s.Busy(ctx, busyFrom, busyTo)
+		return sched, b, err
+	}
+	var stamp time.Time
+	var held []booking.Interval
+	b := &pgx.Batch{}
+	b.Queue(stampSQL).QueryRow(func(row pgx.Row) error { return row.Scan(&stamp) })
+	b.Queue(busySQL, busyFrom, busyTo, 0).Query(func(rows pgx.Rows) (err error) {
+		held, err = scanBusy(rows)
+		return err
+	})
+	if err := s.pool.SendBatch(ctx, b).Close(); err != nil {
+		return booking.Schedule{}, nil, fmt.Errorf("storage: schedule and busy: %w", translate(err))
+	}
+	sched, err := s.schedule.getAt(ctx, s.pool, stamp, from, to)
+	return sched, held, err
+}
+
 // querier is what both a pool and a transaction offer.
 type querier interface {
 	Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error)
@@ -100,7 +130,7 @@ const settingsSQL = `
 	       practitioner_name, credentials, bio, contact_email, contact_phone, regions,
 	       mail_sender_name, mail_subject, profile_updated_at,
 	       video_enabled, video_room, video_base_url, video_details, phone_enabled, phone_details,
-	       in_person_enabled, in_person_address, in_person_directions
+	       in_person_enabled, in_person_address, in_person_directions, questions, photo_version
 	FROM practice_settings`
 
 // scanSettings reads a row of settingsSQL, with the change stamp into stamp.
@@ -115,7 +145,7 @@ func scanSettings(row pgx.Row, stamp *time.Time) (booking.Settings, error) {
 		&p.MailSenderName, &p.MailSubject, &profileAt,
 		&p.Modes.Video.Enabled, &p.Modes.Video.Room, &p.Modes.Video.BaseURL, &p.Modes.Video.Details,
 		&p.Modes.Phone.Enabled, &p.Modes.Phone.Details,
-		&p.Modes.InPerson.Enabled, &p.Modes.InPerson.Address, &p.Modes.InPerson.Directions)
+		&p.Modes.InPerson.Enabled, &p.Modes.InPerson.Address, &p.Modes.InPerson.Directions, &p.Questions, &p.PhotoVersion)
 	if err != nil {
 		return st, fmt.Errorf("storage: load settings: %w", translate(err))
 	}

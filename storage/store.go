@@ -109,8 +109,11 @@ func stampAvailability(ctx context.Context, tx pgx.Tx, now time.Time) error {
 	return nil
 }
 
-// bookingLockKey is the advisory lock that serialises booking changes, so
-// rules the exclusion constraint cannot express (buffer, daily cap) hold
+// bookingLockKey is the advisory lock of what every booking's check
+// reads (hours, rules, time off, holds): changes to those take it
+// exclusively (lockBookings), bookings take it shared and then locks of
+// their own dates, inbox and network (booking_locks.go), so rules the
+// exclusion constraint cannot express (buffer, daily cap, limits) hold
 // under concurrent requests.
 const bookingLockKey = 7_310_001
 
@@ -128,7 +131,8 @@ func (s *Store) transact(ctx context.Context, fn func(tx pgx.Tx) error) error {
 	return translate(tx.Commit(ctx))
 }
 
-// lockBookings takes the transaction-scoped booking lock.
+// lockBookings takes the transaction-scoped booking lock exclusively: it
+// waits for every booking being checked, and holds off new ones.
 func lockBookings(ctx context.Context, tx pgx.Tx) error {
 	_, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock($1)`, bookingLockKey)
 	return translate(err)

@@ -2,9 +2,19 @@ package web
 
 import (
 	"html/template"
+	"strconv"
 	"strings"
 	"time"
 )
+
+// Plural writes a count with its noun: "1 booking", "4 bookings",
+// "0 bookings".
+func Plural(n int, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return strconv.Itoa(n) + " " + many
+}
 
 // Funcs returns the view helpers every template may use.
 func Funcs() template.FuncMap {
@@ -21,6 +31,10 @@ func Funcs() template.FuncMap {
 		"longDate": func(t time.Time) string { return t.Format("Monday 2 January 2006") },
 		// clock is a time of day: "1:30 PM".
 		"clock": func(t time.Time) string { return t.Format("3:04 PM") },
+		// inc counts from one where range counts from zero.
+		"inc": func(i int) int { return i + 1 },
+		// plural writes a count with its noun: {{plural .N "booking" "bookings"}}.
+		"plural": Plural,
 		// zoneAbbr is the zone's short name at that instant, e.g. "PST".
 		"zoneAbbr": func(t time.Time) string { name, _ := t.Zone(); return name },
 		// lower writes a label in lower case, for the middle of a sentence.

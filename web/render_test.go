@@ -15,7 +15,11 @@ func TestRendererRendersPagesInTheirLayout(t *testing.T) {
 		t.Fatal(err)
 	}
 	var b strings.Builder
-	data := struct{ Practice, Title, Detail string }{"Harbour", "Not found", "<script>x</script>"}
+	// The layout reads Embed (a page in another website's frame); unset here.
+	data := struct {
+		Practice, Title, Detail string
+		Embed                   any
+	}{"Harbour", "Not found", "<script>x</script>", nil}
 	if err := r.Render(&b, "error", data); err != nil {
 		t.Fatal(err)
 	}

@@ -38,6 +38,10 @@ type Store interface {
 	booking.TokenStore
 	booking.AuditStore
 	booking.AdminBookingStore
+	booking.WebhookStore
+	booking.EmbedStore
+	booking.WaitlistStore
+	booking.WaitlistAdminStore
 }
 
 // Deps are the admin area's collaborators.
@@ -58,23 +62,31 @@ type Deps struct {
 	Feeds *booking.Feeds
 	// Outbox lists and renders queued email; nil: no email page.
 	Outbox booking.Outbox
-	Logger *slog.Logger
+	// Webhooks sends the test event at once; nil: the button says
+	// webhooks are not sent here.
+	Webhooks booking.WebhookSender
+	// Calendars reads a linked calendar on demand; nil: only in the
+	// background.
+	Calendars CalendarSyncer
+	Logger    *slog.Logger
 	// Now is the service's clock.
 	Now func() time.Time
 }
 
 // Handler serves the admin area.
 type Handler struct {
-	admin    *booking.Admin
-	store    Store
-	svc      *booking.Service
-	sessions *scs.SessionManager
-	web      *web.Renderer
-	feeds    *booking.Feeds
-	outbox   booking.Outbox
-	base     *url.URL
-	logger   *slog.Logger
-	clock    func() time.Time
+	admin     *booking.Admin
+	store     Store
+	svc       *booking.Service
+	sessions  *scs.SessionManager
+	web       *web.Renderer
+	feeds     *booking.Feeds
+	outbox    booking.Outbox
+	webhooks  booking.WebhookSender
+	calendars CalendarSyncer
+	base      *url.URL
+	logger    *slog.Logger
+	clock     func() time.Time
 	// passwords hashes and checks passwords a few at a time.
 	passwords *password.Hasher
 }
@@ -86,7 +98,7 @@ type Handler struct {
 func New(cfg Config, deps Deps) *Handler {
 	h := &Handler{
 		admin: deps.Admin, store: deps.Store, svc: deps.Service, web: deps.Web, feeds: deps.Feeds,
-		outbox: deps.Outbox, base: cfg.BaseURL, logger: deps.Logger, clock: deps.Now,
+		outbox: deps.Outbox, webhooks: deps.Webhooks, calendars: deps.Calendars, base: cfg.BaseURL, logger: deps.Logger, clock: deps.Now,
 		passwords: password.NewHasher(),
 	}
 	if h.logger == nil {

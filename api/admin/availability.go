@@ -2,6 +2,7 @@ package admin
 
 import (
 	"net/http"
+	"slices"
 	"strconv"
 	"time"
 
@@ -13,13 +14,6 @@ import (
 
 // weekOrder lists weekdays as the practitioner reads a week.
 var weekOrder = []time.Weekday{time.Monday, time.Tuesday, time.Wednesday, time.Thursday, time.Friday, time.Saturday, time.Sunday}
-
-// weekdayRow is one line of the week-at-a-glance form.
-type weekdayRow struct {
-	Field string // form field, hours_0 (Sunday) to hours_6
-	Name  string
-	Hours string
-}
 
 type overrideRow struct {
 	Date   string
@@ -37,8 +31,9 @@ type timeOffRow struct {
 // availabilityForm holds what was typed into the override and time-off
 // forms, to show it again beside any error.
 type availabilityForm struct {
-	Date, Windows, First, Last string
-	Closed                     bool
+	Date, First, Last string
+	Windows           []timeRow
+	Closed            bool
 }
 
 // availabilityData is the availability page.
@@ -54,6 +49,9 @@ type availabilityData struct {
 	PreviewOf string
 	// Outside are upcoming bookings outside the current hours.
 	Outside []bookingRow
+	// WeekNote says what a row button changed in the weekly form, not
+	// saved yet.
+	WeekNote string
 }
 
 // loadAvailabilityPage fills the page from what is stored; days, when not
@@ -68,7 +66,7 @@ func (h *Handler) loadAvailabilityPage(c echo.Context, days []weekdayRow) (*avai
 	if err != nil {
 		return nil, err
 	}
-	d := &availabilityData{TimeZone: st.TimeZone, Days: days}
+	d := &availabilityData{TimeZone: st.TimeZone, Days: days, Form: availabilityForm{Windows: []timeRow{{}, {}}}}
 	if d.Days == nil {
 		for _, wd := range weekOrder {
 			var rs []booking.TimeRange
@@ -77,7 +75,8 @@ func (h *Handler) loadAvailabilityPage(c echo.Context, days []weekdayRow) (*avai
 					rs = append(rs, w.TimeRange)
 				}
 			}
-			d.Days = append(d.Days, weekdayRow{Field: "hours_" + strconv.Itoa(int(wd)), Name: wd.String(), Hours: booking.FormatRanges(rs)})
+			slices.SortFunc(rs, func(a, b booking.TimeRange) int { return int(a.Start - b.Start) })
+			d.Days = append(d.Days, weekdayRow{Weekday: int(wd), Field: "hours_" + strconv.Itoa(int(wd)), Name: wd.String(), Rows: rowsOf(rs)})
 		}
 	}
 	for _, o := range av.Overrides {
@@ -108,7 +107,7 @@ func (h *Handler) Availability(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return h.render(c, http.StatusOK, "availability", "Availability", d, nil)
+	return h.render(c, http.StatusOK, "availability", "Hours and days off", d, nil)
 }
 
 // renderAvailability shows the page again with a preview or errors.
@@ -117,26 +116,33 @@ func (h *Handler) renderAvailability(c echo.Context, days []weekdayRow, form ava
 	if err != nil {
 		return err
 	}
+	if form.Windows == nil {
+		form.Windows = d.Form.Windows
+	}
 	d.Form, d.Preview, d.PreviewOf = form, p, of
 	status := http.StatusOK
 	if len(errs) > 0 {
 		status = http.StatusUnprocessableEntity
 	}
-	return h.render(c, status, "availability", "Availability", d, errs)
+	return h.render(c, status, "availability", "Hours and days off", d, errs)
 }
 
-// parseWeeklyForm reads the seven hours_N fields.
+// parseWeeklyForm reads the rows of the seven days (start_N, end_N).
 func parseWeeklyForm(c echo.Context) ([]weekdayRow, []booking.WeeklyWindow, map[string]string) {
 	var rows []weekdayRow
 	var ws []booking.WeeklyWindow
 	errs := map[string]string{}
+	form, _ := c.FormParams()
 	for _, wd := range weekOrder {
-		field := "hours_" + strconv.Itoa(int(wd))
-		v := c.FormValue(field)
-		rows = append(rows, weekdayRow{Field: field, Name: wd.String(), Hours: v})
-		rs, err := booking.ParseRanges(v)
-		if err != nil {
-			errs[field] = "Check " + wd.String() + ": " + err.Error() + "."
+		n := strconv.Itoa(int(wd))
+		day := weekdayRow{Weekday: int(wd), Field: "hours_" + n, Name: wd.String(), Rows: formRows(form["start_"+n], form["end_"+n])}
+		if len(day.Rows) == 0 {
+			day.Rows = []timeRow{{}}
+		}
+		rows = append(rows, day)
+		rs, msg := parseRows(day.Rows)
+		if msg != "" {
+			errs[day.Field] = "Check " + wd.String() + ": " + msg + "."
 			continue
 		}
 		for _, r := range rs {
@@ -146,9 +152,18 @@ func parseWeeklyForm(c echo.Context) ([]weekdayRow, []booking.WeeklyWindow, map[
 	return rows, ws, errs
 }
 
-// SaveWeekly saves the weekly hours, or previews them.
+// SaveWeekly saves the weekly hours, previews them, or adds, removes or
+// copies rows of the form (saving nothing).
 func (h *Handler) SaveWeekly(c echo.Context) error {
 	rows, ws, errs := parseWeeklyForm(c)
+	if note, ok := editWeek(rows, c.FormValue("action")); ok {
+		d, err := h.loadAvailabilityPage(c, rows)
+		if err != nil {
+			return err
+		}
+		d.WeekNote = note + " Nothing is saved until you press Save weekly hours."
+		return h.render(c, http.StatusOK, "availability", "Hours and days off", d, nil)
+	}
 	if len(errs) > 0 {
 		return h.renderAvailability(c, rows, availabilityForm{}, nil, "", errs)
 	}
@@ -170,7 +185,11 @@ func (h *Handler) SaveWeekly(c echo.Context) error {
 
 // parseOverrideForm reads the date-override form.
 func parseOverrideForm(c echo.Context) (availabilityForm, booking.Override, map[string]string) {
-	f := availabilityForm{Date: c.FormValue("date"), Windows: c.FormValue("windows"), Closed: c.FormValue("closed") != ""}
+	form, _ := c.FormParams()
+	f := availabilityForm{Date: c.FormValue("date"), Windows: formRows(form["window_start"], form["window_end"]), Closed: c.FormValue("closed") != ""}
+	for len(f.Windows) < 2 {
+		f.Windows = append(f.Windows, timeRow{})
+	}
 	o := booking.Override{Closed: f.Closed}
 	errs := map[string]string{}
 	d, err := booking.ParseDate(f.Date)
@@ -179,9 +198,9 @@ func parseOverrideForm(c echo.Context) (availabilityForm, booking.Override, map[
 	}
 	o.Date = d
 	if !f.Closed {
-		rs, err := booking.ParseRanges(f.Windows)
-		if err != nil {
-			errs["windows"] = "Check the hours: " + err.Error() + "."
+		rs, msg := parseRows(f.Windows)
+		if msg != "" {
+			errs["windows"] = "Check the hours: " + msg + "."
 		}
 		o.Windows = rs
 	}
@@ -196,6 +215,13 @@ func parseOverrideForm(c echo.Context) (availabilityForm, booking.Override, map[
 // SaveOverride saves the hours of one date, or previews them.
 func (h *Handler) SaveOverride(c echo.Context) error {
 	f, o, errs := parseOverrideForm(c)
+	if len(errs) == 0 {
+		if err := h.admin.NotPast(c.Request().Context(), "date", o.Date); err != nil {
+			if errs = fieldErrors(err); errs == nil {
+				return err
+			}
+		}
+	}
 	if len(errs) > 0 {
 		return h.renderAvailability(c, nil, f, nil, "", errs)
 	}
@@ -256,6 +282,13 @@ func parseTimeOffForm(c echo.Context) (availabilityForm, booking.Date, booking.D
 // AddTimeOff closes a range of dates, or previews it.
 func (h *Handler) AddTimeOff(c echo.Context) error {
 	f, first, last, errs := parseTimeOffForm(c)
+	if len(errs) == 0 {
+		if err := h.admin.NotPast(c.Request().Context(), "first", first); err != nil {
+			if errs = fieldErrors(err); errs == nil {
+				return err
+			}
+		}
+	}
 	if len(errs) > 0 {
 		return h.renderAvailability(c, nil, f, nil, "", errs)
 	}

@@ -108,6 +108,9 @@ type bookingPageData struct {
 	// Region names where the client said they will be; Mode how they
 	// meet ("" for none).
 	Region, Mode string
+	// RestoreUntil is when the cancellation stops being undoable, ""
+	// when it cannot be undone (see booking.CheckRestore).
+	RestoreUntil string
 }
 
 // loadBookingPage reads the booking of the path for its page; view records
@@ -139,6 +142,9 @@ func (h *Handler) loadBookingPage(c echo.Context, view bool) (*bookingPageData, 
 	}
 	if b.CancelledAt != nil {
 		d.CancelledAt = b.CancelledAt.In(loc).Format("Mon 2 Jan 2006, 15:04 MST")
+		if booking.CheckRestore(b.Booking, now) == nil {
+			d.RestoreUntil = b.CancelledAt.Add(booking.RestoreWindow).In(loc).Format("Mon 2 Jan, 15:04 MST")
+		}
 	}
 	if r, ok := booking.LookupRegion(b.Region); ok {
 		d.Region = r.Label() + " (" + r.Code + ")"
@@ -153,7 +159,7 @@ func (h *Handler) Booking(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return h.render(c, http.StatusOK, "booking", fmt.Sprintf("Booking %d", d.B.ID), d, nil)
+	return h.render(c, http.StatusOK, "booking", d.Row.Title, d, nil)
 }
 
 // renderBookingErrors shows the booking page again with a form's errors.
@@ -162,7 +168,7 @@ func (h *Handler) renderBookingErrors(c echo.Context, errs map[string]string) er
 	if err != nil {
 		return err
 	}
-	return h.render(c, http.StatusUnprocessableEntity, "booking", fmt.Sprintf("Booking %d", d.B.ID), d, errs)
+	return h.render(c, http.StatusUnprocessableEntity, "booking", d.Row.Title, d, errs)
 }
 
 // backTo returns the admin page a form asked to go back to, or fallback.

@@ -2,7 +2,6 @@ package admin
 
 import (
 	"encoding/csv"
-	"fmt"
 	"net/http"
 	"strconv"
 	"strings"
@@ -12,6 +11,7 @@ import (
 
 	"consult/api/httpx"
 	"consult/booking"
+	"consult/web"
 )
 
 // clientsData is the client data requests page.
@@ -67,7 +67,7 @@ func (h *Handler) EraseClient(c echo.Context) error {
 	}
 	msg := "No booking uses that email address; nothing was stored about it."
 	if len(ids) > 0 {
-		msg = fmt.Sprintf("Erased the client's data from %d booking(s). Upcoming ones were cancelled without email.", len(ids))
+		msg = "Erased the client's data from " + web.Plural(len(ids), "booking", "bookings") + ". Upcoming ones were cancelled without email."
 	}
 	return h.redirect(c, "/admin/clients", msg)
 }

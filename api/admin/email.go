@@ -14,6 +14,7 @@ import (
 
 	"consult/api/httpx"
 	"consult/booking"
+	"consult/web"
 )
 
 // The email page of the admin area: the outbox, so the practitioner sees
@@ -26,12 +27,34 @@ const emailPerPage = 50
 // emailTabs are the status filters, in the order shown: the ones that need
 // the practitioner first.
 var emailTabs = []emailTabDef{
-	{booking.OutboxFailed, "Failed"},
+	{booking.OutboxFailed, "Could not be delivered"},
 	{booking.OutboxLogged, "Kept, not sent"},
 	{booking.OutboxPending, "Waiting"},
 	{booking.OutboxSent, "Sent"},
-	{booking.OutboxSkipped, "Skipped"},
+	{booking.OutboxSkipped, "No longer needed"},
 	{"", "All"},
+}
+
+// mailStatus says in plain words where a message stands.
+func mailStatus(m booking.OutboxMessage) string {
+	switch m.Status {
+	case booking.OutboxSent:
+		return "Sent"
+	case booking.OutboxPending:
+		if m.Attempts > 0 {
+			return "Waiting to retry"
+		}
+		return "Waiting to be sent"
+	case booking.OutboxSending:
+		return "Being sent"
+	case booking.OutboxFailed:
+		return "Could not be delivered"
+	case booking.OutboxLogged:
+		return "Kept, not sent"
+	case booking.OutboxSkipped:
+		return "Not sent: the booking changed since"
+	}
+	return string(m.Status)
 }
 
 // emailTabDef is one status filter: its status ("" for all) and label.
@@ -45,6 +68,7 @@ var emailKinds = map[string]string{
 	booking.MailConfirmation:      "Confirmation to client",
 	booking.MailRescheduled:       "Moved, to client",
 	booking.MailCancelled:         "Cancellation to client",
+	booking.MailRestored:          "Restored, to client",
 	booking.MailReminder:          "Reminder to client",
 	booking.MailPractitionerNew:   "New booking, to you",
 	booking.MailPractitionerMoved: "Moved booking, to you",
@@ -65,6 +89,7 @@ type emailRow struct {
 	Kind        string
 	BookingID   int64
 	Status      booking.OutboxStatus
+	StatusLabel string
 	Attempts    int
 	Created     string
 	NextAttempt string
@@ -125,20 +150,29 @@ func emailStatusParam(v string) (booking.OutboxStatus, bool) {
 	return st, slices.ContainsFunc(emailTabs, func(t emailTabDef) bool { return t.Status == st })
 }
 
-// failedMailCount says how many messages failed, "" for none; it counts
-// at most a page of the largest size, and says "500+" beyond.
-func (h *Handler) failedMailCount(ctx context.Context) (string, error) {
+// maxFailedCount is how many failed messages are counted at most.
+const maxFailedCount = 500
+
+// failedMailCount says how many messages could not be delivered; it
+// counts at most maxFailedCount.
+func (h *Handler) failedMailCount(ctx context.Context) (int, error) {
 	if h.outbox == nil {
-		return "", nil
+		return 0, nil
 	}
-	ms, err := h.outbox.ListOutbox(ctx, booking.OutboxFilter{Status: booking.OutboxFailed, Limit: 500})
+	ms, err := h.outbox.ListOutbox(ctx, booking.OutboxFilter{Status: booking.OutboxFailed, Limit: maxFailedCount})
+	return len(ms), err
+}
+
+// failedLabel words failedMailCount: "" for none, "1 email", "3 emails",
+// "500+ emails".
+func failedLabel(n int) string {
 	switch {
-	case err != nil || len(ms) == 0:
-		return "", err
-	case len(ms) == 500:
-		return "500+", nil
+	case n == 0:
+		return ""
+	case n >= maxFailedCount:
+		return strconv.Itoa(maxFailedCount) + "+ emails"
 	}
-	return strconv.Itoa(len(ms)), nil
+	return web.Plural(n, "email", "emails")
 }
 
 // Emails lists the queued and sent emails, by status.
@@ -172,7 +206,11 @@ func (h *Handler) Emails(c echo.Context) error {
 	for _, t := range emailTabs {
 		tab := emailTab{Label: t.Label, URL: emailListURL(t.Status, bookingID, 0), Current: t.Status == status}
 		if t.Status == booking.OutboxFailed {
-			tab.Count = failed
+			if failed >= maxFailedCount {
+				tab.Count = strconv.Itoa(maxFailedCount) + "+"
+			} else if failed > 0 {
+				tab.Count = strconv.Itoa(failed)
+			}
 		}
 		d.Tabs = append(d.Tabs, tab)
 	}
@@ -182,7 +220,7 @@ func (h *Handler) Emails(c echo.Context) error {
 	}
 	stamp := func(t time.Time) string { return t.In(loc).Format("2 Jan 2006 15:04 MST") }
 	for _, m := range ms {
-		r := emailRow{ID: m.ID, Kind: emailKinds[m.Kind], BookingID: m.BookingID, Status: m.Status,
+		r := emailRow{ID: m.ID, Kind: emailKinds[m.Kind], BookingID: m.BookingID, Status: m.Status, StatusLabel: mailStatus(m),
 			Attempts: m.Attempts, Created: stamp(m.CreatedAt), LastError: m.LastError, CanRetry: canRetry(m.Status)}
 		if r.Kind == "" {
 			r.Kind = m.Kind
@@ -226,10 +264,11 @@ func (h *Handler) RetryEmail(c echo.Context) error {
 
 // emailMessageData is one message as it would be sent now.
 type emailMessageData struct {
-	M        *booking.RenderedMessage
-	Kind     string
-	Date     string
-	CanRetry bool
+	M           *booking.RenderedMessage
+	Kind        string
+	StatusLabel string
+	Date        string
+	CanRetry    bool
 }
 
 // Email shows a message with the client's data in it, so
@@ -253,9 +292,11 @@ func (h *Handler) Email(c echo.Context) error {
 	if err := h.record(c, "email.view", fmt.Sprintf("outbox:%d", id)); err != nil {
 		return err
 	}
-	d := emailMessageData{M: m, Kind: emailKinds[m.Kind], Date: m.Date.In(loc).Format("Mon 2 Jan 2006 15:04 MST"), CanRetry: canRetry(m.Status)}
+	d := emailMessageData{M: m, Kind: emailKinds[m.Kind], StatusLabel: mailStatus(booking.OutboxMessage{Status: m.Status}), Date: m.Date.In(loc).Format("Mon 2 Jan 2006 15:04 MST"), CanRetry: canRetry(m.Status)}
 	if d.Kind == "" {
 		d.Kind = m.Kind
 	}
-	return h.render(c, http.StatusOK, "email-message", fmt.Sprintf("Message %d", id), d, nil)
+	// Titled by what it is and when it was written; the recipient stays
+	// out of the title, which browsers keep in their history.
+	return h.render(c, http.StatusOK, "email-message", d.Kind+", "+m.Date.In(loc).Format("Mon 2 Jan 15:04"), d, nil)
 }

@@ -11,30 +11,74 @@ import (
 	"consult/booking"
 )
 
-// navItem is one link of the admin area's navigation.
+// navItem is one page of the admin area's navigation.
 type navItem struct {
 	Path, Label string
 }
 
-// nav is the admin area's navigation, in order. A new admin page
-// adds its entry here; the layout renders the list.
-var nav = []navItem{
-	{"/admin/bookings", "Bookings"},
-	{"/admin/availability", "Availability"},
-	{"/admin/rules", "Rules"},
-	{"/admin/clients", "Client data"},
-	{"/admin/calendar", "Calendar feeds"},
-	{"/admin/email", "Email"},
-	{"/admin/practice", "Practice profile"},
-	{"/admin/settings", "Settings"},
-	{"/admin/tokens", "API tokens"},
-	{"/admin/audit", "Audit log"},
+// navGroup is one entry of the main menu and the pages it groups; the
+// entry leads to the first of them, and a page of a group with more than
+// one shows the group's pages beneath the menu.
+type navGroup struct {
+	Label string
+	Items []navItem
 }
 
-// navLink is a nav item as rendered, marked when it is the current section.
+// nav is the admin area's navigation, in order. A new admin page adds
+// its entry to a group here; the layout renders the menu.
+var nav = []navGroup{
+	{"Calendar", []navItem{{"/admin", "Week"}, {"/admin/dashboard", "Dashboard"}}},
+	{"Bookings", []navItem{{"/admin/bookings", "Bookings"}, {"/admin/waitlist", "Waitlist"}}},
+	{"Availability", []navItem{{"/admin/availability", "Hours and days off"}, {"/admin/rules", "Booking rules"},
+		{"/admin/calendars", "Linked calendars"}}},
+	{"Settings", []navItem{{"/admin/settings", "Practice and sign-in"}, {"/admin/practice", "Practice profile"}, {"/admin/calendar", "Calendar feeds"}, {"/admin/email", "Email"},
+		{"/admin/clients", "Client data"}, {"/admin/tokens", "API tokens"}, {"/admin/webhooks", "Webhooks"}, {"/admin/embed", "Embed"},
+		{"/admin/audit", "Audit log"}}},
+}
+
+// navLink is a nav item as rendered, marked when it is the current page.
 type navLink struct {
 	navItem
 	Current bool
+}
+
+// navEntry is a menu entry as rendered: Current when the page is one of
+// its group's, Items the group's pages when there is more than one.
+type navEntry struct {
+	Label, Path string
+	Current     bool
+	Items       []navLink
+}
+
+// isAt reports whether path is the page of it or one beneath it; the
+// week calendar's /admin holds only itself.
+func isAt(path string, it navItem) bool {
+	if it.Path == "/admin" {
+		return path == it.Path
+	}
+	return path == it.Path || strings.HasPrefix(path, it.Path+"/")
+}
+
+// navFor renders the menu for path.
+func navFor(path string) (menu []navEntry, sub *navEntry) {
+	for _, g := range nav {
+		e := navEntry{Label: g.Label, Path: g.Items[0].Path}
+		for _, it := range g.Items {
+			at := isAt(path, it)
+			e.Current = e.Current || at
+			e.Items = append(e.Items, navLink{it, at})
+		}
+		if len(e.Items) < 2 {
+			e.Items = nil
+		}
+		menu = append(menu, e)
+	}
+	for i := range menu {
+		if menu[i].Current && menu[i].Items != nil {
+			sub = &menu[i]
+		}
+	}
+	return menu, sub
 }
 
 // layoutData is what every admin template receives; Data is the page's own.
@@ -43,8 +87,10 @@ type layoutData struct {
 	Title    string
 	CSRF     string
 	User     *booking.User
-	Nav      []navLink
-	Flash    string
+	Nav      []navEntry
+	// SubNav is the current group's pages, nil when it has one page.
+	SubNav *navEntry
+	Flash  string
 	// TwoFactorPrompt asks the practitioner to turn on two-step sign-in.
 	TwoFactorPrompt bool
 	// Errors maps a form field to a message shown beside it.
@@ -76,10 +122,7 @@ func (h *Handler) render(c echo.Context, status int, name, title string, data an
 	if u, _ := c.Get(ctxUser).(*booking.User); u != nil {
 		p.User = u
 		p.TwoFactorPrompt = !u.TwoFactor()
-		path := c.Request().URL.Path
-		for _, it := range nav {
-			p.Nav = append(p.Nav, navLink{it, path == it.Path || strings.HasPrefix(path, it.Path+"/")})
-		}
+		p.Nav, p.SubNav = navFor(c.Request().URL.Path)
 	}
 	hd := c.Response().Header()
 	hd.Set(echo.HeaderContentType, echo.MIMETextHTMLCharsetUTF8)
@@ -125,37 +168,4 @@ func (h *Handler) zone(c echo.Context) (*time.Location, booking.Settings, error)
 	}
 	loc, err := st.Location()
 	return loc, st, err
-}
-
-// dashboardData is the admin home page.
-type dashboardData struct {
-	Upcoming     []bookingRow
-	OutsideHours int
-	FailedMail   string // how many emails failed, "" for none
-}
-
-// Home is the overview: the next bookings, those outside the hours and
-// failed email.
-func (h *Handler) Home(c echo.Context) error {
-	ctx := c.Request().Context()
-	loc, _, err := h.zone(c)
-	if err != nil {
-		return err
-	}
-	bs, _, err := h.admin.Bookings(ctx, h.who(c), booking.BookingFilter{When: booking.WhenUpcoming, Limit: 10})
-	if err != nil {
-		return err
-	}
-	outside, err := h.admin.OutsideHours(ctx, nil)
-	if err != nil {
-		return err
-	}
-	d := dashboardData{OutsideHours: len(outside)}
-	if d.FailedMail, err = h.failedMailCount(ctx); err != nil {
-		return err
-	}
-	for _, b := range bs {
-		d.Upcoming = append(d.Upcoming, rowOf(b, loc))
-	}
-	return h.render(c, http.StatusOK, "home", "Overview", d, nil)
 }

@@ -3,6 +3,7 @@ package admin
 import (
 	"net/http"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/labstack/echo/v4"
@@ -34,6 +35,16 @@ type practiceData struct {
 	// Anyway keeps the box ticked when a wording was refused.
 	DefaultSender, DefaultSubject string
 	Anyway                        bool
+	// Questions are the five rows of the question editor.
+	Questions []questionRow
+}
+
+// questionRow is one row of the extra questions' editor.
+type questionRow struct {
+	N       int // 1 to 5
+	Kind    string
+	Label   string
+	Choices string // one a line
 }
 
 func practiceDataOf(st booking.Settings, p booking.Profile) practiceData {
@@ -45,6 +56,14 @@ func practiceDataOf(st booking.Settings, p booking.Profile) practiceData {
 	defaults := st
 	defaults.Profile.MailSenderName, defaults.Profile.MailSubject = "", ""
 	d.DefaultSender, d.DefaultSubject = defaults.SenderName(), defaults.SubjectWording()
+	for i := range booking.MaxQuestions {
+		row := questionRow{N: i + 1, Kind: string(booking.QuestionText)}
+		if i < len(p.Questions) {
+			q := p.Questions[i]
+			row.Kind, row.Label, row.Choices = string(q.Kind), q.Label, strings.Join(q.Choices, "\n")
+		}
+		d.Questions = append(d.Questions, row)
+	}
 	for _, code := range booking.SubdividedCountries() {
 		country, _ := booking.LookupRegion(code)
 		g := regionGroup{Country: country}
@@ -145,4 +164,29 @@ func (h *Handler) SaveModes(c echo.Context) error {
 		return err
 	}
 	return h.redirect(c, "/admin/practice#modes-h", "The ways of meeting are saved.")
+}
+
+// SaveQuestions saves the extra questions of the booking form; a row
+// without a question is left out.
+func (h *Handler) SaveQuestions(c echo.Context) error {
+	ctx := c.Request().Context()
+	st, err := h.svc.Settings(ctx)
+	if err != nil {
+		return err
+	}
+	p := st.Profile
+	p.Questions = nil
+	for i := 1; i <= booking.MaxQuestions; i++ {
+		n := strconv.Itoa(i)
+		p.Questions = append(p.Questions, booking.Question{Kind: booking.QuestionKind(c.FormValue("question_kind_" + n)),
+			Label: c.FormValue("question_label_" + n), Choices: strings.Split(c.FormValue("question_choices_"+n), "\n")})
+	}
+	saved, err := h.admin.SaveProfile(ctx, h.who(c), p, false)
+	if err != nil {
+		if fe := fieldErrors(err); fe != nil {
+			return h.render(c, http.StatusUnprocessableEntity, "practice", "Practice profile", practiceDataOf(st, saved), fe)
+		}
+		return err
+	}
+	return h.redirect(c, "/admin/practice#questions-h", "The extra questions are saved.")
 }

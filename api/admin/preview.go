@@ -3,6 +3,7 @@ package admin
 import (
 	"strings"
 	"time"
+	"unicode"
 
 	"github.com/labstack/echo/v4"
 
@@ -18,11 +19,38 @@ type bookingRow struct {
 	Status string
 	Name   string
 	Email  string
+	// Title names the booking as its page does.
+	Title string
 }
 
 func rowOf(b booking.AdminBooking, loc *time.Location) bookingRow {
 	return bookingRow{ID: b.ID, When: whenLabel(b.Start, b.End, loc), Date: booking.DateOf(b.Start.In(loc)).String(),
-		Status: statusLabel(b.Status), Name: b.Name, Email: b.Email}
+		Status: statusLabel(b.Status), Name: b.Name, Email: b.Email, Title: bookingTitle(b.Name, b.Start, loc)}
+}
+
+// bookingTitle names a booking by the client's initials and its time in
+// the practice's zone: "Consultation with A. B., Thu 10 Dec 14:00". An
+// erased client leaves "Consultation, Thu 10 Dec 14:00".
+func bookingTitle(name string, start time.Time, loc *time.Location) string {
+	when := start.In(loc).Format("Mon 2 Jan 15:04")
+	if in := initials(name); in != "" {
+		return "Consultation with " + in + ", " + when
+	}
+	return "Consultation, " + when
+}
+
+// initials shortens a name to the first letter of each of its words
+// ("Ada King Lovelace": "A. K. L."), at most three, upper-cased.
+func initials(name string) string {
+	var out []string
+	for _, w := range strings.Fields(name) {
+		r := []rune(w)
+		if len(out) == 3 || !unicode.IsLetter(r[0]) {
+			continue
+		}
+		out = append(out, strings.ToUpper(string(r[0]))+".")
+	}
+	return strings.Join(out, " ")
 }
 
 // whenLabel shows a booking's time in the practice's zone, as every time
@@ -58,12 +86,19 @@ func statusLabel(st booking.Status) string {
 type previewDay struct {
 	Date  string
 	Slots []string
+	// Bookable is how many of them clients could book under the daily
+	// cap; Capped says the cap allows fewer than are offered.
+	Bookable int
+	Capped   bool
 }
 
 // previewData is what a proposed change would give.
 type previewData struct {
-	Days  []previewDay
-	Total int
+	Days []previewDay
+	// Total is how many times clients would be offered, as the slots API
+	// would list them; Bookable how many consultations they could book
+	// under the daily cap (DailyCap, 0: none).
+	Total, Bookable, DailyCap int
 	// Outside are the upcoming bookings the change would leave outside the hours.
 	Outside []bookingRow
 }
@@ -75,14 +110,12 @@ func (h *Handler) preview(c echo.Context, change booking.ScheduleChange) (*previ
 	if err != nil {
 		return nil, err
 	}
-	loc, today := pv.Location, pv.Today
-	p := &previewData{Total: len(pv.Slots)}
-	for d := today; d.Before(today.AddDays(booking.PreviewDays)); d = d.AddDays(1) {
-		day := previewDay{Date: d.In(12*60, loc).Format("Mon 2 Jan")}
-		for _, sl := range pv.Slots {
-			if booking.DateOf(sl.Start.In(loc)) == d {
-				day.Slots = append(day.Slots, sl.Start.In(loc).Format("15:04"))
-			}
+	loc := pv.Location
+	p := &previewData{Total: len(pv.Slots), Bookable: pv.Bookable(), DailyCap: pv.DailyCap}
+	for _, d := range pv.Days {
+		day := previewDay{Date: d.Date.In(12*60, loc).Format("Mon 2 Jan"), Bookable: d.Bookable, Capped: d.Bookable < len(d.Slots)}
+		for _, sl := range d.Slots {
+			day.Slots = append(day.Slots, sl.Start.In(loc).Format("15:04"))
 		}
 		p.Days = append(p.Days, day)
 	}

@@ -27,8 +27,10 @@ func (h *Handler) RequireRecentAuth(next echo.HandlerFunc) echo.HandlerFunc {
 			return next(c)
 		}
 		back := "/admin/settings"
-		if strings.HasPrefix(c.Path(), "/admin/tokens") {
-			back = "/admin/tokens"
+		for _, page := range []string{"/admin/tokens", "/admin/webhooks"} {
+			if strings.HasPrefix(c.Path(), page) {
+				back = page
+			}
 		}
 		return c.Redirect(http.StatusSeeOther, "/admin/confirm?next="+back)
 	}
@@ -52,7 +54,7 @@ type confirmData struct {
 // confirmNext is where a confirmation returns to: one of the pages that
 // lead to security changes, nothing else.
 func confirmNext(next string) string {
-	if next == "/admin/tokens" {
+	if next == "/admin/tokens" || next == "/admin/webhooks" {
 		return next
 	}
 	return "/admin/settings"
@@ -79,11 +81,15 @@ func (h *Handler) Confirm(c echo.Context) error {
 			map[string]string{"password": "That is not your password."})
 	}
 	if u.TwoFactor() {
-		ok, err := h.checkSecondFactor(c, u, c.FormValue("code"), h.now())
+		f, err := h.checkSecondFactor(c, u, c.FormValue("code"), h.now())
 		if err != nil {
 			return err
 		}
-		if !ok {
+		switch f {
+		case factorReused:
+			return h.render(c, http.StatusUnprocessableEntity, "confirm", "Confirm it is you", d,
+				map[string]string{"code": reusedCode})
+		case factorWrong:
 			return h.render(c, http.StatusUnprocessableEntity, "confirm", "Confirm it is you", d,
 				map[string]string{"code": "That code is not right. Enter the 6 digits your app shows now, or a recovery code."})
 		}

@@ -26,7 +26,9 @@ type rulesForm struct {
 type rulesData struct {
 	Form    rulesForm
 	Preview *previewData
-	Zones   []string
+	Zones   []zoneOption
+	// ZoneLabel names the zone chosen, by place and offset now.
+	ZoneLabel string
 	// ConfirmsByEmail says how a booking is made (CONFIRM_BY_EMAIL).
 	ConfirmsByEmail bool
 }
@@ -70,11 +72,13 @@ func parseRules(f rulesForm, st booking.Settings) (booking.Settings, map[string]
 	return st, nil
 }
 
-// commonZones are offered in the time-zone list; any IANA name is accepted.
-var commonZones = []string{
-	"America/Los_Angeles", "America/Denver", "America/Phoenix", "America/Chicago", "America/New_York",
-	"America/Anchorage", "Pacific/Honolulu", "America/Toronto", "America/Vancouver", "Europe/London",
-	"Europe/Dublin", "Europe/Berlin", "Europe/Paris", "Europe/Amsterdam", "Europe/Zurich", "Australia/Sydney", "UTC",
+// rulesData is the rules page for form f.
+func (h *Handler) rulesData(f rulesForm) rulesData {
+	d := rulesData{Form: f, Zones: zoneOptions(h.now()), ConfirmsByEmail: h.svc.ConfirmsByEmail()}
+	if loc, err := booking.CheckZone(strings.TrimSpace(f.TimeZone)); err == nil {
+		d.ZoneLabel = zoneLabel(loc, h.now())
+	}
+	return d
 }
 
 // Rules shows the booking rules.
@@ -83,8 +87,7 @@ func (h *Handler) Rules(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return h.render(c, http.StatusOK, "rules", "Booking rules", rulesData{Form: rulesFormOf(st), Zones: commonZones,
-		ConfirmsByEmail: h.svc.ConfirmsByEmail()}, nil)
+	return h.render(c, http.StatusOK, "rules", "Booking rules", h.rulesData(rulesFormOf(st)), nil)
 }
 
 // SaveRules saves the booking rules, or previews them.
@@ -101,7 +104,7 @@ func (h *Handler) SaveRules(c echo.Context) error {
 		SlotMinutes: int(cur.SlotLength / time.Minute),
 	}
 	st, errs := parseRules(f, cur)
-	d := rulesData{Form: f, Zones: commonZones, ConfirmsByEmail: h.svc.ConfirmsByEmail()}
+	d := h.rulesData(f)
 	if errs != nil {
 		return h.render(c, http.StatusUnprocessableEntity, "rules", "Booking rules", d, errs)
 	}

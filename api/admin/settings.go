@@ -22,7 +22,7 @@ func (h *Handler) renderSettings(c echo.Context, status int, errs map[string]str
 		return err
 	}
 	d := settingsData{PracticeName: h.svc.PracticeName(c.Request().Context()), TwoFactor: u.TwoFactor(), RecoveryCodesLeft: left}
-	return h.render(c, status, "settings", "Settings", d, errs)
+	return h.render(c, status, "settings", "Practice and sign-in", d, errs)
 }
 
 // Settings shows the account and practice settings.

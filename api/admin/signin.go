@@ -114,9 +114,15 @@ func (h *Handler) SignIn(c echo.Context) error {
 		return err
 	}
 	ok := u != nil
+	failed := signInFailed
 	if ok && u.TwoFactor() {
-		if ok, err = h.checkSecondFactor(c, u, strings.TrimSpace(c.FormValue("code")), now); err != nil {
+		f, err := h.checkSecondFactor(c, u, strings.TrimSpace(c.FormValue("code")), now)
+		if err != nil {
 			return err
+		}
+		ok = f == factorOK
+		if f == factorReused {
+			failed = reusedCode
 		}
 	}
 	if !ok {
@@ -134,7 +140,7 @@ func (h *Handler) SignIn(c echo.Context) error {
 			d.Error = tryAgainIn(wait)
 			return h.render(c, http.StatusTooManyRequests, "sign-in", "Sign in", d, nil)
 		}
-		d.Error = signInFailed
+		d.Error = failed
 		return h.render(c, http.StatusUnauthorized, "sign-in", "Sign in", d, nil)
 	}
 	// Recorded before the session starts: a sign-in the audit log

@@ -50,23 +50,50 @@ func hashRecoveryCode(code string) []byte {
 	return h[:]
 }
 
+// secondFactor is what checkSecondFactor found.
+type secondFactor int
+
+const (
+	factorWrong secondFactor = iota
+	factorOK
+	// factorReused is a right authenticator code whose 30 seconds were
+	// already used to sign in: refused, with a word to wait for the next.
+	factorReused
+)
+
+// reusedCode is what the sign-in forms say for factorReused. It is shown
+// only after a right password and a right code, so it tells nothing to
+// someone who lacks either.
+const reusedCode = "That code was just used. Wait for your app to show the next code (a new one comes every 30 seconds) and enter that one."
+
 // checkSecondFactor accepts a current authenticator code (once) or an
 // unused recovery code (spending it).
-func (h *Handler) checkSecondFactor(c echo.Context, u *booking.User, code string, now time.Time) (bool, error) {
+func (h *Handler) checkSecondFactor(c echo.Context, u *booking.User, code string, now time.Time) (secondFactor, error) {
 	ctx := c.Request().Context()
 	code = strings.ReplaceAll(code, " ", "")
 	if len(code) == 6 && strings.Trim(code, "0123456789") == "" {
 		step, ok := matchTOTP(u.TOTPSecret, code, now)
 		if !ok {
-			return false, nil
+			return factorWrong, nil
 		}
-		return h.store.UseTOTPStep(ctx, u.ID, step)
+		fresh, err := h.store.UseTOTPStep(ctx, u.ID, step)
+		switch {
+		case err != nil:
+			return factorWrong, err
+		case !fresh:
+			return factorReused, nil
+		}
+		return factorOK, nil
 	}
 	if n := len(normalizeRecoveryCode(code)); n < 10 || n > 20 {
-		return false, nil
+		return factorWrong, nil
 	}
-	return h.admin.SpendRecoveryCode(ctx, booking.Actor{UserID: u.ID, Via: booking.ViaAnonymous, Address: httpx.ClientAddr(c)},
+	ok, err := h.admin.SpendRecoveryCode(ctx, booking.Actor{UserID: u.ID, Via: booking.ViaAnonymous, Address: httpx.ClientAddr(c)},
 		hashRecoveryCode(code))
+	if err != nil || !ok {
+		return factorWrong, err
+	}
+	return factorOK, nil
 }
 
 // newRecoveryCodes returns fresh codes ("ABCDE-FGHJK", 50 bits each) and their hashes.

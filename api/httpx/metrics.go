@@ -62,6 +62,17 @@ func NewMetrics(stats func(ctx context.Context) (Stats, error)) *Metrics {
 	return m
 }
 
+// Register adds more collectors to the registry, such as a background
+// worker's counters.
+func (m *Metrics) Register(cs ...prometheus.Collector) error {
+	for _, c := range cs {
+		if err := m.registry.Register(c); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // begin counts a request in flight until the returned func is called.
 func (m *Metrics) begin() (end func()) {
 	if m == nil {

@@ -59,6 +59,21 @@ func SecurityHeaders(https bool) echo.MiddlewareFunc {
 	}
 }
 
+// AllowFraming replaces, on this response, the policy that no page may be
+// framed with one that lets origins frame it: frame-ancestors lists them,
+// and X-Frame-Options, which cannot name origins, goes. With no origins
+// framing stays refused. The origins are checked by the caller
+// (booking.ParseEmbedOrigins): scheme, host and port only.
+func AllowFraming(c echo.Context, origins []string) {
+	if len(origins) == 0 {
+		return
+	}
+	h := c.Response().Header()
+	h.Set("Content-Security-Policy", strings.Replace(contentSecurityPolicy, "frame-ancestors 'none'",
+		"frame-ancestors "+strings.Join(origins, " "), 1))
+	h.Del("X-Frame-Options")
+}
+
 // Compress gzips responses, with klauspost/compress's gzhttp wrapper at
 // its fastest level. make bench measured Echo's gzip middleware taking a
 // standard library writer (about 1.2 MB, pooled) for every request that

@@ -2,6 +2,7 @@ package httpx
 
 import (
 	"context"
+	"sync"
 	"sync/atomic"
 	"time"
 )
@@ -19,10 +20,28 @@ type Version struct {
 // the slots API and the open-slots feed, whose copies are kept per
 // version, need not ask the database on every request. The read is a
 // one-row query of the change stamps the database keeps.
+//
+// After a write through this process every request needs the version
+// afresh, and under make bench's mixed load (a write every few
+// milliseconds, 32 connections) each read it for itself: most requests
+// queried the database, queuing for its connections. A request now takes
+// the read already under way when it began after the last write, as
+// a read of its own would.
 type Versions struct {
 	read    func(ctx context.Context, now time.Time) (version string, changed time.Time, err error)
 	changes *Changes
 	last    atomic.Pointer[Version]
+
+	mu      sync.Mutex
+	reading *versionRead // the read under way, if any
+}
+
+// versionRead is a read of the version that requests share.
+type versionRead struct {
+	read Stamp
+	done chan struct{}
+	v    *Version
+	err  error
 }
 
 // NewVersions returns Versions reading with read, kept fresh by changes.
@@ -34,23 +53,58 @@ func NewVersions(changes *Changes, read func(ctx context.Context, now time.Time)
 // true and it is fresh enough (VersionTTL, and no write through this
 // process since), else read afresh. cached reports which.
 func (vs *Versions) Get(ctx context.Context, now time.Time, recent bool) (v *Version, cached bool, err error) {
-	if recent {
-		if v := vs.last.Load(); v != nil && vs.changes.Fresh(v.read, VersionTTL) {
-			return v, true, nil
-		}
+	if !recent {
+		// Afresh: from a read that starts now, not one under way.
+		r := &versionRead{read: vs.changes.Stamp(), done: make(chan struct{})}
+		vs.readInto(ctx, r, now)
+		return r.v, false, r.err
 	}
-	read := vs.changes.Stamp()
+	if v := vs.last.Load(); v != nil && vs.changes.Fresh(v.read, VersionTTL) {
+		return v, true, nil
+	}
+	vs.mu.Lock()
+	r := vs.reading
+	if r == nil || !vs.changes.Fresh(r.read, VersionTTL) {
+		r = &versionRead{read: vs.changes.Stamp(), done: make(chan struct{})}
+		vs.reading = r
+		vs.mu.Unlock()
+		// Detached from this request: others may wait for it.
+		vs.readInto(context.WithoutCancel(ctx), r, now)
+	} else {
+		vs.mu.Unlock()
+	}
+	select {
+	case <-r.done:
+	case <-ctx.Done():
+		return nil, false, ctx.Err()
+	}
+	if r.err != nil {
+		return nil, false, r.err
+	}
+	return r.v, false, nil
+}
+
+// readInto reads the version for r and keeps it as the latest, unless a
+// read begun later finished first.
+func (vs *Versions) readInto(ctx context.Context, r *versionRead, now time.Time) {
+	defer func() {
+		vs.mu.Lock()
+		if vs.reading == r {
+			vs.reading = nil
+		}
+		vs.mu.Unlock()
+		close(r.done)
+	}()
 	value, changed, err := vs.read(ctx, now)
 	if err != nil {
-		return nil, false, err
+		r.err = err
+		return
 	}
-	v = &Version{Value: value, Changed: changed, read: read}
-	// Keep the one read last, should an earlier read finish later.
+	r.v = &Version{Value: value, Changed: changed, read: r.read}
 	for {
 		cur := vs.last.Load()
-		if (cur != nil && cur.read.After(read)) || vs.last.CompareAndSwap(cur, v) {
+		if (cur != nil && cur.read.After(r.read)) || vs.last.CompareAndSwap(cur, r.v) {
 			break
 		}
 	}
-	return v, false, nil
 }

@@ -25,6 +25,8 @@ const bookDescription = "Choose a time for a free, no-obligation 20-minute consu
 type bookForm struct {
 	Start, Name, Email, Phone, Note, Mode, Region string
 	Consent                                       bool
+	// Answers answer the extra questions, in their order.
+	Answers []string
 	// Key is the form's idempotency key: sending the same form twice
 	// (a double click, a retry after a timeout) books once.
 	Key string
@@ -48,6 +50,8 @@ type bookPage struct {
 	// Regions are the places the practice serves, for the question where
 	// the client will be; none when it lists none.
 	Regions []regionOption
+	// Questions are the practice's extra questions, with what was typed.
+	Questions []questionView
 	// Errors is the error summary in the order of the form; Err holds the
 	// message shown at each field.
 	Errors []fieldError
@@ -83,7 +87,7 @@ func visitorZone(tz string, st booking.Settings) (loc *time.Location, bad bool) 
 // (tz, else the practice's), a day asked for or the time a link names
 // (start) chosen.
 func (h *Handler) BookForm(c echo.Context) error {
-	if h.versions != nil && c.QueryParam("start") == "" {
+	if h.versions != nil && c.QueryParam("start") == "" && embedOf(c) == nil {
 		return h.bookFormCopy(c)
 	}
 	data, _, err := h.bookFormData(c, newFormKey())
@@ -113,12 +117,13 @@ func (h *Handler) bookFormData(c echo.Context, key string) (bookPage, *availabil
 	}
 	data := bookPage{
 		page:   h.pageFor(viewOf(st), "Book a free consultation", bookDescription, "/book"),
-		Picker: newPicker(a, "/book", date, link.selected, clockOf(c, 0), h.svc.Now()),
+		Picker: newPicker(a, bookAction(c), date, link.selected, clockOf(c, 0), h.svc.Now()),
 		Form:   bookForm{Start: link.selected, Key: key},
 		Modes:  modeChoices(st.Profile.Modes, ""), OffersPhone: st.Profile.Modes.Phone.Enabled,
-		Regions: regionOptions(st.Profile.Regions, ""),
-		Feed:    web.SubscribeLinks(h.base),
+		Regions: regionOptions(st.Profile.Regions, ""), Questions: questionViews(st.Profile.Questions, nil),
+		Feed: web.SubscribeLinks(h.base),
 	}
+	data.Embed = embedOf(c)
 	if !link.taken.IsZero() {
 		data.Picker.withAlternatives(a, link.taken)
 	}
@@ -166,7 +171,8 @@ func readStartLink(a *availability, raw string, why func(time.Time) error) start
 // bookFields lists the form's fields in page order, with the id each
 // error summary link goes to ("" for the time, whose id depends on the list).
 var bookFields = []struct{ name, id string }{
-	{"start", ""}, {"region", "region"}, {"mode", "mode"}, {"name", "name"}, {"email", "email"}, {"phone", "phone"}, {"note", "note"}, {"consent", "consent"},
+	{"start", ""}, {"region", "region"}, {"mode", "mode"}, {"name", "name"},
+	{"answer_1", "answer_1"}, {"answer_2", "answer_2"}, {"answer_3", "answer_3"}, {"answer_4", "answer_4"}, {"answer_5", "answer_5"}, {"email", "email"}, {"phone", "phone"}, {"note", "note"}, {"consent", "consent"},
 }
 
 // Book books the time the form was sent with and goes on to the
@@ -195,6 +201,9 @@ func (h *Handler) Book(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	for i := range st.Profile.Questions {
+		form.Answers = append(form.Answers, r.PostFormValue(booking.AnswerField(i)))
+	}
 	loc, _ := visitorZone(r.PostFormValue("tz"), st)
 	a, err := h.loadAvailability(ctx, loc, st)
 	if err != nil {
@@ -203,13 +212,14 @@ func (h *Handler) Book(c echo.Context) error {
 	clock := clockOf(c, 0)
 	data := bookPage{
 		page:   h.pageFor(viewOf(st), "Book a free consultation", bookDescription, "/book"),
-		Picker: newPicker(a, "/book", r.PostFormValue("date"), form.Start, clock, h.svc.Now()),
+		Picker: newPicker(a, bookAction(c), r.PostFormValue("date"), form.Start, clock, h.svc.Now()),
 		Form:   form,
 		Modes:  modeChoices(st.Profile.Modes, booking.Mode(form.Mode)), OffersPhone: st.Profile.Modes.Phone.Enabled,
-		Regions: regionOptions(st.Profile.Regions, form.Region),
-		Feed:    web.SubscribeLinks(h.base),
-		Err:     map[string]string{},
+		Regions: regionOptions(st.Profile.Regions, form.Region), Questions: questionViews(st.Profile.Questions, form.Answers),
+		Feed: web.SubscribeLinks(h.base),
+		Err:  map[string]string{},
 	}
+	data.Embed = embedOf(c)
 
 	// The hidden field is left empty by people; bots fill every field.
 	// Nothing is booked and nothing says why, so the bot learns nothing.
@@ -236,10 +246,15 @@ func (h *Handler) Book(c echo.Context) error {
 	}
 	req := booking.Request{Start: start, Name: form.Name, Email: form.Email, Phone: form.Phone, Note: form.Note, TimeZone: loc.String(),
 		HourCycle: clock.Hours.Cycle(), Address: httpx.ClientAddr(c), Mode: booking.Mode(form.Mode),
-		Region: form.Region}
+		Region: form.Region, Answers: form.Answers}
 	req.Normalize()
 	var de *booking.Error
 	if err := req.Validate(); errors.As(err, &de) {
+		for k, v := range de.Fields {
+			fields.Add(k, v)
+		}
+	}
+	if _, err := booking.CheckAnswers(st.Profile.Questions, req.Answers); errors.As(err, &de) {
 		for k, v := range de.Fields {
 			fields.Add(k, v)
 		}
@@ -275,12 +290,12 @@ func (h *Handler) Book(c echo.Context) error {
 	if h.svc.ConfirmsByEmail() {
 		// The same answer for every address: see CheckEmail.
 		if _, err = h.svc.Hold(ctx, req, form.Key); err == nil {
-			return c.Redirect(http.StatusSeeOther, "/book/check-email")
+			return c.Redirect(http.StatusSeeOther, "/book/check-email"+embedQuery(c))
 		}
 	} else {
 		var token string
 		if _, token, err = h.svc.Book(ctx, req, form.Key); err == nil {
-			return c.Redirect(http.StatusSeeOther, "/manage/"+token+"/confirmation")
+			return c.Redirect(http.StatusSeeOther, "/manage/"+token+"/confirmation"+embedQuery(c))
 		}
 	}
 	if kind, msg, ok := refusalOf(err); ok {
@@ -378,4 +393,25 @@ func regionOptions(served []string, chosen string) []regionOption {
 type notServedPage struct {
 	page
 	Places string
+}
+
+// questionView is an extra question on the booking form.
+type questionView struct {
+	Field   string // the form field, also the input's id
+	Kind    string
+	Label   string
+	Choices []string
+	Value   string // what was answered, when the form comes back
+}
+
+func questionViews(qs []booking.Question, answers []string) []questionView {
+	var out []questionView
+	for i, q := range qs {
+		v := questionView{Field: booking.AnswerField(i), Kind: string(q.Kind), Label: q.Label, Choices: q.Choices}
+		if i < len(answers) {
+			v.Value = answers[i]
+		}
+		out = append(out, v)
+	}
+	return out
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"net/http"
+	"reflect"
 	"sync"
 	"time"
 
@@ -44,6 +45,17 @@ type bookCache struct {
 	version string
 	pages   map[bookKey]*bookCopy
 	builds  singleflight.Group
+	// rendered is the last page rendered per request, kept across
+	// versions: most changes (a booking on a day the page does not show)
+	// leave the page's data as it was, and the page is then not rendered
+	// and compressed again.
+	rendered map[bookKey]renderedBook
+}
+
+// renderedBook is a page as rendered from data, its key aside.
+type renderedBook struct {
+	data bookPage
+	page *httpx.Blank
 }
 
 // bookKey is what a view of the booking form depends on in its request.
@@ -127,6 +139,18 @@ func (h *Handler) renderBookCopy(c echo.Context, now time.Time) (*bookCopy, erro
 	if err != nil {
 		return nil, err
 	}
+	r := c.Request()
+	key := bookKey{query: r.URL.RawQuery, language: r.Header.Get("Accept-Language")}
+	bc := &h.bookCache
+	bc.mu.Lock()
+	last, ok := bc.rendered[key]
+	bc.mu.Unlock()
+	// The template reads nothing but its data: the same data, the key in
+	// the blank aside, is the same page.
+	last.data.Form.Key = mark
+	if ok && reflect.DeepEqual(last.data, data) {
+		return &bookCopy{page: last.page, built: a.now, until: bookUntil(a)}, nil
+	}
 	var buf bytes.Buffer
 	if err := h.web.Render(&buf, "book", data); err != nil {
 		return nil, err
@@ -135,6 +159,12 @@ func (h *Handler) renderBookCopy(c echo.Context, now time.Time) (*bookCopy, erro
 	if !ok {
 		return nil, nil
 	}
+	bc.mu.Lock()
+	if bc.rendered == nil || len(bc.rendered) >= maxBookCopies {
+		bc.rendered = map[bookKey]renderedBook{}
+	}
+	bc.rendered[key] = renderedBook{data: data, page: page}
+	bc.mu.Unlock()
 	return &bookCopy{page: page, built: a.now, until: bookUntil(a)}, nil
 }
 

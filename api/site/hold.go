@@ -20,6 +20,9 @@ type holdPage struct {
 	Until   string
 	Expired bool
 	Error   string
+	// Waitlist marks a time held for a waitlist entry, whose page offers
+	// it rather than asks to confirm a choice.
+	Waitlist bool
 }
 
 // awaitsConfirmation reports whether b is a time held for confirmation,
@@ -37,7 +40,9 @@ func (h *Handler) CheckEmail(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return h.render(c, http.StatusOK, "check-email", h.pageFor(viewOf(st), "Check your email", "", ""))
+	p := h.pageFor(viewOf(st), "Check your email", "", "")
+	p.Embed = embedOf(c)
+	return h.render(c, http.StatusOK, "check-email", p)
 }
 
 // showHold renders the hold page for b.
@@ -53,6 +58,12 @@ func (h *Handler) showHold(c echo.Context, status int, b *booking.Booking, token
 		Booking: h.bookingView(b, token, st, clock.Hours, h.svc.Now()),
 		Expired: b.Status == booking.StatusExpired || (b.HoldExpires != nil && !b.HoldExpires.After(h.svc.Now())),
 		Error:   errText,
+	}
+	if d.Waitlist, err = h.svc.IsWaitlistOffer(c.Request().Context(), b); err != nil {
+		return err
+	}
+	if d.Waitlist {
+		d.Meta.Title = "A time has come free"
 	}
 	if d.Expired {
 		d.Meta.Title = "This time was released"

@@ -69,6 +69,7 @@ func (h *Handler) Confirmation(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	data.Embed = embedOf(c)
 	return h.render(c, http.StatusOK, "confirmation", data)
 }
 

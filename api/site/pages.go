@@ -36,6 +36,9 @@ type page struct {
 	Practice string
 	Profile  practiceView
 	Meta     pageMeta
+	// Embed, on a page shown in another website's frame, drops the site's
+	// header and footer and carries what the frame needs (embed.go).
+	Embed *embedView
 }
 
 // contentPage shows one Markdown page.

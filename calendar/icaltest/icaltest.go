@@ -89,16 +89,10 @@ func parse(t testing.TB, objects map[string][]byte) (map[string]Calendar, bool) 
 		t.Fatal("icaltest: cannot locate the ical.js checker")
 	}
 	dir := filepath.Join(filepath.Dir(self), "..", "testdata", "icaljs")
-	node, err := exec.LookPath("node")
-	if err == nil {
-		_, err = os.Stat(filepath.Join(dir, "node_modules", "ical.js", "package.json"))
-	}
-	if err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("%s: %v", unavailableMsg, err)
-		}
+	if !available(t, dir) {
 		return nil, false
 	}
+	node := "node"
 
 	tmp := t.TempDir()
 	args := []string{filepath.Join(dir, "check.mjs")}
@@ -132,4 +126,21 @@ func parse(t testing.TB, objects map[string][]byte) (map[string]Calendar, bool) 
 		got[name] = c
 	}
 	return got, true
+}
+
+// available reports whether node and the ical.js of dir can be run; under
+// CI=true their absence fails the test instead.
+func available(t testing.TB, dir string) bool {
+	t.Helper()
+	_, err := exec.LookPath("node")
+	if err == nil {
+		_, err = os.Stat(filepath.Join(dir, "node_modules", "ical.js", "package.json"))
+	}
+	if err != nil {
+		if os.Getenv("CI") == "true" {
+			t.Fatalf("%s: %v", unavailableMsg, err)
+		}
+		return false
+	}
+	return true
 }

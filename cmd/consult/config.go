@@ -46,6 +46,9 @@ type config struct {
 	NetworkUpcomingLimit int
 	TrustProxy           bool
 	Demo                 bool
+	// WebhookAllowPrivate lets webhooks go to loopback and private
+	// addresses (a receiver on the practice's own network).
+	WebhookAllowPrivate bool
 	// ProofOfWorkRate is the bookings an hour from which booking requests
 	// must carry a proof of work.
 	ProofOfWorkRate int
@@ -60,11 +63,20 @@ type config struct {
 	// none, -1 to leave the runtime's own (GOMEMLIMIT) in place.
 	MemoryLimit int64
 
+	// WaitlistHoldMinutes is how long a time offered to a waitlist entry
+	// is held for it.
+	WaitlistHoldMinutes int
+
 	// Email.
 	PractitionerEmail string
 	ReminderHours     int
 	MailKey           []byte // nil: a key generated once and kept in the database
 	MailMaxAttempts   int
+
+	// Calendars the practitioner links to.
+	CalendarAllowPrivate bool // fetch from loopback and private addresses too
+	CalendarSyncMinutes  int  // how often each calendar is read
+	CalendarStaleHours   int  // unread this long, a calendar blocks booking (0: never)
 }
 
 // setting describes one configuration value for flags, env and --help.
@@ -148,6 +160,17 @@ func settings() []setting {
 			intSetting(0, 100000, func(c *config) *int { return &c.ProofOfWorkRate })},
 		{"network-upcoming-limit", "NETWORK_UPCOMING_LIMIT", "3", "upcoming bookings that may be made from one network, a /24 for IPv4 or /48 for IPv6 (0: no limit)", false,
 			intSetting(0, 1000, func(c *config) *int { return &c.NetworkUpcomingLimit })},
+		{"webhook-allow-private", "WEBHOOK_ALLOW_PRIVATE", "false", "send webhooks to loopback and private addresses too (link-local and cloud metadata addresses never)", false,
+			func(c *config, v string) error {
+				b, err := strconv.ParseBool(v)
+				if err != nil {
+					return errors.New("must be true or false")
+				}
+				c.WebhookAllowPrivate = b
+				return nil
+			}},
+		{"waitlist-hold-minutes", "WAITLIST_HOLD_MINUTES", "15", "minutes a freed time offered to the next person on the waitlist is held for them before it passes on", false,
+			intSetting(1, 1440, func(c *config) *int { return &c.WaitlistHoldMinutes })},
 		{"retention-days", "RETENTION_DAYS", "180", "days after a consultation before the client's personal data is erased", false,
 			func(c *config, v string) error {
 				n, err := strconv.Atoi(v)
@@ -195,6 +218,20 @@ func settings() []setting {
 				c.MailMaxAttempts = n
 				return nil
 			}},
+		// Calendars.
+		{"calendar-allow-private", "CALENDAR_ALLOW_PRIVATE", "false", "let calendar sources be read from loopback and private-network addresses (a Nextcloud on the practice's LAN); link-local and cloud metadata addresses stay refused", false,
+			func(c *config, v string) error {
+				b, err := strconv.ParseBool(v)
+				if err != nil {
+					return errors.New("must be true or false")
+				}
+				c.CalendarAllowPrivate = b
+				return nil
+			}},
+		{"calendar-sync-minutes", "CALENDAR_SYNC_MINUTES", "10", "minutes between two reads of each linked calendar", false,
+			intSetting(1, 1440, func(c *config) *int { return &c.CalendarSyncMinutes })},
+		{"calendar-stale-hours", "CALENDAR_STALE_HOURS", "24", "hours a linked calendar may go unread (failing) before booking is blocked until it is read again (0: never block)", false,
+			intSetting(0, 720, func(c *config) *int { return &c.CalendarStaleHours })},
 	}
 }
 

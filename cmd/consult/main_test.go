@@ -71,6 +71,9 @@ func TestBadSettingStopsStartUpNamingIt(t *testing.T) {
 		{"QUEUE_LIMIT", "many"},
 		{"MEMORY_LIMIT", "48MB"},
 		{"MEMORY_LIMIT", "1MiB"},
+		{"CALENDAR_ALLOW_PRIVATE", "maybe"},
+		{"CALENDAR_SYNC_MINUTES", "0"},
+		{"CALENDAR_STALE_HOURS", "-1"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.env, func(t *testing.T) {

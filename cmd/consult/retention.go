@@ -5,6 +5,7 @@ import (
 	"log/slog"
 	"time"
 
+	"consult/booking"
 	"consult/storage"
 )
 
@@ -36,6 +37,10 @@ func (r *retention) Run(ctx context.Context) error {
 			}
 		} else if n > 0 {
 			r.logger.Info("retention: erased expired client data", "bookings", n, "days", r.days)
+		}
+		// Webhook bodies go after a week, the delivery log after a month.
+		if err := r.store.PurgeWebhookBodies(ctx, t.AddDate(0, 0, -booking.WebhookBodyDays), t.AddDate(0, 0, -30)); err != nil && ctx.Err() == nil {
+			r.logger.Warn("retention: purge webhook bodies", "error", err)
 		}
 		select {
 		case <-ctx.Done():

@@ -15,8 +15,10 @@ import (
 	"golang.org/x/sync/errgroup"
 
 	"consult/api"
+	"consult/calendar/calsync"
 	"consult/notify"
 	"consult/storage"
+	"consult/webhook"
 )
 
 // shutdownTimeout bounds how long in-flight requests may take to finish.
@@ -54,9 +56,12 @@ type app struct {
 	logger    *slog.Logger
 	db        *database
 	migrator  *storage.Migrator
-	mailer    *notify.Worker // email: delivers the outbox
-	retention *retention     // privacy: erases client data RETENTION_DAYS after the consultation
-	holds     *holdSweeper   // releases times held for confirmation that were not confirmed
+	mailer    *notify.Worker  // email: delivers the outbox
+	retention *retention      // privacy: erases client data RETENTION_DAYS after the consultation
+	holds     *holdSweeper    // releases times held for confirmation that were not confirmed
+	webhooks  *webhook.Worker // sends booking events to the practitioner's endpoints
+	calendars *calsync.Syncer // reads the practitioner's linked calendars
+	calWrites *calsync.Writer // writes bookings into those that take them
 	ln        net.Listener
 	http      *http.Server
 	// metricsLn and metricsHTTP serve /metrics alone, with METRICS_ADDR.
@@ -97,6 +102,9 @@ func (a *app) run(ctx context.Context) error {
 	g.Go(func() error { return a.mailer.Run(work) })
 	g.Go(func() error { return a.retention.Run(work) })
 	g.Go(func() error { return a.holds.Run(work) })
+	g.Go(func() error { return a.webhooks.Run(work) })
+	g.Go(func() error { return a.calendars.Run(work) })
+	g.Go(func() error { return a.calWrites.Run(work) })
 	return g.Wait()
 }
 

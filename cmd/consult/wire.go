@@ -12,8 +12,12 @@ import (
 	"consult/api"
 	"consult/booking"
 	"consult/booking/proof"
+	"consult/calendar"
+	"consult/calendar/calsync"
+	calfetch "consult/calendar/fetch"
 	"consult/notify"
 	"consult/storage"
+	"consult/webhook"
 )
 
 // newApp opens and migrates the database and builds every part serve
@@ -51,6 +55,7 @@ func newApp(ctx context.Context, cfg config, now func() time.Time, logger *slog.
 	opts := []booking.Option{booking.WithSealer(keys),
 		booking.WithLimits(booking.ClientLimits{MaxUpcoming: cfg.EmailUpcomingLimit, MaxPerYear: cfg.EmailYearlyLimit,
 			MaxPerDay: cfg.EmailDailyLimit, MaxUpcomingPerNetwork: cfg.NetworkUpcomingLimit, Contact: cfg.MailFrom})}
+	opts = append(opts, booking.WithWaitlistHold(time.Duration(cfg.WaitlistHoldMinutes)*time.Minute))
 	if cfg.confirmsByEmail() {
 		opts = append(opts, booking.WithConfirmByEmail(holdFor))
 	}
@@ -61,7 +66,9 @@ func newApp(ctx context.Context, cfg config, now func() time.Time, logger *slog.
 		return nil, err
 	}
 	a.retention = &retention{store: store, sessions: sessions, days: cfg.RetentionDays, now: now, logger: logger}
-	a.holds = &holdSweeper{store: store, now: now, logger: logger}
+	a.holds = &holdSweeper{store: store, svc: svc, now: now, logger: logger}
+	a.webhooks = webhook.New(webhook.Config{AllowPrivate: cfg.WebhookAllowPrivate}, store, now, logger)
+	a.calendars, a.calWrites = newCalendarSync(cfg, store, svc, now, logger)
 
 	srv, err := api.New(api.Config{BaseURL: cfg.BaseURL, MailFrom: cfg.MailFrom,
 		MetricsToken: cfg.MetricsToken, MetricsElsewhere: cfg.MetricsAddr != "", RateLimitPerMinute: cfg.RateLimit, TrustProxy: cfg.TrustProxy,
@@ -74,12 +81,16 @@ func newApp(ctx context.Context, cfg config, now func() time.Time, logger *slog.
 		Outbox:  a.mailer, // Email.
 		// Booking requests carry a proof of work while bookings come fast;
 		// the challenges are signed with a key every instance shares.
-		Proof: proof.New(store, primaryKey, cfg.ProofOfWorkRate, now),
-		Feeds: store, // Calendar feeds.
+		Proof:    proof.New(store, primaryKey, cfg.ProofOfWorkRate, now),
+		Webhooks: a.webhooks, // the test button sends at once
+		Feeds:    store,      // Calendar feeds.
 		// Admin area: accounts and edits in the store, sessions in PostgreSQL.
 		Admin:    store,
 		Sessions: sessions,
 		Ready:    migrationsCurrent(a.migrator),
+		// The practitioner's calendars, read in the background and on demand.
+		Calendars:  a.calendars,
+		Collectors: a.calendars.Collectors(),
 	})
 	if err != nil {
 		return nil, err
@@ -114,6 +125,36 @@ func newApp(ctx context.Context, cfg config, now func() time.Time, logger *slog.
 			ErrorLog: slog.NewLogLogger(logger.Handler(), slog.LevelWarn)}
 	}
 	return a, nil
+}
+
+// newCalendarSync builds the reader of the practitioner's linked
+// calendars (every CALENDAR_SYNC_MINUTES, in the practice's zone) and the
+// writer of bookings into those that take them.
+func newCalendarSync(cfg config, store *storage.Store, svc *booking.Service, now func() time.Time, logger *slog.Logger) (*calsync.Syncer, *calsync.Writer) {
+	fetcher := calfetch.New(calfetch.Options{AllowPrivate: cfg.CalendarAllowPrivate})
+	zone := func(ctx context.Context) (*time.Location, error) {
+		st, err := svc.Settings(ctx)
+		if err != nil {
+			return nil, err
+		}
+		return st.Location()
+	}
+	syncer := calsync.New(calsync.Config{
+		Every:      time.Duration(cfg.CalendarSyncMinutes) * time.Minute,
+		StaleAfter: time.Duration(cfg.CalendarStaleHours) * time.Hour,
+	}, store, fetcher, nil, zone, now, logger)
+	practice := func(ctx context.Context) (calendar.Practice, bool, error) {
+		st, err := svc.Settings(ctx)
+		if err != nil {
+			return calendar.Practice{}, false, err
+		}
+		title, full, err := store.FeedSettings(ctx)
+		if err != nil {
+			return calendar.Practice{}, false, err
+		}
+		return calendar.Practice{Name: st.PracticeName, Email: cfg.MailFrom, BaseURL: cfg.BaseURL, EventTitle: title, TimeZone: st.TimeZone}, full, nil
+	}
+	return syncer, calsync.NewWriter(store, fetcher, practice, now, logger)
 }
 
 // maxHeaderBytes bounds a request's header: browsers send a few KB, an

@@ -29,10 +29,12 @@ const (
 	xssCredential   = `PsyD <object data=x>`
 	xssBio          = `I listen. <a href=javascript:alert(5)>`
 	xssModeDetails  = `Use Firefox <embed src=x>`
+	xssQuestion     = `Heard of us <marquee>where</marquee>?`
+	xssAnswer       = `A friend <form action=x>`
 )
 
 // rawMarkup is what must never reach an HTML page or email unescaped.
-var rawMarkup = []string{"<script>alert(1)", "<img src=x onerror", "<svg onload", "<iframe src=x", "<object data=x", "<a href=javascript:alert(5)", "<embed src=x"}
+var rawMarkup = []string{"<script>alert(1)", "<img src=x onerror", "<svg onload", "<iframe src=x", "<object data=x", "<a href=javascript:alert(5)", "<embed src=x", "<marquee>", "<form action=x"}
 
 // TestMarkupNeverRunsAnywhere sends markup through every field a client or
 // the practitioner fills and reads every output of the real program: the
@@ -88,6 +90,15 @@ func TestMarkupNeverRunsAnywhere(t *testing.T) {
 	if resp.Request.URL.Path != "/admin/practice" || resp.StatusCode != 200 {
 		t.Fatalf("saving the modes: %d at %s", resp.StatusCode, resp.Request.URL)
 	}
+	resp, err = admin.PostForm(base+"/admin/practice/questions", url.Values{"csrf": {csrf[1]},
+		"question_label_1": {xssQuestion}, "question_kind_1": {"text"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.Request.URL.Path != "/admin/practice" || resp.StatusCode != 200 {
+		t.Fatalf("saving the questions: %d at %s", resp.StatusCode, resp.Request.URL)
+	}
 
 	// A client books with markup in the name and note.
 	day := testNow().AddDate(0, 0, 8).Format(time.DateOnly)
@@ -98,7 +109,7 @@ func TestMarkupNeverRunsAnywhere(t *testing.T) {
 	if len(slots.Slots) == 0 {
 		t.Fatal("no slots")
 	}
-	body := fmt.Sprintf(`{"start":%q,"name":%q,"email":"zoe@example.org","note":%q,"mode":"video","region":"US-CA"}`, slots.Slots[0].Start, xssName, xssNote)
+	body := fmt.Sprintf(`{"start":%q,"name":%q,"email":"zoe@example.org","note":%q,"mode":"video","region":"US-CA","answers":[%q]}`, slots.Slots[0].Start, xssName, xssNote, xssAnswer)
 	resp, err = http.Post(base+"/api/v1/bookings", "application/json", strings.NewReader(body))
 	if err != nil {
 		t.Fatal(err)
@@ -132,15 +143,24 @@ func TestMarkupNeverRunsAnywhere(t *testing.T) {
 		t.Error("the manage page does not show the client's name and the video call's note, escaped")
 	}
 
-	for _, p := range []string{"/admin", "/admin/bookings", "/admin/bookings?q=zoe", "/admin/bookings/" + id, "/admin/practice"} {
+	for _, p := range []string{"/admin", "/admin/bookings", "/admin/bookings?q=zoe", "/admin/bookings/" + id,
+		"/admin/bookings/" + id + "/move", "/admin/bookings/" + id + "/cancel", "/admin/bookings/new?client=" + id,
+		"/admin?week=" + day, "/admin/dashboard", "/admin/availability", "/admin/rules", "/admin/practice"} {
 		page := fetch(t, admin, base+p)
 		if !strings.Contains(page, "Sign out") {
 			t.Fatalf("admin page %s is not signed in", p)
 		}
 		assertEscaped(t, "admin page "+p, page)
 	}
-	if page := fetch(t, admin, base+"/admin/bookings/"+id); !strings.Contains(page, "&lt;img src=x onerror=alert(2)&gt;") {
-		t.Error("the admin booking page does not show the note, escaped")
+	if page := fetch(t, admin, base+"/admin?week="+day); !strings.Contains(page, "Zoë &#34;&gt;&lt;script&gt;alert(1)&lt;/script&gt;") {
+		t.Error("the week calendar does not show the client's name, escaped")
+	}
+	if page := fetch(t, admin, base+"/admin/bookings/"+id); !strings.Contains(page, "&lt;img src=x onerror=alert(2)&gt;") ||
+		!strings.Contains(page, "Heard of us &lt;marquee&gt;where&lt;/marquee&gt;?") || !strings.Contains(page, "A friend &lt;form action=x&gt;") {
+		t.Error("the admin booking page does not show the note, the question and its answer, escaped")
+	}
+	if page := fetch(t, http.DefaultClient, base+"/book"); !strings.Contains(page, "Heard of us &lt;marquee&gt;where&lt;/marquee&gt;?") {
+		t.Error("the booking form does not ask the question, escaped")
 	}
 
 	// The emails: confirmation to the client, notice to the practitioner.

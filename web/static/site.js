@@ -9,6 +9,20 @@
   var MONTHS = ["January", "February", "March", "April", "May", "June", "July",
     "August", "September", "October", "November", "December"];
 
+  // In another website's frame: tell it this page's height, so the frame
+  // grows and shrinks with it, and only the websites allowed to frame the
+  // page (the server lists them) can hear it.
+  var embedOrigins = (document.body.getAttribute("data-embed-origins") || "").split(" ").filter(Boolean);
+  if (embedOrigins.length && window.parent !== window) {
+    var tellHeight = function () {
+      var height = Math.ceil(document.documentElement.getBoundingClientRect().height);
+      embedOrigins.forEach(function (o) { window.parent.postMessage({ type: "consult:height", height: height }, o); });
+    };
+    tellHeight();
+    window.addEventListener("load", tellHeight);
+    if (window.ResizeObserver) new ResizeObserver(tellHeight).observe(document.body);
+  }
+
   // Move focus to the error summary so it is read out first (GOV.UK pattern).
   var summary = document.querySelector("[data-error-summary]");
   if (summary) summary.focus();

@@ -1,0 +1,292 @@
+package site
+
+import (
+	"errors"
+	"net/http"
+	"slices"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"consult/booking"
+	"consult/web/timefmt"
+)
+
+// waitlistForm is what the visitor typed, kept when the form comes back.
+type waitlistForm struct {
+	Name, Email, TZ, From, To string
+	Days                      []time.Weekday
+	Parts                     []string
+	Consent                   bool
+}
+
+// dayChoice and partChoice are the form's checkboxes.
+type dayChoice struct {
+	Value, Label string
+	Checked      bool
+}
+
+// waitlistPage is the page of the waitlist's form.
+type waitlistPage struct {
+	page
+	Form   waitlistForm
+	Zones  []zoneGroup
+	Days   []dayChoice
+	Parts  []dayChoice
+	Min    string // the first and last days that may be asked for
+	Max    string
+	Errors []fieldError
+	Err    map[string]string
+	Off    bool // the practitioner has switched the waitlist off
+}
+
+// waitlistFields are the form's fields in order, for the error summary.
+var waitlistFields = []string{"name", "email", "timezone", "days", "parts", "from", "to", "consent"}
+
+func (h *Handler) renderWaitlistForm(c echo.Context, status int, f waitlistForm, errs map[string]string) error {
+	ctx := c.Request().Context()
+	st, err := h.svc.Settings(ctx)
+	if err != nil {
+		return err
+	}
+	on, err := h.svc.Store.WaitlistEnabled(ctx)
+	if err != nil {
+		return err
+	}
+	now := h.svc.Now()
+	loc, _ := visitorZone(f.TZ, st)
+	f.TZ = loc.String()
+	today := booking.DateOf(now.In(loc))
+	d := waitlistPage{page: h.pageFor(viewOf(st), "Tell me when a time frees up", "", ""),
+		Form: f, Zones: zoneGroups(f.TZ, now), Min: today.String(), Max: today.AddDays(st.HorizonDays).String(),
+		Err: errs, Off: !on}
+	if d.Form.From == "" {
+		d.Form.From = d.Min
+	}
+	if d.Form.To == "" {
+		d.Form.To = today.AddDays(min(st.HorizonDays, 28)).String()
+	}
+	for i := range booking.WeekdayCodes {
+		day := time.Weekday((i + 1) % 7) // Monday first
+		d.Days = append(d.Days, dayChoice{Value: booking.WeekdayCodes[day], Label: day.String(),
+			Checked: slices.Contains(f.Days, day)})
+	}
+	for _, p := range booking.DayParts {
+		d.Parts = append(d.Parts, dayChoice{Value: p, Label: partLabel(p), Checked: slices.Contains(f.Parts, p)})
+	}
+	for _, name := range waitlistFields {
+		if msg, ok := errs[name]; ok {
+			d.Errors = append(d.Errors, fieldError{ID: name, Message: msg})
+		}
+	}
+	return h.render(c, status, "waitlist", d)
+}
+
+func partLabel(p string) string {
+	switch p {
+	case booking.PartMorning:
+		return "Morning (before noon)"
+	case booking.PartAfternoon:
+		return "Afternoon (noon to 5 pm)"
+	}
+	return "Evening (after 5 pm)"
+}
+
+// WaitlistForm shows the form to join the waitlist, every weekday and part
+// of the day ticked to begin with.
+func (h *Handler) WaitlistForm(c echo.Context) error {
+	f := waitlistForm{TZ: c.QueryParam("tz"), Parts: booking.DayParts,
+		Days: []time.Weekday{time.Monday, time.Tuesday, time.Wednesday, time.Thursday, time.Friday}}
+	return h.renderWaitlistForm(c, http.StatusOK, f, nil)
+}
+
+// JoinWaitlist takes the form. Whatever the address, the answer is the
+// page saying to check the email: it must not tell who waits already.
+func (h *Handler) JoinWaitlist(c echo.Context) error {
+	r := c.Request()
+	r.Body = http.MaxBytesReader(c.Response(), r.Body, maxFormBody)
+	if err := r.ParseForm(); err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, "The form could not be read.")
+	}
+	form := r.PostForm
+	f := waitlistForm{Name: form.Get("name"), Email: form.Get("email"), TZ: form.Get("timezone"),
+		From: form.Get("from"), To: form.Get("to"), Parts: form["parts"], Consent: form.Get("consent") == "yes"}
+	errs := map[string]string{}
+	days, err := booking.ParseWeekdays(form["days"])
+	if err != nil {
+		errs["days"] = "Choose at least one day of the week."
+	}
+	f.Days = days
+	if form.Get("website") != "" {
+		return c.Redirect(http.StatusSeeOther, "/waitlist/check-email") // the honeypot: a robot
+	}
+	req := booking.WaitlistRequest{Name: f.Name, Email: f.Email, TimeZone: f.TZ, HourCycle: clockOf(c, 0).Hours.Cycle(),
+		Days: days, Parts: f.Parts}
+	var perr error
+	if req.From, perr = booking.ParseDate(f.From); perr != nil {
+		errs["from"] = "Enter the first day as a date."
+	}
+	if req.To, perr = booking.ParseDate(f.To); perr != nil {
+		errs["to"] = "Enter the last day as a date."
+	}
+	if !f.Consent {
+		errs["consent"] = "Please agree to how your details are used, or we cannot tell you of a time."
+	}
+	if len(errs) == 0 {
+		err = h.svc.JoinWaitlist(c.Request().Context(), req)
+	} else {
+		// Nothing is stored while anything is amiss; the rest of the
+		// form's mistakes are said at once all the same.
+		st, serr := h.svc.Settings(c.Request().Context())
+		if serr != nil {
+			return serr
+		}
+		loc, _ := visitorZone(f.TZ, st)
+		err = booking.ValidateWaitlist(&req, booking.DateOf(h.svc.Now().In(loc)), st.HorizonDays)
+	}
+	if fe := fieldErrorsOf(err); fe != nil {
+		for k, v := range fe {
+			if _, set := errs[k]; !set {
+				errs[k] = v
+			}
+		}
+	} else if err != nil && len(errs) == 0 {
+		if errors.Is(err, booking.ErrWaitlistOff) {
+			return h.renderWaitlistForm(c, http.StatusConflict, f, nil)
+		}
+		return err
+	}
+	if len(errs) > 0 {
+		return h.renderWaitlistForm(c, http.StatusUnprocessableEntity, f, errs)
+	}
+	return c.Redirect(http.StatusSeeOther, "/waitlist/check-email")
+}
+
+// fieldErrorsOf returns the field messages of a validation error, or nil.
+func fieldErrorsOf(err error) map[string]string {
+	var de *booking.Error
+	if booking.ErrorCode(err) == booking.EINVALID && errors.As(err, &de) && len(de.Fields) > 0 {
+		return de.Fields
+	}
+	return nil
+}
+
+// WaitlistCheckEmail is the page after the form, the same for everyone.
+func (h *Handler) WaitlistCheckEmail(c echo.Context) error {
+	st, err := h.svc.Settings(c.Request().Context())
+	if err != nil {
+		return err
+	}
+	return h.render(c, http.StatusOK, "waitlist-check-email", h.pageFor(viewOf(st), "Check your email", "", ""))
+}
+
+// waitlistEntryPage is the page of one entry's private link.
+type waitlistEntryPage struct {
+	page
+	Token  string
+	Entry  *booking.WaitlistEntry
+	Wishes string
+	// Offer is the time held for the entry, in its zone, and OfferURL
+	// the page that books it.
+	Offer, OfferUntil string
+	Leave             bool // the page that asks to confirm leaving
+	Just              string
+}
+
+func (h *Handler) entryByToken(c echo.Context) (*booking.WaitlistEntry, string, error) {
+	token := c.Param("token")
+	e, err := h.svc.Waitlist(c.Request().Context(), token)
+	if booking.ErrorCode(err) == booking.ENOTFOUND {
+		return nil, "", echo.ErrNotFound
+	}
+	return e, token, err
+}
+
+func (h *Handler) renderEntry(c echo.Context, status int, e *booking.WaitlistEntry, token string, leave bool, just string) error {
+	st, err := h.svc.Settings(c.Request().Context())
+	if err != nil {
+		return err
+	}
+	d := waitlistEntryPage{page: h.pageFor(viewOf(st), "Your place on the waitlist", "", ""), Token: token, Entry: e,
+		Wishes: e.Describe(timefmt.Place(e.TimeZone)), Leave: leave, Just: just}
+	if e.Offer != nil {
+		hours := clockOf(c, e.HourCycle).Hours
+		d.Offer = timefmt.SpanOf(e.Offer.Start, e.Offer.Start.Add(st.SlotLength), e.TimeZone, hours, dayYearFormat).String()
+		if loc, err := booking.CheckZone(e.TimeZone); err == nil {
+			d.OfferUntil = timefmt.Clock(e.Offer.Expires.In(loc), hours)
+		}
+	}
+	return h.render(c, status, "waitlist-entry", d)
+}
+
+// WaitlistEntry shows an entry: the button that confirms it, its wishes
+// and the time held for it, or that it ended. A GET changes nothing.
+func (h *Handler) WaitlistEntry(c echo.Context) error {
+	e, token, err := h.entryByToken(c)
+	if err != nil {
+		return err
+	}
+	return h.renderEntry(c, http.StatusOK, e, token, false, "")
+}
+
+// ConfirmWaitlist confirms an entry, the step its emailed link leads to.
+func (h *Handler) ConfirmWaitlist(c echo.Context) error {
+	if _, _, err := h.entryByToken(c); err != nil {
+		return err
+	}
+	e, err := h.svc.ConfirmWaitlist(c.Request().Context(), c.Param("token"))
+	if err != nil && booking.ErrorCode(err) != booking.ECONFLICT {
+		return err
+	}
+	return h.renderEntry(c, http.StatusOK, e, c.Param("token"), false, "confirmed")
+}
+
+// LeaveWaitlistForm asks to confirm leaving: the link in every waitlist
+// email opens it, and a GET changes nothing.
+func (h *Handler) LeaveWaitlistForm(c echo.Context) error {
+	e, token, err := h.entryByToken(c)
+	if err != nil {
+		return err
+	}
+	return h.renderEntry(c, http.StatusOK, e, token, e.Status != booking.WaitlistEnded, "")
+}
+
+// LeaveWaitlist ends an entry.
+func (h *Handler) LeaveWaitlist(c echo.Context) error {
+	if _, _, err := h.entryByToken(c); err != nil {
+		return err
+	}
+	e, err := h.svc.LeaveWaitlist(c.Request().Context(), c.Param("token"))
+	if err != nil {
+		return err
+	}
+	return h.renderEntry(c, http.StatusOK, e, c.Param("token"), false, "left")
+}
+
+// LeaveWaitlistFromOffer is the "leave the waitlist" link of an offer
+// email: GET asks, POST leaves and releases the held time.
+func (h *Handler) LeaveWaitlistFromOffer(c echo.Context) error {
+	b, token, err := h.bookingByToken(c)
+	if err != nil {
+		return err
+	}
+	offered, err := h.svc.IsWaitlistOffer(c.Request().Context(), b)
+	if err != nil {
+		return err
+	}
+	if !offered {
+		return echo.ErrNotFound
+	}
+	st, err := h.svc.Settings(c.Request().Context())
+	if err != nil {
+		return err
+	}
+	d := waitlistEntryPage{page: h.pageFor(viewOf(st), "Leave the waitlist", "", ""), Token: token, Leave: true}
+	if c.Request().Method == http.MethodPost {
+		if err := h.svc.LeaveWaitlistByOffer(c.Request().Context(), token); err != nil {
+			return err
+		}
+		d.Leave, d.Just = false, "left"
+	}
+	return h.render(c, http.StatusOK, "waitlist-offer-leave", d)
+}
