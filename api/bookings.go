@@ -25,6 +25,12 @@ type bookingRequest struct {
 	// Proof is a solved GET /api/v1/challenge, needed while the
 	// challenge says required.
 	Proof string `json:"proof"`
+	// Mode is how the client would like to meet (booking.Mode).
+	Mode string `json:"mode"`
+	// Region is where the client will be during the consultation.
+	Region string `json:"region"`
+	// Answers answer the practice's extra questions, in their order.
+	Answers []string `json:"answers"`
 }
 
 type bookingResponse struct {
@@ -35,6 +41,7 @@ type bookingResponse struct {
 	TimeZone  string    `json:"timezone"`
 	ManageURL string    `json:"manage_url,omitempty"`
 	ICSURL    string    `json:"ics_url,omitempty"`
+	Mode      string    `json:"mode,omitempty"`
 }
 
 type bookingDetail struct {
@@ -43,10 +50,17 @@ type bookingDetail struct {
 	Email string `json:"email"`
 	Phone string `json:"phone"`
 	Note  string `json:"note"`
+	// VideoLink is the room of a video call; Address and Directions say
+	// where an in-person consultation is.
+	VideoLink  string `json:"video_link,omitempty"`
+	Region     string `json:"region,omitempty"`
+	Address    string `json:"address,omitempty"`
+	Directions string `json:"directions,omitempty"`
 }
 
 type rescheduleRequest struct {
 	Start string `json:"start"`
+	Mode  string `json:"mode"`
 }
 
 // parseStart reads an RFC 3339 instant; "" stays zero so Validate names the field.
@@ -78,7 +92,7 @@ func mergeFieldErrors(first, second error) error {
 }
 
 func (s *Server) bookingJSON(b *booking.Booking, token string) bookingResponse {
-	r := bookingResponse{ID: b.ID, Start: b.Start.UTC(), End: b.End.UTC(), Status: string(b.Status), TimeZone: b.TimeZone}
+	r := bookingResponse{ID: b.ID, Start: b.Start.UTC(), End: b.End.UTC(), Status: string(b.Status), TimeZone: b.TimeZone, Mode: string(b.Mode)}
 	if token != "" {
 		r.ManageURL = s.url("/manage/" + token)
 		r.ICSURL = s.url("/manage/" + token + "/consultation.ics")
@@ -93,7 +107,7 @@ func (s *Server) createBooking(c echo.Context) error {
 	}
 	start, startErr := parseStart(in.Start)
 	req := booking.Request{Start: start, Name: in.Name, Email: in.Email, Phone: in.Phone, Note: in.Note, TimeZone: in.TimeZone,
-		HourCycle: in.HourCycle, Address: httpx.ClientAddr(c)}
+		HourCycle: in.HourCycle, Address: httpx.ClientAddr(c), Mode: booking.Mode(in.Mode), Region: in.Region, Answers: in.Answers}
 	if req.HourCycle == 0 {
 		req.HourCycle = timefmt.HoursFor(c.Request().Header.Get("Accept-Language")).Cycle()
 	}
@@ -130,15 +144,24 @@ type holdResponse struct {
 }
 
 func (s *Server) getBooking(c echo.Context) error {
+	ctx := c.Request().Context()
 	token := c.Param("token")
-	b, err := s.svc.ByToken(c.Request().Context(), token)
+	b, err := s.svc.ByToken(ctx, token)
 	if err != nil {
 		return err
 	}
-	return httpx.WriteJSON(c, http.StatusOK, bookingDetail{
+	d := bookingDetail{
 		bookingResponse: s.bookingJSON(b, token),
-		Name:            b.Name, Email: b.Email, Phone: b.Phone, Note: b.Note,
-	})
+		Name:            b.Name, Email: b.Email, Phone: b.Phone, Note: b.Note, VideoLink: b.VideoLink, Region: b.Region,
+	}
+	if b.Mode == booking.ModeInPerson {
+		st, err := s.svc.Settings(ctx)
+		if err != nil {
+			return err
+		}
+		d.Address, d.Directions = st.Profile.Modes.InPerson.Address, st.Profile.Modes.InPerson.Directions
+	}
+	return httpx.WriteJSON(c, http.StatusOK, d)
 }
 
 func (s *Server) cancelBooking(c echo.Context) error {
@@ -160,7 +183,7 @@ func (s *Server) rescheduleBooking(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	b, err := s.svc.Reschedule(c.Request().Context(), token, start)
+	b, err := s.svc.Change(c.Request().Context(), token, start, booking.Mode(in.Mode))
 	if err != nil {
 		return err
 	}

@@ -72,5 +72,5 @@ const errorPageNameTimeout = 2 * time.Second
 func (s *Server) errorPagePractice(ctx context.Context) string {
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), errorPageNameTimeout)
 	defer cancel()
-	return s.svc.PracticeName(ctx)
+	return s.svc.Brand(ctx)
 }

@@ -1,6 +1,7 @@
 package api_test
 
 import (
+	"context"
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
@@ -20,6 +21,14 @@ import (
 func fuzzServer(f *testing.F) http.Handler {
 	f.Helper()
 	store := seedStore(f, storagetest.NewDB(f), false)
+	// A practice with a choice of modes and places served, so the
+	// decoders of mode and region are exercised too.
+	if err := store.UpdateProfile(context.Background(), booking.Profile{
+		PractitionerName: "Dr. Fuzz", Regions: []string{"US-CA", "DE"},
+		Modes: booking.Modes{Video: booking.VideoMode{Enabled: true, BaseURL: "https://meet.example.org"}, Phone: booking.PhoneMode{Enabled: true}},
+	}, testNow); err != nil {
+		f.Fatal(err)
+	}
 	renderer, pages := siteWeb(f)
 	srv, err := api.New(api.Config{BaseURL: "http://consult.test", MailFrom: "hello@consult.test"},
 		api.Deps{Service: booking.NewService(store, func() time.Time { return testNow }), Web: renderer, Pages: pages})
@@ -52,6 +61,9 @@ func FuzzBookingJSON(f *testing.F) {
 	for _, seed := range []string{
 		`{"start":"2026-12-02T17:00:00Z","name":"Ada","email":"ada@example.org"}`,
 		`{"start":"2026-12-02T17:00:00+01:00","name":"","email":"x","phone":"+1 (555) 0100","note":"n","timezone":"Europe/Berlin"}`,
+		`{"start":"2026-12-02T17:00:00Z","name":"Ada","email":"ada@example.org","mode":"video","region":"US-CA"}`,
+		`{"start":"2026-12-02T17:20:00Z","name":"Ada","email":"ada@example.org","mode":"phone","region":"de-be","phone":"+49 30 1234567"}`,
+		`{"mode":"in_person","region":"US-ZZ"}`, `{"mode":1,"region":["US"]}`, `{"region":"\u0000US"}`,
 		`{"start":null}`, `[]`, `{"name":{"a":1}}`, `{"start":"2026-02-30T25:61:00Z"}`, "\x00", `{"timezone":"../../etc/passwd"}`,
 	} {
 		f.Add(seed, "")
@@ -125,6 +137,9 @@ func FuzzBookForm(f *testing.F) {
 	f.Add("start=2026-12-02T17%3A00%3A00Z&name=Ada&email=ada%40example.org&consent=yes")
 	f.Add("date=2026-12-02&tz=Europe%2FBerlin")
 	f.Add("%zz&&==")
+	f.Add("start=2026-12-02T17%3A00%3A00Z&name=Ada&email=ada%40example.org&consent=yes&mode=video&region=US-CA")
+	f.Add("region=elsewhere&mode=phone")
+	f.Add("region=%00&mode=%FF")
 	f.Fuzz(func(t *testing.T, form string) {
 		req := httptest.NewRequest(http.MethodPost, "http://consult.test/book", strings.NewReader(form))
 		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")

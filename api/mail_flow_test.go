@@ -18,7 +18,7 @@ func TestBookingThroughTheAPISendsItsEmails(t *testing.T) {
 	if len(msgs) != 2 {
 		t.Fatalf("%d messages after booking, want 2", len(msgs))
 	}
-	conf := mailWith(t, msgs, "Ada Client", "Your consultation with Harbour Practice is confirmed")
+	conf := mailWith(t, msgs, "Ada Client", "is confirmed")
 	if len(conf.To) != 1 || conf.To[0] != "client@example.org" {
 		t.Errorf("confirmation to %v", conf.To)
 	}

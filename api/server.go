@@ -237,7 +237,10 @@ func (s *Server) calendarPractice(st booking.Settings) calendar.Practice {
 	if from == "" {
 		from = "consultations@" + s.base.Hostname()
 	}
-	return calendar.Practice{Name: st.PracticeName, Email: from, BaseURL: s.base.String(), TimeZone: st.TimeZone, EventTitle: st.EventTitle}
+	// The name clients' emails come from (Settings.SenderName): invitations
+	// and the public feed are read by whoever sees a client's calendar.
+	return calendar.Practice{Name: st.SenderName(), Email: from, BaseURL: s.base.String(), TimeZone: st.TimeZone, EventTitle: st.EventTitle,
+		Modes: st.Profile.Modes}
 }
 
 // MetricsHandler serves /metrics alone, for a listener of its own.

@@ -187,11 +187,8 @@ var treatmentWords = []string{"ketamine", "spravato", "psychedelic", "psilocybin
 // CheckNeutralTitle refuses an event title that names a treatment.
 // EINVALID (event_title).
 func CheckNeutralTitle(title string) error {
-	lower := strings.ToLower(title)
-	for _, w := range treatmentWords {
-		if strings.Contains(lower, w) {
-			return FieldErrors{"event_title": "Keep the title neutral: it must not name a treatment, since others may see the client's calendar."}.Err()
-		}
+	if !NamesNoTreatment(title) {
+		return FieldErrors{"event_title": "Keep the title neutral: it must not name a treatment, since others may see the client's calendar."}.Err()
 	}
 	return nil
 }

@@ -23,13 +23,18 @@ type BookingRecord struct {
 	CancelMessage    string     `json:"cancel_message"`
 	CreatedAt        time.Time  `json:"created_at"`
 	CancelledAt      *time.Time `json:"cancelled_at"`
+	Mode             string     `json:"mode,omitempty"`
+	VideoLink        string     `json:"video_link,omitempty"`
+	Region           string     `json:"region,omitempty"`
+	Answers          []Answer   `json:"answers,omitempty"`
 }
 
 // Record returns b as a BookingRecord.
 func (b AdminBooking) Record() BookingRecord {
 	return BookingRecord{ID: b.ID, Start: b.Start.UTC(), End: b.End.UTC(), Status: string(b.Status), Name: b.Name,
 		Email: b.Email, Phone: b.Phone, Note: b.Note, TimeZone: b.TimeZone, PractitionerNote: b.PractitionerNote, CancelMessage: b.CancelMessage,
-		CreatedAt: b.CreatedAt.UTC(), CancelledAt: b.CancelledAt}
+		CreatedAt: b.CreatedAt.UTC(), CancelledAt: b.CancelledAt,
+		Mode: string(b.Mode), VideoLink: b.VideoLink, Region: b.Region, Answers: b.Answers}
 }
 
 // ClientExport is everything stored about one client email address, as

@@ -177,6 +177,7 @@ type AdminStore interface {
 	AdminBookingStore
 	ClientStore
 	MailStore
+	ProfileStore
 	StatsStore
 	WebhookStore
 	WaitlistAdminStore

@@ -44,6 +44,18 @@ type Booking struct {
 	CancelledAt *time.Time
 	// HoldExpires is when a held booking is released unless confirmed.
 	HoldExpires *time.Time
+	// Mode is how the consultation happens ("" for a booking made before
+	// the practice offered any); VideoLink is its video room, for a video
+	// call. The link is the client's to join: it goes to them, to the
+	// practitioner and to the private feed, never to logs or the public
+	// feed.
+	Mode      Mode
+	VideoLink string
+	// Region is where the client said they will be during the
+	// consultation (an ISO 3166 code); "" when not asked.
+	Region string
+	// Answers are the client's answers to the extra questions.
+	Answers []Answer
 }
 
 // Interval returns the span the booking occupies.
@@ -69,6 +81,16 @@ type Request struct {
 	// the page or taken from their language; it only changes how times
 	// are written to them.
 	HourCycle int
+	// Mode is how the client would like to meet: one of the practice's
+	// modes, or "" when it offers only one (or none).
+	Mode Mode
+	// Region is where the client will be during the consultation: an
+	// ISO 3166-1 alpha-2 or ISO 3166-2 code, which must be one the
+	// practice serves when it lists any.
+	Region string
+	// Answers answer the practice's extra questions in order (Answers[i]
+	// answers question i); empty ones are left out.
+	Answers []string
 	// Address is where the request came from, for the per-network limit
 	// only: it is never stored, only its network's fingerprint while the
 	// booking is upcoming ("" counts under no network).
@@ -82,6 +104,8 @@ func (r *Request) Normalize() {
 	r.Phone = strings.TrimSpace(r.Phone)
 	r.Note = strings.TrimSpace(r.Note)
 	r.TimeZone = strings.TrimSpace(r.TimeZone)
+	r.Mode = Mode(strings.TrimSpace(string(r.Mode)))
+	r.Region = strings.ToUpper(strings.TrimSpace(r.Region))
 }
 
 // Validate checks the request's fields and returns an EINVALID error naming

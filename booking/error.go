@@ -96,3 +96,12 @@ func (f FieldErrors) Err() error {
 	}
 	return &Error{Code: EINVALID, Message: "Please correct the highlighted fields.", Fields: f}
 }
+
+// FieldsOf returns the per-field messages of an EINVALID error, or nil.
+func FieldsOf(err error) map[string]string {
+	var e *Error
+	if errors.As(err, &e) {
+		return e.Fields
+	}
+	return nil
+}

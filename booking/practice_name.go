@@ -12,3 +12,13 @@ func (s *Service) PracticeName(ctx context.Context) string {
 	}
 	return st.PracticeName
 }
+
+// Brand returns the name the public site goes by (Settings.Brand), with
+// the same fallback as PracticeName.
+func (s *Service) Brand(ctx context.Context) string {
+	st, err := s.Settings(ctx)
+	if err != nil {
+		return "Consultations"
+	}
+	return st.Brand()
+}

@@ -125,6 +125,8 @@ type Settings struct {
 	// "" means "Consultation with <PracticeName>". It is set with the feed
 	// settings, not with the rules, and it must never name a treatment.
 	EventTitle string
+	// Profile is who the practice is, edited apart from the rules.
+	Profile Profile
 }
 
 // Location loads the practice's zone.

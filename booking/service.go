@@ -217,12 +217,26 @@ func (s *Service) book(ctx context.Context, req Request, idemKey string, hold ti
 	if req.TimeZone == "" {
 		req.TimeZone = settings.TimeZone
 	}
+	mode, err := ChooseMode(settings.Profile.Modes, req.Mode, req.Phone)
+	if err != nil {
+		return nil, "", err
+	}
+	if err := CheckRegion(settings.Profile.Regions, req.Region); err != nil {
+		return nil, "", err
+	}
+	answers, err := CheckAnswers(settings.Profile.Questions, req.Answers)
+	if err != nil {
+		return nil, "", err
+	}
 	token, tokenHash := NewToken()
 	nb := NewBooking{
 		Start: req.Start.UTC(), End: req.Start.UTC().Add(settings.SlotLength),
 		Name: req.Name, Email: req.Email, Phone: req.Phone, Note: req.Note,
 		TimeZone: req.TimeZone, HourCycle: req.HourCycle, Network: NetworkOf(req.Address), TokenHash: tokenHash, Now: s.Now().UTC(), Limits: s.limits,
-		HoldUntil: hold,
+		HoldUntil: hold, Mode: mode, Region: req.Region, Answers: answers,
+	}
+	if mode == ModeVideo {
+		nb.VideoLink = videoLinkFor(settings.Profile.Modes.Video)
 	}
 	if nb.MailToken, err = s.sealForMail(token); err != nil {
 		return nil, "", err
@@ -316,6 +330,80 @@ func (s *Service) Reschedule(ctx context.Context, token string, start time.Time)
 	return s.Store.RescheduleBooking(ctx, HashToken(token), start, end, s.Now().UTC(), s.checkSlot(start, end), mailToken)
 }
 
+// Change reschedules the booking a manage token belongs to: to start (zero
+// keeps its time) and to mode ("" keeps it). Both are checked before
+// either is changed; see Reschedule and ChangeMode.
+func (s *Service) Change(ctx context.Context, token string, start time.Time, mode Mode) (*Booking, error) {
+	if mode == "" {
+		return s.Reschedule(ctx, token, start)
+	}
+	b, err := s.upcoming(ctx, token)
+	if err != nil {
+		return nil, err
+	}
+	if start.IsZero() || start.Equal(b.Start) {
+		if mode == b.Mode {
+			return b, nil
+		}
+		return s.ChangeMode(ctx, token, mode)
+	}
+	if mode != b.Mode {
+		if err := s.checkModeChange(ctx, b, mode); err != nil {
+			return nil, err
+		}
+	}
+	b, err = s.Reschedule(ctx, token, start)
+	if err != nil || mode == b.Mode {
+		return b, err
+	}
+	return s.ChangeMode(ctx, token, mode)
+}
+
+// checkModeChange returns the EINVALID error ChangeMode would for b.
+func (s *Service) checkModeChange(ctx context.Context, b *Booking, mode Mode) error {
+	st, err := s.Settings(ctx)
+	if err != nil {
+		return err
+	}
+	if !st.Profile.Modes.Offers(mode) {
+		return FieldErrors{"mode": "Choose one of the ways of meeting offered."}.Err()
+	}
+	if mode == ModePhone && b.Phone == "" {
+		return FieldErrors{"mode": "A phone call needs your phone number: please book again with it, or choose another way."}.Err()
+	}
+	return nil
+}
+
+// ChangeMode changes how the booking a manage token belongs to happens: a
+// part of rescheduling. A video call gets a room (a new one under a base
+// URL); a phone call needs the booking's phone number. EINVALID (mode,
+// phone); ECONFLICT when the booking is not upcoming or already so.
+func (s *Service) ChangeMode(ctx context.Context, token string, mode Mode) (*Booking, error) {
+	b, err := s.upcoming(ctx, token)
+	if err != nil {
+		return nil, err
+	}
+	st, err := s.Settings(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if mode == b.Mode {
+		return nil, Errorf(ECONFLICT, "Your consultation already happens that way.")
+	}
+	if err := s.checkModeChange(ctx, b, mode); err != nil {
+		return nil, err
+	}
+	link := ""
+	if mode == ModeVideo {
+		link = videoLinkFor(st.Profile.Modes.Video)
+	}
+	mailToken, err := s.sealForMail(token)
+	if err != nil {
+		return nil, err
+	}
+	return s.Store.ChangeBookingMode(ctx, HashToken(token), mode, link, s.Now().UTC(), mailToken)
+}
+
 // sealForMail seals token for the outbox, or returns nil without a sealer.
 func (s *Service) sealForMail(token string) ([]byte, error) {
 	if s.sealer == nil {
@@ -348,7 +436,10 @@ func (r Request) hash() []byte {
 	data, err := json.Marshal(struct {
 		Start                              time.Time
 		Name, Email, Phone, Note, TimeZone string
-	}{r.Start.UTC(), r.Name, r.Email, r.Phone, r.Note, r.TimeZone})
+		Mode                               Mode     `json:",omitempty"`
+		Region                             string   `json:",omitempty"`
+		Answers                            []string `json:",omitempty"`
+	}{r.Start.UTC(), r.Name, r.Email, r.Phone, r.Note, r.TimeZone, r.Mode, r.Region, r.Answers})
 	if err != nil {
 		panic(errors.New("booking: marshal request: " + err.Error()))
 	}

@@ -31,6 +31,11 @@ type NewBooking struct {
 	MailToken []byte
 	// Idempotency, when set, is stored with the booking in the same transaction.
 	Idempotency *IdempotencyRecord
+	// Mode and VideoLink are how the consultation happens (Booking).
+	Mode      Mode
+	VideoLink string
+	Region    string
+	Answers   []Answer
 	// HoldUntil, when set, stores the booking held until then, with the
 	// email that asks the client to confirm it instead of the
 	// confirmation.
@@ -108,6 +113,12 @@ type Store interface {
 	// booking confirmed already is returned as it is. ENOTFOUND when there
 	// is no such booking; ECONFLICT when its hold has expired.
 	ConfirmHold(ctx context.Context, tokenHash []byte, now time.Time, mailToken []byte) (*Booking, error)
+
+	// ChangeBookingMode sets how the confirmed booking with the token hash
+	// happens, with the emails of a change (mailToken as for
+	// RescheduleBooking). ENOTFOUND when there is no such booking;
+	// ECONFLICT when it is not confirmed.
+	ChangeBookingMode(ctx context.Context, tokenHash []byte, mode Mode, videoLink string, now time.Time, mailToken []byte) (*Booking, error)
 
 	// QueueLimitNotice tells the inbox of email, by email only, that a
 	// booking request for it was not taken because of the client limits;

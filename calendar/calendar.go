@@ -37,6 +37,9 @@ type Practice struct {
 	BaseURL    string // absolute, e.g. https://example.org; for links and the UID domain
 	EventTitle string // neutral invitation title; default "Consultation with <Name>"
 	TimeZone   string // practice IANA zone; sent as X-WR-TIMEZONE on feeds when set
+	// Modes say where each booking's consultation happens (LOCATION,
+	// CONFERENCE); never written to the public feed.
+	Modes booking.Modes
 }
 
 // Method is an iTIP method (RFC 5546): what the receiving calendar app

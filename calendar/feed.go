@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/url"
 	"strconv"
+	"strings"
 	"time"
 
 	"consult/booking"
@@ -74,11 +75,22 @@ func BookingsFeed(p Practice, bookings []booking.Booking, full bool, now time.Ti
 		if full {
 			who = b.Name
 			desc = fmt.Sprintf("Name: %s\nEmail: %s\nPhone: %s\n\n%s", b.Name, b.Email, orDash(b.Phone), desc)
+			if len(b.Answers) > 0 {
+				// The answers, too, are the client's: only with full details.
+				var qa strings.Builder
+				for _, a := range b.Answers {
+					qa.WriteString("\n" + a.Question + ": " + a.Answer)
+				}
+				desc += "\n" + qa.String()
+			}
 		}
 		ev := ical.NewEvent()
 		setEventBase(ev, pr, pr.bookingUID(b.ID), b.Start, b.End, now)
 		ev.Props.Set(seqProp(b.Sequence))
 		setURI(ev.Props, ical.PropURL, link)
+		if b.Status != booking.StatusCancelled {
+			setMeeting(ev.Props, booking.MeetingFor(p.Modes, b), "", full, false)
+		}
 		setChangeTimes(ev, b)
 		// CLASS:PRIVATE asks apps that share or delegate this calendar to
 		// show the slot as busy without its title.

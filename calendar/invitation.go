@@ -51,7 +51,15 @@ func Invitation(p Practice, b booking.Booking, manageURL string, method Method, 
 	ev.Props.Set(seqProp(b.Sequence))
 	setText(ev.Props, ical.PropSummary, oneLine(pr.EventTitle))
 	setText(ev.Props, ical.PropDescription, invitationText(pr, b, manageURL, cancelled))
-	setURI(ev.Props, ical.PropURL, manageURL)
+	mt := booking.MeetingFor(p.Modes, b)
+	if cancelled || mt.VideoLink == "" {
+		setURI(ev.Props, ical.PropURL, manageURL)
+	}
+	if !cancelled {
+		// A video call's URL is its room; the private link stays in
+		// DESCRIPTION.
+		setMeeting(ev.Props, mt, p.Name, true, true)
+	}
 	setChangeTimes(ev, b)
 	if cancelled {
 		ev.SetStatus(ical.EventCancelled)
@@ -88,9 +96,9 @@ func invitationText(p *practice, b booking.Booking, manageURL string, cancelled 
 	case cancelled:
 		return fmt.Sprintf("This consultation with %s has been cancelled.\n\nTo choose a new time: %s", p.Name, p.link("/book", nil))
 	case manageURL != "":
-		return what + "\n\nTo cancel or reschedule, use your private link: " + manageURL
+		return what + meetingText(booking.MeetingFor(p.Modes, b), p.Name) + "\n\nTo cancel or reschedule, use your private link: " + manageURL
 	default:
-		return what
+		return what + meetingText(booking.MeetingFor(p.Modes, b), p.Name)
 	}
 }
 

@@ -76,7 +76,7 @@ func TestBookRescheduleCancelSendTheirMessages(t *testing.T) {
 
 	conf := only(t, msgs, "is confirmed")
 	checkHeaders(t, conf, start)
-	if got, want := conf.subject(), "Your consultation with Harbour Practice is confirmed"; got != want {
+	if got, want := conf.subject(), "Your consultation on Thu 3 Dec, 18:00 Berlin time (UTC+1) is confirmed"; got != want {
 		t.Errorf("subject %q, want %q", got, want)
 	}
 	if len(conf.To) != 1 || conf.To[0] != "ada@example.org" {
@@ -253,7 +253,7 @@ func TestReminderGoesOutAtItsTime(t *testing.T) {
 	}
 	r := only(t, msgs, "Reminder")
 	checkHeaders(t, r, at.Add(-24*time.Hour))
-	if got, want := r.subject(), "Reminder: your consultation with Harbour Practice on Fri 4 Dec, 18:00 Berlin time (UTC+1)"; got != want {
+	if got, want := r.subject(), "Reminder: Your consultation on Fri 4 Dec, 18:00 Berlin time (UTC+1)"; got != want {
 		t.Errorf("subject %q, want %q", got, want)
 	}
 	if !strings.Contains(r.Text, baseURL+"/manage/"+token) || !strings.Contains(r.Text, "Friday 4 December 2026, 18:00–18:20 (Berlin time, UTC+1)") {

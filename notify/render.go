@@ -31,7 +31,15 @@ type Message struct {
 // view is what the templates see. Every field is plain text: the HTML
 // templates escape it.
 type view struct {
+	// Practice is the practice's name in the practitioner's emails, and
+	// the sender name (Settings.SenderName) in the client's.
 	Practice     string
+	Practitioner string // who the client will talk with; "" when not set or the same as Practice
+	Subject      string // how the client's subjects name the consultation
+	// Meeting is how the consultation happens; Caller who calls, for a
+	// phone call.
+	Meeting      booking.Meeting
+	Caller       string
 	BaseURL      string
 	Name         string // the client's
 	Greeting     string // the client's name when it reads as one (greetingName)
@@ -87,12 +95,13 @@ func (w *Worker) render(ctx context.Context, m booking.OutboxMessage, b *booking
 	clientHours, _ := timefmt.OfCycle(b.HourCycle)
 	practiceHours := timefmt.H24
 	v := view{
-		Practice: settings.PracticeName, BaseURL: w.base.String(),
+		Practice: settings.PracticeName, Practitioner: settings.Profile.PractitionerName, BaseURL: w.base.String(),
 		Name: b.Name, Greeting: greetingName(b.Name), Email: b.Email, Phone: b.Phone, Note: b.Note, Message: m.Note,
 		Length:       strconv.Itoa(int(b.End.Sub(b.Start).Round(time.Minute)/time.Minute)) + "-minute",
 		WhenClient:   timefmt.SpanOf(b.Start, b.End, clientZone, clientHours, longDate).String(),
 		WhenPractice: timefmt.SpanOf(b.Start, b.End, settings.TimeZone, practiceHours, longDate).String(),
 		ClientZone:   timefmt.Place(clientZone) + " time", PracticeZone: timefmt.Place(settings.TimeZone) + " time",
+		Meeting: booking.MeetingFor(settings.Profile.Modes, *b), Caller: settings.SenderName(),
 		BookURL:  w.base.String() + "/book",
 		AdminURL: w.base.String() + "/admin",
 	}
@@ -109,19 +118,30 @@ func (w *Worker) render(ctx context.Context, m booking.OutboxMessage, b *booking
 		}
 	}
 
+	// Every header names the sender as the client may read it: whoever
+	// sees an inbox reads the From, the Subject and the Reply-To.
+	sender := settings.SenderName()
 	msg := &Message{
-		From:      mail.Address{Name: settings.PracticeName, Address: w.from.Address},
+		From:      mail.Address{Name: sender, Address: w.from.Address},
 		Date:      at.UTC(),
 		MessageID: w.messageID(m),
 	}
 	method, toClient := clientKinds[m.Kind]
 	if toClient {
+		v.Practice, v.Subject = sender, settings.SubjectWording()
+		if v.Practitioner == sender {
+			v.Practitioner = ""
+		}
 		v.ShortWhen = shortWhen(b.Start, clientZone, clientHours)
 		msg.To = mail.Address{Name: v.Greeting, Address: b.Email}
-		msg.ReplyTo = &mail.Address{Name: settings.PracticeName, Address: w.practitioner.Address}
+		replyTo := w.practitioner.Address
+		if settings.Profile.ContactEmail != "" {
+			replyTo = settings.Profile.ContactEmail
+		}
+		msg.ReplyTo = &mail.Address{Name: sender, Address: replyTo}
 	} else {
 		v.ShortWhen = shortWhen(b.Start, settings.TimeZone, practiceHours)
-		msg.To = mail.Address{Name: settings.PracticeName, Address: w.practitioner.Address}
+		msg.To = mail.Address{Name: sender, Address: w.practitioner.Address}
 		if booking.ValidEmail(b.Email) {
 			// The practitioner can answer the client directly.
 			msg.ReplyTo = &mail.Address{Name: b.Name, Address: b.Email}
@@ -133,8 +153,8 @@ func (w *Worker) render(ctx context.Context, m booking.OutboxMessage, b *booking
 		method = ""
 	}
 	if method != "" {
-		p := calendar.Practice{Name: settings.PracticeName, Email: w.from.Address, BaseURL: w.base.String(),
-			TimeZone: settings.TimeZone, EventTitle: settings.EventTitle}
+		p := calendar.Practice{Name: sender, Email: w.from.Address, BaseURL: w.base.String(),
+			TimeZone: settings.TimeZone, EventTitle: settings.EventTitle, Modes: settings.Profile.Modes}
 		link := v.ManageURL
 		if method == calendar.MethodCancel {
 			link = ""
@@ -162,8 +182,8 @@ func (w *Worker) renderSecurity(ctx context.Context, m booking.OutboxMessage, at
 	v := view{Practice: settings.PracticeName, BaseURL: w.base.String(), Message: m.Note,
 		WhenPractice: when.Date + ", " + when.Start + " " + when.Zone, AdminURL: w.base.String() + "/admin"}
 	msg := &Message{
-		From:      mail.Address{Name: settings.PracticeName, Address: w.from.Address},
-		To:        mail.Address{Name: settings.PracticeName, Address: w.practitioner.Address},
+		From:      mail.Address{Name: settings.SenderName(), Address: w.from.Address},
+		To:        mail.Address{Name: settings.SenderName(), Address: w.practitioner.Address},
 		Date:      at.UTC(),
 		MessageID: w.messageID(m),
 	}

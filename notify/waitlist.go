@@ -59,15 +59,21 @@ func (w *Worker) renderWaitlist(ctx context.Context, m booking.OutboxMessage, e 
 	if err != nil {
 		return nil, err
 	}
-	v := view{Practice: settings.PracticeName, BaseURL: w.base.String(), Name: e.Name, Greeting: greetingName(e.Name),
+	// As for bookings, the client's inbox reads the sender name, never
+	// the practice name (Settings.SenderName).
+	sender, replyTo := settings.SenderName(), w.practitioner.Address
+	if settings.Profile.ContactEmail != "" {
+		replyTo = settings.Profile.ContactEmail
+	}
+	v := view{Practice: sender, BaseURL: w.base.String(), Name: e.Name, Greeting: greetingName(e.Name),
 		Message: e.Describe(timefmt.Place(e.TimeZone))}
 	if token != "" {
 		v.ManageURL = w.base.String() + "/waitlist/" + token
 	}
 	msg := &Message{
-		From:      mail.Address{Name: settings.PracticeName, Address: w.from.Address},
+		From:      mail.Address{Name: sender, Address: w.from.Address},
 		To:        mail.Address{Name: v.Greeting, Address: e.Email},
-		ReplyTo:   &mail.Address{Name: settings.PracticeName, Address: w.practitioner.Address},
+		ReplyTo:   &mail.Address{Name: sender, Address: replyTo},
 		Date:      at.UTC(),
 		MessageID: w.messageID(m),
 	}

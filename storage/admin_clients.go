@@ -77,7 +77,7 @@ func (s *Store) EraseClient(ctx context.Context, email string, now time.Time) ([
 		}
 		rows, err := tx.Query(ctx, `
 			UPDATE bookings SET
-				name = 'Erased', email = 'erased-' || id || '@invalid', phone = '', note = '',
+				name = 'Erased', email = 'erased-' || id || '@invalid', phone = '', note = '', video_link = '', region = '', answers = '[]',
 				practitioner_note = '', cancel_message = '', updated_at = $2, client_key = NULL, network_key = NULL,
 				status = CASE WHEN status = 'confirmed' AND ends_at > $2 THEN 'cancelled' ELSE status END,
 				cancelled_at = CASE WHEN status = 'confirmed' AND ends_at > $2 THEN $2 ELSE cancelled_at END,

@@ -16,7 +16,7 @@ import (
 // bookingColumns is the column list every booking query selects, in the
 // order scanBooking reads them.
 const bookingColumns = `id, starts_at, ends_at, status, name, email, phone, note, time_zone,
-	coalesce(hour_cycle, 0), sequence, created_at, updated_at, cancelled_at, hold_expires_at`
+	coalesce(hour_cycle, 0), sequence, created_at, updated_at, cancelled_at, hold_expires_at, mode, video_link, region, answers`
 
 func scanBooking(row pgx.Row) (*booking.Booking, error) {
 	var b booking.Booking
@@ -30,16 +30,16 @@ func scanBooking(row pgx.Row) (*booking.Booking, error) {
 // b, with every instant in UTC. No row is ENOTFOUND with a message fit for
 // the client.
 func scanBookingInto(row pgx.Row, b *booking.Booking, extra ...any) error {
-	var status string
+	var status, mode string
 	dest := append([]any{&b.ID, &b.Start, &b.End, &status, &b.Name, &b.Email, &b.Phone, &b.Note,
-		&b.TimeZone, &b.HourCycle, &b.Sequence, &b.CreatedAt, &b.UpdatedAt, &b.CancelledAt, &b.HoldExpires}, extra...)
+		&b.TimeZone, &b.HourCycle, &b.Sequence, &b.CreatedAt, &b.UpdatedAt, &b.CancelledAt, &b.HoldExpires, &mode, &b.VideoLink, &b.Region, &b.Answers}, extra...)
 	if err := row.Scan(dest...); err != nil {
 		if errors.Is(err, pgx.ErrNoRows) {
 			return booking.Errorf(booking.ENOTFOUND, "We could not find that booking.")
 		}
 		return translate(err)
 	}
-	b.Status = booking.Status(status)
+	b.Status, b.Mode = booking.Status(status), booking.Mode(mode)
 	b.Start, b.End = b.Start.UTC(), b.End.UTC()
 	b.CreatedAt, b.UpdatedAt = b.CreatedAt.UTC(), b.UpdatedAt.UTC()
 	if b.CancelledAt != nil {
@@ -194,11 +194,11 @@ func (s *Store) CreateBooking(ctx context.Context, nb booking.NewBooking, check 
 		var err error
 		b, err = scanBooking(tx.QueryRow(ctx, `
 			INSERT INTO bookings (starts_at, ends_at, name, email, phone, note, time_zone, manage_token_hash,
-				created_at, updated_at, client_key, hour_cycle, network_key, status, hold_expires_at)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9, $11, nullif($10, 0), $12, $13, $14)
+				created_at, updated_at, client_key, hour_cycle, network_key, status, hold_expires_at, mode, video_link, region, answers)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9, $11, nullif($10, 0), $12, $13, $14, $15, $16, $17, $18)
 			RETURNING `+bookingColumns,
 			nb.Start, nb.End, nb.Name, nb.Email, nb.Phone, nb.Note, nb.TimeZone, nb.TokenHash, stamp(nb.Now), nb.HourCycle,
-			clientKey(nb.Email), networkKey(nb.Network), string(status), holdUntil))
+			clientKey(nb.Email), networkKey(nb.Network), string(status), holdUntil, string(nb.Mode), nb.VideoLink, nb.Region, answersValue(nb.Answers)))
 		if err != nil {
 			return err
 		}
@@ -304,6 +304,28 @@ func (s *Store) RescheduleBooking(ctx context.Context, tokenHash []byte, start, 
 	return b, err
 }
 
+// ChangeBookingMode implements booking.Store.
+func (s *Store) ChangeBookingMode(ctx context.Context, tokenHash []byte, mode booking.Mode, videoLink string, now time.Time, mailToken []byte) (*booking.Booking, error) {
+	var b *booking.Booking
+	err := s.transact(ctx, func(tx pgx.Tx) error {
+		cur, err := bookingForUpdate(ctx, tx, tokenHash)
+		if err != nil {
+			return err
+		}
+		if cur.Status != booking.StatusConfirmed {
+			return booking.Errorf(booking.ECONFLICT, "This consultation has been cancelled.")
+		}
+		b, err = scanBooking(tx.QueryRow(ctx, `
+			UPDATE bookings SET mode = $2, video_link = $3, updated_at = $4, sequence = sequence + 1
+			WHERE id = $1 RETURNING `+bookingColumns, cur.ID, string(mode), videoLink, stamp(now)))
+		if err != nil {
+			return err
+		}
+		return s.queueMail(ctx, tx, b, EventRescheduled, "", b.UpdatedAt, mailToken)
+	})
+	return b, err
+}
+
 func bookingForUpdate(ctx context.Context, tx pgx.Tx, tokenHash []byte) (*booking.Booking, error) {
 	return scanBooking(tx.QueryRow(ctx,
 		`SELECT `+bookingColumns+` FROM bookings WHERE manage_token_hash = $1 FOR UPDATE`, tokenHash))
@@ -320,4 +342,12 @@ func (s *Store) Idempotency(ctx context.Context, keyHash []byte, now time.Time) 
 		return nil, translate(err)
 	}
 	return &rec, nil
+}
+
+// answersValue is answers for the jsonb column, never null.
+func answersValue(answers []booking.Answer) []booking.Answer {
+	if answers == nil {
+		return []booking.Answer{}
+	}
+	return answers
 }

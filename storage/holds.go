@@ -24,7 +24,7 @@ func expireHolds(ctx context.Context, q execer, now time.Time) error {
 	_, err := q.Exec(ctx, `
 		WITH gone AS (
 			UPDATE bookings SET status = 'expired', name = '', email = 'expired-' || id || '@invalid',
-				phone = '', note = '', network_key = NULL, updated_at = $1
+				phone = '', note = '', video_link = '', region = '', answers = '[]', network_key = NULL, updated_at = $1
 			WHERE status = 'held' AND hold_expires_at <= $1
 			RETURNING id
 		)

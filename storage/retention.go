@@ -20,7 +20,7 @@ func (s *Store) EraseExpired(ctx context.Context, cutoff, now time.Time) (int64,
 	err := s.transact(ctx, func(tx pgx.Tx) error {
 		rows, err := tx.Query(ctx, `
 			UPDATE bookings SET
-				name = 'Erased', email = 'erased-' || id || '@invalid', phone = '', note = '',
+				name = 'Erased', email = 'erased-' || id || '@invalid', phone = '', note = '', video_link = '', region = '', answers = '[]',
 				practitioner_note = '', cancel_message = '', updated_at = greatest(updated_at, $2), sequence = sequence + 1
 			WHERE ends_at < $1 AND email NOT LIKE 'erased-%@invalid'
 			RETURNING id`, cutoff, now)

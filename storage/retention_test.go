@@ -20,9 +20,10 @@ func TestEraseExpiredKeepsCountsNotPeople(t *testing.T) {
 		_, tok := booking.NewToken()
 		var id int64
 		err := pool.QueryRow(ctx, `INSERT INTO bookings (starts_at, ends_at, name, email, phone, note, practitioner_note,
-				cancel_message, time_zone, manage_token_hash, client_key)
+				cancel_message, time_zone, manage_token_hash, client_key, mode, video_link, region, answers)
 			VALUES ($1, $2, 'Olga Old', $3, '+1 555 0100', 'a note', 'seen before', 'Sorry, Olga.', 'UTC', $4,
-				sha256(convert_to(lower($3), 'UTF8'))) RETURNING id`,
+				sha256(convert_to(lower($3), 'UTF8')), 'video', 'https://meet.example.org/room', 'US-CA',
+				'[{"question": "How did you hear of us?", "answer": "A friend"}]') RETURNING id`,
 			start, start.Add(20*time.Minute), email, tok).Scan(&id)
 		if err != nil {
 			t.Fatal(err)
@@ -45,6 +46,16 @@ func TestEraseExpiredKeepsCountsNotPeople(t *testing.T) {
 	n, err := s.EraseExpired(ctx, now.AddDate(0, 0, -180), now)
 	if err != nil || n != 2 {
 		t.Fatalf("EraseExpired = %d, %v; want 2", n, err)
+	}
+	// The room, the place and the answers to the extra questions go too.
+	for id, kept := range map[int64]bool{ancient: false, old: false, recent: true, upcoming: true} {
+		var link, region, answers string
+		if err := pool.QueryRow(ctx, `SELECT video_link, region, answers::text FROM bookings WHERE id = $1`, id).Scan(&link, &region, &answers); err != nil {
+			t.Fatal(err)
+		}
+		if got := link != "" && region != "" && answers != "[]"; got != kept {
+			t.Errorf("booking %d: room %q, region %q, answers %s; want kept %v", id, link, region, answers, kept)
+		}
 	}
 	type row struct {
 		name, email, phone, note, pnote string

@@ -126,17 +126,31 @@ func loadSchedule(ctx context.Context, tx batcher, from, to booking.Date) (booki
 
 const settingsSQL = `
 	SELECT practice_name, time_zone, slot_minutes, buffer_minutes, min_notice_minutes,
-	       not_same_day, horizon_days, daily_cap, event_title, availability_changed_at
+	       not_same_day, horizon_days, daily_cap, event_title, availability_changed_at,
+	       practitioner_name, credentials, bio, contact_email, contact_phone, regions,
+	       mail_sender_name, mail_subject, profile_updated_at,
+	       video_enabled, video_room, video_base_url, video_details, phone_enabled, phone_details,
+	       in_person_enabled, in_person_address, in_person_directions, questions, photo_version
 	FROM practice_settings`
 
 // scanSettings reads a row of settingsSQL, with the change stamp into stamp.
 func scanSettings(row pgx.Row, stamp *time.Time) (booking.Settings, error) {
 	var st booking.Settings
 	var slot, buffer, notice int
+	var profileAt *time.Time
+	p := &st.Profile
 	err := row.Scan(&st.PracticeName, &st.TimeZone, &slot, &buffer, &notice,
-		&st.NotSameDay, &st.HorizonDays, &st.DailyCap, &st.EventTitle, stamp)
+		&st.NotSameDay, &st.HorizonDays, &st.DailyCap, &st.EventTitle, stamp,
+		&p.PractitionerName, &p.Credentials, &p.Bio, &p.ContactEmail, &p.ContactPhone, &p.Regions,
+		&p.MailSenderName, &p.MailSubject, &profileAt,
+		&p.Modes.Video.Enabled, &p.Modes.Video.Room, &p.Modes.Video.BaseURL, &p.Modes.Video.Details,
+		&p.Modes.Phone.Enabled, &p.Modes.Phone.Details,
+		&p.Modes.InPerson.Enabled, &p.Modes.InPerson.Address, &p.Modes.InPerson.Directions, &p.Questions, &p.PhotoVersion)
 	if err != nil {
 		return st, fmt.Errorf("storage: load settings: %w", translate(err))
+	}
+	if profileAt != nil {
+		p.UpdatedAt = profileAt.UTC()
 	}
 	st.SlotLength = time.Duration(slot) * time.Minute
 	st.Buffer = time.Duration(buffer) * time.Minute

@@ -3,6 +3,7 @@ package web
 import (
 	"html/template"
 	"strconv"
+	"strings"
 	"time"
 )
 
@@ -36,5 +37,7 @@ func Funcs() template.FuncMap {
 		"plural": Plural,
 		// zoneAbbr is the zone's short name at that instant, e.g. "PST".
 		"zoneAbbr": func(t time.Time) string { name, _ := t.Zone(); return name },
+		// lower writes a label in lower case, for the middle of a sentence.
+		"lower": strings.ToLower,
 	}
 }

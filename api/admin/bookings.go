@@ -105,6 +105,9 @@ type bookingPageData struct {
 	Upcoming    bool
 	CanMark     bool
 	CancelledAt string
+	// Region names where the client said they will be; Mode how they
+	// meet ("" for none).
+	Region, Mode string
 	// RestoreUntil is when the cancellation stops being undoable, ""
 	// when it cannot be undone (see booking.CheckRestore).
 	RestoreUntil string
@@ -143,6 +146,10 @@ func (h *Handler) loadBookingPage(c echo.Context, view bool) (*bookingPageData, 
 			d.RestoreUntil = b.CancelledAt.Add(booking.RestoreWindow).In(loc).Format("Mon 2 Jan, 15:04 MST")
 		}
 	}
+	if r, ok := booking.LookupRegion(b.Region); ok {
+		d.Region = r.Label() + " (" + r.Code + ")"
+	}
+	d.Mode = b.Mode.Label()
 	return d, nil
 }
 

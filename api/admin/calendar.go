@@ -83,7 +83,7 @@ func (h *Handler) renderCalendar(c echo.Context, status int, form *booking.FeedS
 	}
 	d := calendarData{
 		HasSecret: ok, Public: web.SubscribeLinks(h.base), PublicURL: h.feeds.AvailabilityURL(),
-		EventTitle: fs.EventTitle, DefaultTitle: "Consultation with " + st.PracticeName, FullDetails: fs.FullDetails,
+		EventTitle: fs.EventTitle, DefaultTitle: st.DefaultEventTitle(), FullDetails: fs.FullDetails,
 	}
 	if ok {
 		d.SecretSince = since.In(loc).Format("2 January 2006, 15:04 MST")

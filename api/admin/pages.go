@@ -31,7 +31,7 @@ var nav = []navGroup{
 	{"Bookings", []navItem{{"/admin/bookings", "Bookings"}, {"/admin/waitlist", "Waitlist"}}},
 	{"Availability", []navItem{{"/admin/availability", "Hours and days off"}, {"/admin/rules", "Booking rules"},
 		{"/admin/calendars", "Linked calendars"}}},
-	{"Settings", []navItem{{"/admin/settings", "Practice and sign-in"}, {"/admin/calendar", "Calendar feeds"}, {"/admin/email", "Email"},
+	{"Settings", []navItem{{"/admin/settings", "Practice and sign-in"}, {"/admin/practice", "Practice profile"}, {"/admin/calendar", "Calendar feeds"}, {"/admin/email", "Email"},
 		{"/admin/clients", "Client data"}, {"/admin/tokens", "API tokens"}, {"/admin/webhooks", "Webhooks"}, {"/admin/embed", "Embed"},
 		{"/admin/audit", "Audit log"}}},
 }

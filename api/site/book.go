@@ -23,8 +23,10 @@ const bookDescription = "Choose a time for a free, no-obligation 20-minute consu
 
 // bookForm is what the visitor typed, kept when the form comes back with errors.
 type bookForm struct {
-	Start, Name, Email, Phone, Note string
-	Consent                         bool
+	Start, Name, Email, Phone, Note, Mode, Region string
+	Consent                                       bool
+	// Answers answer the extra questions, in their order.
+	Answers []string
 	// Key is the form's idempotency key: sending the same form twice
 	// (a double click, a retry after a timeout) books once.
 	Key string
@@ -41,6 +43,15 @@ type bookPage struct {
 	page
 	Picker picker
 	Form   bookForm
+	// Modes are the ways of meeting offered: a choice when more than one.
+	// With a phone call among them, the phone number may be needed.
+	Modes       []modeChoice
+	OffersPhone bool
+	// Regions are the places the practice serves, for the question where
+	// the client will be; none when it lists none.
+	Regions []regionOption
+	// Questions are the practice's extra questions, with what was typed.
+	Questions []questionView
 	// Errors is the error summary in the order of the form; Err holds the
 	// message shown at each field.
 	Errors []fieldError
@@ -105,10 +116,12 @@ func (h *Handler) bookFormData(c echo.Context, key string) (bookPage, *availabil
 		date = link.date
 	}
 	data := bookPage{
-		page:   h.pageFor(st.PracticeName, "Book a free consultation", bookDescription, "/book"),
+		page:   h.pageFor(viewOf(st), "Book a free consultation", bookDescription, "/book"),
 		Picker: newPicker(a, bookAction(c), date, link.selected, clockOf(c, 0), h.svc.Now()),
 		Form:   bookForm{Start: link.selected, Key: key},
-		Feed:   web.SubscribeLinks(h.base),
+		Modes:  modeChoices(st.Profile.Modes, ""), OffersPhone: st.Profile.Modes.Phone.Enabled,
+		Regions: regionOptions(st.Profile.Regions, ""), Questions: questionViews(st.Profile.Questions, nil),
+		Feed: web.SubscribeLinks(h.base),
 	}
 	data.Embed = embedOf(c)
 	if !link.taken.IsZero() {
@@ -158,7 +171,8 @@ func readStartLink(a *availability, raw string, why func(time.Time) error) start
 // bookFields lists the form's fields in page order, with the id each
 // error summary link goes to ("" for the time, whose id depends on the list).
 var bookFields = []struct{ name, id string }{
-	{"start", ""}, {"name", "name"}, {"email", "email"}, {"phone", "phone"}, {"note", "note"}, {"consent", "consent"},
+	{"start", ""}, {"region", "region"}, {"mode", "mode"}, {"name", "name"},
+	{"answer_1", "answer_1"}, {"answer_2", "answer_2"}, {"answer_3", "answer_3"}, {"answer_4", "answer_4"}, {"answer_5", "answer_5"}, {"email", "email"}, {"phone", "phone"}, {"note", "note"}, {"consent", "consent"},
 }
 
 // Book books the time the form was sent with and goes on to the
@@ -177,6 +191,7 @@ func (h *Handler) Book(c echo.Context) error {
 	form := bookForm{
 		Start: r.PostFormValue("start"), Name: r.PostFormValue("name"), Email: r.PostFormValue("email"),
 		Phone: r.PostFormValue("phone"), Note: r.PostFormValue("note"), Consent: r.PostFormValue("consent") == "yes",
+		Mode: r.PostFormValue("mode"), Region: r.PostFormValue("region"),
 		Key: r.PostFormValue("key"),
 	}
 	if len(form.Key) < 16 || len(form.Key) > 64 {
@@ -186,6 +201,9 @@ func (h *Handler) Book(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	for i := range st.Profile.Questions {
+		form.Answers = append(form.Answers, r.PostFormValue(booking.AnswerField(i)))
+	}
 	loc, _ := visitorZone(r.PostFormValue("tz"), st)
 	a, err := h.loadAvailability(ctx, loc, st)
 	if err != nil {
@@ -193,11 +211,13 @@ func (h *Handler) Book(c echo.Context) error {
 	}
 	clock := clockOf(c, 0)
 	data := bookPage{
-		page:   h.pageFor(st.PracticeName, "Book a free consultation", bookDescription, "/book"),
+		page:   h.pageFor(viewOf(st), "Book a free consultation", bookDescription, "/book"),
 		Picker: newPicker(a, bookAction(c), r.PostFormValue("date"), form.Start, clock, h.svc.Now()),
 		Form:   form,
-		Feed:   web.SubscribeLinks(h.base),
-		Err:    map[string]string{},
+		Modes:  modeChoices(st.Profile.Modes, booking.Mode(form.Mode)), OffersPhone: st.Profile.Modes.Phone.Enabled,
+		Regions: regionOptions(st.Profile.Regions, form.Region), Questions: questionViews(st.Profile.Questions, form.Answers),
+		Feed: web.SubscribeLinks(h.base),
+		Err:  map[string]string{},
 	}
 	data.Embed = embedOf(c)
 
@@ -210,16 +230,41 @@ func (h *Handler) Book(c echo.Context) error {
 		return h.renderBookErrors(c, http.StatusUnprocessableEntity, data)
 	}
 
+	// A client who will be somewhere the practice does not work cannot
+	// book: they are told kindly where it does, and nothing is stored.
+	if len(st.Profile.Regions) > 0 && form.Region != "" && !booking.Serves(st.Profile.Regions, form.Region) {
+		return h.render(c, http.StatusUnprocessableEntity, "not-served", notServedPage{
+			page:   h.pageFor(viewOf(st), "We cannot offer you a consultation there", "", ""),
+			Places: booking.ServedText(st.Profile.Regions),
+		})
+	}
+
 	fields := booking.FieldErrors{}
 	start, err := time.Parse(time.RFC3339, form.Start)
 	if err != nil {
 		fields.Add("start", "Choose a time for your consultation.")
 	}
 	req := booking.Request{Start: start, Name: form.Name, Email: form.Email, Phone: form.Phone, Note: form.Note, TimeZone: loc.String(),
-		HourCycle: clock.Hours.Cycle(), Address: httpx.ClientAddr(c)}
+		HourCycle: clock.Hours.Cycle(), Address: httpx.ClientAddr(c), Mode: booking.Mode(form.Mode),
+		Region: form.Region, Answers: form.Answers}
 	req.Normalize()
 	var de *booking.Error
 	if err := req.Validate(); errors.As(err, &de) {
+		for k, v := range de.Fields {
+			fields.Add(k, v)
+		}
+	}
+	if _, err := booking.CheckAnswers(st.Profile.Questions, req.Answers); errors.As(err, &de) {
+		for k, v := range de.Fields {
+			fields.Add(k, v)
+		}
+	}
+	if err := booking.CheckRegion(st.Profile.Regions, req.Region); errors.As(err, &de) {
+		for k, v := range de.Fields {
+			fields.Add(k, v)
+		}
+	}
+	if _, err := booking.ChooseMode(st.Profile.Modes, req.Mode, req.Phone); errors.As(err, &de) {
 		for k, v := range de.Fields {
 			fields.Add(k, v)
 		}
@@ -318,4 +363,55 @@ func (h *Handler) renderBookErrors(c echo.Context, status int, data bookPage) er
 	data.Meta.Title = "Error: " + data.Meta.Title
 	data.Again = data.Picker.againURL()
 	return h.render(c, status, "book", data)
+}
+
+// regionOption is one answer to "Where will you be during the
+// consultation?".
+type regionOption struct {
+	Code, Label string
+	Selected    bool
+}
+
+// elsewhere is the answer of a client outside every place served.
+const elsewhere = "elsewhere"
+
+// regionOptions lists the places served, then "somewhere else"; none is
+// chosen until the client chooses (no guess from the address).
+func regionOptions(served []string, chosen string) []regionOption {
+	if len(served) == 0 {
+		return nil
+	}
+	var out []regionOption
+	for _, r := range booking.RegionNames(served) {
+		out = append(out, regionOption{Code: r.Code, Label: r.Label(), Selected: r.Code == chosen})
+	}
+	return append(out, regionOption{Code: elsewhere, Label: "Somewhere else", Selected: chosen == elsewhere})
+}
+
+// notServedPage tells a client outside the places served where the
+// practice works.
+type notServedPage struct {
+	page
+	Places string
+}
+
+// questionView is an extra question on the booking form.
+type questionView struct {
+	Field   string // the form field, also the input's id
+	Kind    string
+	Label   string
+	Choices []string
+	Value   string // what was answered, when the form comes back
+}
+
+func questionViews(qs []booking.Question, answers []string) []questionView {
+	var out []questionView
+	for i, q := range qs {
+		v := questionView{Field: booking.AnswerField(i), Kind: string(q.Kind), Label: q.Label, Choices: q.Choices}
+		if i < len(answers) {
+			v.Value = answers[i]
+		}
+		out = append(out, v)
+	}
+	return out
 }

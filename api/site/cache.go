@@ -25,10 +25,11 @@ import (
 // The zero value is empty.
 type pageCache struct {
 	mu    sync.Mutex
-	name  string
+	pv    practiceView
+	key   string // pv's version: the pages are kept for it
 	read  httpx.Stamp
 	known bool
-	pages map[string]*renderedPage // by route, for name
+	pages map[string]*renderedPage // by route, for key
 }
 
 // renderedPage is one page's HTML, and gzipped.
@@ -36,52 +37,54 @@ type renderedPage struct {
 	html, gz []byte
 }
 
-// publicName returns the practice's name for the public pages.
-func (h *Handler) publicName(ctx context.Context) string {
+// publicPractice returns the practice's name and profile for the public
+// pages, and their version.
+func (h *Handler) publicPractice(ctx context.Context) (practiceView, string) {
 	c := &h.cache
 	c.mu.Lock()
-	name, read, known := c.name, c.read, c.known
+	pv, key, read, known := c.pv, c.key, c.read, c.known
 	c.mu.Unlock()
 	if known && h.changes.Fresh(read, pageNameTTL) {
-		return name
+		return pv, key
 	}
 	read = h.changes.Stamp()
 	st, err := h.svc.Settings(ctx)
 	if err != nil {
 		// As Service.PracticeName: a neutral name while the database cannot be
 		// read, not kept.
-		return "Consultations"
+		return practiceView{Name: "Consultations"}, ""
 	}
+	pv, key = viewOf(st), versionOf(st)
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if !c.known || !c.read.After(read) {
-		if c.name != st.PracticeName {
+		if c.key != key {
 			c.pages = nil
 		}
-		c.name, c.read, c.known = st.PracticeName, read, true
+		c.pv, c.key, c.read, c.known = pv, key, read, true
 	}
-	return st.PracticeName
+	return pv, key
 }
 
 // servePage sends the public page at route, template name rendered with
-// data(practice name), from the copy when there is one.
-func (h *Handler) servePage(c echo.Context, route, name string, data func(practice string) any) error {
-	practice := h.publicName(c.Request().Context())
+// data(practice), from the copy when there is one.
+func (h *Handler) servePage(c echo.Context, route, name string, data func(pv practiceView) any) error {
+	pv, key := h.publicPractice(c.Request().Context())
 	pc := &h.cache
 	pc.mu.Lock()
 	p := pc.pages[route]
-	if pc.name != practice {
+	if pc.key != key || key == "" {
 		p = nil
 	}
 	pc.mu.Unlock()
 	if p == nil {
 		var buf bytes.Buffer
-		if err := h.web.Render(&buf, name, data(practice)); err != nil {
+		if err := h.web.Render(&buf, name, data(pv)); err != nil {
 			return err
 		}
 		p = &renderedPage{html: buf.Bytes(), gz: httpx.Gzipped(buf.Bytes())}
 		pc.mu.Lock()
-		if pc.name == practice {
+		if pc.key == key && key != "" {
 			if pc.pages == nil {
 				pc.pages = map[string]*renderedPage{}
 			}

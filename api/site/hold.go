@@ -40,7 +40,7 @@ func (h *Handler) CheckEmail(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	p := h.pageFor(st.PracticeName, "Check your email", "", "")
+	p := h.pageFor(viewOf(st), "Check your email", "", "")
 	p.Embed = embedOf(c)
 	return h.render(c, http.StatusOK, "check-email", p)
 }
@@ -53,7 +53,7 @@ func (h *Handler) showHold(c echo.Context, status int, b *booking.Booking, token
 	}
 	clock := clockOf(c, b.HourCycle)
 	d := holdPage{
-		page:    h.pageFor(st.PracticeName, "Confirm your consultation", "", ""),
+		page:    h.pageFor(viewOf(st), "Confirm your consultation", "", ""),
 		Token:   token,
 		Booking: h.bookingView(b, token, st, clock.Hours, h.svc.Now()),
 		Expired: b.Status == booking.StatusExpired || (b.HoldExpires != nil && !b.HoldExpires.After(h.svc.Now())),

@@ -48,7 +48,7 @@ func (h *Handler) managePageFor(c echo.Context, b *booking.Booking, token, title
 	}
 	clock := clockOf(c, b.HourCycle)
 	return managePage{
-		page:    h.pageFor(st.PracticeName, title, "Your consultation with "+st.PracticeName+".", ""),
+		page:    h.pageFor(viewOf(st), title, "Your consultation with "+st.Brand()+".", ""),
 		Token:   token,
 		Booking: h.bookingView(b, token, st, clock.Hours, h.svc.Now()),
 		clock:   clock,
@@ -91,7 +91,7 @@ func (h *Handler) Manage(c echo.Context) error {
 	// The message of a change just made, when the booking still shows it
 	// (a link kept from then may be opened later).
 	switch done := c.QueryParam("done"); {
-	case done == "rescheduled" && !data.Booking.Cancelled, done == "cancelled" && data.Booking.Cancelled:
+	case (done == "rescheduled" || done == "changed") && !data.Booking.Cancelled, done == "cancelled" && data.Booking.Cancelled:
 		data.Done = done
 	}
 	return h.renderManage(c, http.StatusOK, data, b, st, pickerInput{tz: c.QueryParam("tz"), date: c.QueryParam("date")})
@@ -214,6 +214,9 @@ func (h *Handler) Reschedule(c echo.Context) error {
 		return c.Redirect(http.StatusSeeOther, "/manage/"+token)
 	}
 	in := pickerInput{tz: r.PostFormValue("tz"), date: r.PostFormValue("date"), selected: r.PostFormValue("start")}
+	if mode := booking.Mode(r.PostFormValue("mode")); in.selected == "" && mode != "" {
+		return h.changeMode(c, data, b, st, token, mode)
+	}
 	start, err := time.Parse(time.RFC3339, in.selected)
 	if err != nil {
 		in.err = "Choose a new time."
@@ -245,6 +248,29 @@ func (h *Handler) Reschedule(c echo.Context) error {
 	case booking.EINVALID:
 		in.err = booking.ErrorMessage(err)
 		return h.renderManage(c, http.StatusUnprocessableEntity, data, b, st, in)
+	default:
+		return err
+	}
+}
+
+// changeMode changes how the booking happens, from the manage page's
+// form: part of rescheduling.
+func (h *Handler) changeMode(c echo.Context, data managePage, b *booking.Booking, st booking.Settings, token string, mode booking.Mode) error {
+	if mode == b.Mode {
+		// The same form sent twice, or nothing changed.
+		return c.Redirect(http.StatusSeeOther, "/manage/"+token)
+	}
+	_, err := h.svc.ChangeMode(c.Request().Context(), token, mode)
+	switch booking.ErrorCode(err) {
+	case "":
+		q := data.clock.addTo(url.Values{"done": {"changed"}})
+		return c.Redirect(http.StatusSeeOther, "/manage/"+token+"?"+q.Encode())
+	case booking.EINVALID:
+		data.Errors = []fieldError{{ID: "mode-heading", Message: booking.FieldsOf(err)["mode"]}}
+		data.Meta.Title = "Error: " + data.Meta.Title
+		return h.renderManage(c, http.StatusUnprocessableEntity, data, b, st, pickerInput{})
+	case booking.ECONFLICT:
+		return c.Redirect(http.StatusSeeOther, "/manage/"+token)
 	default:
 		return err
 	}

@@ -30,9 +30,11 @@ type pageMeta struct {
 	NoIndex bool
 }
 
-// page is what every public page template receives.
+// page is what every public page template receives: the name the site
+// goes by, the practice's profile and the page's own meta.
 type page struct {
 	Practice string
+	Profile  practiceView
 	Meta     pageMeta
 	// Embed, on a page shown in another website's frame, drops the site's
 	// header and footer and carries what the frame needs (embed.go).
@@ -43,6 +45,8 @@ type page struct {
 type contentPage struct {
 	page
 	HTML template.HTML
+	// Privacy adds who is responsible for the data and how to reach them.
+	Privacy bool
 }
 
 // content returns the Markdown page slug, if the site has one.
@@ -53,10 +57,10 @@ func (h *Handler) content(slug string) (web.Page, bool) {
 	return h.pages.Page(slug)
 }
 
-// pageFor returns the data every page has, under the practice's name;
-// path is empty for private pages.
-func (h *Handler) pageFor(practice, title, description, path string) page {
-	p := page{Practice: practice, Meta: pageMeta{Title: title, Description: description, Path: path}}
+// pageFor returns the data every page has, for the practice pv; path is
+// empty for private pages.
+func (h *Handler) pageFor(pv practiceView, title, description, path string) page {
+	p := page{Practice: pv.Name, Profile: pv, Meta: pageMeta{Title: title, Description: description, Path: path}}
 	if path == "" {
 		p.Meta.NoIndex = true
 	} else {
@@ -88,8 +92,8 @@ func (h *Handler) Home(c echo.Context) error {
 	if p, ok := h.content(web.HomePage); ok {
 		title, desc, body.HTML = p.Title, p.Description, p.HTML
 	}
-	return h.servePage(c, "/", "home", func(practice string) any {
-		body.page = h.pageFor(practice, title, desc, "/")
+	return h.servePage(c, "/", "home", func(pv practiceView) any {
+		body.page = h.pageFor(pv, title, desc, "/")
 		return body
 	})
 }
@@ -101,8 +105,8 @@ func (h *Handler) Content(slug string) echo.HandlerFunc {
 		if !ok {
 			return echo.ErrNotFound
 		}
-		return h.servePage(c, "/"+slug, "content", func(practice string) any {
-			return contentPage{page: h.pageFor(practice, p.Title, p.Description, "/"+slug), HTML: p.HTML}
+		return h.servePage(c, "/"+slug, "content", func(pv practiceView) any {
+			return contentPage{page: h.pageFor(pv, p.Title, p.Description, "/"+slug), HTML: p.HTML, Privacy: slug == "privacy"}
 		})
 	}
 }
@@ -126,7 +130,7 @@ func (h *Handler) Sitemap(c echo.Context) error {
 			sm.URLs = append(sm.URLs, sitemapURL{h.url("/" + slug)})
 		}
 	}
-	sm.URLs = append(sm.URLs, sitemapURL{h.url("/book")})
+	sm.URLs = append(sm.URLs, sitemapURL{h.url("/about")}, sitemapURL{h.url("/book")})
 	out, err := xml.MarshalIndent(sm, "", "  ")
 	if err != nil {
 		return err

@@ -27,6 +27,39 @@ type bookingView struct {
 	ICS, Google, Outlook string
 	// ManageURL is the absolute private link.
 	ManageURL string
+	// Meeting is how the consultation happens; Caller calls, for a
+	// phone call, at CallAt.
+	Meeting booking.Meeting
+	Caller  string
+	// Modes are the other ways it could happen, when the practice offers
+	// more than one (part of rescheduling).
+	Modes []modeChoice
+}
+
+// modeChoice is one way of meeting offered on a form.
+type modeChoice struct {
+	Mode    booking.Mode
+	Label   string
+	Hint    string
+	Checked bool
+}
+
+// modeChoices returns the modes offered, chosen marked.
+func modeChoices(m booking.Modes, chosen booking.Mode) []modeChoice {
+	var out []modeChoice
+	for _, mode := range m.Enabled() {
+		c := modeChoice{Mode: mode, Label: mode.Label(), Checked: mode == chosen}
+		switch mode {
+		case booking.ModeVideo:
+			c.Hint = "You get the link to join in your confirmation."
+		case booking.ModePhone:
+			c.Hint = "You are called on the phone number you give below."
+		case booking.ModeInPerson:
+			c.Hint = "You get the address in your confirmation."
+		}
+		out = append(out, c)
+	}
+	return out
 }
 
 // when is a booking's time in one zone, as timefmt writes it.
@@ -56,6 +89,10 @@ func (h *Handler) bookingView(b *booking.Booking, token string, st booking.Setti
 		ManageURL: h.url("/manage/" + token),
 	}
 	v.Upcoming = b.Status == booking.StatusConfirmed && b.Start.After(now)
+	v.Meeting, v.Caller = booking.MeetingFor(st.Profile.Modes, *b), st.SenderName()
+	if v.Upcoming && len(st.Profile.Modes.Enabled()) > 1 {
+		v.Modes = modeChoices(st.Profile.Modes, b.Mode)
+	}
 	if p := whenIn(b.Start, b.End, st.TimeZone, hours); p != v.Client {
 		v.Practice = &p
 	}
@@ -71,9 +108,9 @@ func (h *Handler) bookingView(b *booking.Booking, token string, st booking.Setti
 func (h *Handler) eventText(st booking.Settings, length time.Duration) (title, details string) {
 	title = st.EventTitle
 	if title == "" {
-		title = "Consultation with " + st.PracticeName
+		title = st.DefaultEventTitle()
 	}
-	details = fmt.Sprintf("Your free %d-minute consultation with ", int(length.Round(time.Minute)/time.Minute)) + st.PracticeName +
+	details = fmt.Sprintf("Your free %d-minute consultation with ", int(length.Round(time.Minute)/time.Minute)) + st.SenderName() +
 		". To cancel or reschedule, use the private link in your confirmation email."
 	return title, details
 }

@@ -57,7 +57,7 @@ func (h *Handler) renderWaitlistForm(c echo.Context, status int, f waitlistForm,
 	loc, _ := visitorZone(f.TZ, st)
 	f.TZ = loc.String()
 	today := booking.DateOf(now.In(loc))
-	d := waitlistPage{page: h.pageFor(st.PracticeName, "Tell me when a time frees up", "", ""),
+	d := waitlistPage{page: h.pageFor(viewOf(st), "Tell me when a time frees up", "", ""),
 		Form: f, Zones: zoneGroups(f.TZ, now), Min: today.String(), Max: today.AddDays(st.HorizonDays).String(),
 		Err: errs, Off: !on}
 	if d.Form.From == "" {
@@ -177,7 +177,7 @@ func (h *Handler) WaitlistCheckEmail(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return h.render(c, http.StatusOK, "waitlist-check-email", h.pageFor(st.PracticeName, "Check your email", "", ""))
+	return h.render(c, http.StatusOK, "waitlist-check-email", h.pageFor(viewOf(st), "Check your email", "", ""))
 }
 
 // waitlistEntryPage is the page of one entry's private link.
@@ -207,7 +207,7 @@ func (h *Handler) renderEntry(c echo.Context, status int, e *booking.WaitlistEnt
 	if err != nil {
 		return err
 	}
-	d := waitlistEntryPage{page: h.pageFor(st.PracticeName, "Your place on the waitlist", "", ""), Token: token, Entry: e,
+	d := waitlistEntryPage{page: h.pageFor(viewOf(st), "Your place on the waitlist", "", ""), Token: token, Entry: e,
 		Wishes: e.Describe(timefmt.Place(e.TimeZone)), Leave: leave, Just: just}
 	if e.Offer != nil {
 		hours := clockOf(c, e.HourCycle).Hours
@@ -281,7 +281,7 @@ func (h *Handler) LeaveWaitlistFromOffer(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	d := waitlistEntryPage{page: h.pageFor(st.PracticeName, "Leave the waitlist", "", ""), Token: token, Leave: true}
+	d := waitlistEntryPage{page: h.pageFor(viewOf(st), "Leave the waitlist", "", ""), Token: token, Leave: true}
 	if c.Request().Method == http.MethodPost {
 		if err := h.svc.LeaveWaitlistByOffer(c.Request().Context(), token); err != nil {
 			return err

@@ -25,18 +25,28 @@ type Calendar struct {
 
 // Event is what ical.js read from one VEVENT; times are instants.
 type Event struct {
-	UID         string     `json:"uid"`
-	Summary     string     `json:"summary"`
-	Description string     `json:"description"`
-	URL         string     `json:"url"`
-	DTStart     time.Time  `json:"dtstart"`
-	DTEnd       time.Time  `json:"dtend"`
-	DTStamp     time.Time  `json:"dtstamp"`
-	Status      string     `json:"status"`
-	Sequence    int        `json:"sequence"`
-	Organizer   string     `json:"organizer"`
-	OrganizerCN string     `json:"organizerCN"`
-	Attendees   []Attendee `json:"attendees"`
+	UID         string `json:"uid"`
+	Summary     string `json:"summary"`
+	Description string `json:"description"`
+	URL         string `json:"url"`
+	Location    string `json:"location"`
+	// Conferences are RFC 7986 CONFERENCE properties.
+	Conferences []Conference `json:"conferences"`
+	DTStart     time.Time    `json:"dtstart"`
+	DTEnd       time.Time    `json:"dtend"`
+	DTStamp     time.Time    `json:"dtstamp"`
+	Status      string       `json:"status"`
+	Sequence    int          `json:"sequence"`
+	Organizer   string       `json:"organizer"`
+	OrganizerCN string       `json:"organizerCN"`
+	Attendees   []Attendee   `json:"attendees"`
+}
+
+// Conference is one CONFERENCE property: its URI, FEATURE and LABEL.
+type Conference struct {
+	Value   string `json:"value"`
+	Feature string `json:"feature"`
+	Label   string `json:"label"`
 }
 
 // Attendee is one ATTENDEE property: its URI and CN.

@@ -33,7 +33,7 @@ func TestShutdownFinishesRequestsInFlight(t *testing.T) {
 	if len(slots.Slots) == 0 {
 		t.Fatal("no slots")
 	}
-	body := fmt.Sprintf(`{"start":%q,"name":"Slow Sender","email":"slow@example.org"}`, slots.Slots[0].Start)
+	body := fmt.Sprintf(`{"start":%q,"name":"Slow Sender","email":"slow@example.org","mode":"video","region":"US-CA"}`, slots.Slots[0].Start)
 	pr, pw := io.Pipe()
 	req, _ := http.NewRequest("POST", base+"/api/v1/bookings", pr)
 	req.Header.Set("Content-Type", "application/json")

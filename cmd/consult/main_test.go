@@ -208,7 +208,7 @@ func TestServeEndToEnd(t *testing.T) {
 	if len(slots.Slots) == 0 {
 		t.Fatal("no slots with demo hours seeded")
 	}
-	body := fmt.Sprintf(`{"start":%q,"name":"Edith Endtoend","email":"edith@example.org","phone":"+1 555 0199 77","note":"private words"}`, slots.Slots[0].Start)
+	body := fmt.Sprintf(`{"start":%q,"name":"Edith Endtoend","email":"edith@example.org","phone":"+1 555 0199 77","note":"private words","mode":"video","region":"US-CA"}`, slots.Slots[0].Start)
 	resp, err := http.Post(base+"/api/v1/bookings", "application/json", strings.NewReader(body))
 	if err != nil {
 		t.Fatal(err)

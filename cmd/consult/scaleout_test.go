@@ -53,7 +53,7 @@ func TestThreeInstancesOneDatabase(t *testing.T) {
 		go func() {
 			defer wg.Done()
 			<-start
-			body := fmt.Sprintf(`{"start":%q,"name":"Client %d","email":"c%d@example.org"}`, slots.Slots[(i%wanted)*2].Start, i, i)
+			body := fmt.Sprintf(`{"start":%q,"name":"Client %d","email":"c%d@example.org","mode":"phone","phone":"+1 555 0100","region":"US-OR"}`, slots.Slots[(i%wanted)*2].Start, i, i)
 			resp, err := http.Post(bases[i%3]+"/api/v1/bookings", "application/json", strings.NewReader(body))
 			mu.Lock()
 			defer mu.Unlock()

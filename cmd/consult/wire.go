@@ -183,7 +183,36 @@ func prepareDatabase(ctx context.Context, cfg config, m *storage.Migrator, store
 	if seeded {
 		logger.Info("seeded demo weekly hours (Monday to Friday, 09:00–12:00 and 13:00–17:00)")
 	}
+	if seeded, err = store.SeedDemoProfile(ctx, demoProfile(), now().UTC()); err != nil {
+		return err
+	}
+	if seeded {
+		logger.Info("seeded a fictional practitioner's profile")
+	}
 	return nil
+}
+
+// demoProfile is the fictional practitioner --demo shows, so a new user
+// sees where the profile appears.
+func demoProfile() booking.Profile {
+	return booking.Profile{
+		PractitionerName: "Dr. Elena Marsh, PsyD",
+		Credentials: []string{
+			"Doctor of Psychology (PsyD)",
+			"Licensed psychologist in California, Oregon and Washington (demo: no real licence)",
+		},
+		Bio: "Elena Marsh has worked with adults living with depression, anxiety and the after-effects of trauma for twelve years, " +
+			"first in a community clinic and now in private practice.\n\n" +
+			"In the free consultation she listens to what brings you, explains how she works and answers your questions, " +
+			"so that you can decide, without any obligation, whether to go further.",
+		ContactEmail: "office@example.org",
+		ContactPhone: "+1 555 0100",
+		Regions:      []string{"US-CA", "US-OR", "US-WA"},
+		Modes: booking.Modes{
+			Video: booking.VideoMode{Enabled: true, BaseURL: "https://meet.example.org"},
+			Phone: booking.PhoneMode{Enabled: true},
+		},
+	}
 }
 
 // newKeyring returns the keyring that seals manage tokens for email: from

@@ -32,6 +32,12 @@ for (const file of process.argv.slice(2)) {
       summary: text(ev, "summary"),
       description: text(ev, "description"),
       url: text(ev, "url"),
+      location: text(ev, "location"),
+      conferences: ev.getAllProperties("conference").map((p) => ({
+        value: String(p.getFirstValue()),
+        feature: String(p.getParameter("feature") ?? ""),
+        label: p.getParameter("label") ?? null,
+      })),
       dtstart: utc(ev, "dtstart"),
       dtend: utc(ev, "dtend"),
       dtstamp: utc(ev, "dtstamp"),

@@ -1,0 +1,105 @@
+package site
+
+import (
+	"html/template"
+	"strings"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"consult/booking"
+)
+
+// practiceView is the practice as the public pages show it. Every field
+// is plain text, escaped by the templates.
+type practiceView struct {
+	// Name is what the site goes by (Settings.Brand).
+	Name         string
+	Practitioner string
+	Credentials  []string
+	// Bio is the bio's paragraphs.
+	Bio     []string
+	Email   string
+	Phone   string
+	Regions []regionLine
+}
+
+// regionLine is one country the practice serves, whole or in the states
+// or provinces named.
+type regionLine struct {
+	Country string
+	Parts   []string
+}
+
+// servedLines groups the served regions by country, in the order the
+// practitioner's list first names each country.
+func servedLines(codes []string) []regionLine {
+	var lines []regionLine
+	at, whole := map[string]int{}, map[string]bool{}
+	for _, r := range booking.RegionNames(codes) {
+		i, ok := at[r.Country()]
+		if !ok {
+			c, _ := booking.LookupRegion(r.Country())
+			i = len(lines)
+			at[r.Country()] = i
+			lines = append(lines, regionLine{Country: c.Name})
+		}
+		switch {
+		case !r.IsSubdivision():
+			lines[i].Parts, whole[r.Country()] = nil, true
+		case !whole[r.Country()]:
+			lines[i].Parts = append(lines[i].Parts, r.Name)
+		}
+	}
+	return lines
+}
+
+// Set reports whether the practitioner has said who they are.
+func (pv practiceView) Set() bool { return pv.Practitioner != "" }
+
+// Contact reports whether there is a way to reach the practice.
+func (pv practiceView) Contact() bool { return pv.Email != "" || pv.Phone != "" }
+
+// TelURI is the phone number as a tel: link target, digits and + only
+// (so safe as a URL, which html/template otherwise refuses for tel:).
+func (pv practiceView) TelURI() template.URL {
+	var b strings.Builder
+	for _, r := range pv.Phone {
+		if r == '+' || (r >= '0' && r <= '9') {
+			b.WriteRune(r)
+		}
+	}
+	return template.URL("tel:" + b.String())
+}
+
+// viewOf returns the public view of the practice in st.
+func viewOf(st booking.Settings) practiceView {
+	p := st.Profile
+	pv := practiceView{
+		Name: st.Brand(), Practitioner: p.PractitionerName, Credentials: p.Credentials,
+		Email: p.ContactEmail, Phone: p.ContactPhone, Regions: servedLines(p.Regions),
+	}
+	for _, para := range strings.Split(p.Bio, "\n\n") {
+		if para = strings.TrimSpace(para); para != "" {
+			pv.Bio = append(pv.Bio, para)
+		}
+	}
+	return pv
+}
+
+// versionOf identifies what viewOf shows, for the copies of the pages.
+func versionOf(st booking.Settings) string {
+	return st.PracticeName + "\x00" + st.Profile.UpdatedAt.Format(time.RFC3339Nano)
+}
+
+// About serves the About page: who the client will talk with, their
+// credentials, where the practice works and how to reach it.
+func (h *Handler) About(c echo.Context) error {
+	return h.servePage(c, "/about", "about", func(pv practiceView) any {
+		title := "About the practice"
+		if pv.Set() {
+			title = "About " + pv.Practitioner
+		}
+		return h.pageFor(pv, title, "Who you will talk with in the free consultation, their credentials and where they work.", "/about")
+	})
+}
