@@ -133,8 +133,9 @@ type WaitlistStore interface {
 var ErrWaitlistOff = Errorf(ECONFLICT, "The waitlist is not open at the moment.")
 
 // ValidateWaitlist checks r against today and horizon, both in the
-// client's zone, and returns it tidied: days and parts each once, in order.
-func ValidateWaitlist(r *WaitlistRequest, today Date, horizonDays int) error {
+// client's zone, and the places the practice serves (CheckRegion, as for
+// a booking), and returns it tidied: days and parts each once, in order.
+func ValidateWaitlist(r *WaitlistRequest, today Date, horizonDays int, served []string) error {
 	r.Name, r.Email, r.Region = strings.TrimSpace(r.Name), strings.TrimSpace(r.Email), strings.ToUpper(strings.TrimSpace(r.Region))
 	f := FieldErrors{}
 	switch {
@@ -183,8 +184,8 @@ func ValidateWaitlist(r *WaitlistRequest, today Date, horizonDays int) error {
 	case last.Before(r.To):
 		f.Add("to", fmt.Sprintf("Times are offered up to %s; choose a day until then.", last))
 	}
-	if len(r.Region) > 6 || strings.ContainsFunc(r.Region, func(c rune) bool { return !(c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-') }) {
-		f.Add("region", "Choose where you will be from the list.")
+	if msg := FieldsOf(CheckRegion(served, r.Region))["region"]; msg != "" {
+		f.Add("region", msg)
 	}
 	r.Days, r.Parts = days, parts
 	return f.Err()
@@ -227,7 +228,7 @@ func (s *Service) JoinWaitlist(ctx context.Context, r WaitlistRequest) error {
 		loc = time.UTC // ValidateWaitlist says so at the field
 	}
 	now := s.Now().UTC()
-	if err := ValidateWaitlist(&r, DateOf(now.In(loc)), st.HorizonDays); err != nil {
+	if err := ValidateWaitlist(&r, DateOf(now.In(loc)), st.HorizonDays, st.Profile.Regions); err != nil {
 		return err
 	}
 	token, hash := NewToken()
