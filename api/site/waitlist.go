@@ -15,9 +15,9 @@ import (
 // waitlistForm is what the visitor typed, kept when the form comes back.
 type waitlistForm struct {
 	Name, Email, TZ, From, To, Region string
-	Days                      []time.Weekday
-	Parts                     []string
-	Consent                   bool
+	Days                              []time.Weekday
+	Parts                             []string
+	Consent                           bool
 }
 
 // dayChoice and partChoice are the form's checkboxes.
@@ -29,18 +29,18 @@ type dayChoice struct {
 // waitlistPage is the page of the waitlist's form.
 type waitlistPage struct {
 	page
-	Form   waitlistForm
-	Zones  []zoneGroup
+	Form  waitlistForm
+	Zones []zoneGroup
 	// Regions are the places the practice serves, for the question where
 	// the client will be (none: not asked).
 	Regions []regionOption
-	Days   []dayChoice
-	Parts  []dayChoice
-	Min    string // the first and last days that may be asked for
-	Max    string
-	Errors []fieldError
-	Err    map[string]string
-	Off    bool // the practitioner has switched the waitlist off
+	Days    []dayChoice
+	Parts   []dayChoice
+	Min     string // the first and last days that may be asked for
+	Max     string
+	Errors  []fieldError
+	Err     map[string]string
+	Off     bool // the practitioner has switched the waitlist off
 }
 
 // waitlistFields are the form's fields in order, for the error summary.
