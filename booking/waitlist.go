@@ -352,7 +352,11 @@ func (s *Service) offer(ctx context.Context, e WaitlistEntry, start time.Time) e
 	token, tokenHash := NewToken()
 	nb := NewBooking{Start: start, End: start.Add(st.SlotLength), Name: e.Name, Email: e.Email,
 		TimeZone: e.TimeZone, HourCycle: e.HourCycle, TokenHash: tokenHash, Now: s.Now().UTC(), Limits: s.limits,
-		HoldUntil: s.Now().UTC().Add(s.waitlistHold).Truncate(time.Second), WaitlistEntry: e.ID}
+		HoldUntil: s.Now().UTC().Add(s.waitlistHold).Truncate(time.Second), WaitlistEntry: e.ID,
+		Mode: offerMode(st.Profile.Modes), Region: e.Region}
+	if nb.Mode == ModeVideo {
+		nb.VideoLink = videoLinkFor(st.Profile.Modes.Video)
+	}
 	if nb.MailToken, err = s.sealForMail(token); err != nil {
 		return err
 	}
@@ -443,4 +447,17 @@ func (a *Admin) SetWaitlist(ctx context.Context, who Actor, on bool) error {
 	return a.change(ctx, who, action, func(tx AdminStore, now time.Time) (string, error) {
 		return "waitlist", tx.SetWaitlistEnabled(ctx, on, now)
 	})
+}
+
+// offerMode is how an offered time is to happen: the waitlist does not ask,
+// so a video call where the practice offers one, else in person; the
+// client can change it from the booking's page once booked. A practice
+// that meets by phone only gets none, as no number was asked for.
+func offerMode(m Modes) Mode {
+	for _, mode := range []Mode{ModeVideo, ModeInPerson} {
+		if m.Offers(mode) {
+			return mode
+		}
+	}
+	return ""
 }
