@@ -412,7 +412,8 @@ func TestBookingRacingASyncIsRefused(t *testing.T) {
 		deadline := time.Now().Add(10 * time.Second)
 		for {
 			var got int
-			if err := pool.QueryRow(ctx, `SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted`).Scan(&got); err != nil {
+			if err := pool.QueryRow(ctx, `SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted
+				AND database = (SELECT oid FROM pg_database WHERE datname = current_database())`).Scan(&got); err != nil {
 				t.Fatal(err)
 			}
 			if got >= n {
