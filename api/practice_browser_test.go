@@ -3,9 +3,9 @@ package api_test
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"image"
 	"image/png"
-	"fmt"
 	"strings"
 	"testing"
 
