@@ -46,8 +46,9 @@ type Photo struct {
 	Width, Height int
 }
 
-// Prepare decodes data, scales the image to fit Side by Side (never up)
-// and encodes it as a JPEG without any metadata. ErrNotAPhoto for
+// Prepare decodes data, scales the image to fit Side by Side (never up),
+// turns it upright as its EXIF orientation says and encodes it as a JPEG
+// without any metadata. ErrNotAPhoto for
 // anything else.
 func Prepare(data []byte) (*Photo, error) {
 	if len(data) == 0 || len(data) > MaxUpload {
@@ -66,6 +67,9 @@ func Prepare(data []byte) (*Photo, error) {
 	// Transparency becomes white: a JPEG has none.
 	draw.Draw(dst, dst.Bounds(), image.NewUniform(color.White), image.Point{}, draw.Src)
 	draw.CatmullRom.Scale(dst, dst.Bounds(), src, src.Bounds(), draw.Over, nil)
+	// The metadata goes, so its orientation is applied to the pixels.
+	dst = orient(dst, orientation(data))
+	w, h = dst.Bounds().Dx(), dst.Bounds().Dy()
 	var out bytes.Buffer
 	if err := jpeg.Encode(&out, dst, &jpeg.Options{Quality: 85}); err != nil {
 		return nil, err
