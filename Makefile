@@ -27,7 +27,7 @@ test: vet
 ## today's date or on the database's clock.
 DATE_SHIFT ?= +1100d
 test-dates:
-	CONSULT_TEST_FAKETIME=$(DATE_SHIFT) $(GO) test -count=1 -timeout 15m ./storage/... ./api/... ./notify/... ./cmd/consult/...
+	CONSULT_TEST_FAKETIME=$(DATE_SHIFT) $(GO) test -count=1 -timeout 15m ./storage/... ./api/... ./notify/... ./cmd/consult/... ./webhook/... ./calendar/calsync/...
 
 ## vet: static checks that every change must pass.
 vet:

@@ -109,7 +109,9 @@ func TestAdminAvailabilityEditsReachSlots(t *testing.T) {
 	// Bad hours are refused at the field and change nothing.
 	for _, bad := range []string{"25:00-26:00", "12:00-09:00", "09:00-11:00, 10:00-12:00", "nine to five", "09:00-"} {
 		p := b.post("/admin/availability/weekly", with(adminWeekForm(map[int]string{2: bad}), "action", "save"))
-		if p.Status != http.StatusUnprocessableEntity || !strings.Contains(p.Body, `class="field-error" id="hours_2-error">Check Tuesday: `) {
+		if p.Status != http.StatusUnprocessableEntity || !strings.Contains(p.Body, `class="field-error" id="hours_2-error">Check Tuesday: `) ||
+			!strings.Contains(p.Body, `<fieldset class="day-hours" id="day-2" aria-describedby="hours_2-error">`) ||
+			!strings.Contains(p.Body, `id="start_2_0" name="start_2"`) || strings.Count(p.Body, `aria-invalid="true"`) < 2 {
 			t.Fatalf("%q: %d\n%s", bad, p.Status, p.Body)
 		}
 	}

@@ -84,7 +84,18 @@ func (s *Server) deleteCalendarSource(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	if err := s.adminOps.DeleteCalendarSource(c.Request().Context(), who(c), id); err != nil {
+	ctx := c.Request().Context()
+	if s.calendars != nil {
+		if _, err := s.admin.CalendarSource(ctx, id); err != nil {
+			return err
+		}
+		// The consultations written into it go with it, as far as its
+		// server lets them; it is unlinked either way.
+		if _, err := s.calendars.RemoveWritten(ctx, id); err != nil {
+			s.logger.Warn("calendar unlinked with its written bookings left in it", "source", id, "reason", booking.ErrorMessage(err))
+		}
+	}
+	if err := s.adminOps.DeleteCalendarSource(ctx, who(c), id); err != nil {
 		return err
 	}
 	return c.NoContent(http.StatusNoContent)

@@ -85,7 +85,7 @@ func newCalendarTest(t *testing.T) *calendarTest {
 		nil, zone, clock.Now, slog.New(slog.DiscardHandler))
 	renderer, pages := siteWeb(t)
 	srv, err := api.New(api.Config{BaseURL: "http://consult.test"}, api.Deps{Service: svc, Admin: store, Feeds: store, Web: renderer, Pages: pages,
-		Sessions: storage.NewSessions(pool, clock.Now), Calendars: ct.syncer, Collectors: ct.syncer.Collectors()})
+		Sessions: storage.NewSessions(pool, clock.Now), Calendars: calsync.Calendars{Syncer: ct.syncer}, Collectors: ct.syncer.Collectors()})
 	if err != nil {
 		t.Fatal(err)
 	}

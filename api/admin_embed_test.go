@@ -6,8 +6,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/chromedp/chromedp"
-
 	"consult/api"
 )
 
@@ -34,19 +32,7 @@ func TestAdminEmbedPage(t *testing.T) {
 	}
 
 	b := needBrowser(t)
-	tb := b.tab(t, tabOptions{})
-	tb.open(a.url + "/admin/sign-in")
-	tb.must(chromedp.SendKeys(chromedp.ID("email"), adminEmail), chromedp.SendKeys(chromedp.ID("password"), adminPassword))
-	tb.follow(chromedp.Click(chromedp.CSS(`form[action="/admin/sign-in"] button`)))
+	tb := signedInTab(t, b, a, 1280)
 	tb.open(a.url + "/admin/embed")
-	for _, width := range []int64{1280, 390} {
-		tb.must(tb.viewport(width))
-		if v := tb.axe(b); len(v) > 0 {
-			t.Errorf("axe-core at %d px: %+v", width, v)
-		}
-		if w := evalIn[int64](tb, `document.documentElement.scrollWidth`); w > width {
-			t.Errorf("at %d px the page is %d px wide", width, w)
-		}
-		tb.screenshot(b, "admin-embed-"+map[int64]string{1280: "1280", 390: "390"}[width])
-	}
+	tb.auditWidths(b, "admin-embed")
 }

@@ -1,11 +1,11 @@
 package api_test
 
 import (
+	"context"
 	"net/http"
+	"net/url"
 	"strings"
 	"testing"
-
-	"github.com/chromedp/chromedp"
 
 	"consult/api"
 )
@@ -91,21 +91,47 @@ func TestAdminWaitlistPageInBrowser(t *testing.T) {
 		"timezone": "Europe/Berlin", "days": []string{"wed"}, "parts": []string{"evening"}, "from": "2026-12-02", "to": "2026-12-20"}, nil); r.Status != 202 {
 		t.Fatalf("join: %d", r.Status)
 	}
-	tb := b.tab(t, tabOptions{})
-	tb.open(a.url + "/admin/sign-in")
-	tb.must(chromedp.SendKeys(chromedp.ID("email"), adminEmail), chromedp.SendKeys(chromedp.ID("password"), adminPassword))
-	tb.follow(chromedp.Click(chromedp.CSS(`form[action="/admin/sign-in"] button`)))
+	tb := signedInTab(t, b, a, 1280)
 	if code := tb.open(a.url + "/admin/waitlist"); code != 200 || !strings.Contains(tb.text("main"), "Wren Waiting") {
 		t.Fatalf("/admin/waitlist: %d", code)
 	}
-	for _, width := range []int64{1280, 390} {
-		tb.must(tb.viewport(width))
-		if v := tb.axe(b); len(v) > 0 {
-			t.Errorf("axe-core at %d px: %+v", width, v)
-		}
-		if w := evalIn[int64](tb, `document.documentElement.scrollWidth`); w > width {
-			t.Errorf("at %d px the page is %d px wide", width, w)
-		}
-		tb.screenshot(b, "admin-waitlist-"+map[int64]string{1280: "1280", 390: "390"}[width])
+	tb.auditWidths(b, "admin-waitlist")
+}
+
+// TestWaitlistAsksWhereTheClientWillBe: where the practice lists the
+// places it serves, the waitlist asks as the booking form does; a place
+// outside them is refused (422 naming region from the API, a kind page
+// from the form) and nothing is stored.
+func TestWaitlistAsksWhereTheClientWillBe(t *testing.T) {
+	a := newAdminTest(t, api.Config{})
+	if err := a.store.UpdateProfile(context.Background(), testProfile, testNow); err != nil {
+		t.Fatal(err)
+	}
+	join := map[string]any{"name": "Wren Waiting", "email": "wren@example.org", "timezone": "Europe/Berlin",
+		"days": []string{"wed"}, "parts": []string{"evening"}, "from": "2026-12-02", "to": "2026-12-20"}
+	if p := a.do("POST", "/api/v1/waitlist", join, nil).problem(t); !strings.Contains(p.Errors["region"], "Choose where you will be") {
+		t.Fatalf("no region: %+v", p)
+	}
+	join["region"] = "FR"
+	if p := a.do("POST", "/api/v1/waitlist", join, nil).problem(t); !strings.Contains(p.Errors["region"], "only in") {
+		t.Fatalf("a place not served: %+v", p)
+	}
+	b := a.newBrowser()
+	form := b.get("/waitlist")
+	if !strings.Contains(form.Body, `<select id="region" name="region" required`) {
+		t.Fatalf("the form does not ask where:\n%s", form.Body)
+	}
+	page := b.post("/waitlist", url.Values{"name": {"Wren"}, "email": {"wren@example.org"}, "timezone": {"Europe/Berlin"},
+		"region": {"FR"}, "days": {"wed"}, "parts": {"evening"}, "from": {"2026-12-02"}, "to": {"2026-12-20"}, "consent": {"yes"}})
+	if page.Status != 422 || !strings.Contains(page.Body, "We cannot offer you a consultation there") {
+		t.Fatalf("form with a place not served: %d", page.Status)
+	}
+	var n int
+	if err := a.pool.QueryRow(t.Context(), `SELECT count(*) FROM waitlist_entries`).Scan(&n); err != nil || n != 0 {
+		t.Fatalf("stored %d entries, %v", n, err)
+	}
+	join["region"] = "DE"
+	if r := a.do("POST", "/api/v1/waitlist", join, nil); r.Status != 202 {
+		t.Fatalf("a place served: %d %s", r.Status, r.Body)
 	}
 }

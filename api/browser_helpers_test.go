@@ -2,6 +2,7 @@ package api_test
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -282,5 +283,22 @@ func (tb *tab) screenshot(b *browser, name string) {
 	}
 	if err := os.WriteFile(filepath.Join(b.shots, name+".png"), png, 0o644); err != nil {
 		tb.t.Fatal(err)
+	}
+}
+
+// auditWidths checks the page open in tb at 1280 and 390 px: no axe-core
+// violation and nothing wider than the viewport; a screenshot of each is
+// kept as name-<width>.png. The tab is left at 390 px.
+func (tb *tab) auditWidths(b *browser, name string) {
+	tb.t.Helper()
+	for _, width := range []int64{1280, 390} {
+		tb.must(tb.viewport(width))
+		if v := tb.axe(b); len(v) > 0 {
+			tb.t.Errorf("%s at %d px: axe-core %+v", name, width, v)
+		}
+		if w := evalIn[int64](tb, `document.documentElement.scrollWidth`); w > width {
+			tb.t.Errorf("%s at %d px is %d px wide", name, width, w)
+		}
+		tb.screenshot(b, fmt.Sprintf("%s-%d", name, width))
 	}
 }

@@ -63,16 +63,7 @@ func TestWaitlistInBrowserWithoutJavaScript(t *testing.T) {
 		t.Helper()
 		audit := b.tab(t, tabOptions{})
 		audit.open(a.url + path)
-		for _, width := range []int64{1280, 390} {
-			audit.must(audit.viewport(width))
-			if v := audit.axe(b); len(v) > 0 {
-				t.Errorf("axe-core on %s at %d px: %+v", name, width, v)
-			}
-			if w := evalIn[int64](audit, `document.documentElement.scrollWidth`); w > width {
-				t.Errorf("%s at %d px is %d px wide", name, width, w)
-			}
-			audit.screenshot(b, name+"-"+map[int64]string{1280: "1280", 390: "390"}[width])
-		}
+		audit.auditWidths(b, name)
 	}
 	tb.open(a.url + "/book?date=2026-12-09")
 	tb.follow(chromedp.Click(chromedp.CSS(`.waitlist-link a`)))

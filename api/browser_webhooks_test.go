@@ -32,13 +32,7 @@ func TestWebhooksPageInBrowser(t *testing.T) {
 	a := newAdminTest(t, api.Config{}, func(d *api.Deps, store *storage.Store) {
 		d.Webhooks = webhook.New(webhook.Config{AllowPrivate: true}, store, d.Service.Now, nil)
 	})
-	tb := b.tab(t, tabOptions{})
-	tb.open(a.url + "/admin/sign-in")
-	tb.must(
-		chromedp.SendKeys(chromedp.ID("email"), adminEmail),
-		chromedp.SendKeys(chromedp.ID("password"), adminPassword),
-	)
-	tb.follow(chromedp.Click(chromedp.CSS(`form[action="/admin/sign-in"] button`)))
+	tb := signedInTab(t, b, a, 1280)
 	if code := tb.open(a.url + "/admin/webhooks"); code != 200 {
 		t.Fatalf("/admin/webhooks: %d", code)
 	}
@@ -83,14 +77,5 @@ func TestWebhooksPageInBrowser(t *testing.T) {
 	if strings.Contains(tb.text("main"), "whsec_") {
 		t.Fatal("the secret is shown again")
 	}
-	for _, width := range []int64{1280, 390} {
-		tb.must(tb.viewport(width))
-		if v := tb.axe(b); len(v) > 0 {
-			t.Errorf("axe-core at %d px: %+v", width, v)
-		}
-		if w := evalIn[int64](tb, `document.documentElement.scrollWidth`); w > width {
-			t.Errorf("at %d px the page is %d px wide", width, w)
-		}
-		tb.screenshot(b, "admin-webhooks-"+map[int64]string{1280: "1280", 390: "390"}[width])
-	}
+	tb.auditWidths(b, "admin-webhooks")
 }

@@ -173,6 +173,16 @@ func weekFixture(t *testing.T, a *adminTest) {
 	b := a.mustSignIn()
 	b.get("/admin/availability")
 	wantAdminRedirect(t, b.post("/admin/availability/time-off", url.Values{"first": {"2026-12-09"}, "action": {"save"}}), "/admin/availability")
+	// A linked calendar holds Friday 14:00 to 15:00.
+	var source int64
+	if err := a.pool.QueryRow(t.Context(), `INSERT INTO calendar_sources (kind, url_sealed, host, status, created_at)
+		VALUES ('ics', 'sealed', 'calendar.example.org', 'ok', $1) RETURNING id`, testNow).Scan(&source); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := a.pool.Exec(t.Context(), `INSERT INTO busy_intervals (source_id, during) VALUES ($1, tstzrange($2, $3))`, source,
+		time.Date(2026, 12, 11, 14, 0, 0, 0, adminLA), time.Date(2026, 12, 11, 15, 0, 0, 0, adminLA)); err != nil {
+		t.Fatal(err)
+	}
 }
 
 // TestAdminWeekCalendarInTheBrowser: the week calendar reads at 1280 px
@@ -188,9 +198,12 @@ func TestAdminWeekCalendarInTheBrowser(t *testing.T) {
 	if !evalIn[bool](tb, `getComputedStyle(document.querySelector(".cal-grid")).display !== "none" && getComputedStyle(document.querySelector(".week-list")).display === "none"`) {
 		t.Fatal("at 1280 px the week is not shown as a grid")
 	}
+	if n := evalIn[int](tb, `document.querySelectorAll(".cal-grid .ev-busy").length`); n != 3 {
+		t.Errorf("the linked calendar's hour is drawn in %d rows, want 3", n)
+	}
 	// Tab from the week links reaches the first booking; focus shows its name.
 	tb.must(chromedp.Focus(chromedp.CSS(`a[rel="next"]`)))
-	for range 10 {
+	for range 40 {
 		tb.must(chromedp.KeyEvent("\t"))
 		if evalIn[bool](tb, `document.activeElement.classList.contains("ev-booking")`) {
 			break
@@ -209,6 +222,9 @@ func TestAdminWeekCalendarInTheBrowser(t *testing.T) {
 	}
 	if w := evalIn[int64](tb, `document.documentElement.scrollWidth`); w > 390 {
 		t.Errorf("the week at 390 px is %d px wide", w)
+	}
+	if got := tb.text(`section[aria-labelledby="day-2026-12-11"] .cal-list`); !strings.Contains(got, "14:00–15:00 Busy in calendar.example.org") {
+		t.Errorf("Friday in the list: %q", got)
 	}
 	if got := tb.text(`#day-2026-12-09`); got != "Wednesday 9 December" {
 		t.Errorf("day heading %q", got)

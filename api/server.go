@@ -104,12 +104,15 @@ type Deps struct {
 	Collectors []prometheus.Collector
 }
 
-// CalendarSyncer syncs one calendar source now (calsync.Syncer).
+// CalendarSyncer syncs one calendar source now (calsync.Calendars).
 type CalendarSyncer interface {
 	// Sync reads source id and returns it as it stands after; a failed
 	// read is recorded on the source, not returned. ECONFLICT while
 	// another sync of it runs; ENOTFOUND.
 	Sync(ctx context.Context, id int64) (*booking.CalendarSource, error)
+	// RemoveWritten removes the bookings written into source id's
+	// calendar, as it is unlinked, and says how many.
+	RemoveWritten(ctx context.Context, id int64) (int, error)
 }
 
 // queueWait is the longest a request waits at the gate for a handler

@@ -4,6 +4,11 @@
 //
 //	go run ./bench [-out bench/RESULTS.md] [-duration 3s] [-rounds 2]
 //
+// To look into one figure: -phases mixed,slots runs only those server
+// phases beside the baselines, -contention=false skips the burst, and
+// -pprof 127.0.0.1:6061 serves the measured server's profiler; such runs
+// print their figures and write no report.
+//
 // It builds cmd/consult, starts it on a fresh embedded database in a
 // temporary DATA_DIR, seeds a practice, and loads it over loopback only.
 // "bench baseline URL" is the baseline server it starts for itself.

@@ -133,8 +133,9 @@ type WaitlistStore interface {
 var ErrWaitlistOff = Errorf(ECONFLICT, "The waitlist is not open at the moment.")
 
 // ValidateWaitlist checks r against today and horizon, both in the
-// client's zone, and returns it tidied: days and parts each once, in order.
-func ValidateWaitlist(r *WaitlistRequest, today Date, horizonDays int) error {
+// client's zone, and the places the practice serves (CheckRegion, as for
+// a booking), and returns it tidied: days and parts each once, in order.
+func ValidateWaitlist(r *WaitlistRequest, today Date, horizonDays int, served []string) error {
 	r.Name, r.Email, r.Region = strings.TrimSpace(r.Name), strings.TrimSpace(r.Email), strings.ToUpper(strings.TrimSpace(r.Region))
 	f := FieldErrors{}
 	switch {
@@ -183,8 +184,8 @@ func ValidateWaitlist(r *WaitlistRequest, today Date, horizonDays int) error {
 	case last.Before(r.To):
 		f.Add("to", fmt.Sprintf("Times are offered up to %s; choose a day until then.", last))
 	}
-	if len(r.Region) > 6 || strings.ContainsFunc(r.Region, func(c rune) bool { return !(c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-') }) {
-		f.Add("region", "Choose where you will be from the list.")
+	if msg := FieldsOf(CheckRegion(served, r.Region))["region"]; msg != "" {
+		f.Add("region", msg)
 	}
 	r.Days, r.Parts = days, parts
 	return f.Err()
@@ -227,7 +228,7 @@ func (s *Service) JoinWaitlist(ctx context.Context, r WaitlistRequest) error {
 		loc = time.UTC // ValidateWaitlist says so at the field
 	}
 	now := s.Now().UTC()
-	if err := ValidateWaitlist(&r, DateOf(now.In(loc)), st.HorizonDays); err != nil {
+	if err := ValidateWaitlist(&r, DateOf(now.In(loc)), st.HorizonDays, st.Profile.Regions); err != nil {
 		return err
 	}
 	token, hash := NewToken()
@@ -351,7 +352,11 @@ func (s *Service) offer(ctx context.Context, e WaitlistEntry, start time.Time) e
 	token, tokenHash := NewToken()
 	nb := NewBooking{Start: start, End: start.Add(st.SlotLength), Name: e.Name, Email: e.Email,
 		TimeZone: e.TimeZone, HourCycle: e.HourCycle, TokenHash: tokenHash, Now: s.Now().UTC(), Limits: s.limits,
-		HoldUntil: s.Now().UTC().Add(s.waitlistHold).Truncate(time.Second), WaitlistEntry: e.ID}
+		HoldUntil: s.Now().UTC().Add(s.waitlistHold).Truncate(time.Second), WaitlistEntry: e.ID,
+		Mode: offerMode(st.Profile.Modes), Region: e.Region}
+	if nb.Mode == ModeVideo {
+		nb.VideoLink = videoLinkFor(st.Profile.Modes.Video)
+	}
 	if nb.MailToken, err = s.sealForMail(token); err != nil {
 		return err
 	}
@@ -442,4 +447,17 @@ func (a *Admin) SetWaitlist(ctx context.Context, who Actor, on bool) error {
 	return a.change(ctx, who, action, func(tx AdminStore, now time.Time) (string, error) {
 		return "waitlist", tx.SetWaitlistEnabled(ctx, on, now)
 	})
+}
+
+// offerMode is how an offered time is to happen: the waitlist does not ask,
+// so a video call where the practice offers one, else in person; the
+// client can change it from the booking's page once booked. A practice
+// that meets by phone only gets none, as no number was asked for.
+func offerMode(m Modes) Mode {
+	for _, mode := range []Mode{ModeVideo, ModeInPerson} {
+		if m.Offers(mode) {
+			return mode
+		}
+	}
+	return ""
 }

@@ -2,6 +2,7 @@ package notify_test
 
 import (
 	"regexp"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -263,5 +264,43 @@ func TestWaitlistClaimIsAWebhookEvent(t *testing.T) {
 	}
 	if len(events) != 1 || events[0] != booking.EventWaitlistClaimed {
 		t.Fatalf("webhook deliveries queued: %v", events)
+	}
+}
+
+// TestWaitlistOfferIsAVideoCallWhereOffered: a practice that meets by
+// video (or by phone) offers the freed time as a video call with a room
+// of its own, and the offer names the way without giving the link early.
+func TestWaitlistOfferIsAVideoCallWhereOffered(t *testing.T) {
+	e := newEnv(t)
+	p := booking.Profile{Modes: booking.Modes{
+		Video: booking.VideoMode{Enabled: true, BaseURL: "https://meet.example.org"},
+		Phone: booking.PhoneMode{Enabled: true}}}
+	if err := e.store.UpdateProfile(e.ctx, p, start); err != nil {
+		t.Fatal(err)
+	}
+	tokens := make([]string, 0, 6)
+	for range booking.DefaultSettings().DailyCap {
+		_, token, err := e.svc.Book(e.ctx, booking.Request{Start: e.slot("2026-12-09", 0), Name: "Client",
+			Email: "client@example.org", TimeZone: "America/Los_Angeles", Mode: booking.ModeVideo}, "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		tokens = append(tokens, token)
+	}
+	e.joinWaitlist("anna@example.org")
+	if _, err := e.svc.Cancel(e.ctx, tokens[2]); err != nil {
+		t.Fatal(err)
+	}
+	if n, err := e.svc.OfferWaitlist(e.ctx); err != nil || n != 1 {
+		t.Fatalf("offers %d, %v", n, err)
+	}
+	e.run()
+	offer := only(t, sentTo(e.received(), "anna@example.org"), "A time has come free")
+	if !strings.Contains(offer.Text, "How: a video call") || strings.Contains(offer.Text, "meet.example.org") {
+		t.Fatalf("offer:\n%s", offer.Text)
+	}
+	b, err := e.svc.Confirm(e.ctx, waitlistToken(t, e.received(), "A time has come free", "anna@example.org", "manage"))
+	if err != nil || b.Mode != booking.ModeVideo || !strings.HasPrefix(b.VideoLink, "https://meet.example.org/") {
+		t.Fatalf("claimed: %+v, %v", b, err)
 	}
 }

@@ -22,20 +22,24 @@ import (
 //
 //   - bookingLockKey shared: bookings do not wait for each other on it,
 //     but every change to what all of them read (hours, rules, time off,
-//     a hold confirmed or expired, a client erased) takes it exclusively
-//     (lockBookings) and waits for, and holds off, all of them. Under it
-//     the settings a check reads cannot change.
-//   - one lock per practice-local date of the check (booking.CheckDates:
-//     the dates within the buffer, and the date whose daily cap it
-//     counts). Two bookings that could change each other's check share one
-//     of those dates.
+//     calendar busy time, a hold confirmed or expired, a booking restored,
+//     a client erased) takes it exclusively (lockBookings) and waits for,
+//     and holds off, all of them. Under it the schedule a check reads
+//     cannot change.
 //   - one lock for the inbox (client_key) and one for the network
 //     (network_key) when their limits are checked: those count the
 //     client's bookings on every date.
+//   - one lock per practice-local date of the check (booking.CheckDates:
+//     the dates within the buffer, and the date whose daily cap it
+//     counts), taken once the schedule is read and before the bookings
+//     are. Two bookings that could change each other's check share one of
+//     those dates.
 //
-// Taken in that order, dates ascending, so that two requests never each
-// wait for the other; PostgreSQL would end one of them as a deadlock. The
-// exclusion constraint stays the last word on overlaps.
+// Always taken in that order, dates ascending, so that two requests never
+// each wait for the other (PostgreSQL would end one of them as a
+// deadlock); a change holding the lock exclusively takes the dates' locks
+// too, without waiting, as no booking can hold one then. The exclusion
+// constraint stays the last word on overlaps.
 const (
 	bookingDateLockClass    = 7_310_003
 	bookingClientLockClass  = 7_310_004

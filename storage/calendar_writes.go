@@ -99,3 +99,18 @@ func (s *Store) CalendarWriteTarget(ctx context.Context, id int64) (booking.Cale
 	}
 	return c, nil
 }
+
+// WrittenBookings returns the bookings written into source id's calendar
+// at least once.
+func (s *Store) WrittenBookings(ctx context.Context, id int64) ([]int64, error) {
+	rows, err := s.db.Query(ctx, `SELECT DISTINCT booking_id FROM calendar_writes
+		WHERE source_id = $1 AND status = 'done' ORDER BY booking_id`, id)
+	if err != nil {
+		return nil, fmt.Errorf("storage: written bookings: %w", translate(err))
+	}
+	ids, err := pgx.CollectRows(rows, pgx.RowTo[int64])
+	if err != nil {
+		return nil, fmt.Errorf("storage: written bookings: %w", translate(err))
+	}
+	return ids, nil
+}

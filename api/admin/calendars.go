@@ -16,9 +16,11 @@ import (
 // time blocks consultation times, how each was last read, and what they
 // block over the next two weeks beside the hours.
 
-// CalendarSyncer reads one linked calendar now (calsync.Syncer).
+// CalendarSyncer reads one linked calendar now and clears the bookings
+// written into one being unlinked (calsync.Calendars).
 type CalendarSyncer interface {
 	Sync(ctx context.Context, id int64) (*booking.CalendarSource, error)
+	RemoveWritten(ctx context.Context, id int64) (int, error)
 }
 
 // sourceRow is a linked calendar as listed.
@@ -39,7 +41,13 @@ type sourceRow struct {
 type busyDay struct {
 	Label string
 	Hours []string // empty: closed
-	Busy  []string
+	Busy  []busyTime
+}
+
+// busyTime is one busy time of a day, and the calendar it is from when
+// several are linked.
+type busyTime struct {
+	Time, Calendar string
 }
 
 // sourceForm is what was typed into the add form, shown again beside an
@@ -126,10 +134,11 @@ func (h *Handler) renderCalendars(c echo.Context, status int, form sourceForm, e
 						label = a.In(loc).Format("15:04") + "–24:00"
 					}
 				}
+				bt := busyTime{Time: label}
 				if len(srcs) > 1 {
-					label += " (" + hosts[s.ID] + ")"
+					bt.Calendar = hosts[s.ID]
 				}
-				bd.Busy = append(bd.Busy, label)
+				bd.Busy = append(bd.Busy, bt)
 			}
 		}
 		d.Days = append(d.Days, bd)
@@ -214,8 +223,21 @@ func (h *Handler) RemoveCalendar(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	if err := h.admin.DeleteCalendarSource(c.Request().Context(), h.who(c), id); err != nil {
+	ctx := c.Request().Context()
+	msg := "The calendar is unlinked; its busy times no longer block bookings."
+	if h.calendars != nil {
+		if _, err := h.admin.CalendarSource(ctx, id); err != nil {
+			return err
+		}
+		// The consultations written into it go with it.
+		if n, err := h.calendars.RemoveWritten(ctx, id); err != nil {
+			msg += " The consultations written into it could not be removed (" + strings.TrimSuffix(booking.ErrorMessage(err), ".") + "); remove them there by hand."
+		} else if n > 0 {
+			msg += " The " + strconv.Itoa(n) + " consultations written into it were removed from it."
+		}
+	}
+	if err := h.admin.DeleteCalendarSource(ctx, h.who(c), id); err != nil {
 		return err
 	}
-	return h.redirect(c, "/admin/calendars", "The calendar is unlinked; its busy times no longer block bookings.")
+	return h.redirect(c, "/admin/calendars", msg)
 }

@@ -14,10 +14,10 @@ import (
 
 // waitlistForm is what the visitor typed, kept when the form comes back.
 type waitlistForm struct {
-	Name, Email, TZ, From, To string
-	Days                      []time.Weekday
-	Parts                     []string
-	Consent                   bool
+	Name, Email, TZ, From, To, Region string
+	Days                              []time.Weekday
+	Parts                             []string
+	Consent                           bool
 }
 
 // dayChoice and partChoice are the form's checkboxes.
@@ -29,19 +29,22 @@ type dayChoice struct {
 // waitlistPage is the page of the waitlist's form.
 type waitlistPage struct {
 	page
-	Form   waitlistForm
-	Zones  []zoneGroup
-	Days   []dayChoice
-	Parts  []dayChoice
-	Min    string // the first and last days that may be asked for
-	Max    string
-	Errors []fieldError
-	Err    map[string]string
-	Off    bool // the practitioner has switched the waitlist off
+	Form  waitlistForm
+	Zones []zoneGroup
+	// Regions are the places the practice serves, for the question where
+	// the client will be (none: not asked).
+	Regions []regionOption
+	Days    []dayChoice
+	Parts   []dayChoice
+	Min     string // the first and last days that may be asked for
+	Max     string
+	Errors  []fieldError
+	Err     map[string]string
+	Off     bool // the practitioner has switched the waitlist off
 }
 
 // waitlistFields are the form's fields in order, for the error summary.
-var waitlistFields = []string{"name", "email", "timezone", "days", "parts", "from", "to", "consent"}
+var waitlistFields = []string{"name", "email", "timezone", "region", "days", "parts", "from", "to", "consent"}
 
 func (h *Handler) renderWaitlistForm(c echo.Context, status int, f waitlistForm, errs map[string]string) error {
 	ctx := c.Request().Context()
@@ -59,7 +62,7 @@ func (h *Handler) renderWaitlistForm(c echo.Context, status int, f waitlistForm,
 	today := booking.DateOf(now.In(loc))
 	d := waitlistPage{page: h.pageFor(viewOf(st), "Tell me when a time frees up", "", ""),
 		Form: f, Zones: zoneGroups(f.TZ, now), Min: today.String(), Max: today.AddDays(st.HorizonDays).String(),
-		Err: errs, Off: !on}
+		Err: errs, Off: !on, Regions: regionOptions(st.Profile.Regions, f.Region)}
 	if d.Form.From == "" {
 		d.Form.From = d.Min
 	}
@@ -110,7 +113,8 @@ func (h *Handler) JoinWaitlist(c echo.Context) error {
 	}
 	form := r.PostForm
 	f := waitlistForm{Name: form.Get("name"), Email: form.Get("email"), TZ: form.Get("timezone"),
-		From: form.Get("from"), To: form.Get("to"), Parts: form["parts"], Consent: form.Get("consent") == "yes"}
+		From: form.Get("from"), To: form.Get("to"), Parts: form["parts"], Consent: form.Get("consent") == "yes",
+		Region: form.Get("region")}
 	errs := map[string]string{}
 	days, err := booking.ParseWeekdays(form["days"])
 	if err != nil {
@@ -121,7 +125,19 @@ func (h *Handler) JoinWaitlist(c echo.Context) error {
 		return c.Redirect(http.StatusSeeOther, "/waitlist/check-email") // the honeypot: a robot
 	}
 	req := booking.WaitlistRequest{Name: f.Name, Email: f.Email, TimeZone: f.TZ, HourCycle: clockOf(c, 0).Hours.Cycle(),
-		Days: days, Parts: f.Parts}
+		Days: days, Parts: f.Parts, Region: f.Region}
+	st, err := h.svc.Settings(c.Request().Context())
+	if err != nil {
+		return err
+	}
+	// Somewhere the practice does not work: told kindly where it does,
+	// and nothing stored, as on the booking form.
+	if len(st.Profile.Regions) > 0 && f.Region != "" && !booking.Serves(st.Profile.Regions, f.Region) {
+		return h.render(c, http.StatusUnprocessableEntity, "not-served", notServedPage{
+			page:   h.pageFor(viewOf(st), "We cannot offer you a consultation there", "", ""),
+			Places: booking.ServedText(st.Profile.Regions),
+		})
+	}
 	var perr error
 	if req.From, perr = booking.ParseDate(f.From); perr != nil {
 		errs["from"] = "Enter the first day as a date."
@@ -137,12 +153,8 @@ func (h *Handler) JoinWaitlist(c echo.Context) error {
 	} else {
 		// Nothing is stored while anything is amiss; the rest of the
 		// form's mistakes are said at once all the same.
-		st, serr := h.svc.Settings(c.Request().Context())
-		if serr != nil {
-			return serr
-		}
 		loc, _ := visitorZone(f.TZ, st)
-		err = booking.ValidateWaitlist(&req, booking.DateOf(h.svc.Now().In(loc)), st.HorizonDays)
+		err = booking.ValidateWaitlist(&req, booking.DateOf(h.svc.Now().In(loc)), st.HorizonDays, st.Profile.Regions)
 	}
 	if fe := fieldErrorsOf(err); fe != nil {
 		for k, v := range fe {

@@ -127,10 +127,13 @@ type event struct {
 	allDay     bool
 	duration   string // DURATION when no DTEND
 	recurrence *time.Time
-	rrule      string
-	rdates     []time.Time
-	exdates    []time.Time
-	busy       bool
+	// thisAndFuture is an override's RANGE=THISANDFUTURE: its change of
+	// time and length applies to every later occurrence too.
+	thisAndFuture bool
+	rrule         string
+	rdates        []time.Time
+	exdates       []time.Time
+	busy          bool
 }
 
 func (p *parser) calendar(cal *ical.Calendar, out *[]booking.Interval) error {
@@ -155,10 +158,15 @@ func (p *parser) calendar(cal *ical.Calendar, out *[]booking.Interval) error {
 	}
 	for _, m := range masters {
 		moved := map[int64]bool{}
+		var futures []*event
 		for _, ov := range overrides[m.uid] {
 			moved[key(*ov.recurrence, m.allDay)] = true
+			if ov.thisAndFuture {
+				futures = append(futures, ov)
+			}
 		}
-		if err := p.expand(m, moved, out); err != nil {
+		slices.SortFunc(futures, func(a, b *event) int { return a.recurrence.Compare(*b.recurrence) })
+		if err := p.expand(m, moved, futures, out); err != nil {
 			return err
 		}
 	}
@@ -209,6 +217,7 @@ func (p *parser) event(c *ical.Component) (*event, error) {
 			return nil, err
 		}
 		ev.recurrence = &t
+		ev.thisAndFuture = strings.EqualFold(rid.Params.Get("RANGE"), "THISANDFUTURE")
 	}
 	if rr := c.Props.Get(ical.PropRecurrenceRule); rr != nil {
 		ev.rrule = rr.Value
@@ -350,8 +359,10 @@ func addDuration(t time.Time, v string) (time.Time, error) {
 }
 
 // expand adds the occurrences of master m, less those with a key in
-// moved (replaced by overrides) and its EXDATEs.
-func (p *parser) expand(m *event, moved map[int64]bool, out *[]booking.Interval) error {
+// moved (replaced by overrides) and its EXDATEs; an occurrence after a
+// THISANDFUTURE override among futures (sorted) takes that override's
+// shift, length and busyness.
+func (p *parser) expand(m *event, moved map[int64]bool, futures []*event, out *[]booking.Interval) error {
 	if !m.busy && m.rrule == "" && len(m.rdates) == 0 {
 		return nil
 	}
@@ -372,6 +383,15 @@ func (p *parser) expand(m *event, moved map[int64]bool, out *[]booking.Interval)
 		k := key(start, m.allDay)
 		if moved[k] || excluded[k] || !m.busy {
 			return nil
+		}
+		for i := len(futures) - 1; i >= 0; i-- {
+			if f := futures[i]; start.After(*f.recurrence) {
+				if !f.busy {
+					return nil
+				}
+				shifted := start.Add(f.start.Sub(*f.recurrence))
+				return p.add(out, shifted, shifted.Add(f.end.Sub(f.start)), m.allDay)
+			}
 		}
 		end := start.Add(length)
 		if m.allDay {

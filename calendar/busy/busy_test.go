@@ -313,3 +313,28 @@ func TestWindowsZone(t *testing.T) {
 		}
 	}
 }
+
+// RECURRENCE-ID;RANGE=THISANDFUTURE moves an occurrence and every later
+// one (RFC 5545 §3.8.4.4); a cancelled one ends the series there.
+func TestParseThisAndFuture(t *testing.T) {
+	cal := "BEGIN:VCALENDAR\nVERSION:2.0\n" +
+		"BEGIN:VEVENT\nUID:s\nDTSTART:20270104T170000Z\nDTEND:20270104T180000Z\nRRULE:FREQ=WEEKLY;COUNT=6\nEND:VEVENT\n" +
+		// From the third week on: two hours later, 30 minutes long.
+		"BEGIN:VEVENT\nUID:s\nRECURRENCE-ID;RANGE=THISANDFUTURE:20270118T170000Z\nDTSTART:20270118T190000Z\nDTEND:20270118T193000Z\nEND:VEVENT\n" +
+		// From the fifth week on: cancelled.
+		"BEGIN:VEVENT\nUID:s\nRECURRENCE-ID;RANGE=THISANDFUTURE:20270201T170000Z\nDTSTART:20270201T170000Z\nDTEND:20270201T180000Z\nSTATUS:CANCELLED\nEND:VEVENT\n" +
+		"END:VCALENDAR\n"
+	got, err := busy.Parse([]byte(cal), busy.Options{Zone: la, From: winFrom, To: winTo})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []booking.Interval{
+		{Start: utc(2027, 1, 4, 17, 0), End: utc(2027, 1, 4, 18, 0)},
+		{Start: utc(2027, 1, 11, 17, 0), End: utc(2027, 1, 11, 18, 0)},
+		{Start: utc(2027, 1, 18, 19, 0), End: utc(2027, 1, 18, 19, 30)},
+		{Start: utc(2027, 1, 25, 19, 0), End: utc(2027, 1, 25, 19, 30)},
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("got%s\nwant%s", show(got), show(want))
+	}
+}

@@ -135,7 +135,11 @@ func (s *Syncer) Sync(ctx context.Context, id int64) (*booking.CalendarSource, e
 	if err != nil {
 		return nil, err
 	}
-	res := s.read(ctx, job)
+	// The whole read ends well within the lease, so no other instance
+	// takes the source over while it runs (CalDAV takes several requests).
+	readCtx, cancel := context.WithTimeout(ctx, lease-time.Minute)
+	res := s.read(readCtx, job)
+	cancel()
 	s.syncs.Inc()
 	if res.Error != "" {
 		s.failures.Inc()

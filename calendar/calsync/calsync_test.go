@@ -87,7 +87,7 @@ func newProvider(t *testing.T) *provider {
 			http.Redirect(w, r, "http://169.254.169.254/latest/meta-data/iam", http.StatusFound)
 		case "drip":
 			w.WriteHeader(http.StatusOK)
-			for range 200 {
+			for range 500 { // 10 s, past the fetch deadline
 				if _, err := w.Write([]byte("BEGIN:VCALENDAR\r\n")); err != nil {
 					return
 				}
@@ -134,7 +134,7 @@ func newEnv(t *testing.T) *env {
 
 func (e *env) syncer(allowPrivate bool, cfg calsync.Config) *calsync.Syncer {
 	zone := func(context.Context) (*time.Location, error) { return time.LoadLocation("America/Los_Angeles") }
-	f := fetch.New(fetch.Options{AllowPrivate: allowPrivate, Timeout: 400 * time.Millisecond, MaxBody: 10 << 20})
+	f := fetch.New(fetch.Options{AllowPrivate: allowPrivate, Timeout: 2 * time.Second, MaxBody: 10 << 20})
 	return calsync.New(cfg, e.store, f, nil, zone, e.clock.Now, slog.New(slog.DiscardHandler))
 }
 

@@ -21,6 +21,7 @@ type WriteStore interface {
 	FinishCalendarWrite(ctx context.Context, id int64, errMsg string, now, retryAt time.Time) error
 	CalendarWriteTarget(ctx context.Context, sourceID int64) (booking.CalendarCredentials, error)
 	BookingByID(ctx context.Context, id int64) (*booking.Booking, error)
+	WrittenBookings(ctx context.Context, sourceID int64) ([]int64, error)
 }
 
 // Writer carries out the queued writes of bookings into the
@@ -71,7 +72,11 @@ func (w *Writer) WriteDue(ctx context.Context) (int, error) {
 	}
 	for _, job := range jobs {
 		msg := ""
-		if err := w.write(ctx, job); err != nil {
+		// Each write ends within its lease.
+		wctx, cancel := context.WithTimeout(ctx, 90*time.Second)
+		err := w.write(wctx, job)
+		cancel()
+		if err != nil {
 			msg = Message(err)
 			w.logger.Info("calendar write failed", "source", job.SourceID, "booking", job.BookingID, "reason", msg)
 		}
@@ -116,7 +121,7 @@ func (w *Writer) write(ctx context.Context, job booking.CalendarWrite) error {
 	if err != nil {
 		return hc.explain(err)
 	}
-	path := strings.TrimSuffix(paths[0], "/") + "/" + strings.NewReplacer("@", "-", ".", "-").Replace(booking.OwnEventUIDFor(job.BookingID)) + ".ics"
+	path := objectPath(paths[0], job.BookingID)
 	if gone || !holdsTime(b.Status) {
 		if err := c.RemoveAll(ctx, path); err != nil {
 			if hc.lastStatus() == http.StatusNotFound {
@@ -149,4 +154,64 @@ func (d *davHTTP) lastStatus() int {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	return d.status
+}
+
+// RemoveWritten removes from source id's calendar every event written
+// for a booking, as the practitioner unlinks it, and returns how many it
+// removed. Events already gone count as removed.
+func (w *Writer) RemoveWritten(ctx context.Context, sourceID int64) (int, error) {
+	target, err := w.store.CalendarWriteTarget(ctx, sourceID)
+	if booking.ErrorCode(err) == booking.ENOTFOUND {
+		return 0, nil // takes no bookings
+	}
+	if err != nil {
+		return 0, err
+	}
+	ids, err := w.store.WrittenBookings(ctx, sourceID)
+	if err != nil || len(ids) == 0 {
+		return 0, err
+	}
+	hc := &davHTTP{c: w.fetcher.Client(), max: w.fetcher.MaxBody()}
+	c, err := caldav.NewClient(webdav.HTTPClientWithBasicAuth(hc, target.Username, target.Password), target.URL)
+	if err != nil {
+		return 0, fetch.ErrURL
+	}
+	paths, err := calendarPaths(ctx, c, target.URL)
+	if err != nil {
+		return 0, hc.explain(err)
+	}
+	n := 0
+	for _, id := range ids {
+		if err := c.RemoveAll(ctx, objectPath(paths[0], id)); err != nil && hc.lastStatus() != http.StatusNotFound {
+			return n, hc.explain(err)
+		}
+		n++
+	}
+	return n, nil
+}
+
+// objectPath is where the event of booking id is written in calendar.
+func objectPath(calendar string, id int64) string {
+	return strings.TrimSuffix(calendar, "/") + "/" + strings.NewReplacer("@", "-", ".", "-").Replace(booking.OwnEventUIDFor(id)) + ".ics"
+}
+
+// Calendars is the syncer and the writer together, as the admin area and
+// API use them: Sync reads a calendar now, RemoveWritten clears the
+// bookings written into one being unlinked (none without a writer).
+type Calendars struct {
+	*Syncer
+	Writer *Writer
+}
+
+// RemoveWritten implements the admin area's unlinking; its error is a
+// domain error whose message is safe to show.
+func (c Calendars) RemoveWritten(ctx context.Context, sourceID int64) (int, error) {
+	if c.Writer == nil {
+		return 0, nil
+	}
+	n, err := c.Writer.RemoveWritten(ctx, sourceID)
+	if err != nil {
+		return n, &booking.Error{Code: booking.EUNAVAILABLE, Message: Message(err), Err: err}
+	}
+	return n, nil
 }

@@ -150,3 +150,52 @@ func TestCalendarWriteRetriesAfterAnOutage(t *testing.T) {
 		t.Error("the write was not tried again after its wait")
 	}
 }
+
+// Unlinking a calendar that takes the bookings removes those written
+// into it.
+func TestRemoveWrittenOnUnlink(t *testing.T) {
+	dav := caldavtest.Start(t)
+	work := dav.MakeCalendar("work")
+	e := newEnv(t)
+	ctx := context.Background()
+	if _, err := e.store.SeedDemoHours(ctx, testNow); err != nil {
+		t.Fatal(err)
+	}
+	src, err := e.store.AddCalendarSource(ctx, booking.NewCalendarSource{Kind: booking.SourceCalDAV, URL: dav.URL + work,
+		Username: dav.Username, Password: dav.Password, IgnoreDeclined: true, WriteBookings: true}, testNow)
+	if err != nil {
+		t.Fatal(err)
+	}
+	svc := booking.NewService(e.store, e.clock.Now)
+	var objects []string
+	for _, h := range []int{18, 19} {
+		b, _, err := svc.Book(ctx, booking.Request{Start: time.Date(2026, 12, 3, h, 0, 0, 0, time.UTC), Name: "Ada Lovelace",
+			Email: "ada" + string(rune('a'+h)) + "@example.org"}, "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		objects = append(objects, work+strings.NewReplacer("@", "-", ".", "-").Replace(booking.OwnEventUIDFor(b.ID))+".ics")
+	}
+	w := e.writer()
+	if n, err := w.WriteDue(ctx); err != nil || n != 2 {
+		t.Fatalf("writes: %d, %v", n, err)
+	}
+	for _, o := range objects {
+		if status, _ := dav.Get(o); status != 200 {
+			t.Fatalf("%s not written: %d", o, status)
+		}
+	}
+	n, err := calsync.Calendars{Writer: w}.RemoveWritten(ctx, src.ID)
+	if err != nil || n != 2 {
+		t.Fatalf("RemoveWritten = %d, %v", n, err)
+	}
+	for _, o := range objects {
+		if status, _ := dav.Get(o); status != 404 {
+			t.Errorf("%s left after unlinking: %d", o, status)
+		}
+	}
+	// Without a writer nothing is tried.
+	if n, err := (calsync.Calendars{}).RemoveWritten(ctx, src.ID); n != 0 || err != nil {
+		t.Errorf("without a writer: %d, %v", n, err)
+	}
+}

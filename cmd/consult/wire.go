@@ -89,7 +89,7 @@ func newApp(ctx context.Context, cfg config, now func() time.Time, logger *slog.
 		Sessions: sessions,
 		Ready:    migrationsCurrent(a.migrator),
 		// The practitioner's calendars, read in the background and on demand.
-		Calendars:  a.calendars,
+		Calendars:  calsync.Calendars{Syncer: a.calendars, Writer: a.calWrites},
 		Collectors: a.calendars.Collectors(),
 	})
 	if err != nil {
