@@ -138,7 +138,7 @@ func TestBrowserPractitionerBookings(t *testing.T) {
 	tb.open(detail)
 	tb.must(chromedp.SendKeys(chromedp.ID("message"), "I am unwell, sorry. Please book again next week."))
 	tb.follow(chromedp.Click(chromedp.CSS(`#cancel-form button`)))
-	if text := bodyText(); !strings.Contains(text, "Your consultation with Harbour Practice has been cancelled") ||
+	if text := bodyText(); !strings.Contains(text, "consultation with Harbour Practice has been cancelled") ||
 		!strings.Contains(text, "I am unwell, sorry. Please book again next week.") || !strings.Contains(text, "Nothing is cancelled until") {
 		t.Fatalf("the cancellation's confirmation: %s", text)
 	}

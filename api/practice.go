@@ -28,6 +28,8 @@ type publicPracticeJSON struct {
 	// Questions are the extra questions a booking may answer (answers[i]
 	// answers questions[i]).
 	Questions []booking.Question `json:"questions"`
+	// PhotoURL is the practitioner's photo, when there is one.
+	PhotoURL string `json:"photo_url,omitempty"`
 }
 
 // modeJSON is a way of meeting the practice offers.
@@ -85,6 +87,9 @@ func (s *Server) publicPractice(c echo.Context) error {
 	out := publicPracticeJSON{Name: st.Brand(), PractitionerName: p.PractitionerName, Credentials: nonNil(p.Credentials),
 		Bio: p.Bio, ContactEmail: p.ContactEmail, ContactPhone: p.ContactPhone, Regions: regionsOut(p.Regions), Modes: []modeJSON{},
 		Questions: questionsOut(p.Questions)}
+	if p.PhotoVersion != "" {
+		out.PhotoURL = s.url("/practice/photo?v=" + p.PhotoVersion)
+	}
 	for _, m := range p.Modes.Enabled() {
 		out.Modes = append(out.Modes, modeJSON{Mode: string(m), Label: m.Label()})
 	}

@@ -1,8 +1,11 @@
 package api_test
 
 import (
+	"bytes"
 	"context"
 	"fmt"
+	"image"
+	"image/png"
 	"strings"
 	"testing"
 
@@ -10,6 +13,7 @@ import (
 
 	"consult/api"
 	"consult/booking"
+	"consult/booking/photo"
 )
 
 // testProfile is a full practitioner's profile for the pages that show it.
@@ -38,6 +42,17 @@ func TestPracticePagesAccessible(t *testing.T) {
 	b := needBrowser(t)
 	a := newAdminTest(t, api.Config{})
 	if err := a.store.UpdateProfile(context.Background(), testProfile, testNow); err != nil {
+		t.Fatal(err)
+	}
+	var square bytes.Buffer
+	if err := png.Encode(&square, image.NewGray(image.Rect(0, 0, 300, 300))); err != nil {
+		t.Fatal(err)
+	}
+	ph, err := photo.Prepare(square.Bytes())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := a.store.SetPhoto(context.Background(), photo.ContentType, ph.JPEG, ph.Version, testNow); err != nil {
 		t.Fatal(err)
 	}
 	var video, inPerson bookingBody

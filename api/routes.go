@@ -25,7 +25,10 @@ func (s *Server) routes() {
 	e.Use(httpx.SecurityHeaders(s.base.Scheme == "https"), s.gate.Limit, httpx.Compress(), s.changes.Note)
 	// No request this service accepts comes near 64 KB; JSON bodies have
 	// their own, smaller limit.
-	e.Use(middleware.BodyLimit("64K"))
+	// The practitioner's photo upload alone may be larger (its route has
+	// a limit of its own).
+	e.Use(middleware.BodyLimitWithConfig(middleware.BodyLimitConfig{Limit: "64K",
+		Skipper: func(c echo.Context) bool { return c.Path() == photoUploadPath }}))
 	e.Use(httpx.RequestTimeout)
 
 	e.GET("/healthz", s.healthz)
@@ -61,6 +64,7 @@ func (s *Server) routes() {
 		e.GET("/sitemap.xml", s.site.Sitemap)
 		e.GET("/", s.site.Home)
 		e.GET("/about", s.site.About)
+		e.GET("/practice/photo", s.site.Photo)
 		for _, slug := range web.RoutedPages() {
 			e.GET("/"+slug, s.site.Content(slug))
 		}
@@ -133,6 +137,8 @@ func (s *Server) routes() {
 	adm.POST("/practice/email", area.SaveMailWording)
 	adm.POST("/practice/modes", area.SaveModes)
 	adm.POST("/practice/questions", area.SaveQuestions)
+	adm.POST("/practice/photo", area.SavePhoto, middleware.BodyLimit("6M"))
+	adm.POST("/practice/photo/delete", area.DeletePhoto)
 	adm.GET("/settings", area.Settings)
 	adm.POST("/settings/practice", area.RenamePractice)
 	adm.POST("/settings/password", area.ChangePassword, area.RequireRecentAuth)
@@ -203,3 +209,6 @@ func (s *Server) routes() {
 		e.Match(feeds.Methods, "/calendar/bookings/:file", s.feed.Bookings)
 	}
 }
+
+// photoUploadPath is the one route whose body may exceed 64 KB.
+const photoUploadPath = "/admin/practice/photo"

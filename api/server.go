@@ -200,6 +200,9 @@ func New(cfg Config, deps Deps) (*Server, error) {
 		if s.versions != nil {
 			cfg.FreeSlots, cfg.Versions = s.freeSlots, s.versions
 		}
+		if deps.Admin != nil {
+			cfg.Photos = deps.Admin
+		}
 		s.site, err = site.New(cfg)
 		if err != nil {
 			return nil, err

@@ -13,7 +13,8 @@ import (
 const RestoreWindow = 24 * time.Hour
 
 // ClientBooking is a booking the practitioner makes for a client, one who
-// phoned say. Mode is not offered yet: it must be "".
+// phoned say. Mode is one the practice offers, or "": then the only one
+// offered, or none when several are (the practitioner arranges it).
 type ClientBooking struct {
 	Start time.Time
 	Name  string
@@ -51,9 +52,6 @@ func (cb *ClientBooking) Validate() error {
 	if cb.Phone != "" && (len(cb.Phone) > MaxPhoneLen || !phoneLike(cb.Phone)) {
 		f.Add("phone", "Enter a phone number using digits, spaces, +, - or brackets, up to 30 characters.")
 	}
-	if cb.Mode != "" {
-		f.Add("mode", "not offered")
-	}
 	return f.Err()
 }
 
@@ -79,9 +77,18 @@ func (a *Admin) BookForClient(ctx context.Context, who Actor, cb ClientBooking) 
 	if err != nil {
 		return nil, err
 	}
+	mode := Mode(strings.TrimSpace(cb.Mode))
+	if modes := st.Profile.Modes.Enabled(); mode != "" || len(modes) == 1 {
+		if mode, err = ChooseMode(st.Profile.Modes, mode, cb.Phone); err != nil {
+			return nil, err
+		}
+	}
 	token, tokenHash := NewToken()
 	nb := NewBooking{Start: cb.Start.UTC(), End: cb.Start.UTC().Add(st.SlotLength),
-		Name: cb.Name, Email: cb.Email, Phone: cb.Phone, TimeZone: st.TimeZone, TokenHash: tokenHash}
+		Name: cb.Name, Email: cb.Email, Phone: cb.Phone, TimeZone: st.TimeZone, TokenHash: tokenHash, Mode: mode}
+	if mode == ModeVideo {
+		nb.VideoLink = videoLinkFor(st.Profile.Modes.Video)
+	}
 	if nb.MailToken, err = a.sealForMail(token); err != nil {
 		return nil, err
 	}

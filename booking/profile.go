@@ -132,6 +132,35 @@ type ProfileStore interface {
 	// UpdateProfile replaces the profile, stamped now. ENOTFOUND when the
 	// practice has no settings; EINVALID when the database refuses a value.
 	UpdateProfile(ctx context.Context, p Profile, now time.Time) error
+	// SetPhoto stores the practitioner's photo (a prepared JPEG) under
+	// version, or removes it when image is nil, stamped now.
+	SetPhoto(ctx context.Context, contentType string, image []byte, version string, now time.Time) error
+	// Photo returns the photo, its type and version. ENOTFOUND when there
+	// is none.
+	Photo(ctx context.Context) (contentType string, image []byte, version string, err error)
+}
+
+// PhotoPreparer turns an upload into the photo kept: decoded, scaled and
+// encoded again without metadata (package photo does it).
+type PhotoPreparer func(upload []byte) (jpeg []byte, version string, err error)
+
+// SavePhoto prepares an uploaded photo and stores it. EINVALID (photo)
+// when prepare refuses the file; nothing is stored then.
+func (a *Admin) SavePhoto(ctx context.Context, who Actor, upload []byte, prepare PhotoPreparer) error {
+	img, version, err := prepare(upload)
+	if err != nil {
+		return FieldErrors{"photo": "Upload a photo as a JPEG, PNG or GIF file of at most 5 MB."}.Err()
+	}
+	return a.change(ctx, who, "profile.photo", func(tx AdminStore, now time.Time) (string, error) {
+		return "profile:photo", tx.SetPhoto(ctx, "image/jpeg", img, version, now)
+	})
+}
+
+// DeletePhoto removes the practitioner's photo.
+func (a *Admin) DeletePhoto(ctx context.Context, who Actor) error {
+	return a.change(ctx, who, "profile.photo-delete", func(tx AdminStore, now time.Time) (string, error) {
+		return "profile:photo", tx.SetPhoto(ctx, "", nil, "", now)
+	})
 }
 
 // SaveProfile checks and stores the practice's profile. EINVALID, naming

@@ -33,8 +33,12 @@ func NewMigrator(pool *pgxpool.Pool, logger *slog.Logger) (*Migrator, error) {
 	if logger == nil {
 		logger = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}
+	// Out of order: features are built side by side, each with its own
+	// migration numbers, and a database may have taken a later number
+	// before an earlier one landed; the earlier is then applied first. The
+	// migrations of one release never depend on each other's order.
 	p, err := goose.NewProvider(goose.DialectPostgres, db, migrations.FS,
-		goose.WithSessionLocker(locker), goose.WithSlog(logger))
+		goose.WithSessionLocker(locker), goose.WithSlog(logger), goose.WithAllowOutofOrder(true))
 	if err != nil {
 		db.Close()
 		return nil, fmt.Errorf("storage: migrations: %w", err)

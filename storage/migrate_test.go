@@ -8,6 +8,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/jackc/pgx/v5/stdlib"
+	"github.com/pressly/goose/v3"
+
 	"consult/booking"
 	"consult/migrations"
 	"consult/storage"
@@ -129,5 +132,43 @@ func TestScheduleMergesOverridesAndTimeOff(t *testing.T) {
 	}
 	if sched.Settings.SlotLength != 20*time.Minute || sched.Settings.TimeZone != "America/Los_Angeles" {
 		t.Errorf("settings %+v", sched.Settings)
+	}
+}
+
+// TestMigrationsApplyOutOfOrder: a database that took a later migration
+// before an earlier one landed (features built side by side) is brought up
+// to date, the earlier one applied.
+func TestMigrationsApplyOutOfOrder(t *testing.T) {
+	ctx := context.Background()
+	pool := storagetest.NewDB(t)
+	m, err := storage.NewMigrator(pool, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer m.Close()
+	if err := m.DownTo(ctx, 13); err != nil {
+		t.Fatal(err)
+	}
+	// As a server built between the two would have left it: 00024 (the
+	// webhooks) applied, 00014 onward not.
+	db := stdlib.OpenDBFromPool(pool)
+	defer db.Close()
+	p, err := goose.NewProvider(goose.DialectPostgres, db, migrations.FS)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := p.ApplyVersion(ctx, 24, true); err != nil {
+		t.Fatal(err)
+	}
+	if err := m.Up(ctx); err != nil {
+		t.Fatalf("up with 00014 missing below 00024: %v", err)
+	}
+	if current, err := m.Current(ctx); err != nil || !current {
+		t.Fatalf("Current() = %v, %v", current, err)
+	}
+	var profile bool
+	if err := pool.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM information_schema.columns
+		WHERE table_name = 'practice_settings' AND column_name = 'waitlist_enabled')`).Scan(&profile); err != nil || !profile {
+		t.Fatalf("the later migrations were not applied: %v", err)
 	}
 }

@@ -2,8 +2,11 @@ package storage
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
+
+	"github.com/jackc/pgx/v5"
 
 	"consult/booking"
 )
@@ -61,4 +64,49 @@ func (s *Store) SeedDemoProfile(ctx context.Context, p booking.Profile, now time
 		return false, fmt.Errorf("storage: seed demo profile: %w", translate(err))
 	}
 	return tag.RowsAffected() > 0, nil
+}
+
+// SetPhoto implements booking.ProfileStore: the photo and the version the
+// settings carry change together, and the profile's stamp moves, so the
+// pages that show the photo are rendered again.
+func (s *Store) SetPhoto(ctx context.Context, contentType string, image []byte, version string, now time.Time) error {
+	return s.transact(ctx, func(tx pgx.Tx) error {
+		var err error
+		if image == nil {
+			_, err = tx.Exec(ctx, `DELETE FROM practice_photo`)
+		} else {
+			_, err = tx.Exec(ctx, `
+				INSERT INTO practice_photo (content_type, image, version, updated_at) VALUES ($1, $2, $3, $4)
+				ON CONFLICT (id) DO UPDATE SET content_type = $1, image = $2, version = $3, updated_at = $4`,
+				contentType, image, version, stamp(now))
+		}
+		if err != nil {
+			return fmt.Errorf("storage: set photo: %w", translate(err))
+		}
+		tag, err := tx.Exec(ctx, `
+			UPDATE practice_settings SET photo_version = $1, updated_at = $2,
+				profile_updated_at = greatest($2, profile_updated_at + interval '1 microsecond'),
+				availability_changed_at = greatest(availability_changed_at, $2)`, version, stamp(now))
+		if err != nil {
+			return fmt.Errorf("storage: set photo: %w", translate(err))
+		}
+		if tag.RowsAffected() == 0 {
+			return booking.Errorf(booking.ENOTFOUND, "The practice has no settings yet.")
+		}
+		return nil
+	})
+}
+
+// Photo implements booking.ProfileStore.
+func (s *Store) Photo(ctx context.Context) (string, []byte, string, error) {
+	var ct, version string
+	var img []byte
+	err := s.db.QueryRow(ctx, `SELECT content_type, image, version FROM practice_photo`).Scan(&ct, &img, &version)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return "", nil, "", booking.Errorf(booking.ENOTFOUND, "There is no photo.")
+	}
+	if err != nil {
+		return "", nil, "", fmt.Errorf("storage: photo: %w", translate(err))
+	}
+	return ct, img, version, nil
 }

@@ -1,6 +1,7 @@
 package admin
 
 import (
+	"io"
 	"net/http"
 	"slices"
 	"strconv"
@@ -9,6 +10,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"consult/booking"
+	"consult/booking/photo"
 )
 
 // regionChoice is one place on the practice page, ticked when served.
@@ -189,4 +191,48 @@ func (h *Handler) SaveQuestions(c echo.Context) error {
 		return err
 	}
 	return h.redirect(c, "/admin/practice#questions-h", "The extra questions are saved.")
+}
+
+// SavePhoto stores an uploaded photo of the practitioner, resized and
+// stripped of its metadata.
+func (h *Handler) SavePhoto(c echo.Context) error {
+	ctx := c.Request().Context()
+	var upload []byte
+	if fh, err := c.FormFile("photo"); err == nil && fh.Size <= photo.MaxUpload {
+		f, err := fh.Open()
+		if err != nil {
+			return err
+		}
+		upload, err = io.ReadAll(io.LimitReader(f, photo.MaxUpload+1))
+		f.Close()
+		if err != nil {
+			return err
+		}
+	}
+	err := h.admin.SavePhoto(ctx, h.who(c), upload, func(b []byte) ([]byte, string, error) {
+		p, err := photo.Prepare(b)
+		if err != nil {
+			return nil, "", err
+		}
+		return p.JPEG, p.Version, nil
+	})
+	if fe := fieldErrors(err); fe != nil {
+		st, serr := h.svc.Settings(ctx)
+		if serr != nil {
+			return serr
+		}
+		return h.render(c, http.StatusUnprocessableEntity, "practice", "Practice profile", practiceDataOf(st, st.Profile), fe)
+	}
+	if err != nil {
+		return err
+	}
+	return h.redirect(c, "/admin/practice#photo-h", "The photo is saved.")
+}
+
+// DeletePhoto removes the practitioner's photo.
+func (h *Handler) DeletePhoto(c echo.Context) error {
+	if err := h.admin.DeletePhoto(c.Request().Context(), h.who(c)); err != nil {
+		return err
+	}
+	return h.redirect(c, "/admin/practice#photo-h", "The photo is removed.")
 }

@@ -2,6 +2,7 @@ package site
 
 import (
 	"html/template"
+	"net/http"
 	"strings"
 	"time"
 
@@ -22,6 +23,8 @@ type practiceView struct {
 	Email   string
 	Phone   string
 	Regions []regionLine
+	// Photo is the address of the practitioner's photo; "" for none.
+	Photo string
 }
 
 // regionLine is one country the practice serves, whole or in the states
@@ -79,6 +82,9 @@ func viewOf(st booking.Settings) practiceView {
 		Name: st.Brand(), Practitioner: p.PractitionerName, Credentials: p.Credentials,
 		Email: p.ContactEmail, Phone: p.ContactPhone, Regions: servedLines(p.Regions),
 	}
+	if p.PhotoVersion != "" {
+		pv.Photo = "/practice/photo?v=" + p.PhotoVersion
+	}
 	for _, para := range strings.Split(p.Bio, "\n\n") {
 		if para = strings.TrimSpace(para); para != "" {
 			pv.Bio = append(pv.Bio, para)
@@ -102,4 +108,32 @@ func (h *Handler) About(c echo.Context) error {
 		}
 		return h.pageFor(pv, title, "Who you will talk with in the free consultation, their credentials and where they work.", "/about")
 	})
+}
+
+// Photo serves the practitioner's photo from this service's own origin.
+// A link naming the current version may be kept for good; any other is
+// asked for again within minutes, so a new photo shows.
+func (h *Handler) Photo(c echo.Context) error {
+	if h.photos == nil {
+		return echo.ErrNotFound
+	}
+	ct, img, version, err := h.photos.Photo(c.Request().Context())
+	if booking.ErrorCode(err) == booking.ENOTFOUND {
+		return echo.ErrNotFound
+	}
+	if err != nil {
+		return err
+	}
+	hd := c.Response().Header()
+	etag := `"` + version + `"`
+	hd.Set(echo.HeaderCacheControl, "public, max-age=300")
+	if c.QueryParam("v") == version {
+		hd.Set(echo.HeaderCacheControl, "public, max-age=31536000, immutable")
+	}
+	hd.Set("ETag", etag)
+	hd.Set("X-Content-Type-Options", "nosniff")
+	if c.Request().Header.Get("If-None-Match") == etag {
+		return c.NoContent(http.StatusNotModified)
+	}
+	return c.Blob(http.StatusOK, ct, img)
 }

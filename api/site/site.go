@@ -45,6 +45,14 @@ type Config struct {
 	// Proof, when set, asks booking requests for a proof of work while
 	// bookings come at an abnormal rate.
 	Proof *proof.Guard
+	// Photos, when set, serves the practitioner's photo.
+	Photos PhotoSource
+}
+
+// PhotoSource reads the practitioner's photo; *storage.Store is one.
+type PhotoSource interface {
+	// Photo returns the photo, its type and version; ENOTFOUND for none.
+	Photo(ctx context.Context) (contentType string, image []byte, version string, err error)
 }
 
 // Handler serves the public site's pages; build it with New.
@@ -58,6 +66,7 @@ type Handler struct {
 	practice func(booking.Settings) calendar.Practice
 	cache    pageCache
 	proof    *proof.Guard
+	photos   PhotoSource
 	// freeSlots and versions as in Config; bookCache holds the booking
 	// form's copies.
 	freeSlots func(ctx context.Context, from, to booking.Date, loc *time.Location, now time.Time) ([]booking.Slot, error)
@@ -89,6 +98,7 @@ func New(cfg Config) (*Handler, error) {
 		changes:  cfg.Changes,
 		practice: cfg.Practice,
 		proof:    cfg.Proof,
+		photos:   cfg.Photos,
 
 		freeSlots: cfg.FreeSlots,
 		versions:  cfg.Versions,

@@ -378,3 +378,79 @@ func TestCredentialsStoredSealed(t *testing.T) {
 		t.Errorf("host %q", src.Host)
 	}
 }
+
+// A booking racing a sync that has just found a conflicting event is
+// refused. The booking lock is held while the sync (which takes it to
+// record what it found) and then a booking (which takes it to check and
+// insert) queue behind it; once it is released the sync records the
+// event first, and the booking, whose first look saw the time free,
+// is refused in its own transaction.
+func TestBookingRacingASyncIsRefused(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	if _, err := e.store.SeedDemoHours(ctx, testNow); err != nil {
+		t.Fatal(err)
+	}
+	svc := booking.NewService(e.store, e.clock.Now)
+	// goodICS holds 10:00–11:00 in Los Angeles on Thursday 3 December.
+	start := time.Date(2026, 12, 3, 18, 0, 0, 0, time.UTC)
+	if slots, _, err := svc.Slots(ctx, start, start.Add(time.Minute)); err != nil || len(slots) != 1 {
+		t.Fatalf("the time is not free before the sync: %v, %v", slots, err)
+	}
+	pool := e.store.Pool()
+	holder, err := pool.Begin(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer holder.Rollback(ctx)
+	const bookingLockKey = 7_310_001 // storage's booking lock
+	if _, err := holder.Exec(ctx, `SELECT pg_advisory_xact_lock($1)`, bookingLockKey); err != nil {
+		t.Fatal(err)
+	}
+	waiting := func(n int) {
+		t.Helper()
+		deadline := time.Now().Add(10 * time.Second)
+		for {
+			var got int
+			if err := pool.QueryRow(ctx, `SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted
+				AND database = (SELECT oid FROM pg_database WHERE datname = current_database())`).Scan(&got); err != nil {
+				t.Fatal(err)
+			}
+			if got >= n {
+				return
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("%d waiting for the booking lock, want %d", got, n)
+			}
+			time.Sleep(10 * time.Millisecond)
+		}
+	}
+	s := e.syncer(true, calsync.Config{})
+	synced := make(chan error, 1)
+	go func() {
+		_, err := s.Sync(ctx, e.src.ID)
+		synced <- err
+	}()
+	waiting(1)
+	booked := make(chan error, 1)
+	go func() {
+		_, _, err := svc.Book(ctx, booking.Request{Start: start, Name: "Ada Lovelace", Email: "ada@example.org"}, "")
+		booked <- err
+	}()
+	waiting(2)
+	if err := holder.Rollback(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if err := <-synced; err != nil {
+		t.Fatal(err)
+	}
+	err = <-booked
+	var de *booking.Error
+	if !errors.As(err, &de) || de.Code != booking.ECONFLICT || de.Kind != booking.RefusedTaken {
+		t.Fatalf("booking racing the sync: %v, want refused as taken", err)
+	}
+	var n int
+	if err := pool.QueryRow(ctx, `SELECT count(*) FROM bookings`).Scan(&n); err != nil || n != 0 {
+		t.Errorf("%d bookings stored, %v", n, err)
+	}
+}

@@ -237,7 +237,7 @@ func TestServeEndToEnd(t *testing.T) {
 			t.Errorf("metrics lack %q", want)
 		}
 	}
-	if strings.Contains(metrics, "edith") || strings.Contains(metrics, "/manage/") {
+	if strings.Contains(metrics, "edith") || strings.Contains(metrics, "/manage/") || strings.Contains(metrics, "meet.example.org") {
 		t.Error("metrics carry personal data or secret paths")
 	}
 
@@ -250,7 +250,7 @@ func TestServeEndToEnd(t *testing.T) {
 	case <-time.After(20 * time.Second):
 		t.Fatal("serve did not stop after cancel")
 	}
-	for _, secret := range []string{"Edith", "Endtoend", "edith@example.org", "555 0199", "private words"} {
+	for _, secret := range []string{"Edith", "Endtoend", "edith@example.org", "555 0199", "private words", "meet.example.org/"} {
 		if strings.Contains(logs.String(), secret) {
 			t.Errorf("the log contains personal data %q", secret)
 		}

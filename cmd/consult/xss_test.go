@@ -122,6 +122,18 @@ func TestMarkupNeverRunsAnywhere(t *testing.T) {
 	token := regexp.MustCompile(`/manage/([A-Za-z0-9_-]+)"`).FindStringSubmatch(string(created))[1]
 	id := regexp.MustCompile(`"id":(\d+)`).FindStringSubmatch(string(created))[1]
 
+	// Someone joins the waitlist with markup in the name.
+	wait := fmt.Sprintf(`{"name":%q,"email":"wren@example.org","timezone":"America/Los_Angeles","days":["wed"],"parts":["morning"],"from":%q,"to":%q,"region":"US-CA"}`,
+		xssName, day, day)
+	resp, err = http.Post(base+"/api/v1/waitlist", "application/json", strings.NewReader(wait))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != 202 {
+		t.Fatalf("joining the waitlist: %d", resp.StatusCode)
+	}
+
 	// The client's pages and the site's own pages.
 	for _, p := range []string{"/", "/about", "/book", "/manage/" + token, "/manage/" + token + "/confirmation", "/privacy"} {
 		page := fetch(t, http.DefaultClient, base+p)
@@ -145,7 +157,7 @@ func TestMarkupNeverRunsAnywhere(t *testing.T) {
 
 	for _, p := range []string{"/admin", "/admin/bookings", "/admin/bookings?q=zoe", "/admin/bookings/" + id,
 		"/admin/bookings/" + id + "/move", "/admin/bookings/" + id + "/cancel", "/admin/bookings/new?client=" + id,
-		"/admin?week=" + day, "/admin/dashboard", "/admin/availability", "/admin/rules", "/admin/practice"} {
+		"/admin?week=" + day, "/admin/dashboard", "/admin/availability", "/admin/rules", "/admin/practice", "/admin/waitlist"} {
 		page := fetch(t, admin, base+p)
 		if !strings.Contains(page, "Sign out") {
 			t.Fatalf("admin page %s is not signed in", p)
@@ -154,6 +166,9 @@ func TestMarkupNeverRunsAnywhere(t *testing.T) {
 	}
 	if page := fetch(t, admin, base+"/admin?week="+day); !strings.Contains(page, "Zoë &#34;&gt;&lt;script&gt;alert(1)&lt;/script&gt;") {
 		t.Error("the week calendar does not show the client's name, escaped")
+	}
+	if page := fetch(t, admin, base+"/admin/waitlist"); !strings.Contains(page, "Zoë &#34;&gt;&lt;script&gt;alert(1)&lt;/script&gt;") {
+		t.Error("the waitlist page does not show the name, escaped")
 	}
 	if page := fetch(t, admin, base+"/admin/bookings/"+id); !strings.Contains(page, "&lt;img src=x onerror=alert(2)&gt;") ||
 		!strings.Contains(page, "Heard of us &lt;marquee&gt;where&lt;/marquee&gt;?") || !strings.Contains(page, "A friend &lt;form action=x&gt;") {
@@ -165,12 +180,12 @@ func TestMarkupNeverRunsAnywhere(t *testing.T) {
 
 	// The emails: confirmation to the client, notice to the practitioner.
 	deadline := time.Now().Add(40 * time.Second)
-	for len(mail.Messages()) < 2 && time.Now().Before(deadline) {
+	for len(mail.Messages()) < 3 && time.Now().Before(deadline) {
 		time.Sleep(200 * time.Millisecond)
 	}
 	msgs := mail.Messages()
-	if len(msgs) < 2 {
-		t.Fatalf("%d emails sent, want the confirmation and the practitioner's notice", len(msgs))
+	if len(msgs) < 3 {
+		t.Fatalf("%d emails sent, want the confirmation, the practitioner's notice and the waitlist's request to confirm", len(msgs))
 	}
 	for i, m := range msgs {
 		p, err := m.Parse()
