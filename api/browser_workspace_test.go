@@ -288,6 +288,14 @@ func TestAdminHoursEditedAsTimes(t *testing.T) {
 	if got := evalIn[string](tb, `document.getElementById("start_6_0").value + "-" + document.getElementById("end_6_0").value`); got != "10:00-11:00" {
 		t.Errorf("Saturday's saved row: %q", got)
 	}
+	// The week calendar follows (as a list of days at 390 px).
+	tb.open(a.url + "/admin?week=2026-12-07")
+	if got := tb.text(`section[aria-labelledby="day-2026-12-12"] .cal-open`); got != "Open: 10:00, 10:20, 10:40" {
+		t.Errorf("Saturday in the week calendar: %q", got)
+	}
+	if got := tb.text(`section[aria-labelledby="day-2026-12-08"] .muted`); got != "Hours 13:00-15:00" {
+		t.Errorf("Tuesday's hours in the week calendar: %q", got)
+	}
 }
 
 // dashboardFixture stores half a year of consultations, as a practice
