@@ -6,6 +6,7 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 
 	"consult/api"
 )
@@ -133,5 +134,28 @@ func TestWaitlistAsksWhereTheClientWillBe(t *testing.T) {
 	join["region"] = "DE"
 	if r := a.do("POST", "/api/v1/waitlist", join, nil); r.Status != 202 {
 		t.Fatalf("a place served: %d %s", r.Status, r.Body)
+	}
+}
+
+// TestWeekCalendarSaysHowEachConsultationHappens: a booking shows its way
+// of meeting beside the initials, in words for hover, focus and screen
+// readers, and in the day list.
+func TestWeekCalendarSaysHowEachConsultationHappens(t *testing.T) {
+	a := newAdminTest(t, api.Config{})
+	if err := a.store.UpdateProfile(context.Background(), testProfile, testNow); err != nil {
+		t.Fatal(err)
+	}
+	start := time.Date(2026, 12, 10, 14, 0, 0, 0, adminLA)
+	r := a.do("POST", "/api/v1/bookings", map[string]string{"start": start.UTC().Format(time.RFC3339), "name": "Ada Byron",
+		"email": "ada@example.org", "mode": "phone", "phone": "+1 555 0100", "region": "US-CA"}, nil)
+	if r.Status != 201 {
+		t.Fatalf("book: %d %s", r.Status, r.Body)
+	}
+	page := a.mustSignIn().get("/admin?week=2026-12-10")
+	for _, want := range []string{`title="Ada Byron, 14:00–14:20, phone call"`, `AB<span class="ev-mode">P</span>`,
+		`<a href="/admin/bookings/`, `Ada Byron</a> <span class="muted">phone call</span>`} {
+		if !strings.Contains(page.Body, want) {
+			t.Errorf("the week lacks %q", want)
+		}
 	}
 }

@@ -21,8 +21,11 @@ type calItem struct {
 	Kind string
 	// Time is its start ("09:00"), Span its start and end ("09:00–09:20").
 	Time, Span string
-	// For bookings: the client's initials, full name, status, detail page.
+	// For bookings: the client's initials, full name, status, detail page,
+	// and how it happens: Mode in words ("video call"), ModeMark a letter
+	// or two the grid has room for ("V"); both "" without a mode.
 	Initials, Name, Status, Href string
+	Mode, ModeMark               string
 	// Label names a busy block's calendar.
 	Label string
 }
@@ -267,8 +270,14 @@ func bookingItem(b booking.AdminBooking, loc *time.Location) calItem {
 	if it.Initials == "" {
 		it.Initials, it.Name = "—", "client data erased"
 	}
+	if label := b.Mode.Label(); label != "" {
+		it.Mode, it.ModeMark = strings.ToLower(label), modeMarks[b.Mode]
+	}
 	return it
 }
+
+// modeMarks are the grid's marks of the ways of meeting, as its key says.
+var modeMarks = map[booking.Mode]string{booking.ModeVideo: "V", booking.ModePhone: "P", booking.ModeInPerson: "IP"}
 
 func busyItem(bb booking.BusyBlock, loc *time.Location) calItem {
 	s, e := bb.Start.In(loc).Format("15:04"), bb.End.In(loc).Format("15:04")
