@@ -81,7 +81,7 @@ type = none
 		_ = cmd.Process.Kill()
 		<-done
 	})
-	deadline := time.Now().Add(20 * time.Second)
+	deadline := time.Now().Add(20 * time.Second) // a duration only: waiting for Radicale to listen
 	for {
 		resp, err := http.Get(s.URL + "/.web/")
 		if err == nil {
