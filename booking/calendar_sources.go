@@ -110,7 +110,13 @@ func NormalizeCalendarURL(raw string) (string, error) {
 		return "", FieldErrors{"url": "Leave the user name and password out of the address; give them in their own fields."}.Err()
 	}
 	u.Fragment = ""
-	return u.String(), nil
+	// Escaping can lengthen what was typed; the stored address keeps the
+	// same bound as the typed one, so normalising it again accepts it.
+	normalized := u.String()
+	if len(normalized) > 2000 {
+		return "", bad
+	}
+	return normalized, nil
 }
 
 // CalendarHost is the host of a normalised address, what the admin
