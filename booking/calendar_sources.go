@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strings"
 	"time"
+	"unicode"
 )
 
 // The practitioner's own calendars, read so that their busy time blocks
@@ -91,7 +92,10 @@ type CalendarStore interface {
 func NormalizeCalendarURL(raw string) (string, error) {
 	raw = strings.TrimSpace(raw)
 	bad := FieldErrors{"url": "Enter the calendar's address, starting with https:// or webcal://."}.Err()
-	if raw == "" || len(raw) > 2000 {
+	// A space or control character inside an address is a typing slip (or
+	// an attempt to smuggle one); the query keeps such bytes as typed, so
+	// refusing them keeps a stored address stable.
+	if raw == "" || len(raw) > 2000 || strings.ContainsFunc(raw, func(r rune) bool { return unicode.IsSpace(r) || unicode.IsControl(r) }) {
 		return "", bad
 	}
 	u, err := url.Parse(raw)
