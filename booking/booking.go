@@ -37,7 +37,10 @@ type Booking struct {
 	TimeZone string // the client's IANA zone, for showing times to them
 	// HourCycle is the clock the client reads times on, 12 or 24, for
 	// their emails; 0 when unknown.
-	HourCycle   int
+	HourCycle int
+	// Language is the client's language ("en", "de", "fr", "es"), in which
+	// their emails and invitations are written; "" when unknown (English).
+	Language    string
 	Sequence    int // grows with each change, for calendar invitations
 	CreatedAt   time.Time
 	UpdatedAt   time.Time
@@ -81,6 +84,9 @@ type Request struct {
 	// the page or taken from their language; it only changes how times
 	// are written to them.
 	HourCycle int
+	// Language is the language the client reads the site in (one of
+	// Languages), so their emails follow it; "" for the default.
+	Language string
 	// Mode is how the client would like to meet: one of the practice's
 	// modes, or "" when it offers only one (or none).
 	Mode Mode
@@ -97,6 +103,24 @@ type Request struct {
 	Address string
 }
 
+// Languages are the languages a client can read the site, their emails
+// and invitations in (ISO 639-1 codes), the default first.
+var Languages = []string{"en", "de", "fr", "es"}
+
+// ValidLanguage reports whether code is "" (the default) or one of
+// Languages.
+func ValidLanguage(code string) bool {
+	if code == "" {
+		return true
+	}
+	for _, l := range Languages {
+		if l == code {
+			return true
+		}
+	}
+	return false
+}
+
 // Normalize trims surrounding space from every text field.
 func (r *Request) Normalize() {
 	r.Name = strings.TrimSpace(r.Name)
@@ -106,6 +130,7 @@ func (r *Request) Normalize() {
 	r.TimeZone = strings.TrimSpace(r.TimeZone)
 	r.Mode = Mode(strings.TrimSpace(string(r.Mode)))
 	r.Region = strings.ToUpper(strings.TrimSpace(r.Region))
+	r.Language = strings.ToLower(strings.TrimSpace(r.Language))
 }
 
 // Validate checks the request's fields and returns an EINVALID error naming
@@ -143,6 +168,9 @@ func (r *Request) Validate() error {
 	}
 	if r.HourCycle != 0 && r.HourCycle != 12 && r.HourCycle != 24 {
 		f.Add("hour_cycle", "Choose the 12- or 24-hour clock.")
+	}
+	if !ValidLanguage(r.Language) {
+		f.Add("language", "Choose one of the languages: en, de, fr or es.")
 	}
 	return f.Err()
 }

@@ -232,7 +232,7 @@ func (s *Service) book(ctx context.Context, req Request, idemKey string, hold ti
 	nb := NewBooking{
 		Start: req.Start.UTC(), End: req.Start.UTC().Add(settings.SlotLength),
 		Name: req.Name, Email: req.Email, Phone: req.Phone, Note: req.Note,
-		TimeZone: req.TimeZone, HourCycle: req.HourCycle, Network: NetworkOf(req.Address), TokenHash: tokenHash, Now: s.Now().UTC(), Limits: s.limits,
+		TimeZone: req.TimeZone, HourCycle: req.HourCycle, Language: req.Language, Network: NetworkOf(req.Address), TokenHash: tokenHash, Now: s.Now().UTC(), Limits: s.limits,
 		HoldUntil: hold, Mode: mode, Region: req.Region, Answers: answers,
 	}
 	if mode == ModeVideo {

@@ -19,6 +19,7 @@ type NewBooking struct {
 	Note       string
 	TimeZone   string
 	HourCycle  int       // 12, 24, or 0 when unknown
+	Language   string    // the client's language, "" when unknown
 	Network    string    // the requesting network (NetworkOf), "" when unknown
 	TokenHash  []byte    // hash of the manage token; the token itself is never stored
 	Now        time.Time // the service's clock at the change

@@ -43,6 +43,7 @@ const (
 type WaitlistRequest struct {
 	Name, Email, TimeZone string
 	HourCycle             int
+	Language              string // as Request.Language
 	Days                  []time.Weekday
 	Parts                 []string
 	From, To              Date // days in the client's zone, inclusive
@@ -55,6 +56,7 @@ type WaitlistEntry struct {
 	Name, Email string
 	TimeZone    string
 	HourCycle   int
+	Language    string
 	Days        []time.Weekday
 	Parts       []string
 	From, To    Date
@@ -187,6 +189,10 @@ func ValidateWaitlist(r *WaitlistRequest, today Date, horizonDays int, served []
 	if msg := FieldsOf(CheckRegion(served, r.Region))["region"]; msg != "" {
 		f.Add("region", msg)
 	}
+	r.Language = strings.ToLower(strings.TrimSpace(r.Language))
+	if !ValidLanguage(r.Language) {
+		f.Add("language", "Choose one of the languages: en, de, fr or es.")
+	}
 	r.Days, r.Parts = days, parts
 	return f.Err()
 }
@@ -236,7 +242,7 @@ func (s *Service) JoinWaitlist(ctx context.Context, r WaitlistRequest) error {
 	if err != nil {
 		return err
 	}
-	e := WaitlistEntry{Name: r.Name, Email: r.Email, TimeZone: r.TimeZone, HourCycle: r.HourCycle,
+	e := WaitlistEntry{Name: r.Name, Email: r.Email, TimeZone: r.TimeZone, HourCycle: r.HourCycle, Language: r.Language,
 		Days: r.Days, Parts: r.Parts, From: r.From, To: r.To, Region: r.Region}
 	_, err = s.Store.JoinWaitlist(ctx, e, hash, sealed, now)
 	return err
@@ -351,7 +357,7 @@ func (s *Service) offer(ctx context.Context, e WaitlistEntry, start time.Time) e
 	}
 	token, tokenHash := NewToken()
 	nb := NewBooking{Start: start, End: start.Add(st.SlotLength), Name: e.Name, Email: e.Email,
-		TimeZone: e.TimeZone, HourCycle: e.HourCycle, TokenHash: tokenHash, Now: s.Now().UTC(), Limits: s.limits,
+		TimeZone: e.TimeZone, HourCycle: e.HourCycle, Language: e.Language, TokenHash: tokenHash, Now: s.Now().UTC(), Limits: s.limits,
 		HoldUntil: s.Now().UTC().Add(s.waitlistHold).Truncate(time.Second), WaitlistEntry: e.ID,
 		Mode: offerMode(st.Profile.Modes), Region: e.Region}
 	if nb.Mode == ModeVideo {

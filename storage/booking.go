@@ -16,7 +16,7 @@ import (
 // bookingColumns is the column list every booking query selects, in the
 // order scanBooking reads them.
 const bookingColumns = `id, starts_at, ends_at, status, name, email, phone, note, time_zone,
-	coalesce(hour_cycle, 0), sequence, created_at, updated_at, cancelled_at, hold_expires_at, mode, video_link, region, answers`
+	coalesce(hour_cycle, 0), coalesce(language, ''), sequence, created_at, updated_at, cancelled_at, hold_expires_at, mode, video_link, region, answers`
 
 func scanBooking(row pgx.Row) (*booking.Booking, error) {
 	var b booking.Booking
@@ -32,7 +32,7 @@ func scanBooking(row pgx.Row) (*booking.Booking, error) {
 func scanBookingInto(row pgx.Row, b *booking.Booking, extra ...any) error {
 	var status, mode string
 	dest := append([]any{&b.ID, &b.Start, &b.End, &status, &b.Name, &b.Email, &b.Phone, &b.Note,
-		&b.TimeZone, &b.HourCycle, &b.Sequence, &b.CreatedAt, &b.UpdatedAt, &b.CancelledAt, &b.HoldExpires, &mode, &b.VideoLink, &b.Region, &b.Answers}, extra...)
+		&b.TimeZone, &b.HourCycle, &b.Language, &b.Sequence, &b.CreatedAt, &b.UpdatedAt, &b.CancelledAt, &b.HoldExpires, &mode, &b.VideoLink, &b.Region, &b.Answers}, extra...)
 	if err := row.Scan(dest...); err != nil {
 		if errors.Is(err, pgx.ErrNoRows) {
 			return booking.Errorf(booking.ENOTFOUND, "We could not find that booking.")
@@ -194,11 +194,11 @@ func (s *Store) CreateBooking(ctx context.Context, nb booking.NewBooking, check 
 		var err error
 		b, err = scanBooking(tx.QueryRow(ctx, `
 			INSERT INTO bookings (starts_at, ends_at, name, email, phone, note, time_zone, manage_token_hash,
-				created_at, updated_at, client_key, hour_cycle, network_key, status, hold_expires_at, mode, video_link, region, answers)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9, $11, nullif($10, 0), $12, $13, $14, $15, $16, $17, $18)
+				created_at, updated_at, client_key, hour_cycle, network_key, status, hold_expires_at, mode, video_link, region, answers, language)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9, $11, nullif($10, 0), $12, $13, $14, $15, $16, $17, $18, nullif($19, ''))
 			RETURNING `+bookingColumns,
 			nb.Start, nb.End, nb.Name, nb.Email, nb.Phone, nb.Note, nb.TimeZone, nb.TokenHash, stamp(nb.Now), nb.HourCycle,
-			clientKey(nb.Email), networkKey(nb.Network), string(status), holdUntil, string(nb.Mode), nb.VideoLink, nb.Region, answersValue(nb.Answers)))
+			clientKey(nb.Email), networkKey(nb.Network), string(status), holdUntil, string(nb.Mode), nb.VideoLink, nb.Region, answersValue(nb.Answers), nb.Language))
 		if err != nil {
 			return err
 		}

@@ -19,7 +19,7 @@ const (
 // EventOffered is a time held for a waitlist entry.
 const EventOffered BookingEvent = 100
 
-const waitlistColumns = `e.id, e.name, e.email, e.time_zone, coalesce(e.hour_cycle, 0), e.days, e.parts, e.first_day, e.last_day,
+const waitlistColumns = `e.id, e.name, e.email, e.time_zone, coalesce(e.hour_cycle, 0), coalesce(e.language, ''), e.days, e.parts, e.first_day, e.last_day,
 	e.region, e.status, e.end_reason, e.created_at, e.confirmed_at, o.booking_id, o.starts_at, b.hold_expires_at`
 
 // waitlistFrom joins an entry with its open offer, if any.
@@ -33,7 +33,7 @@ func scanWaitlist(row pgx.Row) (*booking.WaitlistEntry, error) {
 	var first, last time.Time
 	var offerID *int64
 	var offerStart, offerExpires *time.Time
-	if err := row.Scan(&e.ID, &e.Name, &e.Email, &e.TimeZone, &e.HourCycle, &days, &e.Parts, &first, &last,
+	if err := row.Scan(&e.ID, &e.Name, &e.Email, &e.TimeZone, &e.HourCycle, &e.Language, &days, &e.Parts, &first, &last,
 		&e.Region, &e.Status, &e.EndReason, &e.CreatedAt, &e.ConfirmedAt, &offerID, &offerStart, &offerExpires); err != nil {
 		if booking.ErrorCode(translate(err)) == booking.ENOTFOUND {
 			return nil, booking.Errorf(booking.ENOTFOUND, "We could not find that waitlist entry.")
@@ -65,13 +65,13 @@ func (s *Store) JoinWaitlist(ctx context.Context, e booking.WaitlistEntry, token
 		var id int64
 		err := tx.QueryRow(ctx, `
 			INSERT INTO waitlist_entries (name, email, client_key, time_zone, hour_cycle, days, parts, first_day, last_day,
-				region, token_hash, created_at)
-			SELECT $1, $2, $3, $4, nullif($5, 0), $6, $7, $8, $9, $10, $11, $12
+				region, token_hash, created_at, language)
+			SELECT $1, $2, $3, $4, nullif($5, 0), $6, $7, $8, $9, $10, $11, $12, nullif($13, '')
 			WHERE NOT EXISTS (SELECT 1 FROM bookings WHERE client_key = $3 AND status IN ('confirmed', 'held') AND ends_at > $12)
 			ON CONFLICT (client_key) WHERE status <> 'ended' DO NOTHING
 			RETURNING id`,
 			e.Name, e.Email, clientKey(e.Email), e.TimeZone, e.HourCycle, days, e.Parts, civil(e.From), civil(e.To),
-			e.Region, tokenHash, stamp(now)).Scan(&id)
+			e.Region, tokenHash, stamp(now), e.Language).Scan(&id)
 		if booking.ErrorCode(translate(err)) == booking.ENOTFOUND {
 			return nil // waiting already, or a consultation coming: nothing new, and nothing said
 		}

@@ -1,0 +1,122 @@
+package i18n_test
+
+import (
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"consult/booking"
+	"consult/web/i18n"
+)
+
+// Every message id of the default language's catalogues exists in every
+// other language's, and no catalogue holds an id the default lacks.
+func TestEveryMessageExistsInEveryCatalogue(t *testing.T) {
+	if len(i18n.Areas()) == 0 {
+		t.Fatal("no catalogues loaded")
+	}
+	for _, area := range i18n.Areas() {
+		want := i18n.IDs(i18n.Default, area)
+		for _, l := range i18n.Supported[1:] {
+			got := i18n.IDs(l, area)
+			for _, id := range want {
+				if _, found := slices.BinarySearch(got, id); !found {
+					t.Errorf("%s.%s.yaml lacks %q", area, l, id)
+				}
+			}
+			for _, id := range got {
+				if _, found := slices.BinarySearch(want, id); !found {
+					t.Errorf("%s.%s.yaml has %q, which %s.%s.yaml lacks", area, l, id, area, i18n.Default)
+				}
+			}
+		}
+	}
+}
+
+// A message with plural forms has, in every language, the forms small
+// counts need there, so "1 booking" and "2 bookings" both read right.
+func TestPluralMessagesHaveTheirForms(t *testing.T) {
+	for id := range i18n.PluralForms(i18n.Default) {
+		for _, l := range i18n.Supported {
+			forms := i18n.PluralForms(l)[id]
+			if !slices.Contains(forms, "one") || !slices.Contains(forms, "other") {
+				t.Errorf("%s in %s has the plural forms %v; it needs one and other", id, l, forms)
+			}
+		}
+	}
+	// And plurals read right: the count and the form agree.
+	for _, c := range []struct {
+		l    i18n.Lang
+		n    int
+		want string
+	}{{i18n.EN, 1, "1 day"}, {i18n.EN, 3, "3 days"}, {i18n.DE, 1, "1 Tag"}, {i18n.DE, 3, "3 Tage"}, {i18n.FR, 0, "0 jour"}, {i18n.FR, 2, "2 jours"}, {i18n.ES, 1, "1 día"}, {i18n.ES, 5, "5 días"}} {
+		if got, err := i18n.N(c.l, "count.days", c.n); err != nil || got != c.want {
+			t.Errorf("N(%s, count.days, %d) = %q, %v; want %q", c.l, c.n, got, err, c.want)
+		}
+	}
+}
+
+func TestDatesReadAsEachLanguageWritesThem(t *testing.T) {
+	d := time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)
+	for _, c := range []struct {
+		l     i18n.Lang
+		style i18n.DateStyle
+		want  string
+	}{
+		{i18n.EN, i18n.Long, "Monday 2 March 2026"},
+		{i18n.DE, i18n.Long, "Montag, 2. März 2026"},
+		{i18n.FR, i18n.Long, "lundi 2 mars 2026"},
+		{i18n.ES, i18n.Long, "lunes, 2 de marzo de 2026"},
+		{i18n.DE, i18n.Short, "Mo., 2. März"},
+		{i18n.EN, i18n.MonthYear, "March 2026"},
+		{i18n.ES, i18n.MonthYear, "marzo de 2026"},
+	} {
+		if got := i18n.Date(c.l, d, c.style); got != c.want {
+			t.Errorf("Date(%s, %d) = %q, want %q", c.l, c.style, got, c.want)
+		}
+	}
+}
+
+func TestLanguageFromAcceptLanguage(t *testing.T) {
+	for header, want := range map[string]i18n.Lang{
+		"de-DE,de;q=0.9,en;q=0.8": i18n.DE,
+		"de-AT":                   i18n.DE,
+		"fr-CA,fr;q=0.9":          i18n.FR,
+		"es-MX":                   i18n.ES,
+		"en-US,en;q=0.9":          i18n.EN,
+		"ja-JP":                   i18n.EN,
+		"nl-NL,de;q=0.5":          i18n.DE,
+		"":                        i18n.EN,
+		"%%%":                     i18n.EN,
+	} {
+		if got := i18n.FromAcceptLanguage(header); got != want {
+			t.Errorf("FromAcceptLanguage(%q) = %s, want %s", header, got, want)
+		}
+	}
+}
+
+func TestParse(t *testing.T) {
+	for in, want := range map[string]bool{"de": true, "DE": true, "fr-CA": true, "es": true, "en": true, "it": false, "": false, "deu": false} {
+		if _, ok := i18n.Parse(in); ok != want {
+			t.Errorf("Parse(%q) ok = %v, want %v", in, ok, want)
+		}
+	}
+}
+
+func TestMissingMessageIsAnError(t *testing.T) {
+	if _, err := i18n.T(i18n.DE, "no.such.message"); err == nil || !strings.Contains(err.Error(), "no.such.message") {
+		t.Errorf("missing message: %v", err)
+	}
+}
+
+// The domain accepts exactly the languages the catalogues are written in.
+func TestDomainLanguagesMatch(t *testing.T) {
+	var codes []string
+	for _, l := range i18n.Supported {
+		codes = append(codes, string(l))
+	}
+	if !slices.Equal(codes, booking.Languages) {
+		t.Errorf("i18n.Supported %v, booking.Languages %v", codes, booking.Languages)
+	}
+}
