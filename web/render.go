@@ -14,6 +14,8 @@ import (
 	"path"
 	"strings"
 	"time"
+
+	"consult/web/i18n"
 )
 
 //go:embed templates static
@@ -57,6 +59,9 @@ func NewRenderer(opts RendererOptions) (*Renderer, error) {
 	}
 	funcs := template.FuncMap{"asset": r.AssetPath}
 	for k, v := range Funcs() {
+		funcs[k] = v
+	}
+	for k, v := range i18n.Funcs() {
 		funcs[k] = v
 	}
 	for k, v := range opts.Funcs {

@@ -12,6 +12,8 @@ import (
 	"time"
 
 	"golang.org/x/text/language"
+
+	"consult/web/i18n"
 )
 
 // Hours is a clock convention.
@@ -138,11 +140,20 @@ func Offset(t time.Time) string {
 }
 
 // ZoneAt names zone at instant t: "Berlin time (UTC+1)", or "UTC".
-func ZoneAt(zone string, t time.Time) string {
+func ZoneAt(zone string, t time.Time) string { return ZoneAtIn(i18n.EN, zone, t) }
+
+// ZoneAtIn is ZoneAt in language l: "Ortszeit Berlin (UTC+1)".
+func ZoneAtIn(l i18n.Lang, zone string, t time.Time) string {
 	if Place(zone) == "UTC" {
 		return "UTC"
 	}
-	return Place(zone) + " time (" + Offset(t) + ")"
+	return PlaceTime(l, zone) + " (" + Offset(t) + ")"
+}
+
+// PlaceTime names a zone's time by its place in language l: "Berlin
+// time", "Ortszeit Berlin", "heure de Berlin", "hora de Berlín".
+func PlaceTime(l i18n.Lang, zone string) string {
+	return i18n.MustT(l, "zone.place_time", "Place", Place(zone))
 }
 
 // Span is a consultation's time in one zone, in parts a page or an email
@@ -158,30 +169,42 @@ type Span struct {
 	// Zone names the zone: "Berlin time (UTC+1)", or "Berlin time" when
 	// Start and End carry their offsets.
 	Zone string
-	// place and offset are Zone's parts, for String.
+	// place and offset are Zone's parts, for String; lang is the
+	// language it is written in.
 	place, offset string
+	lang          i18n.Lang
 }
 
 // SpanOf writes [start, end) in zone (an IANA name; an unknown one reads
 // as UTC) on clock h, the dates in dateLayout (a time layout such as
 // "Monday 2 January 2006").
 func SpanOf(start, end time.Time, zone string, h Hours, dateLayout string) Span {
+	return spanOf(start, end, zone, h, i18n.EN, func(t time.Time) string { return t.Format(dateLayout) })
+}
+
+// SpanIn is SpanOf written in language l, its dates in style:
+// "Montag, 7. Dezember 2026", "Ortszeit Berlin (UTC+1)".
+func SpanIn(start, end time.Time, zone string, h Hours, l i18n.Lang, style i18n.DateStyle) Span {
+	return spanOf(start, end, zone, h, l, func(t time.Time) string { return i18n.Date(l, t, style) })
+}
+
+func spanOf(start, end time.Time, zone string, h Hours, l i18n.Lang, date func(time.Time) string) Span {
 	loc, err := time.LoadLocation(zone)
 	if err != nil || zone == "Local" || zone == "" {
 		loc, zone = time.UTC, "UTC"
 	}
 	s, e := start.In(loc), end.In(loc)
-	sp := Span{Date: s.Format(dateLayout), Start: Clock(s, h), End: Clock(e, h), Zone: ZoneAt(zone, s),
-		place: Place(zone), offset: Offset(s)}
+	sp := Span{Date: date(s), Start: Clock(s, h), End: Clock(e, h), Zone: ZoneAtIn(l, zone, s),
+		place: Place(zone), offset: Offset(s), lang: l}
 	if s.YearDay() != e.YearDay() || s.Year() != e.Year() {
-		sp.EndDate = e.Format(dateLayout)
+		sp.EndDate = date(e)
 	}
 	_, so := s.Zone()
 	_, eo := e.Zone()
 	if so != eo {
 		sp.Start += " (" + Offset(s) + ")"
 		sp.End += " (" + Offset(e) + ")"
-		sp.Zone, sp.offset = Place(zone)+" time", ""
+		sp.Zone, sp.offset = PlaceTime(l, zone), ""
 	}
 	return sp
 }
@@ -205,6 +228,6 @@ func (sp Span) String() string {
 		}
 		return when + ", " + sp.Zone
 	default:
-		return when + " (" + sp.place + " time, " + sp.offset + ")"
+		return when + " (" + i18n.MustT(sp.lang, "zone.place_time", "Place", sp.place) + ", " + sp.offset + ")"
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"testing"
 	"time"
 
+	"consult/web/i18n"
 	"consult/web/timefmt"
 )
 
@@ -102,5 +103,18 @@ func TestSpanNamesTheOffsetAcrossDST(t *testing.T) {
 		if got != tt.want {
 			t.Errorf("%s:\ngot  %q\nwant %q", tt.name, got, tt.want)
 		}
+	}
+}
+
+// A span written in German reads as German writes it: its date, its
+// 24-hour times and its zone.
+func TestSpanInGerman(t *testing.T) {
+	start := time.Date(2026, 12, 4, 17, 0, 0, 0, time.UTC)
+	sp := timefmt.SpanIn(start, start.Add(20*time.Minute), "Europe/Berlin", timefmt.H24, i18n.DE, i18n.Long)
+	if got, want := sp.String(), "Freitag, 4. Dezember 2026, 18:00–18:20 (Ortszeit Berlin, UTC+1)"; got != want {
+		t.Errorf("String() = %q, want %q", got, want)
+	}
+	if sp.Zone != "Ortszeit Berlin (UTC+1)" {
+		t.Errorf("Zone = %q", sp.Zone)
 	}
 }
