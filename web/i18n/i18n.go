@@ -107,6 +107,9 @@ var (
 	ids = map[Lang]map[string][]string{}
 	// plurals holds the ids of messages with plural forms, by language.
 	plurals = map[Lang]map[string]*goi18n.Message{}
+	// byText finds, per area, the id of a default-language text: how
+	// Translate turns the domain's English messages into the reader's.
+	byText = map[string]map[string]string{}
 )
 
 func init() {
@@ -139,8 +142,14 @@ func load(fsys fs.FS) error {
 			ids[l] = map[string][]string{}
 			plurals[l] = map[string]*goi18n.Message{}
 		}
+		if l == Default && byText[parts[0]] == nil {
+			byText[parts[0]] = map[string]string{}
+		}
 		for _, m := range mf.Messages {
 			ids[l][parts[0]] = append(ids[l][parts[0]], m.ID)
+			if l == Default && m.Other != "" && !strings.Contains(m.Other, "{{") {
+				byText[parts[0]][m.Other] = m.ID
+			}
 			if m.One != "" || m.Few != "" || m.Many != "" || m.Zero != "" || m.Two != "" {
 				plurals[l][m.ID] = m
 			}
@@ -158,6 +167,33 @@ func IDs(l Lang, area string) []string {
 	out := append([]string(nil), ids[l][area]...)
 	sort.Strings(out)
 	return out
+}
+
+// AreaLanguages lists the languages with a catalogue for area, the
+// default first: the admin area, for one, is not in every language.
+func AreaLanguages(area string) []Lang {
+	var out []Lang
+	for _, l := range Supported {
+		if _, ok := ids[l][area]; ok {
+			out = append(out, l)
+		}
+	}
+	return out
+}
+
+// Translate writes english, a default-language text the domain returned
+// (a field's error message, say), in language l: the catalogue of area
+// holding that exact text gives its id. A text no catalogue holds comes
+// back as it is, so a message not yet catalogued still reads.
+func Translate(l Lang, area, english string) string {
+	id, ok := byText[area][english]
+	if !ok {
+		return english
+	}
+	if s, err := T(l, id); err == nil {
+		return s
+	}
+	return english
 }
 
 // Areas lists the catalogue areas of the default language.
