@@ -225,3 +225,32 @@ func TestEmbedCarriesTheLanguage(t *testing.T) {
 		}
 	}
 }
+
+// The places served are named in the page's language: countries by their
+// names in it, states by their own; a region's error reads in it too.
+func TestRegionsInTheReadersLanguage(t *testing.T) {
+	site := newTestSite(t)
+	serveRegions(t, func(ctx context.Context, sql string, args ...any) error {
+		_, err := site.pool.Exec(ctx, sql, args...)
+		return err
+	}, "US-CA", "DE")
+	site.lang = "de-DE"
+	page := site.get("/book")
+	if !strings.Contains(page.Body, `<option value="US-CA">California, Vereinigte Staaten</option>`) ||
+		!strings.Contains(page.Body, `<option value="DE">Deutschland</option>`) || !strings.Contains(page.Body, `>Anderswo</option>`) {
+		t.Errorf("the German region question:\n%s", page.Body)
+	}
+	form := site.bookingForm(site.slotsOn(firstDay, "America/Los_Angeles")[0])
+	if p := site.post("/book", form); !strings.Contains(p.Body, "Wählen Sie, wo Sie während des Gesprächs sein werden.") {
+		t.Errorf("no region, in German: %d", p.Status)
+	}
+	form.Set("region", "elsewhere")
+	p := site.post("/book", form)
+	checkLanguage(t, "not served", p, i18n.DE)
+	if !strings.Contains(p.Body, "Die Zulassung gilt nur für California (Vereinigte Staaten) oder Deutschland") {
+		t.Errorf("not served, in German:\n%s", p.Body)
+	}
+	if about := site.get("/about"); !strings.Contains(about.Body, "Vereinigte Staaten: California") {
+		t.Errorf("the German about page names the places served in English:\n%s", about.Body)
+	}
+}

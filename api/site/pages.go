@@ -75,7 +75,7 @@ func (h *Handler) content(slug string, l i18n.Lang) (web.Page, bool) {
 // to the request's own address (a form's page after a POST: the address
 // that shows it by GET).
 func (h *Handler) pageFor(c echo.Context, l i18n.Lang, pv practiceView, title, description, path string) page {
-	pv.Lang = l
+	pv = pv.in(l)
 	p := page{Lang: l, Practice: pv.Name, Profile: pv, Meta: pageMeta{Title: title, Description: description, Path: path}}
 	if path == "" {
 		p.Meta.NoIndex = true
@@ -100,7 +100,7 @@ func (h *Handler) pageFor(c echo.Context, l i18n.Lang, pv practiceView, title, d
 // staticPageFor is pageFor for a page kept in copies (cache.go): the
 // switch links to the route alone, whatever the request's query.
 func (h *Handler) staticPageFor(l i18n.Lang, pv practiceView, title, description, path string) page {
-	pv.Lang = l
+	pv = pv.in(l)
 	p := page{Lang: l, Practice: pv.Name, Profile: pv, Meta: pageMeta{Title: title, Description: description, Path: path, URL: h.url(path)}}
 	p.Alternates = langLinks(p.Meta.URL, nil, l)
 	p.Langs = langLinks(path, nil, l)
