@@ -6,6 +6,7 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+	"testing/fstest"
 
 	"consult/web/i18n"
 )
@@ -154,11 +155,35 @@ func TestMarkdownPagesPerLanguage(t *testing.T) {
 	if !strings.Contains(p.Body, "Psicoterapia asistida con ketamina") || strings.Contains(p.Body, "data-english-only") {
 		t.Errorf("Spanish home page lacks its text")
 	}
+	// The research pages are translated; their references are not, and
+	// are marked as English.
 	p = site.getIn("/how-ketamine-works", "fr")
+	if !strings.Contains(p.Body, "<h1>Comment agit la kétamine</h1>") || strings.Contains(p.Body, "data-english-only") ||
+		!strings.Contains(p.Body, `<li lang="en">Moghaddam B, Adams B, Verma A, Daly D (1997).`) {
+		t.Errorf("French research page:\n%s", p.Body)
+	}
+
+	// A page the practice has in English only says so in the reader's
+	// language, and marks the English text.
+	own := newTestSiteWith(t, siteOptions{content: fstest.MapFS{
+		"home.md":               {Data: []byte("---\ntitle: Welcome\n---\nHello.\n")},
+		"how-ketamine-works.md": {Data: []byte("---\ntitle: How it works\n---\nSo.\n")},
+		"clinical-research.md":  {Data: []byte("---\ntitle: Research\n---\nStudies.\n")},
+		"privacy.md":            {Data: []byte("---\ntitle: Privacy\n---\nKept {{retention_days}} days.\n")},
+		"privacy.fr.md":         {Data: []byte("---\ntitle: Confidentialité\n---\nConservé {{retention_days}} jours.\n")},
+	}})
+	p = own.getIn("/clinical-research", "fr")
 	if !strings.Contains(p.Body, "Cette page n’est disponible qu’en anglais.") || !strings.Contains(p.Body, `<div lang="en">`) {
 		t.Errorf("French reader of an English-only page:\n%s", p.Body)
 	}
-	if p := site.getIn("/how-ketamine-works", "en"); strings.Contains(p.Body, "data-english-only") || strings.Contains(p.Body, `<div lang="en">`) {
+	checkLanguage(t, "English-only page in French", p, i18n.FR)
+	if p := own.getIn("/", "fr"); !strings.Contains(p.Body, "data-english-only") || !strings.Contains(p.Body, `<div class="prose" lang="en">`) {
+		t.Errorf("French reader of an English-only home page:\n%s", p.Body)
+	}
+	if p := own.getIn("/privacy", "fr"); strings.Contains(p.Body, "data-english-only") || !strings.Contains(p.Body, "Conservé 180 jours.") {
+		t.Errorf("French privacy notice of the practice's own:\n%s", p.Body)
+	}
+	if p := own.getIn("/clinical-research", "en"); strings.Contains(p.Body, "data-english-only") || strings.Contains(p.Body, `<div lang="en">`) {
 		t.Error("the English page says it is English only")
 	}
 }

@@ -1,6 +1,8 @@
 package web_test
 
 import (
+	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"testing/fstest"
@@ -46,15 +48,28 @@ func TestPagesPerLanguage(t *testing.T) {
 	}
 }
 
-// The built-in pages translated are translated for every language, keep
-// the default page's links, and the privacy notices take the retention
-// figure from configuration as the English one does.
+// The built-in pages are translated for every language, keep every link,
+// citation and reference of the default page (the references themselves
+// word for word), and the privacy notices take the retention figure from
+// configuration as the English one does.
 func TestDefaultContentTranslations(t *testing.T) {
 	pages, err := web.LoadPages(web.DefaultContent(), map[string]string{"retention_days": "42"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, slug := range []string{"home", "privacy"} {
+	hrefs := regexp.MustCompile(`(?:href|id)="([^"]+)"`)
+	refs := regexp.MustCompile(`(?m)^<li lang="en">(.*?)(?: <span class="ref-note".*)?</li>$`)
+	all := func(re *regexp.Regexp, s string) []string {
+		var out []string
+		for _, m := range re.FindAllStringSubmatch(s, -1) {
+			if !strings.HasPrefix(m[1], "ref-") && !strings.HasPrefix(m[1], "cite-") && !strings.Contains(m[0], "href") {
+				continue // a heading's id follows its words
+			}
+			out = append(out, m[1])
+		}
+		return out
+	}
+	for _, slug := range web.RequiredPages() {
 		en, _ := pages.Page(slug)
 		for _, l := range i18n.Supported[1:] {
 			p, ok := pages.PageIn(slug, l)
@@ -62,16 +77,23 @@ func TestDefaultContentTranslations(t *testing.T) {
 				t.Errorf("%s in %s: %+v", slug, l, p)
 				continue
 			}
-			for _, href := range []string{`href="/book"`, `href="/privacy"`, `href="/how-ketamine-works"`, `href="/clinical-research"`, `href="#controller"`} {
-				if strings.Contains(string(en.HTML), href) != strings.Contains(string(p.HTML), href) {
-					t.Errorf("%s in %s: the link %s is not as in English", slug, l, href)
+			if got, want := all(hrefs, string(p.HTML)), all(hrefs, string(en.HTML)); !slices.Equal(got, want) {
+				t.Errorf("%s in %s: links and anchors %v, English has %v", slug, l, got, want)
+			}
+			found := refs.FindAllStringSubmatch(string(p.HTML), -1)
+			if want := strings.Count(string(en.HTML), "doi.org/") / 2; len(found) != want {
+				t.Errorf("%s in %s: %d references marked English, want %d", slug, l, len(found), want)
+			}
+			for _, ref := range found {
+				if !strings.Contains(string(en.HTML), "<li>"+ref[1]+" <span") && !strings.Contains(string(en.HTML), "<li>"+ref[1]+"</li>") {
+					t.Errorf("%s in %s: the reference %q is not the English one", slug, l, ref[1])
 				}
 			}
 			if strings.Count(string(en.HTML), "<h2") != strings.Count(string(p.HTML), "<h2") {
 				t.Errorf("%s in %s: %d headings, English has %d", slug, l, strings.Count(string(p.HTML), "<h2"), strings.Count(string(en.HTML), "<h2"))
 			}
-			if slug == "privacy" && strings.Count(string(p.HTML), "42") != strings.Count(string(en.HTML), "42") {
-				t.Errorf("privacy in %s does not state the configured retention as English does", l)
+			if strings.Count(string(p.HTML), "42") != strings.Count(string(en.HTML), "42") {
+				t.Errorf("%s in %s does not state the configured retention as English does", slug, l)
 			}
 		}
 	}
