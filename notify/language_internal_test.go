@@ -1,0 +1,99 @@
+package notify
+
+import (
+	htmltemplate "html/template"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"go.yaml.in/yaml/v4"
+
+	"consult/booking"
+	"consult/web/i18n"
+)
+
+// In English a waitlist entry's wishes read exactly as the domain writes
+// them; in the other languages in their own words.
+func TestWishesReadAsTheDomainWritesThem(t *testing.T) {
+	days := [][]time.Weekday{
+		{time.Monday}, {time.Monday, time.Wednesday}, {time.Sunday, time.Tuesday, time.Friday},
+		{time.Monday, time.Tuesday, time.Wednesday, time.Thursday, time.Friday}, {time.Sunday, time.Saturday},
+		{time.Sunday, time.Monday, time.Tuesday, time.Wednesday, time.Thursday, time.Friday, time.Saturday},
+	}
+	parts := [][]string{{booking.PartMorning}, {booking.PartMorning, booking.PartEvening}, booking.DayParts}
+	for _, d := range days {
+		for _, p := range parts {
+			for _, zone := range []string{"Europe/Berlin", "America/Argentina/Buenos_Aires", "UTC"} {
+				e := booking.WaitlistEntry{Days: d, Parts: p, TimeZone: zone,
+					From: booking.Date{Year: 2026, Month: 12, Day: 7}, To: booking.Date{Year: 2027, Month: 1, Day: 31}}
+				if got, want := describeWishes(i18n.EN, e), e.Describe(placeOf(zone)); got != want {
+					t.Errorf("%v %v %s: %q, want %q", d, p, zone, got, want)
+				}
+			}
+		}
+	}
+	e := booking.WaitlistEntry{Days: []time.Weekday{time.Monday, time.Wednesday}, Parts: []string{booking.PartMorning, booking.PartEvening},
+		TimeZone: "Europe/Berlin", From: booking.Date{Year: 2026, Month: 12, Day: 7}, To: booking.Date{Year: 2026, Month: 12, Day: 31}}
+	for l, want := range map[i18n.Lang]string{
+		i18n.DE: "Montags und mittwochs, vormittags oder abends, vom Mo., 7. Dez. 2026 bis Do., 31. Dez. 2026, Ortszeit Berlin",
+		i18n.FR: "Le lundi et le mercredi, le matin ou le soir, du lun. 7 déc. 2026 au jeu. 31 déc. 2026, heure de Berlin",
+		i18n.ES: "Los lunes y los miércoles, por la mañana o por la noche, del lun. 7 dic. 2026 al jue. 31 dic. 2026, hora de Berlin",
+	} {
+		if got := describeWishes(l, e); got != want {
+			t.Errorf("%s: %q, want %q", l, got, want)
+		}
+	}
+}
+
+func placeOf(zone string) string {
+	if zone == "UTC" {
+		return "UTC"
+	}
+	return strings.ReplaceAll(zone[strings.LastIndexByte(zone, '/')+1:], "_", " ")
+}
+
+// The HTML parts write a message's own words unescaped (htmlFuncs), so
+// the catalogues of the emails and invitations must hold no markup.
+func TestCataloguesHoldNoMarkup(t *testing.T) {
+	files, err := filepath.Glob("../web/i18n/locales/*.yaml")
+	if err != nil || len(files) == 0 {
+		t.Fatalf("no catalogues: %v", err)
+	}
+	checked := 0
+	for _, f := range files {
+		area := strings.SplitN(filepath.Base(f), ".", 2)[0]
+		if area != "mail" && area != "invitation" {
+			continue
+		}
+		data, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var msgs map[string]string
+		if err := yaml.Unmarshal(data, &msgs); err != nil {
+			t.Fatalf("%s: %v", f, err)
+		}
+		for id, text := range msgs {
+			checked++
+			if strings.ContainsAny(text, "<>&") {
+				t.Errorf("%s: %s holds markup: %q", filepath.Base(f), id, text)
+			}
+		}
+	}
+	if checked < 100 {
+		t.Errorf("checked only %d messages", checked)
+	}
+}
+
+// The HTML parts escape the data in a message as they escape it anywhere.
+func TestHTMLMessagesEscapeTheirData(t *testing.T) {
+	got, err := htmlFuncs()["t"].(func(i18n.Lang, string, ...any) (htmltemplate.HTML, error))(i18n.DE, "mail.hello_name", "Name", `<b>"O'Hara" & +1</b>`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := "Guten Tag &lt;b&gt;&#34;O&#39;Hara&#34; &amp; &#43;1&lt;/b&gt;,"; string(got) != want {
+		t.Errorf("got %q, want %q", got, want)
+	}
+}
