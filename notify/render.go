@@ -203,6 +203,7 @@ func (w *Worker) renderSecurity(ctx context.Context, m booking.OutboxMessage, at
 		To:        mail.Address{Name: settings.SenderName(), Address: w.practitioner.Address},
 		Date:      at.UTC(),
 		MessageID: w.messageID(m),
+		Language:  i18n.EN,
 	}
 	if msg.Subject, msg.Text, msg.HTML, err = w.tmpl.execute(m.Kind, v); err != nil {
 		return nil, fmt.Errorf("notify: %s message %d: %w", m.Kind, m.ID, err)
