@@ -326,7 +326,7 @@ func TestGermanWaitlistEmails(t *testing.T) {
 	if !strings.HasPrefix(offer.subject(), "Ein Termin ist frei geworden: Mi., 9. Dez., ") || !strings.Contains(offer.subject(), "Ortszeit Berlin (UTC+1)") {
 		t.Errorf("offer subject %q", offer.subject())
 	}
-	for _, want := range []string{"Für Ihr kostenloses 20-minütiges Erstgespräch mit Harbour Practice ist ein passender Termin frei geworden:",
+	for _, want := range []string{"für Ihr kostenloses 20-minütiges Erstgespräch mit Harbour Practice ist ein passender Termin frei geworden:",
 		"Mittwoch, 9. Dezember 2026", "nur für Sie reserviert", "„Diesen Termin buchen“", "Um die Warteliste zu verlassen:"} {
 		if !strings.Contains(offer.Text, want) {
 			t.Errorf("German offer lacks %q:\n%s", want, offer.Text)
