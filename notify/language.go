@@ -13,6 +13,14 @@ import (
 	"consult/web/timefmt"
 )
 
+// practitionerLanguage is the language of the practitioner's notices
+// (new, moved and cancelled bookings, security notices). English while
+// the settings hold no language for the practitioner: return that
+// setting here (i18n.OrDefault of it) once the admin area keeps one. The
+// mail_practitioner catalogues are written in English and German; a
+// message missing from another language reads in English.
+func practitionerLanguage(booking.Settings) i18n.Lang { return i18n.EN }
+
 // senderName is Settings.SenderName for a reader of language l: the
 // neutral word the service falls back on is written in l; a name the
 // practice gave is kept as it was typed.

@@ -1,9 +1,11 @@
 package notify
 
 import (
+	htmlstd "html"
 	htmltemplate "html/template"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -95,5 +97,49 @@ func TestHTMLMessagesEscapeTheirData(t *testing.T) {
 	}
 	if want := "Guten Tag &lt;b&gt;&#34;O&#39;Hara&#34; &amp; &#43;1&lt;/b&gt;,"; string(got) != want {
 		t.Errorf("got %q, want %q", got, want)
+	}
+}
+
+var practitionerData = regexp.MustCompile(`Harbour Practice ·?|\+49 30 1|ada@example\.org|Ada Lovelace|https?://\S+|WHEN-\w+|SHORT|ZONE|A note\.`)
+
+// The practitioner's notices are ready for the practitioner's language
+// (practitionerLanguage): in German every one renders with no English
+// phrase of its English rendering left, its labels still lined up.
+func TestPractitionerNoticesInGerman(t *testing.T) {
+	tmpl, err := parseTemplates()
+	if err != nil {
+		t.Fatal(err)
+	}
+	kinds := []string{booking.MailPractitionerNew, booking.MailPractitionerMoved, booking.MailPractitionerGone, booking.MailSecurity}
+	for _, mode := range []booking.Mode{booking.ModeVideo, booking.ModePhone, booking.ModeInPerson} {
+		for _, kind := range kinds {
+			v := view{Practice: "Harbour Practice", BaseURL: "https://harbour.test", Name: "Ada Lovelace", Email: "ada@example.org",
+				Phone: "+49 30 1", Note: "A note.", Message: "Two-step sign-in was turned off", Minutes: 20, Length: "20-minute",
+				WhenClient: "WHEN-CLIENT", WhenPractice: "WHEN-PRACTICE", ClientZone: "ZONE", ShortWhen: "SHORT", AdminURL: "https://harbour.test/admin",
+				Meeting: booking.Meeting{Mode: mode, VideoLink: "https://meet.example.org/room", Phone: "+49 30 1"}}
+			v.Lang = i18n.EN
+			enSubject, enText, enHTML, err := tmpl.execute(kind, v)
+			if err != nil {
+				t.Fatalf("%s: %v", kind, err)
+			}
+			v.Lang = i18n.DE
+			subject, text, html, err := tmpl.execute(kind, v)
+			if err != nil {
+				t.Fatalf("%s in German: %v", kind, err)
+			}
+			all := subject + "\n" + text + "\n" + htmlstd.UnescapeString(html)
+			for _, line := range strings.Split(enSubject+"\n"+enText+"\n"+htmlstd.UnescapeString(enHTML), "\n") {
+				for _, part := range strings.FieldsFunc(line, func(r rune) bool { return r == '<' || r == '>' }) {
+					part = strings.TrimSpace(practitionerData.ReplaceAllString(part, ""))
+					if len(strings.Fields(part)) >= 3 && !strings.Contains(part, "=") && !strings.Contains(part, "Two-step") &&
+						!strings.Contains(part, "consult admin") && strings.Contains(all, part) {
+						t.Errorf("%s %s in German keeps %q", kind, mode, part)
+					}
+				}
+			}
+			if kind != booking.MailSecurity && !strings.Contains(text, "\nE-Mail:    ada@example.org\n") {
+				t.Errorf("%s: the German labels are not aligned:\n%s", kind, text)
+			}
+		}
 	}
 }

@@ -36,7 +36,7 @@ type Message struct {
 // templates escape it.
 type view struct {
 	// Lang is the language the message is written in: the client's, or
-	// English for the practitioner.
+	// the practitioner's (practitionerLanguage).
 	Lang i18n.Lang
 	// Practice is the practice's name in the practitioner's emails, and
 	// the sender name (Settings.SenderName) in the client's.
@@ -104,8 +104,8 @@ func (w *Worker) render(ctx context.Context, m booking.OutboxMessage, b *booking
 	practiceHours := timefmt.H24
 	method, toClient := clientKinds[m.Kind]
 	// The client's emails are written in the language they booked in; the
-	// practitioner's in English.
-	lang := i18n.EN
+	// practitioner's in theirs.
+	lang := practitionerLanguage(settings)
 	if toClient {
 		lang = i18n.OrDefault(b.Language)
 	}
@@ -195,15 +195,16 @@ func (w *Worker) renderSecurity(ctx context.Context, m booking.OutboxMessage, at
 	if err != nil {
 		return nil, err
 	}
-	when := timefmt.SpanOf(m.CreatedAt, m.CreatedAt, settings.TimeZone, timefmt.H24, longDate)
-	v := view{Practice: settings.PracticeName, BaseURL: w.base.String(), Message: m.Note,
+	lang := practitionerLanguage(settings)
+	when := timefmt.SpanIn(m.CreatedAt, m.CreatedAt, settings.TimeZone, timefmt.H24, lang, i18n.Long)
+	v := view{Lang: lang, Practice: settings.PracticeName, BaseURL: w.base.String(), Message: m.Note,
 		WhenPractice: when.Date + ", " + when.Start + " " + when.Zone, AdminURL: w.base.String() + "/admin"}
 	msg := &Message{
 		From:      mail.Address{Name: settings.SenderName(), Address: w.from.Address},
 		To:        mail.Address{Name: settings.SenderName(), Address: w.practitioner.Address},
 		Date:      at.UTC(),
 		MessageID: w.messageID(m),
-		Language:  i18n.EN,
+		Language:  lang,
 	}
 	if msg.Subject, msg.Text, msg.HTML, err = w.tmpl.execute(m.Kind, v); err != nil {
 		return nil, fmt.Errorf("notify: %s message %d: %w", m.Kind, m.ID, err)
@@ -239,6 +240,3 @@ func shortWhen(start time.Time, zone string, h timefmt.Hours, l i18n.Lang) strin
 	sp := timefmt.SpanIn(start, start, zone, h, l, i18n.Short)
 	return i18n.MustT(l, "mail.short_when", "Date", sp.Date, "Time", sp.Start, "Zone", sp.Zone)
 }
-
-// longDate is how emails write the day of a consultation.
-const longDate = "Monday 2 January 2006"

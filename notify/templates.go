@@ -7,6 +7,7 @@ import (
 	htmltemplate "html/template"
 	"strings"
 	texttemplate "text/template"
+	"unicode/utf8"
 
 	"consult/booking"
 	"consult/web/i18n"
@@ -39,7 +40,7 @@ type templates struct {
 func parseTemplates() (*templates, error) {
 	t := &templates{text: map[string]*texttemplate.Template{}, html: map[string]*htmltemplate.Template{}}
 	for _, kind := range kinds {
-		tt, err := texttemplate.New(kind).Option("missingkey=error").Funcs(texttemplate.FuncMap(i18n.Funcs())).
+		tt, err := texttemplate.New(kind).Option("missingkey=error").Funcs(textFuncs()).
 			ParseFS(templateFS, "templates/layout.txt", "templates/"+kind+".txt")
 		if err != nil {
 			return nil, fmt.Errorf("notify: templates of %s: %w", kind, err)
@@ -87,6 +88,25 @@ func (t *templates) execute(kind string, v view) (subject, text, html string, er
 		return "", "", "", err
 	}
 	return subject, text, buf.String(), nil
+}
+
+// labelWidth is how wide the plain text's labels are ("Time zone: "), so
+// the values after them line up.
+const labelWidth = 11
+
+// textFuncs are i18n.Funcs for the plain-text parts, and label, which
+// writes message id as a label ("Client:") padded to labelWidth.
+func textFuncs() texttemplate.FuncMap {
+	f := texttemplate.FuncMap(i18n.Funcs())
+	f["label"] = func(l i18n.Lang, id string) (string, error) {
+		s, err := i18n.T(l, id)
+		if err != nil {
+			return "", err
+		}
+		s += ":"
+		return s + strings.Repeat(" ", max(labelWidth-utf8.RuneCountInString(s), 1)), nil
+	}
+	return f
 }
 
 // htmlFuncs are i18n.Funcs for the HTML parts, where a message's data is
