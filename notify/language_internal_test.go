@@ -143,3 +143,26 @@ func TestPractitionerNoticesInGerman(t *testing.T) {
 		}
 	}
 }
+
+// The words the emails fall back on when the practice chose none are
+// neutral in every language.
+func TestDefaultWordingNamesNoTreatment(t *testing.T) {
+	for _, l := range i18n.Supported {
+		for _, id := range []string{"mail.subject_default", "mail.sender_fallback", "invitation.default_title"} {
+			s, err := i18n.T(l, id, "Practice", "Harbour Practice")
+			if err != nil || !booking.NamesNoTreatment(s) {
+				t.Errorf("%s %s = %q, %v", l, id, s, err)
+			}
+		}
+		if got := subjectWording(booking.Settings{}, l); got != i18n.MustT(l, "mail.subject_default") {
+			t.Errorf("%s: subject wording %q", l, got)
+		}
+	}
+	if got := subjectWording(booking.Settings{}, i18n.EN); got != booking.DefaultSubjectWording {
+		t.Errorf("the English default subject %q differs from the domain's %q", got, booking.DefaultSubjectWording)
+	}
+	named := booking.Settings{PracticeName: "Ketamine Care"}
+	if got := senderName(named, i18n.EN); got != named.SenderName() {
+		t.Errorf("the English fallback sender %q differs from the domain's", got)
+	}
+}

@@ -351,7 +351,7 @@ func TestDiscreetInGerman(t *testing.T) {
 		t.Fatal(err)
 	}
 	settings := st.Settings
-	settings.PracticeName = "Harbour Ketamine Clinic"
+	settings.PracticeName = "Ketamin-Praxis Harbour"
 	if err := e.store.UpdateSettings(e.ctx, settings, start); err != nil {
 		t.Fatal(err)
 	}
