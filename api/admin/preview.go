@@ -8,6 +8,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"consult/booking"
+	"consult/web/i18n"
 	"consult/web/timefmt"
 )
 
@@ -94,6 +95,8 @@ type previewDay struct {
 
 // previewData is what a proposed change would give.
 type previewData struct {
+	// Lang is the language of the page the preview is part of.
+	Lang i18n.Lang
 	Days []previewDay
 	// Total is how many times clients would be offered, as the slots API
 	// would list them; Bookable how many consultations they could book
@@ -111,7 +114,7 @@ func (h *Handler) preview(c echo.Context, change booking.ScheduleChange) (*previ
 		return nil, err
 	}
 	loc := pv.Location
-	p := &previewData{Total: len(pv.Slots), Bookable: pv.Bookable(), DailyCap: pv.DailyCap}
+	p := &previewData{Lang: lang(c), Total: len(pv.Slots), Bookable: pv.Bookable(), DailyCap: pv.DailyCap}
 	for _, d := range pv.Days {
 		day := previewDay{Date: d.Date.In(12*60, loc).Format("Mon 2 Jan"), Bookable: d.Bookable, Capped: d.Bookable < len(d.Slots)}
 		for _, sl := range d.Slots {
