@@ -14,7 +14,7 @@ import (
 
 	"consult/api/httpx"
 	"consult/booking"
-	"consult/web"
+	"consult/web/i18n"
 )
 
 // The email page of the admin area: the outbox, so the practitioner sees
@@ -165,14 +165,14 @@ func (h *Handler) failedMailCount(ctx context.Context) (int, error) {
 
 // failedLabel words failedMailCount: "" for none, "1 email", "3 emails",
 // "500+ emails".
-func failedLabel(n int) string {
+func failedLabel(l i18n.Lang, n int) string {
 	switch {
 	case n == 0:
 		return ""
 	case n >= maxFailedCount:
-		return strconv.Itoa(maxFailedCount) + "+ emails"
+		return msg(l, "admin.email.many_failed", "Count", strconv.Itoa(maxFailedCount))
 	}
-	return web.Plural(n, "email", "emails")
+	return i18n.MustN(l, "admin.email.count", n)
 }
 
 // Emails lists the queued and sent emails, by status.
