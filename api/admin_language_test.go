@@ -1,10 +1,14 @@
 package api_test
 
 import (
+	"fmt"
 	"net/http"
 	"net/url"
+	"regexp"
+	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"consult/api"
 )
@@ -116,6 +120,68 @@ func TestAdminFieldErrorInGerman(t *testing.T) {
 	for _, want := range []string{"Das ist nicht Ihr aktuelles Passwort.", "Verwenden Sie mindestens 12 Zeichen."} {
 		if !strings.Contains(p.Body, `<span class="field-error">`+want+`</span>`) {
 			t.Errorf("lacks the German field error %q:\n%s", want, p.Body)
+		}
+	}
+}
+
+// germanAdmin is an admin test whose practitioner reads German, with a
+// booking, a few more and an email queued, so that every page has
+// something to show; it returns the admin GET pages with sample ids.
+func germanAdmin(t *testing.T) (*adminTest, []string) {
+	t.Helper()
+	a := newAdminTest(t, api.Config{})
+	if _, err := a.pool.Exec(t.Context(), `UPDATE users SET language = 'de' WHERE id = $1`, a.user.ID); err != nil {
+		t.Fatal(err)
+	}
+	bk := a.bookAs(time.Date(2026, 12, 8, 9, 0, 0, 0, adminLA), "Ana María López-Fernández", "ana.maria.lopez-fernandez@example.org", "Could we talk about sleep?")
+	for i, h := range []int{10, 11, 13} {
+		a.bookAs(time.Date(2026, 12, 9, h, 0, 0, 0, adminLA), "Client Name", fmt.Sprintf("client%d@example.org", i), "")
+	}
+	if err := a.mailWorker(nil).RunOnce(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	var msg int64
+	if err := a.pool.QueryRow(t.Context(), `SELECT min(id) FROM outbox`).Scan(&msg); err != nil {
+		t.Fatal(err)
+	}
+	a.apiToken()
+	pages := adminPages(t, a, adminPageSamples{
+		"/admin/bookings/:id":        strconv.FormatInt(bk.ID, 10),
+		"/admin/bookings/:id/move":   strconv.FormatInt(bk.ID, 10),
+		"/admin/bookings/:id/cancel": strconv.FormatInt(bk.ID, 10),
+		"/admin/email/:id":           strconv.FormatInt(msg, 10),
+	})
+	pages = append(pages, "/admin?week=2026-12-07", "/admin/bookings?when=past", "/admin/email?status=logged", "/admin/confirm?next=/admin/tokens")
+	return a, pages
+}
+
+// englishWords are menu and button words of the English admin area that
+// a German page must not show (Name and Status are German words too).
+var englishWords = regexp.MustCompile(`>(Week|Dashboard|Bookings|Waitlist|Availability|Settings|Sign out|Save|Cancel|Remove|Preview|Upcoming|Past|Search|Today|Next|Previous|Back|Delete|Add|Email|When|Phone|Date|Time|Hours|none|open|busy)\b`)
+
+// Every admin page reads in German for a practitioner who chose German:
+// its language attribute, its menu, and no English menu or button word
+// left; a message missing from the catalogues would fail the render.
+func TestAdminPagesInGerman(t *testing.T) {
+	a, pages := germanAdmin(t)
+	b := a.mustSignIn()
+	for _, path := range pages {
+		if path == "/admin/sign-in" {
+			continue // signed in, it leads on; TestAdminSignInPageFollowsTheBrowsersLanguage reads it
+		}
+		p := b.get(path)
+		if p.Status != http.StatusOK {
+			t.Errorf("%s: %d", path, p.Status)
+			continue
+		}
+		if !strings.Contains(p.Body, `<html lang="de">`) {
+			t.Errorf("%s is not marked German", path)
+		}
+		if !strings.Contains(p.Body, ">Abmelden</button>") || !strings.Contains(p.Body, ">Buchungen</a>") {
+			t.Errorf("%s lacks the German menu", path)
+		}
+		if m := englishWords.FindAllString(p.Body, -1); len(m) > 0 {
+			t.Errorf("%s shows English words: %q", path, m)
 		}
 	}
 }
