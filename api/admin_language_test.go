@@ -1,14 +1,11 @@
 package api_test
 
 import (
-	"fmt"
 	"net/http"
 	"net/url"
 	"regexp"
-	"strconv"
 	"strings"
 	"testing"
-	"time"
 
 	"consult/api"
 )
@@ -124,35 +121,22 @@ func TestAdminFieldErrorInGerman(t *testing.T) {
 	}
 }
 
-// germanAdmin is an admin test whose practitioner reads German, with a
-// booking, a few more and an email queued, so that every page has
-// something to show; it returns the admin GET pages with sample ids.
+// germanAdmin is adminPagesFixture with a practitioner who reads German.
 func germanAdmin(t *testing.T) (*adminTest, []string) {
 	t.Helper()
-	a := newAdminTest(t, api.Config{})
+	a, pages := adminPagesFixture(t)
 	if _, err := a.pool.Exec(t.Context(), `UPDATE users SET language = 'de' WHERE id = $1`, a.user.ID); err != nil {
 		t.Fatal(err)
 	}
-	bk := a.bookAs(time.Date(2026, 12, 8, 9, 0, 0, 0, adminLA), "Ana María López-Fernández", "ana.maria.lopez-fernandez@example.org", "Could we talk about sleep?")
-	for i, h := range []int{10, 11, 13} {
-		a.bookAs(time.Date(2026, 12, 9, h, 0, 0, 0, adminLA), "Client Name", fmt.Sprintf("client%d@example.org", i), "")
-	}
-	if err := a.mailWorker(nil).RunOnce(t.Context()); err != nil {
-		t.Fatal(err)
-	}
-	var msg int64
-	if err := a.pool.QueryRow(t.Context(), `SELECT min(id) FROM outbox`).Scan(&msg); err != nil {
-		t.Fatal(err)
-	}
-	a.apiToken()
-	pages := adminPages(t, a, adminPageSamples{
-		"/admin/bookings/:id":        strconv.FormatInt(bk.ID, 10),
-		"/admin/bookings/:id/move":   strconv.FormatInt(bk.ID, 10),
-		"/admin/bookings/:id/cancel": strconv.FormatInt(bk.ID, 10),
-		"/admin/email/:id":           strconv.FormatInt(msg, 10),
-	})
-	pages = append(pages, "/admin?week=2026-12-07", "/admin/bookings?when=past", "/admin/email?status=logged", "/admin/confirm?next=/admin/tokens")
 	return a, pages
+}
+
+// TestAdminPagesInGermanFitPhonesAndPassAxe: the German pages, whose
+// words run longer, fit 390 and 1280 px and pass axe as the English do.
+func TestAdminPagesInGermanFitPhonesAndPassAxe(t *testing.T) {
+	b := needBrowser(t)
+	a, pages := germanAdmin(t)
+	auditAdminPages(t, b, a, pages, "de-")
 }
 
 // englishWords are menu and button words of the English admin area that
