@@ -13,7 +13,8 @@ import (
 // Areas the client reads are written in every language; the
 // practitioner's area in English and German at least.
 var areaLanguages = map[string][]i18n.Lang{
-	"core": i18n.Supported, "mail": i18n.Supported, "invitation": i18n.Supported,
+	"core": i18n.Supported, "site": i18n.Supported, "fielderrors": i18n.Supported,
+	"mail": i18n.Supported, "invitation": i18n.Supported,
 	"mail_practitioner": {i18n.EN, i18n.DE}, "admin": {i18n.EN, i18n.DE},
 }
 
