@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"consult/api/admin"
 	"consult/api/httpx"
 	"consult/api/site"
 	"consult/web/i18n"
@@ -58,6 +59,10 @@ func (s *Server) renderErrorPage(c echo.Context, p httpx.Problem) {
 		name = "admin/error"
 	}
 	data := errorPageData{Practice: s.errorPagePractice(c.Request().Context()), Title: p.Title, Detail: p.Detail, Status: p.Status, Lang: i18n.EN}
+	if name == "admin/error" {
+		data.Lang = admin.Lang(c)
+		data.Title, data.Detail = admin.Translate(data.Lang, data.Title), admin.Translate(data.Lang, data.Detail)
+	}
 	if name == "error" {
 		// In the language the site's pages would be in: the visitor's
 		// choice, else their browser's.

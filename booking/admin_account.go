@@ -77,6 +77,18 @@ func (a *Admin) DisableTOTP(ctx context.Context, who Actor) (*User, error) {
 	})
 }
 
+// SetLanguage stores the language the acting account reads the admin area
+// in. EINVALID (language) for one the area is not written in; ENOTFOUND.
+func (a *Admin) SetLanguage(ctx context.Context, who Actor, language string) (*User, error) {
+	language = strings.TrimSpace(language)
+	if !ValidAdminLanguage(language) {
+		return nil, FieldErrors{"language": "Choose one of the languages listed."}.Err()
+	}
+	return a.accountChange(ctx, who, "user.language", func(tx AdminStore, now time.Time) (*User, error) {
+		return tx.SetLanguage(ctx, who.UserID, language, now)
+	})
+}
+
 // accountChange is change for a change of the acting account itself.
 func (a *Admin) accountChange(ctx context.Context, who Actor, action string, fn func(tx AdminStore, now time.Time) (*User, error)) (*User, error) {
 	var u *User
@@ -181,8 +193,10 @@ func (a *Admin) SaveFeedSettings(ctx context.Context, who Actor, fs FeedSettings
 // treatmentWords are words an event title must not hold: whoever sees a
 // client's calendar (family, an employer's assistant) would learn what the
 // consultation is about. The check is a guard against the obvious, not a
-// complete list; the hint on the page asks for neutral wording.
-var treatmentWords = []string{"ketamine", "spravato", "psychedelic", "psilocybin", "mdma"}
+// complete list; the hint on the page asks for neutral wording. Stems
+// catch the languages clients read in too: "ketamin" is also German
+// Ketamin and Spanish ketamina, "psilocyb" German Psilocybin.
+var treatmentWords = []string{"ketamin", "kétamine", "spravato", "psychedel", "psychédél", "psicodél", "psilocyb", "psilocib", "mdma"}
 
 // CheckNeutralTitle refuses an event title that names a treatment.
 // EINVALID (event_title).
