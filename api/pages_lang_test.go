@@ -279,3 +279,19 @@ func TestRegionsInTheReadersLanguage(t *testing.T) {
 		t.Errorf("the German about page names the places served in English:\n%s", about.Body)
 	}
 }
+
+// The sitemap names each page in every language, for search engines.
+func TestSitemapNamesEveryLanguage(t *testing.T) {
+	site := newTestSite(t)
+	sm := site.get("/sitemap.xml").Body
+	for _, path := range []string{"/", "/privacy", "/book"} {
+		for _, l := range i18n.Supported {
+			if want := `<xhtml:link rel="alternate" hreflang="` + string(l) + `" href="` + site.url + path + `?lang=` + string(l) + `"></xhtml:link>`; !strings.Contains(sm, want) {
+				t.Errorf("sitemap lacks %s", want)
+			}
+		}
+	}
+	if !strings.Contains(sm, `xmlns:xhtml="http://www.w3.org/1999/xhtml"`) || !strings.Contains(sm, `hreflang="x-default" href="`+site.url+`/about"`) {
+		t.Errorf("sitemap:\n%s", sm)
+	}
+}

@@ -152,24 +152,44 @@ func (h *Handler) Content(slug string) echo.HandlerFunc {
 
 type sitemapURL struct {
 	Loc string `xml:"loc"`
+	// Alternates are the page in each language (and x-default), as
+	// search engines read hreflang in sitemaps.
+	Alternates []sitemapAlternate `xml:"xhtml:link"`
+}
+
+type sitemapAlternate struct {
+	Rel      string `xml:"rel,attr"`
+	HrefLang string `xml:"hreflang,attr"`
+	Href     string `xml:"href,attr"`
+}
+
+// sitemapURLOf is the sitemap entry of the public page at url.
+func sitemapURLOf(url string) sitemapURL {
+	u := sitemapURL{Loc: url}
+	for _, a := range langLinks(url, nil, i18n.Default) {
+		u.Alternates = append(u.Alternates, sitemapAlternate{Rel: "alternate", HrefLang: a.Lang.Tag(), Href: a.URL})
+	}
+	u.Alternates = append(u.Alternates, sitemapAlternate{Rel: "alternate", HrefLang: "x-default", Href: url})
+	return u
 }
 
 type sitemap struct {
 	XMLName xml.Name     `xml:"urlset"`
 	NS      string       `xml:"xmlns,attr"`
+	XHTML   string       `xml:"xmlns:xhtml,attr"`
 	URLs    []sitemapURL `xml:"url"`
 }
 
 // Sitemap lists the public pages; admin and manage pages are private.
 func (h *Handler) Sitemap(c echo.Context) error {
-	sm := sitemap{NS: "http://www.sitemaps.org/schemas/sitemap/0.9"}
-	sm.URLs = append(sm.URLs, sitemapURL{h.url("/")})
+	sm := sitemap{NS: "http://www.sitemaps.org/schemas/sitemap/0.9", XHTML: "http://www.w3.org/1999/xhtml"}
+	sm.URLs = append(sm.URLs, sitemapURLOf(h.url("/")))
 	for _, slug := range web.RoutedPages() {
 		if _, ok := h.content(slug, i18n.Default); ok {
-			sm.URLs = append(sm.URLs, sitemapURL{h.url("/" + slug)})
+			sm.URLs = append(sm.URLs, sitemapURLOf(h.url("/"+slug)))
 		}
 	}
-	sm.URLs = append(sm.URLs, sitemapURL{h.url("/about")}, sitemapURL{h.url("/book")})
+	sm.URLs = append(sm.URLs, sitemapURLOf(h.url("/about")), sitemapURLOf(h.url("/book")))
 	out, err := xml.MarshalIndent(sm, "", "  ")
 	if err != nil {
 		return err
