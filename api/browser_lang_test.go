@@ -65,6 +65,20 @@ func TestBrowserInGerman(t *testing.T) {
 	}
 	tb.auditWidths(b, "de-confirmation")
 
+	// The framed page, in an English browser asked for German: the days
+	// the script loads keep the language in their addresses.
+	te := b.tab(t, tabOptions{timeZone: "Europe/Berlin", language: "en-US"})
+	te.open(site.url + "/embed/book?lang=de")
+	te.waitFor(`document.querySelector("[data-slots-status]").textContent !== ""`)
+	te.must(chromedp.Click(chromedp.CSS(`a[data-date="2026-12-04"]`)))
+	te.waitFor(`document.querySelector("[data-slots-legend]").textContent === "Freie Termine am Freitag, 4. Dezember"`)
+	if lost := evalIn[[]string](te, `Array.from(document.querySelectorAll(".week a, [data-clock-link]"), function (a) { return a.href; }).filter(function (h) { return h.indexOf("lang=de") < 0; })`); len(lost) > 0 {
+		t.Errorf("framed links without the language: %v", lost)
+	}
+	if u := evalIn[string](te, `location.search`); !strings.Contains(u, "lang=de") {
+		t.Errorf("the framed page's address %q drops the language", u)
+	}
+
 	for _, lang := range []string{"de", "fr", "es"} {
 		for _, page := range []struct{ name, path string }{{"home", "/"}, {"book", "/book"}} {
 			tl := b.tab(t, tabOptions{timeZone: "Europe/Berlin", language: lang})

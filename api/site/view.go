@@ -112,7 +112,8 @@ func (h *Handler) bookingView(l i18n.Lang, b *booking.Booking, token string, st 
 func (h *Handler) eventText(l i18n.Lang, st booking.Settings, length time.Duration) (title, details string) {
 	title = st.EventTitle
 	if title == "" {
-		title = st.DefaultEventTitle()
+		// As the invitations name it (calendar.Invitation).
+		title = i18n.MustT(l, "invitation.default_title", "Practice", st.SenderName())
 	}
 	details = i18n.MustT(l, "site.calendar.details", "Minutes", int(length.Round(time.Minute)/time.Minute), "Name", st.SenderName())
 	return title, details

@@ -218,9 +218,12 @@
     return e;
   }
   function hidden(text) { return el("span", { "class": "visually-hidden" }, text); }
+  // A framed page carries its language in its addresses (it has no cookie).
+  var langField = dayForm.querySelector("input[name=lang]");
   function dayURL(date, tz, clockValue) {
     var q = { date: date, tz: tz };
     if (clockValue || clockChosen) q.clock = clockValue || hours;
+    if (langField) q.lang = langField.value;
     return action + "?" + new URLSearchParams(q) + "#times";
   }
   function announce(text) {
