@@ -295,3 +295,27 @@ func TestSitemapNamesEveryLanguage(t *testing.T) {
 		t.Errorf("sitemap:\n%s", sm)
 	}
 }
+
+// The waitlist form in German: its messages read German, the one with
+// the last day offered too, and an entry is kept in German.
+func TestWaitlistInGerman(t *testing.T) {
+	site := newTestSite(t)
+	site.lang = "de-DE"
+	form := url.Values{"name": {"Wren"}, "email": {"wren@example.org"}, "timezone": {"Europe/Berlin"}, "days": {"wed"},
+		"parts": {"evening"}, "from": {"2026-12-02"}, "to": {"2028-01-01"}}
+	p := site.post("/waitlist", form)
+	checkLanguage(t, "POST /waitlist", p, i18n.DE)
+	if p.Status != http.StatusUnprocessableEntity || !strings.Contains(p.Body, "Termine werden bis ") ||
+		!strings.Contains(p.Body, "Bitte stimmen Sie der Verwendung Ihrer Angaben zu") || strings.Contains(p.Body, "Times are offered") {
+		t.Errorf("German waitlist errors: %d\n%s", p.Status, p.Body)
+	}
+	form.Set("to", "2026-12-20")
+	form.Set("consent", "yes")
+	if p := site.post("/waitlist", form); p.Status != http.StatusSeeOther {
+		t.Fatalf("join: %d\n%s", p.Status, p.Body)
+	}
+	var l string
+	if err := site.pool.QueryRow(context.Background(), `SELECT language FROM waitlist_entries`).Scan(&l); err != nil || l != "de" {
+		t.Errorf("stored language %q, %v; want de", l, err)
+	}
+}

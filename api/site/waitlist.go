@@ -3,6 +3,7 @@ package site
 import (
 	"errors"
 	"net/http"
+	"regexp"
 	"slices"
 	"strings"
 	"time"
@@ -13,6 +14,20 @@ import (
 	"consult/web/i18n"
 	"consult/web/timefmt"
 )
+
+// offeredUntil reads the one waitlist message the domain writes with a
+// figure, the last day times are offered.
+var offeredUntil = regexp.MustCompile(`^Times are offered up to (\d{4}-\d{2}-\d{2}); choose a day until then\.$`)
+
+// waitlistText is a waitlist form's message in language l.
+func waitlistText(l i18n.Lang, message string) string {
+	if m := offeredUntil.FindStringSubmatch(message); m != nil && l != i18n.EN {
+		if d, err := booking.ParseDate(m[1]); err == nil {
+			return i18n.MustT(l, "site.waitlist.offered_until", "Date", i18n.Date(l, d.In(12*60, time.UTC), i18n.Long))
+		}
+	}
+	return i18n.Translate(l, fieldErrors, message)
+}
 
 // describeWishes writes what an entry waits for in language l, as
 // booking.WaitlistEntry.Describe does in English: "Weekdays, mornings or
@@ -109,7 +124,7 @@ func (h *Handler) renderWaitlistForm(c echo.Context, status int, f waitlistForm,
 	today := booking.DateOf(now.In(loc))
 	translated := make(map[string]string, len(errs))
 	for k, v := range errs {
-		translated[k] = i18n.Translate(l, fieldErrors, v)
+		translated[k] = waitlistText(l, v)
 	}
 	if errs != nil {
 		errs = translated
