@@ -8,6 +8,7 @@ import (
 	"testing"
 	"testing/fstest"
 
+	"consult/booking"
 	"consult/web/i18n"
 )
 
@@ -317,5 +318,18 @@ func TestWaitlistInGerman(t *testing.T) {
 	var l string
 	if err := site.pool.QueryRow(context.Background(), `SELECT language FROM waitlist_entries`).Scan(&l); err != nil || l != "de" {
 		t.Errorf("stored language %q, %v; want de", l, err)
+	}
+}
+
+// The per-address limit, whose message names the practice's address,
+// reads in the page's language too.
+func TestClientLimitInGerman(t *testing.T) {
+	site := newTestSiteWith(t, siteOptions{limits: booking.ClientLimits{MaxUpcoming: 1, Contact: "hello@practice.example"}})
+	site.lang = "de"
+	slots := site.slotsOn(firstDay, "America/Los_Angeles")
+	site.book(slots[0])
+	p := site.post("/book", site.bookingForm(slots[3]))
+	if p.Status != http.StatusConflict || !strings.Contains(p.Body, "Andernfalls schreiben Sie bitte an hello@practice.example, wir helfen Ihnen gern weiter.") {
+		t.Errorf("the limit in German: %d\n%s", p.Status, p.Body)
 	}
 }

@@ -323,11 +323,11 @@ func (h *Handler) Book(c echo.Context) error {
 			data.Form.Key = newFormKey()
 		} else {
 			data.Err = de.Fields
-			data.Notice = i18n.Translate(l, fieldErrors, de.Message)
+			data.Notice = clientText(l, de.Message)
 		}
 		return h.renderBookErrors(c, http.StatusUnprocessableEntity, data)
 	case errors.As(err, &de) && de.Code == booking.ECONFLICT:
-		data.Notice = i18n.Translate(l, fieldErrors, de.Message)
+		data.Notice = clientText(l, de.Message)
 		return h.renderBookErrors(c, http.StatusConflict, data)
 	default:
 		return err
@@ -344,7 +344,7 @@ func (h *Handler) renderBookErrors(c echo.Context, status int, data bookPage) er
 	// page's language (a text no catalogue holds stays as it is).
 	translated := make(map[string]string, len(data.Err))
 	for k, v := range data.Err {
-		translated[k] = i18n.Translate(data.Lang, fieldErrors, v)
+		translated[k] = clientText(data.Lang, v)
 	}
 	data.Err = translated
 	data.Picker.SlotError = data.Err["start"]

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"regexp"
 	"strings"
 	"time"
 
@@ -54,6 +55,31 @@ func domainText(l i18n.Lang, message string, st booking.Settings) string {
 
 // fieldErrors is the catalogue area of the domain's messages.
 const fieldErrors = "fielderrors"
+
+// limitTexts are the domain's per-client limit messages that name the
+// practice's contact address (booking.ClientLimits.Check), with the id
+// of each in the site's catalogue.
+var limitTexts = []struct {
+	re *regexp.Regexp
+	id string
+}{
+	{regexp.MustCompile(`^We cannot book another free consultation with this email address\. If you have booked one already, the link in its confirmation email lets you change the time\. Otherwise please write to (.+) and we will gladly help\.$`), "site.limit.email_contact"},
+	{regexp.MustCompile(`^Several consultations have been booked from your network already, so we cannot book another online\. Please write to (.+) and we will gladly help\.$`), "site.limit.network_contact"},
+}
+
+// clientText is a message of the booking domain about the client's
+// details in language l: through the fielderrors catalogue, the limit
+// messages that name the practice's address written here.
+func clientText(l i18n.Lang, message string) string {
+	if l != i18n.EN {
+		for _, lt := range limitTexts {
+			if m := lt.re.FindStringSubmatch(message); m != nil {
+				return i18n.MustT(l, lt.id, "Contact", m[1])
+			}
+		}
+	}
+	return i18n.Translate(l, fieldErrors, message)
+}
 
 // noticeIn writes a minimum notice in language l: "48 Stunden".
 func noticeIn(l i18n.Lang, d time.Duration) string {
