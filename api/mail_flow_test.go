@@ -131,7 +131,11 @@ func TestEmailsUseTheClientsClock(t *testing.T) {
 	for i, tt := range tests {
 		local := slots[i*6].In(mustZone(t, "America/Los_Angeles"))
 		twelve, twentyFour := local.Format("3:04\u00a0PM"), local.Format("15:04")
-		conf := mailWith(t, msgs, "Client "+tt.name, "is confirmed")
+		confirmed := "is confirmed"
+		if tt.name == "German" {
+			confirmed = "ist bestätigt" // a German browser's booking is written in German
+		}
+		conf := mailWith(t, msgs, "Client "+tt.name, confirmed)
 		switch tt.want {
 		case "AM":
 			if !strings.Contains(conf.Text, twelve) {
