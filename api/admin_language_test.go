@@ -167,5 +167,23 @@ func TestAdminPagesInGerman(t *testing.T) {
 		if m := englishWords.FindAllString(p.Body, -1); len(m) > 0 {
 			t.Errorf("%s shows English words: %q", path, m)
 		}
+		for _, w := range germanOn[path] {
+			if !strings.Contains(p.Body, w) {
+				t.Errorf("%s lacks %q", path, w)
+			}
+		}
 	}
+}
+
+// germanOn are words some German pages must show: the week's day names
+// and month, dates in German order, counts in German.
+var germanOn = map[string][]string{
+	"/admin?week=2026-12-07": {"Montag, 7. Dezember", "Di., 8.", "<h1>7. – 13. Dezember 2026</h1>", "Termin für Klienten buchen"},
+	"/admin/dashboard":       {"Buchungen pro Woche", "Als Tabelle zeigen"},
+	"/admin/bookings":        {"Di., 8. Dez. 2026, 09:00–09:20 PST", "Anstehend", "4 Buchungen. Seite 1."},
+	"/admin/bookings/1":      {"<h1>Gespräch mit A. M. L., Di., 8. Dez. 09:00</h1>", "Bestätigt", "Private Notiz"},
+	"/admin/availability":    {"Wöchentliche Sprechzeiten", "Abwesenheit", "Montag"},
+	"/admin/settings":        {"Sprache der Verwaltung", "Zwei-Faktor-Anmeldung"},
+	"/admin/waitlist":        {"Niemand wartet."},
+	"/admin/rules":           {"Buchungsregeln", "Mindestvorlauf in Stunden"},
 }
