@@ -9,6 +9,7 @@ import (
 
 	"consult/api/httpx"
 	"consult/booking"
+	"consult/web/i18n"
 	"consult/web/timefmt"
 )
 
@@ -31,6 +32,19 @@ type bookingRequest struct {
 	Region string `json:"region"`
 	// Answers answer the practice's extra questions, in their order.
 	Answers []string `json:"answers"`
+	// Language is the client's language for their emails ("en", "de",
+	// "fr", "es"); when absent, the request's Accept-Language decides.
+	Language *string `json:"language"`
+}
+
+// clientLanguage is the language a request to the JSON API stores for
+// the client: the one its body names (checked by the domain), else the
+// best match of its Accept-Language.
+func clientLanguage(c echo.Context, given *string) string {
+	if given != nil {
+		return *given
+	}
+	return string(i18n.FromAcceptLanguage(c.Request().Header.Get("Accept-Language")))
 }
 
 type bookingResponse struct {
@@ -107,7 +121,8 @@ func (s *Server) createBooking(c echo.Context) error {
 	}
 	start, startErr := parseStart(in.Start)
 	req := booking.Request{Start: start, Name: in.Name, Email: in.Email, Phone: in.Phone, Note: in.Note, TimeZone: in.TimeZone,
-		HourCycle: in.HourCycle, Address: httpx.ClientAddr(c), Mode: booking.Mode(in.Mode), Region: in.Region, Answers: in.Answers}
+		HourCycle: in.HourCycle, Address: httpx.ClientAddr(c), Mode: booking.Mode(in.Mode), Region: in.Region, Answers: in.Answers,
+		Language: clientLanguage(c, in.Language)}
 	if req.HourCycle == 0 {
 		req.HourCycle = timefmt.HoursFor(c.Request().Header.Get("Accept-Language")).Cycle()
 	}

@@ -8,6 +8,7 @@ import (
 
 	"consult/api/admin"
 	"consult/api/httpx"
+	"consult/api/site"
 	"consult/web/i18n"
 
 	"github.com/labstack/echo/v4"
@@ -15,8 +16,12 @@ import (
 
 // errorPageData is what the error templates show.
 type errorPageData struct {
-	// Lang is the language the page is written in.
-	Lang     i18n.Lang
+	// Lang is the page's language, as the site's pages choose it; Langs
+	// the language switch.
+	Lang  i18n.Lang
+	Langs any
+	// Meta marks no entry of the main navigation as current.
+	Meta     struct{ Path string }
 	Practice string
 	Title    string
 	Detail   string
@@ -25,18 +30,15 @@ type errorPageData struct {
 	Embed any
 }
 
-// errorCopy is what a person reads for the statuses they may meet. A 404
-// reads the same for every URL, a manage link with a wrong token included,
-// so the page never confirms whether a booking exists.
+// errorCopy is what a person reads for the statuses they may meet, as
+// the ids of its title and text in the site's catalogue. A 404 reads the
+// same for every URL, a manage link with a wrong token included, so the
+// page never confirms whether a booking exists.
 var errorCopy = map[int][2]string{
-	http.StatusNotFound: {"Page not found",
-		"If you typed the web address, check it is correct. If you followed a link from an email about your booking, use the link in the most recent email."},
-	http.StatusMethodNotAllowed: {"Page not found",
-		"If you typed the web address, check it is correct. If you followed a link from an email about your booking, use the link in the most recent email."},
-	http.StatusInternalServerError: {"Sorry, there is a problem on our side",
-		"Please try again in a few minutes. If you were booking a consultation, check your email first: the booking may have gone through."},
-	http.StatusServiceUnavailable: {"Sorry, the site is briefly unavailable",
-		"Please try again in a few minutes."},
+	http.StatusNotFound:            {"site.error.not_found.title", "site.error.not_found.text"},
+	http.StatusMethodNotAllowed:    {"site.error.not_found.title", "site.error.not_found.text"},
+	http.StatusInternalServerError: {"site.error.server.title", "site.error.server.text"},
+	http.StatusServiceUnavailable:  {"site.error.unavailable.title", "site.error.unavailable.text"},
 }
 
 // renderErrorPage shows an error to a person in a browser, in the site's
@@ -44,6 +46,10 @@ var errorCopy = map[int][2]string{
 func (s *Server) renderErrorPage(c echo.Context, p httpx.Problem) {
 	c.Response().Header().Set(echo.HeaderContentType, echo.MIMETextHTMLCharsetUTF8)
 	c.Response().Header().Set(echo.HeaderCacheControl, "no-store")
+	if len(c.Request().URL.Path) < 6 || c.Request().URL.Path[:6] != "/admin" {
+		c.Response().Header().Set("Content-Language", site.Language(c).Tag())
+		site.AddVary(c.Response().Header(), "Accept-Language", "Cookie")
+	}
 	c.Response().WriteHeader(p.Status)
 	if c.Request().Method == http.MethodHead || s.web == nil {
 		return
@@ -52,15 +58,20 @@ func (s *Server) renderErrorPage(c echo.Context, p httpx.Problem) {
 	if len(c.Request().URL.Path) >= 6 && c.Request().URL.Path[:6] == "/admin" {
 		name = "admin/error"
 	}
-	data := errorPageData{Practice: s.errorPagePractice(c.Request().Context()), Title: p.Title, Detail: p.Detail, Status: p.Status}
+	data := errorPageData{Practice: s.errorPagePractice(c.Request().Context()), Title: p.Title, Detail: p.Detail, Status: p.Status, Lang: i18n.EN}
 	if name == "admin/error" {
 		data.Lang = admin.Lang(c)
 		data.Title, data.Detail = admin.Translate(data.Lang, data.Title), admin.Translate(data.Lang, data.Detail)
 	}
 	if name == "error" {
-		data.Title = strings.TrimSuffix(data.Title, ".")
+		// In the language the site's pages would be in: the visitor's
+		// choice, else their browser's.
+		l := site.Language(c)
+		data.Lang, data.Langs = l, site.SwitchLinks(l)
+		data.Title = strings.TrimSuffix(i18n.Translate(l, "site", data.Title), ".")
+		data.Detail = i18n.Translate(l, "site", data.Detail)
 		if text, ok := errorCopy[p.Status]; ok {
-			data.Title, data.Detail = text[0], text[1]
+			data.Title, data.Detail = i18n.MustT(l, text[0]), i18n.MustT(l, text[1])
 		}
 	}
 	if err := s.web.Render(c.Response(), name, data); err != nil {

@@ -48,7 +48,7 @@ func testBrowserClock(t *testing.T, b *browser) {
 	// A day the script loads keeps the chosen clock, in its times and in
 	// the address it leaves.
 	de.must(chromedp.Click(chromedp.CSS(`a[data-date="2026-12-04"]`)))
-	de.waitFor(`document.querySelector("[data-slots-legend]").textContent === "Free times on Friday 4 December"`)
+	de.waitFor(`document.querySelector("[data-slots-legend]").textContent === "Freie Termine am Freitag, 4. Dezember"`)
 	if got := evalIn[string](de, firstTime); !twelveHourRE.MatchString(got) {
 		t.Errorf("on the next day the first time reads %q", got)
 	}

@@ -20,6 +20,8 @@ type waitlistRequest struct {
 	From     string   `json:"from"`
 	To       string   `json:"to"`
 	Region   string   `json:"region"`
+	// Language is as in a booking request.
+	Language *string `json:"language"`
 }
 
 // joinWaitlist answers 202 for every valid request, whether the address
@@ -31,7 +33,7 @@ func (s *Server) joinWaitlist(c echo.Context) error {
 		return err
 	}
 	req := booking.WaitlistRequest{Name: in.Name, Email: in.Email, TimeZone: in.TimeZone, Parts: in.Parts, Region: in.Region,
-		HourCycle: timefmt.HoursFor(c.Request().Header.Get("Accept-Language")).Cycle()}
+		HourCycle: timefmt.HoursFor(c.Request().Header.Get("Accept-Language")).Cycle(), Language: clientLanguage(c, in.Language)}
 	fields := booking.FieldErrors{}
 	var err error
 	if req.Days, err = booking.ParseWeekdays(in.Days); err != nil {

@@ -193,8 +193,10 @@ func (a *Admin) SaveFeedSettings(ctx context.Context, who Actor, fs FeedSettings
 // treatmentWords are words an event title must not hold: whoever sees a
 // client's calendar (family, an employer's assistant) would learn what the
 // consultation is about. The check is a guard against the obvious, not a
-// complete list; the hint on the page asks for neutral wording.
-var treatmentWords = []string{"ketamine", "spravato", "psychedelic", "psilocybin", "mdma"}
+// complete list; the hint on the page asks for neutral wording. Stems
+// catch the languages clients read in too: "ketamin" is also German
+// Ketamin and Spanish ketamina, "psilocyb" German Psilocybin.
+var treatmentWords = []string{"ketamin", "kétamine", "spravato", "psychedel", "psychédél", "psicodél", "psilocyb", "psilocib", "mdma"}
 
 // CheckNeutralTitle refuses an event title that names a treatment.
 // EINVALID (event_title).

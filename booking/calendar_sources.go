@@ -120,6 +120,11 @@ func NormalizeCalendarURL(raw string) (string, error) {
 	if len(normalized) > 2000 {
 		return "", bad
 	}
+	// What is stored must read back as the same address with a host:
+	// "webcal://::" parses, but its https form does not.
+	if back, err := url.Parse(normalized); err != nil || back.Hostname() == "" || back.Host != u.Host {
+		return "", bad
+	}
 	return normalized, nil
 }
 

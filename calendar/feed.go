@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"consult/booking"
+	"consult/web/i18n"
 
 	"github.com/emersion/go-ical"
 )
@@ -89,7 +90,7 @@ func BookingsFeed(p Practice, bookings []booking.Booking, full bool, now time.Ti
 		ev.Props.Set(seqProp(b.Sequence))
 		setURI(ev.Props, ical.PropURL, link)
 		if b.Status != booking.StatusCancelled {
-			setMeeting(ev.Props, booking.MeetingFor(p.Modes, b), "", full, false)
+			setMeeting(ev.Props, booking.MeetingFor(p.Modes, b), "", full, false, i18n.EN)
 		}
 		setChangeTimes(ev, b)
 		// CLASS:PRIVATE asks apps that share or delegate this calendar to

@@ -3,9 +3,11 @@ package calendar
 import (
 	"fmt"
 	"strconv"
+	"strings"
 	"time"
 
 	"consult/booking"
+	"consult/web/i18n"
 
 	"github.com/emersion/go-ical"
 )
@@ -23,11 +25,19 @@ import (
 //
 // SUMMARY is the practice's neutral EventTitle: the invitation may be read by
 // anyone who sees the client's calendar, so it never names a treatment.
+// The invitation's words (DESCRIPTION, the default title, LOCATION of a
+// phone call) are in the client's language, b.Language, which a LANGUAGE
+// parameter names when it is not English; the practice's own words (its
+// title, name, directions) are kept as typed.
 // manageURL, the client's private link to cancel or reschedule, goes into
 // DESCRIPTION and URL; it may be empty. A cancelled booking must be sent
 // with MethodCancel (or MethodPublish), never MethodRequest. now is the
 // DTSTAMP.
 func Invitation(p Practice, b booking.Booking, manageURL string, method Method, now time.Time) ([]byte, error) {
+	lang := i18n.OrDefault(b.Language)
+	if p.EventTitle == "" && strings.TrimSpace(p.Name) != "" {
+		p.EventTitle = i18n.MustT(lang, "invitation.default_title", "Practice", p.Name)
+	}
 	pr, err := p.prepare()
 	if err != nil {
 		return nil, err
@@ -49,8 +59,8 @@ func Invitation(p Practice, b booking.Booking, manageURL string, method Method, 
 	ev := ical.NewEvent()
 	setEventBase(ev, pr, pr.bookingUID(b.ID), b.Start, b.End, now)
 	ev.Props.Set(seqProp(b.Sequence))
-	setText(ev.Props, ical.PropSummary, oneLine(pr.EventTitle))
-	setText(ev.Props, ical.PropDescription, invitationText(pr, b, manageURL, cancelled))
+	setTextIn(ev.Props, ical.PropSummary, oneLine(pr.EventTitle), lang)
+	setTextIn(ev.Props, ical.PropDescription, invitationText(pr, b, manageURL, cancelled, lang), lang)
 	mt := booking.MeetingFor(p.Modes, b)
 	if cancelled || mt.VideoLink == "" {
 		setURI(ev.Props, ical.PropURL, manageURL)
@@ -58,7 +68,7 @@ func Invitation(p Practice, b booking.Booking, manageURL string, method Method, 
 	if !cancelled {
 		// A video call's URL is its room; the private link stays in
 		// DESCRIPTION.
-		setMeeting(ev.Props, mt, p.Name, true, true)
+		setMeeting(ev.Props, mt, p.Name, true, true, lang)
 	}
 	setChangeTimes(ev, b)
 	if cancelled {
@@ -88,17 +98,27 @@ func Invitation(p Practice, b booking.Booking, manageURL string, method Method, 
 	return encode(cal)
 }
 
-// invitationText is the DESCRIPTION of an invitation: what the event is and
-// where to change it, in words that stay discreet on a shared calendar.
-func invitationText(p *practice, b booking.Booking, manageURL string, cancelled bool) string {
-	what := fmt.Sprintf("Your free %s consultation with %s.", minutes(b.End.Sub(b.Start)), p.Name)
+// invitationText is the DESCRIPTION of an invitation, in language l: what
+// the event is and where to change it, in words that stay discreet on a
+// shared calendar.
+func invitationText(p *practice, b booking.Booking, manageURL string, cancelled bool, l i18n.Lang) string {
+	what := i18n.MustT(l, "invitation.what", "Minutes", wholeMinutes(b.End.Sub(b.Start)), "Practice", p.Name)
 	switch {
 	case cancelled:
-		return fmt.Sprintf("This consultation with %s has been cancelled.\n\nTo choose a new time: %s", p.Name, p.link("/book", nil))
+		return i18n.MustT(l, "invitation.cancelled", "Practice", p.Name) + "\n\n" + i18n.MustT(l, "invitation.rebook", "URL", p.link("/book", nil))
 	case manageURL != "":
-		return what + meetingText(booking.MeetingFor(p.Modes, b), p.Name) + "\n\nTo cancel or reschedule, use your private link: " + manageURL
+		return what + meetingText(booking.MeetingFor(p.Modes, b), p.Name, l) + "\n\n" + i18n.MustT(l, "invitation.manage", "URL", manageURL)
 	default:
-		return what + meetingText(booking.MeetingFor(p.Modes, b), p.Name)
+		return what + meetingText(booking.MeetingFor(p.Modes, b), p.Name, l)
+	}
+}
+
+// setTextIn is setText for text written in language l, which a LANGUAGE
+// parameter (RFC 5545 §3.2.10) names unless it is the default, English.
+func setTextIn(props ical.Props, name, s string, l i18n.Lang) {
+	setText(props, name, s)
+	if l != i18n.EN {
+		props.Get(name).Params.Set(ical.ParamLanguage, l.Tag())
 	}
 }
 
@@ -148,7 +168,10 @@ func checkSpan(start, end time.Time) error {
 	return nil
 }
 
-// minutes formats d as "20-minute" for the descriptions.
-func minutes(d time.Duration) string {
-	return strconv.FormatInt(int64(d.Round(time.Minute)/time.Minute), 10) + "-minute"
+// minutes formats d as "20-minute" for the feeds.
+func minutes(d time.Duration) string { return wholeMinutes(d) + "-minute" }
+
+// wholeMinutes is d in whole minutes: "20".
+func wholeMinutes(d time.Duration) string {
+	return strconv.FormatInt(int64(d.Round(time.Minute)/time.Minute), 10)
 }

@@ -4,6 +4,7 @@ import (
 	"github.com/emersion/go-ical"
 
 	"consult/booking"
+	"consult/web/i18n"
 )
 
 // PropConference is RFC 7986's CONFERENCE: how to join a call.
@@ -14,8 +15,8 @@ const PropConference = "CONFERENCE"
 // CONFERENCE. caller is who calls, for a phone call ("" in the
 // practitioner's own feed); the number is shown only
 // when showPhone (the client's own invitation, or the private feed with
-// full details).
-func setMeeting(props ical.Props, mt booking.Meeting, caller string, showPhone, url bool) {
+// full details). Its words are in language l.
+func setMeeting(props ical.Props, mt booking.Meeting, caller string, showPhone, url bool, l i18n.Lang) {
 	switch mt.Mode {
 	case booking.ModeVideo:
 		if mt.VideoLink == "" {
@@ -29,17 +30,17 @@ func setMeeting(props ical.Props, mt booking.Meeting, caller string, showPhone, 
 		conf.Value = mt.VideoLink
 		conf.Params.Set(ical.ParamValue, "URI")
 		conf.Params.Set("FEATURE", "AUDIO,VIDEO")
-		conf.Params.Set("LABEL", "Video call")
+		conf.Params.Set("LABEL", cleanParam(i18n.MustT(l, "invitation.video_label")))
 		props.Set(conf)
 	case booking.ModePhone:
-		loc := "Phone call"
+		loc := i18n.MustT(l, "invitation.location_phone")
 		switch {
 		case showPhone && mt.Phone != "" && caller != "":
-			loc = "Phone call: " + caller + " calls " + mt.Phone
+			loc = i18n.MustT(l, "invitation.location_phone_caller", "Caller", caller, "Phone", mt.Phone)
 		case showPhone && mt.Phone != "":
-			loc = "Phone call: " + mt.Phone
+			loc = i18n.MustT(l, "invitation.location_phone_number", "Phone", mt.Phone)
 		}
-		setText(props, ical.PropLocation, oneLine(loc))
+		setTextIn(props, ical.PropLocation, oneLine(loc), l)
 	case booking.ModeInPerson:
 		if a := mt.OneLineAddress(); a != "" {
 			setText(props, ical.PropLocation, oneLine(a))
@@ -47,30 +48,30 @@ func setMeeting(props ical.Props, mt booking.Meeting, caller string, showPhone, 
 	}
 }
 
-// meetingText is the lines of a DESCRIPTION that say how to meet.
-func meetingText(mt booking.Meeting, caller string) string {
+// meetingText is the lines of a DESCRIPTION that say how to meet, in
+// language l; the practitioner's own words (details, directions) as typed.
+func meetingText(mt booking.Meeting, caller string, l i18n.Lang) string {
 	switch mt.Mode {
 	case booking.ModeVideo:
 		if mt.VideoLink == "" {
 			return ""
 		}
-		s := "\n\nVideo call: " + mt.VideoLink
+		s := "\n\n" + i18n.MustT(l, "invitation.video", "Link", mt.VideoLink)
 		if mt.Details != "" {
 			s += "\n" + mt.Details
 		}
 		return s
 	case booking.ModePhone:
-		s := "\n\nPhone call: " + caller + " will call you"
+		s := "\n\n" + i18n.MustT(l, "invitation.phone", "Caller", caller)
 		if mt.Phone != "" {
-			s += " on " + mt.Phone
+			s = "\n\n" + i18n.MustT(l, "invitation.phone_number", "Caller", caller, "Phone", mt.Phone)
 		}
-		s += "."
 		if mt.Details != "" {
 			s += "\n" + mt.Details
 		}
 		return s
 	case booking.ModeInPerson:
-		s := "\n\nIn person: " + mt.OneLineAddress()
+		s := "\n\n" + i18n.MustT(l, "invitation.in_person", "Address", mt.OneLineAddress())
 		if mt.Directions != "" {
 			s += "\n" + mt.Directions
 		}

@@ -9,6 +9,7 @@ import (
 
 	"consult/booking"
 	"consult/calendar"
+	"consult/web/i18n"
 	"consult/web/timefmt"
 )
 
@@ -26,11 +27,17 @@ type Message struct {
 	// with content type Method.ContentType(); nil for none.
 	Invitation []byte
 	Method     calendar.Method
+	// Language is what the message is written in, sent as
+	// Content-Language; "" sends none.
+	Language i18n.Lang
 }
 
 // view is what the templates see. Every field is plain text: the HTML
 // templates escape it.
 type view struct {
+	// Lang is the language the message is written in: the client's, or
+	// the practitioner's (practitionerLanguage).
+	Lang i18n.Lang
 	// Practice is the practice's name in the practitioner's emails, and
 	// the sender name (Settings.SenderName) in the client's.
 	Practice     string
@@ -48,6 +55,7 @@ type view struct {
 	Note         string // the client's note (practitioner notices only)
 	Message      string // the practitioner's note to the client, on a cancellation
 	Length       string // "20-minute"
+	Minutes      int    // the consultation's length
 	WhenClient   string // in the client's zone
 	WhenPractice string // in the practice's zone
 	ClientZone   string
@@ -94,45 +102,54 @@ func (w *Worker) render(ctx context.Context, m booking.OutboxMessage, b *booking
 	// practitioner.
 	clientHours, _ := timefmt.OfCycle(b.HourCycle)
 	practiceHours := timefmt.H24
+	method, toClient := clientKinds[m.Kind]
+	// The client's emails are written in the language they booked in; the
+	// practitioner's in theirs.
+	lang := practitionerLanguage(settings)
+	if toClient {
+		lang = i18n.OrDefault(b.Language)
+	}
+	minutes := int(b.End.Sub(b.Start).Round(time.Minute) / time.Minute)
+	sender := senderName(settings, lang)
 	v := view{
+		Lang:     lang,
 		Practice: settings.PracticeName, Practitioner: settings.Profile.PractitionerName, BaseURL: w.base.String(),
 		Name: b.Name, Greeting: greetingName(b.Name), Email: b.Email, Phone: b.Phone, Note: b.Note, Message: m.Note,
-		Length:       strconv.Itoa(int(b.End.Sub(b.Start).Round(time.Minute)/time.Minute)) + "-minute",
-		WhenClient:   timefmt.SpanOf(b.Start, b.End, clientZone, clientHours, longDate).String(),
-		WhenPractice: timefmt.SpanOf(b.Start, b.End, settings.TimeZone, practiceHours, longDate).String(),
-		ClientZone:   timefmt.Place(clientZone) + " time", PracticeZone: timefmt.Place(settings.TimeZone) + " time",
-		Meeting: booking.MeetingFor(settings.Profile.Modes, *b), Caller: settings.SenderName(),
+		Length: strconv.Itoa(minutes) + "-minute", Minutes: minutes,
+		WhenClient:   timefmt.SpanIn(b.Start, b.End, clientZone, clientHours, lang, i18n.Long).String(),
+		WhenPractice: timefmt.SpanIn(b.Start, b.End, settings.TimeZone, practiceHours, lang, i18n.Long).String(),
+		ClientZone:   timefmt.PlaceTime(lang, clientZone), PracticeZone: timefmt.PlaceTime(lang, settings.TimeZone),
+		Meeting: booking.MeetingFor(settings.Profile.Modes, *b), Caller: sender,
 		BookURL:  w.base.String() + "/book",
 		AdminURL: w.base.String() + "/admin",
 	}
 	// One time shown, not two, when the client's zone reads as the
 	// practice's (whatever the clock each is written on).
-	v.SameZone = timefmt.SpanOf(b.Start, b.End, clientZone, practiceHours, longDate).String() == v.WhenPractice
+	v.SameZone = timefmt.SpanIn(b.Start, b.End, clientZone, practiceHours, lang, i18n.Long).String() == v.WhenPractice
 	if token != "" {
 		v.ManageURL = w.base.String() + "/manage/" + token
 	}
 	if b.HoldExpires != nil {
 		if loc, err := booking.CheckZone(clientZone); err == nil {
 			t := b.HoldExpires.In(loc)
-			v.HoldUntil = timefmt.Clock(t, clientHours) + " " + timefmt.ZoneAt(clientZone, t)
+			v.HoldUntil = i18n.MustT(lang, "mail.hold_until", "Time", timefmt.Clock(t, clientHours), "Zone", timefmt.ZoneAtIn(lang, clientZone, t))
 		}
 	}
 
 	// Every header names the sender as the client may read it: whoever
 	// sees an inbox reads the From, the Subject and the Reply-To.
-	sender := settings.SenderName()
 	msg := &Message{
 		From:      mail.Address{Name: sender, Address: w.from.Address},
 		Date:      at.UTC(),
 		MessageID: w.messageID(m),
+		Language:  lang,
 	}
-	method, toClient := clientKinds[m.Kind]
 	if toClient {
-		v.Practice, v.Subject = sender, settings.SubjectWording()
+		v.Practice, v.Subject = sender, subjectWording(settings, lang)
 		if v.Practitioner == sender {
 			v.Practitioner = ""
 		}
-		v.ShortWhen = shortWhen(b.Start, clientZone, clientHours)
+		v.ShortWhen = shortWhen(b.Start, clientZone, clientHours, lang)
 		msg.To = mail.Address{Name: v.Greeting, Address: b.Email}
 		replyTo := w.practitioner.Address
 		if settings.Profile.ContactEmail != "" {
@@ -140,7 +157,7 @@ func (w *Worker) render(ctx context.Context, m booking.OutboxMessage, b *booking
 		}
 		msg.ReplyTo = &mail.Address{Name: sender, Address: replyTo}
 	} else {
-		v.ShortWhen = shortWhen(b.Start, settings.TimeZone, practiceHours)
+		v.ShortWhen = shortWhen(b.Start, settings.TimeZone, practiceHours, lang)
 		msg.To = mail.Address{Name: sender, Address: w.practitioner.Address}
 		if booking.ValidEmail(b.Email) {
 			// The practitioner can answer the client directly.
@@ -178,14 +195,16 @@ func (w *Worker) renderSecurity(ctx context.Context, m booking.OutboxMessage, at
 	if err != nil {
 		return nil, err
 	}
-	when := timefmt.SpanOf(m.CreatedAt, m.CreatedAt, settings.TimeZone, timefmt.H24, longDate)
-	v := view{Practice: settings.PracticeName, BaseURL: w.base.String(), Message: m.Note,
+	lang := practitionerLanguage(settings)
+	when := timefmt.SpanIn(m.CreatedAt, m.CreatedAt, settings.TimeZone, timefmt.H24, lang, i18n.Long)
+	v := view{Lang: lang, Practice: settings.PracticeName, BaseURL: w.base.String(), Message: m.Note,
 		WhenPractice: when.Date + ", " + when.Start + " " + when.Zone, AdminURL: w.base.String() + "/admin"}
 	msg := &Message{
 		From:      mail.Address{Name: settings.SenderName(), Address: w.from.Address},
 		To:        mail.Address{Name: settings.SenderName(), Address: w.practitioner.Address},
 		Date:      at.UTC(),
 		MessageID: w.messageID(m),
+		Language:  lang,
 	}
 	if msg.Subject, msg.Text, msg.HTML, err = w.tmpl.execute(m.Kind, v); err != nil {
 		return nil, fmt.Errorf("notify: %s message %d: %w", m.Kind, m.ID, err)
@@ -214,13 +233,10 @@ func (w *Worker) messageID(m booking.OutboxMessage) string {
 	return fmt.Sprintf("outbox-%d-%d@%s", m.ID, m.CreatedAt.Unix(), w.host)
 }
 
-// shortWhen is the start for a subject line: "Fri 4 Dec, 18:00 Berlin
-// time (UTC+1)". The offset stays even here: in the hour a clock change
-// repeats, it is what tells the two 01:30s apart.
-func shortWhen(start time.Time, zone string, h timefmt.Hours) string {
-	sp := timefmt.SpanOf(start, start, zone, h, "Mon 2 Jan")
-	return sp.Date + ", " + sp.Start + " " + sp.Zone
+// shortWhen is the start for a subject line in language l: "Fri 4 Dec,
+// 18:00 Berlin time (UTC+1)". The offset stays even here: in the hour a
+// clock change repeats, it is what tells the two 01:30s apart.
+func shortWhen(start time.Time, zone string, h timefmt.Hours, l i18n.Lang) string {
+	sp := timefmt.SpanIn(start, start, zone, h, l, i18n.Short)
+	return i18n.MustT(l, "mail.short_when", "Date", sp.Date, "Time", sp.Start, "Zone", sp.Zone)
 }
-
-// longDate is how emails write the day of a consultation.
-const longDate = "Monday 2 January 2006"

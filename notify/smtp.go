@@ -105,6 +105,9 @@ func BuildMIME(m *Message) (*mail.Msg, error) {
 	// RFC 3834: automatic mail, so auto-responders stay quiet.
 	msg.SetGenHeader("Auto-Submitted", "auto-generated")
 	msg.SetGenHeader(mail.HeaderXAutoResponseSuppress, "All")
+	if m.Language != "" {
+		msg.SetGenHeader(mail.HeaderContentLang, m.Language.Tag())
+	}
 	msg.SetBodyString(mail.TypeTextPlain, m.Text)
 	msg.AddAlternativeString(mail.TypeTextHTML, m.HTML)
 	if len(m.Invitation) > 0 {

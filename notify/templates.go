@@ -7,8 +7,10 @@ import (
 	htmltemplate "html/template"
 	"strings"
 	texttemplate "text/template"
+	"unicode/utf8"
 
 	"consult/booking"
+	"consult/web/i18n"
 )
 
 // templateFS holds, for each kind, KIND.txt (defining "subject" and the
@@ -38,12 +40,12 @@ type templates struct {
 func parseTemplates() (*templates, error) {
 	t := &templates{text: map[string]*texttemplate.Template{}, html: map[string]*htmltemplate.Template{}}
 	for _, kind := range kinds {
-		tt, err := texttemplate.New(kind).Option("missingkey=error").
+		tt, err := texttemplate.New(kind).Option("missingkey=error").Funcs(textFuncs()).
 			ParseFS(templateFS, "templates/layout.txt", "templates/"+kind+".txt")
 		if err != nil {
 			return nil, fmt.Errorf("notify: templates of %s: %w", kind, err)
 		}
-		ht, err := htmltemplate.New(kind).Option("missingkey=error").
+		ht, err := htmltemplate.New(kind).Option("missingkey=error").Funcs(htmlFuncs()).
 			ParseFS(templateFS, "templates/layout.html", "templates/"+kind+".html")
 		if err != nil {
 			return nil, fmt.Errorf("notify: templates of %s: %w", kind, err)
@@ -61,8 +63,11 @@ func parseTemplates() (*templates, error) {
 	return t, nil
 }
 
-// execute renders kind's subject, plain text and HTML for v.
+// execute renders kind's subject, plain text and HTML for v, in v.Lang.
 func (t *templates) execute(kind string, v view) (subject, text, html string, err error) {
+	if v.Lang == "" {
+		v.Lang = i18n.Default
+	}
 	tt, ok := t.text[kind]
 	if !ok {
 		return "", "", "", fmt.Errorf("unknown kind %q", kind)
@@ -83,4 +88,66 @@ func (t *templates) execute(kind string, v view) (subject, text, html string, er
 		return "", "", "", err
 	}
 	return subject, text, buf.String(), nil
+}
+
+// labelWidth is how wide the plain text's labels are ("Time zone: "), so
+// the values after them line up.
+const labelWidth = 11
+
+// textFuncs are i18n.Funcs for the plain-text parts, and label, which
+// writes message id as a label ("Client:") padded to labelWidth.
+func textFuncs() texttemplate.FuncMap {
+	f := texttemplate.FuncMap(i18n.Funcs())
+	f["label"] = func(l i18n.Lang, id string) (string, error) {
+		s, err := i18n.T(l, id)
+		if err != nil {
+			return "", err
+		}
+		s += ":"
+		return s + strings.Repeat(" ", max(labelWidth-utf8.RuneCountInString(s), 1)), nil
+	}
+	return f
+}
+
+// htmlFuncs are i18n.Funcs for the HTML parts, where a message's data is
+// escaped as html/template escapes it everywhere else and the message's
+// own words are kept as they are: the catalogues hold no markup (a test
+// proves it), and an apostrophe written as "&#39;" would make the HTML
+// differ from the text for nothing.
+func htmlFuncs() htmltemplate.FuncMap {
+	f := i18n.Funcs()
+	f["t"] = func(l i18n.Lang, id string, kv ...any) (htmltemplate.HTML, error) {
+		kv, err := escapeValues(kv)
+		if err != nil {
+			return "", err
+		}
+		s, err := i18n.T(l, id, kv...)
+		return htmltemplate.HTML(s), err
+	}
+	f["tn"] = func(l i18n.Lang, id string, n int, kv ...any) (htmltemplate.HTML, error) {
+		kv, err := escapeValues(kv)
+		if err != nil {
+			return "", err
+		}
+		s, err := i18n.N(l, id, n, kv...)
+		return htmltemplate.HTML(s), err
+	}
+	return f
+}
+
+// textEscaper writes a value as html/template writes {{.}} in text.
+var textEscaper = htmltemplate.Must(htmltemplate.New("value").Parse("{{.}}"))
+
+// escapeValues escapes the values of key/value pairs for HTML text.
+func escapeValues(kv []any) ([]any, error) {
+	out := make([]any, len(kv))
+	copy(out, kv)
+	for i := 1; i < len(out); i += 2 {
+		var b strings.Builder
+		if err := textEscaper.Execute(&b, out[i]); err != nil {
+			return nil, err
+		}
+		out[i] = b.String()
+	}
+	return out, nil
 }

@@ -7,7 +7,7 @@ import (
 	"time"
 
 	"consult/booking"
-	"consult/web/timefmt"
+	"consult/web/i18n"
 )
 
 // deliverWaitlist sends the request to confirm a waitlist entry: about no
@@ -65,8 +65,10 @@ func (w *Worker) renderWaitlist(ctx context.Context, m booking.OutboxMessage, e 
 	if settings.Profile.ContactEmail != "" {
 		replyTo = settings.Profile.ContactEmail
 	}
-	v := view{Practice: sender, BaseURL: w.base.String(), Name: e.Name, Greeting: greetingName(e.Name),
-		Message: e.Describe(timefmt.Place(e.TimeZone))}
+	lang := i18n.OrDefault(e.Language)
+	sender = senderName(settings, lang)
+	v := view{Lang: lang, Practice: sender, BaseURL: w.base.String(), Name: e.Name, Greeting: greetingName(e.Name),
+		Message: describeWishes(lang, *e)}
 	if token != "" {
 		v.ManageURL = w.base.String() + "/waitlist/" + token
 	}
@@ -76,6 +78,7 @@ func (w *Worker) renderWaitlist(ctx context.Context, m booking.OutboxMessage, e 
 		ReplyTo:   &mail.Address{Name: sender, Address: replyTo},
 		Date:      at.UTC(),
 		MessageID: w.messageID(m),
+		Language:  lang,
 	}
 	if msg.Subject, msg.Text, msg.HTML, err = w.tmpl.execute(m.Kind, v); err != nil {
 		return nil, err

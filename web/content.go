@@ -16,6 +16,8 @@ import (
 	"github.com/yuin/goldmark/extension"
 	"github.com/yuin/goldmark/parser"
 	"github.com/yuin/goldmark/renderer/html"
+
+	"consult/web/i18n"
 )
 
 //go:embed content
@@ -61,18 +63,39 @@ type Page struct {
 	// HTML is the rendered body. It is trusted: the pages are the practice's
 	// own files, so raw HTML in them (citation anchors) is kept.
 	HTML template.HTML
+	// Lang is the language the page is written in: the one its file name
+	// names (home.de.md), else the default.
+	Lang i18n.Lang
 }
 
 // Pages holds the site's Markdown pages, rendered once at start-up so that a
 // broken page stops the server rather than a request.
 type Pages struct {
 	bySlug map[string]Page
+	// translated holds the pages written in another language than the
+	// default, by slug and language.
+	translated map[string]map[i18n.Lang]Page
 }
 
 // Page returns the page with the slug (file name without .md) and whether it exists.
 func (p *Pages) Page(slug string) (Page, bool) {
 	page, ok := p.bySlug[slug]
 	return page, ok
+}
+
+// PageIn returns the page with the slug in language l: its own file
+// (slug.de.md) when there is one, else the default one (slug.md), whose
+// Lang then says it is not in l. A page with no default file does not
+// exist, whatever its translations.
+func (p *Pages) PageIn(slug string, l i18n.Lang) (Page, bool) {
+	page, ok := p.bySlug[slug]
+	if !ok {
+		return Page{}, false
+	}
+	if t, ok := p.translated[slug][l]; ok {
+		return t, true
+	}
+	return page, true
 }
 
 // placeholder matches {{name}}, allowing spaces inside the braces because the
@@ -101,13 +124,20 @@ func LoadPages(fsys fs.FS, vars map[string]string) (*Pages, error) {
 		// it, and the files are the practice's own, never user input.
 		goldmark.WithRendererOptions(html.WithUnsafe()),
 	)
-	pages := &Pages{bySlug: make(map[string]Page, len(names))}
+	pages := &Pages{bySlug: make(map[string]Page, len(names)), translated: map[string]map[i18n.Lang]Page{}}
 	for _, name := range names {
 		page, err := loadPage(fsys, name, vars, md)
 		if err != nil {
 			return nil, fmt.Errorf("web: content page %s: %w", name, err)
 		}
-		pages.bySlug[page.Slug] = page
+		if page.Lang == i18n.Default {
+			pages.bySlug[page.Slug] = page
+			continue
+		}
+		if pages.translated[page.Slug] == nil {
+			pages.translated[page.Slug] = map[i18n.Lang]Page{}
+		}
+		pages.translated[page.Slug][page.Lang] = page
 	}
 	return pages, nil
 }
@@ -135,12 +165,28 @@ func loadPage(fsys fs.FS, name string, vars map[string]string, md goldmark.Markd
 	if err := md.Convert([]byte(body), &buf); err != nil {
 		return Page{}, fmt.Errorf("render markdown: %w", err)
 	}
+	slug, l := pageName(name)
 	return Page{
-		Slug:        strings.TrimSuffix(path.Base(name), ".md"),
+		Slug:        slug,
 		Title:       meta["title"],
 		Description: meta["description"],
 		HTML:        template.HTML(buf.String()),
+		Lang:        l,
 	}, nil
+}
+
+// pageName reads a page's file name: "privacy.md" is the default
+// language's privacy page, "privacy.de.md" its German one. A file name's
+// second part that is no supported language ("notes.old.md") is part of
+// the slug.
+func pageName(name string) (slug string, l i18n.Lang) {
+	slug = strings.TrimSuffix(path.Base(name), ".md")
+	if i := strings.LastIndexByte(slug, '.'); i > 0 {
+		if l, ok := i18n.Parse(slug[i+1:]); ok && string(l) == slug[i+1:] && l != i18n.Default {
+			return slug[:i], l
+		}
+	}
+	return slug, i18n.Default
 }
 
 // substitute replaces every {{name}} in src, front matter included, so a

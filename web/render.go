@@ -75,13 +75,20 @@ func NewRenderer(opts RendererOptions) (*Renderer, error) {
 		if err != nil {
 			return nil, err
 		}
-		partials, _ := fs.Glob(fsys, "templates/partials/*.html")
+		partials, err := readPartials(fsys)
+		if err != nil {
+			return nil, err
+		}
 		for _, f := range files {
 			if path.Base(f) == "layout.html" {
 				continue
 			}
 			name := group.prefix + strings.TrimSuffix(path.Base(f), ".html")
-			t, err := template.New(path.Base(group.layout)).Funcs(funcs).ParseFS(fsys, append([]string{group.layout, f}, partials...)...)
+			used, err := partials.usedBy(fsys, group.layout, f)
+			if err != nil {
+				return nil, fmt.Errorf("web: template %s: %w", name, err)
+			}
+			t, err := template.New(path.Base(group.layout)).Funcs(funcs).ParseFS(fsys, append([]string{group.layout, f}, used...)...)
 			if err != nil {
 				return nil, fmt.Errorf("web: template %s: %w", name, err)
 			}

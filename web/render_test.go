@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"consult/web"
+	"consult/web/i18n"
 )
 
 func TestRendererRendersPagesInTheirLayout(t *testing.T) {
@@ -15,11 +16,16 @@ func TestRendererRendersPagesInTheirLayout(t *testing.T) {
 		t.Fatal(err)
 	}
 	var b strings.Builder
-	// The layout reads Embed (a page in another website's frame); unset here.
+	// The layout reads Embed (a page in another website's frame), the
+	// language and its switch, and the current navigation entry; unset here
+	// but the language.
 	data := struct {
+		Lang                    i18n.Lang
+		Langs                   any
+		Meta                    struct{ Path string }
 		Practice, Title, Detail string
 		Embed                   any
-	}{"Harbour", "Not found", "<script>x</script>", nil}
+	}{Lang: i18n.EN, Practice: "Harbour", Title: "Not found", Detail: "<script>x</script>"}
 	if err := r.Render(&b, "error", data); err != nil {
 		t.Fatal(err)
 	}

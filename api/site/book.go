@@ -14,12 +14,11 @@ import (
 	"consult/booking"
 	"consult/booking/proof"
 	"consult/web"
+	"consult/web/i18n"
 )
 
 // maxFormBody bounds a posted page form; the booking form is well under 2 KB.
 const maxFormBody = 16 << 10
-
-const bookDescription = "Choose a time for a free, no-obligation 20-minute consultation, shown in your own time zone."
 
 // bookForm is what the visitor typed, kept when the form comes back with errors.
 type bookForm struct {
@@ -105,22 +104,23 @@ func (h *Handler) bookFormData(c echo.Context, key string) (bookPage, *availabil
 	if err != nil {
 		return bookPage{}, nil, err
 	}
+	l := h.lang(c)
 	loc, badTZ := visitorZone(c.QueryParam("tz"), st)
 	a, err := h.loadAvailability(ctx, loc, st)
 	if err != nil {
 		return bookPage{}, nil, err
 	}
-	link := readStartLink(a, c.QueryParam("start"), func(t time.Time) error { return h.refusalAt(ctx, t) })
+	link := readStartLink(l, a, c.QueryParam("start"), func(t time.Time) error { return h.refusalAt(ctx, t) })
 	date := c.QueryParam("date")
 	if date == "" {
 		date = link.date
 	}
 	data := bookPage{
-		page:   h.pageFor(viewOf(st), "Book a free consultation", bookDescription, "/book"),
-		Picker: newPicker(a, bookAction(c), date, link.selected, clockOf(c, 0), h.svc.Now()),
+		page:   h.pageFor(c, l, viewOf(st), i18n.MustT(l, "site.book.title"), i18n.MustT(l, "site.book.meta_description"), "/book"),
+		Picker: newPicker(l, embedOf(c) != nil, a, bookAction(c), date, link.selected, clockOf(c, 0, l), h.svc.Now()),
 		Form:   bookForm{Start: link.selected, Key: key},
-		Modes:  modeChoices(st.Profile.Modes, ""), OffersPhone: st.Profile.Modes.Phone.Enabled,
-		Regions: regionOptions(st.Profile.Regions, ""), Questions: questionViews(st.Profile.Questions, nil),
+		Modes:  modeChoices(l, st.Profile.Modes, ""), OffersPhone: st.Profile.Modes.Phone.Enabled,
+		Regions: regionOptions(l, st.Profile.Regions, ""), Questions: questionViews(st.Profile.Questions, nil),
 		Feed: web.SubscribeLinks(h.base),
 	}
 	data.Embed = embedOf(c)
@@ -130,7 +130,7 @@ func (h *Handler) bookFormData(c echo.Context, key string) (bookPage, *availabil
 	data.Picker.Notice = link.note
 	data.Picker.Detect = c.QueryParam("tz") == ""
 	if badTZ {
-		data.Picker.TZError = "We did not recognise that time zone, so times are shown in the practice's time zone. Choose yours from the list."
+		data.Picker.TZError = i18n.MustT(l, "site.picker.tz_unknown")
 	}
 	return data, a, nil
 }
@@ -148,13 +148,13 @@ type startLink struct {
 // not free cannot be booked. A time no longer free is no fault of the
 // visitor (the feed is a few minutes old), so it gets a note rather than
 // an error.
-func readStartLink(a *availability, raw string, why func(time.Time) error) startLink {
+func readStartLink(lang i18n.Lang, a *availability, raw string, why func(time.Time) error) startLink {
 	if raw == "" {
 		return startLink{}
 	}
 	t, err := time.Parse(time.RFC3339, raw)
 	if err != nil {
-		return startLink{note: "We could not read the time in that link. Please choose a time below."}
+		return startLink{note: i18n.MustT(lang, "site.link.unreadable")}
 	}
 	var l startLink
 	if d := booking.DateOf(t.In(a.loc)); !d.Before(a.first) && !a.last.Before(d) {
@@ -164,7 +164,7 @@ func readStartLink(a *availability, raw string, why func(time.Time) error) start
 		l.selected = t.UTC().Format(time.RFC3339)
 		return l
 	}
-	l.taken, l.note = t, linkNote(why(t), len(a.slots) > 0)
+	l.taken, l.note = t, linkNote(lang, why(t), len(a.slots) > 0, a.settings)
 	return l
 }
 
@@ -204,18 +204,19 @@ func (h *Handler) Book(c echo.Context) error {
 	for i := range st.Profile.Questions {
 		form.Answers = append(form.Answers, r.PostFormValue(booking.AnswerField(i)))
 	}
+	l := h.lang(c)
 	loc, _ := visitorZone(r.PostFormValue("tz"), st)
 	a, err := h.loadAvailability(ctx, loc, st)
 	if err != nil {
 		return err
 	}
-	clock := clockOf(c, 0)
+	clock := clockOf(c, 0, l)
 	data := bookPage{
-		page:   h.pageFor(viewOf(st), "Book a free consultation", bookDescription, "/book"),
-		Picker: newPicker(a, bookAction(c), r.PostFormValue("date"), form.Start, clock, h.svc.Now()),
+		page:   h.pageFor(c, l, viewOf(st), i18n.MustT(l, "site.book.title"), i18n.MustT(l, "site.book.meta_description"), "/book"),
+		Picker: newPicker(l, embedOf(c) != nil, a, bookAction(c), r.PostFormValue("date"), form.Start, clock, h.svc.Now()),
 		Form:   form,
-		Modes:  modeChoices(st.Profile.Modes, booking.Mode(form.Mode)), OffersPhone: st.Profile.Modes.Phone.Enabled,
-		Regions: regionOptions(st.Profile.Regions, form.Region), Questions: questionViews(st.Profile.Questions, form.Answers),
+		Modes:  modeChoices(l, st.Profile.Modes, booking.Mode(form.Mode)), OffersPhone: st.Profile.Modes.Phone.Enabled,
+		Regions: regionOptions(l, st.Profile.Regions, form.Region), Questions: questionViews(st.Profile.Questions, form.Answers),
 		Feed: web.SubscribeLinks(h.base),
 		Err:  map[string]string{},
 	}
@@ -225,7 +226,7 @@ func (h *Handler) Book(c echo.Context) error {
 	// Nothing is booked and nothing says why, so the bot learns nothing.
 	if r.PostFormValue("website") != "" {
 		h.logger.InfoContext(ctx, "booking form refused: honeypot field filled")
-		data.Notice = "Your booking could not be sent. Please check your details and send the form again."
+		data.Notice = i18n.MustT(l, "site.book.not_sent")
 		data.Form.Key = newFormKey()
 		return h.renderBookErrors(c, http.StatusUnprocessableEntity, data)
 	}
@@ -234,7 +235,7 @@ func (h *Handler) Book(c echo.Context) error {
 	// book: they are told kindly where it does, and nothing is stored.
 	if len(st.Profile.Regions) > 0 && form.Region != "" && !booking.Serves(st.Profile.Regions, form.Region) {
 		return h.render(c, http.StatusUnprocessableEntity, "not-served", notServedPage{
-			page:   h.pageFor(viewOf(st), "We cannot offer you a consultation there", "", ""),
+			page:   h.pageFor(c, l, viewOf(st), i18n.MustT(l, "site.not_served.title"), "", ""),
 			Places: booking.ServedText(st.Profile.Regions),
 		})
 	}
@@ -246,7 +247,7 @@ func (h *Handler) Book(c echo.Context) error {
 	}
 	req := booking.Request{Start: start, Name: form.Name, Email: form.Email, Phone: form.Phone, Note: form.Note, TimeZone: loc.String(),
 		HourCycle: clock.Hours.Cycle(), Address: httpx.ClientAddr(c), Mode: booking.Mode(form.Mode),
-		Region: form.Region, Answers: form.Answers}
+		Region: form.Region, Answers: form.Answers, Language: string(l)}
 	req.Normalize()
 	var de *booking.Error
 	if err := req.Validate(); errors.As(err, &de) {
@@ -270,7 +271,7 @@ func (h *Handler) Book(c echo.Context) error {
 		}
 	}
 	if !form.Consent {
-		fields.Add("consent", "Confirm that you have read the privacy notice.")
+		fields.Add("consent", i18n.MustT(l, "site.book.consent_missing"))
 	}
 	if len(fields) > 0 {
 		data.Err = fields
@@ -280,8 +281,7 @@ func (h *Handler) Book(c echo.Context) error {
 	if err := h.proof.Check(ctx, r.PostFormValue("proof")); errors.Is(err, proof.ErrInvalid) {
 		// The script solves the challenge while the client fills in the
 		// form; without it, or with an old one, the form comes back.
-		data.Notice = "Many bookings are being made right now, so your browser solves a small puzzle before the form is sent. " +
-			"Please make sure JavaScript is on, wait a moment and send the form again."
+		data.Notice = i18n.MustT(l, "site.book.proof_needed")
 		data.Form.Key = newFormKey()
 		return h.renderBookErrors(c, http.StatusUnprocessableEntity, data)
 	} else if err != nil {
@@ -305,7 +305,7 @@ func (h *Handler) Book(c echo.Context) error {
 		if kind == booking.RefusedTaken {
 			data.Picker.withAlternatives(a, start)
 		}
-		data.Err["start"] = refusalText(kind, msg, others)
+		data.Err["start"] = refusalText(l, kind, msg, others, st)
 		return h.renderBookErrors(c, refusalStatus(kind), data)
 	}
 	switch {
@@ -319,15 +319,15 @@ func (h *Handler) Book(c echo.Context) error {
 		if _, reused := de.Fields["Idempotency-Key"]; reused {
 			// The form was sent before with other details, e.g. after
 			// going back from the confirmation page.
-			data.Notice = "This form was already used to book a consultation; check your email for its confirmation. To make another booking, send the form again."
+			data.Notice = i18n.MustT(l, "site.book.form_used")
 			data.Form.Key = newFormKey()
 		} else {
 			data.Err = de.Fields
-			data.Notice = de.Message
+			data.Notice = i18n.Translate(l, fieldErrors, de.Message)
 		}
 		return h.renderBookErrors(c, http.StatusUnprocessableEntity, data)
 	case errors.As(err, &de) && de.Code == booking.ECONFLICT:
-		data.Notice = de.Message
+		data.Notice = i18n.Translate(l, fieldErrors, de.Message)
 		return h.renderBookErrors(c, http.StatusConflict, data)
 	default:
 		return err
@@ -340,6 +340,13 @@ func (h *Handler) renderBookErrors(c echo.Context, status int, data bookPage) er
 	if data.Err == nil {
 		data.Err = map[string]string{}
 	}
+	// The domain writes its messages in English; each is shown in the
+	// page's language (a text no catalogue holds stays as it is).
+	translated := make(map[string]string, len(data.Err))
+	for k, v := range data.Err {
+		translated[k] = i18n.Translate(data.Lang, fieldErrors, v)
+	}
+	data.Err = translated
 	data.Picker.SlotError = data.Err["start"]
 	for _, f := range bookFields {
 		msg, ok := data.Err[f.name]
@@ -360,7 +367,7 @@ func (h *Handler) renderBookErrors(c echo.Context, status int, data bookPage) er
 	if data.Notice != "" && len(data.Errors) == 0 {
 		data.Errors = append(data.Errors, fieldError{Message: data.Notice})
 	}
-	data.Meta.Title = "Error: " + data.Meta.Title
+	data.Meta.Title = i18n.MustT(data.Lang, "site.errors.title", "Title", data.Meta.Title)
 	data.Again = data.Picker.againURL()
 	return h.render(c, status, "book", data)
 }
@@ -377,7 +384,7 @@ const elsewhere = "elsewhere"
 
 // regionOptions lists the places served, then "somewhere else"; none is
 // chosen until the client chooses (no guess from the address).
-func regionOptions(served []string, chosen string) []regionOption {
+func regionOptions(l i18n.Lang, served []string, chosen string) []regionOption {
 	if len(served) == 0 {
 		return nil
 	}
@@ -385,7 +392,7 @@ func regionOptions(served []string, chosen string) []regionOption {
 	for _, r := range booking.RegionNames(served) {
 		out = append(out, regionOption{Code: r.Code, Label: r.Label(), Selected: r.Code == chosen})
 	}
-	return append(out, regionOption{Code: elsewhere, Label: "Somewhere else", Selected: chosen == elsewhere})
+	return append(out, regionOption{Code: elsewhere, Label: i18n.MustT(l, "site.region.elsewhere"), Selected: chosen == elsewhere})
 }
 
 // notServedPage tells a client outside the places served where the

@@ -13,6 +13,7 @@ import (
 
 	"consult/api/httpx"
 	"consult/booking"
+	"consult/web/i18n"
 )
 
 // The booking form's copies. /book is the page every client lands on, and
@@ -27,8 +28,9 @@ import (
 // A copy is kept per version of the data (httpx.Versions: hours, rules,
 // settings, bookings; a change made through this process is in the next
 // view, one made elsewhere within a second, as for the slots API) and per
-// request: the whole query string and Accept-Language, everything the
-// page may read from the request. Whatever else comes to shape the page
+// request: the whole query string, Accept-Language and the page's
+// language (which the lang cookie may choose), everything the page may
+// read from the request. Whatever else comes to shape the page
 // must go in bookKey too. Time moves the page only at known instants,
 // and a copy is used only before the first of them (bookUntil). Links
 // that name a time (?start=) are rendered each time: they may look up why
@@ -61,6 +63,12 @@ type renderedBook struct {
 // bookKey is what a view of the booking form depends on in its request.
 type bookKey struct {
 	query, language string
+	lang            i18n.Lang
+}
+
+// bookKeyOf is the key of the request's view; lang is its page language.
+func bookKeyOf(r *http.Request, lang i18n.Lang) bookKey {
+	return bookKey{query: r.URL.RawQuery, language: r.Header.Get("Accept-Language"), lang: lang}
 }
 
 // bookCopy is the rendered form, for views from built until until.
@@ -87,8 +95,7 @@ func (h *Handler) bookFormCopy(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	r := c.Request()
-	key := bookKey{query: r.URL.RawQuery, language: r.Header.Get("Accept-Language")}
+	key := bookKeyOf(c.Request(), h.lang(c))
 	bc := &h.bookCache
 	bc.mu.Lock()
 	p := bc.pages[key]
@@ -97,7 +104,7 @@ func (h *Handler) bookFormCopy(c echo.Context) error {
 	}
 	bc.mu.Unlock()
 	if p == nil || !p.covers(now) {
-		got, err, _ := bc.builds.Do(v.Value+"\x00"+key.query+"\x00"+key.language, func() (any, error) {
+		got, err, _ := bc.builds.Do(v.Value+"\x00"+key.query+"\x00"+key.language+"\x00"+string(key.lang), func() (any, error) {
 			p, err := h.renderBookCopy(c, now)
 			if err != nil || p == nil {
 				return p, err
@@ -139,8 +146,7 @@ func (h *Handler) renderBookCopy(c echo.Context, now time.Time) (*bookCopy, erro
 	if err != nil {
 		return nil, err
 	}
-	r := c.Request()
-	key := bookKey{query: r.URL.RawQuery, language: r.Header.Get("Accept-Language")}
+	key := bookKeyOf(c.Request(), data.Lang)
 	bc := &h.bookCache
 	bc.mu.Lock()
 	last, ok := bc.rendered[key]

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"consult/api/httpx"
+	"consult/web/i18n"
 
 	"github.com/labstack/echo/v4"
 )
@@ -29,7 +30,7 @@ type pageCache struct {
 	key   string // pv's version: the pages are kept for it
 	read  httpx.Stamp
 	known bool
-	pages map[string]*renderedPage // by route, for key
+	pages map[string]*renderedPage // by route and language, for key
 }
 
 // renderedPage is one page's HTML, and gzipped.
@@ -66,20 +67,23 @@ func (h *Handler) publicPractice(ctx context.Context) (practiceView, string) {
 	return pv, key
 }
 
-// servePage sends the public page at route, template name rendered with
-// data(practice), from the copy when there is one.
-func (h *Handler) servePage(c echo.Context, route, name string, data func(pv practiceView) any) error {
+// servePage sends the public page at route in the request's language,
+// template name rendered with data(practice, language), from the copy of
+// that language when there is one.
+func (h *Handler) servePage(c echo.Context, route, name string, data func(pv practiceView, l i18n.Lang) any) error {
+	l := h.lang(c)
 	pv, key := h.publicPractice(c.Request().Context())
 	pc := &h.cache
+	at := route + "\x00" + string(l)
 	pc.mu.Lock()
-	p := pc.pages[route]
+	p := pc.pages[at]
 	if pc.key != key || key == "" {
 		p = nil
 	}
 	pc.mu.Unlock()
 	if p == nil {
 		var buf bytes.Buffer
-		if err := h.web.Render(&buf, name, data(pv)); err != nil {
+		if err := h.web.Render(&buf, name, data(pv, l)); err != nil {
 			return err
 		}
 		p = &renderedPage{html: buf.Bytes(), gz: httpx.Gzipped(buf.Bytes())}
@@ -88,7 +92,7 @@ func (h *Handler) servePage(c echo.Context, route, name string, data func(pv pra
 			if pc.pages == nil {
 				pc.pages = map[string]*renderedPage{}
 			}
-			pc.pages[route] = p
+			pc.pages[at] = p
 		}
 		pc.mu.Unlock()
 	}

@@ -5,13 +5,14 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"consult/web/i18n"
 	"consult/web/timefmt"
 )
 
 // pageClock is the clock a page writes times on. A visitor's own choice,
 // the `clock` parameter, wins and is carried in the page's links and forms
 // (remembered without a cookie); otherwise the booking's stored clock, on
-// its own pages, or the visitor's language decides.
+// its own pages, or the page's language decides (hoursFor).
 type pageClock struct {
 	Hours timefmt.Hours
 	// Chosen is set when the visitor chose the clock on this visit.
@@ -20,14 +21,14 @@ type pageClock struct {
 
 // clockOf reads the page's clock from the request; stored is a booking's
 // clock (12 or 24, 0 when there is none).
-func clockOf(c echo.Context, stored int) pageClock {
+func clockOf(c echo.Context, stored int, l i18n.Lang) pageClock {
 	if h, ok := timefmt.ParseHours(c.FormValue("clock")); ok {
 		return pageClock{Hours: h, Chosen: true}
 	}
 	if h, ok := timefmt.OfCycle(stored); ok {
 		return pageClock{Hours: h}
 	}
-	return pageClock{Hours: timefmt.HoursFor(c.Request().Header.Get("Accept-Language"))}
+	return pageClock{Hours: hoursFor(l, c.Request().Header.Get("Accept-Language"))}
 }
 
 // addTo sets the clock parameter in q when the visitor chose the clock.

@@ -40,10 +40,11 @@ func bookAction(c echo.Context) string {
 	return "/book"
 }
 
-// embedQuery keeps a framed flow framed across a redirect.
+// embedQuery keeps a framed flow framed, and in its language, across a
+// redirect: a frame has no cookie to remember the language by.
 func embedQuery(c echo.Context) string {
 	if embedOf(c) != nil {
-		return "?embed=1"
+		return "?embed=1&lang=" + string(Language(c))
 	}
 	return ""
 }

@@ -7,6 +7,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"consult/booking"
+	"consult/web/i18n"
 	"consult/web/timefmt"
 )
 
@@ -40,7 +41,8 @@ func (h *Handler) CheckEmail(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	p := h.pageFor(viewOf(st), "Check your email", "", "")
+	l := h.lang(c)
+	p := h.pageFor(c, l, viewOf(st), i18n.MustT(l, "site.check_email.title"), "", "")
 	p.Embed = embedOf(c)
 	return h.render(c, http.StatusOK, "check-email", p)
 }
@@ -51,11 +53,12 @@ func (h *Handler) showHold(c echo.Context, status int, b *booking.Booking, token
 	if err != nil {
 		return err
 	}
-	clock := clockOf(c, b.HourCycle)
+	l := h.langFor(c, b.Language)
+	clock := clockOf(c, b.HourCycle, l)
 	d := holdPage{
-		page:    h.pageFor(viewOf(st), "Confirm your consultation", "", ""),
+		page:    h.pageFor(c, l, viewOf(st), i18n.MustT(l, "site.hold.title"), "", ""),
 		Token:   token,
-		Booking: h.bookingView(b, token, st, clock.Hours, h.svc.Now()),
+		Booking: h.bookingView(l, b, token, st, clock.Hours, h.svc.Now()),
 		Expired: b.Status == booking.StatusExpired || (b.HoldExpires != nil && !b.HoldExpires.After(h.svc.Now())),
 		Error:   errText,
 	}
@@ -63,10 +66,10 @@ func (h *Handler) showHold(c echo.Context, status int, b *booking.Booking, token
 		return err
 	}
 	if d.Waitlist {
-		d.Meta.Title = "A time has come free"
+		d.Meta.Title = i18n.MustT(l, "site.hold.waitlist_title")
 	}
 	if d.Expired {
-		d.Meta.Title = "This time was released"
+		d.Meta.Title = i18n.MustT(l, "site.hold.released_title")
 	} else if b.HoldExpires != nil {
 		zone := b.TimeZone
 		loc, err := booking.CheckZone(zone)
@@ -75,7 +78,7 @@ func (h *Handler) showHold(c echo.Context, status int, b *booking.Booking, token
 			loc = time.UTC
 		}
 		t := b.HoldExpires.In(loc)
-		d.Until = timefmt.Clock(t, clock.Hours) + ", " + timefmt.ZoneAt(zone, t)
+		d.Until = timefmt.Clock(t, clock.Hours) + ", " + timefmt.ZoneAtIn(l, zone, t)
 	}
 	return h.render(c, status, "hold", d)
 }

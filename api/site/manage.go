@@ -9,6 +9,7 @@ import (
 
 	"consult/booking"
 	"consult/calendar"
+	"consult/web/i18n"
 )
 
 // managePage is the data of the confirmation, manage and cancel pages.
@@ -40,17 +41,20 @@ func (h *Handler) bookingByToken(c echo.Context) (*booking.Booking, string, erro
 	return b, token, err
 }
 
-// managePageFor loads the settings and builds the page for b.
-func (h *Handler) managePageFor(c echo.Context, b *booking.Booking, token, title string) (managePage, booking.Settings, error) {
+// managePageFor loads the settings and builds the page for b, titled
+// by the message titleID, in b's language unless the visitor chose
+// another.
+func (h *Handler) managePageFor(c echo.Context, b *booking.Booking, token, titleID string) (managePage, booking.Settings, error) {
 	st, err := h.svc.Settings(c.Request().Context())
 	if err != nil {
 		return managePage{}, st, err
 	}
-	clock := clockOf(c, b.HourCycle)
+	l := h.langFor(c, b.Language)
+	clock := clockOf(c, b.HourCycle, l)
 	return managePage{
-		page:    h.pageFor(viewOf(st), title, "Your consultation with "+st.Brand()+".", ""),
+		page:    h.pageFor(c, l, viewOf(st), i18n.MustT(l, titleID), i18n.MustT(l, "site.manage.meta_description", "Name", st.Brand()), ""),
 		Token:   token,
-		Booking: h.bookingView(b, token, st, clock.Hours, h.svc.Now()),
+		Booking: h.bookingView(l, b, token, st, clock.Hours, h.svc.Now()),
 		clock:   clock,
 	}, st, nil
 }
@@ -65,7 +69,7 @@ func (h *Handler) Confirmation(c echo.Context) error {
 	if b.Status != booking.StatusConfirmed {
 		return c.Redirect(http.StatusSeeOther, "/manage/"+token)
 	}
-	data, _, err := h.managePageFor(c, b, token, "Your consultation is booked")
+	data, _, err := h.managePageFor(c, b, token, "site.confirmation.title")
 	if err != nil {
 		return err
 	}
@@ -84,7 +88,7 @@ func (h *Handler) Manage(c echo.Context) error {
 	if awaitsConfirmation(b) {
 		return h.showHold(c, http.StatusOK, b, token, "")
 	}
-	data, st, err := h.managePageFor(c, b, token, "Your consultation")
+	data, st, err := h.managePageFor(c, b, token, "site.manage.title")
 	if err != nil {
 		return err
 	}
@@ -125,18 +129,19 @@ func (h *Handler) renderManage(c echo.Context, status int, data managePage, b *b
 				in.date = d.String()
 			}
 		}
-		p := newPicker(a, "/manage/"+data.Token, in.date, in.selected, data.clock, h.svc.Now())
+		p := newPicker(data.Lang, false, a, "/manage/"+data.Token, in.date, in.selected, data.clock, h.svc.Now())
 		if in.refusal != "" {
 			refused, _ := time.Parse(time.RFC3339, in.selected)
-			in.err = refusalText(in.refusal, in.err, len(a.nearest(refused, 1)) > 0)
+			in.err = refusalText(data.Lang, in.refusal, in.err, len(a.nearest(refused, 1)) > 0, st)
 			if in.refusal == booking.RefusedTaken {
 				p.withAlternatives(a, refused)
 			}
 		}
 		if in.err != "" {
+			in.err = domainText(data.Lang, in.err, st)
 			p.SlotError = in.err
 			data.Errors = []fieldError{{ID: p.FirstID(), Message: in.err}}
-			data.Meta.Title = "Error: " + data.Meta.Title
+			data.Meta.Title = i18n.MustT(data.Lang, "site.errors.title", "Title", data.Meta.Title)
 			data.Again = p.againURL()
 		}
 		data.Picker = &p
@@ -153,7 +158,7 @@ func (h *Handler) CancelForm(c echo.Context) error {
 	if awaitsConfirmation(b) {
 		return c.Redirect(http.StatusSeeOther, "/manage/"+token)
 	}
-	data, _, err := h.managePageFor(c, b, token, "Cancel your consultation")
+	data, _, err := h.managePageFor(c, b, token, "site.cancel.title")
 	if err != nil {
 		return err
 	}
@@ -206,7 +211,7 @@ func (h *Handler) Reschedule(c echo.Context) error {
 	if awaitsConfirmation(b) {
 		return c.Redirect(http.StatusSeeOther, "/manage/"+token)
 	}
-	data, st, err := h.managePageFor(c, b, token, "Your consultation")
+	data, st, err := h.managePageFor(c, b, token, "site.manage.title")
 	if err != nil {
 		return err
 	}
@@ -219,7 +224,7 @@ func (h *Handler) Reschedule(c echo.Context) error {
 	}
 	start, err := time.Parse(time.RFC3339, in.selected)
 	if err != nil {
-		in.err = "Choose a new time."
+		in.err = i18n.MustT(data.Lang, "site.manage.choose_new_time")
 		return h.renderManage(c, http.StatusUnprocessableEntity, data, b, st, in)
 	}
 	done := func() error {
@@ -266,8 +271,8 @@ func (h *Handler) changeMode(c echo.Context, data managePage, b *booking.Booking
 		q := data.clock.addTo(url.Values{"done": {"changed"}})
 		return c.Redirect(http.StatusSeeOther, "/manage/"+token+"?"+q.Encode())
 	case booking.EINVALID:
-		data.Errors = []fieldError{{ID: "mode-heading", Message: booking.FieldsOf(err)["mode"]}}
-		data.Meta.Title = "Error: " + data.Meta.Title
+		data.Errors = []fieldError{{ID: "mode-heading", Message: i18n.Translate(data.Lang, fieldErrors, booking.FieldsOf(err)["mode"])}}
+		data.Meta.Title = i18n.MustT(data.Lang, "site.errors.title", "Title", data.Meta.Title)
 		return h.renderManage(c, http.StatusUnprocessableEntity, data, b, st, pickerInput{})
 	case booking.ECONFLICT:
 		return c.Redirect(http.StatusSeeOther, "/manage/"+token)

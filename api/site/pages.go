@@ -5,11 +5,13 @@ import (
 	"encoding/xml"
 	"html/template"
 	"net/http"
+	"net/url"
 	"strings"
 
 	"github.com/labstack/echo/v4"
 
 	"consult/web"
+	"consult/web/i18n"
 )
 
 // publicCache is how long browsers may keep the public pages: short, since
@@ -33,12 +35,19 @@ type pageMeta struct {
 // page is what every public page template receives: the name the site
 // goes by, the practice's profile and the page's own meta.
 type page struct {
+	// Lang is the language the page is written in.
+	Lang     i18n.Lang
 	Practice string
 	Profile  practiceView
 	Meta     pageMeta
 	// Embed, on a page shown in another website's frame, drops the site's
 	// header and footer and carries what the frame needs (embed.go).
 	Embed *embedView
+	// Langs is the language switch: this page in each language.
+	// Alternates, on an indexed page, are its absolute addresses in each
+	// language, for search engines.
+	Langs      []langLink
+	Alternates []langLink
 }
 
 // contentPage shows one Markdown page.
@@ -47,31 +56,61 @@ type contentPage struct {
 	HTML template.HTML
 	// Privacy adds who is responsible for the data and how to reach them.
 	Privacy bool
+	// In is the language the Markdown is written in: when it is not the
+	// page's, the page says so and marks the text with it.
+	In i18n.Lang
 }
 
-// content returns the Markdown page slug, if the site has one.
-func (h *Handler) content(slug string) (web.Page, bool) {
+// content returns the Markdown page slug in language l, if the site has
+// one: its translation, else the default language's.
+func (h *Handler) content(slug string, l i18n.Lang) (web.Page, bool) {
 	if h.pages == nil {
 		return web.Page{}, false
 	}
-	return h.pages.Page(slug)
+	return h.pages.PageIn(slug, l)
 }
 
-// pageFor returns the data every page has, for the practice pv; path is
-// empty for private pages.
-func (h *Handler) pageFor(pv practiceView, title, description, path string) page {
-	p := page{Practice: pv.Name, Profile: pv, Meta: pageMeta{Title: title, Description: description, Path: path}}
+// pageFor returns the data every page has, in language l, for the
+// practice pv; path is empty for private pages. The language switch links
+// to the request's own address (a form's page after a POST: the address
+// that shows it by GET).
+func (h *Handler) pageFor(c echo.Context, l i18n.Lang, pv practiceView, title, description, path string) page {
+	pv.Lang = l
+	p := page{Lang: l, Practice: pv.Name, Profile: pv, Meta: pageMeta{Title: title, Description: description, Path: path}}
 	if path == "" {
 		p.Meta.NoIndex = true
 	} else {
 		p.Meta.URL = h.url(path)
+		p.Alternates = langLinks(p.Meta.URL, nil, l)
 	}
+	r := c.Request()
+	at, q := r.URL.Path, r.URL.Query()
+	if r.Method == http.MethodPost {
+		// The form's fields are not the page's address; a form posted to
+		// an address of its own goes back to the page it was sent from.
+		at, q = strings.TrimSuffix(strings.TrimSuffix(at, "/reschedule"), "/confirm"), url.Values{}
+		if embedOf(c) != nil && !strings.HasPrefix(at, "/embed/") {
+			q.Set("embed", "1")
+		}
+	}
+	p.Langs = langLinks(at, q, l)
+	return p
+}
+
+// staticPageFor is pageFor for a page kept in copies (cache.go): the
+// switch links to the route alone, whatever the request's query.
+func (h *Handler) staticPageFor(l i18n.Lang, pv practiceView, title, description, path string) page {
+	pv.Lang = l
+	p := page{Lang: l, Practice: pv.Name, Profile: pv, Meta: pageMeta{Title: title, Description: description, Path: path, URL: h.url(path)}}
+	p.Alternates = langLinks(p.Meta.URL, nil, l)
+	p.Langs = langLinks(path, nil, l)
 	return p
 }
 
 // render writes page template name with status. Templates render into a
 // buffer first, so a template error becomes a clean 500 page.
 func (h *Handler) render(c echo.Context, status int, name string, data any) error {
+	h.lang(c) // Content-Language and Vary, when no handler has asked yet
 	var buf bytes.Buffer
 	if err := h.web.Render(&buf, name, data); err != nil {
 		return err
@@ -87,13 +126,13 @@ func (h *Handler) render(c echo.Context, status int, name string, data any) erro
 // Home serves the home page; it and the Markdown pages change only
 // with the practice's name, so they are sent from copies (cache.go).
 func (h *Handler) Home(c echo.Context) error {
-	var body contentPage
-	title, desc := "A free 20-minute consultation", "Book a free, no-obligation 20-minute consultation."
-	if p, ok := h.content(web.HomePage); ok {
-		title, desc, body.HTML = p.Title, p.Description, p.HTML
-	}
-	return h.servePage(c, "/", "home", func(pv practiceView) any {
-		body.page = h.pageFor(pv, title, desc, "/")
+	return h.servePage(c, "/", "home", func(pv practiceView, l i18n.Lang) any {
+		body := contentPage{In: l}
+		title, desc := i18n.MustT(l, "site.home.title"), i18n.MustT(l, "site.home.meta_description")
+		if p, ok := h.content(web.HomePage, l); ok {
+			title, desc, body.HTML, body.In = p.Title, p.Description, p.HTML, p.Lang
+		}
+		body.page = h.staticPageFor(l, pv, title, desc, "/")
 		return body
 	})
 }
@@ -101,12 +140,12 @@ func (h *Handler) Home(c echo.Context) error {
 // Content returns the handler of the Markdown page slug.
 func (h *Handler) Content(slug string) echo.HandlerFunc {
 	return func(c echo.Context) error {
-		p, ok := h.content(slug)
-		if !ok {
+		if _, ok := h.content(slug, i18n.Default); !ok {
 			return echo.ErrNotFound
 		}
-		return h.servePage(c, "/"+slug, "content", func(pv practiceView) any {
-			return contentPage{page: h.pageFor(pv, p.Title, p.Description, "/"+slug), HTML: p.HTML, Privacy: slug == "privacy"}
+		return h.servePage(c, "/"+slug, "content", func(pv practiceView, l i18n.Lang) any {
+			p, _ := h.content(slug, l)
+			return contentPage{page: h.staticPageFor(l, pv, p.Title, p.Description, "/"+slug), HTML: p.HTML, Privacy: slug == "privacy", In: p.Lang}
 		})
 	}
 }
@@ -126,7 +165,7 @@ func (h *Handler) Sitemap(c echo.Context) error {
 	sm := sitemap{NS: "http://www.sitemaps.org/schemas/sitemap/0.9"}
 	sm.URLs = append(sm.URLs, sitemapURL{h.url("/")})
 	for _, slug := range web.RoutedPages() {
-		if _, ok := h.content(slug); ok {
+		if _, ok := h.content(slug, i18n.Default); ok {
 			sm.URLs = append(sm.URLs, sitemapURL{h.url("/" + slug)})
 		}
 	}

@@ -5,21 +5,17 @@ import (
 	"net/url"
 	"sort"
 	"strconv"
+	"strings"
 	"time"
 
 	"consult/booking"
+	"consult/web/i18n"
 	"consult/web/timefmt"
 )
 
 // maxPickerDays bounds how far ahead the pages look for free slots, whatever
 // the practice's horizon says.
 const maxPickerDays = 366
-
-// Formats of dates and times on the pages: "Tuesday 2 December", "1:30 PM".
-const (
-	dayFormat     = "Monday 2 January"
-	dayYearFormat = "Monday 2 January 2006"
-)
 
 // availability is the free slots of the bookable window, grouped by day in
 // the visitor's zone.
@@ -140,6 +136,10 @@ func (a *availability) nearest(t time.Time, n int) []booking.Slot {
 // form: a GET form for the day and zone, a week of days with their number
 // of free times, and the chosen day's times as radio buttons.
 type picker struct {
+	// Lang is the page's language; Keep, in a frame, carries it in the
+	// picker's links and forms, which have no cookie to rely on.
+	Lang      i18n.Lang
+	Keep      bool
 	Action    string // where the day form and week links go
 	TZ        string
 	TZLabel   string
@@ -168,6 +168,8 @@ type picker struct {
 	// Clock is the clock the times are written on; Clocks offer both.
 	Clock  pageClock
 	Clocks []clockOption
+	// Script is what site.js writes in the page's language, as JSON.
+	Script string
 }
 
 // pickerDay is one day of the week strip.
@@ -202,10 +204,14 @@ func (p picker) FirstID() string {
 
 // newPicker builds the chooser for the day named by dateParam ("" or bad:
 // the first day with free times), with selected (an RFC 3339 start) checked.
-func newPicker(a *availability, action, dateParam, selected string, clock pageClock, now time.Time) picker {
+func newPicker(l i18n.Lang, keep bool, a *availability, action, dateParam, selected string, clock pageClock, now time.Time) picker {
 	tz := a.loc.String()
-	p := picker{Action: action, TZ: tz, Zones: zoneGroups(tz, now),
+	p := picker{Lang: l, Keep: keep, Action: action, TZ: tz, Zones: zoneGroups(l, tz, now),
 		Min: a.first.String(), Max: a.last.String(), Clock: clock}
+	if l != i18n.EN {
+		// site.js is written in English; other languages pass it theirs.
+		p.Script = scriptText(l)
+	}
 	day, ok := a.firstOpenDay(a.first, a.last)
 	if !ok {
 		day = a.first
@@ -213,18 +219,18 @@ func newPicker(a *availability, action, dateParam, selected string, clock pageCl
 	if dateParam != "" {
 		switch d, err := booking.ParseDate(dateParam); {
 		case err != nil:
-			p.DateError = "Enter a date like " + a.first.String() + "."
+			p.DateError = i18n.MustT(l, "site.picker.date_unreadable", "Example", a.first.String())
 		case d.Before(a.first) || a.last.Before(d):
-			p.DateError = "Choose a day between " + dateLabel(a.first, a.loc) + " and " + dateLabel(a.last, a.loc) + "."
+			p.DateError = i18n.MustT(l, "site.picker.date_outside", "First", dateLabel(l, a.first, a.loc), "Last", dateLabel(l, a.last, a.loc))
 		default:
 			day = d
 		}
 	}
-	p.Date, p.DayLabel = day.String(), dateLabel(day, a.loc)
+	p.Date, p.DayLabel = day.String(), dateLabel(l, day, a.loc)
 	// The zone is named with its offset on the day shown, the offset its
 	// times are in (site.js names it the same way).
-	p.TZLabel = timefmt.ZoneAt(tz, day.In(12*60, a.loc).In(a.loc))
-	p.Slots = slotOptions(a.byDay[day], a.loc, selected, clock.Hours)
+	p.TZLabel = timefmt.ZoneAtIn(l, tz, day.In(12*60, a.loc).In(a.loc))
+	p.Slots = slotOptions(l, a.byDay[day], a.loc, selected, clock.Hours)
 	p.NoneFree = len(a.slots) == 0
 
 	monday := day.AddDays(-((int(day.Weekday()) + 6) % 7))
@@ -232,8 +238,8 @@ func newPicker(a *availability, action, dateParam, selected string, clock pageCl
 		d := monday.AddDays(i)
 		t := d.In(12*60, a.loc)
 		n := len(a.byDay[d])
-		p.Week = append(p.Week, pickerDay{Date: d.String(), Weekday: t.Format("Mon"), Short: t.Format("2 Jan"),
-			Label: t.Format(dayFormat), Count: n, Current: d == day, Bookable: n > 0, URL: p.dayURL(d)})
+		p.Week = append(p.Week, pickerDay{Date: d.String(), Weekday: i18n.WeekdayShort(l, t.Weekday()), Short: dayMonthShort(l, t),
+			Label: i18n.Date(l, t, i18n.LongNoYear), Count: n, Current: d == day, Bookable: n > 0, URL: p.dayURL(d)})
 	}
 	if prev := monday.AddDays(-1); !prev.Before(a.first) {
 		p.PrevWeek = p.dayURL(weekTarget(a, monday.AddDays(-7)))
@@ -243,7 +249,7 @@ func newPicker(a *availability, action, dateParam, selected string, clock pageCl
 	}
 	example := time.Date(2000, 1, 1, 13, 30, 0, 0, time.UTC)
 	for _, h := range []timefmt.Hours{timefmt.H12, timefmt.H24} {
-		q := url.Values{"date": {p.Date}, "tz": {tz}, "clock": {h.String()}}
+		q := p.keepLang(url.Values{"date": {p.Date}, "tz": {tz}, "clock": {h.String()}})
 		p.Clocks = append(p.Clocks, clockOption{Value: h.String(), Label: timefmt.Clock(example, h),
 			URL: action + "?" + q.Encode() + "#times", Current: h == clock.Hours})
 	}
@@ -286,21 +292,21 @@ func weekTarget(a *availability, monday booking.Date) booking.Date {
 // the taken start, after a conflict.
 func (p *picker) withAlternatives(a *availability, taken time.Time) {
 	p.Alternatives = true
-	p.Slots = slotOptions(a.nearest(taken, 5), a.loc, "", p.Clock.Hours)
+	p.Slots = slotOptions(p.Lang, a.nearest(taken, 5), a.loc, "", p.Clock.Hours)
 }
 
 // slotOptions labels slots in loc. On a day the clocks change, every time
 // carries its UTC offset: when they go back, two slots would otherwise read
 // the same ("11:00 PM" twice), to the eye and to a screen reader alike.
 // web/static/site.js labels the times it loads by the same rule.
-func slotOptions(slots []booking.Slot, loc *time.Location, selected string, hours timefmt.Hours) []slotOption {
+func slotOptions(l i18n.Lang, slots []booking.Slot, loc *time.Location, selected string, hours timefmt.Hours) []slotOption {
 	out := make([]slotOption, len(slots))
 	seen := make(map[string]bool, len(slots))
 	withOffset := false
 	for i, sl := range slots {
 		t := sl.Start.In(loc)
 		v := sl.Start.UTC().Format(time.RFC3339)
-		out[i] = slotOption{ID: "slot-" + strconv.Itoa(i), Value: v, Day: t.Format(dayFormat), Time: timefmt.Clock(t, hours), Checked: v == selected}
+		out[i] = slotOption{ID: "slot-" + strconv.Itoa(i), Value: v, Day: i18n.Date(l, t, i18n.LongNoYear), Time: timefmt.Clock(t, hours), Checked: v == selected}
 		name := out[i].Day + ", " + out[i].Time
 		withOffset = withOffset || seen[name] || zoneChangesOn(t)
 		seen[name] = true
@@ -325,16 +331,29 @@ func zoneChangesOn(t time.Time) bool {
 // againURL is the address that shows the picker's page again on its
 // day and zone, with nothing chosen.
 func (p picker) againURL() string {
-	return p.Action + "?" + p.Clock.addTo(url.Values{"date": {p.Date}, "tz": {p.TZ}}).Encode()
+	return p.Action + "?" + p.keepLang(p.Clock.addTo(url.Values{"date": {p.Date}, "tz": {p.TZ}})).Encode()
+}
+
+// keepLang sets lang in q on a framed page, which has no cookie.
+func (p picker) keepLang(q url.Values) url.Values {
+	if p.Keep {
+		q.Set("lang", string(p.Lang))
+	}
+	return q
 }
 
 // dayURL is the address of day d in the picker's zone and, when the
 // visitor chose one, clock.
 func (p picker) dayURL(d booking.Date) string {
-	return p.Action + "?" + p.Clock.addTo(url.Values{"date": {d.String()}, "tz": {p.TZ}}).Encode() + "#times"
+	return p.Action + "?" + p.keepLang(p.Clock.addTo(url.Values{"date": {d.String()}, "tz": {p.TZ}})).Encode() + "#times"
 }
 
-// dateLabel reads "Tuesday 2 December" for a date.
-func dateLabel(d booking.Date, loc *time.Location) string {
-	return d.In(12*60, loc).Format(dayFormat)
+// dateLabel reads "Tuesday 2 December" for a date, in language l.
+func dateLabel(l i18n.Lang, d booking.Date, loc *time.Location) string {
+	return i18n.Date(l, d.In(12*60, loc), i18n.LongNoYear)
+}
+
+// dayMonthShort reads "2 Dec", "2. Dez.", for the week strip.
+func dayMonthShort(l i18n.Lang, t time.Time) string {
+	return i18n.MustT(l, "site.picker.day_month_short", "Day", t.Day(), "Month", i18n.MustT(l, "month_short."+strings.ToLower(t.Month().String())))
 }

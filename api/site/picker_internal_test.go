@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"consult/booking"
+	"consult/web/i18n"
 	"consult/web/timefmt"
 )
 
@@ -52,7 +53,7 @@ func TestSlotLabelsCarryTheOffsetOnADayTheClocksChange(t *testing.T) {
 				}
 				slots = append(slots, booking.Slot{Start: start, End: start.Add(20 * time.Minute)})
 			}
-			opts := slotOptions(slots, loc, tc.starts[0], timefmt.H12)
+			opts := slotOptions(i18n.EN, slots, loc, tc.starts[0], timefmt.H12)
 			var got, names []string
 			for _, o := range opts {
 				got = append(got, o.Time)
@@ -88,7 +89,7 @@ func TestBookingTimeCarriesAnOffsetForEachEndAcrossAChange(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if got := whenIn(start, start.Add(20*time.Minute), tc.zone, timefmt.H12); got != tc.want {
+		if got := whenIn(i18n.EN, start, start.Add(20*time.Minute), tc.zone, timefmt.H12); got != tc.want {
 			t.Errorf("%s: %+v, want %+v", tc.name, got, tc.want)
 		}
 	}

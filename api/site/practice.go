@@ -9,11 +9,14 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"consult/booking"
+	"consult/web/i18n"
 )
 
 // practiceView is the practice as the public pages show it. Every field
 // is plain text, escaped by the templates.
 type practiceView struct {
+	// Lang is the language of the page showing it.
+	Lang i18n.Lang
 	// Name is what the site goes by (Settings.Brand).
 	Name         string
 	Practitioner string
@@ -101,12 +104,12 @@ func versionOf(st booking.Settings) string {
 // About serves the About page: who the client will talk with, their
 // credentials, where the practice works and how to reach it.
 func (h *Handler) About(c echo.Context) error {
-	return h.servePage(c, "/about", "about", func(pv practiceView) any {
-		title := "About the practice"
+	return h.servePage(c, "/about", "about", func(pv practiceView, l i18n.Lang) any {
+		title := i18n.MustT(l, "site.about.title")
 		if pv.Set() {
-			title = "About " + pv.Practitioner
+			title = i18n.MustT(l, "site.about.title_named", "Name", pv.Practitioner)
 		}
-		return h.pageFor(pv, title, "Who you will talk with in the free consultation, their credentials and where they work.", "/about")
+		return h.staticPageFor(l, pv, title, i18n.MustT(l, "site.about.meta_description"), "/about")
 	})
 }
 

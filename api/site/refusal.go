@@ -8,14 +8,7 @@ import (
 	"time"
 
 	"consult/booking"
-)
-
-// takenText is what the pages say of a time someone else booked first,
-// above the nearest free times they offer instead.
-const (
-	takenText       = "That time has just been booked by someone else. Choose one of the nearest free times below, or another day."
-	takenNoneText   = "That time has just been booked by someone else, and there are no other free times at the moment."
-	nearestFreeText = "; here are the nearest free times."
+	"consult/web/i18n"
 )
 
 // refusalOf reads a refused time out of err: which rule refused it and
@@ -29,18 +22,49 @@ func refusalOf(err error) (kind, message string, ok bool) {
 }
 
 // refusalText is the sentence shown beside the picker for a time refused
-// as kind, with the domain's message: that message, except that a taken
-// time points at the nearest free times offered instead, when there are
-// others to offer.
-func refusalText(kind, message string, others bool) string {
+// as kind, with the domain's message, in language l: that message, except
+// that a taken time points at the nearest free times offered instead,
+// when there are others to offer.
+func refusalText(l i18n.Lang, kind, message string, others bool, st booking.Settings) string {
 	switch {
 	case kind != booking.RefusedTaken:
-		return typographic(message)
+		return domainText(l, message, st)
 	case others:
-		return takenText
+		return i18n.MustT(l, "site.refusal.taken_nearest")
 	default:
-		return takenNoneText
+		return i18n.MustT(l, "site.refusal.taken_none")
 	}
+}
+
+// domainText is a message of the booking domain in language l, through
+// the fielderrors catalogue, which holds the domain's English sentences
+// as it writes them. The two it builds with the practice's figures
+// (minimum notice, horizon) are written here from those figures.
+func domainText(l i18n.Lang, message string, st booking.Settings) string {
+	if l != i18n.EN {
+		switch {
+		case strings.HasPrefix(message, "Bookings need at least ") && st.MinNotice > 0:
+			return i18n.MustT(l, "site.refusal.notice", "Notice", noticeIn(l, st.MinNotice))
+		case strings.HasPrefix(message, "Bookings can be made up to "):
+			return i18n.MustT(l, "site.refusal.horizon", "Days", i18n.MustN(l, "count.days", st.HorizonDays))
+		}
+	}
+	return typographic(i18n.Translate(l, fieldErrors, message))
+}
+
+// fieldErrors is the catalogue area of the domain's messages.
+const fieldErrors = "fielderrors"
+
+// noticeIn writes a minimum notice in language l: "48 Stunden".
+func noticeIn(l i18n.Lang, d time.Duration) string {
+	h, m := int(d/time.Hour), int((d%time.Hour+time.Minute-1)/time.Minute)
+	switch {
+	case h > 0 && m > 0:
+		return i18n.MustT(l, "site.refusal.hours_and_minutes", "Hours", i18n.MustN(l, "site.count.hours", h), "Minutes", i18n.MustN(l, "site.count.minutes", m))
+	case h > 0:
+		return i18n.MustN(l, "site.count.hours", h)
+	}
+	return i18n.MustN(l, "site.count.minutes", m)
 }
 
 // refusalStatus is the status of a page showing a refusal of kind: 409
@@ -56,15 +80,15 @@ func refusalStatus(kind string) int {
 // not bookable: the reason, the first sentence of the domain's message
 // ("That time has already passed"), and then "here are the nearest free
 // times" when there are any to offer.
-func linkNote(err error, anyFree bool) string {
-	reason := "That time is no longer available"
+func linkNote(l i18n.Lang, err error, anyFree bool, st booking.Settings) string {
+	reason := i18n.MustT(l, "site.link.no_longer_free")
 	if _, message, ok := refusalOf(err); ok {
-		reason = typographic(firstSentence(message))
+		reason = firstSentence(domainText(l, message, st))
 	}
 	if !anyFree {
 		return reason + "."
 	}
-	return reason + nearestFreeText
+	return i18n.MustT(l, "site.link.nearest", "Reason", reason)
 }
 
 // typographic gives the domain's plain apostrophes ("12 hours' notice")

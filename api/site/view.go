@@ -1,17 +1,19 @@
 package site
 
 import (
-	"fmt"
 	"net/url"
 	"strings"
 	"time"
 
 	"consult/booking"
+	"consult/web/i18n"
 	"consult/web/timefmt"
 )
 
 // bookingView is a booking as the client's pages show it.
 type bookingView struct {
+	// Lang is the language of the page showing it.
+	Lang        i18n.Lang
 	Name, Email string
 	Cancelled   bool
 	Held        bool // held for the client to confirm
@@ -44,22 +46,23 @@ type modeChoice struct {
 	Checked bool
 }
 
-// modeChoices returns the modes offered, chosen marked.
-func modeChoices(m booking.Modes, chosen booking.Mode) []modeChoice {
+// modeChoices returns the modes offered in language l, chosen marked.
+func modeChoices(l i18n.Lang, m booking.Modes, chosen booking.Mode) []modeChoice {
 	var out []modeChoice
 	for _, mode := range m.Enabled() {
-		c := modeChoice{Mode: mode, Label: mode.Label(), Checked: mode == chosen}
-		switch mode {
-		case booking.ModeVideo:
-			c.Hint = "You get the link to join in your confirmation."
-		case booking.ModePhone:
-			c.Hint = "You are called on the phone number you give below."
-		case booking.ModeInPerson:
-			c.Hint = "You get the address in your confirmation."
-		}
+		c := modeChoice{Mode: mode, Label: modeLabel(l, mode), Checked: mode == chosen,
+			Hint: i18n.MustT(l, "site.mode."+string(mode)+".hint")}
 		out = append(out, c)
 	}
 	return out
+}
+
+// modeLabel names a way of meeting in language l: "Video call".
+func modeLabel(l i18n.Lang, m booking.Mode) string {
+	if m == "" {
+		return ""
+	}
+	return i18n.MustT(l, "site.mode."+string(m)+".label")
 }
 
 // when is a booking's time in one zone, as timefmt writes it.
@@ -69,34 +72,35 @@ type when struct {
 	Zone       string // "Los Angeles time (UTC−8)", or "Los Angeles time" when Start and End carry offsets
 }
 
-func whenIn(start, end time.Time, zone string, hours timefmt.Hours) when {
+func whenIn(l i18n.Lang, start, end time.Time, zone string, hours timefmt.Hours) when {
 	if _, err := booking.CheckZone(zone); err != nil {
 		zone = "UTC"
 	}
-	sp := timefmt.SpanOf(start, end, zone, hours, dayYearFormat)
+	sp := timefmt.SpanIn(start, end, zone, hours, l, i18n.Long)
 	return when{Date: sp.Date, Start: sp.Start, End: sp.End, Zone: sp.Zone}
 }
 
-func (h *Handler) bookingView(b *booking.Booking, token string, st booking.Settings, hours timefmt.Hours, now time.Time) bookingView {
+func (h *Handler) bookingView(l i18n.Lang, b *booking.Booking, token string, st booking.Settings, hours timefmt.Hours, now time.Time) bookingView {
+	minutes := int(b.End.Sub(b.Start).Round(time.Minute) / time.Minute)
 	v := bookingView{
-		Name: b.Name, Email: b.Email,
+		Lang: l, Name: b.Name, Email: b.Email,
 		Cancelled: b.Status == booking.StatusCancelled,
 		Held:      b.Status == booking.StatusHeld,
 		Past:      !b.End.After(now),
-		Client:    whenIn(b.Start, b.End, b.TimeZone, hours),
-		Length:    fmt.Sprintf("%d minutes", int(b.End.Sub(b.Start).Round(time.Minute)/time.Minute)),
+		Client:    whenIn(l, b.Start, b.End, b.TimeZone, hours),
+		Length:    i18n.MustN(l, "site.count.minutes", minutes),
 		ICS:       "/manage/" + token + "/consultation.ics",
 		ManageURL: h.url("/manage/" + token),
 	}
 	v.Upcoming = b.Status == booking.StatusConfirmed && b.Start.After(now)
 	v.Meeting, v.Caller = booking.MeetingFor(st.Profile.Modes, *b), st.SenderName()
 	if v.Upcoming && len(st.Profile.Modes.Enabled()) > 1 {
-		v.Modes = modeChoices(st.Profile.Modes, b.Mode)
+		v.Modes = modeChoices(l, st.Profile.Modes, b.Mode)
 	}
-	if p := whenIn(b.Start, b.End, st.TimeZone, hours); p != v.Client {
+	if p := whenIn(l, b.Start, b.End, st.TimeZone, hours); p != v.Client {
 		v.Practice = &p
 	}
-	title, details := h.eventText(st, b.End.Sub(b.Start))
+	title, details := h.eventText(l, st, b.End.Sub(b.Start))
 	v.Google = googleCalendarLink(title, details, b.Start, b.End)
 	v.Outlook = outlookLink(title, details, b.Start, b.End)
 	return v
@@ -105,13 +109,12 @@ func (h *Handler) bookingView(b *booking.Booking, token string, st booking.Setti
 // eventText is the title and description of "add to calendar" links. They
 // never name the treatment, as others may see the client's calendar, and
 // carry no manage link, as the URL passes through a third party.
-func (h *Handler) eventText(st booking.Settings, length time.Duration) (title, details string) {
+func (h *Handler) eventText(l i18n.Lang, st booking.Settings, length time.Duration) (title, details string) {
 	title = st.EventTitle
 	if title == "" {
 		title = st.DefaultEventTitle()
 	}
-	details = fmt.Sprintf("Your free %d-minute consultation with ", int(length.Round(time.Minute)/time.Minute)) + st.SenderName() +
-		". To cancel or reschedule, use the private link in your confirmation email."
+	details = i18n.MustT(l, "site.calendar.details", "Minutes", int(length.Round(time.Minute)/time.Minute), "Name", st.SenderName())
 	return title, details
 }
 

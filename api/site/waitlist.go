@@ -4,13 +4,59 @@ import (
 	"errors"
 	"net/http"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/labstack/echo/v4"
 
 	"consult/booking"
+	"consult/web/i18n"
 	"consult/web/timefmt"
 )
+
+// describeWishes writes what an entry waits for in language l, as
+// booking.WaitlistEntry.Describe does in English: "Weekdays, mornings or
+// evenings, Mon 7 Dec 2026 to Mon 4 Jan 2027, Berlin time".
+func describeWishes(l i18n.Lang, e booking.WaitlistEntry) string {
+	t := func(id string, kv ...any) string { return i18n.MustT(l, id, kv...) }
+	var days []string
+	switch {
+	case len(e.Days) == 7:
+		days = []string{t("site.waitlist.wish.any_day")}
+	case slices.Equal(e.Days, []time.Weekday{time.Monday, time.Tuesday, time.Wednesday, time.Thursday, time.Friday}):
+		days = []string{t("site.waitlist.wish.weekdays")}
+	case slices.Equal(e.Days, []time.Weekday{time.Sunday, time.Saturday}):
+		days = []string{t("site.waitlist.wish.weekends")}
+	default:
+		for _, d := range e.Days {
+			days = append(days, t("site.waitlist.wish."+strings.ToLower(d.String())))
+		}
+	}
+	var parts []string
+	for _, p := range e.Parts {
+		parts = append(parts, t("site.waitlist.wish."+p))
+	}
+	if len(parts) == len(booking.DayParts) {
+		parts = []string{t("site.waitlist.wish.any_time")}
+	}
+	date := func(d booking.Date) string {
+		noon := d.In(12*60, time.UTC)
+		return t("site.waitlist.wish.date", "Date", i18n.Date(l, noon, i18n.Short), "Year", noon.Year())
+	}
+	return t("site.waitlist.wish.text", "Days", joinWords(days, t("site.waitlist.wish.and")), "Parts", joinWords(parts, t("site.waitlist.wish.or")),
+		"From", date(e.From), "To", date(e.To), "Zone", timefmt.PlaceTime(l, e.TimeZone))
+}
+
+// joinWords joins words as a sentence lists them: "a, b and c".
+func joinWords(words []string, conj string) string {
+	switch len(words) {
+	case 0:
+		return ""
+	case 1:
+		return words[0]
+	}
+	return strings.Join(words[:len(words)-1], ", ") + " " + conj + " " + words[len(words)-1]
+}
 
 // waitlistForm is what the visitor typed, kept when the form comes back.
 type waitlistForm struct {
@@ -57,12 +103,20 @@ func (h *Handler) renderWaitlistForm(c echo.Context, status int, f waitlistForm,
 		return err
 	}
 	now := h.svc.Now()
+	l := h.lang(c)
 	loc, _ := visitorZone(f.TZ, st)
 	f.TZ = loc.String()
 	today := booking.DateOf(now.In(loc))
-	d := waitlistPage{page: h.pageFor(viewOf(st), "Tell me when a time frees up", "", ""),
-		Form: f, Zones: zoneGroups(f.TZ, now), Min: today.String(), Max: today.AddDays(st.HorizonDays).String(),
-		Err: errs, Off: !on, Regions: regionOptions(st.Profile.Regions, f.Region)}
+	translated := make(map[string]string, len(errs))
+	for k, v := range errs {
+		translated[k] = i18n.Translate(l, fieldErrors, v)
+	}
+	if errs != nil {
+		errs = translated
+	}
+	d := waitlistPage{page: h.pageFor(c, l, viewOf(st), i18n.MustT(l, "site.waitlist.title"), "", ""),
+		Form: f, Zones: zoneGroups(l, f.TZ, now), Min: today.String(), Max: today.AddDays(st.HorizonDays).String(),
+		Err: errs, Off: !on, Regions: regionOptions(l, st.Profile.Regions, f.Region)}
 	if d.Form.From == "" {
 		d.Form.From = d.Min
 	}
@@ -71,11 +125,11 @@ func (h *Handler) renderWaitlistForm(c echo.Context, status int, f waitlistForm,
 	}
 	for i := range booking.WeekdayCodes {
 		day := time.Weekday((i + 1) % 7) // Monday first
-		d.Days = append(d.Days, dayChoice{Value: booking.WeekdayCodes[day], Label: day.String(),
+		d.Days = append(d.Days, dayChoice{Value: booking.WeekdayCodes[day], Label: i18n.Weekday(l, day),
 			Checked: slices.Contains(f.Days, day)})
 	}
 	for _, p := range booking.DayParts {
-		d.Parts = append(d.Parts, dayChoice{Value: p, Label: partLabel(p), Checked: slices.Contains(f.Parts, p)})
+		d.Parts = append(d.Parts, dayChoice{Value: p, Label: i18n.MustT(l, "site.waitlist.part."+p), Checked: slices.Contains(f.Parts, p)})
 	}
 	for _, name := range waitlistFields {
 		if msg, ok := errs[name]; ok {
@@ -83,16 +137,6 @@ func (h *Handler) renderWaitlistForm(c echo.Context, status int, f waitlistForm,
 		}
 	}
 	return h.render(c, status, "waitlist", d)
-}
-
-func partLabel(p string) string {
-	switch p {
-	case booking.PartMorning:
-		return "Morning (before noon)"
-	case booking.PartAfternoon:
-		return "Afternoon (noon to 5 pm)"
-	}
-	return "Evening (after 5 pm)"
 }
 
 // WaitlistForm shows the form to join the waitlist, every weekday and part
@@ -116,16 +160,17 @@ func (h *Handler) JoinWaitlist(c echo.Context) error {
 		From: form.Get("from"), To: form.Get("to"), Parts: form["parts"], Consent: form.Get("consent") == "yes",
 		Region: form.Get("region")}
 	errs := map[string]string{}
+	l := h.lang(c)
 	days, err := booking.ParseWeekdays(form["days"])
 	if err != nil {
-		errs["days"] = "Choose at least one day of the week."
+		errs["days"] = i18n.MustT(l, "site.waitlist.days_missing")
 	}
 	f.Days = days
 	if form.Get("website") != "" {
 		return c.Redirect(http.StatusSeeOther, "/waitlist/check-email") // the honeypot: a robot
 	}
-	req := booking.WaitlistRequest{Name: f.Name, Email: f.Email, TimeZone: f.TZ, HourCycle: clockOf(c, 0).Hours.Cycle(),
-		Days: days, Parts: f.Parts, Region: f.Region}
+	req := booking.WaitlistRequest{Name: f.Name, Email: f.Email, TimeZone: f.TZ, HourCycle: clockOf(c, 0, l).Hours.Cycle(),
+		Days: days, Parts: f.Parts, Region: f.Region, Language: string(l)}
 	st, err := h.svc.Settings(c.Request().Context())
 	if err != nil {
 		return err
@@ -134,19 +179,19 @@ func (h *Handler) JoinWaitlist(c echo.Context) error {
 	// and nothing stored, as on the booking form.
 	if len(st.Profile.Regions) > 0 && f.Region != "" && !booking.Serves(st.Profile.Regions, f.Region) {
 		return h.render(c, http.StatusUnprocessableEntity, "not-served", notServedPage{
-			page:   h.pageFor(viewOf(st), "We cannot offer you a consultation there", "", ""),
+			page:   h.pageFor(c, l, viewOf(st), i18n.MustT(l, "site.not_served.title"), "", ""),
 			Places: booking.ServedText(st.Profile.Regions),
 		})
 	}
 	var perr error
 	if req.From, perr = booking.ParseDate(f.From); perr != nil {
-		errs["from"] = "Enter the first day as a date."
+		errs["from"] = i18n.MustT(l, "site.waitlist.from_unreadable")
 	}
 	if req.To, perr = booking.ParseDate(f.To); perr != nil {
-		errs["to"] = "Enter the last day as a date."
+		errs["to"] = i18n.MustT(l, "site.waitlist.to_unreadable")
 	}
 	if !f.Consent {
-		errs["consent"] = "Please agree to how your details are used, or we cannot tell you of a time."
+		errs["consent"] = i18n.MustT(l, "site.waitlist.consent_missing")
 	}
 	if len(errs) == 0 {
 		err = h.svc.JoinWaitlist(c.Request().Context(), req)
@@ -189,7 +234,8 @@ func (h *Handler) WaitlistCheckEmail(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return h.render(c, http.StatusOK, "waitlist-check-email", h.pageFor(viewOf(st), "Check your email", "", ""))
+	l := h.lang(c)
+	return h.render(c, http.StatusOK, "waitlist-check-email", h.pageFor(c, l, viewOf(st), i18n.MustT(l, "site.check_email.title"), "", ""))
 }
 
 // waitlistEntryPage is the page of one entry's private link.
@@ -219,11 +265,12 @@ func (h *Handler) renderEntry(c echo.Context, status int, e *booking.WaitlistEnt
 	if err != nil {
 		return err
 	}
-	d := waitlistEntryPage{page: h.pageFor(viewOf(st), "Your place on the waitlist", "", ""), Token: token, Entry: e,
-		Wishes: e.Describe(timefmt.Place(e.TimeZone)), Leave: leave, Just: just}
+	l := h.langFor(c, e.Language)
+	d := waitlistEntryPage{page: h.pageFor(c, l, viewOf(st), i18n.MustT(l, "site.waitlist_entry.title"), "", ""), Token: token, Entry: e,
+		Wishes: describeWishes(l, *e), Leave: leave, Just: just}
 	if e.Offer != nil {
-		hours := clockOf(c, e.HourCycle).Hours
-		d.Offer = timefmt.SpanOf(e.Offer.Start, e.Offer.Start.Add(st.SlotLength), e.TimeZone, hours, dayYearFormat).String()
+		hours := clockOf(c, e.HourCycle, l).Hours
+		d.Offer = timefmt.SpanIn(e.Offer.Start, e.Offer.Start.Add(st.SlotLength), e.TimeZone, hours, l, i18n.Long).String()
 		if loc, err := booking.CheckZone(e.TimeZone); err == nil {
 			d.OfferUntil = timefmt.Clock(e.Offer.Expires.In(loc), hours)
 		}
@@ -293,7 +340,8 @@ func (h *Handler) LeaveWaitlistFromOffer(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	d := waitlistEntryPage{page: h.pageFor(viewOf(st), "Leave the waitlist", "", ""), Token: token, Leave: true}
+	l := h.langFor(c, b.Language)
+	d := waitlistEntryPage{page: h.pageFor(c, l, viewOf(st), i18n.MustT(l, "site.waitlist_leave.title"), "", ""), Token: token, Leave: true}
 	if c.Request().Method == http.MethodPost {
 		if err := h.svc.LeaveWaitlistByOffer(c.Request().Context(), token); err != nil {
 			return err

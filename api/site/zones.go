@@ -8,6 +8,7 @@ import (
 	_ "time/tzdata" // the zone picker must work on hosts without zone files (slim containers)
 
 	"consult/booking"
+	"consult/web/i18n"
 	"consult/web/timefmt"
 )
 
@@ -70,13 +71,13 @@ type zoneOption struct {
 
 // zoneGroups returns the select's options with current UTC offsets, and
 // current selected; a valid zone missing from the list is added at the top.
-func zoneGroups(current string, now time.Time) []zoneGroup {
+func zoneGroups(l i18n.Lang, current string, now time.Time) []zoneGroup {
 	locs := zoneLocations()
 	var groups []zoneGroup
 	if _, listed := locs[current]; !listed {
 		if loc, err := booking.CheckZone(current); err == nil {
-			groups = append(groups, zoneGroup{Label: "Your time zone", Options: []zoneOption{
-				{Value: current, Label: timefmt.ZoneAt(current, now.In(loc)), Selected: true},
+			groups = append(groups, zoneGroup{Label: i18n.MustT(l, "site.zones.yours"), Options: []zoneOption{
+				{Value: current, Label: timefmt.ZoneAtIn(l, current, now.In(loc)), Selected: true},
 			}})
 		}
 	}
@@ -90,7 +91,7 @@ func zoneGroups(current string, now time.Time) []zoneGroup {
 		if !found {
 			region = "Other"
 		}
-		byRegion[region] = append(byRegion[region], zoneOption{Value: name, Label: timefmt.ZoneAt(name, now.In(loc)), Selected: name == current})
+		byRegion[region] = append(byRegion[region], zoneOption{Value: name, Label: timefmt.ZoneAtIn(l, name, now.In(loc)), Selected: name == current})
 	}
 	regions := make([]string, 0, len(byRegion))
 	for r := range byRegion {
@@ -100,7 +101,7 @@ func zoneGroups(current string, now time.Time) []zoneGroup {
 	for _, r := range regions {
 		opts := byRegion[r]
 		sort.Slice(opts, func(i, j int) bool { return opts[i].Label < opts[j].Label })
-		groups = append(groups, zoneGroup{Label: r, Options: opts})
+		groups = append(groups, zoneGroup{Label: i18n.MustT(l, "site.zones."+strings.ToLower(r)), Options: opts})
 	}
 	return groups
 }

@@ -28,8 +28,12 @@ type Event struct {
 	UID         string `json:"uid"`
 	Summary     string `json:"summary"`
 	Description string `json:"description"`
-	URL         string `json:"url"`
-	Location    string `json:"location"`
+	// SummaryLanguage and DescriptionLanguage are the LANGUAGE
+	// parameters of SUMMARY and DESCRIPTION, "" when none.
+	SummaryLanguage     string `json:"summaryLanguage"`
+	DescriptionLanguage string `json:"descriptionLanguage"`
+	URL                 string `json:"url"`
+	Location            string `json:"location"`
 	// Conferences are RFC 7986 CONFERENCE properties.
 	Conferences []Conference `json:"conferences"`
 	DTStart     time.Time    `json:"dtstart"`

@@ -5,9 +5,11 @@
 (function () {
   "use strict";
 
-  var DAYS = ["Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday"];
-  var MONTHS = ["January", "February", "March", "April", "May", "June", "July",
-    "August", "September", "October", "November", "December"];
+  // The words this script writes, in English; a page in another language
+  // passes its own on the day form (data-text), the same fields from the
+  // site's catalogue (api/site/script.go). {name} marks a placeholder.
+  // A test compares this line with the English catalogue: keep it one line.
+  var TEXT = {"lang":"en","days":["Sunday","Monday","Tuesday","Wednesday","Thursday","Friday","Saturday"],"daysShort":["Sun","Mon","Tue","Wed","Thu","Fri","Sat"],"months":["January","February","March","April","May","June","July","August","September","October","November","December"],"monthsShort":["Jan","Feb","Mar","Apr","May","Jun","Jul","Aug","Sep","Oct","Nov","Dec"],"dayLabel":"{weekday} {day} {month}","dayShort":"{day} {month}","placeTime":"{place} time","timesOne":"{n} time","timesOther":"{n} times","noTimes":"No times","prevWeek":"\u2190 Previous week","nextWeek":"Next week \u2192","freeOn":"Free times on {day}","shownInYours":"Times are shown in your time zone, {zone}, as your browser reports it.","shownIn":"Times are shown in {zone}.","noneThisDay":"There are no free times on this day. Please choose another day.","availableOne":"{n} time available on {day}.","availableOther":"{n} times available on {day}.","noneAvailable":"No times available on {day}.","loadFailed":"The times could not be loaded. Please use the Show times button.","yourZone":"Your time zone"};
 
   // In another website's frame: tell it this page's height, so the frame
   // grows and shrinks with it, and only the websites allowed to frame the
@@ -113,6 +115,21 @@
 
   var dayForm = document.querySelector("form[data-day-form]");
   if (!dayForm || !window.fetch || !window.Intl) return;
+  if (dayForm.getAttribute("data-text")) {
+    try { TEXT = JSON.parse(dayForm.getAttribute("data-text")); } catch (e) { /* the English stands */ }
+  }
+  // fill puts values into a text's {name} placeholders.
+  function fill(text, values) {
+    return text.replace(/\{(\w+)\}/g, function (m, k) { return k in values ? String(values[k]) : m; });
+  }
+  // plural picks the one or other form of a count, by the page language's rules.
+  var pluralRules = null;
+  try { pluralRules = new Intl.PluralRules(TEXT.lang); } catch (e) { pluralRules = null; }
+  function plural(n, one, other, values) {
+    var form = pluralRules ? pluralRules.select(n) : (n === 1 ? "one" : "other");
+    values.n = n;
+    return fill(form === "one" ? one : other, values);
+  }
 
   var tzSelect = dayForm.querySelector("[data-tz-select]");
   var dateInput = dayForm.querySelector("[data-date-input]");
@@ -128,7 +145,10 @@
   function iso(d) { return d.toISOString().slice(0, 10); }
   function addDays(s, n) { var d = toUTC(s); d.setUTCDate(d.getUTCDate() + n); return iso(d); }
   function monday(s) { return addDays(s, -((toUTC(s).getUTCDay() + 6) % 7)); }
-  function dayLabel(s) { var d = toUTC(s); return DAYS[d.getUTCDay()] + " " + d.getUTCDate() + " " + MONTHS[d.getUTCMonth()]; }
+  function dayLabel(s) {
+    var d = toUTC(s);
+    return fill(TEXT.dayLabel, { weekday: TEXT.days[d.getUTCDay()], day: d.getUTCDate(), month: TEXT.months[d.getUTCMonth()] });
+  }
   function validDate(s) { return /^\d{4}-\d{2}-\d{2}$/.test(s) && !isNaN(toUTC(s)); }
 
   // The wall-clock parts of an instant in zone tz.
@@ -168,14 +188,14 @@
     var a = Math.abs(min), m = a % 60;
     return "UTC" + (min < 0 ? "\u2212" : "+") + Math.floor(a / 60) + (m ? ":" + (m < 10 ? "0" : "") + m : "");
   }
-  // zoneLabel reads "Berlin time (UTC+1)", as timefmt.ZoneAt does, with
+  // zoneLabel reads "Berlin time (UTC+1)", as timefmt.ZoneAtIn does, with
   // the offset at noon of day s: the page's dates come from the server's
   // clock, so the label never depends on the browser's.
   function zoneLabel(tz, s) {
     if (tz === "UTC" || tz === "Etc/UTC") return "UTC";
     var city = tz.slice(tz.lastIndexOf("/") + 1).replace(/_/g, " ");
     var noon = new Date(midnight(s, tz).getTime() + 12 * 3600000);
-    return city + " time (" + utcOffset(offsetIn(noon, tz)) + ")";
+    return fill(TEXT.placeTime, { place: city }) + " (" + utcOffset(offsetIn(noon, tz)) + ")";
   }
   // midnight is the instant day s starts in zone tz; a midnight the clocks
   // skip resolves as Go's time.Date does, so both sides mark the same days.
@@ -216,13 +236,13 @@
       var li = el("li");
       var box = n ? el("a", { href: dayURL(d, tz), "data-date": d }) : el("span", { "class": "week-closed" + (d === date ? " is-current" : "") });
       if (n && d === date) box.setAttribute("aria-current", "date");
-      box.appendChild(el("span", { "class": "week-day", "aria-hidden": "true" }, DAYS[u.getUTCDay()].slice(0, 3)));
+      box.appendChild(el("span", { "class": "week-day", "aria-hidden": "true" }, TEXT.daysShort[u.getUTCDay()]));
       box.appendChild(document.createTextNode(" "));
-      box.appendChild(el("span", { "class": "week-date", "aria-hidden": "true" }, u.getUTCDate() + " " + MONTHS[u.getUTCMonth()].slice(0, 3)));
+      box.appendChild(el("span", { "class": "week-date", "aria-hidden": "true" }, fill(TEXT.dayShort, { day: u.getUTCDate(), month: TEXT.monthsShort[u.getUTCMonth()] })));
       box.appendChild(document.createTextNode(" "));
       box.appendChild(hidden(dayLabel(d) + ":"));
       box.appendChild(document.createTextNode(" "));
-      box.appendChild(el("span", { "class": "week-count" }, n ? n + (n === 1 ? " time" : " times") : "No times"));
+      box.appendChild(el("span", { "class": "week-count" }, n ? plural(n, TEXT.timesOne, TEXT.timesOther, {}) : TEXT.noTimes));
       li.appendChild(box);
       list.appendChild(li);
     }
@@ -230,10 +250,10 @@
     nav.textContent = "";
     var prev = addDays(start, -7), next = addDays(start, 7);
     if (addDays(start, -1) >= dateInput.min) {
-      nav.appendChild(el("a", { href: dayURL(prev < dateInput.min ? dateInput.min : prev, tz), "data-week-link": "" }, "\u2190 Previous week"));
+      nav.appendChild(el("a", { href: dayURL(prev < dateInput.min ? dateInput.min : prev, tz), "data-week-link": "" }, TEXT.prevWeek));
     }
     if (next <= dateInput.max) {
-      nav.appendChild(el("a", { href: dayURL(next, tz), "class": "week-next", "data-week-link": "" }, "Next week \u2192"));
+      nav.appendChild(el("a", { href: dayURL(next, tz), "class": "week-next", "data-week-link": "" }, TEXT.nextWeek));
     }
   }
 
@@ -248,15 +268,10 @@
     var note = slots.querySelector("[data-tz-note]");
     note.textContent = "";
     var label = el("span", { "data-tz-label": "" }, zoneLabel(tz, date));
-    if (tz === browserZone) {
-      note.appendChild(document.createTextNode("Times are shown in your time zone, "));
-      note.appendChild(label);
-      note.appendChild(document.createTextNode(", as your browser reports it."));
-    } else {
-      note.appendChild(document.createTextNode("Times are shown in "));
-      note.appendChild(label);
-      note.appendChild(document.createTextNode("."));
-    }
+    var parts = (tz === browserZone ? TEXT.shownInYours : TEXT.shownIn).split("{zone}");
+    note.appendChild(document.createTextNode(parts[0]));
+    note.appendChild(label);
+    note.appendChild(document.createTextNode(parts.slice(1).join("")));
   }
 
   function renderSlots(date, tz, list) {
@@ -271,7 +286,7 @@
     var note = slots.querySelector("[data-slots-note]");
     if (note) note.remove();
     grid.removeAttribute("data-alternatives");
-    slots.querySelector("[data-slots-legend]").textContent = "Free times on " + dayLabel(date);
+    slots.querySelector("[data-slots-legend]").textContent = fill(TEXT.freeOn, { day: dayLabel(date) });
     zoneNote(tz, date);
     grid.className = "slot-grid";
     grid.textContent = "";
@@ -290,7 +305,7 @@
       box.appendChild(label);
       grid.appendChild(box);
     });
-    if (!list.length) grid.appendChild(el("p", { "class": "no-slots" }, "There are no free times on this day. Please choose another day."));
+    if (!list.length) grid.appendChild(el("p", { "class": "no-slots" }, TEXT.noneThisDay));
   }
 
   // show loads the week around date and shows date's free times; with
@@ -330,13 +345,13 @@
         }
         history.replaceState(null, "", dayURL(date, tz).split("#")[0] + location.hash);
         announce(list.length
-          ? list.length + (list.length === 1 ? " time" : " times") + " available on " + dayLabel(date) + "."
-          : "No times available on " + dayLabel(date) + ".");
+          ? plural(list.length, TEXT.availableOne, TEXT.availableOther, { day: dayLabel(date) })
+          : fill(TEXT.noneAvailable, { day: dayLabel(date) }));
       })
       .catch(function () {
         if (ticket !== pending) return;
         slots.removeAttribute("aria-busy");
-        announce("The times could not be loaded. Please use the Show times button.");
+        announce(TEXT.loadFailed);
       });
   }
 
@@ -390,7 +405,7 @@
       return;
     }
     if (!Array.prototype.some.call(tzSelect.options, function (o) { return o.value === tz; })) {
-      var group = el("optgroup", { label: "Your time zone" });
+      var group = el("optgroup", { label: TEXT.yourZone });
       group.appendChild(el("option", { value: tz }, zoneLabel(tz, dateInput.min)));
       tzSelect.insertBefore(group, tzSelect.firstChild);
     }

@@ -153,8 +153,24 @@ func ZoneAtIn(l i18n.Lang, zone string, t time.Time) string {
 // PlaceTime names a zone's time by its place in language l: "Berlin
 // time", "Ortszeit Berlin", "heure de Berlin", "hora de Berlín".
 func PlaceTime(l i18n.Lang, zone string) string {
-	return i18n.MustT(l, "zone.place_time", "Place", Place(zone))
+	f, ok := placeTimes[l]
+	if !ok {
+		f = placeTimes[i18n.Default]
+	}
+	return f[0] + Place(zone) + f[1]
 }
+
+// placeTimes holds, per language, the words before and after the place
+// in "zone.place_time": the zone list on a booking page names hundreds
+// of zones, too many to run a message template for each.
+var placeTimes = func() map[i18n.Lang][2]string {
+	m := map[i18n.Lang][2]string{}
+	for _, l := range i18n.Supported {
+		before, after, _ := strings.Cut(i18n.MustT(l, "zone.place_time", "Place", "\x00"), "\x00")
+		m[l] = [2]string{before, after}
+	}
+	return m
+}()
 
 // Span is a consultation's time in one zone, in parts a page or an email
 // lays out as it likes.
@@ -228,6 +244,6 @@ func (sp Span) String() string {
 		}
 		return when + ", " + sp.Zone
 	default:
-		return when + " (" + i18n.MustT(sp.lang, "zone.place_time", "Place", sp.place) + ", " + sp.offset + ")"
+		return when + " (" + PlaceTime(sp.lang, sp.place) + ", " + sp.offset + ")"
 	}
 }

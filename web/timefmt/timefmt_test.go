@@ -118,3 +118,11 @@ func TestSpanInGerman(t *testing.T) {
 		t.Errorf("Zone = %q", sp.Zone)
 	}
 }
+
+func TestPlaceTimeInEachLanguage(t *testing.T) {
+	for l, want := range map[i18n.Lang]string{i18n.EN: "Los Angeles time", i18n.DE: "Ortszeit Los Angeles", i18n.FR: "heure de Los Angeles", i18n.ES: "hora de Los Angeles", "xx": "Los Angeles time"} {
+		if got := timefmt.PlaceTime(l, "America/Los_Angeles"); got != want {
+			t.Errorf("PlaceTime(%s) = %q, want %q", l, got, want)
+		}
+	}
+}

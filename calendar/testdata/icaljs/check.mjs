@@ -30,7 +30,9 @@ for (const file of process.argv.slice(2)) {
     events: cal.getAllSubcomponents("vevent").map((ev) => ({
       uid: text(ev, "uid"),
       summary: text(ev, "summary"),
+      summaryLanguage: ev.getFirstProperty("summary")?.getParameter("language") ?? null,
       description: text(ev, "description"),
+      descriptionLanguage: ev.getFirstProperty("description")?.getParameter("language") ?? null,
       url: text(ev, "url"),
       location: text(ev, "location"),
       conferences: ev.getAllProperties("conference").map((p) => ({
