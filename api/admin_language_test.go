@@ -119,6 +119,16 @@ func TestAdminFieldErrorInGerman(t *testing.T) {
 			t.Errorf("lacks the German field error %q:\n%s", want, p.Body)
 		}
 	}
+	// One the domain writes around what was typed, and one it writes whole.
+	b.get("/admin/embed")
+	if p := b.post("/admin/embed", url.Values{"origins": {"ftp://files.example"}}); p.Status != http.StatusUnprocessableEntity ||
+		!strings.Contains(p.Body, "&#34;ftp://files.example&#34; ist keine Website-Adresse") {
+		t.Errorf("embed origins: %d\n%s", p.Status, p.Body)
+	}
+	b.get("/admin/tokens")
+	if p := b.post("/admin/tokens", url.Values{"name": {""}}); !strings.Contains(p.Body, "Benennen Sie das Token (bis zu 100 Zeichen)") {
+		t.Errorf("token name: %d\n%s", p.Status, p.Body)
+	}
 }
 
 // germanAdmin is adminPagesFixture with a practitioner who reads German.
