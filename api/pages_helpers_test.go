@@ -3,6 +3,7 @@ package api_test
 import (
 	"context"
 	"io"
+	"io/fs"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -19,6 +20,7 @@ import (
 	"consult/booking"
 	"consult/booking/proof"
 	"consult/storage/storagetest"
+	"consult/web"
 )
 
 // testSite is the whole site (pages, API, assets) on a fresh database with
@@ -61,6 +63,8 @@ type siteOptions struct {
 	settings func(*booking.Settings)
 	// rateLimit is the per-address budgets' size; 0 turns them off.
 	rateLimit int
+	// content, when set, holds the Markdown pages instead of the built-in ones.
+	content fs.FS
 }
 
 func newTestSite(t *testing.T) *testSite {
@@ -88,6 +92,12 @@ func newTestSiteWith(t *testing.T, opts siteOptions) *testSite {
 	}
 	svc := booking.NewService(store, func() time.Time { return time.Unix(0, clock.Load()).UTC() }, svcOpts...)
 	renderer, pages := siteWeb(t)
+	if opts.content != nil {
+		var err error
+		if pages, err = web.LoadPages(opts.content, map[string]string{"retention_days": "180"}); err != nil {
+			t.Fatal(err)
+		}
+	}
 	ts := httptest.NewUnstartedServer(nil)
 	ts.Start()
 	t.Cleanup(ts.Close)

@@ -6,6 +6,7 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+	"testing/fstest"
 
 	"consult/web/i18n"
 )
@@ -154,11 +155,35 @@ func TestMarkdownPagesPerLanguage(t *testing.T) {
 	if !strings.Contains(p.Body, "Psicoterapia asistida con ketamina") || strings.Contains(p.Body, "data-english-only") {
 		t.Errorf("Spanish home page lacks its text")
 	}
+	// The research pages are translated; their references are not, and
+	// are marked as English.
 	p = site.getIn("/how-ketamine-works", "fr")
+	if !strings.Contains(p.Body, "<h1>Comment agit la kétamine</h1>") || strings.Contains(p.Body, "data-english-only") ||
+		!strings.Contains(p.Body, `<li lang="en">Moghaddam B, Adams B, Verma A, Daly D (1997).`) {
+		t.Errorf("French research page:\n%s", p.Body)
+	}
+
+	// A page the practice has in English only says so in the reader's
+	// language, and marks the English text.
+	own := newTestSiteWith(t, siteOptions{content: fstest.MapFS{
+		"home.md":               {Data: []byte("---\ntitle: Welcome\n---\nHello.\n")},
+		"how-ketamine-works.md": {Data: []byte("---\ntitle: How it works\n---\nSo.\n")},
+		"clinical-research.md":  {Data: []byte("---\ntitle: Research\n---\nStudies.\n")},
+		"privacy.md":            {Data: []byte("---\ntitle: Privacy\n---\nKept {{retention_days}} days.\n")},
+		"privacy.fr.md":         {Data: []byte("---\ntitle: Confidentialité\n---\nConservé {{retention_days}} jours.\n")},
+	}})
+	p = own.getIn("/clinical-research", "fr")
 	if !strings.Contains(p.Body, "Cette page n’est disponible qu’en anglais.") || !strings.Contains(p.Body, `<div lang="en">`) {
 		t.Errorf("French reader of an English-only page:\n%s", p.Body)
 	}
-	if p := site.getIn("/how-ketamine-works", "en"); strings.Contains(p.Body, "data-english-only") || strings.Contains(p.Body, `<div lang="en">`) {
+	checkLanguage(t, "English-only page in French", p, i18n.FR)
+	if p := own.getIn("/", "fr"); !strings.Contains(p.Body, "data-english-only") || !strings.Contains(p.Body, `<div class="prose" lang="en">`) {
+		t.Errorf("French reader of an English-only home page:\n%s", p.Body)
+	}
+	if p := own.getIn("/privacy", "fr"); strings.Contains(p.Body, "data-english-only") || !strings.Contains(p.Body, "Conservé 180 jours.") {
+		t.Errorf("French privacy notice of the practice's own:\n%s", p.Body)
+	}
+	if p := own.getIn("/clinical-research", "en"); strings.Contains(p.Body, "data-english-only") || strings.Contains(p.Body, `<div lang="en">`) {
 		t.Error("the English page says it is English only")
 	}
 }
@@ -223,5 +248,50 @@ func TestEmbedCarriesTheLanguage(t *testing.T) {
 		if err != nil || u.Query().Get("lang") == "" {
 			t.Errorf("link %s loses the language", href)
 		}
+	}
+}
+
+// The places served are named in the page's language: countries by their
+// names in it, states by their own; a region's error reads in it too.
+func TestRegionsInTheReadersLanguage(t *testing.T) {
+	site := newTestSite(t)
+	serveRegions(t, func(ctx context.Context, sql string, args ...any) error {
+		_, err := site.pool.Exec(ctx, sql, args...)
+		return err
+	}, "US-CA", "DE")
+	site.lang = "de-DE"
+	page := site.get("/book")
+	if !strings.Contains(page.Body, `<option value="US-CA">California, Vereinigte Staaten</option>`) ||
+		!strings.Contains(page.Body, `<option value="DE">Deutschland</option>`) || !strings.Contains(page.Body, `>Anderswo</option>`) {
+		t.Errorf("the German region question:\n%s", page.Body)
+	}
+	form := site.bookingForm(site.slotsOn(firstDay, "America/Los_Angeles")[0])
+	if p := site.post("/book", form); !strings.Contains(p.Body, "Wählen Sie, wo Sie während des Gesprächs sein werden.") {
+		t.Errorf("no region, in German: %d", p.Status)
+	}
+	form.Set("region", "elsewhere")
+	p := site.post("/book", form)
+	checkLanguage(t, "not served", p, i18n.DE)
+	if !strings.Contains(p.Body, "Die Zulassung gilt nur für California (Vereinigte Staaten) oder Deutschland") {
+		t.Errorf("not served, in German:\n%s", p.Body)
+	}
+	if about := site.get("/about"); !strings.Contains(about.Body, "Vereinigte Staaten: California") {
+		t.Errorf("the German about page names the places served in English:\n%s", about.Body)
+	}
+}
+
+// The sitemap names each page in every language, for search engines.
+func TestSitemapNamesEveryLanguage(t *testing.T) {
+	site := newTestSite(t)
+	sm := site.get("/sitemap.xml").Body
+	for _, path := range []string{"/", "/privacy", "/book"} {
+		for _, l := range i18n.Supported {
+			if want := `<xhtml:link rel="alternate" hreflang="` + string(l) + `" href="` + site.url + path + `?lang=` + string(l) + `"></xhtml:link>`; !strings.Contains(sm, want) {
+				t.Errorf("sitemap lacks %s", want)
+			}
+		}
+	}
+	if !strings.Contains(sm, `xmlns:xhtml="http://www.w3.org/1999/xhtml"`) || !strings.Contains(sm, `hreflang="x-default" href="`+site.url+`/about"`) {
+		t.Errorf("sitemap:\n%s", sm)
 	}
 }

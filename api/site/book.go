@@ -236,7 +236,7 @@ func (h *Handler) Book(c echo.Context) error {
 	if len(st.Profile.Regions) > 0 && form.Region != "" && !booking.Serves(st.Profile.Regions, form.Region) {
 		return h.render(c, http.StatusUnprocessableEntity, "not-served", notServedPage{
 			page:   h.pageFor(c, l, viewOf(st), i18n.MustT(l, "site.not_served.title"), "", ""),
-			Places: booking.ServedText(st.Profile.Regions),
+			Places: servedIn(l, st.Profile.Regions),
 		})
 	}
 
@@ -390,7 +390,7 @@ func regionOptions(l i18n.Lang, served []string, chosen string) []regionOption {
 	}
 	var out []regionOption
 	for _, r := range booking.RegionNames(served) {
-		out = append(out, regionOption{Code: r.Code, Label: r.Label(), Selected: r.Code == chosen})
+		out = append(out, regionOption{Code: r.Code, Label: regionLabel(l, r), Selected: r.Code == chosen})
 	}
 	return append(out, regionOption{Code: elsewhere, Label: i18n.MustT(l, "site.region.elsewhere"), Selected: chosen == elsewhere})
 }

@@ -75,7 +75,7 @@ func (h *Handler) content(slug string, l i18n.Lang) (web.Page, bool) {
 // to the request's own address (a form's page after a POST: the address
 // that shows it by GET).
 func (h *Handler) pageFor(c echo.Context, l i18n.Lang, pv practiceView, title, description, path string) page {
-	pv.Lang = l
+	pv = pv.in(l)
 	p := page{Lang: l, Practice: pv.Name, Profile: pv, Meta: pageMeta{Title: title, Description: description, Path: path}}
 	if path == "" {
 		p.Meta.NoIndex = true
@@ -100,7 +100,7 @@ func (h *Handler) pageFor(c echo.Context, l i18n.Lang, pv practiceView, title, d
 // staticPageFor is pageFor for a page kept in copies (cache.go): the
 // switch links to the route alone, whatever the request's query.
 func (h *Handler) staticPageFor(l i18n.Lang, pv practiceView, title, description, path string) page {
-	pv.Lang = l
+	pv = pv.in(l)
 	p := page{Lang: l, Practice: pv.Name, Profile: pv, Meta: pageMeta{Title: title, Description: description, Path: path, URL: h.url(path)}}
 	p.Alternates = langLinks(p.Meta.URL, nil, l)
 	p.Langs = langLinks(path, nil, l)
@@ -152,24 +152,44 @@ func (h *Handler) Content(slug string) echo.HandlerFunc {
 
 type sitemapURL struct {
 	Loc string `xml:"loc"`
+	// Alternates are the page in each language (and x-default), as
+	// search engines read hreflang in sitemaps.
+	Alternates []sitemapAlternate `xml:"xhtml:link"`
+}
+
+type sitemapAlternate struct {
+	Rel      string `xml:"rel,attr"`
+	HrefLang string `xml:"hreflang,attr"`
+	Href     string `xml:"href,attr"`
+}
+
+// sitemapURLOf is the sitemap entry of the public page at url.
+func sitemapURLOf(url string) sitemapURL {
+	u := sitemapURL{Loc: url}
+	for _, a := range langLinks(url, nil, i18n.Default) {
+		u.Alternates = append(u.Alternates, sitemapAlternate{Rel: "alternate", HrefLang: a.Lang.Tag(), Href: a.URL})
+	}
+	u.Alternates = append(u.Alternates, sitemapAlternate{Rel: "alternate", HrefLang: "x-default", Href: url})
+	return u
 }
 
 type sitemap struct {
 	XMLName xml.Name     `xml:"urlset"`
 	NS      string       `xml:"xmlns,attr"`
+	XHTML   string       `xml:"xmlns:xhtml,attr"`
 	URLs    []sitemapURL `xml:"url"`
 }
 
 // Sitemap lists the public pages; admin and manage pages are private.
 func (h *Handler) Sitemap(c echo.Context) error {
-	sm := sitemap{NS: "http://www.sitemaps.org/schemas/sitemap/0.9"}
-	sm.URLs = append(sm.URLs, sitemapURL{h.url("/")})
+	sm := sitemap{NS: "http://www.sitemaps.org/schemas/sitemap/0.9", XHTML: "http://www.w3.org/1999/xhtml"}
+	sm.URLs = append(sm.URLs, sitemapURLOf(h.url("/")))
 	for _, slug := range web.RoutedPages() {
 		if _, ok := h.content(slug, i18n.Default); ok {
-			sm.URLs = append(sm.URLs, sitemapURL{h.url("/" + slug)})
+			sm.URLs = append(sm.URLs, sitemapURLOf(h.url("/"+slug)))
 		}
 	}
-	sm.URLs = append(sm.URLs, sitemapURL{h.url("/about")}, sitemapURL{h.url("/book")})
+	sm.URLs = append(sm.URLs, sitemapURLOf(h.url("/about")), sitemapURLOf(h.url("/book")))
 	out, err := xml.MarshalIndent(sm, "", "  ")
 	if err != nil {
 		return err

@@ -28,6 +28,9 @@ type practiceView struct {
 	Regions []regionLine
 	// Photo is the address of the practitioner's photo; "" for none.
 	Photo string
+	// regionCodes are the places served, for naming them in another
+	// language.
+	regionCodes []string
 }
 
 // regionLine is one country the practice serves, whole or in the states
@@ -39,7 +42,7 @@ type regionLine struct {
 
 // servedLines groups the served regions by country, in the order the
 // practitioner's list first names each country.
-func servedLines(codes []string) []regionLine {
+func servedLines(l i18n.Lang, codes []string) []regionLine {
 	var lines []regionLine
 	at, whole := map[string]int{}, map[string]bool{}
 	for _, r := range booking.RegionNames(codes) {
@@ -48,7 +51,7 @@ func servedLines(codes []string) []regionLine {
 			c, _ := booking.LookupRegion(r.Country())
 			i = len(lines)
 			at[r.Country()] = i
-			lines = append(lines, regionLine{Country: c.Name})
+			lines = append(lines, regionLine{Country: countryName(l, c.Code, c.Name)})
 		}
 		switch {
 		case !r.IsSubdivision():
@@ -58,6 +61,16 @@ func servedLines(codes []string) []regionLine {
 		}
 	}
 	return lines
+}
+
+// in is pv as a page in language l shows it: the countries served named
+// in l.
+func (pv practiceView) in(l i18n.Lang) practiceView {
+	pv.Lang = l
+	if l != i18n.EN && len(pv.regionCodes) > 0 {
+		pv.Regions = servedLines(l, pv.regionCodes)
+	}
+	return pv
 }
 
 // Set reports whether the practitioner has said who they are.
@@ -83,7 +96,8 @@ func viewOf(st booking.Settings) practiceView {
 	p := st.Profile
 	pv := practiceView{
 		Name: st.Brand(), Practitioner: p.PractitionerName, Credentials: p.Credentials,
-		Email: p.ContactEmail, Phone: p.ContactPhone, Regions: servedLines(p.Regions),
+		Email: p.ContactEmail, Phone: p.ContactPhone, Regions: servedLines(i18n.EN, p.Regions),
+		regionCodes: p.Regions,
 	}
 	if p.PhotoVersion != "" {
 		pv.Photo = "/practice/photo?v=" + p.PhotoVersion

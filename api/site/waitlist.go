@@ -180,7 +180,7 @@ func (h *Handler) JoinWaitlist(c echo.Context) error {
 	if len(st.Profile.Regions) > 0 && f.Region != "" && !booking.Serves(st.Profile.Regions, f.Region) {
 		return h.render(c, http.StatusUnprocessableEntity, "not-served", notServedPage{
 			page:   h.pageFor(c, l, viewOf(st), i18n.MustT(l, "site.not_served.title"), "", ""),
-			Places: booking.ServedText(st.Profile.Regions),
+			Places: servedIn(l, st.Profile.Regions),
 		})
 	}
 	var perr error

@@ -8,6 +8,9 @@
 //   <script src="https://<this service>/embed.js" data-consult="popup"
 //     data-label="Book a free consultation" async></script>
 //
+// data-lang="de" (or fr, es, en) shows the booking page in that language;
+// without it, the page follows the visitor's browser.
+//
 // The framed page tells its height with postMessage; only messages from
 // this service's origin, from one of the frames made here, are read.
 (function () {
@@ -19,7 +22,8 @@
 
   function makeFrame() {
     var f = document.createElement("iframe");
-    f.src = origin + "/embed/book";
+    var lang = script.getAttribute("data-lang");
+    f.src = origin + "/embed/book" + (/^(en|de|fr|es)$/.test(lang || "") ? "?lang=" + lang : "");
     f.title = script.getAttribute("data-title") || "Book a free consultation";
     f.setAttribute("data-consult-frame", "");
     f.style.width = "100%";
