@@ -196,4 +196,5 @@ var germanOn = map[string][]string{
 	"/admin/settings":        {"Sprache der Verwaltung", "Zwei-Faktor-Anmeldung"},
 	"/admin/waitlist":        {"Niemand wartet."},
 	"/admin/rules":           {"Buchungsregeln", "Mindestvorlauf in Stunden"},
+	"/admin/practice":        {"Bundesstaaten und Provinzen: Vereinigte Staaten", "Österreich"},
 }
