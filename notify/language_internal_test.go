@@ -114,7 +114,7 @@ func TestPractitionerNoticesInGerman(t *testing.T) {
 	for _, mode := range []booking.Mode{booking.ModeVideo, booking.ModePhone, booking.ModeInPerson} {
 		for _, kind := range kinds {
 			v := view{Practice: "Harbour Practice", BaseURL: "https://harbour.test", Name: "Ada Lovelace", Email: "ada@example.org",
-				Phone: "+49 30 1", Note: "A note.", Message: "Two-step sign-in was turned off", Minutes: 20, Length: "20-minute",
+				Phone: "+49 30 1", Note: "A note.", Message: "Two-step sign-in was turned off", Minutes: 20,
 				WhenClient: "WHEN-CLIENT", WhenPractice: "WHEN-PRACTICE", ClientZone: "ZONE", ShortWhen: "SHORT", AdminURL: "https://harbour.test/admin",
 				Meeting: booking.Meeting{Mode: mode, VideoLink: "https://meet.example.org/room", Phone: "+49 30 1"}}
 			v.Lang = i18n.EN

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"net/mail"
-	"strconv"
 	"time"
 
 	"consult/booking"
@@ -39,7 +38,7 @@ type view struct {
 	// the practitioner's (practitionerLanguage).
 	Lang i18n.Lang
 	// Practice is the practice's name in the practitioner's emails, and
-	// the sender name (Settings.SenderName) in the client's.
+	// the sender name (senderName) in the client's.
 	Practice     string
 	Practitioner string // who the client will talk with; "" when not set or the same as Practice
 	Subject      string // how the client's subjects name the consultation
@@ -54,7 +53,6 @@ type view struct {
 	Phone        string
 	Note         string // the client's note (practitioner notices only)
 	Message      string // the practitioner's note to the client, on a cancellation
-	Length       string // "20-minute"
 	Minutes      int    // the consultation's length
 	WhenClient   string // in the client's zone
 	WhenPractice string // in the practice's zone
@@ -115,7 +113,7 @@ func (w *Worker) render(ctx context.Context, m booking.OutboxMessage, b *booking
 		Lang:     lang,
 		Practice: settings.PracticeName, Practitioner: settings.Profile.PractitionerName, BaseURL: w.base.String(),
 		Name: b.Name, Greeting: greetingName(b.Name), Email: b.Email, Phone: b.Phone, Note: b.Note, Message: m.Note,
-		Length: strconv.Itoa(minutes) + "-minute", Minutes: minutes,
+		Minutes:      minutes,
 		WhenClient:   timefmt.SpanIn(b.Start, b.End, clientZone, clientHours, lang, i18n.Long).String(),
 		WhenPractice: timefmt.SpanIn(b.Start, b.End, settings.TimeZone, practiceHours, lang, i18n.Long).String(),
 		ClientZone:   timefmt.PlaceTime(lang, clientZone), PracticeZone: timefmt.PlaceTime(lang, settings.TimeZone),
