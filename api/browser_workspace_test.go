@@ -97,6 +97,15 @@ func adminPages(t *testing.T, a *adminTest, samples adminPageSamples) []string {
 // wider than the window, and axe-core finds nothing wrong.
 func TestAdminPagesFitPhonesAndPassAxe(t *testing.T) {
 	b := needBrowser(t)
+	a, pages := adminPagesFixture(t)
+	auditAdminPages(t, b, a, pages, "")
+}
+
+// adminPagesFixture is an admin test with a booking, a few more and an
+// email queued, so that every page has something to show, and the admin
+// GET pages with sample ids.
+func adminPagesFixture(t *testing.T) (*adminTest, []string) {
+	t.Helper()
 	a := newAdminTest(t, api.Config{})
 	bk := a.bookAs(time.Date(2026, 12, 8, 9, 0, 0, 0, adminLA), "Ana María López-Fernández", "ana.maria.lopez-fernandez@example.org", "Could we talk about sleep?")
 	for i, h := range []int{10, 11, 13} {
@@ -117,7 +126,15 @@ func TestAdminPagesFitPhonesAndPassAxe(t *testing.T) {
 		"/admin/email/:id":           strconv.FormatInt(msg, 10),
 	})
 	pages = append(pages, "/admin?week=2026-12-07", "/admin/bookings?when=past", "/admin/email?status=logged", "/admin/confirm?next=/admin/tokens")
+	return a, pages
+}
 
+// auditAdminPages opens the sign-in page, every page of pages signed in,
+// and the forms' previews, at 390 and 1280 px: none may be wider than
+// the window, and axe-core must find nothing wrong. Screenshots are
+// named with prefix.
+func auditAdminPages(t *testing.T, b *browser, a *adminTest, pages []string, prefix string) {
+	t.Helper()
 	// Each page gets a tab of its own (a tab has a time limit); the
 	// browser's tabs share their cookies, so one sign-in serves them all.
 	check := func(tb *tab, path string) {
@@ -130,7 +147,7 @@ func TestAdminPagesFitPhonesAndPassAxe(t *testing.T) {
 			for _, v := range tb.axe(b) {
 				t.Errorf("%s at %d px: axe %s (%s): %s %v", path, width, v.ID, v.Impact, v.Help, v.Nodes)
 			}
-			adminShot(t, tb.ctx, fmt.Sprintf("%s-%d", strings.NewReplacer("/", "_", "?", "_", "=", "_", " ", "").Replace(path), width))
+			adminShot(t, tb.ctx, prefix+fmt.Sprintf("%s-%d", strings.NewReplacer("/", "_", "?", "_", "=", "_", " ", "").Replace(path), width))
 		}
 	}
 	tb := b.tab(t, tabOptions{width: 390})

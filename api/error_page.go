@@ -6,13 +6,17 @@ import (
 	"strings"
 	"time"
 
+	"consult/api/admin"
 	"consult/api/httpx"
+	"consult/web/i18n"
 
 	"github.com/labstack/echo/v4"
 )
 
 // errorPageData is what the error templates show.
 type errorPageData struct {
+	// Lang is the language the page is written in.
+	Lang     i18n.Lang
 	Practice string
 	Title    string
 	Detail   string
@@ -49,6 +53,10 @@ func (s *Server) renderErrorPage(c echo.Context, p httpx.Problem) {
 		name = "admin/error"
 	}
 	data := errorPageData{Practice: s.errorPagePractice(c.Request().Context()), Title: p.Title, Detail: p.Detail, Status: p.Status}
+	if name == "admin/error" {
+		data.Lang = admin.Lang(c)
+		data.Title, data.Detail = admin.Translate(data.Lang, data.Title), admin.Translate(data.Lang, data.Detail)
+	}
 	if name == "error" {
 		data.Title = strings.TrimSuffix(data.Title, ".")
 		if text, ok := errorCopy[p.Status]; ok {

@@ -141,6 +141,7 @@ func (s *Server) routes() {
 	adm.POST("/practice/photo/delete", area.DeletePhoto)
 	adm.GET("/settings", area.Settings)
 	adm.POST("/settings/practice", area.RenamePractice)
+	adm.POST("/settings/language", area.SetLanguage)
 	adm.POST("/settings/password", area.ChangePassword, area.RequireRecentAuth)
 	adm.POST("/settings/sign-out-everywhere", area.SignOutEverywhere)
 	adm.GET("/confirm", area.ConfirmForm)

@@ -17,7 +17,25 @@ type User struct {
 	TOTPLastStep int64
 	// SessionEpoch grows when every session of the account must end.
 	SessionEpoch int
-	CreatedAt    time.Time
+	// Language is the language the practitioner reads the admin area in
+	// (one of AdminLanguages); "" until they choose one, when their
+	// browser's language decides.
+	Language  string
+	CreatedAt time.Time
+}
+
+// AdminLanguages are the languages the admin area is written in (ISO
+// 639-1 codes), the default first.
+var AdminLanguages = []string{"en", "de"}
+
+// ValidAdminLanguage reports whether code is one of AdminLanguages.
+func ValidAdminLanguage(code string) bool {
+	for _, l := range AdminLanguages {
+		if l == code {
+			return true
+		}
+	}
+	return false
 }
 
 // TwoFactor reports whether two-step sign-in is on for the account.

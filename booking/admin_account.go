@@ -77,6 +77,18 @@ func (a *Admin) DisableTOTP(ctx context.Context, who Actor) (*User, error) {
 	})
 }
 
+// SetLanguage stores the language the acting account reads the admin area
+// in. EINVALID (language) for one the area is not written in; ENOTFOUND.
+func (a *Admin) SetLanguage(ctx context.Context, who Actor, language string) (*User, error) {
+	language = strings.TrimSpace(language)
+	if !ValidAdminLanguage(language) {
+		return nil, FieldErrors{"language": "Choose one of the languages listed."}.Err()
+	}
+	return a.accountChange(ctx, who, "user.language", func(tx AdminStore, now time.Time) (*User, error) {
+		return tx.SetLanguage(ctx, who.UserID, language, now)
+	})
+}
+
 // accountChange is change for a change of the acting account itself.
 func (a *Admin) accountChange(ctx context.Context, who Actor, action string, fn func(tx AdminStore, now time.Time) (*User, error)) (*User, error) {
 	var u *User

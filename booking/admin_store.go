@@ -34,6 +34,9 @@ type AccountStore interface {
 	RecoveryCodesLeft(ctx context.Context, userID int64) (int, error)
 	// EndSessions ends every session of the account. ENOTFOUND.
 	EndSessions(ctx context.Context, userID int64, now time.Time) (*User, error)
+	// SetLanguage stores the language the account reads the admin area
+	// in (one of AdminLanguages). ENOTFOUND.
+	SetLanguage(ctx context.Context, userID int64, language string, now time.Time) (*User, error)
 }
 
 // SignInStore counts failed sign-ins for the sign-in throttles.

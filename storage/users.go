@@ -14,11 +14,11 @@ import (
 	"consult/booking"
 )
 
-const userColumns = `id, email, password_hash, totp_secret, totp_last_step, session_epoch, created_at`
+const userColumns = `id, email, password_hash, totp_secret, totp_last_step, session_epoch, coalesce(language, ''), created_at`
 
 func (s *Store) scanUser(row pgx.Row) (*booking.User, error) {
 	var u booking.User
-	err := row.Scan(&u.ID, &u.Email, &u.PasswordHash, &u.TOTPSecret, &u.TOTPLastStep, &u.SessionEpoch, &u.CreatedAt)
+	err := row.Scan(&u.ID, &u.Email, &u.PasswordHash, &u.TOTPSecret, &u.TOTPLastStep, &u.SessionEpoch, &u.Language, &u.CreatedAt)
 	if err != nil {
 		if booking.ErrorCode(translate(err)) == booking.ENOTFOUND {
 			return nil, booking.Errorf(booking.ENOTFOUND, "No such account.")
@@ -54,6 +54,13 @@ func (s *Store) UserByEmail(ctx context.Context, email string) (*booking.User, e
 // UserByID implements booking.AccountStore.
 func (s *Store) UserByID(ctx context.Context, id int64) (*booking.User, error) {
 	return s.scanUser(s.db.QueryRow(ctx, `SELECT `+userColumns+` FROM users WHERE id = $1`, id))
+}
+
+// SetLanguage implements booking.AccountStore.
+func (s *Store) SetLanguage(ctx context.Context, userID int64, language string, now time.Time) (*booking.User, error) {
+	return s.scanUser(s.db.QueryRow(ctx, `
+		UPDATE users SET language = $2, updated_at = $3
+		WHERE id = $1 RETURNING `+userColumns, userID, language, stamp(now)))
 }
 
 // SetPassword implements booking.AccountStore.

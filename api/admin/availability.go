@@ -10,6 +10,7 @@ import (
 
 	"consult/api/httpx"
 	"consult/booking"
+	"consult/web/i18n"
 )
 
 // weekOrder lists weekdays as the practitioner reads a week.
@@ -66,6 +67,7 @@ func (h *Handler) loadAvailabilityPage(c echo.Context, days []weekdayRow) (*avai
 	if err != nil {
 		return nil, err
 	}
+	l := lang(c)
 	d := &availabilityData{TimeZone: st.TimeZone, Days: days, Form: availabilityForm{Windows: []timeRow{{}, {}}}}
 	if d.Days == nil {
 		for _, wd := range weekOrder {
@@ -76,29 +78,29 @@ func (h *Handler) loadAvailabilityPage(c echo.Context, days []weekdayRow) (*avai
 				}
 			}
 			slices.SortFunc(rs, func(a, b booking.TimeRange) int { return int(a.Start - b.Start) })
-			d.Days = append(d.Days, weekdayRow{Weekday: int(wd), Field: "hours_" + strconv.Itoa(int(wd)), Name: wd.String(), Rows: rowsOf(rs)})
+			d.Days = append(d.Days, weekdayRow{Weekday: int(wd), Field: "hours_" + strconv.Itoa(int(wd)), Name: i18n.Weekday(l, wd), Rows: rowsOf(rs)})
 		}
 	}
 	for _, o := range av.Overrides {
-		d.Overrides = append(d.Overrides, overrideRow{Date: o.Date.String(), Label: dateLabel(o.Date), Closed: o.Closed, Hours: booking.FormatRanges(o.Windows)})
+		d.Overrides = append(d.Overrides, overrideRow{Date: o.Date.String(), Label: dateLabel(l, o.Date), Closed: o.Closed, Hours: booking.FormatRanges(o.Windows)})
 	}
 	for _, t := range av.TimeOff {
 		d.TimeOff = append(d.TimeOff, timeOffRow{ID: t.ID, First: t.First.String(), Last: t.Last.String(),
-			Label: dateLabel(t.First) + " to " + dateLabel(t.Last)})
+			Label: msg(l, "admin.hours.from_to", "First", dateLabel(l, t.First), "Last", dateLabel(l, t.Last))})
 	}
 	outside, err := h.admin.OutsideHours(ctx, nil)
 	if err != nil {
 		return nil, err
 	}
 	for _, b := range outside {
-		d.Outside = append(d.Outside, rowOf(booking.AdminBooking{Booking: b}, loc))
+		d.Outside = append(d.Outside, rowOf(booking.AdminBooking{Booking: b}, loc, l))
 	}
 	return d, nil
 }
 
 // dateLabel reads "Thu 24 Dec 2026".
-func dateLabel(d booking.Date) string {
-	return time.Date(d.Year, d.Month, d.Day, 12, 0, 0, 0, time.UTC).Format("Mon 2 Jan 2006")
+func dateLabel(l i18n.Lang, d booking.Date) string {
+	return dateIn(l, time.Date(d.Year, d.Month, d.Day, 12, 0, 0, 0, time.UTC), "Mon 2 Jan 2006")
 }
 
 // Availability shows the weekly hours, special dates and time off.
@@ -129,20 +131,21 @@ func (h *Handler) renderAvailability(c echo.Context, days []weekdayRow, form ava
 
 // parseWeeklyForm reads the rows of the seven days (start_N, end_N).
 func parseWeeklyForm(c echo.Context) ([]weekdayRow, []booking.WeeklyWindow, map[string]string) {
+	l := lang(c)
 	var rows []weekdayRow
 	var ws []booking.WeeklyWindow
 	errs := map[string]string{}
 	form, _ := c.FormParams()
 	for _, wd := range weekOrder {
 		n := strconv.Itoa(int(wd))
-		day := weekdayRow{Weekday: int(wd), Field: "hours_" + n, Name: wd.String(), Rows: formRows(form["start_"+n], form["end_"+n])}
+		day := weekdayRow{Weekday: int(wd), Field: "hours_" + n, Name: i18n.Weekday(l, wd), Rows: formRows(form["start_"+n], form["end_"+n])}
 		if len(day.Rows) == 0 {
 			day.Rows = []timeRow{{}}
 		}
 		rows = append(rows, day)
-		rs, msg := parseRows(day.Rows)
-		if msg != "" {
-			errs[day.Field] = "Check " + wd.String() + ": " + msg + "."
+		rs, problem := parseRows(day.Rows)
+		if problem != "" {
+			errs[day.Field] = msg(l, "admin.hours.check_day", "Day", day.Name, "Problem", tr(l, problem))
 			continue
 		}
 		for _, r := range rs {
@@ -156,7 +159,7 @@ func parseWeeklyForm(c echo.Context) ([]weekdayRow, []booking.WeeklyWindow, map[
 // copies rows of the form (saving nothing).
 func (h *Handler) SaveWeekly(c echo.Context) error {
 	rows, ws, errs := parseWeeklyForm(c)
-	if note, ok := editWeek(rows, c.FormValue("action")); ok {
+	if note, ok := editWeek(lang(c), rows, c.FormValue("action")); ok {
 		d, err := h.loadAvailabilityPage(c, rows)
 		if err != nil {
 			return err
@@ -172,7 +175,7 @@ func (h *Handler) SaveWeekly(c echo.Context) error {
 		if err != nil {
 			return err
 		}
-		return h.renderAvailability(c, rows, availabilityForm{}, p, "these weekly hours", nil)
+		return h.renderAvailability(c, rows, availabilityForm{}, p, msg(lang(c), "admin.hours.preview_weekly"), nil)
 	}
 	if err := h.admin.SaveWeekly(c.Request().Context(), h.who(c), ws); err != nil {
 		if fe := fieldErrors(err); fe != nil {
@@ -198,9 +201,9 @@ func parseOverrideForm(c echo.Context) (availabilityForm, booking.Override, map[
 	}
 	o.Date = d
 	if !f.Closed {
-		rs, msg := parseRows(f.Windows)
-		if msg != "" {
-			errs["windows"] = "Check the hours: " + msg + "."
+		rs, problem := parseRows(f.Windows)
+		if problem != "" {
+			errs["windows"] = msg(lang(c), "admin.hours.check_hours", "Problem", tr(lang(c), problem))
 		}
 		o.Windows = rs
 	}
@@ -234,7 +237,7 @@ func (h *Handler) SaveOverride(c echo.Context) error {
 		if err != nil {
 			return err
 		}
-		return h.renderAvailability(c, nil, f, p, "the hours for "+dateLabel(o.Date), nil)
+		return h.renderAvailability(c, nil, f, p, msg(lang(c), "admin.hours.preview_date", "Date", dateLabel(lang(c), o.Date)), nil)
 	}
 	if err := h.admin.SetOverride(c.Request().Context(), h.who(c), o); err != nil {
 		if fe := fieldErrors(err); fe != nil {
@@ -242,7 +245,7 @@ func (h *Handler) SaveOverride(c echo.Context) error {
 		}
 		return err
 	}
-	return h.redirect(c, "/admin/availability", "Hours for "+dateLabel(o.Date)+" saved.")
+	return h.redirect(c, "/admin/availability", msg(lang(c), "admin.hours.date_saved", "Date", dateLabel(lang(c), o.Date)))
 }
 
 // DeleteOverride returns a date to the weekly hours.
@@ -254,7 +257,7 @@ func (h *Handler) DeleteOverride(c echo.Context) error {
 	if err := h.admin.DeleteOverride(c.Request().Context(), h.who(c), d); err != nil {
 		return err
 	}
-	return h.redirect(c, "/admin/availability", dateLabel(d)+" follows the weekly hours again.")
+	return h.redirect(c, "/admin/availability", msg(lang(c), "admin.hours.date_removed", "Date", dateLabel(lang(c), d)))
 }
 
 // parseTimeOffForm reads the time-off form; an empty last day means one day.
@@ -297,7 +300,7 @@ func (h *Handler) AddTimeOff(c echo.Context) error {
 		if err != nil {
 			return err
 		}
-		return h.renderAvailability(c, nil, f, p, "time off from "+dateLabel(first)+" to "+dateLabel(last), nil)
+		return h.renderAvailability(c, nil, f, p, msg(lang(c), "admin.hours.preview_time_off", "First", dateLabel(lang(c), first), "Last", dateLabel(lang(c), last)), nil)
 	}
 	if _, err := h.admin.AddTimeOff(c.Request().Context(), h.who(c), first, last); err != nil {
 		if fe := fieldErrors(err); fe != nil {

@@ -12,6 +12,7 @@ import (
 
 	"consult/api/httpx"
 	"consult/booking"
+	"consult/web/i18n"
 	"consult/web/timefmt"
 )
 
@@ -55,7 +56,7 @@ func (h *Handler) timeForm(c echo.Context, d *timeFormData, date, clock string) 
 		return err
 	}
 	today := booking.DateOf(h.now().In(loc))
-	d.Zone = timefmt.Place(st.TimeZone) + " time"
+	d.Zone = timefmt.PlaceTime(lang(c), st.TimeZone)
 	d.Min, d.Max = today.String(), today.AddDays(730).String()
 	day, err := booking.ParseDate(date)
 	if err != nil || day.Before(today) || today.AddDays(730).Before(day) {
@@ -72,7 +73,7 @@ func (h *Handler) timeForm(c echo.Context, d *timeFormData, date, clock string) 
 		}
 	}
 	d.Date, d.Time = day.String(), clock
-	d.DayLabel = day.In(12*60, loc).Format("Mon 2 Jan 2006")
+	d.DayLabel = dateIn(lang(c), day.In(12*60, loc), "Mon 2 Jan 2006")
 	var slots []booking.Slot
 	if d.Own != nil {
 		slots, err = h.svc.SlotsAround(ctx, day.In(0, loc), day.AddDays(1).In(0, loc), *d.Own)
@@ -123,14 +124,14 @@ func (h *Handler) chosenStart(c echo.Context) (time.Time, map[string]string, err
 // timeErrors turns a refused time into messages at the form's fields,
 // and says whether the override should be offered; any other error is
 // returned as it is.
-func timeErrors(err error) (map[string]string, bool, error) {
+func timeErrors(l i18n.Lang, err error) (map[string]string, bool, error) {
 	var de *booking.Error
 	if !errors.As(err, &de) {
 		return nil, false, err
 	}
 	switch {
 	case de.Kind == booking.RefusedOutsideRules:
-		return map[string]string{"start": de.Message + " Tick the box below to book it anyway."}, true, nil
+		return map[string]string{"start": tr(l, de.Message) + " " + msg(l, "admin.book.tick")}, true, nil
 	case de.Kind == booking.RefusedTaken:
 		return map[string]string{"start": "Another consultation is booked at that time. Choose one of the open times, or another time."}, false, nil
 	case de.Code == booking.EINVALID:
@@ -195,7 +196,7 @@ func (h *Handler) BookClient(c echo.Context) error {
 	}
 	b, err := h.admin.BookForClient(c.Request().Context(), h.who(c), cb)
 	if err != nil {
-		errs, ask, err := timeErrors(err)
+		errs, ask, err := timeErrors(lang(c), err)
 		if err != nil {
 			return err
 		}
@@ -219,7 +220,7 @@ func (h *Handler) moveForm(c echo.Context) (*timeFormData, *booking.AdminBooking
 	if err != nil {
 		return nil, nil, err
 	}
-	row := rowOf(*b, loc)
+	row := rowOf(*b, loc, lang(c))
 	base := fmt.Sprintf("/admin/bookings/%d/move", id)
 	own := b.Interval()
 	return &timeFormData{Move: &row, Own: &own, Action: base, Base: base}, b, nil
@@ -248,7 +249,7 @@ func (h *Handler) MoveForm(c echo.Context) error {
 	if err := h.timeForm(c, d, date, c.QueryParam("time")); err != nil {
 		return err
 	}
-	return h.render(c, http.StatusOK, "book", "Move: "+d.Move.Title, d, nil)
+	return h.render(c, http.StatusOK, "book", msg(lang(c), "admin.book.move_title", "Booking", d.Move.Title), d, nil)
 }
 
 // MoveBooking moves a booking to the posted time; a time outside the
@@ -262,7 +263,7 @@ func (h *Handler) MoveBooking(c echo.Context) error {
 		if err := h.timeForm(c, d, c.FormValue("date"), c.FormValue("time")); err != nil {
 			return err
 		}
-		return h.render(c, http.StatusUnprocessableEntity, "book", "Move: "+d.Move.Title, d, errs)
+		return h.render(c, http.StatusUnprocessableEntity, "book", msg(lang(c), "admin.book.move_title", "Booking", d.Move.Title), d, errs)
 	}
 	start, errs, err := h.chosenStart(c)
 	if err != nil {
@@ -272,7 +273,7 @@ func (h *Handler) MoveBooking(c echo.Context) error {
 		return again(errs)
 	}
 	if _, err := h.admin.MoveBooking(c.Request().Context(), h.who(c), b.ID, start, c.FormValue("override_rules") != ""); err != nil {
-		errs, ask, err := timeErrors(err)
+		errs, ask, err := timeErrors(lang(c), err)
 		if err != nil {
 			return err
 		}

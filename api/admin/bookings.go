@@ -81,7 +81,7 @@ func (h *Handler) renderBookingsList(c echo.Context, status int, when string, pa
 	}
 	d := bookingsData{When: when, Query: q, Total: total, Page: page}
 	for _, b := range bs {
-		d.Rows = append(d.Rows, rowOf(b, loc))
+		d.Rows = append(d.Rows, rowOf(b, loc, lang(c)))
 	}
 	link := func(p int) string {
 		return "/admin/bookings?" + url.Values{"when": {when}, "page": {strconv.Itoa(p)}}.Encode()
@@ -133,23 +133,25 @@ func (h *Handler) loadBookingPage(c echo.Context, view bool) (*bookingPageData, 
 	if err != nil {
 		return nil, err
 	}
-	now := h.now()
-	d := &bookingPageData{Row: rowOf(*b, loc), B: b,
+	now, l := h.now(), lang(c)
+	d := &bookingPageData{Row: rowOf(*b, loc, l), B: b,
 		Upcoming: booking.CheckAdminCancel(b.Booking, now) == nil,
 		CanMark:  booking.CheckOutcome(b.Booking, now) == nil}
 	if cl, err := booking.CheckZone(b.TimeZone); err == nil {
-		d.ClientWhen = whenLabel(b.Start, b.End, cl)
+		d.ClientWhen = whenLabel(l, b.Start, b.End, cl)
 	}
 	if b.CancelledAt != nil {
-		d.CancelledAt = b.CancelledAt.In(loc).Format("Mon 2 Jan 2006, 15:04 MST")
+		d.CancelledAt = dateIn(l, b.CancelledAt.In(loc), "Mon 2 Jan 2006, 15:04 MST")
 		if booking.CheckRestore(b.Booking, now) == nil {
-			d.RestoreUntil = b.CancelledAt.Add(booking.RestoreWindow).In(loc).Format("Mon 2 Jan, 15:04 MST")
+			d.RestoreUntil = dateIn(l, b.CancelledAt.Add(booking.RestoreWindow).In(loc), "Mon 2 Jan, 15:04 MST")
 		}
 	}
 	if r, ok := booking.LookupRegion(b.Region); ok {
 		d.Region = r.Label() + " (" + r.Code + ")"
 	}
-	d.Mode = b.Mode.Label()
+	if b.Mode.Label() != "" {
+		d.Mode = msg(l, "admin.mode."+string(b.Mode))
+	}
 	return d, nil
 }
 
@@ -195,7 +197,7 @@ func (h *Handler) CancelBooking(c echo.Context) error {
 		return err
 	}
 	return h.redirect(c, backTo(c, fmt.Sprintf("/admin/bookings/%d", id)),
-		fmt.Sprintf("Booking %d is cancelled; the client will be told by email.", id))
+		msg(lang(c), "admin.booking.cancelled_flash", "ID", id))
 }
 
 // SetStatus marks a consultation completed or no-show.
@@ -212,7 +214,7 @@ func (h *Handler) SetStatus(c echo.Context) error {
 		}
 		return err
 	}
-	return h.redirect(c, fmt.Sprintf("/admin/bookings/%d", id), "Marked as "+statusLabel(st)+".")
+	return h.redirect(c, fmt.Sprintf("/admin/bookings/%d", id), msg(lang(c), "admin.booking.marked", "Status", statusLabel(lang(c), st)))
 }
 
 // SaveNote saves the practitioner's private note on a booking.

@@ -86,7 +86,7 @@ func (h *Handler) renderCalendar(c echo.Context, status int, form *booking.FeedS
 		EventTitle: fs.EventTitle, DefaultTitle: st.DefaultEventTitle(), FullDetails: fs.FullDetails,
 	}
 	if ok {
-		d.SecretSince = since.In(loc).Format("2 January 2006, 15:04 MST")
+		d.SecretSince = dateIn(lang(c), since.In(loc), "2 January 2006, 15:04 MST")
 	}
 	if newURL != "" {
 		l := subscribeLinksFor(newURL)

@@ -10,6 +10,7 @@ import (
 
 	"consult/api/httpx"
 	"consult/booking"
+	"consult/web/i18n"
 )
 
 // The linked calendars page: the practitioner's own calendars whose busy
@@ -78,22 +79,23 @@ func (h *Handler) renderCalendars(c echo.Context, status int, form sourceForm, e
 	if err != nil {
 		return err
 	}
+	l := lang(c)
 	d := calendarsData{TimeZone: loc.String(), Form: form, CanSync: h.calendars != nil}
 	hosts := map[int64]string{}
 	for _, s := range srcs {
 		hosts[s.ID] = s.Host
-		row := sourceRow{ID: s.ID, Kind: kindLabel(s.Kind), Host: s.Host, Username: s.Username, State: s.Status,
+		row := sourceRow{ID: s.ID, Kind: kindLabel(l, s.Kind), Host: s.Host, Username: s.Username, State: s.Status,
 			Error: s.LastError, Blocking: s.Stale, BusyIntervals: s.BusyIntervals, WriteBookings: s.WriteBookings}
 		switch s.Status {
 		case booking.SourceOK:
-			row.StateLabel = "Read"
+			row.StateLabel = msg(l, "admin.calendars.read")
 		case booking.SourceError:
-			row.StateLabel = "Could not be read"
+			row.StateLabel = msg(l, "admin.calendars.unreadable")
 		default:
-			row.StateLabel = "Not read yet"
+			row.StateLabel = msg(l, "admin.calendars.not_yet")
 		}
 		if s.LastSuccess != nil {
-			row.LastSuccess = s.LastSuccess.In(loc).Format("Mon 2 Jan 15:04 MST")
+			row.LastSuccess = dateIn(l, s.LastSuccess.In(loc), "Mon 2 Jan 15:04 MST")
 		}
 		d.Sources = append(d.Sources, row)
 	}
@@ -111,7 +113,7 @@ func (h *Handler) renderCalendars(c echo.Context, status int, form sourceForm, e
 	}
 	for day := today; !last.Before(day); day = day.AddDays(1) {
 		start, end := booking.StartOfDay(day, loc), booking.StartOfDay(day.AddDays(1), loc)
-		bd := busyDay{Label: start.In(loc).Format("Mon 2 Jan")}
+		bd := busyDay{Label: dateIn(l, start.In(loc), "Mon 2 Jan")}
 		for _, r := range sched.HoursOn(day) {
 			bd.Hours = append(bd.Hours, r.Start.String()+"–"+r.End.String())
 		}
@@ -120,7 +122,7 @@ func (h *Handler) renderCalendars(c echo.Context, status int, form sourceForm, e
 				if !iv.Start.Before(end) || !start.Before(iv.End) {
 					continue
 				}
-				label := "All day"
+				label := msg(l, "admin.calendars.all_day")
 				if iv.Start.After(start) || iv.End.Before(end) {
 					a, b := iv.Start, iv.End
 					if a.Before(start) {
@@ -146,11 +148,11 @@ func (h *Handler) renderCalendars(c echo.Context, status int, form sourceForm, e
 	return h.render(c, status, "calendars", "Linked calendars", d, errs)
 }
 
-func kindLabel(kind string) string {
+func kindLabel(l i18n.Lang, kind string) string {
 	if kind == booking.SourceCalDAV {
-		return "CalDAV calendar"
+		return msg(l, "admin.calendars.caldav")
 	}
-	return "ICS address"
+	return msg(l, "admin.calendars.ics")
 }
 
 // Calendars shows the linked calendars.
@@ -175,13 +177,13 @@ func (h *Handler) AddCalendar(c echo.Context) error {
 		}
 		return err
 	}
-	msg := "The calendar is linked."
+	note := msg(lang(c), "admin.calendars.linked")
 	if h.calendars != nil {
 		if got, err := h.calendars.Sync(ctx, src.ID); err == nil {
-			msg = syncMessage(got)
+			note = syncMessage(lang(c), got)
 		}
 	}
-	return h.redirect(c, "/admin/calendars", msg)
+	return h.redirect(c, "/admin/calendars", note)
 }
 
 // SyncCalendar reads a linked calendar now.
@@ -207,14 +209,14 @@ func (h *Handler) SyncCalendar(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return h.redirect(c, "/admin/calendars", syncMessage(got))
+	return h.redirect(c, "/admin/calendars", syncMessage(lang(c), got))
 }
 
-func syncMessage(src *booking.CalendarSource) string {
+func syncMessage(l i18n.Lang, src *booking.CalendarSource) string {
 	if src.Status == booking.SourceError {
-		return "The calendar at " + src.Host + " could not be read: " + src.LastError
+		return msg(l, "admin.calendars.sync_failed", "Host", src.Host, "Error", tr(l, src.LastError))
 	}
-	return "The calendar at " + src.Host + " was read: " + strconv.Itoa(src.BusyIntervals) + " busy times ahead."
+	return msg(l, "admin.calendars.sync_done", "Host", src.Host, "Busy", strconv.Itoa(src.BusyIntervals))
 }
 
 // RemoveCalendar unlinks a calendar; its busy time stops blocking at once.
@@ -224,20 +226,21 @@ func (h *Handler) RemoveCalendar(c echo.Context) error {
 		return err
 	}
 	ctx := c.Request().Context()
-	msg := "The calendar is unlinked; its busy times no longer block bookings."
+	l := lang(c)
+	note := msg(l, "admin.calendars.unlinked")
 	if h.calendars != nil {
 		if _, err := h.admin.CalendarSource(ctx, id); err != nil {
 			return err
 		}
 		// The consultations written into it go with it.
 		if n, err := h.calendars.RemoveWritten(ctx, id); err != nil {
-			msg += " The consultations written into it could not be removed (" + strings.TrimSuffix(booking.ErrorMessage(err), ".") + "); remove them there by hand."
+			note += " " + msg(l, "admin.calendars.not_removed", "Error", strings.TrimSuffix(tr(l, booking.ErrorMessage(err)), "."))
 		} else if n > 0 {
-			msg += " The " + strconv.Itoa(n) + " consultations written into it were removed from it."
+			note += " " + msg(l, "admin.calendars.removed", "Count", strconv.Itoa(n))
 		}
 	}
 	if err := h.admin.DeleteCalendarSource(ctx, h.who(c), id); err != nil {
 		return err
 	}
-	return h.redirect(c, "/admin/calendars", msg)
+	return h.redirect(c, "/admin/calendars", note)
 }

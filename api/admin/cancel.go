@@ -51,7 +51,7 @@ func (h *Handler) cancelPage(c echo.Context, status int, message string, errs ma
 			return err
 		}
 	}
-	return h.render(c, status, "cancel", "Cancel: "+d.Row.Title, cd, errs)
+	return h.render(c, status, "cancel", msg(lang(c), "admin.cancel.title", "Booking", d.Row.Title), cd, errs)
 }
 
 // RestoreBooking undoes a cancellation made in the last 24 hours.

@@ -11,7 +11,7 @@ import (
 
 	"consult/api/httpx"
 	"consult/booking"
-	"consult/web"
+	"consult/web/i18n"
 )
 
 // clientsData is the client data requests page.
@@ -65,11 +65,11 @@ func (h *Handler) EraseClient(c echo.Context) error {
 		}
 		return err
 	}
-	msg := "No booking uses that email address; nothing was stored about it."
+	note := msg(lang(c), "admin.clients.nothing")
 	if len(ids) > 0 {
-		msg = "Erased the client's data from " + web.Plural(len(ids), "booking", "bookings") + ". Upcoming ones were cancelled without email."
+		note = msg(lang(c), "admin.clients.erased", "Bookings", i18n.MustN(lang(c), "admin.bookings.count", len(ids)))
 	}
-	return h.redirect(c, "/admin/clients", msg)
+	return h.redirect(c, "/admin/clients", note)
 }
 
 // csvSafe neutralises cells a spreadsheet would run as a formula.

@@ -9,7 +9,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"consult/booking"
-	"consult/web"
+	"consult/web/i18n"
 )
 
 // The dashboard: the practice's figures as charts drawn here, as SVG in
@@ -62,7 +62,8 @@ type weekRow struct {
 }
 
 type monthRow struct {
-	Month                          string
+	// Month is "Dec 2026", Short "Dec".
+	Month, Short                   string
 	Held, NoShow, Cancel, Upcoming int
 }
 
@@ -100,7 +101,7 @@ func (h *Handler) Dashboard(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	d := buildDashboard(db)
+	d := buildDashboard(db, lang(c))
 	d.Zone = st.TimeZone
 	return h.render(c, http.StatusOK, "dashboard", "Dashboard", d, nil)
 }
@@ -134,9 +135,10 @@ func grid(c *chart, top int, plotH float64) {
 	}
 }
 
-func buildDashboard(db *booking.Dashboard) dashboardData {
+func buildDashboard(db *booking.Dashboard, l i18n.Lang) dashboardData {
 	loc := db.Location
-	short := func(d booking.Date) string { return d.In(12*60, loc).Format("2 Jan") }
+	short := func(d booking.Date) string { return dateIn(l, d.In(12*60, loc), "2 Jan") }
+	bookings := func(n int) string { return i18n.MustN(l, "admin.bookings.count", n) }
 	d := dashboardData{Counted: db.Counted}
 
 	// Bookings per week.
@@ -146,8 +148,8 @@ func buildDashboard(db *booking.Dashboard) dashboardData {
 		d.Weeks = append(d.Weeks, weekRow{Week: short(w.Monday), Booked: w.Booked, Cancelled: w.Cancelled, Future: w.Future})
 	}
 	top = niceMax(top)
-	wc := chart{ID: "weeks", W: chartW, H: 230, Title: "Bookings per week",
-		LegendClasses: []legendItem{{"bar-past", "past weeks"}, {"bar-future", "this week and ahead"}}}
+	wc := chart{ID: "weeks", W: chartW, H: 230, Title: msg(l, "admin.dash.weeks"),
+		LegendClasses: []legendItem{{"bar-past", msg(l, "admin.dash.past_weeks")}, {"bar-future", msg(l, "admin.dash.weeks_ahead")}}}
 	plotH := float64(wc.H) - chartPadTop - chartPadBot
 	grid(&wc, top, plotH)
 	slot := (float64(wc.W) - chartPadL - chartPadR) / float64(len(db.Weeks))
@@ -166,37 +168,37 @@ func buildDashboard(db *booking.Dashboard) dashboardData {
 			peak, peakWeek = w.Booked, short(w.Monday)
 		}
 		wc.Bars = append(wc.Bars, chartBar{X: x + 1, Y: chartPadTop + plotH - h, W: slot - 2, H: h, Class: class,
-			Tip: "Week of " + short(w.Monday) + ": " + web.Plural(w.Booked, "booking", "bookings")})
+			Tip: msg(l, "admin.dash.week_tip", "Week", short(w.Monday), "Bookings", bookings(w.Booked))})
 		if i%4 == 0 {
 			wc.Texts = append(wc.Texts, chartText{X: x + slot/2, Y: float64(wc.H) - 10, Text: short(w.Monday), Anchor: "middle", Class: "axis"})
 		}
 	}
 	first, last := db.Weeks[0].Monday, db.Weeks[len(db.Weeks)-1].Monday
-	wc.Desc = fmt.Sprintf("Weekly bookings from the week of %s to the week of %s. This week: %s. Busiest: %s, the week of %s.",
-		short(first), short(last), web.Plural(thisWeek, "booking", "bookings"), web.Plural(max(peak, 0), "booking", "bookings"), peakWeek)
+	wc.Desc = msg(l, "admin.dash.weeks_desc", "First", short(first), "Last", short(last), "ThisWeek", bookings(thisWeek),
+		"Peak", bookings(max(peak, 0)), "PeakWeek", peakWeek)
 	d.WeeksChart = wc
 
 	// Lead time.
 	top = 0
 	for _, b := range db.Lead {
 		top = max(top, b.Count)
-		d.Lead = append(d.Lead, leadRow{Label: b.Label, Count: b.Count})
+		d.Lead = append(d.Lead, leadRow{Label: tr(l, b.Label), Count: b.Count})
 	}
 	top = niceMax(top)
-	lc := chart{ID: "lead", W: chartW, H: 20 + 30*len(db.Lead), Title: "Time from booking to consultation"}
+	lc := chart{ID: "lead", W: chartW, H: 20 + 30*len(db.Lead), Title: msg(l, "admin.dash.lead")}
 	labelW := 110.0
 	barW := float64(lc.W) - labelW - 50
 	for i, b := range db.Lead {
 		y := 10 + 30*float64(i)
 		w := barW * float64(b.Count) / float64(top)
-		lc.Texts = append(lc.Texts, chartText{X: labelW - 8, Y: y + 15, Text: b.Label, Anchor: "end", Class: "axis"})
-		lc.Bars = append(lc.Bars, chartBar{X: labelW, Y: y, W: w, H: 20, Class: "bar-past", Tip: b.Label + ": " + web.Plural(b.Count, "booking", "bookings")})
+		lc.Texts = append(lc.Texts, chartText{X: labelW - 8, Y: y + 15, Text: tr(l, b.Label), Anchor: "end", Class: "axis"})
+		lc.Bars = append(lc.Bars, chartBar{X: labelW, Y: y, W: w, H: 20, Class: "bar-past", Tip: tr(l, b.Label) + ": " + bookings(b.Count)})
 		lc.Texts = append(lc.Texts, chartText{X: labelW + w + 6, Y: y + 15, Text: strconv.Itoa(b.Count), Anchor: "start", Class: "value"})
 	}
-	d.LeadMedian = leadLabel(db.LeadMedian)
-	lc.Desc = "How long ahead bookings are made, over " + web.Plural(db.Counted, "booking", "bookings") + "; the median is " + d.LeadMedian + "."
+	d.LeadMedian = leadLabel(l, db.LeadMedian)
+	lc.Desc = msg(l, "admin.dash.lead_desc", "Bookings", bookings(db.Counted), "Median", d.LeadMedian)
 	if db.Counted == 0 {
-		lc.Desc = "No bookings to count yet."
+		lc.Desc = msg(l, "admin.dash.none_yet")
 	}
 	d.LeadChart = lc
 
@@ -204,12 +206,12 @@ func buildDashboard(db *booking.Dashboard) dashboardData {
 	top = 0
 	for _, m := range db.Months {
 		top = max(top, m.Held+m.NoShow+m.Cancel+m.Upcoming)
-		d.Months = append(d.Months, monthRow{Month: time.Date(m.Year, m.Month, 1, 0, 0, 0, 0, time.UTC).Format("Jan 2006"),
+		d.Months = append(d.Months, monthRow{Month: dateIn(l, time.Date(m.Year, m.Month, 1, 0, 0, 0, 0, time.UTC), "Jan 2006"), Short: i18n.MustT(l, "month_short."+monthIDs[m.Month-1]),
 			Held: m.Held, NoShow: m.NoShow, Cancel: m.Cancel, Upcoming: m.Upcoming})
 	}
 	top = niceMax(top)
-	mc := chart{ID: "months", W: chartW, H: 230, Title: "Cancellations and no-shows per month",
-		LegendClasses: []legendItem{{"bar-past", "took place"}, {"bar-future", "upcoming"}, {"bar-noshow", "no-show"}, {"bar-cancel", "cancelled"}}}
+	mc := chart{ID: "months", W: chartW, H: 230, Title: msg(l, "admin.dash.months"),
+		LegendClasses: []legendItem{{"bar-past", msg(l, "admin.dash.took_place")}, {"bar-future", msg(l, "admin.dash.upcoming")}, {"bar-noshow", msg(l, "admin.dash.no_show")}, {"bar-cancel", msg(l, "admin.dash.cancelled")}}}
 	plotH = float64(mc.H) - chartPadTop - chartPadBot
 	grid(&mc, top, plotH)
 	slot = (float64(mc.W) - chartPadL - chartPadR) / float64(len(db.Months))
@@ -220,7 +222,7 @@ func buildDashboard(db *booking.Dashboard) dashboardData {
 		for _, part := range []struct {
 			n            int
 			class, label string
-		}{{m.Held, "bar-past", "took place"}, {m.Upcoming, "bar-future", "upcoming"}, {m.NoShow, "bar-noshow", "no-show"}, {m.Cancel, "bar-cancel", "cancelled"}} {
+		}{{m.Held, "bar-past", msg(l, "admin.dash.took_place")}, {m.Upcoming, "bar-future", msg(l, "admin.dash.upcoming")}, {m.NoShow, "bar-noshow", msg(l, "admin.dash.no_show")}, {m.Cancel, "bar-cancel", msg(l, "admin.dash.cancelled")}} {
 			if part.n == 0 {
 				continue
 			}
@@ -228,12 +230,12 @@ func buildDashboard(db *booking.Dashboard) dashboardData {
 			y -= h
 			mc.Bars = append(mc.Bars, chartBar{X: x + 4, Y: y, W: slot - 8, H: h, Class: part.class, Tip: fmt.Sprintf("%s: %d %s", m.Month, part.n, part.label)})
 		}
-		mc.Texts = append(mc.Texts, chartText{X: x + slot/2, Y: float64(mc.H) - 10, Text: m.Month[:3], Anchor: "middle", Class: "axis"})
+		mc.Texts = append(mc.Texts, chartText{X: x + slot/2, Y: float64(mc.H) - 10, Text: m.Short, Anchor: "middle", Class: "axis"})
 		cancels += m.Cancel
 		noShows += m.NoShow
 	}
-	mc.Desc = fmt.Sprintf("Consultations per month from %s to %s, with %s and %s in all.", d.Months[0].Month, d.Months[len(d.Months)-1].Month,
-		web.Plural(cancels, "cancellation", "cancellations"), web.Plural(noShows, "no-show", "no-shows"))
+	mc.Desc = msg(l, "admin.dash.months_desc", "First", d.Months[0].Month, "Last", d.Months[len(d.Months)-1].Month,
+		"Cancellations", i18n.MustN(l, "admin.dash.cancellations", cancels), "NoShows", i18n.MustN(l, "admin.dash.no_shows", noShows))
 	d.MonthsChart = mc
 
 	// Busiest hours: a heat map of weekdays by hours, the hours that have
@@ -250,14 +252,14 @@ func buildDashboard(db *booking.Dashboard) dashboardData {
 	for h := lo; h < hi; h++ {
 		d.HourLabels = append(d.HourLabels, fmt.Sprintf("%02d:00", h))
 	}
-	hc := chart{ID: "hours", W: chartW, H: 7*32 + 30, Title: "Busiest hours of the week"}
+	hc := chart{ID: "hours", W: chartW, H: 7*32 + 30, Title: msg(l, "admin.dash.hours")}
 	cellW := (float64(hc.W) - 50) / float64(hi-lo)
 	bestDay, bestHour := "", 0
 	for wd, day := range db.Hours {
-		name := time.Weekday((wd + 1) % 7).String()
+		name := i18n.Weekday(l, time.Weekday((wd+1)%7))
 		row := hourRow{Day: name}
 		y := float64(wd) * 32
-		hc.Texts = append(hc.Texts, chartText{X: 42, Y: y + 20, Text: name[:3], Anchor: "end", Class: "axis"})
+		hc.Texts = append(hc.Texts, chartText{X: 42, Y: y + 20, Text: i18n.WeekdayShort(l, time.Weekday((wd+1)%7)), Anchor: "end", Class: "axis"})
 		for h := lo; h < hi; h++ {
 			n := day[h]
 			row.Counts = append(row.Counts, n)
@@ -270,28 +272,28 @@ func buildDashboard(db *booking.Dashboard) dashboardData {
 				bestDay, bestHour = name, h
 			}
 			hc.Bars = append(hc.Bars, chartBar{X: 50 + cellW*float64(h-lo) + 1, Y: y + 1, W: cellW - 2, H: 30, Class: "heat-" + strconv.Itoa(level),
-				Tip: fmt.Sprintf("%s %02d:00: %s", name, h, web.Plural(n, "booking", "bookings"))})
+				Tip: fmt.Sprintf("%s %02d:00: %s", name, h, bookings(n))})
 		}
 		d.Hours = append(d.Hours, row)
 	}
 	for h := lo; h < hi; h += 2 {
 		hc.Texts = append(hc.Texts, chartText{X: 50 + cellW*float64(h-lo), Y: float64(hc.H) - 8, Text: fmt.Sprintf("%02d:00", h), Anchor: "start", Class: "axis"})
 	}
-	hc.Desc = "Consultations by weekday and hour, darker for more."
+	hc.Desc = msg(l, "admin.dash.hours_desc")
 	if bestDay != "" {
-		hc.Desc += fmt.Sprintf(" The busiest is %s at %02d:00, with %s.", bestDay, bestHour, web.Plural(busiest, "booking", "bookings"))
+		hc.Desc += " " + msg(l, "admin.dash.busiest", "Day", bestDay, "Hour", fmt.Sprintf("%02d:00", bestHour), "Bookings", bookings(busiest))
 	}
 	d.HoursChart = hc
 	return d
 }
 
 // leadLabel words a lead time: "5 hours", "3 days", "2 weeks".
-func leadLabel(d time.Duration) string {
+func leadLabel(l i18n.Lang, d time.Duration) string {
 	switch {
 	case d < 48*time.Hour:
-		return web.Plural(int(d/time.Hour), "hour", "hours")
+		return i18n.MustN(l, "admin.dash.hours_n", int(d/time.Hour))
 	case d < 14*24*time.Hour:
-		return web.Plural(int(d/(24*time.Hour)), "day", "days")
+		return i18n.MustN(l, "admin.dash.days_n", int(d/(24*time.Hour)))
 	}
-	return web.Plural(int(d/(7*24*time.Hour)), "week", "weeks")
+	return i18n.MustN(l, "admin.dash.weeks_n", int(d/(7*24*time.Hour)))
 }

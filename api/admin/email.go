@@ -14,7 +14,7 @@ import (
 
 	"consult/api/httpx"
 	"consult/booking"
-	"consult/web"
+	"consult/web/i18n"
 )
 
 // The email page of the admin area: the outbox, so the practitioner sees
@@ -165,14 +165,14 @@ func (h *Handler) failedMailCount(ctx context.Context) (int, error) {
 
 // failedLabel words failedMailCount: "" for none, "1 email", "3 emails",
 // "500+ emails".
-func failedLabel(n int) string {
+func failedLabel(l i18n.Lang, n int) string {
 	switch {
 	case n == 0:
 		return ""
 	case n >= maxFailedCount:
-		return strconv.Itoa(maxFailedCount) + "+ emails"
+		return msg(l, "admin.email.many_failed", "Count", strconv.Itoa(maxFailedCount))
 	}
-	return web.Plural(n, "email", "emails")
+	return i18n.MustN(l, "admin.email.count", n)
 }
 
 // Emails lists the queued and sent emails, by status.
@@ -204,7 +204,7 @@ func (h *Handler) Emails(c echo.Context) error {
 	}
 	d := emailData{Status: status, BookingID: bookingID, Paged: before > 0, NewURL: emailListURL(status, bookingID, 0)}
 	for _, t := range emailTabs {
-		tab := emailTab{Label: t.Label, URL: emailListURL(t.Status, bookingID, 0), Current: t.Status == status}
+		tab := emailTab{Label: tr(lang(c), t.Label), URL: emailListURL(t.Status, bookingID, 0), Current: t.Status == status}
 		if t.Status == booking.OutboxFailed {
 			if failed >= maxFailedCount {
 				tab.Count = strconv.Itoa(maxFailedCount) + "+"
@@ -218,9 +218,10 @@ func (h *Handler) Emails(c echo.Context) error {
 		ms = ms[:emailPerPage]
 		d.NextURL = emailListURL(status, bookingID, ms[len(ms)-1].ID)
 	}
-	stamp := func(t time.Time) string { return t.In(loc).Format("2 Jan 2006 15:04 MST") }
+	l := lang(c)
+	stamp := func(t time.Time) string { return dateIn(l, t.In(loc), "2 Jan 2006 15:04 MST") }
 	for _, m := range ms {
-		r := emailRow{ID: m.ID, Kind: emailKinds[m.Kind], BookingID: m.BookingID, Status: m.Status, StatusLabel: mailStatus(m),
+		r := emailRow{ID: m.ID, Kind: tr(l, emailKinds[m.Kind]), BookingID: m.BookingID, Status: m.Status, StatusLabel: tr(l, mailStatus(m)),
 			Attempts: m.Attempts, Created: stamp(m.CreatedAt), LastError: m.LastError, CanRetry: canRetry(m.Status)}
 		if r.Kind == "" {
 			r.Kind = m.Kind
@@ -259,7 +260,7 @@ func (h *Handler) RetryEmail(c echo.Context) error {
 	case err != nil:
 		return err
 	}
-	return h.redirect(c, back, fmt.Sprintf("Message %d is queued to be sent again.", id))
+	return h.redirect(c, back, msg(lang(c), "admin.email.queued", "ID", id))
 }
 
 // emailMessageData is one message as it would be sent now.
@@ -292,11 +293,13 @@ func (h *Handler) Email(c echo.Context) error {
 	if err := h.record(c, "email.view", fmt.Sprintf("outbox:%d", id)); err != nil {
 		return err
 	}
-	d := emailMessageData{M: m, Kind: emailKinds[m.Kind], StatusLabel: mailStatus(booking.OutboxMessage{Status: m.Status}), Date: m.Date.In(loc).Format("Mon 2 Jan 2006 15:04 MST"), CanRetry: canRetry(m.Status)}
+	l := lang(c)
+	d := emailMessageData{M: m, Kind: tr(l, emailKinds[m.Kind]), StatusLabel: tr(l, mailStatus(booking.OutboxMessage{Status: m.Status})),
+		Date: dateIn(l, m.Date.In(loc), "Mon 2 Jan 2006 15:04 MST"), CanRetry: canRetry(m.Status)}
 	if d.Kind == "" {
 		d.Kind = m.Kind
 	}
 	// Titled by what it is and when it was written; the recipient stays
 	// out of the title, which browsers keep in their history.
-	return h.render(c, http.StatusOK, "email-message", d.Kind+", "+m.Date.In(loc).Format("Mon 2 Jan 15:04"), d, nil)
+	return h.render(c, http.StatusOK, "email-message", d.Kind+", "+dateIn(l, m.Date.In(loc), "Mon 2 Jan 15:04"), d, nil)
 }

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"consult/booking"
+	"consult/web/i18n"
 )
 
 // Hours are edited as rows of start and end times: per weekday in the
@@ -120,7 +121,7 @@ func weekdayName(n int) string { return time.Weekday(n).String() }
 
 // editWeek applies an add, remove or copy button to the posted rows and
 // says what changed; ok is false for any other action.
-func editWeek(days []weekdayRow, action string) (note string, ok bool) {
+func editWeek(l i18n.Lang, days []weekdayRow, action string) (note string, ok bool) {
 	verb, arg, _ := strings.Cut(action, "-")
 	dayOf := func(s string) *weekdayRow {
 		n, err := strconv.Atoi(s)
@@ -143,7 +144,7 @@ func editWeek(days []weekdayRow, action string) (note string, ok bool) {
 		if len(d.Rows) < maxRowsPerDay {
 			d.Rows = append(d.Rows, timeRow{})
 		}
-		return "A row was added to " + d.Name + ".", true
+		return msg(l, "admin.hours.row_added", "Day", d.Name), true
 	case "remove":
 		ds, is, _ := strings.Cut(arg, "-")
 		d := dayOf(ds)
@@ -153,7 +154,7 @@ func editWeek(days []weekdayRow, action string) (note string, ok bool) {
 		}
 		d.Rows = slices.Delete(d.Rows, i, i+1)
 		d.Rows = withEmptyRow(d.Rows)
-		return "A row was removed from " + d.Name + ".", true
+		return msg(l, "admin.hours.row_removed", "Day", d.Name), true
 	case "copy":
 		src := dayOf(arg)
 		if src == nil {
@@ -164,7 +165,7 @@ func editWeek(days []weekdayRow, action string) (note string, ok bool) {
 				days[i].Rows = slices.Clone(src.Rows)
 			}
 		}
-		return src.Name + "'s hours were copied to every weekday.", true
+		return msg(l, "admin.hours.copied", "Day", src.Name), true
 	}
 	return "", false
 }

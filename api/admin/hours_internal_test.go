@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"consult/booking"
+	"consult/web/i18n"
 )
 
 func TestParseRows(t *testing.T) {
@@ -46,7 +47,7 @@ func TestEditWeek(t *testing.T) {
 		return out
 	}
 	d := week()
-	if note, ok := editWeek(d, "copy-2"); !ok || note != "Tuesday's hours were copied to every weekday." {
+	if note, ok := editWeek(i18n.EN, d, "copy-2"); !ok || note != "Tuesday's hours were copied to every weekday." {
 		t.Fatalf("copy: %q %v", note, ok)
 	}
 	for _, day := range d {
@@ -59,20 +60,20 @@ func TestEditWeek(t *testing.T) {
 		}
 	}
 	d = week()
-	if _, ok := editWeek(d, "add-6"); !ok || len(d[5].Rows) != 2 {
+	if _, ok := editWeek(i18n.EN, d, "add-6"); !ok || len(d[5].Rows) != 2 {
 		t.Errorf("add on Saturday: %v", d[5].Rows)
 	}
-	if _, ok := editWeek(d, "remove-2-0"); !ok || !slices.Equal(d[1].Rows, []timeRow{{}}) {
+	if _, ok := editWeek(i18n.EN, d, "remove-2-0"); !ok || !slices.Equal(d[1].Rows, []timeRow{{}}) {
 		t.Errorf("remove Tuesday's first row: %v", d[1].Rows)
 	}
 	for _, bad := range []string{"save", "preview", "", "add-9", "remove-2-7", "remove-x-0", "copy-"} {
-		if _, ok := editWeek(week(), bad); ok {
+		if _, ok := editWeek(i18n.EN, week(), bad); ok {
 			t.Errorf("%q was taken for a row button", bad)
 		}
 	}
 	d = week()
 	for range maxRowsPerDay + 3 {
-		editWeek(d, "add-1")
+		editWeek(i18n.EN, d, "add-1")
 	}
 	if len(d[0].Rows) != maxRowsPerDay {
 		t.Errorf("Monday has %d rows, at most %d", len(d[0].Rows), maxRowsPerDay)

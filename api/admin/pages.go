@@ -9,6 +9,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"consult/booking"
+	"consult/web/i18n"
 )
 
 // navItem is one page of the admin area's navigation.
@@ -26,14 +27,15 @@ type navGroup struct {
 
 // nav is the admin area's navigation, in order. A new admin page adds
 // its entry to a group here; the layout renders the menu.
+// Labels are message ids of the admin catalogue.
 var nav = []navGroup{
-	{"Calendar", []navItem{{"/admin", "Week"}, {"/admin/dashboard", "Dashboard"}}},
-	{"Bookings", []navItem{{"/admin/bookings", "Bookings"}, {"/admin/waitlist", "Waitlist"}}},
-	{"Availability", []navItem{{"/admin/availability", "Hours and days off"}, {"/admin/rules", "Booking rules"},
-		{"/admin/calendars", "Linked calendars"}}},
-	{"Settings", []navItem{{"/admin/settings", "Practice and sign-in"}, {"/admin/practice", "Practice profile"}, {"/admin/calendar", "Calendar feeds"}, {"/admin/email", "Email"},
-		{"/admin/clients", "Client data"}, {"/admin/tokens", "API tokens"}, {"/admin/webhooks", "Webhooks"}, {"/admin/embed", "Embed"},
-		{"/admin/audit", "Audit log"}}},
+	{"admin.nav.calendar", []navItem{{"/admin", "admin.nav.week"}, {"/admin/dashboard", "admin.nav.dashboard"}}},
+	{"admin.nav.bookings", []navItem{{"/admin/bookings", "admin.nav.bookings"}, {"/admin/waitlist", "admin.nav.waitlist"}}},
+	{"admin.nav.availability", []navItem{{"/admin/availability", "admin.nav.hours"}, {"/admin/rules", "admin.nav.rules"},
+		{"/admin/calendars", "admin.nav.calendars"}}},
+	{"admin.nav.settings", []navItem{{"/admin/settings", "admin.nav.account"}, {"/admin/practice", "admin.nav.practice"}, {"/admin/calendar", "admin.nav.feeds"}, {"/admin/email", "admin.nav.email"},
+		{"/admin/clients", "admin.nav.clients"}, {"/admin/tokens", "admin.nav.tokens"}, {"/admin/webhooks", "admin.nav.webhooks"}, {"/admin/embed", "admin.nav.embed"},
+		{"/admin/audit", "admin.nav.audit"}}},
 }
 
 // navLink is a nav item as rendered, marked when it is the current page.
@@ -59,14 +61,14 @@ func isAt(path string, it navItem) bool {
 	return path == it.Path || strings.HasPrefix(path, it.Path+"/")
 }
 
-// navFor renders the menu for path.
-func navFor(path string) (menu []navEntry, sub *navEntry) {
+// navFor renders the menu for path in language l.
+func navFor(path string, l i18n.Lang) (menu []navEntry, sub *navEntry) {
 	for _, g := range nav {
-		e := navEntry{Label: g.Label, Path: g.Items[0].Path}
+		e := navEntry{Label: msg(l, g.Label), Path: g.Items[0].Path}
 		for _, it := range g.Items {
 			at := isAt(path, it)
 			e.Current = e.Current || at
-			e.Items = append(e.Items, navLink{it, at})
+			e.Items = append(e.Items, navLink{navItem{it.Path, msg(l, it.Label)}, at})
 		}
 		if len(e.Items) < 2 {
 			e.Items = nil
@@ -83,6 +85,8 @@ func navFor(path string) (menu []navEntry, sub *navEntry) {
 
 // layoutData is what every admin template receives; Data is the page's own.
 type layoutData struct {
+	// Lang is the language the page is written in.
+	Lang     i18n.Lang
 	Practice string
 	Title    string
 	CSRF     string
@@ -102,11 +106,13 @@ type layoutData struct {
 // common page data.
 func (h *Handler) render(c echo.Context, status int, name, title string, data any, errs map[string]string) error {
 	ctx := c.Request().Context()
+	l := lang(c)
 	p := layoutData{
+		Lang:     l,
 		Practice: h.svc.PracticeName(c.Request().Context()),
-		Title:    title,
-		Flash:    h.sessions.PopString(ctx, sessFlash),
-		Errors:   errs,
+		Title:    tr(l, title),
+		Flash:    tr(l, h.sessions.PopString(ctx, sessFlash)),
+		Errors:   translateErrors(l, errs),
 		Data:     data,
 	}
 	// The sign-in form is shown without a session, so that anonymous
@@ -116,18 +122,19 @@ func (h *Handler) render(c echo.Context, status int, name, title string, data an
 	} else {
 		p.CSRF = h.csrfToken(c)
 	}
-	if msg, ok := c.Get(ctxNotice).(string); ok && p.Flash == "" {
-		p.Flash = msg
+	if notice, ok := c.Get(ctxNotice).(string); ok && p.Flash == "" {
+		p.Flash = tr(l, notice)
 	}
 	if u, _ := c.Get(ctxUser).(*booking.User); u != nil {
 		p.User = u
 		p.TwoFactorPrompt = !u.TwoFactor()
-		p.Nav, p.SubNav = navFor(c.Request().URL.Path)
+		p.Nav, p.SubNav = navFor(c.Request().URL.Path, l)
 	}
 	hd := c.Response().Header()
 	hd.Set(echo.HeaderContentType, echo.MIMETextHTMLCharsetUTF8)
 	hd.Set(echo.HeaderCacheControl, "no-store")
 	hd.Set("X-Robots-Tag", "noindex, nofollow")
+	hd.Set("Content-Language", l.Tag())
 	if h.web == nil {
 		return echo.NewHTTPError(http.StatusServiceUnavailable, "The admin pages are not available.")
 	}
@@ -136,6 +143,19 @@ func (h *Handler) render(c echo.Context, status int, name, title string, data an
 		return err
 	}
 	return c.HTMLBlob(status, []byte(buf.String()))
+}
+
+// translateErrors writes the field errors, English as the domain and the
+// handlers write them, in l.
+func translateErrors(l i18n.Lang, errs map[string]string) map[string]string {
+	if errs == nil {
+		return nil
+	}
+	out := make(map[string]string, len(errs))
+	for k, v := range errs {
+		out[k] = tr(l, v)
+	}
+	return out
 }
 
 // fieldErrors returns the per-field messages of a validation error, or

@@ -8,7 +8,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"consult/booking"
-	"consult/web/timefmt"
+	"consult/web/i18n"
 )
 
 // bookingRow is a booking as the admin lists show it, in the practice's zone.
@@ -23,20 +23,20 @@ type bookingRow struct {
 	Title string
 }
 
-func rowOf(b booking.AdminBooking, loc *time.Location) bookingRow {
-	return bookingRow{ID: b.ID, When: whenLabel(b.Start, b.End, loc), Date: booking.DateOf(b.Start.In(loc)).String(),
-		Status: statusLabel(b.Status), Name: b.Name, Email: b.Email, Title: bookingTitle(b.Name, b.Start, loc)}
+func rowOf(b booking.AdminBooking, loc *time.Location, l i18n.Lang) bookingRow {
+	return bookingRow{ID: b.ID, When: whenLabel(l, b.Start, b.End, loc), Date: booking.DateOf(b.Start.In(loc)).String(),
+		Status: statusLabel(l, b.Status), Name: b.Name, Email: b.Email, Title: bookingTitle(l, b.Name, b.Start, loc)}
 }
 
 // bookingTitle names a booking by the client's initials and its time in
 // the practice's zone: "Consultation with A. B., Thu 10 Dec 14:00". An
 // erased client leaves "Consultation, Thu 10 Dec 14:00".
-func bookingTitle(name string, start time.Time, loc *time.Location) string {
-	when := start.In(loc).Format("Mon 2 Jan 15:04")
+func bookingTitle(l i18n.Lang, name string, start time.Time, loc *time.Location) string {
+	when := dateIn(l, start.In(loc), "Mon 2 Jan 15:04")
 	if in := initials(name); in != "" {
-		return "Consultation with " + in + ", " + when
+		return msg(l, "admin.booking.title_with", "Initials", in, "When", when)
 	}
-	return "Consultation, " + when
+	return msg(l, "admin.booking.title_erased", "When", when)
 }
 
 // initials shortens a name to the first letter of each of its words
@@ -56,8 +56,8 @@ func initials(name string) string {
 // whenLabel shows a booking's time in the practice's zone, as every time
 // in the practitioner's area is: "Tue 8 Dec 2026, 09:00–09:20 PST", with
 // each end's offset instead on a day the clocks change in between.
-func whenLabel(start, end time.Time, loc *time.Location) string {
-	sp := timefmt.SpanOf(start, end, loc.String(), timefmt.H24, "Mon 2 Jan 2006")
+func whenLabel(l i18n.Lang, start, end time.Time, loc *time.Location) string {
+	sp := spanIn(l, start, end, loc.String(), "Mon 2 Jan 2006")
 	label := sp.Date + ", " + sp.Start + "–" + sp.End
 	if sp.EndDate != "" {
 		label = sp.Date + ", " + sp.Start + " – " + sp.EndDate + ", " + sp.End
@@ -68,16 +68,10 @@ func whenLabel(start, end time.Time, loc *time.Location) string {
 	return label
 }
 
-func statusLabel(st booking.Status) string {
+func statusLabel(l i18n.Lang, st booking.Status) string {
 	switch st {
-	case booking.StatusConfirmed:
-		return "Confirmed"
-	case booking.StatusCancelled:
-		return "Cancelled"
-	case booking.StatusCompleted:
-		return "Completed"
-	case booking.StatusNoShow:
-		return "No-show"
+	case booking.StatusConfirmed, booking.StatusCancelled, booking.StatusCompleted, booking.StatusNoShow:
+		return msg(l, "admin.status."+string(st))
 	}
 	return string(st)
 }
@@ -94,6 +88,8 @@ type previewDay struct {
 
 // previewData is what a proposed change would give.
 type previewData struct {
+	// Lang is the language of the page the preview is part of.
+	Lang i18n.Lang
 	Days []previewDay
 	// Total is how many times clients would be offered, as the slots API
 	// would list them; Bookable how many consultations they could book
@@ -111,16 +107,16 @@ func (h *Handler) preview(c echo.Context, change booking.ScheduleChange) (*previ
 		return nil, err
 	}
 	loc := pv.Location
-	p := &previewData{Total: len(pv.Slots), Bookable: pv.Bookable(), DailyCap: pv.DailyCap}
+	p := &previewData{Lang: lang(c), Total: len(pv.Slots), Bookable: pv.Bookable(), DailyCap: pv.DailyCap}
 	for _, d := range pv.Days {
-		day := previewDay{Date: d.Date.In(12*60, loc).Format("Mon 2 Jan"), Bookable: d.Bookable, Capped: d.Bookable < len(d.Slots)}
+		day := previewDay{Date: dateIn(p.Lang, d.Date.In(12*60, loc), "Mon 2 Jan"), Bookable: d.Bookable, Capped: d.Bookable < len(d.Slots)}
 		for _, sl := range d.Slots {
 			day.Slots = append(day.Slots, sl.Start.In(loc).Format("15:04"))
 		}
 		p.Days = append(p.Days, day)
 	}
 	for _, b := range pv.Outside {
-		p.Outside = append(p.Outside, rowOf(booking.AdminBooking{Booking: b}, loc))
+		p.Outside = append(p.Outside, rowOf(booking.AdminBooking{Booking: b}, loc, p.Lang))
 	}
 	return p, nil
 }

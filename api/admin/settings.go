@@ -6,6 +6,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"consult/booking/password"
+	"consult/web/i18n"
 )
 
 // settingsData is the account and practice settings page.
@@ -13,6 +14,10 @@ type settingsData struct {
 	PracticeName      string
 	TwoFactor         bool
 	RecoveryCodesLeft int
+	// Languages are the admin area's languages to choose from, Language
+	// the one the page is in.
+	Languages []i18n.Lang
+	Language  i18n.Lang
 }
 
 func (h *Handler) renderSettings(c echo.Context, status int, errs map[string]string) error {
@@ -21,7 +26,8 @@ func (h *Handler) renderSettings(c echo.Context, status int, errs map[string]str
 	if err != nil {
 		return err
 	}
-	d := settingsData{PracticeName: h.svc.PracticeName(c.Request().Context()), TwoFactor: u.TwoFactor(), RecoveryCodesLeft: left}
+	d := settingsData{PracticeName: h.svc.PracticeName(c.Request().Context()), TwoFactor: u.TwoFactor(), RecoveryCodesLeft: left,
+		Languages: languages, Language: lang(c)}
 	return h.render(c, status, "settings", "Practice and sign-in", d, errs)
 }
 
@@ -39,6 +45,20 @@ func (h *Handler) RenamePractice(c echo.Context) error {
 		return err
 	}
 	return h.redirect(c, "/admin/settings", "The practice name is saved.")
+}
+
+// SetLanguage stores the language the practitioner reads the admin area
+// in; the page that confirms it is already in it.
+func (h *Handler) SetLanguage(c echo.Context) error {
+	u, err := h.admin.SetLanguage(c.Request().Context(), h.who(c), c.FormValue("language"))
+	if err != nil {
+		if fe := fieldErrors(err); fe != nil {
+			return h.renderSettings(c, http.StatusUnprocessableEntity, fe)
+		}
+		return err
+	}
+	c.Set(ctxUser, u)
+	return h.redirect(c, "/admin/settings", "The language is saved.")
 }
 
 // ChangePassword sets a new password after checking the current

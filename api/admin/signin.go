@@ -12,6 +12,7 @@ import (
 	"consult/api/httpx"
 	"consult/booking"
 	"consult/booking/password"
+	"consult/web/i18n"
 )
 
 // Sign-in throttles: per account name (whether or not it exists, so the
@@ -105,7 +106,7 @@ func (h *Handler) SignIn(c echo.Context) error {
 		return err
 	}
 	if wait > 0 {
-		d.Error = tryAgainIn(wait)
+		d.Error = tryAgainIn(lang(c), wait)
 		return h.render(c, http.StatusTooManyRequests, "sign-in", "Sign in", d, nil)
 	}
 
@@ -137,10 +138,10 @@ func (h *Handler) SignIn(c echo.Context) error {
 		if wait, err := h.signInWait(c, budget, addr, now); err != nil {
 			return err
 		} else if wait > 0 {
-			d.Error = tryAgainIn(wait)
+			d.Error = tryAgainIn(lang(c), wait)
 			return h.render(c, http.StatusTooManyRequests, "sign-in", "Sign in", d, nil)
 		}
-		d.Error = failed
+		d.Error = tr(lang(c), failed)
 		return h.render(c, http.StatusUnauthorized, "sign-in", "Sign in", d, nil)
 	}
 	// Recorded before the session starts: a sign-in the audit log
@@ -208,16 +209,13 @@ func (h *Handler) signInWait(c echo.Context, acct, addr []byte, now time.Time) (
 
 // tryAgainIn words a throttle's wait, rounded up to whole seconds under a
 // minute and to whole minutes above.
-func tryAgainIn(d time.Duration) string {
+func tryAgainIn(l i18n.Lang, d time.Duration) string {
 	if d < time.Minute {
 		s := max(int((d+time.Second-1)/time.Second), 1)
-		return fmt.Sprintf("Too many failed sign-ins. Try again in %d seconds.", s)
+		return i18n.MustN(l, "admin.signin.wait_seconds", s)
 	}
 	m := int((d + time.Minute - 1) / time.Minute)
-	if m == 1 {
-		return "Too many failed sign-ins. Try again in 1 minute."
-	}
-	return fmt.Sprintf("Too many failed sign-ins. Try again in %d minutes.", m)
+	return i18n.MustN(l, "admin.signin.wait_minutes", m)
 }
 
 // SignOut ends this session.

@@ -1,7 +1,6 @@
 package admin
 
 import (
-	"fmt"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -46,7 +45,7 @@ func (h *Handler) renderTokens(c echo.Context, status int, d tokensData, errs ma
 		if t == nil {
 			return ""
 		}
-		return t.In(loc).Format("2 Jan 2006 15:04 MST")
+		return dateIn(lang(c), t.In(loc), "2 Jan 2006 15:04 MST")
 	}
 	for _, t := range ts {
 		d.Tokens = append(d.Tokens, tokenRow{ID: t.ID, Name: t.Name, Created: stamp(&t.CreatedAt),
@@ -125,7 +124,7 @@ func (h *Handler) AuditLog(c echo.Context) error {
 		}
 		via := e.Via
 		if e.TokenID != 0 {
-			via = fmt.Sprintf("token %d", e.TokenID)
+			via = msg(lang(c), "admin.audit.token", "ID", e.TokenID)
 		}
 		d.Rows = append(d.Rows, auditRow{At: e.At.In(loc).Format("2006-01-02 15:04:05 MST"), Who: who, Via: via,
 			Action: e.Action, Target: e.Target, Address: e.Address})

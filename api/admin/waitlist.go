@@ -1,13 +1,13 @@
 package admin
 
 import (
-	"fmt"
 	"net/http"
 
 	"github.com/labstack/echo/v4"
 
 	"consult/api/httpx"
 	"consult/booking"
+	"consult/web/i18n"
 	"consult/web/timefmt"
 )
 
@@ -45,27 +45,24 @@ func (h *Handler) Waitlist(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	d := waitlistData{On: on}
+	d, l := waitlistData{On: on}, lang(c)
 	for _, e := range es {
-		r := waitingRow{ID: e.ID, Joined: e.CreatedAt.In(loc).Format("Mon 2 Jan 15:04"), Name: e.Name, Email: e.Email,
-			Wishes: e.Describe(timefmt.Place(e.TimeZone)), Status: "Waiting", Unconfirmed: e.Status == booking.WaitlistUnconfirmed}
+		r := waitingRow{ID: e.ID, Joined: dateIn(l, e.CreatedAt.In(loc), "Mon 2 Jan 15:04"), Name: e.Name, Email: e.Email,
+			Wishes: wishes(l, e, timefmt.Place(e.TimeZone)), Status: msg(l, "admin.waitlist.waiting"), Unconfirmed: e.Status == booking.WaitlistUnconfirmed}
 		if r.Unconfirmed {
-			r.Status = "Has not confirmed yet"
+			r.Status = msg(l, "admin.waitlist.unconfirmed")
 		}
 		if e.Offer != nil {
-			r.Status = "A time is held for them"
-			r.HeldFor = e.Offer.Start.In(loc).Format("Mon 2 Jan 15:04")
+			r.Status = msg(l, "admin.waitlist.held")
+			r.HeldFor = dateIn(l, e.Offer.Start.In(loc), "Mon 2 Jan 15:04")
 			r.HeldUntil = e.Offer.Expires.In(loc).Format("15:04")
 		}
 		d.Entries = append(d.Entries, r)
 	}
-	switch len(es) {
-	case 0:
-		d.Count = "Nobody is waiting."
-	case 1:
-		d.Count = "1 person is waiting."
-	default:
-		d.Count = fmt.Sprintf("%d people are waiting.", len(es))
+	if len(es) == 0 {
+		d.Count = msg(l, "admin.waitlist.nobody")
+	} else {
+		d.Count = i18n.MustN(l, "admin.waitlist.count", len(es))
 	}
 	return h.render(c, http.StatusOK, "waitlist", "Waitlist", d, nil)
 }

@@ -1,7 +1,6 @@
 package admin
 
 import (
-	"fmt"
 	"net/http"
 	"slices"
 	"strings"
@@ -11,6 +10,7 @@ import (
 
 	"consult/api/httpx"
 	"consult/booking"
+	"consult/web/i18n"
 )
 
 // eventChoice is one event as a checkbox of the form.
@@ -57,61 +57,59 @@ func (h *Handler) renderWebhooks(c echo.Context, status int, d webhooksData, err
 	if err != nil {
 		return err
 	}
+	l := lang(c)
 	for _, w := range ws {
 		row := webhookRow{ID: w.ID, URL: w.URL, WithClient: w.IncludeClientDetails, Enabled: w.Enabled,
 			DisabledReason: w.DisabledReason}
 		for _, e := range w.Events {
-			row.Events = append(row.Events, booking.WebhookEventLabel(e))
+			row.Events = append(row.Events, tr(l, booking.WebhookEventLabel(e)))
 		}
 		ds, err := h.store.WebhookDeliveries(ctx, w.ID, 10)
 		if err != nil {
 			return err
 		}
 		for _, del := range ds {
-			row.Deliveries = append(row.Deliveries, deliveryWords(del, loc))
+			row.Deliveries = append(row.Deliveries, deliveryWords(l, del, loc))
 		}
 		d.Webhooks = append(d.Webhooks, row)
 	}
 	if d.Choices == nil {
-		d.Choices = eventChoices(booking.WebhookEvents)
+		d.Choices = eventChoices(l, booking.WebhookEvents)
 	}
 	d.Max = booking.MaxWebhooks
 	return h.render(c, status, "webhooks", "Webhooks", d, errs)
 }
 
 // eventChoices are the form's checkboxes, those in checked ticked.
-func eventChoices(checked []string) []eventChoice {
+func eventChoices(l i18n.Lang, checked []string) []eventChoice {
 	var out []eventChoice
 	for _, e := range booking.WebhookEvents {
-		out = append(out, eventChoice{Value: e, Label: booking.WebhookEventLabel(e), Checked: slices.Contains(checked, e)})
+		out = append(out, eventChoice{Value: e, Label: tr(l, booking.WebhookEventLabel(e)), Checked: slices.Contains(checked, e)})
 	}
 	return out
 }
 
 // deliveryWords says how a delivery went, as the practitioner reads it.
-func deliveryWords(d booking.WebhookDelivery, loc *time.Location) deliveryRow {
-	r := deliveryRow{When: d.CreatedAt.In(loc).Format("Mon 2 Jan 15:04"), Event: booking.WebhookEventLabel(d.EventType)}
-	tries := "1 try"
-	if d.Attempts != 1 {
-		tries = fmt.Sprintf("%d tries", d.Attempts)
-	}
+func deliveryWords(l i18n.Lang, d booking.WebhookDelivery, loc *time.Location) deliveryRow {
+	r := deliveryRow{When: dateIn(l, d.CreatedAt.In(loc), "Mon 2 Jan 15:04"), Event: tr(l, booking.WebhookEventLabel(d.EventType))}
+	tries := i18n.MustN(l, "admin.webhooks.tries", d.Attempts)
 	switch d.Status {
 	case booking.DeliveryDelivered:
-		r.Status = "Delivered"
-		r.Detail = fmt.Sprintf("answered %d in %d ms, after %s", d.LastStatus, d.LastTookMS, tries)
+		r.Status = msg(l, "admin.webhooks.delivered")
+		r.Detail = msg(l, "admin.webhooks.answered", "Status", d.LastStatus, "MS", d.LastTookMS, "Tries", tries)
 	case booking.DeliveryPending:
-		r.Status, r.Failed = "Waiting to retry", d.Attempts > 0
+		r.Status, r.Failed = msg(l, "admin.webhooks.retrying"), d.Attempts > 0
 		r.Detail = d.LastError
 		if d.Attempts == 0 {
-			r.Status, r.Detail = "Waiting to be sent", ""
+			r.Status, r.Detail = msg(l, "admin.webhooks.waiting"), ""
 		} else {
-			r.Detail = fmt.Sprintf("%s; next try %s", d.LastError, d.NextAttempt.In(loc).Format("Mon 2 Jan 15:04"))
+			r.Detail = msg(l, "admin.webhooks.next_try", "Error", d.LastError, "When", dateIn(l, d.NextAttempt.In(loc), "Mon 2 Jan 15:04"))
 		}
 	case booking.DeliveryFailed:
-		r.Status, r.Failed = "Could not be delivered", true
-		r.Detail = fmt.Sprintf("%s, after %s", d.LastError, tries)
+		r.Status, r.Failed = msg(l, "admin.webhooks.failed"), true
+		r.Detail = msg(l, "admin.webhooks.after", "Error", d.LastError, "Tries", tries)
 	default:
-		r.Status, r.Detail = "Not sent", d.LastError
+		r.Status, r.Detail = msg(l, "admin.webhooks.not_sent"), d.LastError
 	}
 	return r
 }
@@ -133,7 +131,7 @@ func (h *Handler) CreateWebhook(c echo.Context) error {
 	_, secret, err := h.admin.CreateWebhook(c.Request().Context(), h.who(c), in)
 	if err != nil {
 		if fe := fieldErrors(err); fe != nil {
-			d := webhooksData{Choices: eventChoices(in.Events), WithClient: in.IncludeClientDetails}
+			d := webhooksData{Choices: eventChoices(lang(c), in.Events), WithClient: in.IncludeClientDetails}
 			if len(in.URL) <= booking.MaxWebhookURLLen {
 				d.URL = in.URL
 			}
@@ -158,9 +156,9 @@ func (h *Handler) TestWebhook(c echo.Context) error {
 		return err
 	}
 	if o.Delivered {
-		return h.redirect(c, "/admin/webhooks", fmt.Sprintf("The test event was delivered: the endpoint answered %d in %d ms.", o.Status, o.Took.Milliseconds()))
+		return h.redirect(c, "/admin/webhooks", msg(lang(c), "admin.webhooks.test_delivered", "Status", o.Status, "MS", o.Took.Milliseconds()))
 	}
-	return h.redirect(c, "/admin/webhooks", "The test event was not delivered: "+o.Error+".")
+	return h.redirect(c, "/admin/webhooks", msg(lang(c), "admin.webhooks.test_failed", "Error", o.Error))
 }
 
 // EnableWebhook switches an endpoint on again.

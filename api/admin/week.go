@@ -9,6 +9,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"consult/booking"
+	"consult/web/i18n"
 )
 
 // The week calendar, the admin area's home: days across, times down, in
@@ -26,8 +27,12 @@ type calItem struct {
 	// or two the grid has room for ("V"); both "" without a mode.
 	Initials, Name, Status, Href string
 	Mode, ModeMark               string
+	// Confirmed is the booking's status being confirmed (Status is in words).
+	Confirmed bool
 	// Label names a busy block's calendar.
 	Label string
+	// Lang is the language of the page it is on.
+	Lang i18n.Lang
 }
 
 // calCell is one day at one time of the grid.
@@ -119,20 +124,18 @@ func (h *Handler) Home(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	d := buildWeek(w)
-	d.OutsideHours, d.FailedMail = len(outside), failedLabel(failed)
-	switch {
-	case waiting == 1:
-		d.Waiting = "1 person is waiting for a time"
-	case waiting > 1:
-		d.Waiting = strconv.Itoa(waiting) + " people are waiting for a time"
+	l := lang(c)
+	d := buildWeek(w, l)
+	d.OutsideHours, d.FailedMail = len(outside), failedLabel(l, failed)
+	if waiting > 0 {
+		d.Waiting = i18n.MustN(l, "admin.week.waiting", waiting)
 	}
-	title := "Calendar, week of " + dateLabel(w.First)
+	title := msg(l, "admin.week.title", "Date", dateLabel(l, w.First))
 	return h.render(c, http.StatusOK, "week", title, d, nil)
 }
 
 // buildWeek lays a week out as a grid and a list.
-func buildWeek(w *booking.Week) weekData {
+func buildWeek(w *booking.Week, l i18n.Lang) weekData {
 	loc := w.Location
 	last := w.First.AddDays(6)
 	d := weekData{
@@ -141,12 +144,13 @@ func buildWeek(w *booking.Week) weekData {
 		ThisWeek: booking.MondayOf(w.Today) == w.First,
 	}
 	firstT, lastT := w.First.In(12*60, loc), last.In(12*60, loc)
-	if firstT.Year() == lastT.Year() && firstT.Month() == lastT.Month() {
-		d.Label = firstT.Format("2") + " – " + lastT.Format("2 January 2006")
-	} else if firstT.Year() == lastT.Year() {
-		d.Label = firstT.Format("2 January") + " – " + lastT.Format("2 January 2006")
-	} else {
-		d.Label = firstT.Format("2 January 2006") + " – " + lastT.Format("2 January 2006")
+	switch {
+	case firstT.Year() == lastT.Year() && firstT.Month() == lastT.Month():
+		d.Label = dateIn(l, firstT, "2") + " – " + dateIn(l, lastT, "2 January 2006")
+	case firstT.Year() == lastT.Year():
+		d.Label = dateIn(l, firstT, "2 January") + " – " + dateIn(l, lastT, "2 January 2006")
+	default:
+		d.Label = dateIn(l, firstT, "2 January 2006") + " – " + dateIn(l, lastT, "2 January 2006")
 	}
 
 	step := int(w.Settings.SlotLength / time.Minute)
@@ -188,7 +192,7 @@ func buildWeek(w *booking.Week) weekData {
 	for _, day := range w.Days {
 		noon := day.Date.In(12*60, loc)
 		cd := calDay{
-			Date: day.Date.String(), Short: noon.Format("Mon 2"), Long: noon.Format("Monday 2 January"),
+			Date: day.Date.String(), Short: dateIn(l, noon, "Mon 2"), Long: dateIn(l, noon, "Monday 2 January"),
 			Today: day.Date == w.Today, Past: day.Date.Before(w.Today),
 			TimeOff: day.TimeOff, Closed: day.Closed && !day.TimeOff, CapReached: day.CapReached,
 			Cap: w.Settings.DailyCap, Taken: day.Taken, HasHours: len(day.Hours) > 0,
@@ -201,17 +205,17 @@ func buildWeek(w *booking.Week) weekData {
 		}
 		cd.HoursLabel = booking.FormatRanges(ranges)
 		if cd.CapReached {
-			cd.CapLabel = "Daily limit reached (" + strconv.Itoa(day.Taken) + " of " + strconv.Itoa(w.Settings.DailyCap) + ")"
+			cd.CapLabel = msg(l, "admin.week.cap_reached", "Taken", strconv.Itoa(day.Taken), "Cap", strconv.Itoa(w.Settings.DailyCap))
 		}
 		for _, b := range day.Bookings {
-			cd.Bookings = append(cd.Bookings, bookingItem(b, loc))
+			cd.Bookings = append(cd.Bookings, bookingItem(b, loc, l))
 		}
 		for _, s := range day.Open {
 			cd.Open = append(cd.Open, s.Start.In(loc).Format("15:04"))
 		}
 		for _, bb := range w.Busy {
 			if bb.Start.Before(day.Next) && bb.End.After(day.Start) {
-				cd.Busy = append(cd.Busy, busyItem(bb, loc))
+				cd.Busy = append(cd.Busy, busyItem(bb, loc, l))
 			}
 		}
 		d.Days = append(d.Days, cd)
@@ -240,18 +244,18 @@ func buildWeek(w *booking.Week) weekData {
 			}
 			for _, b := range day.Bookings {
 				if at(b.Start) {
-					cell.Items = append(cell.Items, bookingItem(b, loc))
+					cell.Items = append(cell.Items, bookingItem(b, loc, l))
 				}
 			}
 			for _, s := range day.Open {
 				if at(s.Start) {
-					cell.Items = append(cell.Items, calItem{Kind: "open", Time: s.Start.In(loc).Format("15:04"),
+					cell.Items = append(cell.Items, calItem{Kind: "open", Lang: l, Time: s.Start.In(loc).Format("15:04"),
 						Span: s.Start.In(loc).Format("15:04") + "–" + s.End.In(loc).Format("15:04")})
 				}
 			}
 			for _, bb := range w.Busy {
 				if bb.Start.Before(day.Next) && bb.End.After(day.Start) && overlaps(bb.Start, bb.End) {
-					cell.Items = append(cell.Items, busyItem(bb, loc))
+					cell.Items = append(cell.Items, busyItem(bb, loc, l))
 				}
 			}
 			row.Cells = append(row.Cells, cell)
@@ -261,27 +265,24 @@ func buildWeek(w *booking.Week) weekData {
 	return d
 }
 
-func bookingItem(b booking.AdminBooking, loc *time.Location) calItem {
+func bookingItem(b booking.AdminBooking, loc *time.Location, l i18n.Lang) calItem {
 	s, e := b.Start.In(loc).Format("15:04"), b.End.In(loc).Format("15:04")
 	// The grid has room for "AB", not for "A. B.".
 	short := strings.NewReplacer(".", "", " ", "").Replace(initials(b.Name))
-	it := calItem{Kind: "booking", Time: s, Span: s + "–" + e, Initials: short, Name: b.Name,
-		Status: statusLabel(b.Status), Href: "/admin/bookings/" + strconv.FormatInt(b.ID, 10)}
+	it := calItem{Kind: "booking", Lang: l, Time: s, Span: s + "–" + e, Initials: short, Name: b.Name,
+		Status: statusLabel(l, b.Status), Confirmed: b.Status == booking.StatusConfirmed, Href: "/admin/bookings/" + strconv.FormatInt(b.ID, 10)}
 	if it.Initials == "" {
-		it.Initials, it.Name = "—", "client data erased"
+		it.Initials, it.Name = "—", msg(l, "admin.week.erased")
 	}
 	if label := b.Mode.Label(); label != "" {
-		it.Mode, it.ModeMark = strings.ToLower(label), modeMarks[b.Mode]
+		it.Mode, it.ModeMark = msg(l, "admin.mode_lower."+string(b.Mode)), msg(l, "admin.mode_mark."+string(b.Mode))
 	}
 	return it
 }
 
-// modeMarks are the grid's marks of the ways of meeting, as its key says.
-var modeMarks = map[booking.Mode]string{booking.ModeVideo: "V", booking.ModePhone: "P", booking.ModeInPerson: "IP"}
-
-func busyItem(bb booking.BusyBlock, loc *time.Location) calItem {
+func busyItem(bb booking.BusyBlock, loc *time.Location, l i18n.Lang) calItem {
 	s, e := bb.Start.In(loc).Format("15:04"), bb.End.In(loc).Format("15:04")
-	return calItem{Kind: "busy", Time: s, Span: s + "–" + e, Label: bb.Label}
+	return calItem{Kind: "busy", Time: s, Span: s + "–" + e, Label: bb.Label, Lang: l}
 }
 
 func maxTime(a, b time.Time) time.Time {

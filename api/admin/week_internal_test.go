@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"consult/booking"
+	"consult/web/i18n"
 )
 
 // TestBuildWeekDrawsBusyBlocks: busy blocks put in booking.Week.Busy (by
@@ -26,7 +27,7 @@ func TestBuildWeekDrawsBusyBlocks(t *testing.T) {
 	w.Days[1].Hours = []booking.Interval{{Start: time.Date(2026, 12, 8, 9, 0, 0, 0, la), End: time.Date(2026, 12, 8, 12, 0, 0, 0, la)}}
 	w.Busy = []booking.BusyBlock{{Start: time.Date(2026, 12, 8, 18, 0, 0, 0, la), End: time.Date(2026, 12, 8, 19, 0, 0, 0, la), Label: "Work calendar"}}
 
-	d := buildWeek(w)
+	d := buildWeek(w, i18n.EN)
 	if got := d.Rows[0].Time + "…" + d.Rows[len(d.Rows)-1].Time; got != "09:00…18:40" {
 		t.Errorf("the grid runs %s, want 09:00…18:40", got)
 	}

@@ -12,7 +12,10 @@ import (
 
 // Areas the client reads are written in every language; the
 // practitioner's area in English and German at least.
-var areaLanguages = map[string][]i18n.Lang{"core": i18n.Supported, "mail": i18n.Supported, "invitation": i18n.Supported, "mail_practitioner": {i18n.EN, i18n.DE}}
+var areaLanguages = map[string][]i18n.Lang{
+	"core": i18n.Supported, "mail": i18n.Supported, "invitation": i18n.Supported,
+	"mail_practitioner": {i18n.EN, i18n.DE}, "admin": {i18n.EN, i18n.DE},
+}
 
 // Every message id of the default language's catalogues exists in every
 // other language's, and no catalogue holds an id the default lacks.
