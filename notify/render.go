@@ -103,9 +103,11 @@ func (w *Worker) render(ctx context.Context, m booking.OutboxMessage, b *booking
 	method, toClient := clientKinds[m.Kind]
 	// The client's emails are written in the language they booked in; the
 	// practitioner's in theirs.
-	lang := practitionerLanguage(settings)
-	if toClient {
-		lang = i18n.OrDefault(b.Language)
+	lang := i18n.OrDefault(b.Language)
+	if !toClient {
+		if lang, err = w.practitionerLanguage(ctx); err != nil {
+			return nil, err
+		}
 	}
 	minutes := int(b.End.Sub(b.Start).Round(time.Minute) / time.Minute)
 	sender := senderName(settings, lang)
@@ -193,7 +195,10 @@ func (w *Worker) renderSecurity(ctx context.Context, m booking.OutboxMessage, at
 	if err != nil {
 		return nil, err
 	}
-	lang := practitionerLanguage(settings)
+	lang, err := w.practitionerLanguage(ctx)
+	if err != nil {
+		return nil, err
+	}
 	when := timefmt.SpanIn(m.CreatedAt, m.CreatedAt, settings.TimeZone, timefmt.H24, lang, i18n.Long)
 	v := view{Lang: lang, Practice: settings.PracticeName, BaseURL: w.base.String(), Message: m.Note,
 		WhenPractice: when.Date + ", " + when.Start + " " + when.Zone, AdminURL: w.base.String() + "/admin"}
