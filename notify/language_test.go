@@ -443,7 +443,7 @@ func TestPractitionerNoticesInTheirLanguage(t *testing.T) {
 		t.Errorf("subject %q, want %q", got, want)
 	}
 	for _, want := range []string{"Ein kostenloses 20-minütiges Erstgespräch wurde gebucht für:", "Freitag, 4. Dezember 2026, 09:00–09:20 (Ortszeit Los Angeles, UTC\u22128)",
-		"Name:      Ada Lovelace", "E-Mail:    ada@example.org", "Zeitzone:  Ortszeit Berlin", "Buchungen: " + baseURL + "/admin"} {
+		"Klient:    Ada Lovelace", "E-Mail:    ada@example.org", "Zeitzone:  Ortszeit Berlin", "Buchungen: " + baseURL + "/admin"} {
 		if !strings.Contains(notice.Text, want) {
 			t.Errorf("German notice lacks %q:\n%s", want, notice.Text)
 		}
