@@ -451,8 +451,8 @@ func TestPractitionerNoticesInTheirLanguage(t *testing.T) {
 	if notice.Header.Get("Content-Language") != "de" || !strings.Contains(notice.HTML, `<html lang="de">`) {
 		t.Errorf("German notice: Content-Language %q", notice.Header.Get("Content-Language"))
 	}
-	sec := only(t, e.received(), "Sicherheitshinweis")
-	if !strings.Contains(sec.Text, "im Adminbereich von Harbour Practice, am Dienstag, 1. Dezember 2026") || !strings.Contains(sec.Text, "consult admin reset-2fa") {
+	sec := only(t, e.received(), "Sicherheitshinweis: Die Zwei-Faktor-Anmeldung wurde ausgeschaltet")
+	if !strings.Contains(sec.Text, "Die Zwei-Faktor-Anmeldung wurde ausgeschaltet – im Adminbereich von Harbour Practice, am Dienstag, 1. Dezember 2026") || !strings.Contains(sec.Text, "consult admin reset-2fa") {
 		t.Errorf("German security notice:\n%s", sec.Text)
 	}
 	// The client still reads English.

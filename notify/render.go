@@ -200,7 +200,9 @@ func (w *Worker) renderSecurity(ctx context.Context, m booking.OutboxMessage, at
 		return nil, err
 	}
 	when := timefmt.SpanIn(m.CreatedAt, m.CreatedAt, settings.TimeZone, timefmt.H24, lang, i18n.Long)
-	v := view{Lang: lang, Practice: settings.PracticeName, BaseURL: w.base.String(), Message: m.Note,
+	// The change is the domain's English words; the catalogue holds them
+	// in the practitioner's language.
+	v := view{Lang: lang, Practice: settings.PracticeName, BaseURL: w.base.String(), Message: i18n.Translate(lang, "mail_practitioner", m.Note),
 		WhenPractice: when.Date + ", " + when.Start + " " + when.Zone, AdminURL: w.base.String() + "/admin"}
 	msg := &Message{
 		From:      mail.Address{Name: settings.SenderName(), Address: w.from.Address},
