@@ -119,6 +119,16 @@ func TestAdminFieldErrorInGerman(t *testing.T) {
 			t.Errorf("lacks the German field error %q:\n%s", want, p.Body)
 		}
 	}
+	// One the domain writes around what was typed, and one it writes whole.
+	b.get("/admin/embed")
+	if p := b.post("/admin/embed", url.Values{"origins": {"ftp://files.example"}}); p.Status != http.StatusUnprocessableEntity ||
+		!strings.Contains(p.Body, "&#34;ftp://files.example&#34; ist keine Website-Adresse") {
+		t.Errorf("embed origins: %d\n%s", p.Status, p.Body)
+	}
+	b.get("/admin/tokens")
+	if p := b.post("/admin/tokens", url.Values{"name": {""}}); !strings.Contains(p.Body, "Benennen Sie das Token (bis zu 100 Zeichen)") {
+		t.Errorf("token name: %d\n%s", p.Status, p.Body)
+	}
 }
 
 // germanAdmin is adminPagesFixture with a practitioner who reads German.
@@ -167,5 +177,24 @@ func TestAdminPagesInGerman(t *testing.T) {
 		if m := englishWords.FindAllString(p.Body, -1); len(m) > 0 {
 			t.Errorf("%s shows English words: %q", path, m)
 		}
+		for _, w := range germanOn[path] {
+			if !strings.Contains(p.Body, w) {
+				t.Errorf("%s lacks %q", path, w)
+			}
+		}
 	}
+}
+
+// germanOn are words some German pages must show: the week's day names
+// and month, dates in German order, counts in German.
+var germanOn = map[string][]string{
+	"/admin?week=2026-12-07": {"Montag, 7. Dezember", "Di., 8.", "<h1>7. – 13. Dezember 2026</h1>", "Termin für Klienten buchen"},
+	"/admin/dashboard":       {"Buchungen pro Woche", "Als Tabelle zeigen"},
+	"/admin/bookings":        {"Di., 8. Dez. 2026, 09:00–09:20 PST", "Anstehend", "4 Buchungen. Seite 1."},
+	"/admin/bookings/1":      {"<h1>Gespräch mit A. M. L., Di., 8. Dez. 09:00</h1>", "Bestätigt", "Private Notiz"},
+	"/admin/availability":    {"Wöchentliche Sprechzeiten", "Abwesenheit", "Montag"},
+	"/admin/settings":        {"Sprache der Verwaltung", "Zwei-Faktor-Anmeldung"},
+	"/admin/waitlist":        {"Niemand wartet."},
+	"/admin/rules":           {"Buchungsregeln", "Mindestvorlauf in Stunden"},
+	"/admin/practice":        {"Bundesstaaten und Provinzen: Vereinigte Staaten", "Österreich"},
 }

@@ -43,3 +43,11 @@ func TestBookingStatusRules(t *testing.T) {
 		}
 	}
 }
+
+func TestValidAdminLanguage(t *testing.T) {
+	for code, want := range map[string]bool{"en": true, "de": true, "fr": false, "": false, "DE": false, "de-DE": false} {
+		if got := booking.ValidAdminLanguage(code); got != want {
+			t.Errorf("booking.ValidAdminLanguage(%q) = %v, want %v", code, got, want)
+		}
+	}
+}

@@ -1,6 +1,7 @@
 package notify
 
 import (
+	"context"
 	"slices"
 	"strconv"
 	"strings"
@@ -14,12 +15,20 @@ import (
 )
 
 // practitionerLanguage is the language of the practitioner's notices
-// (new, moved and cancelled bookings, security notices). English while
-// the settings hold no language for the practitioner: return that
-// setting here (i18n.OrDefault of it) once the admin area keeps one. The
-// mail_practitioner catalogues are written in English and German; a
-// message missing from another language reads in English.
-func practitionerLanguage(booking.Settings) i18n.Lang { return i18n.EN }
+// (new, moved and cancelled bookings, security notices): the one the
+// account they go to (PRACTITIONER_EMAIL) reads the admin area in, else
+// English. The mail_practitioner catalogues are in the admin area's
+// languages; a message missing from another reads in English.
+func (w *Worker) practitionerLanguage(ctx context.Context) (i18n.Lang, error) {
+	u, err := w.store.UserByEmail(ctx, w.practitioner.Address)
+	switch {
+	case booking.ErrorCode(err) == booking.ENOTFOUND:
+		return i18n.EN, nil
+	case err != nil:
+		return "", err
+	}
+	return i18n.OrDefault(u.Language), nil
+}
 
 // senderName is Settings.SenderName for a reader of language l: the
 // neutral word the service falls back on is written in l; a name the

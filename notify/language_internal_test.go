@@ -3,9 +3,11 @@ package notify
 import (
 	htmlstd "html"
 	htmltemplate "html/template"
+	"maps"
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -57,7 +59,8 @@ func placeOf(zone string) string {
 }
 
 // The HTML parts write a message's own words unescaped (htmlFuncs), so
-// the catalogues of the emails and invitations must hold no markup.
+// the catalogues the emails read (their own, and core's dates) must hold
+// no markup.
 func TestCataloguesHoldNoMarkup(t *testing.T) {
 	files, err := filepath.Glob("../web/i18n/locales/*.yaml")
 	if err != nil || len(files) == 0 {
@@ -66,21 +69,29 @@ func TestCataloguesHoldNoMarkup(t *testing.T) {
 	checked := 0
 	for _, f := range files {
 		area := strings.SplitN(filepath.Base(f), ".", 2)[0]
-		if area != "mail" && area != "invitation" {
-			continue
+		switch area {
+		case "mail", "mail_practitioner", "invitation", "core":
+		default:
+			continue // another area's messages never reach an email
 		}
 		data, err := os.ReadFile(f)
 		if err != nil {
 			t.Fatal(err)
 		}
-		var msgs map[string]string
+		var msgs map[string]any
 		if err := yaml.Unmarshal(data, &msgs); err != nil {
 			t.Fatalf("%s: %v", f, err)
 		}
-		for id, text := range msgs {
-			checked++
-			if strings.ContainsAny(text, "<>&") {
-				t.Errorf("%s: %s holds markup: %q", filepath.Base(f), id, text)
+		for id, m := range msgs {
+			texts := []any{m}
+			if forms, ok := m.(map[string]any); ok { // plural forms
+				texts = slices.Collect(maps.Values(forms))
+			}
+			for _, text := range texts {
+				checked++
+				if s, ok := text.(string); !ok || strings.ContainsAny(s, "<>&") {
+					t.Errorf("%s: %s holds markup, or is not text: %q", filepath.Base(f), id, text)
+				}
 			}
 		}
 	}
@@ -114,7 +125,7 @@ func TestPractitionerNoticesInGerman(t *testing.T) {
 	for _, mode := range []booking.Mode{booking.ModeVideo, booking.ModePhone, booking.ModeInPerson} {
 		for _, kind := range kinds {
 			v := view{Practice: "Harbour Practice", BaseURL: "https://harbour.test", Name: "Ada Lovelace", Email: "ada@example.org",
-				Phone: "+49 30 1", Note: "A note.", Message: "Two-step sign-in was turned off", Minutes: 20, Length: "20-minute",
+				Phone: "+49 30 1", Note: "A note.", Message: "Two-step sign-in was turned off", Minutes: 20,
 				WhenClient: "WHEN-CLIENT", WhenPractice: "WHEN-PRACTICE", ClientZone: "ZONE", ShortWhen: "SHORT", AdminURL: "https://harbour.test/admin",
 				Meeting: booking.Meeting{Mode: mode, VideoLink: "https://meet.example.org/room", Phone: "+49 30 1"}}
 			v.Lang = i18n.EN

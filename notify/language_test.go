@@ -408,3 +408,60 @@ func (e *env) bookIn(lang string, at time.Time) (*booking.Booking, string) {
 	}
 	return b, token
 }
+
+// TestPractitionerNoticesInTheirLanguage: the practitioner's notices are
+// written in the language their account reads the admin area in, while
+// the client's emails keep the client's; with no account for the
+// address, or none chosen, they stay English.
+func TestPractitionerNoticesInTheirLanguage(t *testing.T) {
+	e := newEnv(t)
+	e.book(e.slot("2026-12-03", 0))
+	e.run()
+	only(t, e.received(), "New consultation booked: Thu 3 Dec, 09:00 Los Angeles time (UTC\u22128)")
+
+	u, err := e.store.CreateUser(e.ctx, practitioner, "x", start)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.book(e.slot("2026-12-03", 2))
+	e.run()
+	if n := len(sentTo(e.received(), practitioner)); n != 2 {
+		t.Fatalf("%d notices", n)
+	}
+	only(t, e.received(), "New consultation booked: Thu 3 Dec, 10:20")
+
+	if _, err := e.store.SetLanguage(e.ctx, u.ID, "de", start); err != nil {
+		t.Fatal(err)
+	}
+	e.book(e.slot("2026-12-04", 0))
+	if err := e.store.QueueSecurityNotice(e.ctx, "Two-step sign-in was turned off", e.clock.Now()); err != nil {
+		t.Fatal(err)
+	}
+	e.run()
+	notice := only(t, e.received(), "Neues Erstgespräch gebucht")
+	if got, want := notice.subject(), "Neues Erstgespräch gebucht: Fr., 4. Dez., 09:00 Ortszeit Los Angeles (UTC\u22128)"; got != want {
+		t.Errorf("subject %q, want %q", got, want)
+	}
+	for _, want := range []string{"Ein kostenloses 20-minütiges Erstgespräch wurde gebucht für:", "Freitag, 4. Dezember 2026, 09:00–09:20 (Ortszeit Los Angeles, UTC\u22128)",
+		"Klient:    Ada Lovelace", "E-Mail:    ada@example.org", "Zeitzone:  Ortszeit Berlin", "Buchungen: " + baseURL + "/admin"} {
+		if !strings.Contains(notice.Text, want) {
+			t.Errorf("German notice lacks %q:\n%s", want, notice.Text)
+		}
+	}
+	if notice.Header.Get("Content-Language") != "de" || !strings.Contains(notice.HTML, `<html lang="de">`) {
+		t.Errorf("German notice: Content-Language %q", notice.Header.Get("Content-Language"))
+	}
+	sec := only(t, e.received(), "Sicherheitshinweis: Die Zwei-Faktor-Anmeldung wurde ausgeschaltet")
+	if !strings.Contains(sec.Text, "Die Zwei-Faktor-Anmeldung wurde ausgeschaltet – im Adminbereich von Harbour Practice, am Dienstag, 1. Dezember 2026") || !strings.Contains(sec.Text, "consult admin reset-2fa") {
+		t.Errorf("German security notice:\n%s", sec.Text)
+	}
+	// The client still reads English.
+	if n := len(sentTo(e.received(), "ada@example.org")); n != 3 {
+		t.Fatalf("%d client messages", n)
+	}
+	for _, m := range sentTo(e.received(), "ada@example.org") {
+		if !strings.HasSuffix(m.subject(), "is confirmed") {
+			t.Errorf("the client's email reads %q", m.subject())
+		}
+	}
+}

@@ -56,6 +56,9 @@ type Store interface {
 	PurgeMailTokens(ctx context.Context, now time.Time) (int64, error)
 	BookingByID(ctx context.Context, id int64) (*booking.Booking, error)
 	WaitlistEntryByID(ctx context.Context, id int64) (*booking.WaitlistEntry, error)
+	// UserByEmail finds the admin account the practitioner's notices go
+	// to, for the language they read the admin area in. ENOTFOUND.
+	UserByEmail(ctx context.Context, email string) (*booking.User, error)
 	Schedule(ctx context.Context, from, to booking.Date) (booking.Schedule, error)
 }
 

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"net/mail"
-	"strconv"
 	"time"
 
 	"consult/booking"
@@ -39,7 +38,7 @@ type view struct {
 	// the practitioner's (practitionerLanguage).
 	Lang i18n.Lang
 	// Practice is the practice's name in the practitioner's emails, and
-	// the sender name (Settings.SenderName) in the client's.
+	// the sender name (senderName) in the client's.
 	Practice     string
 	Practitioner string // who the client will talk with; "" when not set or the same as Practice
 	Subject      string // how the client's subjects name the consultation
@@ -54,7 +53,6 @@ type view struct {
 	Phone        string
 	Note         string // the client's note (practitioner notices only)
 	Message      string // the practitioner's note to the client, on a cancellation
-	Length       string // "20-minute"
 	Minutes      int    // the consultation's length
 	WhenClient   string // in the client's zone
 	WhenPractice string // in the practice's zone
@@ -105,9 +103,11 @@ func (w *Worker) render(ctx context.Context, m booking.OutboxMessage, b *booking
 	method, toClient := clientKinds[m.Kind]
 	// The client's emails are written in the language they booked in; the
 	// practitioner's in theirs.
-	lang := practitionerLanguage(settings)
-	if toClient {
-		lang = i18n.OrDefault(b.Language)
+	lang := i18n.OrDefault(b.Language)
+	if !toClient {
+		if lang, err = w.practitionerLanguage(ctx); err != nil {
+			return nil, err
+		}
 	}
 	minutes := int(b.End.Sub(b.Start).Round(time.Minute) / time.Minute)
 	sender := senderName(settings, lang)
@@ -115,7 +115,7 @@ func (w *Worker) render(ctx context.Context, m booking.OutboxMessage, b *booking
 		Lang:     lang,
 		Practice: settings.PracticeName, Practitioner: settings.Profile.PractitionerName, BaseURL: w.base.String(),
 		Name: b.Name, Greeting: greetingName(b.Name), Email: b.Email, Phone: b.Phone, Note: b.Note, Message: m.Note,
-		Length: strconv.Itoa(minutes) + "-minute", Minutes: minutes,
+		Minutes:      minutes,
 		WhenClient:   timefmt.SpanIn(b.Start, b.End, clientZone, clientHours, lang, i18n.Long).String(),
 		WhenPractice: timefmt.SpanIn(b.Start, b.End, settings.TimeZone, practiceHours, lang, i18n.Long).String(),
 		ClientZone:   timefmt.PlaceTime(lang, clientZone), PracticeZone: timefmt.PlaceTime(lang, settings.TimeZone),
@@ -195,9 +195,14 @@ func (w *Worker) renderSecurity(ctx context.Context, m booking.OutboxMessage, at
 	if err != nil {
 		return nil, err
 	}
-	lang := practitionerLanguage(settings)
+	lang, err := w.practitionerLanguage(ctx)
+	if err != nil {
+		return nil, err
+	}
 	when := timefmt.SpanIn(m.CreatedAt, m.CreatedAt, settings.TimeZone, timefmt.H24, lang, i18n.Long)
-	v := view{Lang: lang, Practice: settings.PracticeName, BaseURL: w.base.String(), Message: m.Note,
+	// The change is the domain's English words; the catalogue holds them
+	// in the practitioner's language.
+	v := view{Lang: lang, Practice: settings.PracticeName, BaseURL: w.base.String(), Message: i18n.Translate(lang, "mail_practitioner", m.Note),
 		WhenPractice: when.Date + ", " + when.Start + " " + when.Zone, AdminURL: w.base.String() + "/admin"}
 	msg := &Message{
 		From:      mail.Address{Name: settings.SenderName(), Address: w.from.Address},

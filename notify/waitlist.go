@@ -60,13 +60,13 @@ func (w *Worker) renderWaitlist(ctx context.Context, m booking.OutboxMessage, e 
 		return nil, err
 	}
 	// As for bookings, the client's inbox reads the sender name, never
-	// the practice name (Settings.SenderName).
-	sender, replyTo := settings.SenderName(), w.practitioner.Address
+	// the practice name (Settings.SenderName), in the language they asked
+	// in.
+	lang := i18n.OrDefault(e.Language)
+	sender, replyTo := senderName(settings, lang), w.practitioner.Address
 	if settings.Profile.ContactEmail != "" {
 		replyTo = settings.Profile.ContactEmail
 	}
-	lang := i18n.OrDefault(e.Language)
-	sender = senderName(settings, lang)
 	v := view{Lang: lang, Practice: sender, BaseURL: w.base.String(), Name: e.Name, Greeting: greetingName(e.Name),
 		Message: describeWishes(lang, *e)}
 	if token != "" {

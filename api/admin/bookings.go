@@ -147,7 +147,7 @@ func (h *Handler) loadBookingPage(c echo.Context, view bool) (*bookingPageData, 
 		}
 	}
 	if r, ok := booking.LookupRegion(b.Region); ok {
-		d.Region = r.Label() + " (" + r.Code + ")"
+		d.Region = regionLabel(l, r) + " (" + r.Code + ")"
 	}
 	if b.Mode.Label() != "" {
 		d.Mode = msg(l, "admin.mode."+string(b.Mode))

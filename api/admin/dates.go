@@ -32,8 +32,11 @@ func dateIn(l i18n.Lang, t time.Time, layout string) string {
 	}
 	if l == i18n.DE {
 		layout = germanOrder.Replace(layout)
+		if layout == "2" {
+			layout = "2." // the first day of a span within a month: "7.–13. Dezember"
+		}
 		if strings.HasSuffix(layout, "Mon 2") {
-			layout = strings.TrimSuffix(layout, "Mon 2") + "Mon 2."
+			layout = strings.TrimSuffix(layout, "Mon 2") + "Mon, 2."
 		}
 	}
 	s := t.Format(layoutNames.Replace(layout))

@@ -42,6 +42,10 @@ func (h *Handler) Embed(c echo.Context) error {
 		OwnAccent: es.Accent != "", FramingOpen: len(es.Origins) > 0}, nil)
 }
 
+// notAWebsite ends the domain's message for a line of the origins that is
+// not a website address (booking.ParseEmbedOrigins).
+const notAWebsite = " is not a website address; write it like https://www.your-practice.com."
+
 // SaveEmbed saves the websites allowed to frame the booking page and its
 // accent colour.
 func (h *Handler) SaveEmbed(c echo.Context) error {
@@ -57,6 +61,11 @@ func (h *Handler) SaveEmbed(c echo.Context) error {
 	if fe := fieldErrors(err); fe != nil {
 		if len(d.Origins) > 2000 {
 			d.Origins = ""
+		}
+		// The domain quotes the line it refuses; the sentence around the
+		// quote is the catalogue's.
+		if v, ok := strings.CutSuffix(fe["origins"], notAWebsite); ok {
+			fe["origins"] = msg(lang(c), "admin.embed.not_website", "Value", v)
 		}
 		return h.renderEmbed(c, http.StatusUnprocessableEntity, d, fe)
 	}

@@ -8,9 +8,12 @@ import (
 	"strings"
 
 	"github.com/labstack/echo/v4"
+	"golang.org/x/text/collate"
+	"golang.org/x/text/language"
 
 	"consult/booking"
 	"consult/booking/photo"
+	"consult/web/i18n"
 )
 
 // regionChoice is one place on the practice page, ticked when served.
@@ -32,7 +35,8 @@ type practiceData struct {
 	Credentials string // one a line
 	Groups      []regionGroup
 	Countries   []regionChoice
-	ServedNames []booking.Region
+	// ServedNames name the places served, in the page's language.
+	ServedNames []string
 	// DefaultSender and DefaultSubject are what empty wording fields mean;
 	// Anyway keeps the box ticked when a wording was refused.
 	DefaultSender, DefaultSubject string
@@ -49,12 +53,15 @@ type questionRow struct {
 	Choices string // one a line
 }
 
-func practiceDataOf(st booking.Settings, p booking.Profile) practiceData {
+func practiceDataOf(l i18n.Lang, st booking.Settings, p booking.Profile) practiceData {
 	served := map[string]bool{}
 	for _, r := range p.Regions {
 		served[r] = true
 	}
-	d := practiceData{Profile: p, Credentials: strings.Join(p.Credentials, "\n"), ServedNames: booking.RegionNames(p.Regions)}
+	d := practiceData{Profile: p, Credentials: strings.Join(p.Credentials, "\n")}
+	for _, r := range booking.RegionNames(p.Regions) {
+		d.ServedNames = append(d.ServedNames, regionLabel(l, r))
+	}
 	defaults := st
 	defaults.Profile.MailSenderName, defaults.Profile.MailSubject = "", ""
 	d.DefaultSender, d.DefaultSubject = defaults.SenderName(), defaults.SubjectWording()
@@ -68,6 +75,7 @@ func practiceDataOf(st booking.Settings, p booking.Profile) practiceData {
 	}
 	for _, code := range booking.SubdividedCountries() {
 		country, _ := booking.LookupRegion(code)
+		country.Name = countryName(l, country.Code, country.Name)
 		g := regionGroup{Country: country}
 		for _, r := range booking.Subdivisions(code) {
 			g.Regions = append(g.Regions, regionChoice{r, served[r.Code]})
@@ -77,7 +85,14 @@ func practiceDataOf(st booking.Settings, p booking.Profile) practiceData {
 		d.Groups = append(d.Groups, g)
 	}
 	for _, r := range booking.Countries() {
+		r.Name = countryName(l, r.Code, r.Name)
 		d.Countries = append(d.Countries, regionChoice{r, served[r.Code]})
+	}
+	if l != i18n.EN {
+		// In the order the language sorts its names ("Österreich" among the O's).
+		order := collate.New(language.Make(l.Tag()))
+		slices.SortStableFunc(d.Countries, func(a, b regionChoice) int { return order.CompareString(a.Name, b.Name) })
+		slices.SortStableFunc(d.Groups, func(a, b regionGroup) int { return order.CompareString(a.Country.Name, b.Country.Name) })
 	}
 	return d
 }
@@ -88,7 +103,7 @@ func (h *Handler) Practice(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return h.render(c, http.StatusOK, "practice", "Practice profile", practiceDataOf(st, st.Profile), nil)
+	return h.render(c, http.StatusOK, "practice", "Practice profile", practiceDataOf(lang(c), st, st.Profile), nil)
 }
 
 // SaveProfile saves the practice's profile; the email wording is kept.
@@ -112,7 +127,7 @@ func (h *Handler) SaveProfile(c echo.Context) error {
 	saved, err := h.admin.SaveProfile(ctx, h.who(c), p, false)
 	if err != nil {
 		if fe := fieldErrors(err); fe != nil {
-			return h.render(c, http.StatusUnprocessableEntity, "practice", "Practice profile", practiceDataOf(st, saved), fe)
+			return h.render(c, http.StatusUnprocessableEntity, "practice", "Practice profile", practiceDataOf(lang(c), st, saved), fe)
 		}
 		return err
 	}
@@ -131,7 +146,7 @@ func (h *Handler) SaveMailWording(c echo.Context) error {
 			if serr != nil {
 				return serr
 			}
-			d := practiceDataOf(st, saved)
+			d := practiceDataOf(lang(c), st, saved)
 			d.Anyway = w.Anyway
 			return h.render(c, http.StatusUnprocessableEntity, "practice", "Practice profile", d, fe)
 		}
@@ -161,7 +176,7 @@ func (h *Handler) SaveModes(c echo.Context) error {
 	saved, err := h.admin.SaveProfile(ctx, h.who(c), p, false)
 	if err != nil {
 		if fe := fieldErrors(err); fe != nil {
-			return h.render(c, http.StatusUnprocessableEntity, "practice", "Practice profile", practiceDataOf(st, saved), fe)
+			return h.render(c, http.StatusUnprocessableEntity, "practice", "Practice profile", practiceDataOf(lang(c), st, saved), fe)
 		}
 		return err
 	}
@@ -186,7 +201,7 @@ func (h *Handler) SaveQuestions(c echo.Context) error {
 	saved, err := h.admin.SaveProfile(ctx, h.who(c), p, false)
 	if err != nil {
 		if fe := fieldErrors(err); fe != nil {
-			return h.render(c, http.StatusUnprocessableEntity, "practice", "Practice profile", practiceDataOf(st, saved), fe)
+			return h.render(c, http.StatusUnprocessableEntity, "practice", "Practice profile", practiceDataOf(lang(c), st, saved), fe)
 		}
 		return err
 	}
@@ -221,7 +236,7 @@ func (h *Handler) SavePhoto(c echo.Context) error {
 		if serr != nil {
 			return serr
 		}
-		return h.render(c, http.StatusUnprocessableEntity, "practice", "Practice profile", practiceDataOf(st, st.Profile), fe)
+		return h.render(c, http.StatusUnprocessableEntity, "practice", "Practice profile", practiceDataOf(lang(c), st, st.Profile), fe)
 	}
 	if err != nil {
 		return err

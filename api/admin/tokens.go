@@ -123,6 +123,10 @@ func (h *Handler) AuditLog(c echo.Context) error {
 			who = "—"
 		}
 		via := e.Via
+		switch via {
+		case booking.ViaSession, booking.ViaToken, booking.ViaCLI, booking.ViaAnonymous:
+			via = msg(lang(c), "admin.audit.via_"+via)
+		}
 		if e.TokenID != 0 {
 			via = msg(lang(c), "admin.audit.token", "ID", e.TokenID)
 		}

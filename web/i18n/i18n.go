@@ -18,8 +18,10 @@ import (
 	"fmt"
 	"io/fs"
 	"path"
+	"slices"
 	"sort"
 	"strings"
+	"sync"
 
 	goi18n "github.com/nicksnyder/go-i18n/v2/i18n"
 	"go.yaml.in/yaml/v4"
@@ -100,71 +102,112 @@ func (l Lang) Name() string {
 //go:embed locales/*.yaml
 var files embed.FS
 
+// catalog is one language's messages, read from its files the first time
+// the language is used: a practice whose visitors read one language holds
+// only that one's (and the default's, the fallback) in memory. Each has a
+// bundle of its own, so reading one never races with the others' use.
+type catalog struct {
+	lang    Lang
+	once    sync.Once
+	err     error
+	loc     *goi18n.Localizer
+	ids     map[string][]string        // by area
+	plurals map[string]*goi18n.Message // messages with plural forms
+}
+
 var (
-	bundle     *goi18n.Bundle
-	localizers = map[Lang]*goi18n.Localizer{}
-	// ids holds every message id of each language's catalogues, by area.
-	ids = map[Lang]map[string][]string{}
-	// plurals holds the ids of messages with plural forms, by language.
-	plurals = map[Lang]map[string]*goi18n.Message{}
+	catalogs = map[Lang]*catalog{}
+	// areaLangs lists, per area, the languages it has a file in.
+	areaLangs = map[string][]Lang{}
 	// byText finds, per area, the id of a default-language text: how
 	// Translate turns the domain's English messages into the reader's.
 	byText = map[string]map[string]string{}
 )
 
 func init() {
-	if err := load(files); err != nil {
+	names, err := fs.Glob(files, "locales/*.yaml")
+	if err != nil {
 		panic(err)
+	}
+	for _, name := range names {
+		area, l, err := fileOf(name)
+		if err != nil {
+			panic(err)
+		}
+		areaLangs[area] = append(areaLangs[area], l)
+	}
+	for _, l := range Supported {
+		catalogs[l] = &catalog{lang: l}
+	}
+	// The default is read at once: it is every other's fallback, and a
+	// broken file stops the service before it serves anything.
+	if def := catalogs[Default].get(); def.err != nil {
+		panic(def.err)
 	}
 }
 
-func load(fsys fs.FS) error {
-	bundle = goi18n.NewBundle(language.English)
-	bundle.RegisterUnmarshalFunc("yaml", yaml.Unmarshal)
-	names, err := fs.Glob(fsys, "locales/*.yaml")
-	if err != nil {
-		return err
+// fileOf reads a catalogue file's name: locales/<area>.<lang>.yaml.
+func fileOf(name string) (area string, l Lang, err error) {
+	parts := strings.Split(path.Base(name), ".")
+	if len(parts) != 3 {
+		return "", "", fmt.Errorf("i18n: %s: name it <area>.<lang>.yaml", name)
 	}
-	for _, name := range names {
-		parts := strings.Split(path.Base(name), ".")
-		if len(parts) != 3 {
-			return fmt.Errorf("i18n: %s: name it <area>.<lang>.yaml", name)
+	l, ok := Parse(parts[1])
+	if !ok || string(l) != parts[1] {
+		return "", "", fmt.Errorf("i18n: %s: %q is not a supported language", name, parts[1])
+	}
+	return parts[0], l, nil
+}
+
+// get returns c, read from its files on first use.
+func (c *catalog) get() *catalog {
+	c.once.Do(func() { c.err = c.read() })
+	return c
+}
+
+func (c *catalog) read() error {
+	bundle := goi18n.NewBundle(language.Make(string(c.lang)))
+	bundle.RegisterUnmarshalFunc("yaml", yaml.Unmarshal)
+	c.ids, c.plurals = map[string][]string{}, map[string]*goi18n.Message{}
+	for area, langs := range areaLangs {
+		if !slices.Contains(langs, c.lang) {
+			continue
 		}
-		l, ok := Parse(parts[1])
-		if !ok || string(l) != parts[1] {
-			return fmt.Errorf("i18n: %s: %q is not a supported language", name, parts[1])
-		}
-		mf, err := bundle.LoadMessageFileFS(fsys, name)
+		name := "locales/" + area + "." + string(c.lang) + ".yaml"
+		mf, err := bundle.LoadMessageFileFS(files, name)
 		if err != nil {
 			return fmt.Errorf("i18n: %s: %w", name, err)
 		}
-		if ids[l] == nil {
-			ids[l] = map[string][]string{}
-			plurals[l] = map[string]*goi18n.Message{}
-		}
-		if l == Default && byText[parts[0]] == nil {
-			byText[parts[0]] = map[string]string{}
+		if c.lang == Default {
+			byText[area] = map[string]string{}
 		}
 		for _, m := range mf.Messages {
-			ids[l][parts[0]] = append(ids[l][parts[0]], m.ID)
-			if l == Default && m.Other != "" && !strings.Contains(m.Other, "{{") {
-				byText[parts[0]][m.Other] = m.ID
+			c.ids[area] = append(c.ids[area], m.ID)
+			if c.lang == Default && m.Other != "" && !strings.Contains(m.Other, "{{") {
+				byText[area][m.Other] = m.ID
 			}
 			if m.One != "" || m.Few != "" || m.Many != "" || m.Zero != "" || m.Two != "" {
-				plurals[l][m.ID] = m
+				c.plurals[m.ID] = m
 			}
 		}
 	}
-	for _, l := range Supported {
-		localizers[l] = goi18n.NewLocalizer(bundle, string(l))
-	}
+	c.loc = goi18n.NewLocalizer(bundle, string(c.lang))
 	return nil
+}
+
+// catalogOf returns l's catalogue, read, or the default's when l has none
+// or its files do not read.
+func catalogOf(l Lang) *catalog {
+	if c, ok := catalogs[l]; ok && c.get().err == nil {
+		return c
+	}
+	return catalogs[Default]
 }
 
 // IDs returns the message ids of language l's catalogue for area, sorted:
 // what the test that every catalogue is complete compares.
 func IDs(l Lang, area string) []string {
-	out := append([]string(nil), ids[l][area]...)
+	out := append([]string(nil), catalogOf(l).ids[area]...)
 	sort.Strings(out)
 	return out
 }
@@ -174,7 +217,7 @@ func IDs(l Lang, area string) []string {
 func AreaLanguages(area string) []Lang {
 	var out []Lang
 	for _, l := range Supported {
-		if _, ok := ids[l][area]; ok {
+		if slices.Contains(areaLangs[area], l) {
 			out = append(out, l)
 		}
 	}
@@ -199,7 +242,7 @@ func Translate(l Lang, area, english string) string {
 // Areas lists the catalogue areas of the default language.
 func Areas() []string {
 	var out []string
-	for a := range ids[Default] {
+	for a := range catalogs[Default].ids {
 		out = append(out, a)
 	}
 	sort.Strings(out)
@@ -240,10 +283,7 @@ func MustN(l Lang, id string, n int, kv ...any) string {
 }
 
 func localize(l Lang, id string, count any, kv []any) (string, error) {
-	loc, ok := localizers[l]
-	if !ok {
-		loc = localizers[Default]
-	}
+	c := catalogOf(l)
 	var data map[string]any
 	if len(kv) > 0 {
 		if len(kv)%2 != 0 {
@@ -258,10 +298,13 @@ func localize(l Lang, id string, count any, kv []any) (string, error) {
 			data[k] = kv[i+1]
 		}
 	}
-	s, err := loc.Localize(&goi18n.LocalizeConfig{MessageID: id, TemplateData: data, PluralCount: count})
+	lc := &goi18n.LocalizeConfig{MessageID: id, TemplateData: data, PluralCount: count}
+	s, err := c.loc.Localize(lc)
 	var missing *goi18n.MessageNotFoundErr
-	if err != nil && s != "" && asMissing(err, &missing) {
-		return s, nil // the default language's text stands in
+	if err != nil && c.lang != Default && asMissing(err, &missing) {
+		// An area not written in l (the practitioner's, say): the
+		// default language's text stands in.
+		s, err = catalogs[Default].loc.Localize(lc)
 	}
 	if err != nil {
 		return "", fmt.Errorf("i18n: %s (%s): %w", id, l, err)
@@ -281,7 +324,7 @@ func asMissing(err error, target **goi18n.MessageNotFoundErr) bool {
 // forms, the forms its catalogue gives ("one", "other"…).
 func PluralForms(l Lang) map[string][]string {
 	out := map[string][]string{}
-	for id, m := range plurals[l] {
+	for id, m := range catalogOf(l).plurals {
 		for form, text := range map[string]string{"zero": m.Zero, "one": m.One, "two": m.Two, "few": m.Few, "many": m.Many, "other": m.Other} {
 			if text != "" {
 				out[id] = append(out[id], form)

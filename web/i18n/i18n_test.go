@@ -154,3 +154,23 @@ func TestTranslateFindsTheDefaultText(t *testing.T) {
 		t.Errorf("an unknown text came back as %q", got)
 	}
 }
+
+// An email that tells the client which button to choose names it as the
+// page writes it, in every language.
+func TestEmailsNameTheButtonsAsThePagesWriteThem(t *testing.T) {
+	for _, l := range i18n.Supported {
+		for mail, button := range map[string]string{
+			"mail.confirm_request.hold": "site.hold.confirm", "mail.confirm_request.hold_until_text": "site.hold.confirm",
+			"mail.waitlist_confirm.start": "site.waitlist_entry.yes", "mail.waitlist_confirm.start_text": "site.waitlist_entry.yes",
+			"mail.waitlist_offer.held": "site.hold.book_this", "mail.waitlist_offer.held_until_text": "site.hold.book_this",
+		} {
+			m, err := i18n.T(l, mail, "Until", "")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if b := i18n.MustT(l, button); !strings.Contains(m, b) {
+				t.Errorf("%s: %s says %q, but the button reads %q", l, mail, m, b)
+			}
+		}
+	}
+}

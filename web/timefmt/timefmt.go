@@ -9,6 +9,7 @@ package timefmt
 import (
 	"fmt"
 	"strings"
+	"sync"
 	"time"
 
 	"golang.org/x/text/language"
@@ -153,24 +154,28 @@ func ZoneAtIn(l i18n.Lang, zone string, t time.Time) string {
 // PlaceTime names a zone's time by its place in language l: "Berlin
 // time", "Ortszeit Berlin", "heure de Berlin", "hora de Berlín".
 func PlaceTime(l i18n.Lang, zone string) string {
-	f, ok := placeTimes[l]
-	if !ok {
-		f = placeTimes[i18n.Default]
-	}
+	f := placeTimeOf(l)
 	return f[0] + Place(zone) + f[1]
 }
 
 // placeTimes holds, per language, the words before and after the place
 // in "zone.place_time": the zone list on a booking page names hundreds
-// of zones, too many to run a message template for each.
-var placeTimes = func() map[i18n.Lang][2]string {
-	m := map[i18n.Lang][2]string{}
-	for _, l := range i18n.Supported {
-		before, after, _ := strings.Cut(i18n.MustT(l, "zone.place_time", "Place", "\x00"), "\x00")
-		m[l] = [2]string{before, after}
+// of zones, too many to run a message template for each. A language's
+// are read on its first use, as its catalogue is.
+var placeTimes sync.Map // i18n.Lang → [2]string
+
+func placeTimeOf(l i18n.Lang) [2]string {
+	if _, ok := i18n.Parse(string(l)); !ok {
+		l = i18n.Default
 	}
-	return m
-}()
+	if f, ok := placeTimes.Load(l); ok {
+		return f.([2]string)
+	}
+	before, after, _ := strings.Cut(i18n.MustT(l, "zone.place_time", "Place", "\x00"), "\x00")
+	f := [2]string{before, after}
+	placeTimes.Store(l, f)
+	return f
+}
 
 // Span is a consultation's time in one zone, in parts a page or an email
 // lays out as it likes.
