@@ -19,7 +19,7 @@ type errorPageData struct {
 	// Lang is the page's language, as the site's pages choose it; Langs
 	// the language switch.
 	Lang  i18n.Lang
-	Langs any
+	Langs []site.LangLink
 	// Meta marks no entry of the main navigation as current.
 	Meta     struct{ Path string }
 	Practice string

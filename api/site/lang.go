@@ -96,9 +96,9 @@ func AddVary(hdr http.Header, names ...string) {
 	}
 }
 
-// langLink is one entry of the language switch, or one alternate
+// LangLink is one entry of the language switch, or one alternate
 // language of an indexed page.
-type langLink struct {
+type LangLink struct {
 	Lang    i18n.Lang
 	Name    string // the language's name in itself
 	URL     string
@@ -107,15 +107,15 @@ type langLink struct {
 
 // langLinks returns the switch's links to path with query q, lang set to
 // each language; current is the page's.
-func langLinks(path string, q url.Values, current i18n.Lang) []langLink {
-	out := make([]langLink, 0, len(i18n.Supported))
+func langLinks(path string, q url.Values, current i18n.Lang) []LangLink {
+	out := make([]LangLink, 0, len(i18n.Supported))
 	for _, l := range i18n.Supported {
 		v := url.Values{}
 		for k, vs := range q {
 			v[k] = vs
 		}
 		v.Set("lang", string(l))
-		out = append(out, langLink{Lang: l, Name: l.Name(), URL: path + "?" + v.Encode(), Current: l == current})
+		out = append(out, LangLink{Lang: l, Name: l.Name(), URL: path + "?" + v.Encode(), Current: l == current})
 	}
 	return out
 }
@@ -124,7 +124,7 @@ func langLinks(path string, q url.Values, current i18n.Lang) []langLink {
 // address of its own, the error pages: to the home page in each language.
 // An error page reads the same whatever the address asked for, so a 404
 // for a manage link tells nothing of it.
-func SwitchLinks(current i18n.Lang) []langLink {
+func SwitchLinks(current i18n.Lang) []LangLink {
 	return langLinks("/", nil, current)
 }
 

@@ -46,8 +46,8 @@ type page struct {
 	// Langs is the language switch: this page in each language.
 	// Alternates, on an indexed page, are its absolute addresses in each
 	// language, for search engines.
-	Langs      []langLink
-	Alternates []langLink
+	Langs      []LangLink
+	Alternates []LangLink
 }
 
 // contentPage shows one Markdown page.
