@@ -109,6 +109,9 @@ func TestLanguageChoiceIsRemembered(t *testing.T) {
 		cookies[0].MaxAge != 365*24*3600 || !cookies[0].HttpOnly || cookies[0].SameSite != http.SameSiteLaxMode || cookies[0].Secure {
 		t.Fatalf("Set-Cookie %v", p.Header.Values("Set-Cookie"))
 	}
+	if cc := p.Header.Get("Cache-Control"); strings.Contains(cc, "public") {
+		t.Errorf("the answer setting the cookie may be kept by shared caches: %s", cc)
+	}
 	for _, path := range []string{"/", "/book", "/about"} {
 		checkLanguage(t, path+" with the cookie", site.getIn(path, "de-DE", cookies[0]), i18n.FR)
 		checkLanguage(t, path+" with the cookie and ?lang=es", site.getIn(path+"?lang=es", "de-DE", cookies[0]), i18n.ES)

@@ -96,7 +96,12 @@ func (h *Handler) servePage(c echo.Context, route, name string, data func(pv pra
 		}
 		pc.mu.Unlock()
 	}
-	c.Response().Header().Set(echo.HeaderCacheControl, publicCache)
+	cc := publicCache
+	if len(c.Response().Header().Values("Set-Cookie")) > 0 {
+		// The answer that sets the language cookie is the visitor's own.
+		cc = "private, max-age=300"
+	}
+	c.Response().Header().Set(echo.HeaderCacheControl, cc)
 	return httpx.WriteCopy(c, echo.MIMETextHTMLCharsetUTF8, p.html, p.gz)
 }
 
