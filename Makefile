@@ -39,7 +39,8 @@ vet:
 build:
 	CGO_ENABLED=0 $(GO) build -trimpath -o bin/consult ./cmd/consult
 
-## fuzz: a short run of every fuzz target (FUZZTIME each; CI uses a few seconds).
+## fuzz: a short run of every fuzz target (FUZZTIME each: a duration, or a
+## count of inputs such as 500x, which CI uses).
 FUZZTIME ?= 20s
 fuzz:
 	@set -e; for pkg in $$($(GO) list ./...); do \
