@@ -9,7 +9,6 @@ import (
 	"math"
 	"net"
 	"net/http"
-	"os"
 	"runtime/debug"
 	"time"
 
@@ -25,9 +24,6 @@ import (
 // shutdownTimeout bounds how long in-flight requests may take to finish.
 const shutdownTimeout = 15 * time.Second
 
-// gcPercentUnderLimit is the collector's GOGC while a memory limit holds.
-const gcPercentUnderLimit = 200
-
 // serve migrates the database and serves HTTP until ctx ends, then shuts
 // down in order: stop accepting, finish requests, stop the mail worker
 // and the retention sweeps, close the pool, stop the embedded cluster.
@@ -40,13 +36,6 @@ func serve(ctx context.Context, cfg config, now func() time.Time, stdout, stderr
 			limit = math.MaxInt64 // the runtime's "no limit"
 		}
 		defer debug.SetMemoryLimit(debug.SetMemoryLimit(limit))
-		// Under the limit the collector may wait for the heap to triple
-		// rather than double: the limit still bounds the peak, and make
-		// bench's mixed load spent 15% less CPU per request (92–98 µs
-		// against 112) at the same peak memory. GOGC, when set, stands.
-		if limit != math.MaxInt64 && os.Getenv("GOGC") == "" {
-			defer debug.SetGCPercent(debug.SetGCPercent(gcPercentUnderLimit))
-		}
 	}
 	a, err := newApp(ctx, cfg, now, logger)
 	if err != nil {
