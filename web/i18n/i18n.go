@@ -113,6 +113,10 @@ type catalog struct {
 	loc     *goi18n.Localizer
 	ids     map[string][]string        // by area
 	plurals map[string]*goi18n.Message // messages with plural forms
+	// plain keeps the text of each message asked for without data: a
+	// page writes a hundred of them, and go-i18n matches the language
+	// and looks the message up again on every call.
+	plain sync.Map // id → string
 }
 
 var (
@@ -284,6 +288,12 @@ func MustN(l Lang, id string, n int, kv ...any) string {
 
 func localize(l Lang, id string, count any, kv []any) (string, error) {
 	c := catalogOf(l)
+	plain := len(kv) == 0 && count == nil
+	if plain {
+		if s, ok := c.plain.Load(id); ok {
+			return s.(string), nil
+		}
+	}
 	var data map[string]any
 	if len(kv) > 0 {
 		if len(kv)%2 != 0 {
@@ -308,6 +318,9 @@ func localize(l Lang, id string, count any, kv []any) (string, error) {
 	}
 	if err != nil {
 		return "", fmt.Errorf("i18n: %s (%s): %w", id, l, err)
+	}
+	if plain {
+		c.plain.Store(id, s)
 	}
 	return s, nil
 }
