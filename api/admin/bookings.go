@@ -11,6 +11,7 @@ import (
 
 	"consult/api/httpx"
 	"consult/booking"
+	"consult/web/i18n"
 )
 
 // bookingsData is the bookings list page.
@@ -147,7 +148,7 @@ func (h *Handler) loadBookingPage(c echo.Context, view bool) (*bookingPageData, 
 		}
 	}
 	if r, ok := booking.LookupRegion(b.Region); ok {
-		d.Region = regionLabel(l, r) + " (" + r.Code + ")"
+		d.Region = i18n.RegionLabel(l, r) + " (" + r.Code + ")"
 	}
 	if b.Mode.Label() != "" {
 		d.Mode = msg(l, "admin.mode."+string(b.Mode))

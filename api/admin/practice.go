@@ -60,7 +60,7 @@ func practiceDataOf(l i18n.Lang, st booking.Settings, p booking.Profile) practic
 	}
 	d := practiceData{Profile: p, Credentials: strings.Join(p.Credentials, "\n")}
 	for _, r := range booking.RegionNames(p.Regions) {
-		d.ServedNames = append(d.ServedNames, regionLabel(l, r))
+		d.ServedNames = append(d.ServedNames, i18n.RegionLabel(l, r))
 	}
 	defaults := st
 	defaults.Profile.MailSenderName, defaults.Profile.MailSubject = "", ""
@@ -75,7 +75,7 @@ func practiceDataOf(l i18n.Lang, st booking.Settings, p booking.Profile) practic
 	}
 	for _, code := range booking.SubdividedCountries() {
 		country, _ := booking.LookupRegion(code)
-		country.Name = countryName(l, country.Code, country.Name)
+		country.Name = i18n.CountryName(l, country.Code, country.Name)
 		g := regionGroup{Country: country}
 		for _, r := range booking.Subdivisions(code) {
 			g.Regions = append(g.Regions, regionChoice{r, served[r.Code]})
@@ -85,7 +85,7 @@ func practiceDataOf(l i18n.Lang, st booking.Settings, p booking.Profile) practic
 		d.Groups = append(d.Groups, g)
 	}
 	for _, r := range booking.Countries() {
-		r.Name = countryName(l, r.Code, r.Name)
+		r.Name = i18n.CountryName(l, r.Code, r.Name)
 		d.Countries = append(d.Countries, regionChoice{r, served[r.Code]})
 	}
 	if l != i18n.EN {

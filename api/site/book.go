@@ -390,7 +390,7 @@ func regionOptions(l i18n.Lang, served []string, chosen string) []regionOption {
 	}
 	var out []regionOption
 	for _, r := range booking.RegionNames(served) {
-		out = append(out, regionOption{Code: r.Code, Label: regionLabel(l, r), Selected: r.Code == chosen})
+		out = append(out, regionOption{Code: r.Code, Label: i18n.RegionLabel(l, r), Selected: r.Code == chosen})
 	}
 	return append(out, regionOption{Code: elsewhere, Label: i18n.MustT(l, "site.region.elsewhere"), Selected: chosen == elsewhere})
 }

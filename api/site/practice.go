@@ -51,7 +51,7 @@ func servedLines(l i18n.Lang, codes []string) []regionLine {
 			c, _ := booking.LookupRegion(r.Country())
 			i = len(lines)
 			at[r.Country()] = i
-			lines = append(lines, regionLine{Country: countryName(l, c.Code, c.Name)})
+			lines = append(lines, regionLine{Country: i18n.CountryName(l, c.Code, c.Name)})
 		}
 		switch {
 		case !r.IsSubdivision():

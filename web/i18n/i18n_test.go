@@ -174,3 +174,14 @@ func TestEmailsNameTheButtonsAsThePagesWriteThem(t *testing.T) {
 		}
 	}
 }
+
+func TestCountriesNamedInTheReadersLanguage(t *testing.T) {
+	for _, c := range []struct {
+		l                   i18n.Lang
+		code, english, want string
+	}{{i18n.DE, "DE", "Germany", "Deutschland"}, {i18n.FR, "US", "United States", "États-Unis"}, {i18n.EN, "DE", "Germany", "Germany"}, {i18n.ES, "ZZZ", "Nowhere", "Nowhere"}} {
+		if got := i18n.CountryName(c.l, c.code, c.english); got != c.want {
+			t.Errorf("CountryName(%s, %s) = %q, want %q", c.l, c.code, got, c.want)
+		}
+	}
+}
