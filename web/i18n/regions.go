@@ -18,7 +18,7 @@ func CountryName(l Lang, code, english string) string {
 		return english
 	}
 	r, err := language.ParseRegion(code)
-	if err != nil {
+	if err != nil || r.String() == "ZZ" { // ZZ: CLDR's unknown region
 		return english
 	}
 	if name := display.Regions(language.Make(l.Tag())).Name(r); name != "" {
