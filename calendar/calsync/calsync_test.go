@@ -337,7 +337,7 @@ func TestRunSyncsInTheBackground(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error)
 	go func() { done <- s.Run(ctx) }()
-	deadline := time.Now().Add(10 * time.Second)
+	deadline := time.Now().Add(10 * time.Second) // a duration only: waiting for the sync to run
 	for len(e.busy(t)) != 4 {
 		if time.Now().After(deadline) {
 			t.Fatal("the source was not read in the background")
@@ -409,7 +409,7 @@ func TestBookingRacingASyncIsRefused(t *testing.T) {
 	}
 	waiting := func(n int) {
 		t.Helper()
-		deadline := time.Now().Add(10 * time.Second)
+		deadline := time.Now().Add(10 * time.Second) // a duration only: waiting for the syncs
 		for {
 			var got int
 			if err := pool.QueryRow(ctx, `SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted
