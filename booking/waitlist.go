@@ -399,11 +399,12 @@ func (e WaitlistEntry) Describe(place string) string {
 	date := func(d Date) string {
 		return time.Date(d.Year, d.Month, d.Day, 12, 0, 0, 0, time.UTC).Format("Mon 2 Jan 2006")
 	}
-	return fmt.Sprintf("%s, %s, %s to %s, %s time", joinWords(days, "and"), joinWords(parts, "or"), date(e.From), date(e.To), place)
+	return fmt.Sprintf("%s, %s, %s to %s, %s time", JoinWords(days, "and"), JoinWords(parts, "or"), date(e.From), date(e.To), place)
 }
 
-// joinWords joins words as a sentence lists them: "a, b and c".
-func joinWords(words []string, conj string) string {
+// JoinWords joins words as a sentence lists them: "a, b and c", conj
+// being the language's "and" or "or".
+func JoinWords(words []string, conj string) string {
 	switch len(words) {
 	case 0:
 		return ""

@@ -4,7 +4,6 @@ import (
 	"context"
 	"slices"
 	"strconv"
-	"strings"
 	"time"
 	"unicode"
 	"unicode/utf8"
@@ -84,21 +83,10 @@ func describeWishes(l i18n.Lang, e booking.WaitlistEntry) string {
 		return i18n.MustT(l, "mail.wishes.date", "Date", i18n.Date(l, t, i18n.Short), "Year", strconv.Itoa(d.Year))
 	}
 	s := i18n.MustT(l, "mail.wishes.sentence",
-		"Days", joinWords(days, i18n.MustT(l, "mail.wishes.and")), "Parts", joinWords(parts, i18n.MustT(l, "mail.wishes.or")),
+		"Days", booking.JoinWords(days, i18n.MustT(l, "mail.wishes.and")), "Parts", booking.JoinWords(parts, i18n.MustT(l, "mail.wishes.or")),
 		"From", date(e.From), "To", date(e.To), "Zone", timefmt.PlaceTime(l, e.TimeZone))
 	// The sentence starts the line it is on, whatever case the
 	// language writes its first word in ("montags" → "Montags").
 	r, n := utf8.DecodeRuneInString(s)
 	return string(unicode.ToUpper(r)) + s[n:]
-}
-
-// joinWords joins words as a sentence lists them: "a, b and c".
-func joinWords(words []string, conj string) string {
-	switch len(words) {
-	case 0:
-		return ""
-	case 1:
-		return words[0]
-	}
-	return strings.Join(words[:len(words)-1], ", ") + " " + conj + " " + words[len(words)-1]
 }

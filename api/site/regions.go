@@ -19,7 +19,7 @@ func servedIn(l i18n.Lang, codes []string) string {
 			out = append(out, line.Country)
 			continue
 		}
-		out = append(out, joinWords(line.Parts, or)+" ("+line.Country+")")
+		out = append(out, booking.JoinWords(line.Parts, or)+" ("+line.Country+")")
 	}
-	return joinWords(out, or)
+	return booking.JoinWords(out, or)
 }

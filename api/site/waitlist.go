@@ -58,19 +58,8 @@ func describeWishes(l i18n.Lang, e booking.WaitlistEntry) string {
 		noon := d.In(12*60, time.UTC)
 		return t("site.waitlist.wish.date", "Date", i18n.Date(l, noon, i18n.Short), "Year", noon.Year())
 	}
-	return t("site.waitlist.wish.text", "Days", joinWords(days, t("site.waitlist.wish.and")), "Parts", joinWords(parts, t("site.waitlist.wish.or")),
+	return t("site.waitlist.wish.text", "Days", booking.JoinWords(days, t("site.waitlist.wish.and")), "Parts", booking.JoinWords(parts, t("site.waitlist.wish.or")),
 		"From", date(e.From), "To", date(e.To), "Zone", timefmt.PlaceTime(l, e.TimeZone))
-}
-
-// joinWords joins words as a sentence lists them: "a, b and c".
-func joinWords(words []string, conj string) string {
-	switch len(words) {
-	case 0:
-		return ""
-	case 1:
-		return words[0]
-	}
-	return strings.Join(words[:len(words)-1], ", ") + " " + conj + " " + words[len(words)-1]
 }
 
 // waitlistForm is what the visitor typed, kept when the form comes back.
