@@ -28,7 +28,9 @@ const shutdownTimeout = 15 * time.Second
 // down in order: stop accepting, finish requests, stop the mail worker
 // and the retention sweeps, close the pool, stop the embedded cluster.
 func serve(ctx context.Context, cfg config, now func() time.Time, stdout, stderr io.Writer) error {
-	logger := slog.New(api.LogHandler(slog.NewJSONHandler(stderr, nil)))
+	logs := newLogBuffer(stderr)
+	defer logs.close()
+	logger := slog.New(logBufferHandler{api.LogHandler(slog.NewJSONHandler(logs, nil)), logs})
 	started := time.Now() // for the start-up duration only
 	if cfg.MemoryLimit >= 0 {
 		limit := cfg.MemoryLimit
@@ -44,6 +46,7 @@ func serve(ctx context.Context, cfg config, now func() time.Time, stdout, stderr
 	defer a.Close()
 	returnStartupMemory()
 	logger.Info("serving", "addr", a.ln.Addr().String(), "ready_after_ms", time.Since(started).Milliseconds())
+	logs.flush() // the line that says the service is up is seen at once
 	fmt.Fprintf(stdout, "consult: serving at http://%s (BASE_URL %s)\n", a.ln.Addr(), cfg.BaseURL)
 	if a.metricsLn != nil {
 		fmt.Fprintf(stdout, "consult: metrics at http://%s/metrics\n", a.metricsLn.Addr())
