@@ -34,15 +34,17 @@ import (
 // as computing at now.
 
 // maxSlotAnswers bounds the copies kept for one version (about 30 KB each
-// for two weeks); when full, they are dropped and computed again.
+// for two weeks once encoded); when full, they are dropped and cut again
+// from the horizon's slots.
 const maxSlotAnswers = 128
 
-// slotsCache holds the answers of one data version. The zero value is
-// empty.
+// slotsCache holds the slots of one data version: those of the whole
+// horizon, and the answers cut from them. The zero value is empty.
 type slotsCache struct {
 	mu      sync.Mutex
 	version string
-	answers map[slotsKey]*slotsAnswer
+	horizon *horizonSlots
+	answers map[slotsKey]*slotsAnswer // cut from horizon
 	builds  singleflight.Group
 }
 
@@ -139,11 +141,14 @@ func (s *Server) computeSlots(ctx context.Context, q slotQuery, now time.Time) (
 	return nil, booking.Errorf(booking.EUNAVAILABLE, "The service is briefly unavailable. Please try again.")
 }
 
-// cachedSlots returns q's answer for the data's current version: the
-// copy when there is one for this day, else computed once for all the
-// requests that ask for it at the same time.
+// cachedSlots returns q's answer for the data's current version, cut
+// from the horizon's slots of the version and day.
 func (s *Server) cachedSlots(ctx context.Context, q slotQuery, now time.Time) (*slotsAnswer, error) {
 	v, _, err := s.versions.Get(ctx, now, true)
+	if err != nil {
+		return nil, err
+	}
+	h, err := s.horizonOf(ctx, v.Value, now)
 	if err != nil {
 		return nil, err
 	}
@@ -154,37 +159,59 @@ func (s *Server) cachedSlots(ctx context.Context, q slotQuery, now time.Time) (*
 	c := &s.slotsCache
 	c.mu.Lock()
 	a := c.answers[key]
-	if c.version != v.Value {
+	if c.horizon != h {
 		a = nil
 	}
 	c.mu.Unlock()
-	if a != nil && a.covers(now) {
+	if a != nil {
 		return a, nil
 	}
-	got, err, _ := c.builds.Do(v.Value+"\x00"+key.from.String()+key.to.String()+key.zone, func() (any, error) {
+	if a, err = h.answer(q); err != nil {
+		return nil, err
+	}
+	a.keep = true
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.horizon == h && len(c.answers) < maxSlotAnswers {
+		c.answers[key] = a
+	}
+	return a, nil
+}
+
+// horizonOf returns the horizon's slots of version at now: the copy
+// when there is one for this day, else computed once for all the
+// requests that ask for them at the same time.
+func (s *Server) horizonOf(ctx context.Context, version string, now time.Time) (*horizonSlots, error) {
+	c := &s.slotsCache
+	c.mu.Lock()
+	h := c.horizon
+	if c.version != version {
+		h = nil
+	}
+	c.mu.Unlock()
+	if h != nil && h.covers(now) {
+		return h, nil
+	}
+	got, err, _ := c.builds.Do(version, func() (any, error) {
 		// Detached from the first caller's request, which the others do
 		// not depend on.
-		a, err := s.computeSlots(context.WithoutCancel(ctx), q, now)
+		h, err := s.computeHorizon(context.WithoutCancel(ctx), now)
 		if err != nil {
 			return nil, err
 		}
-		a.keep = true
 		c.mu.Lock()
 		defer c.mu.Unlock()
-		if c.version != v.Value || len(c.answers) >= maxSlotAnswers {
-			c.version, c.answers = v.Value, map[slotsKey]*slotsAnswer{}
-		}
-		c.answers[key] = a
-		return a, nil
+		c.version, c.horizon, c.answers = version, h, map[slotsKey]*slotsAnswer{}
+		return h, nil
 	})
 	if err != nil {
 		return nil, err
 	}
-	if a := got.(*slotsAnswer); a.covers(now) {
-		return a, nil
+	if h := got.(*horizonSlots); h.covers(now) {
+		return h, nil
 	}
 	// Computed for another day (a request arriving as the day turns).
-	return s.computeSlots(ctx, q, now)
+	return s.computeHorizon(ctx, now)
 }
 
 // freeSlots returns the free slots at now of the days from to to
