@@ -198,7 +198,7 @@ func New(cfg Config, deps Deps) (*Server, error) {
 		cfg := site.Config{Service: s.svc, Renderer: deps.Web, Pages: deps.Pages, BaseURL: base,
 			Logger: s.logger, Changes: s.changes, Practice: s.calendarPractice, Proof: deps.Proof}
 		if s.versions != nil {
-			cfg.FreeSlots, cfg.Versions = s.freeSlots, s.versions
+			cfg.FreeSlots, cfg.SlotSettings, cfg.Versions = s.freeSlots, s.slotSettings, s.versions
 		}
 		if deps.Admin != nil {
 			cfg.Photos = deps.Admin

@@ -24,9 +24,9 @@ import (
 // horizonSlots is every free slot of the bookable horizon of one data
 // version, as free through one practice-local day.
 type horizonSlots struct {
-	loc               *time.Location // the practice's zone
+	settings          booking.Settings // those the slots were computed with
+	loc               *time.Location   // the practice's zone
 	dayStart, nextDay time.Time
-	minNotice         time.Duration
 	slots             []booking.Slot // free at dayStart, sorted by start
 }
 
@@ -47,7 +47,7 @@ func (h *horizonSlots) answer(q slotQuery) (*slotsAnswer, error) {
 		return nil, err
 	}
 	slots := startingIn(h.slots, q.From.In(0, loc), q.To.AddDays(1).In(0, loc))
-	return &slotsAnswer{zone: zone, dayStart: h.dayStart, nextDay: h.nextDay, minNotice: h.minNotice, slots: slots}, nil
+	return &slotsAnswer{zone: zone, dayStart: h.dayStart, nextDay: h.nextDay, minNotice: h.settings.MinNotice, slots: slots}, nil
 }
 
 // startingIn returns the run of slots (sorted by start) that start in
@@ -60,13 +60,24 @@ func startingIn(slots []booking.Slot, from, to time.Time) []booking.Slot {
 
 // computeHorizon computes the horizon's slots for the practice-local day
 // of now, with the clock at the day's first instant.
+//
+// The day and the reach are found with the settings of the last
+// computation, and checked against those the slots are computed with,
+// which are read with the schedule: reading the settings first was one
+// more query per version.
 func (s *Server) computeHorizon(ctx context.Context, now time.Time) (*horizonSlots, error) {
+	st, known := s.slotsCache.lastSettings()
 	for range 3 {
-		day, err := s.svc.DayOf(ctx, now)
+		if !known {
+			var err error
+			if st, err = s.svc.Settings(ctx); err != nil {
+				return nil, err
+			}
+		}
+		day, err := booking.DayAt(st, now)
 		if err != nil {
 			return nil, err
 		}
-		st := day.Settings
 		loc, err := st.Location()
 		if err != nil {
 			return nil, err
@@ -79,9 +90,36 @@ func (s *Server) computeHorizon(ctx context.Context, now time.Time) (*horizonSlo
 			return nil, err
 		}
 		if used.TimeZone != st.TimeZone || used.HorizonDays > st.HorizonDays {
-			continue // the settings changed in between: the day or the reach is another
+			// The settings changed since: the day or the reach is another.
+			st, known = used, true
+			continue
 		}
-		return &horizonSlots{loc: loc, dayStart: day.Start, nextDay: day.Next, minNotice: used.MinNotice, slots: slots}, nil
+		return &horizonSlots{settings: used, loc: loc, dayStart: day.Start, nextDay: day.Next, slots: slots}, nil
 	}
 	return nil, booking.Errorf(booking.EUNAVAILABLE, "The service is briefly unavailable. Please try again.")
+}
+
+// lastSettings returns the settings the latest horizon's slots were
+// computed with; ok is false before the first.
+func (c *slotsCache) lastSettings() (st booking.Settings, ok bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.horizon == nil {
+		return booking.Settings{}, false
+	}
+	return c.horizon.settings, true
+}
+
+// slotSettings returns the settings the free slots of the data's
+// current version are computed with, for pages that show those slots.
+func (s *Server) slotSettings(ctx context.Context, now time.Time) (booking.Settings, error) {
+	v, _, err := s.versions.Get(ctx, now, true)
+	if err != nil {
+		return booking.Settings{}, err
+	}
+	h, err := s.horizonOf(ctx, v.Value, now)
+	if err != nil {
+		return booking.Settings{}, err
+	}
+	return h.settings, nil
 }

@@ -32,6 +32,11 @@ func (s *Service) DayOf(ctx context.Context, now time.Time) (Day, error) {
 	if err != nil {
 		return Day{}, err
 	}
+	return DayAt(st, now)
+}
+
+// DayAt returns the practice-local day now falls in under st.
+func DayAt(st Settings, now time.Time) (Day, error) {
 	loc, err := st.Location()
 	if err != nil {
 		return Day{}, err

@@ -100,7 +100,7 @@ func (h *Handler) BookForm(c echo.Context) error {
 // form's idempotency key, and the availability it was built from.
 func (h *Handler) bookFormData(c echo.Context, key string) (bookPage, *availability, error) {
 	ctx := c.Request().Context()
-	st, err := h.svc.Settings(ctx)
+	st, err := h.formSettings(ctx)
 	if err != nil {
 		return bookPage{}, nil, err
 	}
@@ -117,7 +117,7 @@ func (h *Handler) bookFormData(c echo.Context, key string) (bookPage, *availabil
 	}
 	data := bookPage{
 		page:   h.pageFor(c, l, viewOf(st), i18n.MustT(l, "site.book.title"), i18n.MustT(l, "site.book.meta_description"), "/book"),
-		Picker: newPicker(l, embedOf(c) != nil, a, bookAction(c), date, link.selected, clockOf(c, 0, l), h.svc.Now()),
+		Picker: newPicker(l, embedOf(c) != nil, a, bookAction(c), date, link.selected, clockOf(c, 0, l), h.zones.get(l, a.loc.String(), h.svc.Now())),
 		Form:   bookForm{Start: link.selected, Key: key},
 		Modes:  modeChoices(l, st.Profile.Modes, ""), OffersPhone: st.Profile.Modes.Phone.Enabled,
 		Regions: regionOptions(l, st.Profile.Regions, ""), Questions: questionViews(st.Profile.Questions, nil),
@@ -213,7 +213,7 @@ func (h *Handler) Book(c echo.Context) error {
 	clock := clockOf(c, 0, l)
 	data := bookPage{
 		page:   h.pageFor(c, l, viewOf(st), i18n.MustT(l, "site.book.title"), i18n.MustT(l, "site.book.meta_description"), "/book"),
-		Picker: newPicker(l, embedOf(c) != nil, a, bookAction(c), r.PostFormValue("date"), form.Start, clock, h.svc.Now()),
+		Picker: newPicker(l, embedOf(c) != nil, a, bookAction(c), r.PostFormValue("date"), form.Start, clock, h.zones.get(l, a.loc.String(), h.svc.Now())),
 		Form:   form,
 		Modes:  modeChoices(l, st.Profile.Modes, booking.Mode(form.Mode)), OffersPhone: st.Profile.Modes.Phone.Enabled,
 		Regions: regionOptions(l, st.Profile.Regions, form.Region), Questions: questionViews(st.Profile.Questions, form.Answers),

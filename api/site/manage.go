@@ -129,7 +129,7 @@ func (h *Handler) renderManage(c echo.Context, status int, data managePage, b *b
 				in.date = d.String()
 			}
 		}
-		p := newPicker(data.Lang, false, a, "/manage/"+data.Token, in.date, in.selected, data.clock, h.svc.Now())
+		p := newPicker(data.Lang, false, a, "/manage/"+data.Token, in.date, in.selected, data.clock, h.zones.get(data.Lang, a.loc.String(), h.svc.Now()))
 		if in.refusal != "" {
 			refused, _ := time.Parse(time.RFC3339, in.selected)
 			in.err = refusalText(data.Lang, in.refusal, in.err, len(a.nearest(refused, 1)) > 0, st)

@@ -69,6 +69,16 @@ func (h *Handler) loadAvailability(ctx context.Context, loc *time.Location, st b
 	return a, nil
 }
 
+// formSettings returns the settings a booking form is built with: with
+// the slots API's copies, those its slots were computed with, kept with
+// them per version, and not read again for every form.
+func (h *Handler) formSettings(ctx context.Context) (booking.Settings, error) {
+	if h.slotSettings != nil {
+		return h.slotSettings(ctx, h.svc.Now())
+	}
+	return h.svc.Settings(ctx)
+}
+
 // bookableDays returns the first and last days, in loc, on which the slot
 // engine can offer a time under st at now. Its rule is in the practice's
 // zone: the first date is today, or tomorrow when same-day bookings are
@@ -203,10 +213,11 @@ func (p picker) FirstID() string {
 }
 
 // newPicker builds the chooser for the day named by dateParam ("" or bad:
-// the first day with free times), with selected (an RFC 3339 start) checked.
-func newPicker(l i18n.Lang, keep bool, a *availability, action, dateParam, selected string, clock pageClock, now time.Time) picker {
+// the first day with free times), with selected (an RFC 3339 start)
+// checked; zones are the zone select's options, for a.loc.
+func newPicker(l i18n.Lang, keep bool, a *availability, action, dateParam, selected string, clock pageClock, zones []zoneGroup) picker {
 	tz := a.loc.String()
-	p := picker{Lang: l, Keep: keep, Action: action, TZ: tz, Zones: zoneGroups(l, tz, now),
+	p := picker{Lang: l, Keep: keep, Action: action, TZ: tz, Zones: zones,
 		Min: a.first.String(), Max: a.last.String(), Clock: clock}
 	if l != i18n.EN {
 		// site.js is written in English; other languages pass it theirs.

@@ -39,6 +39,9 @@ type Config struct {
 	// sent from copies too (book_cache.go).
 	FreeSlots func(ctx context.Context, from, to booking.Date, loc *time.Location, now time.Time) ([]booking.Slot, error)
 	Versions  *httpx.Versions
+	// SlotSettings, set with FreeSlots, returns the settings its slots
+	// are computed with, for the booking form that shows them.
+	SlotSettings func(ctx context.Context, now time.Time) (booking.Settings, error)
 	// Practice is the organiser side of the calendar files clients
 	// download, the same as in emails and feeds.
 	Practice func(booking.Settings) calendar.Practice
@@ -67,11 +70,13 @@ type Handler struct {
 	cache    pageCache
 	proof    *proof.Guard
 	photos   PhotoSource
-	// freeSlots and versions as in Config; bookCache holds the booking
+	// freeSlots, slotSettings and versions as in Config; bookCache holds the booking
 	// form's copies.
-	freeSlots func(ctx context.Context, from, to booking.Date, loc *time.Location, now time.Time) ([]booking.Slot, error)
-	versions  *httpx.Versions
-	bookCache bookCache
+	freeSlots    func(ctx context.Context, from, to booking.Date, loc *time.Location, now time.Time) ([]booking.Slot, error)
+	slotSettings func(ctx context.Context, now time.Time) (booking.Settings, error)
+	versions     *httpx.Versions
+	bookCache    bookCache
+	zones        zoneGroupsCache
 }
 
 // New returns the public site's handler, or an error naming a missing
@@ -100,8 +105,9 @@ func New(cfg Config) (*Handler, error) {
 		proof:    cfg.Proof,
 		photos:   cfg.Photos,
 
-		freeSlots: cfg.FreeSlots,
-		versions:  cfg.Versions,
+		freeSlots:    cfg.FreeSlots,
+		slotSettings: cfg.SlotSettings,
+		versions:     cfg.Versions,
 	}
 	if h.logger == nil {
 		h.logger = slog.New(slog.DiscardHandler)

@@ -119,7 +119,7 @@ func (h *Handler) renderWaitlistForm(c echo.Context, status int, f waitlistForm,
 		errs = translated
 	}
 	d := waitlistPage{page: h.pageFor(c, l, viewOf(st), i18n.MustT(l, "site.waitlist.title"), "", ""),
-		Form: f, Zones: zoneGroups(l, f.TZ, now), Min: today.String(), Max: today.AddDays(st.HorizonDays).String(),
+		Form: f, Zones: h.zones.get(l, f.TZ, now), Min: today.String(), Max: today.AddDays(st.HorizonDays).String(),
 		Err: errs, Off: !on, Regions: regionOptions(l, st.Profile.Regions, f.Region)}
 	if d.Form.From == "" {
 		d.Form.From = d.Min
