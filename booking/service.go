@@ -300,12 +300,15 @@ func (s *Service) ByToken(ctx context.Context, token string) (*Booking, error) {
 }
 
 // Cancel cancels the booking a manage token belongs to. Only upcoming,
-// confirmed bookings can be cancelled.
+// confirmed bookings can be cancelled: checked on the booking as the
+// store locks it, which a first read outside the store's transaction
+// only repeated.
 func (s *Service) Cancel(ctx context.Context, token string) (*Booking, error) {
-	if _, err := s.upcoming(ctx, token); err != nil {
-		return nil, err
+	if !ValidTokenShape(token) {
+		return nil, Errorf(ENOTFOUND, "We could not find that booking.")
 	}
-	return s.Store.CancelBooking(ctx, HashToken(token), s.Now().UTC())
+	now := s.Now()
+	return s.Store.CancelBooking(ctx, HashToken(token), now.UTC(), func(b *Booking) error { return upcomingAt(b, now) })
 }
 
 // Reschedule moves the booking a manage token belongs to onto another free
@@ -422,13 +425,22 @@ func (s *Service) upcoming(ctx context.Context, token string) (*Booking, error) 
 	if err != nil {
 		return nil, err
 	}
-	switch {
-	case b.Status != StatusConfirmed:
-		return nil, Errorf(ECONFLICT, "This consultation has been cancelled.")
-	case !b.Start.After(s.Now()):
-		return nil, Errorf(ECONFLICT, "This consultation has already started or taken place.")
+	if err := upcomingAt(b, s.Now()); err != nil {
+		return nil, err
 	}
 	return b, nil
+}
+
+// upcomingAt refuses, at now, a booking that is not confirmed or has
+// started.
+func upcomingAt(b *Booking, now time.Time) error {
+	switch {
+	case b.Status != StatusConfirmed:
+		return Errorf(ECONFLICT, "This consultation has been cancelled.")
+	case !b.Start.After(now):
+		return Errorf(ECONFLICT, "This consultation has already started or taken place.")
+	}
+	return nil
 }
 
 // hash identifies a request's content for idempotency checks.

@@ -69,6 +69,7 @@ func FreeSlots(s Schedule, busy []Interval, from, to, now time.Time) ([]Slot, er
 		return slots, nil
 	}
 
+	slots = make([]Slot, 0, slotsEstimate(s.Weekly, st.SlotLength, dayNumber(last)-dayNumber(first)+1))
 	dayStart := firstInstant(loc, first, 0)
 	sw := newSlotSweep(busy, s.Blocked, st.Buffer, dayStart, firstInstant(loc, last, 24*60))
 	overrides := overridesBetween(s.Overrides, first, last)
@@ -104,6 +105,23 @@ func FreeSlots(s Schedule, busy []Interval, from, to, now time.Time) ([]Slot, er
 	}
 	return slots, nil
 }
+
+// slotsEstimate is about how many slots the weekly hours lay out over
+// days: room for them at once, where growing the slice by appending
+// allocated about twice what the whole horizon's slots hold, after
+// every booking.
+func slotsEstimate(weekly []WeeklyWindow, length time.Duration, days int64) int {
+	var perWeek int64
+	for _, w := range weekly {
+		if w.Valid() {
+			perWeek += int64(time.Duration(w.End-w.Start)*time.Minute/length) + 1
+		}
+	}
+	return int(min(perWeek*(days+6)/7, maxSlotsEstimate))
+}
+
+// maxSlotsEstimate bounds the room made at once, whatever the hours say.
+const maxSlotsEstimate = 1 << 14
 
 // CheckSlot reports whether the exact slot starting at start is bookable under s, given busy and now.
 // It returns nil when it is, or a *Error saying why not (see refusal): ECONFLICT of

@@ -91,9 +91,11 @@ type Store interface {
 	// tokenHash. ENOTFOUND when there is none.
 	BookingByToken(ctx context.Context, tokenHash []byte) (*Booking, error)
 
-	// CancelBooking cancels the confirmed booking with the token hash.
-	// ENOTFOUND when there is none; ECONFLICT when it is not confirmed.
-	CancelBooking(ctx context.Context, tokenHash []byte, now time.Time) (*Booking, error)
+	// CancelBooking cancels the confirmed booking with the token hash
+	// if check, given the booking as locked for the change, passes.
+	// ENOTFOUND when there is none; ECONFLICT when it is not confirmed;
+	// check's error when it refuses.
+	CancelBooking(ctx context.Context, tokenHash []byte, now time.Time, check func(*Booking) error) (*Booking, error)
 
 	// RescheduleBooking moves the confirmed booking with the token hash to
 	// [start, end) if check passes; the booking's own time is not counted

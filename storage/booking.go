@@ -102,6 +102,28 @@ func checkInTx(ctx context.Context, tx pgx.Tx, start, end time.Time, except int6
 	if err != nil {
 		return err
 	}
+	return checkScheduleInTx(ctx, tx, sched, span, start, end, except, check)
+}
+
+// checkLockedInTx is checkInTx under the booking lock taken shared by
+// lockForBooking, which read the schedule's stamp: the process's copy of
+// the schedule is used when it was read at that stamp, in place of the
+// five reads of loadSchedule in every booking.
+func (s *Store) checkLockedInTx(ctx context.Context, tx pgx.Tx, scheduleStamp, start, end time.Time, except int64, check booking.CheckFunc) error {
+	span := booking.SpanFor(start, end)
+	sched, ok := s.schedule.at(scheduleStamp, span.FirstDay, span.LastDay)
+	if !ok {
+		var err error
+		if sched, err = loadSchedule(ctx, tx, span.FirstDay, span.LastDay); err != nil {
+			return err
+		}
+	}
+	return checkScheduleInTx(ctx, tx, sched, span, start, end, except, check)
+}
+
+// checkScheduleInTx takes the locks of the dates of a check of [start,
+// end) under sched, reads the bookings of span and runs check.
+func checkScheduleInTx(ctx context.Context, tx pgx.Tx, sched booking.Schedule, span booking.Span, start, end time.Time, except int64, check booking.CheckFunc) error {
 	// The dates' locks and the bookings in one round trip.
 	b := &pgx.Batch{}
 	if err := queueDateLocks(b, sched.Settings, start, end); err != nil {
@@ -170,10 +192,11 @@ func (s *Store) CreateBooking(ctx context.Context, nb booking.NewBooking, check 
 	var b *booking.Booking
 	err := s.transact(ctx, func(tx pgx.Tx) error {
 		client, network := limitLocks(nb)
-		if err := lockForBooking(ctx, tx, client, network, nb.Now); err != nil {
+		scheduleStamp, err := lockForBooking(ctx, tx, client, network, nb.Now)
+		if err != nil {
 			return err
 		}
-		if err := checkInTx(ctx, tx, nb.Start, nb.End, 0, check); err != nil {
+		if err := s.checkLockedInTx(ctx, tx, scheduleStamp, nb.Start, nb.End, 0, check); err != nil {
 			return err
 		}
 		if err := checkClientLimits(ctx, tx, nb); err != nil {
@@ -191,7 +214,6 @@ func (s *Store) CreateBooking(ctx context.Context, nb booking.NewBooking, check 
 			}
 			ev = EventOffered
 		}
-		var err error
 		b, err = scanBooking(tx.QueryRow(ctx, `
 			INSERT INTO bookings (starts_at, ends_at, name, email, phone, note, time_zone, manage_token_hash,
 				created_at, updated_at, client_key, hour_cycle, network_key, status, hold_expires_at, mode, video_link, region, answers, language)
@@ -208,24 +230,26 @@ func (s *Store) CreateBooking(ctx context.Context, nb booking.NewBooking, check 
 				return fmt.Errorf("storage: waitlist offer: %w", translate(err))
 			}
 		}
+		// What follows the booking goes in one round trip (see execBatch).
+		q := &execBatch{}
 		if status == booking.StatusConfirmed {
-			if err := s.endWaitlistOnBooking(ctx, tx, b, nb.Now); err != nil {
+			if err := s.endWaitlistOnBooking(ctx, tx, q, b, nb.Now, nb.WaitlistEntry != 0); err != nil {
 				return err
 			}
 		}
-		if err := s.queueMail(ctx, tx, b, ev, "", b.CreatedAt, nb.MailToken); err != nil {
+		if err := s.queueMailOn(ctx, q, b, ev, "", b.CreatedAt, nb.MailToken); err != nil {
 			return err
 		}
 		if rec := nb.Idempotency; rec != nil {
 			// An expired key may be used again.
-			if _, err := tx.Exec(ctx, `DELETE FROM idempotency_keys
-				WHERE key_hash = $1 AND created_at <= $2::timestamptz - interval '24 hours'`, rec.KeyHash, b.CreatedAt); err != nil {
-				return translate(err)
-			}
-			_, err = tx.Exec(ctx, `
+			q.Queue(`DELETE FROM idempotency_keys
+				WHERE key_hash = $1 AND created_at <= $2::timestamptz - interval '24 hours'`, rec.KeyHash, b.CreatedAt)
+			q.Queue(`
 				INSERT INTO idempotency_keys (key_hash, request_hash, booking_id, sealed_token, created_at)
 				VALUES ($1, $2, $3, $4, $5)`, rec.KeyHash, rec.RequestHash, b.ID, rec.SealedToken, b.CreatedAt)
-			return translate(err)
+		}
+		if err := q.send(ctx, tx); err != nil {
+			return fmt.Errorf("storage: create booking: %w", err)
 		}
 		return nil
 	})
@@ -247,11 +271,14 @@ func (s *Store) BookingByID(ctx context.Context, id int64) (*booking.Booking, er
 }
 
 // CancelBooking implements booking.Store.
-func (s *Store) CancelBooking(ctx context.Context, tokenHash []byte, now time.Time) (*booking.Booking, error) {
+func (s *Store) CancelBooking(ctx context.Context, tokenHash []byte, now time.Time, check func(*booking.Booking) error) (*booking.Booking, error) {
 	var b *booking.Booking
 	err := s.transact(ctx, func(tx pgx.Tx) error {
 		cur, err := bookingForUpdate(ctx, tx, tokenHash)
 		if err != nil {
+			return err
+		}
+		if err := check(cur); err != nil {
 			return err
 		}
 		if cur.Status != booking.StatusConfirmed {
@@ -280,7 +307,8 @@ func (s *Store) cancelInTx(ctx context.Context, tx pgx.Tx, id int64, message str
 func (s *Store) RescheduleBooking(ctx context.Context, tokenHash []byte, start, end, now time.Time, check booking.CheckFunc, mailToken []byte) (*booking.Booking, error) {
 	var b *booking.Booking
 	err := s.transact(ctx, func(tx pgx.Tx) error {
-		if err := lockForBooking(ctx, tx, nil, nil, now); err != nil {
+		scheduleStamp, err := lockForBooking(ctx, tx, nil, nil, now)
+		if err != nil {
 			return err
 		}
 		cur, err := bookingForUpdate(ctx, tx, tokenHash)
@@ -290,7 +318,7 @@ func (s *Store) RescheduleBooking(ctx context.Context, tokenHash []byte, start, 
 		if cur.Status != booking.StatusConfirmed {
 			return booking.Errorf(booking.ECONFLICT, "This consultation has been cancelled.")
 		}
-		if err := checkInTx(ctx, tx, start, end, cur.ID, check); err != nil {
+		if err := s.checkLockedInTx(ctx, tx, scheduleStamp, start, end, cur.ID, check); err != nil {
 			return err
 		}
 		b, err = scanBooking(tx.QueryRow(ctx, `

@@ -49,10 +49,15 @@ const (
 // lockForBooking takes, inside tx, the booking lock shared and the locks
 // of the inbox and network keys given (nil: none), then expires the holds
 // whose time is up at now (expireHolds), all in one round trip. The
-// dates' locks come with the check (checkInTx).
-func lockForBooking(ctx context.Context, tx pgx.Tx, client, network []byte, now time.Time) error {
+// dates' locks come with the check (checkLockedInTx). It returns the
+// schedule's change stamp, read under the lock: the schedule stays as it
+// was at that stamp until tx ends, as every change to it takes the lock
+// exclusively.
+func lockForBooking(ctx context.Context, tx pgx.Tx, client, network []byte, now time.Time) (time.Time, error) {
 	b := &execBatch{}
 	b.Queue(`SELECT pg_advisory_xact_lock_shared($1)`, bookingLockKey)
+	var scheduleStamp time.Time
+	b.Queue(stampSQL).QueryRow(func(row pgx.Row) error { return row.Scan(&scheduleStamp) })
 	if client != nil {
 		b.Queue(`SELECT pg_advisory_xact_lock($1, $2)`, bookingClientLockClass, lockID(client))
 	}
@@ -60,12 +65,12 @@ func lockForBooking(ctx context.Context, tx pgx.Tx, client, network []byte, now 
 		b.Queue(`SELECT pg_advisory_xact_lock($1, $2)`, bookingNetworkLockClass, lockID(network))
 	}
 	if err := expireHolds(ctx, b, now); err != nil {
-		return err
+		return time.Time{}, err
 	}
 	if err := b.send(ctx, tx); err != nil {
-		return fmt.Errorf("storage: booking locks: %w", err)
+		return time.Time{}, fmt.Errorf("storage: booking locks: %w", err)
 	}
-	return nil
+	return scheduleStamp, nil
 }
 
 // queueDateLocks queues on b the locks of the dates of a check of

@@ -19,8 +19,10 @@ import (
 // practice_settings.availability_changed_at, which the triggers of
 // migration 00002 move in the same transaction as any change to these
 // tables, whoever makes it: one one-row query, and never stale, on this
-// instance or any other. Reads inside a booking transaction do not use it;
-// they read afresh under the booking lock.
+// instance or any other. A booking transaction reads the stamp under the
+// booking lock, which every change to the schedule takes exclusively,
+// and uses the copy when it was read at that stamp (checkLockedInTx);
+// other transactions read afresh, seeing their own changes.
 //
 // The zero value is an empty cache.
 type scheduleCache struct {
@@ -60,6 +62,18 @@ func (c *scheduleCache) get(ctx context.Context, pool *pgxpool.Pool, from, to bo
 		return booking.Schedule{}, fmt.Errorf("storage: load settings: %w", translate(err))
 	}
 	return c.getAt(ctx, pool, stamp, from, to)
+}
+
+// at returns the copy's schedule with the overrides of [from, to] when
+// the copy was read at stamp and holds those dates; it reads nothing.
+func (c *scheduleCache) at(stamp time.Time, from, to booking.Date) (booking.Schedule, bool) {
+	c.mu.Lock()
+	cur := c.cur
+	c.mu.Unlock()
+	if cur == nil || !cur.stamp.Equal(stamp) || from.Before(cur.from) || cur.to.Before(to) {
+		return booking.Schedule{}, false
+	}
+	return cur.slice(from, to), true
 }
 
 // getAt is get with the stamp read already, a moment ago.

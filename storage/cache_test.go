@@ -2,7 +2,9 @@ package storage_test
 
 import (
 	"context"
+	"errors"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 
@@ -92,5 +94,64 @@ func TestScheduleCopyFollowsEveryChange(t *testing.T) {
 	exec(`DELETE FROM weekly_windows`)
 	if got := read("2026-12-01", "2026-12-14"); len(got.Weekly) != 0 {
 		t.Errorf("weekly hours removed, still %+v", got.Weekly)
+	}
+}
+
+// TestBookingChecksSeeEveryScheduleChange books through one Store while
+// the hours change straight in the database, as from another instance,
+// and expects the check inside each booking's transaction to be given
+// the hours as they are, the process's copy being used only while it
+// still holds.
+func TestBookingChecksSeeEveryScheduleChange(t *testing.T) {
+	ctx := context.Background()
+	pool := storagetest.NewDB(t)
+	s := storage.New(pool)
+	if err := s.InitSettings(ctx, booking.DefaultSettings(), settingsCreated); err != nil {
+		t.Fatal(err)
+	}
+	start := lockTestNow.Add(48 * time.Hour)
+	// checked returns the weekly hours a booking's check was given; the
+	// check refuses, so nothing is booked.
+	checked := func() []booking.WeeklyWindow {
+		t.Helper()
+		var got []booking.WeeklyWindow
+		refuse := errors.New("refused by the test")
+		_, err := s.CreateBooking(ctx, booking.NewBooking{Start: start, End: start.Add(20 * time.Minute),
+			Name: "Ada", Email: "ada@example.org", TimeZone: "UTC", TokenHash: []byte("t"), Now: lockTestNow},
+			func(sched booking.Schedule, _ []booking.Interval) error {
+				got = sched.Weekly
+				return refuse
+			})
+		if !errors.Is(err, refuse) {
+			t.Fatalf("booking: %v", err)
+		}
+		return got
+	}
+	exec := func(sql string) {
+		t.Helper()
+		if _, err := pool.Exec(ctx, sql); err != nil {
+			t.Fatal(err)
+		}
+	}
+	window := func(end booking.Clock) []booking.WeeklyWindow {
+		return []booking.WeeklyWindow{{Weekday: time.Thursday, TimeRange: booking.TimeRange{Start: 540, End: end}}}
+	}
+
+	exec(`INSERT INTO weekly_windows (weekday, start_minute, end_minute) VALUES (4, 540, 720)`)
+	for _, copied := range []bool{false, true} {
+		if copied {
+			// The copy read, and still holding.
+			if _, err := s.Schedule(ctx, booking.DateOf(start), booking.DateOf(start)); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if diff := cmp.Diff(window(720), checked()); diff != "" {
+			t.Errorf("copied %v: hours checked (-want +got):\n%s", copied, diff)
+		}
+	}
+	// Changed elsewhere: the copy no longer holds.
+	exec(`UPDATE weekly_windows SET end_minute = 600`)
+	if diff := cmp.Diff(window(600), checked()); diff != "" {
+		t.Errorf("after a change: hours checked (-want +got):\n%s", diff)
 	}
 }

@@ -15,7 +15,7 @@ import (
 
 // queueCalendarWrites queues, inside tx, a write of booking id into every
 // calendar that takes the bookings, replacing any such write not yet run.
-func queueCalendarWrites(ctx context.Context, tx pgx.Tx, id int64, now time.Time) error {
+func queueCalendarWrites(ctx context.Context, tx execer, id int64, now time.Time) error {
 	if _, err := tx.Exec(ctx, `UPDATE calendar_writes SET status = 'superseded', done_at = $2
 		WHERE booking_id = $1 AND status = 'pending'`, id, stamp(now)); err != nil {
 		return fmt.Errorf("storage: queue calendar write: %w", translate(err))

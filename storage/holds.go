@@ -88,10 +88,17 @@ func (s *Store) ConfirmHold(ctx context.Context, tokenHash []byte, now time.Time
 		if _, err := tx.Exec(ctx, `UPDATE outbox SET sealed_token = NULL WHERE booking_id = $1`, b.ID); err != nil {
 			return fmt.Errorf("storage: confirm hold: %w", translate(err))
 		}
-		if err := s.endWaitlistOnBooking(ctx, tx, b, now); err != nil {
+		q := &execBatch{}
+		if err := s.endWaitlistOnBooking(ctx, tx, q, b, now, true); err != nil {
 			return err
 		}
-		return s.queueMail(ctx, tx, b, EventBooked, "", b.UpdatedAt, mailToken)
+		if err := s.queueMailOn(ctx, q, b, EventBooked, "", b.UpdatedAt, mailToken); err != nil {
+			return err
+		}
+		if err := q.send(ctx, tx); err != nil {
+			return fmt.Errorf("storage: confirm hold: %w", err)
+		}
+		return nil
 	})
 	return b, err
 }

@@ -85,6 +85,20 @@ func (s *Store) enqueueMail(ctx context.Context, tx pgx.Tx, b *booking.Booking, 
 // queueMail is enqueueMail with the client's sealed manage token, which
 // the client's messages that show the private link are queued with.
 func (s *Store) queueMail(ctx context.Context, tx pgx.Tx, b *booking.Booking, ev BookingEvent, message string, now time.Time, sealed []byte) error {
+	q := &execBatch{}
+	if err := s.queueMailOn(ctx, q, b, ev, message, now, sealed); err != nil {
+		return err
+	}
+	if err := q.send(ctx, tx); err != nil {
+		return fmt.Errorf("storage: queue mail: %w", err)
+	}
+	return nil
+}
+
+// queueMailOn queues on q the statements of queueMail, for the caller
+// to send with statements of its own: each round trip inside a booking
+// transaction costs both sides (see execBatch).
+func (s *Store) queueMailOn(ctx context.Context, q *execBatch, b *booking.Booking, ev BookingEvent, message string, now time.Time, sealed []byte) error {
 	client, practitioner := booking.RecipientClient, booking.RecipientPractitioner
 	var mails []queuedMail
 	switch ev {
@@ -110,7 +124,7 @@ func (s *Store) queueMail(ctx context.Context, tx pgx.Tx, b *booking.Booking, ev
 	if ev != EventHeld && ev != EventOffered {
 		// The booking in the practitioner's own calendars follows it
 		// (a time held or offered is not a booking yet).
-		if err := queueCalendarWrites(ctx, tx, b.ID, now); err != nil {
+		if err := queueCalendarWrites(ctx, q, b.ID, now); err != nil {
 			return err
 		}
 	}
@@ -122,8 +136,6 @@ func (s *Store) queueMail(ctx context.Context, tx pgx.Tx, b *booking.Booking, ev
 			mails = append(mails, queuedMail{MailReminder, client, at})
 		}
 	}
-	// Its statements go in one round trip (see execBatch).
-	q := &execBatch{}
 	if ev != EventBooked && ev != EventHeld && ev != EventOffered {
 		// A reminder of the booking as it was is withdrawn now, not left
 		// pending until its time (when the sender would skip it anyway),
@@ -160,9 +172,6 @@ func (s *Store) queueMail(ctx context.Context, tx pgx.Tx, b *booking.Booking, ev
 		if err != nil {
 			return fmt.Errorf("storage: queue %s mail: %w", m.kind, translate(err))
 		}
-	}
-	if err := q.send(ctx, tx); err != nil {
-		return fmt.Errorf("storage: queue mail: %w", err)
 	}
 	return nil
 }

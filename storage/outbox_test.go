@@ -134,7 +134,7 @@ func TestSealedTokenGoesOnlyWithTheLinkAndIsPurged(t *testing.T) {
 	if got := withToken(); len(got) != 2 || got[MailRescheduled] != "sealed-2" || got[MailReminder] != "sealed-2" {
 		t.Fatalf("after rescheduling, sealed tokens on %v; want the new rescheduled and reminder rows only", got)
 	}
-	if _, err := s.CancelBooking(ctx, hash, outboxNow); err != nil {
+	if _, err := s.CancelBooking(ctx, hash, outboxNow, func(*booking.Booking) error { return nil }); err != nil {
 		t.Fatal(err)
 	}
 	if got := withToken(); len(got) != 0 {

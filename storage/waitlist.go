@@ -155,7 +155,7 @@ func (s *Store) EndWaitlistEntry(ctx context.Context, id int64, reason string, n
 // releaseOffers withdraws, inside tx, the open offers where cond holds
 // (with args from $2): the held time is freed, its personal data erased,
 // its unsent emails withdrawn.
-func releaseOffers(ctx context.Context, tx pgx.Tx, cond string, now time.Time, args ...any) error {
+func releaseOffers(ctx context.Context, tx execer, cond string, now time.Time, args ...any) error {
 	_, err := tx.Exec(ctx, `
 		WITH o AS (
 			UPDATE waitlist_offers o SET status = 'withdrawn' WHERE o.status = 'open' AND `+cond+`
@@ -308,22 +308,26 @@ func recordOffer(ctx context.Context, tx pgx.Tx, entry int64) error {
 
 // endWaitlistOnBooking, inside tx, claims the offer that held b, and ends
 // every open entry of b's inbox: someone with a consultation booked no
-// longer waits for one.
-func (s *Store) endWaitlistOnBooking(ctx context.Context, tx pgx.Tx, b *booking.Booking, now time.Time) error {
-	tag, err := tx.Exec(ctx, `UPDATE waitlist_offers SET status = 'claimed' WHERE booking_id = $1 AND status = 'open'`, b.ID)
-	if err != nil {
-		return fmt.Errorf("storage: claim waitlist offer: %w", translate(err))
-	}
-	if tag.RowsAffected() > 0 {
-		if err := s.queueWebhooks(ctx, tx, b, booking.EventWaitlistClaimed, now); err != nil {
-			return err
+// longer waits for one. The ending is queued on q, to be sent with the
+// caller's statements; offered is false for a booking made just now
+// other than from an offer, which no offer can name yet.
+func (s *Store) endWaitlistOnBooking(ctx context.Context, tx pgx.Tx, q *execBatch, b *booking.Booking, now time.Time, offered bool) error {
+	if offered {
+		tag, err := tx.Exec(ctx, `UPDATE waitlist_offers SET status = 'claimed' WHERE booking_id = $1 AND status = 'open'`, b.ID)
+		if err != nil {
+			return fmt.Errorf("storage: claim waitlist offer: %w", translate(err))
+		}
+		if tag.RowsAffected() > 0 {
+			if err := s.queueWebhooks(ctx, q, b, booking.EventWaitlistClaimed, now); err != nil {
+				return err
+			}
 		}
 	}
 	ck := clientKey(b.Email)
-	if err := releaseOffers(ctx, tx, `o.entry_id IN (SELECT id FROM waitlist_entries WHERE client_key = $1 AND status <> 'ended')`, now, ck); err != nil {
+	if err := releaseOffers(ctx, q, `o.entry_id IN (SELECT id FROM waitlist_entries WHERE client_key = $1 AND status <> 'ended')`, now, ck); err != nil {
 		return err
 	}
-	_, err = tx.Exec(ctx, `UPDATE waitlist_entries SET status = 'ended', end_reason = 'booked', ended_at = $2
+	_, err := q.Exec(ctx, `UPDATE waitlist_entries SET status = 'ended', end_reason = 'booked', ended_at = $2
 		WHERE client_key = $1 AND status <> 'ended'`, ck, stamp(now))
 	if err != nil {
 		return fmt.Errorf("storage: end waitlist entry: %w", translate(err))

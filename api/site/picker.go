@@ -314,10 +314,17 @@ func slotOptions(l i18n.Lang, slots []booking.Slot, loc *time.Location, selected
 	out := make([]slotOption, len(slots))
 	seen := make(map[string]bool, len(slots))
 	withOffset := false
+	// The slots are in time order, mostly of one day: its label is
+	// written once, not once per time.
+	var labelled booking.Date
+	var label string
 	for i, sl := range slots {
 		t := sl.Start.In(loc)
+		if d := booking.DateOf(t); label == "" || d != labelled {
+			labelled, label = d, i18n.Date(l, t, i18n.LongNoYear)
+		}
 		v := sl.Start.UTC().Format(time.RFC3339)
-		out[i] = slotOption{ID: "slot-" + strconv.Itoa(i), Value: v, Day: i18n.Date(l, t, i18n.LongNoYear), Time: timefmt.Clock(t, hours), Checked: v == selected}
+		out[i] = slotOption{ID: "slot-" + strconv.Itoa(i), Value: v, Day: label, Time: timefmt.Clock(t, hours), Checked: v == selected}
 		name := out[i].Day + ", " + out[i].Time
 		withOffset = withOffset || seen[name] || zoneChangesOn(t)
 		seen[name] = true
