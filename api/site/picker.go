@@ -5,7 +5,6 @@ import (
 	"net/url"
 	"sort"
 	"strconv"
-	"strings"
 	"time"
 
 	"consult/booking"
@@ -373,5 +372,5 @@ func dateLabel(l i18n.Lang, d booking.Date, loc *time.Location) string {
 
 // dayMonthShort reads "2 Dec", "2. Dez.", for the week strip.
 func dayMonthShort(l i18n.Lang, t time.Time) string {
-	return i18n.MustT(l, "site.picker.day_month_short", "Day", t.Day(), "Month", i18n.MustT(l, "month_short."+strings.ToLower(t.Month().String())))
+	return i18n.Date(l, t, i18n.DayMonthShort)
 }

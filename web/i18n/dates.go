@@ -2,6 +2,8 @@ package i18n
 
 import (
 	"strconv"
+	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -17,9 +19,12 @@ const (
 	Short
 	// MonthYear: "December 2026", "Dezember 2026".
 	MonthYear
+	// DayMonthShort: "7 Dec", "7. Dez.", for the booking page's week strip.
+	DayMonthShort
 )
 
-var datePatterns = map[DateStyle]string{Long: "date.long", LongNoYear: "date.long_no_year", Short: "date.short", MonthYear: "date.month_year"}
+var datePatterns = map[DateStyle]string{Long: "date.long", LongNoYear: "date.long_no_year", Short: "date.short",
+	MonthYear: "date.month_year", DayMonthShort: "site.picker.day_month_short"}
 
 var weekdayIDs = [...]string{"sunday", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday"}
 
@@ -28,8 +33,43 @@ var monthIDs = [...]string{"january", "february", "march", "april", "may", "june
 // Date writes t's date (in t's own location) in language l: the words
 // and their order come from the core catalogue.
 func Date(l Lang, t time.Time, style DateStyle) string {
+	key := writtenDate{l: l, style: style, year: t.Year(), month: t.Month(), day: t.Day()}
+	if s, ok := written.Load(key); ok {
+		return s.(string)
+	}
+	s := writeDate(l, t, style)
+	if writtenCount.Add(1) > maxWrittenDates {
+		written.Clear()
+		writtenCount.Store(1)
+	}
+	written.Store(key, s)
+	return s
+}
+
+// written keeps the dates Date has written. The booking page writes the
+// same weeks of dates several ways for every rendering, after every
+// booking, and each was a message template run. A date's words depend on
+// its language, style and calendar date only; the dates kept are
+// dropped together when there are maxWrittenDates, which bounds them
+// whatever dates are asked for.
+var (
+	written      sync.Map // writtenDate → string
+	writtenCount atomic.Int64
+)
+
+const maxWrittenDates = 4096
+
+type writtenDate struct {
+	l         Lang
+	style     DateStyle
+	year, day int
+	month     time.Month
+}
+
+// writeDate is Date without the dates kept.
+func writeDate(l Lang, t time.Time, style DateStyle) string {
 	var wd, month string
-	if style == Short {
+	if style == Short || style == DayMonthShort {
 		wd, month = WeekdayShort(l, t.Weekday()), MustT(l, "month_short."+monthIDs[t.Month()-1])
 	} else {
 		wd, month = Weekday(l, t.Weekday()), MustT(l, "month."+monthIDs[t.Month()-1])
