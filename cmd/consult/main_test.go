@@ -71,6 +71,8 @@ func TestBadSettingStopsStartUpNamingIt(t *testing.T) {
 		{"QUEUE_LIMIT", "many"},
 		{"MEMORY_LIMIT", "48MB"},
 		{"MEMORY_LIMIT", "1MiB"},
+		{"GC_PERCENT", "off"},
+		{"GC_PERCENT", "5"},
 		{"CALENDAR_ALLOW_PRIVATE", "maybe"},
 		{"CALENDAR_SYNC_MINUTES", "0"},
 		{"CALENDAR_STALE_HOURS", "-1"},
@@ -126,6 +128,32 @@ func TestMemoryLimit(t *testing.T) {
 			}
 			if cfg.MemoryLimit != tt.want {
 				t.Errorf("MemoryLimit = %d, want %d", cfg.MemoryLimit, tt.want)
+			}
+		})
+	}
+}
+
+func TestGCPercent(t *testing.T) {
+	tests := []struct {
+		name string
+		env  []string
+		args []string
+		want int
+	}{
+		{"default", nil, nil, 50},
+		{"set", []string{"GC_PERCENT", "200"}, nil, 200},
+		{"GOGC stands alone", []string{"GOGC", "80"}, nil, -1},
+		{"GC_PERCENT wins over GOGC", []string{"GOGC", "80", "GC_PERCENT", "30"}, nil, 30},
+		{"so does the flag", []string{"GOGC", "80"}, []string{"--gc-percent", "40"}, 40},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			cfg, err := parseConfig("serve", tt.args, env(tt.env...), io.Discard)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if cfg.GCPercent != tt.want {
+				t.Errorf("GCPercent = %d, want %d", cfg.GCPercent, tt.want)
 			}
 		})
 	}

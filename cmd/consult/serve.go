@@ -39,6 +39,9 @@ func serve(ctx context.Context, cfg config, now func() time.Time, stdout, stderr
 		}
 		defer debug.SetMemoryLimit(debug.SetMemoryLimit(limit))
 	}
+	if cfg.GCPercent >= 0 {
+		defer debug.SetGCPercent(debug.SetGCPercent(cfg.GCPercent))
+	}
 	a, err := newApp(ctx, cfg, now, logger)
 	if err != nil {
 		return err
