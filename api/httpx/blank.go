@@ -2,13 +2,11 @@ package httpx
 
 import (
 	"bytes"
-	"encoding/binary"
 	"hash/crc32"
 	"net/http"
 	"slices"
 	"strconv"
 
-	"github.com/klauspost/compress/flate"
 	"github.com/labstack/echo/v4"
 )
 
@@ -39,10 +37,9 @@ func NewBlank(body []byte, placeholder string) (b *Blank, ok bool) {
 		return b, true // as Gzipped
 	}
 	var buf bytes.Buffer
-	// The gzip header: deflate, no name, no time, unknown system.
-	buf.Write([]byte{0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 0xff})
-	zw := flateWriters.Get().(*flate.Writer)
-	defer flateWriters.Put(zw)
+	buf.Write(gzipHeader)
+	zw := deflaters.get()
+	defer deflaters.putBack(zw)
 	zw.Reset(&buf)
 	_, _ = zw.Write(b.before)
 	_ = zw.Flush()
@@ -72,8 +69,7 @@ func (b *Blank) Bytes(fill string, gzipped bool) []byte {
 	out = append(out, fill...)
 	out = append(out, b.gzAfter...)
 	crc := crc32.Update(crc32.Update(b.crcBefore, crc32.IEEETable, []byte(fill)), crc32.IEEETable, b.after)
-	out = binary.LittleEndian.AppendUint32(out, crc)
-	return binary.LittleEndian.AppendUint32(out, uint32(len(b.before)+n+len(b.after)))
+	return gzipTrailer(out, crc, len(b.before)+n+len(b.after))
 }
 
 // Write sends the answer with fill in the blank, as WriteCopy sends a

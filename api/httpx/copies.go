@@ -1,17 +1,13 @@
 package httpx
 
 import (
-	"bytes"
 	"net/http"
 	"slices"
 	"strconv"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"time"
 
-	"github.com/klauspost/compress/flate"
-	"github.com/klauspost/compress/gzip"
 	"github.com/labstack/echo/v4"
 )
 
@@ -105,40 +101,6 @@ func acceptsGzip(r *http.Request) bool {
 	}
 	return star
 }
-
-// Gzipped compresses body for a copy that is sent many times: once, at
-// the fastest level. Copies are made again after every booking, so their
-// compression is on the write path: for the booking page, level 1 takes
-// 37 µs against level 5's 161 µs for a body 12% larger (5.6 against
-// 5.1 KB), and its compressor holds a fraction of the memory. A body under 1 KB is not worth it (nil), as for
-// responses compressed on the fly.
-func Gzipped(body []byte) []byte {
-	if len(body) < 1024 {
-		return nil
-	}
-	var buf bytes.Buffer
-	zw := gzipWriters.Get().(*gzip.Writer)
-	defer gzipWriters.Put(zw)
-	zw.Reset(&buf)
-	_, _ = zw.Write(body)
-	_ = zw.Close()
-	return buf.Bytes()
-}
-
-// gzipWriters and flateWriters keep the compressors copies are made
-// with: each holds a few hundred KB of tables, and the copies are made
-// again after every change to the data (make bench's mixed phase
-// allocated 420 MB in 5 s making new ones).
-var (
-	gzipWriters = sync.Pool{New: func() any {
-		zw, _ := gzip.NewWriterLevel(nil, gzip.BestSpeed)
-		return zw
-	}}
-	flateWriters = sync.Pool{New: func() any {
-		zw, _ := flate.NewWriter(nil, flate.BestSpeed)
-		return zw
-	}}
-)
 
 // WriteCopy sends a cached answer: gzipped when the client takes it and
 // there is a gzipped copy, else as is. The compressing middleware leaves

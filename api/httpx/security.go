@@ -88,7 +88,8 @@ func AllowFraming(c echo.Context, origins []string) {
 // uncompressed file. A handler that sets Content-Encoding itself (the
 // pre-compressed cached pages) passes through untouched.
 func Compress() echo.MiddlewareFunc {
-	wrap, err := gzhttp.NewWrapper(gzhttp.MinSize(1024), gzhttp.CompressionLevel(gzip.BestSpeed), gzhttp.EnableZstd(false))
+	wrap, err := gzhttp.NewWrapper(gzhttp.MinSize(1024), gzhttp.CompressionLevel(gzip.BestSpeed), gzhttp.EnableZstd(false),
+		gzhttp.Implementation(responseGzip))
 	if err != nil {
 		panic(err) // the options are constants
 	}
