@@ -140,7 +140,7 @@ func TestGCPercent(t *testing.T) {
 		args []string
 		want int
 	}{
-		{"default", nil, nil, 50},
+		{"default", nil, nil, 100},
 		{"set", []string{"GC_PERCENT", "200"}, nil, 200},
 		{"GOGC stands alone", []string{"GOGC", "80"}, nil, -1},
 		{"GC_PERCENT wins over GOGC", []string{"GOGC", "80", "GC_PERCENT", "30"}, nil, 30},
