@@ -315,8 +315,12 @@ func parseConfig(name string, args []string, getenv func(string) string, stderr 
 // resident, binary included, under a burst of 1,000 connections: make
 // bench measured the burst's peak at 81 MiB with neither limit, 76 MiB
 // with the gate alone, 70 MiB with a 48 MiB limit alone, 63 MiB with
-// both and 58 MiB with the gate and 40 MiB. minMemoryLimit refuses a
-// limit the collector would spend all its time defending.
+// both and 58 MiB with the gate and 40 MiB. Once the copies' compressors
+// were bounded and the live heap of the mixed load fell to about 9 MB,
+// 24 MiB held the steady peak over every throughput phase at 39 MiB
+// (41 with 26 MiB, 45 with 40 MiB) and the burst at 61 MiB, for about a
+// tenth more server CPU per request in the mixed load. minMemoryLimit
+// refuses a limit the collector would spend all its time defending.
 //
 // defaultGCPercent is the runtime's own. make bench measured lower
 // values: 50 took the steady peak from 47 to 42 MiB but cost the pages
@@ -324,7 +328,7 @@ func parseConfig(name string, args []string, getenv func(string) string, stderr 
 // their targets; 75 saved under 1 MiB.
 const (
 	defaultGCPercent   = "100"
-	defaultMemoryLimit = "40MiB"
+	defaultMemoryLimit = "24MiB"
 	minMemoryLimit     = 16 << 20
 )
 
