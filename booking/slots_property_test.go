@@ -300,3 +300,38 @@ func maxTime(a, b time.Time) time.Time {
 	}
 	return b
 }
+
+// TestMergedBlockedTimeBlocksTheSame puts random busy sets of the
+// property cases into the schedule as calendar busy time, and expects
+// the slots to be the same with the intervals as read and merged.
+func TestMergedBlockedTimeBlocksTheSame(t *testing.T) {
+	r := rand.New(rand.NewPCG(2026, 12))
+	merged := 0
+	for i := range 1000 {
+		c := randomCase(r)
+		var blocked []booking.Interval
+		for _, b := range c.busy {
+			if b.Start.Before(b.End) { // as the store reads them: never empty
+				blocked = append(blocked, b)
+			}
+		}
+		slices.SortFunc(blocked, func(a, b booking.Interval) int { return a.Start.Compare(b.Start) })
+		c.s.Blocked = blocked
+		want, err := booking.FreeSlots(c.s, nil, c.from, c.to, c.now)
+		if err != nil {
+			t.Fatalf("case %d: %v", i, err)
+		}
+		c.s.Blocked = booking.MergeOverlapping(slices.Clone(blocked))
+		merged += len(blocked) - len(c.s.Blocked)
+		got, err := booking.FreeSlots(c.s, nil, c.from, c.to, c.now)
+		if err != nil {
+			t.Fatalf("case %d: %v", i, err)
+		}
+		if !slices.Equal(got, want) {
+			t.Fatalf("case %d: merged blocked time gives %d slots, as read %d: %+v", i, len(got), len(want), c)
+		}
+	}
+	if merged == 0 {
+		t.Fatal("no case had overlapping intervals to merge")
+	}
+}

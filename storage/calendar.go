@@ -343,6 +343,7 @@ func queueCalendarBusy(b *pgx.Batch, sched *booking.Schedule, from, to booking.D
 		if err != nil {
 			return fmt.Errorf("storage: load calendar busy time: %w", translate(err))
 		}
+		sched.Blocked = booking.MergeOverlapping(sched.Blocked)
 		return nil
 	})
 	b.Queue(`SELECT EXISTS (SELECT 1 FROM calendar_sources WHERE stale)`).QueryRow(func(row pgx.Row) error {
