@@ -84,7 +84,7 @@ const errorPageNameTimeout = 2 * time.Second
 
 // errorPagePractice reads the practice's name for an error page. The
 // error handler runs after the handler's middleware has returned, so the
-// request's context is usually cancelled by then (httpx.RequestTimeout
+// request's context is usually cancelled by then (httpx.LogRequests
 // cancels it on the way out), and so it is after a timeout: the name is
 // read on a context of its own, or every error page would show the
 // fallback name.

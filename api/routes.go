@@ -29,7 +29,6 @@ func (s *Server) routes() {
 	// a limit of its own).
 	e.Use(middleware.BodyLimitWithConfig(middleware.BodyLimitConfig{Limit: "64K",
 		Skipper: func(c echo.Context) bool { return c.Path() == photoUploadPath }}))
-	e.Use(httpx.RequestTimeout)
 
 	e.GET("/healthz", s.healthz)
 	e.GET("/readyz", s.readyz)

@@ -71,8 +71,9 @@ func (w *Worker) RunOnce(ctx context.Context) error {
 		if len(msgs) == 0 {
 			return nil
 		}
+		batch := batchBookings{}
 		for _, m := range msgs {
-			w.deliver(ctx, m)
+			w.deliver(ctx, m, batch)
 		}
 	}
 	return nil
@@ -81,8 +82,29 @@ func (w *Worker) RunOnce(ctx context.Context) error {
 // unsentClaim is how many messages are claimed at once when none is sent.
 const unsentClaim = 20
 
-// deliver handles one claimed message to its next state.
-func (w *Worker) deliver(ctx context.Context, m booking.OutboxMessage) {
+// batchBookings keeps the bookings read for one claimed batch: a
+// booking's messages (the client's and the practitioner's) are queued,
+// and so claimed, together, and each was read once per message.
+type batchBookings map[int64]*booking.Booking
+
+// bookingOf reads booking id, or takes it from batch when a message of
+// the batch read it already; each caller gets a copy of its own.
+func (w *Worker) bookingOf(ctx context.Context, id int64, batch batchBookings) (*booking.Booking, error) {
+	b, ok := batch[id]
+	if !ok {
+		var err error
+		if b, err = w.store.BookingByID(ctx, id); err != nil {
+			return nil, err
+		}
+		batch[id] = b
+	}
+	cp := *b
+	return &cp, nil
+}
+
+// deliver handles one claimed message to its next state; batch holds
+// the bookings its claim's messages read.
+func (w *Worker) deliver(ctx context.Context, m booking.OutboxMessage, batch batchBookings) {
 	// The send and the bookkeeping outlive a shutdown that starts while
 	// they run, so a message that went out is recorded as sent; but they
 	// are bounded, so a hung database cannot hold up the shutdown.
@@ -111,7 +133,7 @@ func (w *Worker) deliver(ctx context.Context, m booking.OutboxMessage) {
 	var b *booking.Booking
 	var err error
 	if m.BookingID != 0 {
-		b, err = w.store.BookingByID(ctx, m.BookingID)
+		b, err = w.bookingOf(ctx, m.BookingID, batch)
 	}
 	switch {
 	case m.BookingID == 0 || booking.ErrorCode(err) == booking.ENOTFOUND:

@@ -43,7 +43,12 @@ func LogRequests(logger *slog.Logger, m *Metrics) echo.MiddlewareFunc {
 		return func(c echo.Context) error {
 			start := time.Now() // for the request's duration only
 			defer m.begin()()
-			ctx := withRequestID(c.Request().Context(), c.Response().Header().Get(echo.HeaderXRequestID))
+			// The request's id and its deadline in one context, and one
+			// copy of the request: each copy and context is garbage the
+			// collector pays for on every request.
+			ctx, cancel := context.WithTimeout(
+				withRequestID(c.Request().Context(), c.Response().Header().Get(echo.HeaderXRequestID)), handlerTimeout)
+			defer cancel()
 			c.SetRequest(c.Request().WithContext(ctx))
 			err := next(c)
 			if err != nil {
@@ -90,19 +95,10 @@ func AssignRequestID(next echo.HandlerFunc) echo.HandlerFunc {
 	}
 }
 
-// handlerTimeout bounds the work of one request, so a database that stops
-// answering (rather than refusing) turns into an error, not a hang.
+// handlerTimeout bounds the work of one request (LogRequests sets it on
+// the request's context), so a database that stops answering (rather
+// than refusing) turns into an error, not a hang.
 const handlerTimeout = 20 * time.Second
-
-// RequestTimeout bounds each request's context by handlerTimeout.
-func RequestTimeout(next echo.HandlerFunc) echo.HandlerFunc {
-	return func(c echo.Context) error {
-		ctx, cancel := context.WithTimeout(c.Request().Context(), handlerTimeout)
-		defer cancel()
-		c.SetRequest(c.Request().WithContext(ctx))
-		return next(c)
-	}
-}
 
 // bodyless answers with headers only, as HEAD requires.
 type bodyless struct{ http.ResponseWriter }
