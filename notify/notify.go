@@ -50,6 +50,10 @@ type Store interface {
 	CompleteOutbox(ctx context.Context, id int64, attempt int, sentAt time.Time, messageID string) error
 	DeferOutbox(ctx context.Context, id int64, attempt int, retryAt time.Time, reason string) error
 	CloseOutbox(ctx context.Context, id int64, attempt int, status booking.OutboxStatus, reason string) error
+	// KeepOutbox records the claimed messages ids, each at its attempt,
+	// as kept unsent (logged) with reason, and returns how many were
+	// still claimed.
+	KeepOutbox(ctx context.Context, ids []int64, attempts []int, reason string) (int64, error)
 	RetryOutbox(ctx context.Context, id int64, now time.Time) error
 	ListOutbox(ctx context.Context, f booking.OutboxFilter) ([]booking.OutboxMessage, error)
 	OutboxByID(ctx context.Context, id int64) (*booking.OutboxMessage, error)

@@ -32,7 +32,7 @@ func (w *Worker) deliverWaitlist(ctx context.Context, log *slog.Logger, m bookin
 	}
 	if w.sender == nil {
 		log.Info("mail kept in the outbox, not sent: no SMTP_URL")
-		settle(w.store.CloseOutbox(ctx, m.ID, m.Attempts, booking.OutboxLogged, "not sent: no SMTP server is configured (SMTP_URL)"))
+		settle(w.store.CloseOutbox(ctx, m.ID, m.Attempts, booking.OutboxLogged, notSentReason))
 		return
 	}
 	token := ""

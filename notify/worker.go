@@ -71,40 +71,70 @@ func (w *Worker) RunOnce(ctx context.Context) error {
 		if len(msgs) == 0 {
 			return nil
 		}
-		batch := batchBookings{}
+		batch := &claimBatch{bookings: map[int64]*booking.Booking{}}
 		for _, m := range msgs {
 			w.deliver(ctx, m, batch)
 		}
+		w.recordKept(ctx, batch.kept)
 	}
 	return nil
 }
 
-// unsentClaim is how many messages are claimed at once when none is sent.
-const unsentClaim = 20
+// claimBatch is what the messages of one claim share. A booking's
+// messages (the client's and the practitioner's) are queued, and so
+// claimed, together, and each read the booking; and without SMTP every
+// message was recorded as kept by a statement of its own, a backlog of
+// thousands (make bench's mixed load) taking the database's time long
+// after.
+type claimBatch struct {
+	bookings map[int64]*booking.Booking
+	kept     []booking.OutboxMessage // kept unsent, recorded together
+}
 
-// batchBookings keeps the bookings read for one claimed batch: a
-// booking's messages (the client's and the practitioner's) are queued,
-// and so claimed, together, and each was read once per message.
-type batchBookings map[int64]*booking.Booking
-
-// bookingOf reads booking id, or takes it from batch when a message of
-// the batch read it already; each caller gets a copy of its own.
-func (w *Worker) bookingOf(ctx context.Context, id int64, batch batchBookings) (*booking.Booking, error) {
-	b, ok := batch[id]
+// bookingOf reads booking id, or takes it from the batch when one of its
+// messages read it already; each caller gets a copy of its own.
+func (w *Worker) bookingOf(ctx context.Context, id int64, batch *claimBatch) (*booking.Booking, error) {
+	b, ok := batch.bookings[id]
 	if !ok {
 		var err error
 		if b, err = w.store.BookingByID(ctx, id); err != nil {
 			return nil, err
 		}
-		batch[id] = b
+		batch.bookings[id] = b
 	}
 	cp := *b
 	return &cp, nil
 }
 
+// recordKept records the messages kept unsent for want of SMTP_URL.
+func (w *Worker) recordKept(ctx context.Context, kept []booking.OutboxMessage) {
+	if len(kept) == 0 {
+		return
+	}
+	ids, attempts := make([]int64, len(kept)), make([]int, len(kept))
+	for i, m := range kept {
+		ids[i], attempts[i] = m.ID, m.Attempts
+	}
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 2*w.cfg.SendTimeout)
+	defer cancel()
+	n, err := w.store.KeepOutbox(ctx, ids, attempts, notSentReason)
+	switch {
+	case err != nil:
+		w.logger.Error("mail worker: record outcome", "error", err)
+	case n < int64(len(kept)):
+		w.logger.Error("mail worker: record outcome", "error", "some messages are no longer claimed by this worker", "count", int64(len(kept))-n)
+	}
+}
+
+// notSentReason is what a message kept unsent says of itself.
+const notSentReason = "not sent: no SMTP server is configured (SMTP_URL)"
+
+// unsentClaim is how many messages are claimed at once when none is sent.
+const unsentClaim = 20
+
 // deliver handles one claimed message to its next state; batch holds
 // the bookings its claim's messages read.
-func (w *Worker) deliver(ctx context.Context, m booking.OutboxMessage, batch batchBookings) {
+func (w *Worker) deliver(ctx context.Context, m booking.OutboxMessage, batch *claimBatch) {
 	// The send and the bookkeeping outlive a shutdown that starts while
 	// they run, so a message that went out is recorded as sent; but they
 	// are bounded, so a hung database cannot hold up the shutdown.
@@ -152,7 +182,7 @@ func (w *Worker) deliver(ctx context.Context, m booking.OutboxMessage, batch bat
 	}
 	if w.sender == nil {
 		log.Info("mail kept in the outbox, not sent: no SMTP_URL")
-		settle(w.store.CloseOutbox(ctx, m.ID, m.Attempts, booking.OutboxLogged, "not sent: no SMTP server is configured (SMTP_URL)"))
+		batch.kept = append(batch.kept, m)
 		return
 	}
 	token := ""
@@ -202,7 +232,7 @@ func (w *Worker) send(ctx context.Context, log *slog.Logger, m booking.OutboxMes
 func (w *Worker) deliverSecurity(ctx context.Context, log *slog.Logger, m booking.OutboxMessage) {
 	if w.sender == nil {
 		log.Info("mail kept in the outbox, not sent: no SMTP_URL")
-		if err := w.store.CloseOutbox(ctx, m.ID, m.Attempts, booking.OutboxLogged, "not sent: no SMTP server is configured (SMTP_URL)"); err != nil {
+		if err := w.store.CloseOutbox(ctx, m.ID, m.Attempts, booking.OutboxLogged, notSentReason); err != nil {
 			log.Error("mail worker: record outcome", "error", err)
 		}
 		return

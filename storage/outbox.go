@@ -320,6 +320,23 @@ func (s *Store) CloseOutbox(ctx context.Context, id int64, attempt int, status b
 	return booking.Errorf(booking.EINVALID, "A claimed message cannot end as %q.", status)
 }
 
+// KeepOutbox records the claimed messages ids, each at its attempt, as
+// kept unsent (logged) with reason, in one statement, and returns how
+// many were still claimed by this worker. Like CloseOutbox with
+// OutboxLogged, it keeps their sealed tokens.
+func (s *Store) KeepOutbox(ctx context.Context, ids []int64, attempts []int, reason string) (int64, error) {
+	if len(ids) != len(attempts) {
+		return 0, booking.Errorf(booking.EINVALID, "Each message needs its attempt.")
+	}
+	tag, err := s.db.Exec(ctx, `UPDATE outbox o SET lease_until = NULL, status = 'logged', last_error = $3
+		FROM unnest($1::bigint[], $2::int[]) AS c(id, attempt)
+		WHERE o.id = c.id AND o.status = 'sending' AND o.attempts = c.attempt`, ids, attempts, reason)
+	if err != nil {
+		return 0, fmt.Errorf("storage: keep outbox: %w", translate(err))
+	}
+	return tag.RowsAffected(), nil
+}
+
 // RetryOutbox queues failed or logged message id again, due at now, with
 // a fresh count of attempts (the admin area's retry button). ENOTFOUND
 // when there is no such message; ECONFLICT when it is in another state.

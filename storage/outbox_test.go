@@ -310,3 +310,32 @@ func TestNoReminderInsideItsWindow(t *testing.T) {
 		t.Errorf("reminder of a booking 25 hours ahead due %s (%v), want %s", at, err, later.Start.Add(-24*time.Hour))
 	}
 }
+
+// TestKeepOutboxRecordsOnlyItsOwnClaims claims a booking's two due
+// messages and records them kept unsent, one at the attempt it was
+// claimed with and one at another, and expects only the first to be
+// kept.
+func TestKeepOutboxRecordsOnlyItsOwnClaims(t *testing.T) {
+	ctx := context.Background()
+	s := newOutboxStore(t, WithReminderLead(0))
+	bookAt(t, s, outboxNow.Add(72*time.Hour), []byte("sealed"))
+	claimed, err := s.ClaimOutbox(ctx, outboxNow, 5*time.Minute, 10)
+	if err != nil || len(claimed) != 2 {
+		t.Fatalf("claim: %v, %d messages; want 2", err, len(claimed))
+	}
+	n, err := s.KeepOutbox(ctx, []int64{claimed[0].ID, claimed[1].ID}, []int{claimed[0].Attempts, claimed[1].Attempts + 1}, "not sent")
+	if err != nil || n != 1 {
+		t.Fatalf("kept %d (%v), want 1: the other's claim is not this attempt", n, err)
+	}
+	kept, err := s.OutboxByID(ctx, claimed[0].ID)
+	if err != nil || kept.Status != booking.OutboxLogged || kept.LastError != "not sent" {
+		t.Fatalf("first message: %+v, %v; want logged", kept, err)
+	}
+	other, err := s.OutboxByID(ctx, claimed[1].ID)
+	if err != nil || other.Status != booking.OutboxSending {
+		t.Fatalf("second message: %+v, %v; want still sending", other, err)
+	}
+	if _, err := s.KeepOutbox(ctx, []int64{1}, nil, "x"); booking.ErrorCode(err) != booking.EINVALID {
+		t.Errorf("ids without attempts: %v, want EINVALID", err)
+	}
+}
