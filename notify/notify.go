@@ -59,6 +59,8 @@ type Store interface {
 	OutboxByID(ctx context.Context, id int64) (*booking.OutboxMessage, error)
 	PurgeMailTokens(ctx context.Context, now time.Time) (int64, error)
 	BookingByID(ctx context.Context, id int64) (*booking.Booking, error)
+	// BookingsByID returns those of the bookings ids that exist, by id.
+	BookingsByID(ctx context.Context, ids []int64) (map[int64]*booking.Booking, error)
 	WaitlistEntryByID(ctx context.Context, id int64) (*booking.WaitlistEntry, error)
 	// UserByEmail finds the admin account the practitioner's notices go
 	// to, for the language they read the admin area in. ENOTFOUND.

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"math/rand/v2"
 	"regexp"
+	"slices"
 	"time"
 
 	"consult/booking"
@@ -71,7 +72,7 @@ func (w *Worker) RunOnce(ctx context.Context) error {
 		if len(msgs) == 0 {
 			return nil
 		}
-		batch := &claimBatch{bookings: map[int64]*booking.Booking{}}
+		batch := w.newBatch(ctx, msgs)
 		for _, m := range msgs {
 			w.deliver(ctx, m, batch)
 		}
@@ -80,27 +81,48 @@ func (w *Worker) RunOnce(ctx context.Context) error {
 	return nil
 }
 
-// claimBatch is what the messages of one claim share. A booking's
-// messages (the client's and the practitioner's) are queued, and so
-// claimed, together, and each read the booking; and without SMTP every
+// claimBatch is what the messages of one claim share. Each message read
+// its booking, a query of its own; and without SMTP every
 // message was recorded as kept by a statement of its own, a backlog of
 // thousands (make bench's mixed load) taking the database's time long
 // after.
 type claimBatch struct {
-	bookings map[int64]*booking.Booking
-	kept     []booking.OutboxMessage // kept unsent, recorded together
+	read     []int64                    // the bookings read for the batch
+	bookings map[int64]*booking.Booking // those of them that exist
+	kept     []booking.OutboxMessage    // kept unsent, recorded together
 }
 
-// bookingOf reads booking id, or takes it from the batch when one of its
-// messages read it already; each caller gets a copy of its own.
+// newBatch reads the bookings of a claim's messages in one query. When
+// that read fails, each message reads its booking itself, and retries
+// on its own if that fails too.
+func (w *Worker) newBatch(ctx context.Context, msgs []booking.OutboxMessage) *claimBatch {
+	batch := &claimBatch{}
+	var ids []int64
+	for _, m := range msgs {
+		if m.BookingID != 0 && !slices.Contains(ids, m.BookingID) {
+			ids = append(ids, m.BookingID)
+		}
+	}
+	if len(ids) == 0 {
+		return batch
+	}
+	found, err := w.store.BookingsByID(ctx, ids)
+	if err != nil {
+		return batch
+	}
+	batch.bookings, batch.read = found, ids
+	return batch
+}
+
+// bookingOf returns booking id from the batch's read, else reads it;
+// each caller gets a copy of its own. ENOTFOUND when there is none.
 func (w *Worker) bookingOf(ctx context.Context, id int64, batch *claimBatch) (*booking.Booking, error) {
+	if !slices.Contains(batch.read, id) {
+		return w.store.BookingByID(ctx, id)
+	}
 	b, ok := batch.bookings[id]
 	if !ok {
-		var err error
-		if b, err = w.store.BookingByID(ctx, id); err != nil {
-			return nil, err
-		}
-		batch.bookings[id] = b
+		return nil, booking.Errorf(booking.ENOTFOUND, "There is no such booking.")
 	}
 	cp := *b
 	return &cp, nil

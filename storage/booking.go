@@ -270,6 +270,28 @@ func (s *Store) BookingByID(ctx context.Context, id int64) (*booking.Booking, er
 	return scanBooking(s.db.QueryRow(ctx, `SELECT `+bookingColumns+` FROM bookings WHERE id = $1`, id))
 }
 
+// BookingsByID returns the bookings with the ids that exist, by id, in
+// one query: the mail worker reads those of a claimed batch at once.
+func (s *Store) BookingsByID(ctx context.Context, ids []int64) (map[int64]*booking.Booking, error) {
+	rows, err := s.db.Query(ctx, `SELECT `+bookingColumns+` FROM bookings WHERE id = ANY($1)`, ids)
+	if err != nil {
+		return nil, fmt.Errorf("storage: bookings by id: %w", translate(err))
+	}
+	defer rows.Close()
+	out := make(map[int64]*booking.Booking, len(ids))
+	for rows.Next() {
+		b, err := scanBooking(rows)
+		if err != nil {
+			return nil, err
+		}
+		out[b.ID] = b
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("storage: bookings by id: %w", translate(err))
+	}
+	return out, nil
+}
+
 // CancelBooking implements booking.Store.
 func (s *Store) CancelBooking(ctx context.Context, tokenHash []byte, now time.Time, check func(*booking.Booking) error) (*booking.Booking, error) {
 	var b *booking.Booking
