@@ -77,6 +77,11 @@ func openDatabase(ctx context.Context, cfg config, logger *slog.Logger) (*databa
 	// service does not use, and each connection kept a 512-entry map for
 	// it, 0.5 MB over the 20 connections.
 	pcfg.ConnConfig.DescriptionCacheCapacity = 0
+	// pgx's 512 prepared statements a connection were a map made at
+	// full size for each (0.5 MB over 20); the public pages, the booking
+	// flow and the workers use about 60 statements, the admin area more,
+	// and one it drops is prepared again when next used.
+	pcfg.ConnConfig.StatementCacheCapacity = 128
 	pool, err := pgxpool.NewWithConfig(ctx, pcfg)
 	if err != nil {
 		if db.cluster != nil {
