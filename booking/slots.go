@@ -290,17 +290,7 @@ func dayWindows(buf []Interval, loc *time.Location, d Date, dayStart, dayEnd tim
 			buf[j], buf[j-1] = buf[j-1], buf[j]
 		}
 	}
-	merged := buf[:0]
-	for _, w := range buf {
-		if n := len(merged); n > 0 && !w.Start.After(merged[n-1].End) {
-			if w.End.After(merged[n-1].End) {
-				merged[n-1].End = w.End
-			}
-			continue
-		}
-		merged = append(merged, w)
-	}
-	return merged
+	return MergeOverlapping(buf)
 }
 
 // overridesBetween indexes the overrides dated within [first, last]. When a

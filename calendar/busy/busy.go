@@ -474,16 +474,7 @@ func (p *parser) add(out *[]booking.Interval, start, end time.Time, allDay bool)
 // merge sorts ivs and joins those that overlap or touch.
 func merge(ivs []booking.Interval) []booking.Interval {
 	slices.SortFunc(ivs, func(a, b booking.Interval) int { return a.Start.Compare(b.Start) })
-	out := ivs[:0]
-	for _, iv := range ivs {
-		if n := len(out); n > 0 && !iv.Start.After(out[n-1].End) {
-			if iv.End.After(out[n-1].End) {
-				out[n-1].End = iv.End
-			}
-			continue
-		}
-		out = append(out, iv)
-	}
+	out := booking.MergeOverlapping(ivs)
 	if out == nil {
 		return []booking.Interval{}
 	}
