@@ -87,8 +87,7 @@ func (w *Worker) RunOnce(ctx context.Context) error {
 // thousands (make bench's mixed load) taking the database's time long
 // after.
 type claimBatch struct {
-	read     []int64                    // the bookings read for the batch
-	bookings map[int64]*booking.Booking // those of them that exist
+	bookings map[int64]*booking.Booking // read for the batch; nil: gone
 	kept     []booking.OutboxMessage    // kept unsent, recorded together
 }
 
@@ -110,18 +109,23 @@ func (w *Worker) newBatch(ctx context.Context, msgs []booking.OutboxMessage) *cl
 	if err != nil {
 		return batch
 	}
-	batch.bookings, batch.read = found, ids
+	for _, id := range ids {
+		if _, ok := found[id]; !ok {
+			found[id] = nil // read, and gone
+		}
+	}
+	batch.bookings = found
 	return batch
 }
 
 // bookingOf returns booking id from the batch's read, else reads it;
 // each caller gets a copy of its own. ENOTFOUND when there is none.
 func (w *Worker) bookingOf(ctx context.Context, id int64, batch *claimBatch) (*booking.Booking, error) {
-	if !slices.Contains(batch.read, id) {
+	b, read := batch.bookings[id]
+	switch {
+	case !read:
 		return w.store.BookingByID(ctx, id)
-	}
-	b, ok := batch.bookings[id]
-	if !ok {
+	case b == nil:
 		return nil, booking.Errorf(booking.ENOTFOUND, "There is no such booking.")
 	}
 	cp := *b
