@@ -2,6 +2,7 @@ package api_test
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"os"
 	"os/exec"
@@ -205,13 +206,42 @@ func (tb *tab) follow(steps ...chromedp.Action[chromedp.Void]) int64 {
 	return resp.Status
 }
 
+// text returns the visible text of the first element sel matches, once
+// there is one. It is read in one script, and read again when the page
+// was replaced as it ran: after a sign-in's redirects Chromium can still
+// swap the document after the load event (seen in CI as "No node with
+// given id found" from a node query).
 func (tb *tab) text(sel string) string {
 	tb.t.Helper()
-	s, err := chromedp.Run(tb.ctx, chromedp.Text(chromedp.CSS(sel)))
+	quoted, _ := json.Marshal(sel)
+	read := fmt.Sprintf(`(function () {
+		var e = document.querySelector(%s);
+		return e && (e.offsetWidth || e.offsetHeight || e.getClientRects().length) ? [e.innerText] : null;
+	})()`, quoted)
+	var got []string
+	var err error
+	for range 50 {
+		got, err = chromedp.Run(tb.ctx, chromedp.Poll[[]string](read, chromedp.WithPollingTimeout(10*time.Second)))
+		if err == nil || !pageReplaced(err) {
+			break
+		}
+		// A navigation still settling replaced the page as it was read: read the new one.
+		time.Sleep(100 * time.Millisecond)
+	}
+	s := strings.Join(got, "")
 	if err != nil {
 		tb.t.Fatalf("text of %s: %v", sel, err)
 	}
 	return strings.Join(strings.Fields(s), " ")
+}
+
+// pageReplaced reports whether err is DevTools saying the page it was
+// asked about has since been replaced by another.
+func pageReplaced(err error) bool {
+	msg := err.Error()
+	return strings.Contains(msg, "Cannot find context with specified id") ||
+		strings.Contains(msg, "No node with given id found") ||
+		strings.Contains(msg, "Execution context was destroyed")
 }
 
 func evalIn[T any](tb *tab, expr string) T {
