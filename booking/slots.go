@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"sync"
 	"time"
 )
 
@@ -72,6 +73,7 @@ func FreeSlots(s Schedule, busy []Interval, from, to, now time.Time) ([]Slot, er
 	slots = make([]Slot, 0, slotsEstimate(s.Weekly, st.SlotLength, dayNumber(last)-dayNumber(first)+1))
 	dayStart := firstInstant(loc, first, 0)
 	sw := newSlotSweep(busy, s.Blocked, st.Buffer, dayStart, firstInstant(loc, last, 24*60))
+	defer sw.release()
 	overrides := overridesBetween(s.Overrides, first, last)
 	var spans []Interval
 	length := st.SlotLength
@@ -313,8 +315,9 @@ func overridesBetween(overrides []Override, first, last Date) map[Date]Override 
 // increasing order, in one pass over the busy intervals sorted by start,
 // instead of comparing every slot with every booking.
 type slotSweep struct {
-	busy    []Interval // bookings and blocked time, sorted by Start
-	counted []Interval // bookings only, sorted by Start, for the daily cap
+	bufs    *sweepBuffers // where busy and counted are kept, until release
+	busy    []Interval    // bookings and blocked time, sorted by Start
+	counted []Interval    // bookings only, sorted by Start, for the daily cap
 	buffer  time.Duration
 	next    int       // busy[:next] begin, less the buffer, before the latest slot's end
 	reach   time.Time // the latest End+buffer among busy[:next]
@@ -322,12 +325,34 @@ type slotSweep struct {
 	lo, hi  int       // counted[lo:hi] start within the latest day asked about
 }
 
+// sweepBuffers are a sweep's copies of the intervals, reused: the slots
+// of the whole horizon are computed again after every booking, and these
+// copies were a sixth of make bench's mixed-load allocation.
+type sweepBuffers struct{ keep, counted, merged []Interval }
+
+var sweepPool = sync.Pool{New: func() any { return new(sweepBuffers) }}
+
+// maxPooledIntervals bounds the copies kept for reuse (about 48 KB each).
+const maxPooledIntervals = 1 << 10
+
+// release gives the sweep's copies back for reuse; the sweep is not used
+// afterwards.
+func (sw *slotSweep) release() {
+	b := sw.bufs
+	if b == nil || cap(b.keep) > maxPooledIntervals || cap(b.merged) > maxPooledIntervals {
+		return
+	}
+	*sw = slotSweep{}
+	b.keep, b.counted, b.merged = b.keep[:0], b.counted[:0], b.merged[:0]
+	sweepPool.Put(b)
+}
+
 // newSlotSweep keeps sorted copies of the busy intervals (bookings) and
 // the blocked time that can block a slot within [from, to), and of the
 // bookings that count towards the cap of a day within it.
 func newSlotSweep(busy, blocked []Interval, buffer time.Duration, from, to time.Time) slotSweep {
-	keep := make([]Interval, 0, len(busy)+len(blocked))
-	counted := make([]Interval, 0, len(busy))
+	bufs := sweepPool.Get().(*sweepBuffers)
+	keep, counted := bufs.keep[:0], bufs.counted[:0]
 	add := func(b Interval, counts bool) {
 		b = Interval{b.Start.Round(0), b.End.Round(0)}
 		if b.Start.Add(-buffer).Before(to) && from.Before(b.End.Add(buffer)) {
@@ -349,20 +374,21 @@ func newSlotSweep(busy, blocked []Interval, buffer time.Duration, from, to time.
 	for _, b := range blocked {
 		add(b, false)
 	}
+	bufs.keep, bufs.counted = keep, counted
 	// Both parts are usually sorted already (the store reads them so):
 	// merging them costs a pass, not a sort.
 	if !slices.IsSortedFunc(keep[n:], byStart) {
 		slices.SortFunc(keep[n:], byStart)
 	}
 	if n > 0 && n < len(keep) {
-		keep = mergeSorted(keep[:n], keep[n:])
+		keep = mergeSorted(bufs.merged[:0], keep[:n], keep[n:])
+		bufs.merged = keep
 	}
-	return slotSweep{busy: keep, counted: counted, buffer: buffer}
+	return slotSweep{bufs: bufs, busy: keep, counted: counted, buffer: buffer}
 }
 
-// mergeSorted merges two runs sorted by start into a new slice.
-func mergeSorted(a, b []Interval) []Interval {
-	out := make([]Interval, 0, len(a)+len(b))
+// mergeSorted appends to out the merge of two runs sorted by start.
+func mergeSorted(out, a, b []Interval) []Interval {
 	for len(a) > 0 && len(b) > 0 {
 		if b[0].Start.Before(a[0].Start) {
 			out, b = append(out, b[0]), b[1:]

@@ -56,20 +56,36 @@ func NewBlank(body []byte, placeholder string) (b *Blank, ok bool) {
 // Bytes returns the answer with fill in the blank, gzipped or not.
 // fill must be shorter than 64 KB, one stored block.
 func (b *Blank) Bytes(fill string, gzipped bool) []byte {
-	if !gzipped || b.gzBefore == nil {
-		out := make([]byte, 0, len(b.before)+len(fill)+len(b.after))
-		return append(append(append(out, b.before...), fill...), b.after...)
+	var scratch blankScratch
+	parts, n := b.parts(fill, gzipped, &scratch)
+	out := make([]byte, 0, n)
+	for _, p := range parts {
+		out = append(out, p...)
 	}
-	n := len(fill)
-	out := make([]byte, 0, len(b.gzBefore)+5+n+len(b.gzAfter)+8)
-	out = append(out, b.gzBefore...)
+	return out
+}
+
+// blankScratch holds the few bytes of a gzipped answer made for each
+// response: the stored block's header and the gzip trailer.
+type blankScratch [5 + 8]byte
+
+// parts returns the answer with fill in the blank as the pieces to send
+// in turn, and their total length. Sent piece by piece, the shared parts
+// are not copied for every response: a copy of the booking page per view
+// was a twelfth of make bench's mixed-load allocation.
+func (b *Blank) parts(fill string, gzipped bool, scratch *blankScratch) (parts [5][]byte, n int) {
+	if !gzipped || b.gzBefore == nil {
+		parts = [5][]byte{b.before, []byte(fill), b.after}
+		return parts, len(b.before) + len(fill) + len(b.after)
+	}
+	k := len(fill)
 	// A stored block, not the last: BFINAL 0, BTYPE 00, then LEN and its
 	// complement.
-	out = append(out, 0, byte(n), byte(n>>8), ^byte(n), ^byte(n>>8))
-	out = append(out, fill...)
-	out = append(out, b.gzAfter...)
+	head := append(scratch[:0], 0, byte(k), byte(k>>8), ^byte(k), ^byte(k>>8))
 	crc := crc32.Update(crc32.Update(b.crcBefore, crc32.IEEETable, []byte(fill)), crc32.IEEETable, b.after)
-	return gzipTrailer(out, crc, len(b.before)+n+len(b.after))
+	trailer := gzipTrailer(scratch[5:5], crc, len(b.before)+k+len(b.after))
+	parts = [5][]byte{b.gzBefore, head, []byte(fill), b.gzAfter, trailer}
+	return parts, len(b.gzBefore) + len(head) + k + len(b.gzAfter) + len(trailer)
 }
 
 // Write sends the answer with fill in the blank, as WriteCopy sends a
@@ -83,7 +99,19 @@ func (b *Blank) Write(c echo.Context, contentType, fill string) error {
 	if gz {
 		h.Set(echo.HeaderContentEncoding, "gzip")
 	}
-	body := b.Bytes(fill, gz)
-	h.Set(echo.HeaderContentLength, strconv.Itoa(len(body)))
-	return c.Blob(http.StatusOK, contentType, body)
+	var scratch blankScratch
+	parts, n := b.parts(fill, gz, &scratch)
+	h.Set(echo.HeaderContentLength, strconv.Itoa(n))
+	h.Set(echo.HeaderContentType, contentType)
+	w := c.Response()
+	w.WriteHeader(http.StatusOK)
+	for _, p := range parts {
+		if len(p) == 0 {
+			continue
+		}
+		if _, err := w.Write(p); err != nil {
+			return err
+		}
+	}
+	return nil
 }
