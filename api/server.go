@@ -138,6 +138,9 @@ type Server struct {
 	gate       *httpx.Gate
 	versions   *httpx.Versions
 	slotsCache slotsCache
+	// changeLog tells what changed between two versions when it was all
+	// done here (nil: the slots are always computed afresh).
+	changeLog changeLog
 
 	// The audiences; nil when their collaborators are missing.
 	site      *site.Handler
@@ -191,6 +194,7 @@ func New(cfg Config, deps Deps) (*Server, error) {
 	if deps.Feeds != nil {
 		s.feeds = booking.NewFeeds(deps.Feeds, s.base.String(), s.svc.Now)
 		s.versions = httpx.NewVersions(s.changes, deps.Feeds.AvailabilityFeedVersion)
+		s.changeLog, _ = deps.Feeds.(changeLog)
 		s.feed = feeds.New(feeds.Config{Store: deps.Feeds, Service: s.svc, BaseURL: s.base.String(),
 			Versions: s.versions, Practice: s.calendarPractice})
 	}

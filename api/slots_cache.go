@@ -195,7 +195,14 @@ func (s *Server) horizonOf(ctx context.Context, version string, now time.Time) (
 	got, err, _ := c.builds.Do(version, func() (any, error) {
 		// Detached from the first caller's request, which the others do
 		// not depend on.
-		h, err := s.computeHorizon(context.WithoutCancel(ctx), now)
+		ctx := context.WithoutCancel(ctx)
+		c.mu.Lock()
+		base, baseVersion := c.horizon, c.version
+		c.mu.Unlock()
+		h, err := s.patchHorizon(ctx, base, baseVersion, version, now)
+		if h == nil && err == nil {
+			h, err = s.computeHorizon(ctx, now)
+		}
 		if err != nil {
 			return nil, err
 		}

@@ -26,7 +26,9 @@ import (
 type horizonSlots struct {
 	settings          booking.Settings // those the slots were computed with
 	loc               *time.Location   // the practice's zone
+	day               booking.Day      // the day the slots are free through
 	dayStart, nextDay time.Time
+	end               time.Time      // the end of the instants computed
 	slots             []booking.Slot // free at dayStart, sorted by start
 }
 
@@ -94,7 +96,7 @@ func (s *Server) computeHorizon(ctx context.Context, now time.Time) (*horizonSlo
 			st, known = used, true
 			continue
 		}
-		return &horizonSlots{settings: used, loc: loc, dayStart: day.Start, nextDay: day.Next, slots: slots}, nil
+		return &horizonSlots{settings: used, loc: loc, day: day, dayStart: day.Start, nextDay: day.Next, end: end, slots: slots}, nil
 	}
 	return nil, booking.Errorf(booking.EUNAVAILABLE, "The service is briefly unavailable. Please try again.")
 }

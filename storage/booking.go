@@ -197,6 +197,7 @@ func checkClientLimits(ctx context.Context, tx pgx.Tx, nb booking.NewBooking) er
 // CreateBooking implements booking.Store.
 func (s *Store) CreateBooking(ctx context.Context, nb booking.NewBooking, check booking.CheckFunc) (*booking.Booking, error) {
 	var b *booking.Booking
+	var step *changeStep
 	err := s.transact(ctx, func(tx pgx.Tx) error {
 		client, network := limitLocks(nb)
 		scheduleStamp, err := lockForBooking(ctx, tx, client, network, nb.Now)
@@ -255,11 +256,14 @@ func (s *Store) CreateBooking(ctx context.Context, nb booking.NewBooking, check 
 				INSERT INTO idempotency_keys (key_hash, request_hash, booking_id, sealed_token, created_at)
 				VALUES ($1, $2, $3, $4, $5)`, rec.KeyHash, rec.RequestHash, b.ID, rec.SealedToken, b.CreatedAt)
 		}
+		mark := s.markChange(q)
 		if err := q.send(ctx, tx); err != nil {
 			return fmt.Errorf("storage: create booking: %w", err)
 		}
+		step = s.expectChange(mark, b)
 		return nil
 	})
+	s.settleChange(step, err == nil)
 	if err != nil {
 		return nil, err
 	}
@@ -302,6 +306,7 @@ func (s *Store) BookingsByID(ctx context.Context, ids []int64) (map[int64]*booki
 // CancelBooking implements booking.Store.
 func (s *Store) CancelBooking(ctx context.Context, tokenHash []byte, now time.Time, check func(*booking.Booking) error) (*booking.Booking, error) {
 	var b *booking.Booking
+	var step *changeStep
 	err := s.transact(ctx, func(tx pgx.Tx) error {
 		cur, err := bookingForUpdate(ctx, tx, tokenHash)
 		if err != nil {
@@ -313,23 +318,39 @@ func (s *Store) CancelBooking(ctx context.Context, tokenHash []byte, now time.Ti
 		if cur.Status != booking.StatusConfirmed {
 			return booking.Errorf(booking.ECONFLICT, "This consultation has already been cancelled.")
 		}
-		b, err = s.cancelInTx(ctx, tx, cur.ID, "", now)
+		var mark *changeStep
+		b, mark, err = s.cancelInTx(ctx, tx, cur.ID, "", now)
+		step = s.expectChange(mark, b)
 		return err
 	})
-	return b, err
+	s.settleChange(step, err == nil)
+	if err != nil {
+		return nil, err
+	}
+	return b, nil
 }
 
 // cancelInTx cancels booking id inside tx and queues the emails that go
 // with it, message being the practitioner's optional words to the client.
-func (s *Store) cancelInTx(ctx context.Context, tx pgx.Tx, id int64, message string, now time.Time) (*booking.Booking, error) {
+// The step is the cancellation's change (see changes.go), nil inside a
+// transaction of the caller's.
+func (s *Store) cancelInTx(ctx context.Context, tx pgx.Tx, id int64, message string, now time.Time) (*booking.Booking, *changeStep, error) {
 	b, err := scanBooking(tx.QueryRow(ctx, `
 		UPDATE bookings SET status = 'cancelled', cancelled_at = $2, updated_at = $2,
 			sequence = sequence + 1, cancel_message = $3
 		WHERE id = $1 RETURNING `+bookingColumns, id, now, message))
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	return b, s.enqueueMail(ctx, tx, b, EventCancelled, message, now)
+	q := &execBatch{}
+	if err := s.queueMailOn(ctx, q, b, EventCancelled, message, now, nil); err != nil {
+		return nil, nil, err
+	}
+	step := s.markChange(q)
+	if err := q.send(ctx, tx); err != nil {
+		return nil, nil, fmt.Errorf("storage: queue mail: %w", err)
+	}
+	return b, step, nil
 }
 
 // RescheduleBooking implements booking.Store.

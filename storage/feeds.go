@@ -100,21 +100,27 @@ func (s *Store) SetFeedSettings(ctx context.Context, eventTitle string, fullDeta
 // written moves booking_changes (migration 00005). It is a one-row read
 // however many bookings there are, at the price of moving on changes that
 // cannot alter what is open (a past booking marked completed, a note),
-// which costs subscribers one refetch. now is not needed any more; it stays
-// in the signature for the feed's interface. ENOTFOUND when the practice
-// has no settings yet.
+// which costs subscribers one refetch. It names each of the sixteen
+// change counts, so that ChangedBetween can tell what changed between two
+// versions. now is not needed any more; it stays in the signature for the
+// feed's interface. ENOTFOUND when the practice has no settings yet.
 func (s *Store) AvailabilityFeedVersion(ctx context.Context, now time.Time) (version string, changed time.Time, err error) {
 	var settingsAt time.Time
 	var n int64
 	var bookingsAt *time.Time
+	var counts []int64
 	err = s.db.QueryRow(ctx, `
-		SELECT s.availability_changed_at, c.version, c.changed_at
-		FROM practice_settings s CROSS JOIN booking_changes c`).Scan(&settingsAt, &n, &bookingsAt)
+		SELECT s.availability_changed_at, c.version, c.changed_at, c.counts
+		FROM practice_settings s CROSS JOIN (
+			SELECT sum(version)::bigint AS version, max(changed_at) AS changed_at,
+				array_agg(version ORDER BY shard) AS counts
+			FROM booking_change_counts) c`).Scan(&settingsAt, &n, &bookingsAt, &counts)
 	if err != nil {
 		return "", time.Time{}, fmt.Errorf("storage: availability feed version: %w", translate(err))
 	}
 	changed = feedLatest(&settingsAt, bookingsAt)
-	return fmt.Sprintf("%d/%d/%d", settingsAt.UnixMicro(), n, feedMicros(bookingsAt)), changed, nil
+	// The counts let ChangedBetween tell which bookings changed in between.
+	return formatVersion(settingsAt.UnixMicro(), n, feedMicros(bookingsAt), counts), changed, nil
 }
 
 // BookingsFeedVersion checks secretHash against the private feed's secret

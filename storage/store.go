@@ -26,6 +26,7 @@ type Store struct {
 	// secrets seals the two-step sign-in secret at rest; nil stores it as is.
 	secrets  booking.SecretSealer
 	schedule *scheduleCache // see cache.go
+	changes  *knownChanges  // see changes.go
 }
 
 var (
@@ -61,7 +62,7 @@ func WithSecretSealer(sealer booking.SecretSealer) Option {
 
 // New returns a Store on pool.
 func New(pool *pgxpool.Pool, opts ...Option) *Store {
-	s := &Store{pool: pool, db: pool, reminderLead: DefaultReminderLead, schedule: &scheduleCache{}}
+	s := &Store{pool: pool, db: pool, reminderLead: DefaultReminderLead, schedule: &scheduleCache{}, changes: &knownChanges{}}
 	for _, opt := range opts {
 		opt(s)
 	}

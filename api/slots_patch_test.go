@@ -1,0 +1,171 @@
+package api_test
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"math/rand/v2"
+	"net/http"
+	"net/http/httptest"
+	"slices"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"consult/api"
+	"consult/api/httpx"
+	"consult/booking"
+	"consult/storage"
+	"consult/storage/storagetest"
+)
+
+// spanCounter is the store, counting the reads the slot engine computes
+// from: those of a few days or weeks (a patch, a booking's first look)
+// and those of the whole horizon.
+type spanCounter struct {
+	*storage.Store
+	narrow, wide atomic.Int64
+}
+
+func (c *spanCounter) ScheduleAndBusy(ctx context.Context, from, to booking.Date, busyFrom, busyTo time.Time) (booking.Schedule, []booking.Interval, error) {
+	if booking.DayNumber(to)-booking.DayNumber(from) <= 30 {
+		c.narrow.Add(1)
+	} else {
+		c.wide.Add(1)
+	}
+	return c.Store.ScheduleAndBusy(ctx, from, to, busyFrom, busyTo)
+}
+
+// TestPatchedSlotsReadAsComputedAfresh books and cancels at random through
+// one server, mostly in the first days so that buffers and daily caps
+// come into play, now and then through another instance on the same
+// database, and after every change expects the first server's slots over
+// the whole horizon (patched around the times it changed itself) to be
+// those a server that computes them afresh gives.
+func TestPatchedSlotsReadAsComputedAfresh(t *testing.T) {
+	pool := storagetest.NewDB(t)
+	store := &spanCounter{Store: seedStore(t, pool, false)}
+	renderer, pages := siteWeb(t)
+	clock := &testClock{t: testNow}
+	serve := func(st booking.Store, feeds booking.FeedStore) string {
+		t.Helper()
+		svc := booking.NewService(st, clock.Now)
+		srv, err := api.New(api.Config{BaseURL: "http://consult.test"}, api.Deps{Service: svc, Web: renderer, Pages: pages, Feeds: feeds})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ts := httptest.NewServer(srv)
+		t.Cleanup(ts.Close)
+		return ts.URL
+	}
+	here := serve(store, store)
+	other := storage.New(pool)
+	elsewhere := serve(other, other)
+	// A server of its own for every reading: one kept would go on
+	// answering from the version it read last for a while.
+	afresh := func() string {
+		fresh := storage.New(pool)
+		return serve(fresh, fresh)
+	}
+
+	site := &testSite{t: t, client: http.DefaultClient}
+	horizon := "/api/v1/slots?from=2026-12-01&to=2027-02-01"
+	slotsAt := func(base string) (body string, starts []string) {
+		t.Helper()
+		p := site.get(base + horizon)
+		if p.Status != http.StatusOK {
+			t.Fatalf("slots: %d %s", p.Status, p.Body)
+		}
+		var l slotList
+		if err := json.Unmarshal([]byte(p.Body), &l); err != nil {
+			t.Fatal(err)
+		}
+		for _, s := range l.Slots {
+			starts = append(starts, s.Start.UTC().Format(time.RFC3339))
+		}
+		return p.Body, starts
+	}
+	rnd := rand.New(rand.NewPCG(7, 20))
+	var tokens []string
+	n := 0
+	book := func(base string, free []string) {
+		t.Helper()
+		n++
+		// Mostly among the first free times, so that days fill up.
+		start := free[rnd.IntN(min(len(free), 40))]
+		r := site.do(jsonRequest(t, "POST", base+"/api/v1/bookings",
+			fmt.Sprintf(`{"start": %q, "name": "Client %d", "email": "client%d@example.org"}`, start, n, n)))
+		if r.Status != http.StatusCreated {
+			t.Fatalf("book %s: %d %s", start, r.Status, r.Body)
+		}
+		var b bookingBody
+		if err := json.Unmarshal([]byte(r.Body), &b); err != nil {
+			t.Fatal(err)
+		}
+		if base == here {
+			tokens = append(tokens, b.token())
+		}
+	}
+	cancel := func() {
+		t.Helper()
+		i := rnd.IntN(len(tokens))
+		token := tokens[i]
+		tokens = append(tokens[:i], tokens[i+1:]...)
+		if r := site.do(jsonRequest(t, "DELETE", here+"/api/v1/bookings/"+token, "")); r.Status != http.StatusOK {
+			t.Fatalf("cancel: %d %s", r.Status, r.Body)
+		}
+	}
+
+	elsewhereSteps := 0
+	for step := range 60 {
+		_, free := slotsAt(here)
+		if len(free) == 0 {
+			t.Fatalf("step %d: no free time left", step)
+		}
+		madeElsewhere := false
+		switch op := rnd.IntN(10); {
+		case op < 4 || len(tokens) == 0:
+			book(here, free)
+		case op < 7:
+			cancel()
+		case op < 8:
+			book(elsewhere, free)
+			madeElsewhere = true
+			elsewhereSteps++
+		default:
+			// Several changes between two reads.
+			book(here, free)
+			cancel()
+			_, free = slotsAt(afresh())
+			book(here, free)
+		}
+		if madeElsewhere {
+			// A change made elsewhere shows here once the version is
+			// read again, after httpx.VersionTTL; one made here at once.
+			clock.Add(httpx.VersionTTL + time.Second)
+		}
+		want, wantStarts := slotsAt(afresh())
+		got, gotStarts := slotsAt(here)
+		if got != want {
+			t.Fatalf("step %d: the slots patched differ from those computed afresh: only patched %v, only afresh %v",
+				step, without(gotStarts, wantStarts), without(wantStarts, gotStarts))
+		}
+	}
+	// Only the first computation and those after a change made elsewhere
+	// read the whole horizon: every change made here was patched in.
+	if wide := store.wide.Load(); wide != int64(1+elsewhereSteps) {
+		t.Errorf("the whole horizon was read %d times; want %d: once at first, once after each of the %d changes made elsewhere",
+			wide, 1+elsewhereSteps, elsewhereSteps)
+	}
+}
+
+// without returns the elements of a not in b.
+func without(a, b []string) []string {
+	var out []string
+	for _, s := range a {
+		if !slices.Contains(b, s) {
+			out = append(out, s)
+		}
+	}
+	return out
+}

@@ -1,0 +1,254 @@
+package storage
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"consult/booking"
+)
+
+// The bookings this process writes, known by the change count each one
+// moved. Every change to a booking row moves one of the sixteen counts
+// of booking_change_counts (migration 00023), the one its transaction id
+// picks, and the data's version (AvailabilityFeedVersion) carries all
+// sixteen. When every step of every count between two versions is a
+// booking this process made or cancelled, the change between them is
+// known: those bookings' times, and nothing else. The slots API then
+// computes again only the days around them, where after every booking it
+// read and computed the whole horizon (a third of make bench's mixed-load
+// allocation, and its costliest query).
+//
+// A count a transaction moves is held from that moment until it commits,
+// so its steps are taken one transaction at a time, and a version shows
+// a step only once its transaction has committed. A booking write takes
+// its step just before it commits (changeMark) and learns which it was;
+// the step stands for the booking once the commit succeeded. A step nobody here
+// remembers (another instance, the practitioner's changes, the hold
+// sweep, a transaction that changed two rows) makes the change unknown,
+// and the slots are computed afresh.
+
+// changeShards is the number of counts in booking_change_counts.
+const changeShards = 16
+
+// changeStep is one step of one count.
+type changeStep struct {
+	shard int
+	count int64
+}
+
+// changeMark queues on b the statements that take tx's step now, rather
+// than at commit (the trigger is deferred), and read which step it was.
+// The transaction must change exactly one booking row for the step to
+// stand for it; when it changed more, the steps before are unknown.
+func changeMark(b *execBatch) *changeStep {
+	step := &changeStep{}
+	b.Queue(`SET CONSTRAINTS bookings_changed IMMEDIATE`)
+	b.Queue(`SELECT shard, version FROM booking_change_counts
+		WHERE shard = pg_current_xact_id()::text::bigint % 16`).QueryRow(func(row pgx.Row) error {
+		return row.Scan(&step.shard, &step.count)
+	})
+	return step
+}
+
+// markChange is changeMark on a transaction of the Store's own; inside
+// one of the caller's (InTx), where a commit here is only a savepoint's,
+// it queues nothing and returns nil.
+func (s *Store) markChange(b *execBatch) *changeStep {
+	if _, inTx := s.db.(pgx.Tx); inTx {
+		return nil
+	}
+	return changeMark(b)
+}
+
+// expectChange records, once tx's step is taken and before tx commits,
+// that step will stand for the change of b's time if tx commits: until
+// settleChange says whether it did, ChangedBetween waits for it. Recorded
+// only after the commit, a step could already show in a version read by
+// then, and the change would be unknown.
+func (s *Store) expectChange(step *changeStep, b *booking.Booking) *changeStep {
+	if step == nil || b == nil {
+		return nil
+	}
+	s.changes.expect(*step, booking.Interval{Start: b.Start, End: b.End})
+	return step
+}
+
+// settleChange tells whether the transaction of an expected step
+// committed.
+func (s *Store) settleChange(step *changeStep, committed bool) {
+	if step != nil {
+		s.changes.settle(*step, committed)
+	}
+}
+
+// maxKnownChanges bounds the steps remembered (about 100 bytes each):
+// enough for the changes of the few seconds between two readings of the
+// version under any load.
+const maxKnownChanges = 4096
+
+// settleWait bounds how long ChangedBetween waits for a transaction to
+// say whether it committed: it has its step, and at most its commit is
+// left to do.
+const settleWait = 100 * time.Millisecond
+
+// knownChanges are the steps of this process's booking writes, each with
+// the time it freed or took.
+type knownChanges struct {
+	mu    sync.Mutex
+	steps map[changeStep]*knownChange
+	order []changeStep // in the order remembered, to forget the oldest
+}
+
+// knownChange is the time one step changed, once its transaction has
+// committed.
+type knownChange struct {
+	time    booking.Interval
+	settled chan struct{} // closed once committed (or the step forgotten)
+}
+
+func (k *knownChanges) expect(step changeStep, iv booking.Interval) {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	if k.steps == nil {
+		k.steps = make(map[changeStep]*knownChange)
+	}
+	if len(k.order) >= maxKnownChanges {
+		k.forget(k.order[0])
+		k.order = k.order[1:]
+	}
+	k.forget(step) // a step whose transaction rolled back is taken again
+	k.steps[step] = &knownChange{time: iv, settled: make(chan struct{})}
+	k.order = append(k.order, step)
+}
+
+func (k *knownChanges) settle(step changeStep, committed bool) {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	c, ok := k.steps[step]
+	if !ok {
+		return
+	}
+	if !committed {
+		k.forget(step)
+		return
+	}
+	close(c.settled)
+}
+
+// forget drops step; whoever waits for it finds it unknown.
+func (k *knownChanges) forget(step changeStep) {
+	c, ok := k.steps[step]
+	if !ok {
+		return
+	}
+	delete(k.steps, step)
+	select {
+	case <-c.settled:
+	default:
+		close(c.settled)
+	}
+}
+
+// committed returns the time of step once its transaction committed;
+// ok is false when the step is not this process's, or not settled in
+// settleWait. k.mu is held, and released while waiting.
+func (k *knownChanges) committed(step changeStep) (iv booking.Interval, ok bool) {
+	c, known := k.steps[step]
+	if !known {
+		return booking.Interval{}, false
+	}
+	select {
+	case <-c.settled:
+	default:
+		k.mu.Unlock()
+		t := time.NewTimer(settleWait)
+		select {
+		case <-c.settled:
+		case <-t.C:
+		}
+		t.Stop()
+		k.mu.Lock()
+	}
+	if now, still := k.steps[step]; !still || now != c {
+		return booking.Interval{}, false
+	}
+	select {
+	case <-c.settled:
+		return c.time, true
+	default:
+		return booking.Interval{}, false
+	}
+}
+
+// ChangedBetween returns the times of the bookings changed between the
+// data versions from and to (AvailabilityFeedVersion), when every change
+// between them is a booking this process made or cancelled; ok is false
+// otherwise, and whenever anything but bookings changed.
+func (s *Store) ChangedBetween(from, to string) (times []booking.Interval, ok bool) {
+	a, okA := parseVersion(from)
+	b, okB := parseVersion(to)
+	if !okA || !okB || a.settings != b.settings {
+		return nil, false
+	}
+	k := s.changes
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	for shard := range changeShards {
+		if b.counts[shard] < a.counts[shard] || b.counts[shard]-a.counts[shard] > maxKnownChanges {
+			return nil, false
+		}
+		for n := a.counts[shard] + 1; n <= b.counts[shard]; n++ {
+			iv, known := k.committed(changeStep{shard, n})
+			if !known {
+				return nil, false
+			}
+			times = append(times, iv)
+		}
+	}
+	return times, true
+}
+
+// dataVersion is AvailabilityFeedVersion's value, read back.
+type dataVersion struct {
+	settings string // the schedule's change stamp
+	counts   [changeShards]int64
+}
+
+// formatVersion writes the version: the schedule's stamp, the number of
+// booking changes, the latest booking change's time, and the counts.
+func formatVersion(settingsMicros, total, bookingsMicros int64, counts []int64) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%d/%d/%d/", settingsMicros, total, bookingsMicros)
+	for i, n := range counts {
+		if i > 0 {
+			b.WriteByte('.')
+		}
+		b.WriteString(strconv.FormatInt(n, 10))
+	}
+	return b.String()
+}
+
+func parseVersion(v string) (dataVersion, bool) {
+	parts := strings.Split(v, "/")
+	if len(parts) != 4 {
+		return dataVersion{}, false
+	}
+	counts := strings.Split(parts[3], ".")
+	if len(counts) != changeShards {
+		return dataVersion{}, false
+	}
+	d := dataVersion{settings: parts[0]}
+	for i, c := range counts {
+		n, err := strconv.ParseInt(c, 10, 64)
+		if err != nil {
+			return dataVersion{}, false
+		}
+		d.counts[i] = n
+	}
+	return d, true
+}
