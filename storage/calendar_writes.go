@@ -16,11 +16,14 @@ import (
 // queueCalendarWrites queues, inside tx, a write of booking id into every
 // calendar that takes the bookings, replacing any such write not yet run.
 func queueCalendarWrites(ctx context.Context, tx execer, id int64, now time.Time) error {
-	if _, err := tx.Exec(ctx, `UPDATE calendar_writes SET status = 'superseded', done_at = $2
-		WHERE booking_id = $1 AND status = 'pending'`, id, stamp(now)); err != nil {
-		return fmt.Errorf("storage: queue calendar write: %w", translate(err))
-	}
-	_, err := tx.Exec(ctx, `INSERT INTO calendar_writes (source_id, booking_id, send_after, created_at)
+	// One statement: both parts see the table as it was, so the writes
+	// superseded are the earlier ones only.
+	_, err := tx.Exec(ctx, `
+		WITH superseded AS (
+			UPDATE calendar_writes SET status = 'superseded', done_at = $2
+			WHERE booking_id = $1 AND status = 'pending'
+		)
+		INSERT INTO calendar_writes (source_id, booking_id, send_after, created_at)
 		SELECT id, $1, $2, $2 FROM calendar_sources WHERE write_bookings AND kind = 'caldav'`, id, stamp(now))
 	if err != nil {
 		return fmt.Errorf("storage: queue calendar write: %w", translate(err))

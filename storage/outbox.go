@@ -145,16 +145,16 @@ func (s *Store) queueMailOn(ctx context.Context, q *execBatch, b *booking.Bookin
 		if ev == EventCancelled {
 			reason = "withdrawn: the consultation was cancelled"
 		}
-		if _, err := q.Exec(ctx, `UPDATE outbox SET status = 'skipped', last_error = $2, sealed_token = NULL
-			WHERE booking_id = $1 AND kind = $3 AND status = 'pending'`, b.ID, reason, MailReminder); err != nil {
-			return fmt.Errorf("storage: withdraw reminder: %w", translate(err))
-		}
 		// Earlier messages that still hold the token need it no longer:
 		// a pending reminder is now stale, and a cancelled booking's
 		// link leads nowhere. The new messages carry their own copy.
-		if _, err := q.Exec(ctx, `UPDATE outbox SET sealed_token = NULL
-			WHERE booking_id = $1 AND sealed_token IS NOT NULL`, b.ID); err != nil {
-			return fmt.Errorf("storage: queue mail: %w", translate(err))
+		if _, err := q.Exec(ctx, `
+			UPDATE outbox SET sealed_token = NULL,
+				status = CASE WHEN withdrawn THEN 'skipped' ELSE status END,
+				last_error = CASE WHEN withdrawn THEN $2 ELSE last_error END
+			FROM (SELECT id, kind = $3 AND status = 'pending' AS withdrawn FROM outbox WHERE booking_id = $1) w
+			WHERE outbox.id = w.id AND (w.withdrawn OR outbox.sealed_token IS NOT NULL)`, b.ID, reason, MailReminder); err != nil {
+			return fmt.Errorf("storage: withdraw reminder: %w", translate(err))
 		}
 	}
 	if event := webhookEventOf(ev); event != "" {

@@ -3,6 +3,7 @@ package storage
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"testing"
 	"time"
 
@@ -134,11 +135,22 @@ func TestSealedTokenGoesOnlyWithTheLinkAndIsPurged(t *testing.T) {
 	if got := withToken(); len(got) != 2 || got[MailRescheduled] != "sealed-2" || got[MailReminder] != "sealed-2" {
 		t.Fatalf("after rescheduling, sealed tokens on %v; want the new rescheduled and reminder rows only", got)
 	}
+	// The reminder of the time it had is withdrawn; the new one waits.
+	reminders := func(status, reason string) int {
+		t.Helper()
+		return countOutbox(t, s, fmt.Sprintf("booking_id = %d AND kind = '%s' AND status = '%s' AND last_error = '%s'", b.ID, MailReminder, status, reason))
+	}
+	if w, p := reminders("skipped", "withdrawn: the consultation moved"), reminders("pending", ""); w != 1 || p != 1 {
+		t.Fatalf("after rescheduling, %d reminders withdrawn and %d pending; want one of each", w, p)
+	}
 	if _, err := s.CancelBooking(ctx, hash, outboxNow, func(*booking.Booking) error { return nil }); err != nil {
 		t.Fatal(err)
 	}
 	if got := withToken(); len(got) != 0 {
 		t.Fatalf("after cancelling, sealed tokens remain on %v", got)
+	}
+	if w, p := reminders("skipped", "withdrawn: the consultation was cancelled"), reminders("pending", ""); w != 1 || p != 0 {
+		t.Fatalf("after cancelling, %d reminders withdrawn for it and %d pending; want one and none", w, p)
 	}
 }
 
