@@ -142,7 +142,8 @@ func (s *Server) createBooking(c echo.Context) error {
 		}
 		return httpx.WriteJSON(c, http.StatusAccepted, holdResponse{Status: "held", ExpiresAt: until.UTC()})
 	}
-	b, token, err := s.svc.Book(c.Request().Context(), req, c.Request().Header.Get("Idempotency-Key"))
+	ctx := s.seenFree(c.Request().Context(), start.UTC(), s.svc.Now())
+	b, token, err := s.svc.Book(ctx, req, c.Request().Header.Get("Idempotency-Key"))
 	if err != nil {
 		return err
 	}

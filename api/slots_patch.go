@@ -103,3 +103,31 @@ func (h *horizonSlots) datesAround(times []booking.Interval) []booking.Interval 
 	slices.SortFunc(spans, func(a, b booking.Interval) int { return a.Start.Compare(b.Start) })
 	return booking.MergeOverlapping(spans)
 }
+
+// seenFree returns ctx saying that start is free (booking.SeenFree) when
+// the horizon's slots of the version last read, which it does not read
+// again, offer start at now; else ctx as it is.
+func (s *Server) seenFree(ctx context.Context, start, now time.Time) context.Context {
+	if s.versions == nil {
+		return ctx
+	}
+	v, ok := s.versions.Recent()
+	if !ok {
+		return ctx
+	}
+	c := &s.slotsCache
+	c.mu.Lock()
+	h := c.horizon
+	if c.version != v.Value {
+		h = nil
+	}
+	c.mu.Unlock()
+	if h == nil || !h.covers(now) {
+		return ctx
+	}
+	free := h.slots[booking.NoticeCut(h.slots, now, h.settings.MinNotice):]
+	if i := slotStartingFrom(free, start); i < len(free) && free[i].Start.Equal(start) {
+		return booking.SeenFree(ctx, start, h.settings)
+	}
+	return ctx
+}

@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"slices"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -168,4 +169,76 @@ func without(a, b []string) []string {
 		}
 	}
 	return out
+}
+
+// TestATimeSeenFreeIsBookedWithoutAFirstLook books a time the slots API's
+// copy offers and expects no read of the schedule and bookings before
+// the booking's own transaction; and a time booked meanwhile through
+// another instance, still offered by the copy, to be refused all the
+// same, as the transaction's check decides.
+func TestATimeSeenFreeIsBookedWithoutAFirstLook(t *testing.T) {
+	pool := storagetest.NewDB(t)
+	store := &spanCounter{Store: seedStore(t, pool, false)}
+	renderer, pages := siteWeb(t)
+	serve := func(st booking.Store, feeds booking.FeedStore) string {
+		t.Helper()
+		svc := booking.NewService(st, func() time.Time { return testNow })
+		srv, err := api.New(api.Config{BaseURL: "http://consult.test"}, api.Deps{Service: svc, Web: renderer, Pages: pages, Feeds: feeds})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ts := httptest.NewServer(srv)
+		t.Cleanup(ts.Close)
+		return ts.URL
+	}
+	here := serve(store, store)
+	other := storage.New(pool)
+	elsewhere := serve(other, other)
+	site := &testSite{t: t, client: http.DefaultClient}
+	free := func() []string {
+		t.Helper()
+		p := site.get(here + "/api/v1/slots?from=2026-12-01&to=2026-12-14")
+		var l slotList
+		if err := json.Unmarshal([]byte(p.Body), &l); err != nil || p.Status != http.StatusOK {
+			t.Fatalf("slots: %d %s", p.Status, p.Body)
+		}
+		var out []string
+		for _, s := range l.Slots {
+			out = append(out, s.Start.UTC().Format(time.RFC3339))
+		}
+		return out
+	}
+	book := func(base, start, email string) fetched {
+		t.Helper()
+		return site.do(jsonRequest(t, "POST", base+"/api/v1/bookings",
+			fmt.Sprintf(`{"start": %q, "name": "Ada Lovelace", "email": %q}`, start, email)))
+	}
+
+	offered := free()
+	reads := store.narrow.Load() + store.wide.Load()
+	if r := book(here, offered[0], "ada@example.org"); r.Status != http.StatusCreated {
+		t.Fatalf("book %s: %d %s", offered[0], r.Status, r.Body)
+	}
+	if n := store.narrow.Load() + store.wide.Load() - reads; n != 0 {
+		t.Errorf("booking a time the copy offers read the schedule and bookings %d times before its transaction, want none", n)
+	}
+
+	// Booked elsewhere: this instance's copy offers it until it reads
+	// the version again.
+	offered = free()
+	taken := offered[len(offered)-1]
+	if r := book(elsewhere, taken, "bo@example.org"); r.Status != http.StatusCreated {
+		t.Fatalf("book %s elsewhere: %d %s", taken, r.Status, r.Body)
+	}
+	if !slices.Contains(free(), taken) {
+		t.Fatal("the copy already knows of the booking made elsewhere; the test needs it not to")
+	}
+	r := book(here, taken, "cy@example.org")
+	if r.Status != http.StatusConflict || !strings.Contains(r.Body, `"type":"/problems/taken"`) {
+		t.Fatalf("booking %s, taken elsewhere: %d %s; want 409, /problems/taken", taken, r.Status, r.Body)
+	}
+	var n int
+	if err := pool.QueryRow(context.Background(), `SELECT count(*) FROM bookings WHERE starts_at = $1 AND status = 'confirmed'`, taken).Scan(&n); err != nil || n != 1 {
+		t.Fatalf("%d bookings at %s (%v), want the one made elsewhere", n, taken, err)
+	}
 }

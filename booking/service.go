@@ -199,20 +199,24 @@ func (s *Service) book(ctx context.Context, req Request, idemKey string, hold ti
 	// refused here, so a crowd racing for one slot does not queue on the
 	// lock only to be refused there. The decisive check runs again inside
 	// the store's transaction.
+	// A time the caller saw free is not looked at twice (see SeenFree).
 	start := req.Start.UTC()
-	sched, busy, err := s.load(ctx, start, start.Add(time.Hour))
-	if err != nil {
-		return nil, "", err
-	}
-	settings := sched.Settings
-	if err := s.checkSlot(start, start.Add(settings.SlotLength))(sched, busy); err != nil {
-		if idemKey != "" {
-			// A concurrent request with the same key may have just taken it.
-			if b, token, rerr := s.replay(ctx, idemKey, reqHash); rerr == nil || ErrorCode(rerr) != ENOTFOUND {
-				return b, token, rerr
-			}
+	settings, seen := seenFreeAt(ctx, start)
+	if !seen {
+		sched, busy, err := s.load(ctx, start, start.Add(time.Hour))
+		if err != nil {
+			return nil, "", err
 		}
-		return nil, "", err
+		settings = sched.Settings
+		if err := s.checkSlot(start, start.Add(settings.SlotLength))(sched, busy); err != nil {
+			if idemKey != "" {
+				// A concurrent request with the same key may have just taken it.
+				if b, token, rerr := s.replay(ctx, idemKey, reqHash); rerr == nil || ErrorCode(rerr) != ENOTFOUND {
+					return b, token, rerr
+				}
+			}
+			return nil, "", err
+		}
 	}
 	if req.TimeZone == "" {
 		req.TimeZone = settings.TimeZone

@@ -54,6 +54,10 @@ type Store interface {
 	// as kept unsent (logged) with reason, and returns how many were
 	// still claimed.
 	KeepOutbox(ctx context.Context, ids []int64, attempts []int, reason string) (int64, error)
+	// SkipOutbox records the claimed messages ids, each at its attempt,
+	// as skipped, each for its reason, in one statement, and returns how
+	// many were still claimed by this worker.
+	SkipOutbox(ctx context.Context, ids []int64, attempts []int, reasons []string) (int64, error)
 	RetryOutbox(ctx context.Context, id int64, now time.Time) error
 	ListOutbox(ctx context.Context, f booking.OutboxFilter) ([]booking.OutboxMessage, error)
 	OutboxByID(ctx context.Context, id int64) (*booking.OutboxMessage, error)

@@ -77,6 +77,7 @@ func (w *Worker) RunOnce(ctx context.Context) error {
 			w.deliver(ctx, m, batch)
 		}
 		w.recordKept(ctx, batch.kept)
+		w.recordSkipped(ctx, batch.stale)
 	}
 	return nil
 }
@@ -89,6 +90,13 @@ func (w *Worker) RunOnce(ctx context.Context) error {
 type claimBatch struct {
 	bookings map[int64]*booking.Booking // read for the batch; nil: gone
 	kept     []booking.OutboxMessage    // kept unsent, recorded together
+	stale    []staleMessage             // skipped, recorded together
+}
+
+// staleMessage is a claimed message no longer worth sending, and why.
+type staleMessage struct {
+	m   booking.OutboxMessage
+	why string
 }
 
 // newBatch reads the bookings of a claim's messages in one query. When
@@ -152,6 +160,28 @@ func (w *Worker) recordKept(ctx context.Context, kept []booking.OutboxMessage) {
 	}
 }
 
+// recordSkipped records the messages of a batch found stale. make
+// bench's mixed load cancels half its bookings, and their messages were
+// skipped by a statement each.
+func (w *Worker) recordSkipped(ctx context.Context, stale []staleMessage) {
+	if len(stale) == 0 {
+		return
+	}
+	ids, attempts, reasons := make([]int64, len(stale)), make([]int, len(stale)), make([]string, len(stale))
+	for i, s := range stale {
+		ids[i], attempts[i], reasons[i] = s.m.ID, s.m.Attempts, s.why
+	}
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 2*w.cfg.SendTimeout)
+	defer cancel()
+	n, err := w.store.SkipOutbox(ctx, ids, attempts, reasons)
+	switch {
+	case err != nil:
+		w.logger.Error("mail worker: record outcome", "error", err)
+	case n < int64(len(stale)):
+		w.logger.Error("mail worker: record outcome", "error", "some messages are no longer claimed by this worker", "count", int64(len(stale))-n)
+	}
+}
+
 // notSentReason is what a message kept unsent says of itself.
 const notSentReason = "not sent: no SMTP server is configured (SMTP_URL)"
 
@@ -203,7 +233,7 @@ func (w *Worker) deliver(ctx context.Context, m booking.OutboxMessage, batch *cl
 	now := w.now().UTC()
 	if why := stale(m, b, now); why != "" {
 		log.Info("mail skipped: stale", "reason", why)
-		settle(w.store.CloseOutbox(ctx, m.ID, m.Attempts, booking.OutboxSkipped, why))
+		batch.stale = append(batch.stale, staleMessage{m, why})
 		return
 	}
 	if w.sender == nil {

@@ -351,6 +351,24 @@ func (s *Store) KeepOutbox(ctx context.Context, ids []int64, attempts []int, rea
 	return tag.RowsAffected(), nil
 }
 
+// SkipOutbox records the claimed messages ids, each at its attempt, as
+// skipped for its reason, in one statement, and erases their sealed
+// tokens, as CloseOutbox with OutboxSkipped does for one; it returns how
+// many were still claimed by this worker. A booking cancelled makes its
+// queued messages stale, and the mail worker skips them by the batch.
+func (s *Store) SkipOutbox(ctx context.Context, ids []int64, attempts []int, reasons []string) (int64, error) {
+	if len(ids) != len(attempts) || len(ids) != len(reasons) {
+		return 0, booking.Errorf(booking.EINVALID, "Each message needs its attempt and its reason.")
+	}
+	tag, err := s.db.Exec(ctx, `UPDATE outbox o SET lease_until = NULL, status = 'skipped', last_error = c.reason, sealed_token = NULL
+		FROM unnest($1::bigint[], $2::int[], $3::text[]) AS c(id, attempt, reason)
+		WHERE o.id = c.id AND o.status = 'sending' AND o.attempts = c.attempt`, ids, attempts, reasons)
+	if err != nil {
+		return 0, fmt.Errorf("storage: skip outbox: %w", translate(err))
+	}
+	return tag.RowsAffected(), nil
+}
+
 // RetryOutbox queues failed or logged message id again, due at now, with
 // a fresh count of attempts (the admin area's retry button). ENOTFOUND
 // when there is no such message; ECONFLICT when it is in another state.

@@ -351,3 +351,36 @@ func TestKeepOutboxRecordsOnlyItsOwnClaims(t *testing.T) {
 		t.Errorf("ids without attempts: %v, want EINVALID", err)
 	}
 }
+
+// TestSkipOutboxRecordsEachReason claims a booking's two due messages and
+// skips them in one call, one at the attempt it was claimed with and one
+// at another, and expects only the first skipped, with its reason and
+// without its sealed token.
+func TestSkipOutboxRecordsEachReason(t *testing.T) {
+	ctx := context.Background()
+	s := newOutboxStore(t, WithReminderLead(0))
+	bookAt(t, s, outboxNow.Add(72*time.Hour), []byte("sealed"))
+	claimed, err := s.ClaimOutbox(ctx, outboxNow, 5*time.Minute, 10)
+	if err != nil || len(claimed) != 2 {
+		t.Fatalf("claim: %v, %d messages; want 2", err, len(claimed))
+	}
+	n, err := s.SkipOutbox(ctx, []int64{claimed[0].ID, claimed[1].ID},
+		[]int{claimed[0].Attempts, claimed[1].Attempts + 1}, []string{"stale: first", "stale: second"})
+	if err != nil || n != 1 {
+		t.Fatalf("skipped %d (%v), want 1: the other's claim is not this attempt", n, err)
+	}
+	skipped, err := s.OutboxByID(ctx, claimed[0].ID)
+	if err != nil || skipped.Status != booking.OutboxSkipped || skipped.LastError != "stale: first" {
+		t.Fatalf("first message: %+v, %v; want skipped for its reason", skipped, err)
+	}
+	if n := countOutbox(t, s, "id = $1 AND sealed_token IS NULL", claimed[0].ID); n != 1 {
+		t.Error("the message skipped keeps its sealed token")
+	}
+	other, err := s.OutboxByID(ctx, claimed[1].ID)
+	if err != nil || other.Status != booking.OutboxSending {
+		t.Fatalf("second message: %+v, %v; want still sending", other, err)
+	}
+	if _, err := s.SkipOutbox(ctx, []int64{1}, []int{1}, nil); booking.ErrorCode(err) != booking.EINVALID {
+		t.Errorf("ids without reasons: %v, want EINVALID", err)
+	}
+}

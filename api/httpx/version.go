@@ -49,6 +49,16 @@ func NewVersions(changes *Changes, read func(ctx context.Context, now time.Time)
 	return &Versions{read: read, changes: changes}
 }
 
+// Recent returns the version read last while it may still be used as
+// Get would (VersionTTL, and no write through this process since), and
+// never reads it.
+func (vs *Versions) Recent() (*Version, bool) {
+	if v := vs.last.Load(); v != nil && vs.changes.Fresh(v.read, VersionTTL) {
+		return v, true
+	}
+	return nil, false
+}
+
 // Get returns the data's version at now: the one read last when recent is
 // true and it is fresh enough (VersionTTL, and no write through this
 // process since), else read afresh. cached reports which.
