@@ -57,7 +57,8 @@ type slotsKey struct {
 
 // slotsAnswer is one query's slots for one practice-local day.
 type slotsAnswer struct {
-	zone              []byte // the zone's name as a JSON string
+	zone              []byte    // the zone's name as a JSON string
+	from, to          time.Time // the instants the slots may start in
 	dayStart, nextDay time.Time
 	minNotice         time.Duration
 	slots             []booking.Slot // free at dayStart
@@ -136,7 +137,8 @@ func (s *Server) computeSlots(ctx context.Context, q slotQuery, now time.Time) (
 		if err != nil {
 			return nil, err
 		}
-		return &slotsAnswer{zone: zone, dayStart: day.Start, nextDay: day.Next, minNotice: used.MinNotice, slots: slots}, nil
+		return &slotsAnswer{zone: zone, from: q.From.In(0, loc), to: q.To.AddDays(1).In(0, loc),
+			dayStart: day.Start, nextDay: day.Next, minNotice: used.MinNotice, slots: slots}, nil
 	}
 	return nil, booking.Errorf(booking.EUNAVAILABLE, "The service is briefly unavailable. Please try again.")
 }
@@ -199,7 +201,7 @@ func (s *Server) horizonOf(ctx context.Context, version string, now time.Time) (
 		c.mu.Lock()
 		base, baseVersion := c.horizon, c.version
 		c.mu.Unlock()
-		h, err := s.patchHorizon(ctx, base, baseVersion, version, now)
+		h, patched, err := s.patchHorizon(ctx, base, baseVersion, version, now)
 		if h == nil && err == nil {
 			h, err = s.computeHorizon(ctx, now)
 		}
@@ -208,7 +210,17 @@ func (s *Server) horizonOf(ctx context.Context, version string, now time.Time) (
 		}
 		c.mu.Lock()
 		defer c.mu.Unlock()
-		c.version, c.horizon, c.answers = version, h, map[slotsKey]*slotsAnswer{}
+		answers := map[slotsKey]*slotsAnswer{}
+		if patched != nil && c.horizon == base {
+			// The answers of days not patched stand, encoded and
+			// compressed: most bookings fall outside the weeks asked.
+			for k, a := range c.answers {
+				if !a.meets(patched) {
+					answers[k] = a
+				}
+			}
+		}
+		c.version, c.horizon, c.answers = version, h, answers
 		return h, nil
 	})
 	if err != nil {

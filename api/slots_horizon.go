@@ -48,8 +48,9 @@ func (h *horizonSlots) answer(q slotQuery) (*slotsAnswer, error) {
 	if err != nil {
 		return nil, err
 	}
-	slots := startingIn(h.slots, q.From.In(0, loc), q.To.AddDays(1).In(0, loc))
-	return &slotsAnswer{zone: zone, dayStart: h.dayStart, nextDay: h.nextDay, minNotice: h.settings.MinNotice, slots: slots}, nil
+	from, to := q.From.In(0, loc), q.To.AddDays(1).In(0, loc)
+	slots := startingIn(h.slots, from, to)
+	return &slotsAnswer{zone: zone, from: from, to: to, dayStart: h.dayStart, nextDay: h.nextDay, minNotice: h.settings.MinNotice, slots: slots}, nil
 }
 
 // startingIn returns the run of slots (sorted by start) that start in

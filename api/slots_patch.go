@@ -35,36 +35,51 @@ type changeLog interface {
 const maxPatchedChanges = 8
 
 // patchHorizon returns base, the slots of data version from, patched to
-// those of version to at now; nil when they cannot be patched (the
-// change is not known, the day or the settings are another), for the
-// caller to compute them afresh.
-func (s *Server) patchHorizon(ctx context.Context, base *horizonSlots, from, to string, now time.Time) (*horizonSlots, error) {
+// those of version to at now, and the runs of dates patched; nil when
+// they cannot be patched (the change is not known, the day or the
+// settings are another), for the caller to compute them afresh.
+func (s *Server) patchHorizon(ctx context.Context, base *horizonSlots, from, to string, now time.Time) (h *horizonSlots, patched []booking.Interval, err error) {
 	if s.changeLog == nil || base == nil || !base.covers(now) {
-		return nil, nil
+		return nil, nil, nil
 	}
 	times, ok := s.changeLog.ChangedBetween(from, to)
 	if !ok || len(times) > maxPatchedChanges {
-		return nil, nil
+		return nil, nil, nil
 	}
 	out := make([]booking.Slot, 0, len(base.slots)+8)
 	rest := base.slots
-	for _, span := range base.datesAround(times) {
+	patched = base.datesAround(times)
+	for _, span := range patched {
 		i := slotStartingFrom(rest, span.Start)
 		out = append(out, rest[:i]...)
 		rest = rest[i:]
 		rest = rest[slotStartingFrom(rest, span.End):]
 		slots, used, err := s.svc.SlotsOfDay(ctx, base.day, span.Start, span.End)
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		if !reflect.DeepEqual(used, base.settings) {
-			return nil, nil // the schedule changed since: compute it all
+			return nil, nil, nil // the schedule changed since: compute it all
 		}
 		out = append(out, slots...)
 	}
-	patched := *base
-	patched.slots = append(out, rest...)
-	return &patched, nil
+	next := *base
+	next.slots = append(out, rest...)
+	return &next, patched, nil
+}
+
+// meets reports whether the answer's slots may start within one of spans
+// (sorted by start); an answer of unknown instants meets them all.
+func (a *slotsAnswer) meets(spans []booking.Interval) bool {
+	if !a.from.Before(a.to) {
+		return true
+	}
+	for _, sp := range spans {
+		if sp.Start.Before(a.to) && a.from.Before(sp.End) {
+			return true
+		}
+	}
+	return false
 }
 
 // slotStartingFrom returns the index of the first of slots (sorted by

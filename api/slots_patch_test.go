@@ -71,9 +71,9 @@ func TestPatchedSlotsReadAsComputedAfresh(t *testing.T) {
 
 	site := &testSite{t: t, client: http.DefaultClient}
 	horizon := "/api/v1/slots?from=2026-12-01&to=2027-02-01"
-	slotsAt := func(base string) (body string, starts []string) {
+	slotsAt := func(base, query string) (body string, starts []string) {
 		t.Helper()
-		p := site.get(base + horizon)
+		p := site.get(base + query)
 		if p.Status != http.StatusOK {
 			t.Fatalf("slots: %d %s", p.Status, p.Body)
 		}
@@ -119,7 +119,7 @@ func TestPatchedSlotsReadAsComputedAfresh(t *testing.T) {
 
 	elsewhereSteps := 0
 	for step := range 60 {
-		_, free := slotsAt(here)
+		_, free := slotsAt(here, horizon)
 		if len(free) == 0 {
 			t.Fatalf("step %d: no free time left", step)
 		}
@@ -137,7 +137,7 @@ func TestPatchedSlotsReadAsComputedAfresh(t *testing.T) {
 			// Several changes between two reads.
 			book(here, free)
 			cancel()
-			_, free = slotsAt(afresh())
+			_, free = slotsAt(afresh(), horizon)
 			book(here, free)
 		}
 		if madeElsewhere {
@@ -145,11 +145,17 @@ func TestPatchedSlotsReadAsComputedAfresh(t *testing.T) {
 			// read again, after httpx.VersionTTL; one made here at once.
 			clock.Add(httpx.VersionTTL + time.Second)
 		}
-		want, wantStarts := slotsAt(afresh())
-		got, gotStarts := slotsAt(here)
-		if got != want {
-			t.Fatalf("step %d: the slots patched differ from those computed afresh: only patched %v, only afresh %v",
-				step, without(gotStarts, wantStarts), without(wantStarts, gotStarts))
+		fresh := afresh()
+		// The whole horizon, and weeks whose answers are kept while the
+		// changes fall on other days.
+		for _, q := range []string{horizon, "/api/v1/slots?from=2026-12-01&to=2026-12-07",
+			"/api/v1/slots?from=2026-12-15&to=2026-12-28&tz=Asia/Tokyo"} {
+			want, wantStarts := slotsAt(fresh, q)
+			got, gotStarts := slotsAt(here, q)
+			if got != want {
+				t.Fatalf("step %d, %s: the slots patched differ from those computed afresh: only patched %v, only afresh %v",
+					step, q, without(gotStarts, wantStarts), without(wantStarts, gotStarts))
+			}
 		}
 	}
 	// Only the first computation and those after a change made elsewhere

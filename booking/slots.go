@@ -70,7 +70,7 @@ func FreeSlots(s Schedule, busy []Interval, from, to, now time.Time) ([]Slot, er
 		return slots, nil
 	}
 
-	slots = make([]Slot, 0, slotsEstimate(s.Weekly, st.SlotLength, dayNumber(last)-dayNumber(first)+1))
+	slots = make([]Slot, 0, slotsEstimate(s.Weekly, st.SlotLength, first, last))
 	dayStart := firstInstant(loc, first, 0)
 	sw := newSlotSweep(busy, s.Blocked, st.Buffer, dayStart, firstInstant(loc, last, 24*60))
 	defer sw.release()
@@ -108,18 +108,32 @@ func FreeSlots(s Schedule, busy []Interval, from, to, now time.Time) ([]Slot, er
 	return slots, nil
 }
 
-// slotsEstimate is about how many slots the weekly hours lay out over
-// days: room for them at once, where growing the slice by appending
-// allocated about twice what the whole horizon's slots hold, after
-// every booking.
-func slotsEstimate(weekly []WeeklyWindow, length time.Duration, days int64) int {
-	var perWeek int64
+// slotsEstimate is about how many slots the weekly hours lay out on the
+// dates from first to last: room for them at once, where growing the
+// slice by appending allocated about twice what the whole horizon's slots
+// hold, after every booking. Counted per weekday of the dates, so that
+// the few days computed after a booking (see api's patchHorizon) make
+// room for those days only.
+func slotsEstimate(weekly []WeeklyWindow, length time.Duration, first, last Date) int {
+	var perDay [7]int64
 	for _, w := range weekly {
-		if w.Valid() {
-			perWeek += int64(time.Duration(w.End-w.Start)*time.Minute/length) + 1
+		if w.Valid() && w.Weekday >= time.Sunday && w.Weekday <= time.Saturday {
+			perDay[w.Weekday] += int64(time.Duration(w.End-w.Start)*time.Minute/length) + 1
 		}
 	}
-	return int(min(perWeek*(days+6)/7, maxSlotsEstimate))
+	days := dayNumber(last) - dayNumber(first) + 1
+	if days <= 0 {
+		return 0
+	}
+	weeks, rest := days/7, days%7
+	var n int64
+	for _, c := range perDay {
+		n += c * weeks
+	}
+	for i, wd := int64(0), first.Weekday(); i < rest; i, wd = i+1, (wd+1)%7 {
+		n += perDay[wd]
+	}
+	return int(min(n, maxSlotsEstimate))
 }
 
 // maxSlotsEstimate bounds the room made at once, whatever the hours say.
