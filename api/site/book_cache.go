@@ -5,8 +5,6 @@ import (
 	"context"
 	"net/http"
 	"reflect"
-	"slices"
-	"sort"
 	"sync"
 	"time"
 
@@ -56,13 +54,10 @@ type bookCache struct {
 	rendered map[bookKey]renderedBook
 }
 
-// renderedBook is a page as rendered from data, its key aside, and what
-// the data was built from, for the moments from built until until.
+// renderedBook is a page as rendered from data, its key aside.
 type renderedBook struct {
-	data         bookPage
-	page         *httpx.Blank
-	inputs       bookInputs
-	built, until time.Time
+	data bookPage
+	page *httpx.Blank
 }
 
 // bookKey is what a view of the booking form depends on in its request.
@@ -146,37 +141,21 @@ func (h *Handler) bookFormCopy(c echo.Context) error {
 func (h *Handler) renderBookCopy(c echo.Context, now time.Time) (*bookCopy, error) {
 	// Detached from the first viewer's request, which the others share.
 	c.SetRequest(c.Request().WithContext(context.WithoutCancel(c.Request().Context())))
-	bc := &h.bookCache
-	key := bookKeyOf(c.Request(), h.lang(c))
-	bc.mu.Lock()
-	last, ok := bc.rendered[key]
-	bc.mu.Unlock()
-	inputs, known, err := h.bookInputsOf(c, now)
-	if err != nil {
-		return nil, err
-	}
-	if ok && known && last.inputs.same(inputs) && !now.Before(last.built) && now.Before(last.until) {
-		// Built from the same data for this moment: the same page.
-		return &bookCopy{page: last.page, built: now, until: last.until}, nil
-	}
 	mark := newFormKey()
 	data, a, err := h.bookFormData(c, mark)
 	if err != nil {
 		return nil, err
 	}
-	key = bookKeyOf(c.Request(), data.Lang)
-	until := bookUntil(a)
-	if !known {
-		inputs = bookInputs{}
-	}
+	key := bookKeyOf(c.Request(), data.Lang)
+	bc := &h.bookCache
+	bc.mu.Lock()
+	last, ok := bc.rendered[key]
+	bc.mu.Unlock()
 	// The template reads nothing but its data: the same data, the key in
 	// the blank aside, is the same page.
 	last.data.Form.Key = mark
 	if ok && reflect.DeepEqual(last.data, data) {
-		bc.mu.Lock()
-		bc.rendered[key] = renderedBook{data: last.data, page: last.page, inputs: inputs, built: a.now, until: until}
-		bc.mu.Unlock()
-		return &bookCopy{page: last.page, built: a.now, until: until}, nil
+		return &bookCopy{page: last.page, built: a.now, until: bookUntil(a)}, nil
 	}
 	var buf bytes.Buffer
 	if err := h.web.Render(&buf, "book", data); err != nil {
@@ -190,9 +169,9 @@ func (h *Handler) renderBookCopy(c echo.Context, now time.Time) (*bookCopy, erro
 	if bc.rendered == nil || len(bc.rendered) >= maxBookCopies {
 		bc.rendered = map[bookKey]renderedBook{}
 	}
-	bc.rendered[key] = renderedBook{data: data, page: page, inputs: inputs, built: a.now, until: until}
+	bc.rendered[key] = renderedBook{data: data, page: page}
 	bc.mu.Unlock()
-	return &bookCopy{page: page, built: a.now, until: until}, nil
+	return &bookCopy{page: page, built: a.now, until: bookUntil(a)}, nil
 }
 
 // bookUntil returns the first instant after a.now at which the booking
@@ -234,64 +213,4 @@ func bookUntil(a *availability) time.Time {
 func zoneEnd(now time.Time, loc *time.Location) time.Time {
 	_, end := now.In(loc).ZoneBounds()
 	return end
-}
-
-// bookInputs is what of the data a view of the booking form is built
-// from: the settings, the bookable window, and the free slots from its
-// first day to the end of the week after the one shown, all the days the
-// page reads (the week shown, the first day with free times before it,
-// the first of the next week). Most bookings fall on other days, and the
-// page is then not even built again (bookFormData was a twentieth of the
-// service's time in make bench's mixed load).
-type bookInputs struct {
-	settings    booking.Settings
-	first, last booking.Date
-	window      []booking.Slot // a copy
-	noneFree    bool
-}
-
-// same reports whether a page built from b would read as one built from a.
-func (a bookInputs) same(b bookInputs) bool {
-	return a.first == b.first && a.last == b.last && a.noneFree == b.noneFree &&
-		slices.EqualFunc(a.window, b.window, func(x, y booking.Slot) bool { return x.Start.Equal(y.Start) && x.End.Equal(y.End) }) &&
-		reflect.DeepEqual(a.settings, b.settings)
-}
-
-// bookInputsOf returns the inputs of the request's view at now; known is
-// false where the slots do not come from the slots API's copies.
-func (h *Handler) bookInputsOf(c echo.Context, now time.Time) (in bookInputs, known bool, err error) {
-	if h.freeSlots == nil || c.QueryParam("start") != "" {
-		return bookInputs{}, false, nil
-	}
-	ctx := c.Request().Context()
-	st, err := h.formSettings(ctx)
-	if err != nil {
-		return bookInputs{}, false, err
-	}
-	loc, _ := visitorZone(c.QueryParam("tz"), st)
-	first, last, open, err := bookableDays(st, now, loc)
-	if err != nil {
-		return bookInputs{}, false, err
-	}
-	in = bookInputs{settings: st, first: first, last: last, noneFree: true}
-	if !open {
-		return in, true, nil
-	}
-	slots, err := h.freeSlots(ctx, first, last, loc, now)
-	if err != nil {
-		return bookInputs{}, false, err
-	}
-	in.noneFree = len(slots) == 0
-	// The day shown: the one asked for, else the first with free times.
-	day := first
-	if len(slots) > 0 {
-		day = booking.DateOf(slots[0].Start.In(loc))
-	}
-	if d, err := booking.ParseDate(c.QueryParam("date")); err == nil && !d.Before(first) && !last.Before(d) {
-		day = d
-	}
-	end := booking.StartOfDay(day.AddDays(-((int(day.Weekday())+6)%7)+14), loc)
-	n := sort.Search(len(slots), func(i int) bool { return !slots[i].Start.Before(end) })
-	in.window = slices.Clone(slots[:n])
-	return in, true, nil
 }
