@@ -7,6 +7,7 @@ import (
 	"math/rand/v2"
 	"net/http"
 	"net/http/httptest"
+	"regexp"
 	"slices"
 	"strings"
 	"sync/atomic"
@@ -86,6 +87,16 @@ func TestPatchedSlotsReadAsComputedAfresh(t *testing.T) {
 		}
 		return p.Body, starts
 	}
+	// formPage is the booking form at url, its one-off key blanked.
+	formKey := regexp.MustCompile(`name="key" value="[^"]*"`)
+	formPage := func(url string) string {
+		t.Helper()
+		p := site.get(url)
+		if p.Status != http.StatusOK {
+			t.Fatalf("%s: %d", url, p.Status)
+		}
+		return formKey.ReplaceAllString(p.Body, `name="key" value=""`)
+	}
 	rnd := rand.New(rand.NewPCG(7, 20))
 	var tokens []string
 	n := 0
@@ -146,6 +157,14 @@ func TestPatchedSlotsReadAsComputedAfresh(t *testing.T) {
 			clock.Add(httpx.VersionTTL + time.Second)
 		}
 		fresh := afresh()
+		// The booking form, kept while the changes fall on days it does
+		// not show.
+		for _, q := range []string{"/book", "/book?date=2026-12-21", "/book?tz=Asia/Tokyo&date=2026-12-04"} {
+			want, got := formPage(fresh+q), formPage(here+q)
+			if got != want {
+				t.Fatalf("step %d, %s: the booking form differs from one built afresh", step, q)
+			}
+		}
 		// The whole horizon, and weeks whose answers are kept while the
 		// changes fall on other days.
 		for _, q := range []string{horizon, "/api/v1/slots?from=2026-12-01&to=2026-12-07",
