@@ -38,6 +38,23 @@ func (c *spanCounter) ScheduleAndBusy(ctx context.Context, from, to booking.Date
 	return c.Store.ScheduleAndBusy(ctx, from, to, busyFrom, busyTo)
 }
 
+// serverOn returns a function starting a server on a store (and its
+// feeds) with the clock now, returning its URL.
+func serverOn(t *testing.T, now func() time.Time) func(booking.Store, booking.FeedStore) string {
+	renderer, pages := siteWeb(t)
+	return func(st booking.Store, feeds booking.FeedStore) string {
+		t.Helper()
+		svc := booking.NewService(st, now)
+		srv, err := api.New(api.Config{BaseURL: "http://consult.test"}, api.Deps{Service: svc, Web: renderer, Pages: pages, Feeds: feeds})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ts := httptest.NewServer(srv)
+		t.Cleanup(ts.Close)
+		return ts.URL
+	}
+}
+
 // TestPatchedSlotsReadAsComputedAfresh books and cancels at random through
 // one server, mostly in the first days so that buffers and daily caps
 // come into play, now and then through another instance on the same
@@ -47,19 +64,8 @@ func (c *spanCounter) ScheduleAndBusy(ctx context.Context, from, to booking.Date
 func TestPatchedSlotsReadAsComputedAfresh(t *testing.T) {
 	pool := storagetest.NewDB(t)
 	store := &spanCounter{Store: seedStore(t, pool, false)}
-	renderer, pages := siteWeb(t)
 	clock := &testClock{t: testNow}
-	serve := func(st booking.Store, feeds booking.FeedStore) string {
-		t.Helper()
-		svc := booking.NewService(st, clock.Now)
-		srv, err := api.New(api.Config{BaseURL: "http://consult.test"}, api.Deps{Service: svc, Web: renderer, Pages: pages, Feeds: feeds})
-		if err != nil {
-			t.Fatal(err)
-		}
-		ts := httptest.NewServer(srv)
-		t.Cleanup(ts.Close)
-		return ts.URL
-	}
+	serve := serverOn(t, clock.Now)
 	here := serve(store, store)
 	other := storage.New(pool)
 	elsewhere := serve(other, other)
@@ -204,18 +210,7 @@ func without(a, b []string) []string {
 func TestATimeSeenFreeIsBookedWithoutAFirstLook(t *testing.T) {
 	pool := storagetest.NewDB(t)
 	store := &spanCounter{Store: seedStore(t, pool, false)}
-	renderer, pages := siteWeb(t)
-	serve := func(st booking.Store, feeds booking.FeedStore) string {
-		t.Helper()
-		svc := booking.NewService(st, func() time.Time { return testNow })
-		srv, err := api.New(api.Config{BaseURL: "http://consult.test"}, api.Deps{Service: svc, Web: renderer, Pages: pages, Feeds: feeds})
-		if err != nil {
-			t.Fatal(err)
-		}
-		ts := httptest.NewServer(srv)
-		t.Cleanup(ts.Close)
-		return ts.URL
-	}
+	serve := serverOn(t, func() time.Time { return testNow })
 	here := serve(store, store)
 	other := storage.New(pool)
 	elsewhere := serve(other, other)

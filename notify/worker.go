@@ -149,15 +149,9 @@ func (w *Worker) recordKept(ctx context.Context, kept []booking.OutboxMessage) {
 	for i, m := range kept {
 		ids[i], attempts[i] = m.ID, m.Attempts
 	}
-	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 2*w.cfg.SendTimeout)
-	defer cancel()
-	n, err := w.store.KeepOutbox(ctx, ids, attempts, notSentReason)
-	switch {
-	case err != nil:
-		w.logger.Error("mail worker: record outcome", "error", err)
-	case n < int64(len(kept)):
-		w.logger.Error("mail worker: record outcome", "error", "some messages are no longer claimed by this worker", "count", int64(len(kept))-n)
-	}
+	w.recordBatch(ctx, len(kept), func(ctx context.Context) (int64, error) {
+		return w.store.KeepOutbox(ctx, ids, attempts, notSentReason)
+	})
 }
 
 // recordSkipped records the messages of a batch found stale. make
@@ -171,14 +165,23 @@ func (w *Worker) recordSkipped(ctx context.Context, stale []staleMessage) {
 	for i, s := range stale {
 		ids[i], attempts[i], reasons[i] = s.m.ID, s.m.Attempts, s.why
 	}
+	w.recordBatch(ctx, len(stale), func(ctx context.Context) (int64, error) {
+		return w.store.SkipOutbox(ctx, ids, attempts, reasons)
+	})
+}
+
+// recordBatch runs record, which settles n claimed messages and says how
+// many it found still claimed, past a shutdown as a single outcome is,
+// and logs what it could not settle.
+func (w *Worker) recordBatch(ctx context.Context, n int, record func(context.Context) (int64, error)) {
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 2*w.cfg.SendTimeout)
 	defer cancel()
-	n, err := w.store.SkipOutbox(ctx, ids, attempts, reasons)
+	done, err := record(ctx)
 	switch {
 	case err != nil:
 		w.logger.Error("mail worker: record outcome", "error", err)
-	case n < int64(len(stale)):
-		w.logger.Error("mail worker: record outcome", "error", "some messages are no longer claimed by this worker", "count", int64(len(stale))-n)
+	case done < int64(n):
+		w.logger.Error("mail worker: record outcome", "error", "some messages are no longer claimed by this worker", "count", int64(n)-done)
 	}
 }
 

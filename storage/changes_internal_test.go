@@ -41,7 +41,7 @@ func TestAChangeIsKnownOnlyOnceCommitted(t *testing.T) {
 
 	s := &Store{changes: &knownChanges{}}
 	s.changes.expect(step, iv)
-	begun := time.Now()
+	begun := time.Now() // a duration only: how long ChangedBetween waited
 	if times, ok := s.ChangedBetween(from, to); ok {
 		t.Errorf("never settled: told %v, known", times)
 	}
