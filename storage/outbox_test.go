@@ -323,18 +323,26 @@ func TestNoReminderInsideItsWindow(t *testing.T) {
 	}
 }
 
+// claimBookingMessages books a time on a fresh store and claims its two
+// messages due at once.
+func claimBookingMessages(t *testing.T) (*Store, []booking.OutboxMessage) {
+	t.Helper()
+	s := newOutboxStore(t, WithReminderLead(0))
+	bookAt(t, s, outboxNow.Add(72*time.Hour), []byte("sealed"))
+	claimed, err := s.ClaimOutbox(context.Background(), outboxNow, 5*time.Minute, 10)
+	if err != nil || len(claimed) != 2 {
+		t.Fatalf("claim: %v, %d messages; want 2", err, len(claimed))
+	}
+	return s, claimed
+}
+
 // TestKeepOutboxRecordsOnlyItsOwnClaims claims a booking's two due
 // messages and records them kept unsent, one at the attempt it was
 // claimed with and one at another, and expects only the first to be
 // kept.
 func TestKeepOutboxRecordsOnlyItsOwnClaims(t *testing.T) {
 	ctx := context.Background()
-	s := newOutboxStore(t, WithReminderLead(0))
-	bookAt(t, s, outboxNow.Add(72*time.Hour), []byte("sealed"))
-	claimed, err := s.ClaimOutbox(ctx, outboxNow, 5*time.Minute, 10)
-	if err != nil || len(claimed) != 2 {
-		t.Fatalf("claim: %v, %d messages; want 2", err, len(claimed))
-	}
+	s, claimed := claimBookingMessages(t)
 	n, err := s.KeepOutbox(ctx, []int64{claimed[0].ID, claimed[1].ID}, []int{claimed[0].Attempts, claimed[1].Attempts + 1}, "not sent")
 	if err != nil || n != 1 {
 		t.Fatalf("kept %d (%v), want 1: the other's claim is not this attempt", n, err)
@@ -358,12 +366,7 @@ func TestKeepOutboxRecordsOnlyItsOwnClaims(t *testing.T) {
 // without its sealed token.
 func TestSkipOutboxRecordsEachReason(t *testing.T) {
 	ctx := context.Background()
-	s := newOutboxStore(t, WithReminderLead(0))
-	bookAt(t, s, outboxNow.Add(72*time.Hour), []byte("sealed"))
-	claimed, err := s.ClaimOutbox(ctx, outboxNow, 5*time.Minute, 10)
-	if err != nil || len(claimed) != 2 {
-		t.Fatalf("claim: %v, %d messages; want 2", err, len(claimed))
-	}
+	s, claimed := claimBookingMessages(t)
 	n, err := s.SkipOutbox(ctx, []int64{claimed[0].ID, claimed[1].ID},
 		[]int{claimed[0].Attempts, claimed[1].Attempts + 1}, []string{"stale: first", "stale: second"})
 	if err != nil || n != 1 {
