@@ -109,14 +109,16 @@ func checkInTx(ctx context.Context, tx pgx.Tx, start, end time.Time, except int6
 	if err != nil {
 		return err
 	}
-	return checkScheduleInTx(ctx, tx, sched, span, start, end, except, check)
+	return checkScheduleInTx(ctx, tx, sched, span, start, end, except, check, nil)
 }
 
 // checkLockedInTx is checkInTx under the booking lock taken shared by
 // lockForBooking, which read the schedule's stamp: the process's copy of
 // the schedule is used when it was read at that stamp, in place of the
 // five reads of loadSchedule in every booking.
-func (s *Store) checkLockedInTx(ctx context.Context, tx pgx.Tx, scheduleStamp, start, end time.Time, except int64, check booking.CheckFunc) error {
+//
+// also, when not nil, queues more reads to send with the check's.
+func (s *Store) checkLockedInTx(ctx context.Context, tx pgx.Tx, scheduleStamp, start, end time.Time, except int64, check booking.CheckFunc, also func(*pgx.Batch)) error {
 	span := booking.SpanFor(start, end)
 	sched, ok := s.schedule.at(scheduleStamp, span.FirstDay, span.LastDay)
 	if !ok {
@@ -125,12 +127,13 @@ func (s *Store) checkLockedInTx(ctx context.Context, tx pgx.Tx, scheduleStamp, s
 			return err
 		}
 	}
-	return checkScheduleInTx(ctx, tx, sched, span, start, end, except, check)
+	return checkScheduleInTx(ctx, tx, sched, span, start, end, except, check, also)
 }
 
 // checkScheduleInTx takes the locks of the dates of a check of [start,
-// end) under sched, reads the bookings of span and runs check.
-func checkScheduleInTx(ctx context.Context, tx pgx.Tx, sched booking.Schedule, span booking.Span, start, end time.Time, except int64, check booking.CheckFunc) error {
+// end) under sched, reads the bookings of span, sends what also queues
+// (when not nil) with them, and runs check.
+func checkScheduleInTx(ctx context.Context, tx pgx.Tx, sched booking.Schedule, span booking.Span, start, end time.Time, except int64, check booking.CheckFunc, also func(*pgx.Batch)) error {
 	// The dates' locks and the bookings in one round trip.
 	b := &pgx.Batch{}
 	if err := queueDateLocks(b, sched.Settings, start, end); err != nil {
@@ -141,6 +144,9 @@ func checkScheduleInTx(ctx context.Context, tx pgx.Tx, sched booking.Schedule, s
 		held, err = scanBusy(rows)
 		return err
 	})
+	if also != nil {
+		also(b)
+	}
 	if err := tx.SendBatch(ctx, b).Close(); err != nil {
 		return fmt.Errorf("storage: check: %w", translate(err))
 	}
@@ -165,33 +171,35 @@ func networkKey(network string) []byte {
 	return sum[:]
 }
 
-// checkClientLimits counts the inbox's upcoming bookings, its
-// consultations of the last twelve months (cancelled ones aside) and the
-// bookings made for it in the last 24 hours (cancelled ones included, so
-// booking and cancelling again and again cannot flood it with email).
-func checkClientLimits(ctx context.Context, tx pgx.Tx, nb booking.NewBooking) error {
+// queueClientLimits queues on b the counts of the inbox's upcoming
+// bookings, its consultations of the last twelve months (cancelled ones
+// aside) and the bookings made for it in the last 24 hours (cancelled
+// ones included, so booking and cancelling again and again cannot flood
+// it with email), and of the network's upcoming bookings when that limit
+// is on. It returns the check of nb's limits to run once b is sent: the
+// counts go with the dates' locks and the bookings, one round trip fewer
+// per booking. nil when no limit is on.
+func queueClientLimits(b *pgx.Batch, nb booking.NewBooking) func() error {
 	l := nb.Limits
 	if l.MaxUpcoming == 0 && l.MaxPerYear == 0 && l.MaxPerDay == 0 && l.MaxUpcomingPerNetwork == 0 {
 		return nil
 	}
 	now := stamp(nb.Now)
 	var c booking.ClientCounts
-	err := tx.QueryRow(ctx, `
+	b.Queue(`
 		SELECT count(*) FILTER (WHERE status IN ('confirmed', 'held') AND ends_at > $2),
 		       count(*) FILTER (WHERE status <> 'cancelled' AND starts_at > $2 - interval '12 months'),
 		       count(*) FILTER (WHERE created_at > $2 - interval '24 hours')
-		FROM bookings WHERE client_key = $1`, clientKey(nb.Email), now).Scan(&c.Upcoming, &c.LastYear, &c.LastDay)
-	if err != nil {
-		return fmt.Errorf("storage: client limits: %w", translate(err))
-	}
+		FROM bookings WHERE client_key = $1`, clientKey(nb.Email), now).QueryRow(func(row pgx.Row) error {
+		return row.Scan(&c.Upcoming, &c.LastYear, &c.LastDay)
+	})
 	if key := networkKey(nb.Network); key != nil && l.MaxUpcomingPerNetwork > 0 {
-		err := tx.QueryRow(ctx, `SELECT count(*) FROM bookings
-			WHERE network_key = $1 AND status IN ('confirmed', 'held') AND ends_at > $2`, key, now).Scan(&c.NetworkUpcoming)
-		if err != nil {
-			return fmt.Errorf("storage: network limit: %w", translate(err))
-		}
+		b.Queue(`SELECT count(*) FROM bookings
+			WHERE network_key = $1 AND status IN ('confirmed', 'held') AND ends_at > $2`, key, now).QueryRow(func(row pgx.Row) error {
+			return row.Scan(&c.NetworkUpcoming)
+		})
 	}
-	return l.Check(c)
+	return func() error { return l.Check(c) }
 }
 
 // CreateBooking implements booking.Store.
@@ -204,11 +212,15 @@ func (s *Store) CreateBooking(ctx context.Context, nb booking.NewBooking, check 
 		if err != nil {
 			return err
 		}
-		if err := s.checkLockedInTx(ctx, tx, scheduleStamp, nb.Start, nb.End, 0, check); err != nil {
+		var limits func() error
+		queueLimits := func(b *pgx.Batch) { limits = queueClientLimits(b, nb) }
+		if err := s.checkLockedInTx(ctx, tx, scheduleStamp, nb.Start, nb.End, 0, check, queueLimits); err != nil {
 			return err
 		}
-		if err := checkClientLimits(ctx, tx, nb); err != nil {
-			return err
+		if limits != nil {
+			if err := limits(); err != nil {
+				return err
+			}
 		}
 		status, ev := booking.StatusConfirmed, EventBooked
 		var holdUntil *time.Time
@@ -368,7 +380,7 @@ func (s *Store) RescheduleBooking(ctx context.Context, tokenHash []byte, start, 
 		if cur.Status != booking.StatusConfirmed {
 			return booking.Errorf(booking.ECONFLICT, "This consultation has been cancelled.")
 		}
-		if err := s.checkLockedInTx(ctx, tx, scheduleStamp, start, end, cur.ID, check); err != nil {
+		if err := s.checkLockedInTx(ctx, tx, scheduleStamp, start, end, cur.ID, check, nil); err != nil {
 			return err
 		}
 		b, err = scanBooking(tx.QueryRow(ctx, `

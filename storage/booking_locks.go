@@ -93,7 +93,7 @@ func lockID(key []byte) int32 {
 }
 
 // limitLocks returns the inbox and network keys whose limits nb's
-// checkClientLimits counts, nil for a limit that is off.
+// queueClientLimits counts, nil for a limit that is off.
 func limitLocks(nb booking.NewBooking) (client, network []byte) {
 	l := nb.Limits
 	if l.MaxUpcoming > 0 || l.MaxPerYear > 0 || l.MaxPerDay > 0 {
