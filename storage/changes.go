@@ -86,10 +86,14 @@ func (s *Store) settleChange(step *changeStep, committed bool) {
 	}
 }
 
-// maxKnownChanges bounds the steps remembered (about 100 bytes each):
-// enough for the changes of the few seconds between two readings of the
-// version under any load.
-const maxKnownChanges = 4096
+// maxKnownChanges bounds the steps remembered (about 200 bytes each, with
+// a channel the collector scans): enough for the changes between two
+// readings of the version, which under load come milliseconds apart, and
+// far more than the few a patch takes (maxPatchedChanges in the api
+// package). 4,096 were half a megabyte of make bench's live heap of
+// eight, and the collector's pace under the memory limit follows the
+// room left above the live heap.
+const maxKnownChanges = 256
 
 // settleWait bounds how long ChangedBetween waits for a transaction to
 // say whether it committed: it has its step, and at most its commit is
