@@ -213,8 +213,12 @@ func (s *Store) CreateBooking(ctx context.Context, nb booking.NewBooking, check 
 			return err
 		}
 		var limits func() error
-		queueLimits := func(b *pgx.Batch) { limits = queueClientLimits(b, nb) }
-		if err := s.checkLockedInTx(ctx, tx, scheduleStamp, nb.Start, nb.End, 0, check, queueLimits); err != nil {
+		var to connected
+		alsoRead := func(b *pgx.Batch) {
+			limits = queueClientLimits(b, nb)
+			queueConnectedForBooking(b, clientKey(nb.Email), &to)
+		}
+		if err := s.checkLockedInTx(ctx, tx, scheduleStamp, nb.Start, nb.End, 0, check, alsoRead); err != nil {
 			return err
 		}
 		if limits != nil {
@@ -252,12 +256,12 @@ func (s *Store) CreateBooking(ctx context.Context, nb booking.NewBooking, check 
 		}
 		// What follows the booking goes in one round trip (see execBatch).
 		q := &execBatch{}
-		if status == booking.StatusConfirmed {
+		if status == booking.StatusConfirmed && (to.waitlist || nb.WaitlistEntry != 0) {
 			if err := s.endWaitlistOnBooking(ctx, tx, q, b, nb.Now, nb.WaitlistEntry != 0); err != nil {
 				return err
 			}
 		}
-		if err := s.queueMailOn(ctx, q, b, ev, "", b.CreatedAt, nb.MailToken); err != nil {
+		if err := s.queueFollowUps(ctx, q, b, ev, "", b.CreatedAt, nb.MailToken, to); err != nil {
 			return err
 		}
 		if rec := nb.Idempotency; rec != nil {
@@ -320,9 +324,18 @@ func (s *Store) CancelBooking(ctx context.Context, tokenHash []byte, now time.Ti
 	var b *booking.Booking
 	var step *changeStep
 	err := s.transact(ctx, func(tx pgx.Tx) error {
-		cur, err := bookingForUpdate(ctx, tx, tokenHash)
-		if err != nil {
+		// The booking and what its cancellation is followed by, in one
+		// round trip.
+		var cur *booking.Booking
+		var to connected
+		rb := &pgx.Batch{}
+		rb.Queue(`SELECT `+bookingColumns+` FROM bookings WHERE manage_token_hash = $1 FOR UPDATE`, tokenHash).QueryRow(func(row pgx.Row) (err error) {
+			cur, err = scanBooking(row)
 			return err
+		})
+		queueConnectedForToken(rb, tokenHash, &to)
+		if err := tx.SendBatch(ctx, rb).Close(); err != nil {
+			return translate(err)
 		}
 		if err := check(cur); err != nil {
 			return err
@@ -331,7 +344,8 @@ func (s *Store) CancelBooking(ctx context.Context, tokenHash []byte, now time.Ti
 			return booking.Errorf(booking.ECONFLICT, "This consultation has already been cancelled.")
 		}
 		var mark *changeStep
-		b, mark, err = s.cancelInTx(ctx, tx, cur.ID, "", now)
+		var err error
+		b, mark, err = s.cancelInTx(ctx, tx, cur.ID, "", now, to)
 		step = s.expectChange(mark, b)
 		return err
 	})
@@ -346,7 +360,9 @@ func (s *Store) CancelBooking(ctx context.Context, tokenHash []byte, now time.Ti
 // with it, message being the practitioner's optional words to the client.
 // The step is the cancellation's change (see changes.go), nil inside a
 // transaction of the caller's.
-func (s *Store) cancelInTx(ctx context.Context, tx pgx.Tx, id int64, message string, now time.Time) (*booking.Booking, *changeStep, error) {
+//
+// to says what the cancellation is followed by (see connected).
+func (s *Store) cancelInTx(ctx context.Context, tx pgx.Tx, id int64, message string, now time.Time, to connected) (*booking.Booking, *changeStep, error) {
 	b, err := scanBooking(tx.QueryRow(ctx, `
 		UPDATE bookings SET status = 'cancelled', cancelled_at = $2, updated_at = $2,
 			sequence = sequence + 1, cancel_message = $3
@@ -355,7 +371,7 @@ func (s *Store) cancelInTx(ctx context.Context, tx pgx.Tx, id int64, message str
 		return nil, nil, err
 	}
 	q := &execBatch{}
-	if err := s.queueMailOn(ctx, q, b, EventCancelled, message, now, nil); err != nil {
+	if err := s.queueFollowUps(ctx, q, b, EventCancelled, message, now, nil, to); err != nil {
 		return nil, nil, err
 	}
 	step := s.markChange(q)

@@ -100,6 +100,12 @@ func (s *Store) queueMail(ctx context.Context, tx pgx.Tx, b *booking.Booking, ev
 // to send with statements of its own: each round trip inside a booking
 // transaction costs both sides (see execBatch).
 func (s *Store) queueMailOn(ctx context.Context, q *execBatch, b *booking.Booking, ev BookingEvent, message string, now time.Time, sealed []byte) error {
+	return s.queueFollowUps(ctx, q, b, ev, message, now, sealed, everywhere)
+}
+
+// queueFollowUps is queueMailOn leaving out the calendar writes and
+// webhooks that have nowhere to go (see connected).
+func (s *Store) queueFollowUps(ctx context.Context, q *execBatch, b *booking.Booking, ev BookingEvent, message string, now time.Time, sealed []byte, to connected) error {
 	client, practitioner := booking.RecipientClient, booking.RecipientPractitioner
 	var mails []queuedMail
 	switch ev {
@@ -122,7 +128,7 @@ func (s *Store) queueMailOn(ctx context.Context, q *execBatch, b *booking.Bookin
 	default:
 		return fmt.Errorf("storage: unknown booking event %d", ev)
 	}
-	if ev != EventHeld && ev != EventOffered {
+	if ev != EventHeld && ev != EventOffered && to.calendars {
 		// The booking in the practitioner's own calendars follows it
 		// (a time held or offered is not a booking yet).
 		if err := queueCalendarWrites(ctx, q, b.ID, now); err != nil {
@@ -157,7 +163,7 @@ func (s *Store) queueMailOn(ctx context.Context, q *execBatch, b *booking.Bookin
 			return fmt.Errorf("storage: withdraw reminder: %w", translate(err))
 		}
 	}
-	if event := webhookEventOf(ev); event != "" {
+	if event := webhookEventOf(ev); event != "" && to.webhooks {
 		if err := s.queueWebhooks(ctx, q, b, event, now); err != nil {
 			return err
 		}
