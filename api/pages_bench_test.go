@@ -18,7 +18,7 @@ import (
 // newBenchSite is the public site (pages and JSON API) on a fresh database
 // with demo hours and a 90-day horizon, at the fixed clock testNow, and
 // the counter of the queries it sends.
-func newBenchSite(b *testing.B) (http.Handler, *queryCounter) {
+func newBenchSite(b testing.TB) (http.Handler, *queryCounter) {
 	b.Helper()
 	ctx := context.Background()
 	cfg, err := pgxpool.ParseConfig(storagetest.NewDBURL(b))

@@ -4,8 +4,10 @@ import (
 	"bytes"
 	"compress/gzip"
 	"context"
+	"encoding/json"
 	"io"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"strings"
 	"testing"
@@ -105,5 +107,42 @@ func TestPublicPageCopiesAreTheSameInEveryEncoding(t *testing.T) {
 				t.Errorf("headers %v", r.Header)
 			}
 		}
+	}
+}
+
+// TestHomePageKeepsItsCopyAcrossBookings books through the API and
+// expects the home page afterwards to be the same page, at no query of
+// its own: a booking moves the data's version, which the slots read once
+// for every copy, but not the settings' part of it.
+func TestHomePageKeepsItsCopyAcrossBookings(t *testing.T) {
+	h, queries := newBenchSite(t)
+	serve := func(method, path, body string) []byte {
+		t.Helper()
+		req := httptest.NewRequest(method, path, strings.NewReader(body))
+		req.Header.Set("Accept", "text/html")
+		if body != "" {
+			req.Header.Set("Content-Type", "application/json")
+			req.Header.Set("Accept", "application/json")
+		}
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, req)
+		if rec.Code >= 300 {
+			t.Fatalf("%s %s: %d %s", method, path, rec.Code, rec.Body)
+		}
+		return rec.Body.Bytes()
+	}
+	var list slotList
+	if err := json.Unmarshal(serve("GET", "/api/v1/slots?from=2026-12-02&to=2026-12-15", ""), &list); err != nil || len(list.Slots) == 0 {
+		t.Fatalf("no slots: %v", err)
+	}
+	home := serve("GET", "/", "")
+	serve("POST", "/api/v1/bookings", `{"start": "`+list.Slots[0].Start.Format(time.RFC3339)+`", "name": "Ada Lovelace", "email": "ada@example.org"}`)
+	serve("GET", "/api/v1/slots?from=2026-12-02&to=2026-12-15", "")
+	before := queries.n.Load()
+	if got := serve("GET", "/", ""); !bytes.Equal(got, home) {
+		t.Error("the home page changed with a booking")
+	}
+	if n := queries.n.Load() - before; n != 0 {
+		t.Errorf("the home page after a booking sent %d queries of its own, want 0", n)
 	}
 }

@@ -98,12 +98,24 @@ func checkFeedSettings(fs FeedSettings) (FeedSettings, error) {
 	return fs, errs.Err()
 }
 
+// ScheduleOfVersion returns the part of an AvailabilityFeedVersion that
+// moves with the settings, the profile, the hours and the time off only,
+// not with bookings: pages that show the practice but no slots keep
+// their copies while it stands.
+func ScheduleOfVersion(version string) string {
+	first, _, _ := strings.Cut(version, "/")
+	return first
+}
+
 // FeedStore is the storage the calendar feeds use; *storage.Store
 // implements it.
 type FeedStore interface {
 	// AvailabilityFeedVersion returns a version of the data the open-slots
 	// feed is built from at now and the time of its last change, in one
-	// query. ENOTFOUND when the practice has no settings.
+	// query. ENOTFOUND when the practice has no settings. The version's
+	// first field (ScheduleOfVersion) moves with every change to the
+	// settings, the profile, the hours and the time off, and with
+	// nothing else.
 	AvailabilityFeedVersion(ctx context.Context, now time.Time) (version string, changed time.Time, err error)
 	// BookingsFeedVersion checks secretHash and returns a version of the
 	// bookings feed's data and the time of its last change, in one query.

@@ -58,6 +58,10 @@ func (ch *Changes) Stamp() Stamp {
 	return Stamp{at: ch.now(), writes: ch.writes.Load()}
 }
 
+// WrittenSince reports whether a write went through this process since
+// st was taken.
+func (ch *Changes) WrittenSince(st Stamp) bool { return st.writes != ch.writes.Load() }
+
 // Fresh reports whether a copy read at st may still be used, for ttl: no
 // write since, and less than ttl old on the service's clock. A clock that
 // steps back makes every copy stale at once.
