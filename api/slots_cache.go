@@ -201,7 +201,7 @@ func (s *Server) horizonOf(ctx context.Context, version string, now time.Time) (
 		c.mu.Lock()
 		base, baseVersion := c.horizon, c.version
 		c.mu.Unlock()
-		h, patched, err := s.patchHorizon(ctx, base, baseVersion, version, now)
+		h, patched, err := s.patchHorizon(base, baseVersion, version, now)
 		if h == nil && err == nil {
 			h, err = s.computeHorizon(ctx, now)
 		}

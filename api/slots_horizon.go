@@ -30,6 +30,12 @@ type horizonSlots struct {
 	dayStart, nextDay time.Time
 	end               time.Time      // the end of the instants computed
 	slots             []booking.Slot // free at dayStart, sorted by start
+	// What the slots were computed from (booking.Service.SlotInputs), for
+	// patching: the schedule, and the busy times of span, sorted by start.
+	// Read only, as the slots.
+	sched booking.Schedule
+	busy  []booking.Interval
+	span  booking.Span
 }
 
 // covers reports whether the slots hold at now.
@@ -88,16 +94,23 @@ func (s *Server) computeHorizon(ctx context.Context, now time.Time) (*horizonSlo
 		// A day past the horizon's last: the engine stops at the horizon
 		// itself, in the practice's zone.
 		end := booking.StartOfDay(day.Date.AddDays(max(st.HorizonDays, 0)+2), loc)
-		slots, used, err := s.svc.SlotsOfDay(ctx, day, day.Start, end)
+		// As SlotsOfDay computes them, keeping what they are computed from.
+		sched, busy, err := s.svc.SlotInputs(ctx, day.Start, end)
 		if err != nil {
 			return nil, err
 		}
+		used := sched.Settings
 		if used.TimeZone != st.TimeZone || used.HorizonDays > st.HorizonDays {
 			// The settings changed since: the day or the reach is another.
 			st, known = used, true
 			continue
 		}
-		return &horizonSlots{settings: used, loc: loc, day: day, dayStart: day.Start, nextDay: day.Next, end: end, slots: slots}, nil
+		slots, err := booking.FreeSlots(sched, busy, day.Start, end, day.Start)
+		if err != nil {
+			return nil, err
+		}
+		return &horizonSlots{settings: used, loc: loc, day: day, dayStart: day.Start, nextDay: day.Next, end: end, slots: slots,
+			sched: sched, busy: busy, span: booking.SpanFor(day.Start, end)}, nil
 	}
 	return nil, booking.Errorf(booking.EUNAVAILABLE, "The service is briefly unavailable. Please try again.")
 }

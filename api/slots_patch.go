@@ -2,7 +2,6 @@ package api
 
 import (
 	"context"
-	"reflect"
 	"slices"
 	"time"
 
@@ -10,12 +9,14 @@ import (
 )
 
 // After a booking or a cancellation made through this process, the
-// horizon's slots are patched rather than computed again: only the days
-// around the times that changed are read and computed, and the other
+// horizon's slots are patched rather than computed again: the busy times
+// they were computed from are changed as the bookings were, only the
+// days around the times that changed are computed again, and the other
 // days' slots are kept. make bench's mixed load books or cancels every
 // twentieth request, and computing the whole horizon after each (its
 // busy times read, ninety days of slots laid out) was the most costly
-// query and a third of the service's allocation.
+// query and a third of the service's allocation; reading the few days
+// around the change was a round trip per write still.
 //
 // A slot is bound to the practice-local date its start falls on, and a
 // booking changes only the slots of the dates within the buffer and a
@@ -23,11 +24,12 @@ import (
 // run of whole dates gives what the whole horizon's computation gives
 // for them (see horizonSlots). A day on either side is computed too.
 
-// changeLog tells the times of the bookings changed between two data
+// changeLog tells how the bookings' times changed between two data
 // versions, when this process made every one of those changes
-// (storage.Store.ChangedBetween); ok is false otherwise.
+// (storage.Store.ChangedBetween), in no particular order; ok is false
+// otherwise.
 type changeLog interface {
-	ChangedBetween(from, to string) (times []booking.Interval, ok bool)
+	ChangedBetween(from, to string) (changes []booking.BusyChange, ok bool)
 }
 
 // maxPatchedChanges bounds the changes patched in: past it, computing
@@ -36,15 +38,24 @@ const maxPatchedChanges = 8
 
 // patchHorizon returns base, the slots of data version from, patched to
 // those of version to at now, and the runs of dates patched; nil when
-// they cannot be patched (the change is not known, the day or the
-// settings are another), for the caller to compute them afresh.
-func (s *Server) patchHorizon(ctx context.Context, base *horizonSlots, from, to string, now time.Time) (h *horizonSlots, patched []booking.Interval, err error) {
+// they cannot be patched (the change is not known, the day is another),
+// for the caller to compute them afresh. The schedule is the same in
+// both versions: ChangedBetween knows only changes to bookings.
+func (s *Server) patchHorizon(base *horizonSlots, from, to string, now time.Time) (h *horizonSlots, patched []booking.Interval, err error) {
 	if s.changeLog == nil || base == nil || !base.covers(now) {
 		return nil, nil, nil
 	}
-	times, ok := s.changeLog.ChangedBetween(from, to)
-	if !ok || len(times) > maxPatchedChanges {
+	changes, ok := s.changeLog.ChangedBetween(from, to)
+	if !ok || len(changes) > maxPatchedChanges {
 		return nil, nil, nil
+	}
+	busy, ok := base.busyAfter(changes)
+	if !ok {
+		return nil, nil, nil
+	}
+	times := make([]booking.Interval, len(changes))
+	for i, c := range changes {
+		times[i] = c.Interval
 	}
 	out := make([]booking.Slot, 0, len(base.slots)+8)
 	rest := base.slots
@@ -54,18 +65,57 @@ func (s *Server) patchHorizon(ctx context.Context, base *horizonSlots, from, to 
 		out = append(out, rest[:i]...)
 		rest = rest[i:]
 		rest = rest[slotStartingFrom(rest, span.End):]
-		slots, used, err := s.svc.SlotsOfDay(ctx, base.day, span.Start, span.End)
+		// As SlotsOfDay computes them, with the clock at the day's start.
+		slots, err := booking.FreeSlots(base.sched, busy, span.Start, span.End, base.dayStart)
 		if err != nil {
 			return nil, nil, err
-		}
-		if !reflect.DeepEqual(used, base.settings) {
-			return nil, nil, nil // the schedule changed since: compute it all
 		}
 		out = append(out, slots...)
 	}
 	next := *base
 	next.slots = append(out, rest...)
+	next.busy = busy
 	return &next, patched, nil
+}
+
+// busyAfter returns the horizon's busy times with changes made, a new
+// slice; ok is false when they do not fit them (a time given back that is
+// not busy, or taken that is), for the caller to read them afresh. The
+// changes come in no order, so each time's are summed: taken and given
+// back again is no change.
+func (h *horizonSlots) busyAfter(changes []booking.BusyChange) (busy []booking.Interval, ok bool) {
+	type key struct{ start, end int64 }
+	net := make(map[key]int, len(changes))
+	var order []booking.Interval // the times changed, each once
+	for _, c := range changes {
+		if !c.Start.Before(h.span.BusyTo) || !h.span.BusyFrom.Before(c.End) {
+			continue // beyond the times the slots are computed from
+		}
+		k := key{c.Start.UnixNano(), c.End.UnixNano()}
+		if _, seen := net[k]; !seen {
+			order = append(order, c.Interval)
+		}
+		if c.Taken {
+			net[k]++
+		} else {
+			net[k]--
+		}
+	}
+	busy = slices.Clone(h.busy)
+	for _, iv := range order {
+		i := slices.IndexFunc(busy, func(b booking.Interval) bool { return b.Start.Equal(iv.Start) && b.End.Equal(iv.End) })
+		switch n := net[key{iv.Start.UnixNano(), iv.End.UnixNano()}]; {
+		case n == 0:
+		case n == 1 && i < 0:
+			at, _ := slices.BinarySearchFunc(busy, iv.Start, func(b booking.Interval, t time.Time) int { return b.Start.Compare(t) })
+			busy = slices.Insert(busy, at, booking.Interval{Start: iv.Start.UTC(), End: iv.End.UTC()})
+		case n == -1 && i >= 0:
+			busy = slices.Delete(busy, i, i+1)
+		default:
+			return nil, false
+		}
+	}
+	return busy, true
 }
 
 // meets reports whether the answer's slots may start within one of spans

@@ -110,6 +110,15 @@ func (s *Service) SlotsAround(ctx context.Context, from, to time.Time, own Inter
 	return slices.DeleteFunc(slots, func(sl Slot) bool { return sl.Start.Equal(own.Start) }), nil
 }
 
+// SlotInputs returns what the slots of [from, to) are computed from
+// (FreeSlots): the schedule and the busy times of SpanFor(from, to), in
+// one read. The slots API keeps them with its copy of the horizon's
+// slots, to compute again the days a booking made here changes without
+// reading them again.
+func (s *Service) SlotInputs(ctx context.Context, from, to time.Time) (Schedule, []Interval, error) {
+	return s.load(ctx, from, to)
+}
+
 // Settings returns the practice's current settings.
 func (s *Service) Settings(ctx context.Context) (Settings, error) {
 	today := DateOf(s.Now().UTC())

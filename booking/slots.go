@@ -170,6 +170,23 @@ type Span struct {
 // days, whatever the zone's offset from UTC.
 const spanMarginDays = 2
 
+// BusyChange is a booking's time changed: taken (a booking made) or
+// given back (a booking cancelled).
+type BusyChange struct {
+	Interval
+	Taken bool
+}
+
+// HoldsTime reports whether a booking of status s holds its time: is
+// among the busy times the slots are computed from.
+func (s Status) HoldsTime() bool {
+	switch s {
+	case StatusConfirmed, StatusHeld, StatusCompleted, StatusNoShow:
+		return true
+	}
+	return false
+}
+
 // SpanFor returns the Span for deciding on the slots in [from, to).
 func SpanFor(from, to time.Time) Span {
 	margin := spanMarginDays * 24 * time.Hour

@@ -74,7 +74,7 @@ func (s *Store) expectChange(step *changeStep, b *booking.Booking) *changeStep {
 	if step == nil || b == nil {
 		return nil
 	}
-	s.changes.expect(*step, booking.Interval{Start: b.Start, End: b.End})
+	s.changes.expect(*step, booking.BusyChange{Interval: booking.Interval{Start: b.Start, End: b.End}, Taken: b.Status.HoldsTime()})
 	return step
 }
 
@@ -111,11 +111,11 @@ type knownChanges struct {
 // knownChange is the time one step changed, once its transaction has
 // committed.
 type knownChange struct {
-	time    booking.Interval
+	change  booking.BusyChange
 	settled chan struct{} // closed once committed (or the step forgotten)
 }
 
-func (k *knownChanges) expect(step changeStep, iv booking.Interval) {
+func (k *knownChanges) expect(step changeStep, ch booking.BusyChange) {
 	k.mu.Lock()
 	defer k.mu.Unlock()
 	if k.steps == nil {
@@ -126,7 +126,7 @@ func (k *knownChanges) expect(step changeStep, iv booking.Interval) {
 		k.order = k.order[1:]
 	}
 	k.forget(step) // a step whose transaction rolled back is taken again
-	k.steps[step] = &knownChange{time: iv, settled: make(chan struct{})}
+	k.steps[step] = &knownChange{change: ch, settled: make(chan struct{})}
 	k.order = append(k.order, step)
 }
 
@@ -161,10 +161,10 @@ func (k *knownChanges) forget(step changeStep) {
 // committed returns the time of step once its transaction committed;
 // ok is false when the step is not this process's, or not settled in
 // settleWait. k.mu is held, and released while waiting.
-func (k *knownChanges) committed(step changeStep) (iv booking.Interval, ok bool) {
+func (k *knownChanges) committed(step changeStep) (ch booking.BusyChange, ok bool) {
 	c, known := k.steps[step]
 	if !known {
-		return booking.Interval{}, false
+		return booking.BusyChange{}, false
 	}
 	select {
 	case <-c.settled:
@@ -179,21 +179,22 @@ func (k *knownChanges) committed(step changeStep) (iv booking.Interval, ok bool)
 		k.mu.Lock()
 	}
 	if now, still := k.steps[step]; !still || now != c {
-		return booking.Interval{}, false
+		return booking.BusyChange{}, false
 	}
 	select {
 	case <-c.settled:
-		return c.time, true
+		return c.change, true
 	default:
-		return booking.Interval{}, false
+		return booking.BusyChange{}, false
 	}
 }
 
-// ChangedBetween returns the times of the bookings changed between the
+// ChangedBetween returns the changes to the bookings' times between the
 // data versions from and to (AvailabilityFeedVersion), when every change
 // between them is a booking this process made or cancelled; ok is false
-// otherwise, and whenever anything but bookings changed.
-func (s *Store) ChangedBetween(from, to string) (times []booking.Interval, ok bool) {
+// otherwise, and whenever anything but bookings changed. They come by
+// shard, not in the order they were made.
+func (s *Store) ChangedBetween(from, to string) (changes []booking.BusyChange, ok bool) {
 	a, okA := parseVersion(from)
 	b, okB := parseVersion(to)
 	if !okA || !okB || a.settings != b.settings {
@@ -207,14 +208,14 @@ func (s *Store) ChangedBetween(from, to string) (times []booking.Interval, ok bo
 			return nil, false
 		}
 		for n := a.counts[shard] + 1; n <= b.counts[shard]; n++ {
-			iv, known := k.committed(changeStep{shard, n})
+			ch, known := k.committed(changeStep{shard, n})
 			if !known {
 				return nil, false
 			}
-			times = append(times, iv)
+			changes = append(changes, ch)
 		}
 	}
-	return times, true
+	return changes, true
 }
 
 // dataVersion is AvailabilityFeedVersion's value, read back.

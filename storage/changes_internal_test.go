@@ -11,7 +11,7 @@ import (
 // has not said yet whether it committed to be waited for, known when it
 // did, and unknown when it rolled back or does not say in time.
 func TestAChangeIsKnownOnlyOnceCommitted(t *testing.T) {
-	iv := booking.Interval{Start: time.Date(2026, 12, 3, 17, 0, 0, 0, time.UTC)}
+	iv := booking.BusyChange{Interval: booking.Interval{Start: time.Date(2026, 12, 3, 17, 0, 0, 0, time.UTC)}, Taken: true}
 	iv.End = iv.Start.Add(20 * time.Minute)
 	from := formatVersion(1, 0, 0, make([]int64, changeShards))
 	counts := make([]int64, changeShards)
@@ -23,7 +23,7 @@ func TestAChangeIsKnownOnlyOnceCommitted(t *testing.T) {
 		s := &Store{changes: &knownChanges{}}
 		s.changes.expect(step, iv)
 		type told struct {
-			times []booking.Interval
+			times []booking.BusyChange
 			ok    bool
 		}
 		answer := make(chan told)

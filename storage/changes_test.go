@@ -1,6 +1,7 @@
 package storage_test
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"slices"
@@ -55,8 +56,13 @@ func TestChangesBetweenVersionsAreKnownOnlyWhenMadeHere(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	timeOf := func(b *booking.Booking) booking.Interval { return booking.Interval{Start: b.Start, End: b.End} }
-	expect := func(what, from, to string, want ...booking.Interval) {
+	taken := func(b *booking.Booking) booking.BusyChange {
+		return booking.BusyChange{Interval: booking.Interval{Start: b.Start, End: b.End}, Taken: true}
+	}
+	given := func(b *booking.Booking) booking.BusyChange {
+		return booking.BusyChange{Interval: booking.Interval{Start: b.Start, End: b.End}}
+	}
+	expect := func(what, from, to string, want ...booking.BusyChange) {
 		t.Helper()
 		got, ok := here.ChangedBetween(from, to)
 		if want == nil {
@@ -65,7 +71,12 @@ func TestChangesBetweenVersionsAreKnownOnlyWhenMadeHere(t *testing.T) {
 			}
 			return
 		}
-		byStart := func(a, b booking.Interval) int { return a.Start.Compare(b.Start) }
+		byStart := func(a, b booking.BusyChange) int {
+			if c := a.Start.Compare(b.Start); c != 0 {
+				return c
+			}
+			return cmp.Compare(fmt.Sprint(a.Taken), fmt.Sprint(b.Taken))
+		}
 		slices.SortFunc(got, byStart)
 		slices.SortFunc(want, byStart)
 		if !ok || !slices.Equal(got, want) {
@@ -80,12 +91,12 @@ func TestChangesBetweenVersionsAreKnownOnlyWhenMadeHere(t *testing.T) {
 	}
 	a := book(here, start)
 	v1 := version()
-	expect("a booking here", v0, v1, timeOf(a))
+	expect("a booking here", v0, v1, taken(a))
 	b := book(here, start.Add(time.Hour))
 	cancel(here, a)
 	v2 := version()
-	expect("a booking and a cancellation here", v1, v2, timeOf(b), timeOf(a))
-	expect("three changes here", v0, v2, timeOf(a), timeOf(b), timeOf(a))
+	expect("a booking and a cancellation here", v1, v2, taken(b), given(a))
+	expect("three changes here", v0, v2, taken(a), taken(b), given(a))
 	expect("backwards", v2, v0)
 
 	book(elsewhere, start.Add(2*time.Hour))
@@ -93,7 +104,7 @@ func TestChangesBetweenVersionsAreKnownOnlyWhenMadeHere(t *testing.T) {
 	expect("a booking by another instance", v2, v3)
 	c := book(here, start.Add(3*time.Hour))
 	v4 := version()
-	expect("a booking here after one elsewhere", v3, v4, timeOf(c))
+	expect("a booking here after one elsewhere", v3, v4, taken(c))
 	expect("across the booking elsewhere", v2, v4)
 
 	if err := here.InTx(ctx, func(tx booking.AdminStore) error {
