@@ -112,7 +112,7 @@ func (s *Store) CancelBookingByID(ctx context.Context, id int64, message string,
 		if err := check(*cur); err != nil {
 			return err
 		}
-		b, _, err = s.cancelInTx(ctx, tx, cur.ID, message, stamp(now), everywhere)
+		b, _, err = s.cancelInTx(ctx, tx, cur.ID, message, stamp(now))
 		return err
 	})
 	return b, err

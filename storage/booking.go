@@ -208,7 +208,8 @@ func (s *Store) CreateBooking(ctx context.Context, nb booking.NewBooking, check 
 	var step *changeStep
 	err := s.transact(ctx, func(tx pgx.Tx) error {
 		client, network := limitLocks(nb)
-		scheduleStamp, err := lockForBooking(ctx, tx, client, network, nb.Now)
+		var id int64
+		scheduleStamp, err := lockForBooking(ctx, tx, client, network, nb.Now, &id)
 		if err != nil {
 			return err
 		}
@@ -229,7 +230,7 @@ func (s *Store) CreateBooking(ctx context.Context, nb booking.NewBooking, check 
 		status, ev := booking.StatusConfirmed, EventBooked
 		var holdUntil *time.Time
 		if !nb.HoldUntil.IsZero() {
-			t := stamp(nb.HoldUntil)
+			t := stored(nb.HoldUntil)
 			status, ev, holdUntil = booking.StatusHeld, EventHeld, &t
 		}
 		if nb.WaitlistEntry != 0 {
@@ -238,15 +239,27 @@ func (s *Store) CreateBooking(ctx context.Context, nb booking.NewBooking, check 
 			}
 			ev = EventOffered
 		}
-		b, err = scanBooking(tx.QueryRow(ctx, `
-			INSERT INTO bookings (starts_at, ends_at, name, email, phone, note, time_zone, manage_token_hash,
+		// The booking as stored, with the id taken with the locks: not read
+		// back, so that its row goes in the round trip of what follows it
+		// (see execBatch), one fewer per booking.
+		created := stored(nb.Now)
+		b = &booking.Booking{ID: id, Start: stored(nb.Start), End: stored(nb.End), Status: status, Name: nb.Name, Email: nb.Email,
+			Phone: nb.Phone, Note: nb.Note, TimeZone: nb.TimeZone, HourCycle: nb.HourCycle, Language: nb.Language,
+			CreatedAt: created, UpdatedAt: created, HoldExpires: holdUntil, Mode: nb.Mode, VideoLink: nb.VideoLink, Region: nb.Region,
+			Answers: answersValue(nb.Answers)}
+		q := &execBatch{}
+		var insert execer = q
+		if nb.WaitlistEntry != 0 {
+			insert = tx // the offer's row refers to it
+		}
+		if _, err := insert.Exec(ctx, `
+			INSERT INTO bookings (id, starts_at, ends_at, name, email, phone, note, time_zone, manage_token_hash,
 				created_at, updated_at, client_key, hour_cycle, network_key, status, hold_expires_at, mode, video_link, region, answers, language)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9, $11, nullif($10, 0), $12, $13, $14, $15, $16, $17, $18, nullif($19, ''))
-			RETURNING `+bookingColumns,
-			nb.Start, nb.End, nb.Name, nb.Email, nb.Phone, nb.Note, nb.TimeZone, nb.TokenHash, stamp(nb.Now), nb.HourCycle,
-			clientKey(nb.Email), networkKey(nb.Network), string(status), holdUntil, string(nb.Mode), nb.VideoLink, nb.Region, answersValue(nb.Answers), nb.Language))
-		if err != nil {
-			return err
+			OVERRIDING SYSTEM VALUE
+			VALUES ($20, $1, $2, $3, $4, $5, $6, $7, $8, $9, $9, $11, nullif($10, 0), $12, $13, $14, $15, $16, $17, $18, nullif($19, ''))`,
+			b.Start, b.End, nb.Name, nb.Email, nb.Phone, nb.Note, nb.TimeZone, nb.TokenHash, created, nb.HourCycle,
+			clientKey(nb.Email), networkKey(nb.Network), string(status), holdUntil, string(nb.Mode), nb.VideoLink, nb.Region, b.Answers, nb.Language, id); err != nil {
+			return translate(err)
 		}
 		if nb.WaitlistEntry != 0 {
 			if _, err := tx.Exec(ctx, `INSERT INTO waitlist_offers (entry_id, booking_id, starts_at, created_at)
@@ -254,8 +267,6 @@ func (s *Store) CreateBooking(ctx context.Context, nb booking.NewBooking, check 
 				return fmt.Errorf("storage: waitlist offer: %w", translate(err))
 			}
 		}
-		// What follows the booking goes in one round trip (see execBatch).
-		q := &execBatch{}
 		if status == booking.StatusConfirmed && (to.waitlist || nb.WaitlistEntry != 0) {
 			if err := s.endWaitlistOnBooking(ctx, tx, q, b, nb.Now, nb.WaitlistEntry != 0); err != nil {
 				return err
@@ -345,7 +356,7 @@ func (s *Store) CancelBooking(ctx context.Context, tokenHash []byte, now time.Ti
 		}
 		var mark *changeStep
 		var err error
-		b, mark, err = s.cancelInTx(ctx, tx, cur.ID, "", now, to)
+		b, mark, err = s.cancelLockedInTx(ctx, tx, cur, now, to)
 		step = s.expectChange(mark, b)
 		return err
 	})
@@ -356,13 +367,37 @@ func (s *Store) CancelBooking(ctx context.Context, tokenHash []byte, now time.Ti
 	return b, nil
 }
 
+// stored returns t, an instant from the service's clock or a client's
+// request, as the database keeps it and reads it back: in UTC, to the
+// microsecond (pgx sends instants truncated so).
+func stored(t time.Time) time.Time { return stamp(t).UTC().Truncate(time.Microsecond) }
+
+// cancelLockedInTx is cancelInTx, with no words from the practitioner,
+// for cur, the booking as read FOR UPDATE in tx: the booking as cancelled
+// is known without reading it back, so the update goes in the round trip
+// of what follows it, one fewer per cancellation.
+func (s *Store) cancelLockedInTx(ctx context.Context, tx pgx.Tx, cur *booking.Booking, now time.Time, to connected) (*booking.Booking, *changeStep, error) {
+	at := stored(now)
+	b := *cur
+	b.Status, b.CancelledAt, b.UpdatedAt, b.Sequence = booking.StatusCancelled, &at, at, cur.Sequence+1
+	q := &execBatch{}
+	q.Queue(`UPDATE bookings SET status = 'cancelled', cancelled_at = $2, updated_at = $2,
+			sequence = sequence + 1, cancel_message = '' WHERE id = $1`, cur.ID, at)
+	if err := s.queueFollowUps(ctx, q, &b, EventCancelled, "", at, nil, to); err != nil {
+		return nil, nil, err
+	}
+	step := s.markChange(q)
+	if err := q.send(ctx, tx); err != nil {
+		return nil, nil, fmt.Errorf("storage: cancel booking: %w", err)
+	}
+	return &b, step, nil
+}
+
 // cancelInTx cancels booking id inside tx and queues the emails that go
 // with it, message being the practitioner's optional words to the client.
 // The step is the cancellation's change (see changes.go), nil inside a
 // transaction of the caller's.
-//
-// to says what the cancellation is followed by (see connected).
-func (s *Store) cancelInTx(ctx context.Context, tx pgx.Tx, id int64, message string, now time.Time, to connected) (*booking.Booking, *changeStep, error) {
+func (s *Store) cancelInTx(ctx context.Context, tx pgx.Tx, id int64, message string, now time.Time) (*booking.Booking, *changeStep, error) {
 	b, err := scanBooking(tx.QueryRow(ctx, `
 		UPDATE bookings SET status = 'cancelled', cancelled_at = $2, updated_at = $2,
 			sequence = sequence + 1, cancel_message = $3
@@ -371,7 +406,7 @@ func (s *Store) cancelInTx(ctx context.Context, tx pgx.Tx, id int64, message str
 		return nil, nil, err
 	}
 	q := &execBatch{}
-	if err := s.queueFollowUps(ctx, q, b, EventCancelled, message, now, nil, to); err != nil {
+	if err := s.queueMailOn(ctx, q, b, EventCancelled, message, now, nil); err != nil {
 		return nil, nil, err
 	}
 	step := s.markChange(q)
@@ -385,7 +420,7 @@ func (s *Store) cancelInTx(ctx context.Context, tx pgx.Tx, id int64, message str
 func (s *Store) RescheduleBooking(ctx context.Context, tokenHash []byte, start, end, now time.Time, check booking.CheckFunc, mailToken []byte) (*booking.Booking, error) {
 	var b *booking.Booking
 	err := s.transact(ctx, func(tx pgx.Tx) error {
-		scheduleStamp, err := lockForBooking(ctx, tx, nil, nil, now)
+		scheduleStamp, err := lockForBooking(ctx, tx, nil, nil, now, nil)
 		if err != nil {
 			return err
 		}

@@ -52,9 +52,13 @@ const (
 // dates' locks come with the check (checkLockedInTx). It returns the
 // schedule's change stamp, read under the lock: the schedule stays as it
 // was at that stamp until tx ends, as every change to it takes the lock
-// exclusively.
-func lockForBooking(ctx context.Context, tx pgx.Tx, client, network []byte, now time.Time) (time.Time, error) {
+// exclusively. With newID, it also takes the id of a booking to be
+// stored (see CreateBooking).
+func lockForBooking(ctx context.Context, tx pgx.Tx, client, network []byte, now time.Time, newID *int64) (time.Time, error) {
 	b := &execBatch{}
+	if newID != nil {
+		b.Queue(`SELECT nextval(pg_get_serial_sequence('bookings', 'id'))`).QueryRow(func(row pgx.Row) error { return row.Scan(newID) })
+	}
 	b.Queue(`SELECT pg_advisory_xact_lock_shared($1)`, bookingLockKey)
 	var scheduleStamp time.Time
 	b.Queue(stampSQL).QueryRow(func(row pgx.Row) error { return row.Scan(&scheduleStamp) })

@@ -2,6 +2,7 @@ package storage
 
 import (
 	"context"
+	"reflect"
 	"testing"
 	"time"
 
@@ -103,5 +104,62 @@ func TestFollowUpsGoWhereThereIsSomewhere(t *testing.T) {
 	}
 	if n := countOutbox(t, s, "booking_id = $1", first.ID); n <= before {
 		t.Error("the cancellation queued no mail")
+	}
+}
+
+// TestCancelledBookingIsAsStored cancels at an instant finer than the
+// database keeps and expects the booking the cancellation answers with,
+// which is not read back, to be the one stored.
+func TestCancelledBookingIsAsStored(t *testing.T) {
+	ctx := context.Background()
+	s := newOutboxStore(t)
+	b, hash := bookAt(t, s, time.Date(2026, 12, 3, 17, 0, 0, 0, time.UTC), nil)
+	at := outboxNow.Add(90*time.Second + 123456789*time.Nanosecond)
+	got, err := s.CancelBooking(ctx, hash, at, func(*booking.Booking) error { return nil })
+	if err != nil {
+		t.Fatal(err)
+	}
+	stored, err := s.BookingByID(ctx, b.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(got, stored) {
+		t.Errorf("the cancellation answered\n%+v\nthe booking stored is\n%+v", *got, *stored)
+	}
+	if got.Status != booking.StatusCancelled || got.Sequence != b.Sequence+1 || got.CancelledAt == nil || !got.CancelledAt.Equal(at.Truncate(time.Microsecond)) {
+		t.Errorf("cancelled: status %s, sequence %d (was %d), at %v", got.Status, got.Sequence, b.Sequence, got.CancelledAt)
+	}
+}
+
+// TestNewBookingIsAsStored books with instants finer than the database
+// keeps, with and without answers, a hold, an hour cycle and a language,
+// and expects the booking the store answers with, which is not read
+// back, to be the one stored.
+func TestNewBookingIsAsStored(t *testing.T) {
+	ctx := context.Background()
+	s := newOutboxStore(t)
+	fine := 123456789 * time.Nanosecond
+	start := time.Date(2026, 12, 3, 17, 0, 0, 0, time.UTC)
+	for i, nb := range []booking.NewBooking{
+		{Name: "Ada", Email: "ada@example.org", TimeZone: "Europe/Berlin"},
+		{Name: "Bo", Email: "bo@example.org", Phone: "+1 555 0100", Note: "a note", TimeZone: "America/New_York", HourCycle: 12,
+			Language: "de", Mode: booking.Mode("video"), Region: "US-CA", Answers: []booking.Answer{{Question: "Why?", Answer: "<because> & so"}},
+			HoldUntil: outboxNow.Add(30*time.Minute + fine)},
+	} {
+		nb.Start = start.Add(time.Duration(i) * time.Hour).In(time.FixedZone("here", 3600))
+		nb.End = nb.Start.Add(20 * time.Minute)
+		nb.Now = outboxNow.Add(fine)
+		_, nb.TokenHash = booking.NewToken()
+		got, err := s.CreateBooking(ctx, nb, allow)
+		if err != nil {
+			t.Fatal(err)
+		}
+		stored, err := s.BookingByID(ctx, got.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !reflect.DeepEqual(got, stored) {
+			t.Errorf("booking %d: the store answered\n%+v\nthe booking stored is\n%+v", i, *got, *stored)
+		}
 	}
 }
