@@ -199,9 +199,9 @@ func (s *Server) horizonOf(ctx context.Context, version string, now time.Time) (
 		// not depend on.
 		ctx := context.WithoutCancel(ctx)
 		c.mu.Lock()
-		base, baseVersion := c.horizon, c.version
+		base := c.horizon
 		c.mu.Unlock()
-		h, patched, err := s.patchHorizon(base, baseVersion, version, now)
+		h, patched, err := s.patchHorizon(base, version, now)
 		if h == nil && err == nil {
 			h, err = s.computeHorizon(ctx, now)
 		}

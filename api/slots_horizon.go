@@ -31,11 +31,13 @@ type horizonSlots struct {
 	end               time.Time      // the end of the instants computed
 	slots             []booking.Slot // free at dayStart, sorted by start
 	// What the slots were computed from (booking.Service.SlotInputs), for
-	// patching: the schedule, and the busy times of span, sorted by start.
-	// Read only, as the slots.
-	sched booking.Schedule
-	busy  []booking.Interval
-	span  booking.Span
+	// patching: the schedule, and the busy times of span, sorted by start,
+	// as of dataVersion (empty: not known, not patched). Read only, as the
+	// slots.
+	sched       booking.Schedule
+	busy        []booking.Interval
+	span        booking.Span
+	dataVersion string
 }
 
 // covers reports whether the slots hold at now.
@@ -95,7 +97,7 @@ func (s *Server) computeHorizon(ctx context.Context, now time.Time) (*horizonSlo
 		// itself, in the practice's zone.
 		end := booking.StartOfDay(day.Date.AddDays(max(st.HorizonDays, 0)+2), loc)
 		// As SlotsOfDay computes them, keeping what they are computed from.
-		sched, busy, err := s.svc.SlotInputs(ctx, day.Start, end)
+		sched, busy, version, err := s.slotInputs(ctx, day.Start, end)
 		if err != nil {
 			return nil, err
 		}
@@ -110,9 +112,20 @@ func (s *Server) computeHorizon(ctx context.Context, now time.Time) (*horizonSlo
 			return nil, err
 		}
 		return &horizonSlots{settings: used, loc: loc, day: day, dayStart: day.Start, nextDay: day.Next, end: end, slots: slots,
-			sched: sched, busy: busy, span: booking.SpanFor(day.Start, end)}, nil
+			sched: sched, busy: busy, span: booking.SpanFor(day.Start, end), dataVersion: version}, nil
 	}
 	return nil, booking.Errorf(booking.EUNAVAILABLE, "The service is briefly unavailable. Please try again.")
+}
+
+// slotInputs reads what the slots of [from, to) are computed from, and,
+// when the store tells changes apart, the data version they are of.
+func (s *Server) slotInputs(ctx context.Context, from, to time.Time) (booking.Schedule, []booking.Interval, string, error) {
+	if s.changeLog == nil {
+		sched, busy, err := s.svc.SlotInputs(ctx, from, to)
+		return sched, busy, "", err
+	}
+	span := booking.SpanFor(from, to)
+	return s.changeLog.ScheduleBusyAndVersion(ctx, span.FirstDay, span.LastDay, span.BusyFrom, span.BusyTo)
 }
 
 // lastSettings returns the settings the latest horizon's slots were

@@ -29,6 +29,11 @@ func (c *slotReadCounter) ScheduleAndBusy(ctx context.Context, from, to booking.
 	return c.Store.ScheduleAndBusy(ctx, from, to, busyFrom, busyTo)
 }
 
+func (c *slotReadCounter) ScheduleBusyAndVersion(ctx context.Context, from, to booking.Date, busyFrom, busyTo time.Time) (booking.Schedule, []booking.Interval, string, error) {
+	c.reads.Add(1)
+	return c.Store.ScheduleBusyAndVersion(ctx, from, to, busyFrom, busyTo)
+}
+
 // TestSlotsAreComputedOncePerVersion asks the slots API and the booking
 // form, in other zones and over other days, for the slots of one data
 // version, and expects one read of the schedule and bookings for them

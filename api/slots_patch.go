@@ -30,22 +30,27 @@ import (
 // otherwise.
 type changeLog interface {
 	ChangedBetween(from, to string) (changes []booking.BusyChange, ok bool)
+	// ScheduleBusyAndVersion reads what the slots are computed from (as
+	// booking.Service.SlotInputs) and the data version it is of, in one
+	// snapshot, so that the changes after that version are the ones to
+	// patch in.
+	ScheduleBusyAndVersion(ctx context.Context, from, to booking.Date, busyFrom, busyTo time.Time) (booking.Schedule, []booking.Interval, string, error)
 }
 
 // maxPatchedChanges bounds the changes patched in: past it, computing
 // the whole horizon costs no more.
 const maxPatchedChanges = 8
 
-// patchHorizon returns base, the slots of data version from, patched to
-// those of version to at now, and the runs of dates patched; nil when
-// they cannot be patched (the change is not known, the day is another),
-// for the caller to compute them afresh. The schedule is the same in
-// both versions: ChangedBetween knows only changes to bookings.
-func (s *Server) patchHorizon(base *horizonSlots, from, to string, now time.Time) (h *horizonSlots, patched []booking.Interval, err error) {
-	if s.changeLog == nil || base == nil || !base.covers(now) {
+// patchHorizon returns base patched to the slots of data version to at
+// now, and the runs of dates patched; nil when they cannot be patched
+// (base's data version is not known, a change is not, the day is
+// another), for the caller to compute them afresh. The schedule is the
+// same in both versions: ChangedBetween knows only changes to bookings.
+func (s *Server) patchHorizon(base *horizonSlots, to string, now time.Time) (h *horizonSlots, patched []booking.Interval, err error) {
+	if s.changeLog == nil || base == nil || base.dataVersion == "" || !base.covers(now) {
 		return nil, nil, nil
 	}
-	changes, ok := s.changeLog.ChangedBetween(from, to)
+	changes, ok := s.changeLog.ChangedBetween(base.dataVersion, to)
 	if !ok || len(changes) > maxPatchedChanges {
 		return nil, nil, nil
 	}
@@ -74,7 +79,7 @@ func (s *Server) patchHorizon(base *horizonSlots, from, to string, now time.Time
 	}
 	next := *base
 	next.slots = append(out, rest...)
-	next.busy = busy
+	next.busy, next.dataVersion = busy, to
 	return &next, patched, nil
 }
 

@@ -4,12 +4,14 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"math/rand/v2"
 	"net/http"
 	"net/http/httptest"
 	"regexp"
 	"slices"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -36,6 +38,15 @@ func (c *spanCounter) ScheduleAndBusy(ctx context.Context, from, to booking.Date
 		c.wide.Add(1)
 	}
 	return c.Store.ScheduleAndBusy(ctx, from, to, busyFrom, busyTo)
+}
+
+func (c *spanCounter) ScheduleBusyAndVersion(ctx context.Context, from, to booking.Date, busyFrom, busyTo time.Time) (booking.Schedule, []booking.Interval, string, error) {
+	if booking.DayNumber(to)-booking.DayNumber(from) <= 30 {
+		c.narrow.Add(1)
+	} else {
+		c.wide.Add(1)
+	}
+	return c.Store.ScheduleBusyAndVersion(ctx, from, to, busyFrom, busyTo)
 }
 
 // serverOn returns a function starting a server on a store (and its
@@ -260,5 +271,122 @@ func TestATimeSeenFreeIsBookedWithoutAFirstLook(t *testing.T) {
 	var n int
 	if err := pool.QueryRow(context.Background(), `SELECT count(*) FROM bookings WHERE starts_at = $1 AND status = 'confirmed'`, taken).Scan(&n); err != nil || n != 1 {
 		t.Fatalf("%d bookings at %s (%v), want the one made elsewhere", n, taken, err)
+	}
+}
+
+// TestPatchedSlotsHoldUnderConcurrentChanges books and cancels from
+// several clients at once while others read the slots, so that copies
+// are computed and patched while bookings commit, and expects the slots
+// once all is quiet (every booking cancelled) to be those a server
+// computing them afresh gives: a copy whose busy times were read a
+// moment after the version it is kept for would count a change twice.
+func TestPatchedSlotsHoldUnderConcurrentChanges(t *testing.T) {
+	pool := storagetest.NewDB(t)
+	store := seedStore(t, pool, false)
+	serve := serverOn(t, func() time.Time { return testNow })
+	here := serve(store, store)
+	horizon := "/api/v1/slots?from=2026-12-01&to=2027-02-01"
+	get := func(base string) ([]string, error) {
+		resp, err := http.Get(base + horizon)
+		if err != nil {
+			return nil, err
+		}
+		defer resp.Body.Close()
+		var l slotList
+		if err := json.NewDecoder(resp.Body).Decode(&l); err != nil {
+			return nil, err
+		}
+		var out []string
+		for _, s := range l.Slots {
+			out = append(out, s.Start.UTC().Format(time.RFC3339))
+		}
+		return out, nil
+	}
+	free, err := get(here)
+	if err != nil || len(free) < 40 {
+		t.Fatalf("slots: %d, %v", len(free), err)
+	}
+	do := func(method, url, body string) (int, []byte, error) {
+		req, err := http.NewRequest(method, url, strings.NewReader(body))
+		if err != nil {
+			return 0, nil, err
+		}
+		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("Accept", "application/json")
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			return 0, nil, err
+		}
+		defer resp.Body.Close()
+		b, err := io.ReadAll(resp.Body)
+		return resp.StatusCode, b, err
+	}
+	var wg sync.WaitGroup
+	stop := make(chan struct{})
+	for r := range 3 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				select {
+				case <-stop:
+					return
+				default:
+				}
+				if _, err := get(here); err != nil {
+					t.Errorf("reader %d: %v", r, err)
+					return
+				}
+			}
+		}()
+	}
+	var writers sync.WaitGroup
+	for w := range 6 {
+		writers.Add(1)
+		go func() {
+			defer writers.Done()
+			for i := range 12 {
+				start := free[(w*5+i)%20] // the first days, contended
+				status, body, err := do("POST", here+"/api/v1/bookings",
+					fmt.Sprintf(`{"start": %q, "name": "Client %d", "email": "c%d-%d@example.org"}`, start, w, w, i))
+				if err != nil {
+					t.Errorf("writer %d: %v", w, err)
+					return
+				}
+				if status == http.StatusConflict {
+					continue
+				}
+				var b bookingBody
+				if status != http.StatusCreated || json.Unmarshal(body, &b) != nil {
+					t.Errorf("writer %d: book %s: %d %s", w, start, status, body)
+					return
+				}
+				if _, err := get(here); err != nil {
+					t.Errorf("writer %d: %v", w, err)
+					return
+				}
+				if status, body, err := do("DELETE", here+"/api/v1/bookings/"+b.token(), ""); err != nil || status != http.StatusOK {
+					t.Errorf("writer %d: cancel: %d %s %v", w, status, body, err)
+					return
+				}
+			}
+		}()
+	}
+	writers.Wait()
+	close(stop)
+	wg.Wait()
+
+	got, err := get(here)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fresh := storage.New(pool)
+	want, err := get(serve(fresh, fresh))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(got, want) || !slices.Equal(want, free) {
+		t.Errorf("once quiet, the patched slots differ from those computed afresh: only patched %v, only afresh %v (afresh equals the start: %v)",
+			without(got, want), without(want, got), slices.Equal(want, free))
 	}
 }

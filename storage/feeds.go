@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/jackc/pgx/v5"
+
 	"consult/booking"
 )
 
@@ -105,17 +107,24 @@ func (s *Store) SetFeedSettings(ctx context.Context, eventTitle string, fullDeta
 // versions. now is not needed any more; it stays in the signature for the
 // feed's interface. ENOTFOUND when the practice has no settings yet.
 func (s *Store) AvailabilityFeedVersion(ctx context.Context, now time.Time) (version string, changed time.Time, err error) {
+	return scanAvailabilityVersion(s.db.QueryRow(ctx, availabilityVersionSQL))
+}
+
+// availabilityVersionSQL reads what AvailabilityFeedVersion is made of.
+const availabilityVersionSQL = `
+	SELECT s.availability_changed_at, c.version, c.changed_at, c.counts
+	FROM practice_settings s CROSS JOIN (
+		SELECT sum(version)::bigint AS version, max(changed_at) AS changed_at,
+			array_agg(version ORDER BY shard) AS counts
+		FROM booking_change_counts) c`
+
+// scanAvailabilityVersion reads availabilityVersionSQL's row.
+func scanAvailabilityVersion(row pgx.Row) (version string, changed time.Time, err error) {
 	var settingsAt time.Time
 	var n int64
 	var bookingsAt *time.Time
 	var counts []int64
-	err = s.db.QueryRow(ctx, `
-		SELECT s.availability_changed_at, c.version, c.changed_at, c.counts
-		FROM practice_settings s CROSS JOIN (
-			SELECT sum(version)::bigint AS version, max(changed_at) AS changed_at,
-				array_agg(version ORDER BY shard) AS counts
-			FROM booking_change_counts) c`).Scan(&settingsAt, &n, &bookingsAt, &counts)
-	if err != nil {
+	if err := row.Scan(&settingsAt, &n, &bookingsAt, &counts); err != nil {
 		return "", time.Time{}, fmt.Errorf("storage: availability feed version: %w", translate(err))
 	}
 	changed = feedLatest(&settingsAt, bookingsAt)

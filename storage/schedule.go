@@ -100,6 +100,35 @@ func (s *Store) ScheduleAndBusy(ctx context.Context, from, to booking.Date, busy
 	return sched, held, err
 }
 
+// ScheduleBusyAndVersion is ScheduleAndBusy with the data's version
+// (AvailabilityFeedVersion) the busy times are of, all three read in one
+// snapshot: the slots API patches its copy of the busy times with the
+// changes made after that version (ChangedBetween), and a version read a
+// moment before or after them could count a change twice or not at all.
+func (s *Store) ScheduleBusyAndVersion(ctx context.Context, from, to booking.Date, busyFrom, busyTo time.Time) (booking.Schedule, []booking.Interval, string, error) {
+	var stamp time.Time
+	var held []booking.Interval
+	var version string
+	err := pgx.BeginTxFunc(ctx, s.pool, pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly}, func(tx pgx.Tx) error {
+		b := &pgx.Batch{}
+		b.Queue(availabilityVersionSQL).QueryRow(func(row pgx.Row) (err error) {
+			version, _, err = scanAvailabilityVersion(row)
+			return err
+		})
+		b.Queue(stampSQL).QueryRow(func(row pgx.Row) error { return row.Scan(&stamp) })
+		b.Queue(busySQL, busyFrom, busyTo, 0).Query(func(rows pgx.Rows) (err error) {
+			held, err = scanBusy(rows)
+			return err
+		})
+		return tx.SendBatch(ctx, b).Close()
+	})
+	if err != nil {
+		return booking.Schedule{}, nil, "", fmt.Errorf("storage: schedule, busy and version: %w", translate(err))
+	}
+	sched, err := s.schedule.getAt(ctx, s.pool, stamp, from, to)
+	return sched, held, version, err
+}
+
 // querier is what both a pool and a transaction offer.
 type querier interface {
 	Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error)
