@@ -26,10 +26,12 @@ import (
 
 // changeLog tells how the bookings' times changed between two data
 // versions, when this process made every one of those changes
-// (storage.Store.ChangedBetween), in no particular order; ok is false
+// (storage.Store.ChangedSince), in no particular order; ok is false
 // otherwise.
 type changeLog interface {
-	ChangedBetween(from, to string) (changes []booking.BusyChange, ok bool)
+	// ChangedSince tells the changes to make to data of version from to
+	// bring it up to version to, and the version it is then of.
+	ChangedSince(from, to string) (changes []booking.BusyChange, at string, ok bool)
 	// ScheduleBusyAndVersion reads what the slots are computed from (as
 	// booking.Service.SlotInputs) and the data version it is of, in one
 	// snapshot, so that the changes after that version are the ones to
@@ -45,14 +47,22 @@ const maxPatchedChanges = 8
 // now, and the runs of dates patched; nil when they cannot be patched
 // (base's data version is not known, a change is not, the day is
 // another), for the caller to compute them afresh. The schedule is the
-// same in both versions: ChangedBetween knows only changes to bookings.
+// same in both versions: ChangedSince knows only changes to bookings. A
+// version to read before base's data in some counts is no obstacle: the
+// patched copy is then of the later counts (its dataVersion).
 func (s *Server) patchHorizon(base *horizonSlots, to string, now time.Time) (h *horizonSlots, patched []booking.Interval, err error) {
 	if s.changeLog == nil || base == nil || base.dataVersion == "" || !base.covers(now) {
 		return nil, nil, nil
 	}
-	changes, ok := s.changeLog.ChangedBetween(base.dataVersion, to)
+	changes, at, ok := s.changeLog.ChangedSince(base.dataVersion, to)
 	if !ok || len(changes) > maxPatchedChanges {
 		return nil, nil, nil
+	}
+	if len(changes) == 0 {
+		// to is no later than base's data: nothing to compute again.
+		next := *base
+		next.dataVersion = at
+		return &next, []booking.Interval{}, nil
 	}
 	busy, ok := base.busyAfter(changes)
 	if !ok {
@@ -79,7 +89,7 @@ func (s *Server) patchHorizon(base *horizonSlots, to string, now time.Time) (h *
 	}
 	next := *base
 	next.slots = append(out, rest...)
-	next.busy, next.dataVersion = busy, to
+	next.busy, next.dataVersion = busy, at
 	return &next, patched, nil
 }
 

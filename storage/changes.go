@@ -218,6 +218,45 @@ func (s *Store) ChangedBetween(from, to string) (changes []booking.BusyChange, o
 	return changes, true
 }
 
+// ChangedSince is ChangedBetween for a copy of the data as of version
+// from, to be brought up to version to, which may have been read before
+// from in some of the sixteen counts (a request that read the version a
+// moment before the copy was made): those counts' changes are in the copy
+// already. It returns the changes still to make, and the version the
+// copy is of once they are made, each count the later of the two; ok is
+// false as for ChangedBetween.
+func (s *Store) ChangedSince(from, to string) (changes []booking.BusyChange, at string, ok bool) {
+	a, okA := parseVersion(from)
+	b, okB := parseVersion(to)
+	if !okA || !okB || a.settings != b.settings {
+		return nil, "", false
+	}
+	joined := a
+	for shard := range changeShards {
+		joined.counts[shard] = max(a.counts[shard], b.counts[shard])
+	}
+	if joined == a {
+		return nil, from, true
+	}
+	at = joined.String()
+	changes, ok = s.ChangedBetween(from, at)
+	return changes, at, ok
+}
+
+// String writes d back as a version, for ChangedBetween only: the
+// total and the time of the latest change are left at zero.
+func (d dataVersion) String() string {
+	var b strings.Builder
+	b.WriteString(d.settings + "/0/0/")
+	for i, n := range d.counts {
+		if i > 0 {
+			b.WriteByte('.')
+		}
+		b.WriteString(strconv.FormatInt(n, 10))
+	}
+	return b.String()
+}
+
 // dataVersion is AvailabilityFeedVersion's value, read back.
 type dataVersion struct {
 	settings string // the schedule's change stamp

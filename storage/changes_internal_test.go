@@ -52,3 +52,37 @@ func TestAChangeIsKnownOnlyOnceCommitted(t *testing.T) {
 		t.Error("no change between a version and itself: unknown")
 	}
 }
+
+// TestChangedSinceTakesTheLaterOfEachCount expects a version read before
+// a copy's data in one count, and after it in another, to bring the copy
+// up to the later of each: only the changes the copy lacks.
+func TestChangedSinceTakesTheLaterOfEachCount(t *testing.T) {
+	s := &Store{changes: &knownChanges{}}
+	at := func(shard int, n int64) booking.BusyChange {
+		start := time.Date(2026, 12, 3, 9+shard, int(n), 0, 0, time.UTC)
+		return booking.BusyChange{Interval: booking.Interval{Start: start, End: start.Add(20 * time.Minute)}, Taken: true}
+	}
+	for _, st := range []changeStep{{3, 1}, {5, 1}, {5, 2}} {
+		s.changes.expect(st, at(st.shard, st.count))
+		s.changes.settle(st, true)
+	}
+	version := func(counts map[int]int64) string {
+		c := make([]int64, changeShards)
+		for shard, n := range counts {
+			c[shard] = n
+		}
+		return formatVersion(1, 0, 0, c)
+	}
+	copyOf := version(map[int]int64{3: 1, 5: 1}) // the copy has shard 3's change and shard 5's first
+	read := version(map[int]int64{5: 2})         // read before shard 3's change, after shard 5's second
+	changes, got, ok := s.ChangedSince(copyOf, read)
+	if !ok || len(changes) != 1 || changes[0] != at(5, 2) {
+		t.Fatalf("changes %v (known %v), want only shard 5's second", changes, ok)
+	}
+	if want := version(map[int]int64{3: 1, 5: 2}); got != want {
+		t.Errorf("the copy is of %s, want %s", got, want)
+	}
+	if changes, got, ok := s.ChangedSince(copyOf, version(map[int]int64{3: 1})); !ok || len(changes) != 0 || got != copyOf {
+		t.Errorf("a version older in every count: %v, %s, %v; want nothing, the copy's own, known", changes, got, ok)
+	}
+}
