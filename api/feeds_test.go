@@ -25,7 +25,18 @@ import (
 
 // queryCounter counts the queries a pool sends, to hold a revalidation to
 // its budget of one.
-type queryCounter struct{ n atomic.Int64 }
+// queryCounter counts the queries sent on their own (n) and the batches
+// (batches): together, the round trips.
+type queryCounter struct{ n, batches atomic.Int64 }
+
+func (q *queryCounter) TraceBatchStart(ctx context.Context, _ *pgx.Conn, _ pgx.TraceBatchStartData) context.Context {
+	q.batches.Add(1)
+	return ctx
+}
+
+func (q *queryCounter) TraceBatchQuery(context.Context, *pgx.Conn, pgx.TraceBatchQueryData) {}
+
+func (q *queryCounter) TraceBatchEnd(context.Context, *pgx.Conn, pgx.TraceBatchEndData) {}
 
 func (q *queryCounter) TraceQueryStart(ctx context.Context, _ *pgx.Conn, _ pgx.TraceQueryStartData) context.Context {
 	q.n.Add(1)

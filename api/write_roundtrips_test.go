@@ -1,0 +1,51 @@
+package api_test
+
+import (
+	"encoding/json"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+)
+
+// TestABookingAndItsCancellationTakeFewRoundTrips books a time the slots
+// offer and cancels it through the API, and counts the round trips to
+// the database each takes: a booking is its locks (with its BEGIN), its
+// check, its row with what follows it, and its COMMIT; a cancellation
+// is its read (with its BEGIN), its update with what follows it, and
+// its COMMIT. Under make bench's mixed load each round trip costs both
+// the service and PostgreSQL.
+func TestABookingAndItsCancellationTakeFewRoundTrips(t *testing.T) {
+	h, queries := newBenchSite(t)
+	serve := func(method, path, body string) []byte {
+		t.Helper()
+		req := httptest.NewRequest(method, path, strings.NewReader(body))
+		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("Accept", "application/json")
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, req)
+		if rec.Code >= 300 {
+			t.Fatalf("%s %s: %d %s", method, path, rec.Code, rec.Body)
+		}
+		return rec.Body.Bytes()
+	}
+	roundTrips := func() int64 { return queries.n.Load() + queries.batches.Load() }
+	var list slotList
+	if err := json.Unmarshal(serve("GET", "/api/v1/slots?from=2026-12-02&to=2026-12-15", ""), &list); err != nil || len(list.Slots) == 0 {
+		t.Fatalf("no slots: %v", err)
+	}
+	before := roundTrips()
+	var b bookingBody
+	if err := json.Unmarshal(serve("POST", "/api/v1/bookings",
+		`{"start": "`+list.Slots[0].Start.Format(time.RFC3339)+`", "name": "Ada Lovelace", "email": "ada@example.org"}`), &b); err != nil {
+		t.Fatal(err)
+	}
+	if n := roundTrips() - before; n != 4 {
+		t.Errorf("a booking took %d round trips, want 4", n)
+	}
+	before = roundTrips()
+	serve("DELETE", "/api/v1/bookings/"+b.token(), "")
+	if n := roundTrips() - before; n != 3 {
+		t.Errorf("a cancellation took %d round trips, want 3", n)
+	}
+}
