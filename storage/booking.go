@@ -206,13 +206,13 @@ func queueClientLimits(b *pgx.Batch, nb booking.NewBooking) func() error {
 func (s *Store) CreateBooking(ctx context.Context, nb booking.NewBooking, check booking.CheckFunc) (*booking.Booking, error) {
 	var b *booking.Booking
 	var step *changeStep
-	client, network := limitLocks(nb)
-	var id int64
-	var scheduleStamp time.Time
-	locks := func(b *execBatch) error {
-		return queueBookingLocks(ctx, b, client, network, nb.Now, &id, &scheduleStamp)
-	}
-	err := s.transactFrom(ctx, locks, func(tx pgx.Tx) error {
+	err := s.transact(ctx, func(tx pgx.Tx) error {
+		client, network := limitLocks(nb)
+		var id int64
+		scheduleStamp, err := lockForBooking(ctx, tx, client, network, nb.Now, &id)
+		if err != nil {
+			return err
+		}
 		var limits func() error
 		var to connected
 		alsoRead := func(b *pgx.Batch) {
@@ -334,19 +334,20 @@ func (s *Store) BookingsByID(ctx context.Context, ids []int64) (map[int64]*booki
 func (s *Store) CancelBooking(ctx context.Context, tokenHash []byte, now time.Time, check func(*booking.Booking) error) (*booking.Booking, error) {
 	var b *booking.Booking
 	var step *changeStep
-	// The booking and what its cancellation is followed by, in the
-	// round trip that begins the transaction.
-	var cur *booking.Booking
-	var to connected
-	read := func(rb *execBatch) error {
+	err := s.transact(ctx, func(tx pgx.Tx) error {
+		// The booking and what its cancellation is followed by, in one
+		// round trip.
+		var cur *booking.Booking
+		var to connected
+		rb := &pgx.Batch{}
 		rb.Queue(`SELECT `+bookingColumns+` FROM bookings WHERE manage_token_hash = $1 FOR UPDATE`, tokenHash).QueryRow(func(row pgx.Row) (err error) {
 			cur, err = scanBooking(row)
 			return err
 		})
-		queueConnectedForToken(&rb.Batch, tokenHash, &to)
-		return nil
-	}
-	err := s.transactFrom(ctx, read, func(tx pgx.Tx) error {
+		queueConnectedForToken(rb, tokenHash, &to)
+		if err := tx.SendBatch(ctx, rb).Close(); err != nil {
+			return translate(err)
+		}
 		if err := check(cur); err != nil {
 			return err
 		}
@@ -419,7 +420,7 @@ func (s *Store) cancelInTx(ctx context.Context, tx pgx.Tx, id int64, message str
 func (s *Store) RescheduleBooking(ctx context.Context, tokenHash []byte, start, end, now time.Time, check booking.CheckFunc, mailToken []byte) (*booking.Booking, error) {
 	var b *booking.Booking
 	err := s.transact(ctx, func(tx pgx.Tx) error {
-		scheduleStamp, err := lockForBooking(ctx, tx, nil, nil, now)
+		scheduleStamp, err := lockForBooking(ctx, tx, nil, nil, now, nil)
 		if err != nil {
 			return err
 		}

@@ -52,35 +52,29 @@ const (
 // dates' locks come with the check (checkLockedInTx). It returns the
 // schedule's change stamp, read under the lock: the schedule stays as it
 // was at that stamp until tx ends, as every change to it takes the lock
-// exclusively.
-func lockForBooking(ctx context.Context, tx pgx.Tx, client, network []byte, now time.Time) (time.Time, error) {
+// exclusively. With newID, it also takes the id of a booking to be
+// stored (see CreateBooking).
+func lockForBooking(ctx context.Context, tx pgx.Tx, client, network []byte, now time.Time, newID *int64) (time.Time, error) {
 	b := &execBatch{}
-	var scheduleStamp time.Time
-	if err := queueBookingLocks(ctx, b, client, network, now, nil, &scheduleStamp); err != nil {
-		return time.Time{}, err
-	}
-	if err := b.send(ctx, tx); err != nil {
-		return time.Time{}, fmt.Errorf("storage: booking locks: %w", err)
-	}
-	return scheduleStamp, nil
-}
-
-// queueBookingLocks queues on b what lockForBooking sends, the stamp read
-// into scheduleStamp; with newID, also the taking of the id of a booking
-// to be stored (see CreateBooking).
-func queueBookingLocks(ctx context.Context, b *execBatch, client, network []byte, now time.Time, newID *int64, scheduleStamp *time.Time) error {
 	if newID != nil {
 		b.Queue(`SELECT nextval(pg_get_serial_sequence('bookings', 'id'))`).QueryRow(func(row pgx.Row) error { return row.Scan(newID) })
 	}
 	b.Queue(`SELECT pg_advisory_xact_lock_shared($1)`, bookingLockKey)
-	b.Queue(stampSQL).QueryRow(func(row pgx.Row) error { return row.Scan(scheduleStamp) })
+	var scheduleStamp time.Time
+	b.Queue(stampSQL).QueryRow(func(row pgx.Row) error { return row.Scan(&scheduleStamp) })
 	if client != nil {
 		b.Queue(`SELECT pg_advisory_xact_lock($1, $2)`, bookingClientLockClass, lockID(client))
 	}
 	if network != nil {
 		b.Queue(`SELECT pg_advisory_xact_lock($1, $2)`, bookingNetworkLockClass, lockID(network))
 	}
-	return expireHolds(ctx, b, now)
+	if err := expireHolds(ctx, b, now); err != nil {
+		return time.Time{}, err
+	}
+	if err := b.send(ctx, tx); err != nil {
+		return time.Time{}, fmt.Errorf("storage: booking locks: %w", err)
+	}
+	return scheduleStamp, nil
 }
 
 // queueDateLocks queues on b the locks of the dates of a check of

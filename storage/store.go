@@ -132,42 +132,6 @@ func (s *Store) transact(ctx context.Context, fn func(tx pgx.Tx) error) error {
 	return translate(tx.Commit(ctx))
 }
 
-// transactFrom is transact for a transaction whose first statements
-// queue puts on a batch: its BEGIN goes in that batch's round trip (pgx's
-// Batch.BeginTx), one fewer for each of the client's bookings and
-// cancellations. In a Store that InTx made, the batch is sent in a
-// savepoint of InTx's transaction.
-func (s *Store) transactFrom(ctx context.Context, queue func(b *execBatch) error, fn func(tx pgx.Tx) error) error {
-	pool, ok := s.db.(*pgxpool.Pool)
-	if !ok {
-		return s.transact(ctx, func(tx pgx.Tx) error {
-			b := &execBatch{}
-			if err := queue(b); err != nil {
-				return err
-			}
-			if err := b.send(ctx, tx); err != nil {
-				return err
-			}
-			return fn(tx)
-		})
-	}
-	b := &execBatch{}
-	b.BeginTx(pgx.TxOptions{})
-	if err := queue(b); err != nil {
-		return err
-	}
-	br := pool.SendBatch(ctx, &b.Batch)
-	tx := br.Tx()
-	defer tx.Rollback(ctx)
-	if err := br.Close(); err != nil {
-		return translate(err)
-	}
-	if err := fn(tx); err != nil {
-		return err
-	}
-	return translate(tx.Commit(ctx))
-}
-
 // lockBookings takes the transaction-scoped booking lock exclusively: it
 // waits for every booking being checked, and holds off new ones.
 func lockBookings(ctx context.Context, tx pgx.Tx) error {
