@@ -22,7 +22,11 @@ type availability struct {
 	loc         *time.Location
 	first, last booking.Date   // the bookable window, in the visitor's zone
 	slots       []booking.Slot // shared with other requests: read only
-	byDay       map[booking.Date][]booking.Slot
+	// byDay holds each day's run of slots, from first on: a slice, not a
+	// map, as the form is built again after every booking, and the map
+	// of the window's ninety days, grown entry by entry, was the most
+	// allocated thing of make bench's mixed load.
+	byDay [][]booking.Slot
 	// now and settings are what the slots were read at and with.
 	now      time.Time
 	settings booking.Settings
@@ -35,8 +39,7 @@ func (h *Handler) loadAvailability(ctx context.Context, loc *time.Location, st b
 	if err != nil {
 		return nil, err
 	}
-	a := &availability{loc: loc, first: first, last: last, now: now, settings: st, slots: []booking.Slot{},
-		byDay: map[booking.Date][]booking.Slot{}}
+	a := &availability{loc: loc, first: first, last: last, now: now, settings: st, slots: []booking.Slot{}}
 	if !open {
 		return a, nil
 	}
@@ -51,6 +54,7 @@ func (h *Handler) loadAvailability(ctx context.Context, loc *time.Location, st b
 		return nil, err
 	}
 	a.slots = slots
+	a.byDay = make([][]booking.Slot, booking.DayNumber(last)-booking.DayNumber(first)+1)
 	// Each day's slots are a run of the sorted slots, kept as a part of
 	// them (capped, so an append cannot write into the shared array):
 	// copying them one by one was the most allocated thing of make
@@ -62,10 +66,21 @@ func (h *Handler) loadAvailability(ctx context.Context, loc *time.Location, st b
 		for j < len(slots) && booking.DateOf(slots[j].Start.In(loc)) == d {
 			j++
 		}
-		a.byDay[d] = slots[i:j:j]
+		if k := booking.DayNumber(d) - booking.DayNumber(first); k >= 0 && k < int64(len(a.byDay)) {
+			a.byDay[k] = slots[i:j:j]
+		}
 		i = j
 	}
 	return a, nil
+}
+
+// on returns the slots of day d: none outside the window.
+func (a *availability) on(d booking.Date) []booking.Slot {
+	k := booking.DayNumber(d) - booking.DayNumber(a.first)
+	if k < 0 || k >= int64(len(a.byDay)) {
+		return nil
+	}
+	return a.byDay[k]
 }
 
 // formSettings returns the settings a booking form is built with: with
@@ -111,7 +126,7 @@ func bookableDays(st booking.Settings, now time.Time, loc *time.Location) (first
 // firstOpenDay returns the first day in [from, to] with a free slot.
 func (a *availability) firstOpenDay(from, to booking.Date) (booking.Date, bool) {
 	for d := from; !to.Before(d); d = d.AddDays(1) {
-		if len(a.byDay[d]) > 0 {
+		if len(a.on(d)) > 0 {
 			return d, true
 		}
 	}
@@ -240,14 +255,14 @@ func newPicker(l i18n.Lang, keep bool, a *availability, action, dateParam, selec
 	// The zone is named with its offset on the day shown, the offset its
 	// times are in (site.js names it the same way).
 	p.TZLabel = timefmt.ZoneAtIn(l, tz, day.In(12*60, a.loc).In(a.loc))
-	p.Slots = slotOptions(l, a.byDay[day], a.loc, selected, clock.Hours)
+	p.Slots = slotOptions(l, a.on(day), a.loc, selected, clock.Hours)
 	p.NoneFree = len(a.slots) == 0
 
 	monday := day.AddDays(-((int(day.Weekday()) + 6) % 7))
 	for i := range 7 {
 		d := monday.AddDays(i)
 		t := d.In(12*60, a.loc)
-		n := len(a.byDay[d])
+		n := len(a.on(d))
 		p.Week = append(p.Week, pickerDay{Date: d.String(), Weekday: i18n.WeekdayShort(l, t.Weekday()), Short: dayMonthShort(l, t),
 			Label: i18n.Date(l, t, i18n.LongNoYear), Count: n, Current: d == day, Bookable: n > 0, URL: p.dayURL(d)})
 	}
@@ -273,10 +288,10 @@ func (a *availability) dayAround(d booking.Date) (booking.Date, bool) {
 	if d.Before(a.first) || a.last.Before(d) {
 		return booking.Date{}, false
 	}
-	if len(a.byDay[d]) > 0 {
+	if len(a.on(d)) > 0 {
 		return d, true
 	}
-	if open := weekTarget(a, d.AddDays(-((int(d.Weekday()) + 6) % 7))); len(a.byDay[open]) > 0 {
+	if open := weekTarget(a, d.AddDays(-((int(d.Weekday()) + 6) % 7))); len(a.on(open)) > 0 {
 		return open, true
 	}
 	return d, true
