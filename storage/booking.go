@@ -208,8 +208,7 @@ func (s *Store) CreateBooking(ctx context.Context, nb booking.NewBooking, check 
 	var step *changeStep
 	err := s.transact(ctx, func(tx pgx.Tx) error {
 		client, network := limitLocks(nb)
-		var id int64
-		scheduleStamp, err := lockForBooking(ctx, tx, client, network, nb.Now, &id)
+		scheduleStamp, id, err := lockForNewBooking(ctx, tx, client, network, nb.Now)
 		if err != nil {
 			return err
 		}
@@ -420,7 +419,7 @@ func (s *Store) cancelInTx(ctx context.Context, tx pgx.Tx, id int64, message str
 func (s *Store) RescheduleBooking(ctx context.Context, tokenHash []byte, start, end, now time.Time, check booking.CheckFunc, mailToken []byte) (*booking.Booking, error) {
 	var b *booking.Booking
 	err := s.transact(ctx, func(tx pgx.Tx) error {
-		scheduleStamp, err := lockForBooking(ctx, tx, nil, nil, now, nil)
+		scheduleStamp, err := lockForBooking(ctx, tx, nil, nil, now)
 		if err != nil {
 			return err
 		}

@@ -163,3 +163,36 @@ func TestNewBookingIsAsStored(t *testing.T) {
 		}
 	}
 }
+
+// TestABookingExpiresTheHoldDueOnItsTime holds a time, lets the hold run
+// out, and books the same time before the sweep: the booking expires the
+// hold itself and takes the time. A booking with no hold due expires
+// nothing.
+func TestABookingExpiresTheHoldDueOnItsTime(t *testing.T) {
+	ctx := context.Background()
+	s := newOutboxStore(t)
+	start := time.Date(2026, 12, 3, 17, 0, 0, 0, time.UTC)
+	book := func(email string, now, holdUntil time.Time) (*booking.Booking, error) {
+		_, hash := booking.NewToken()
+		return s.CreateBooking(ctx, booking.NewBooking{Start: start, End: start.Add(20 * time.Minute), Name: "Ada", Email: email,
+			TimeZone: "Europe/Berlin", TokenHash: hash, Now: now, HoldUntil: holdUntil}, allow)
+	}
+	held, err := book("ada@example.org", outboxNow, outboxNow.Add(15*time.Minute))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := book("bo@example.org", outboxNow.Add(10*time.Minute), time.Time{}); booking.ErrorCode(err) != booking.ECONFLICT {
+		t.Fatalf("booking a time held: %v, want a conflict", err)
+	}
+	got, err := book("bo@example.org", outboxNow.Add(16*time.Minute), time.Time{})
+	if err != nil {
+		t.Fatalf("booking a time whose hold ran out: %v", err)
+	}
+	was, err := s.BookingByID(ctx, held.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if was.Status != booking.StatusExpired || got.Status != booking.StatusConfirmed {
+		t.Errorf("the hold is %s, the booking %s; want expired, confirmed", was.Status, got.Status)
+	}
+}
