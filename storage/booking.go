@@ -208,16 +208,12 @@ func (s *Store) CreateBooking(ctx context.Context, nb booking.NewBooking, check 
 	var step *changeStep
 	err := s.transact(ctx, func(tx pgx.Tx) error {
 		client, network := limitLocks(nb)
-		scheduleStamp, id, err := lockForNewBooking(ctx, tx, client, network, nb.Now)
+		scheduleStamp, id, to, err := lockForNewBooking(ctx, tx, client, network, clientKey(nb.Email), nb.Now)
 		if err != nil {
 			return err
 		}
 		var limits func() error
-		var to connected
-		alsoRead := func(b *pgx.Batch) {
-			limits = queueClientLimits(b, nb)
-			queueConnectedForBooking(b, clientKey(nb.Email), &to)
-		}
+		alsoRead := func(b *pgx.Batch) { limits = queueClientLimits(b, nb) }
 		if err := s.checkLockedInTx(ctx, tx, scheduleStamp, nb.Start, nb.End, 0, check, alsoRead); err != nil {
 			return err
 		}
@@ -335,17 +331,12 @@ func (s *Store) CancelBooking(ctx context.Context, tokenHash []byte, now time.Ti
 	var step *changeStep
 	err := s.transact(ctx, func(tx pgx.Tx) error {
 		// The booking and what its cancellation is followed by, in one
-		// round trip.
-		var cur *booking.Booking
+		// statement.
+		cur := &booking.Booking{}
 		var to connected
-		rb := &pgx.Batch{}
-		rb.Queue(`SELECT `+bookingColumns+` FROM bookings WHERE manage_token_hash = $1 FOR UPDATE`, tokenHash).QueryRow(func(row pgx.Row) (err error) {
-			cur, err = scanBooking(row)
+		if err := scanBookingInto(tx.QueryRow(ctx, `SELECT `+bookingColumns+`,`+bookingConnected+`
+			FROM bookings WHERE manage_token_hash = $1 FOR UPDATE`, tokenHash), cur, &to.webhooks, &to.calendars); err != nil {
 			return err
-		})
-		queueConnectedForToken(rb, tokenHash, &to)
-		if err := tx.SendBatch(ctx, rb).Close(); err != nil {
-			return translate(err)
 		}
 		if err := check(cur); err != nil {
 			return err

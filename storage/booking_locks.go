@@ -69,32 +69,51 @@ func lockForBooking(ctx context.Context, tx pgx.Tx, client, network []byte, now 
 }
 
 // lockForNewBooking is lockForBooking for a booking to be stored, whose
-// id it takes too. The holds are expired only when one is due: that
-// statement opens the bookings, the outbox and the waitlist's offers with
-// all their indexes, and was a visible share of PostgreSQL's work per
-// booking under make bench's mixed load, where no hold ever is. Whether
-// one is due is read with the stamp, under the lock; a hold made after
-// that read expires later than now.
-func lockForNewBooking(ctx context.Context, tx pgx.Tx, client, network []byte, now time.Time) (scheduleStamp time.Time, id int64, err error) {
+// id it takes too, and what the booking is followed by (see connected),
+// for the inbox with client key inbox. The holds are expired only when
+// one is due: that statement opens the bookings, the outbox and the
+// waitlist's offers with all their indexes, and was a visible share of
+// PostgreSQL's work per booking under make bench's mixed load, where no
+// hold ever is. Whether one is due is read with the stamp, under the
+// lock; a hold made after that read expires later than now. The locks
+// and the id are one statement, the stamp and the rest another: each
+// statement has its setup in PostgreSQL.
+func lockForNewBooking(ctx context.Context, tx pgx.Tx, client, network, inbox []byte, now time.Time) (scheduleStamp time.Time, id int64, to connected, err error) {
 	now = stamp(now)
+	locks := `SELECT nextval(pg_get_serial_sequence('bookings', 'id')), pg_advisory_xact_lock_shared($1)`
+	args := []any{bookingLockKey}
+	if client != nil {
+		locks += `, pg_advisory_xact_lock($2, $3)`
+		args = append(args, bookingClientLockClass, lockID(client))
+	}
+	if network != nil {
+		locks += fmt.Sprintf(`, pg_advisory_xact_lock($%d, $%d)`, len(args)+1, len(args)+2)
+		args = append(args, bookingNetworkLockClass, lockID(network))
+	}
 	b := &execBatch{}
-	b.Queue(`SELECT nextval(pg_get_serial_sequence('bookings', 'id')), pg_advisory_xact_lock_shared($1)`, bookingLockKey).QueryRow(func(row pgx.Row) error {
-		var locked any
-		return row.Scan(&id, &locked)
+	// Evaluated in order: the booking lock first, then the inbox's, then
+	// the network's, as every booking takes them.
+	b.Queue(locks, args...).QueryRow(func(row pgx.Row) error {
+		dest := []any{&id}
+		for range (len(args) + 1) / 2 {
+			dest = append(dest, new(any))
+		}
+		return row.Scan(dest...)
 	})
 	var due bool
-	b.Queue(`SELECT availability_changed_at, EXISTS (SELECT 1 FROM bookings WHERE status = 'held' AND hold_expires_at <= $1)
-		FROM practice_settings`, now).QueryRow(func(row pgx.Row) error { return row.Scan(&scheduleStamp, &due) })
-	queueKeyLocks(b, client, network)
+	b.Queue(`SELECT availability_changed_at, EXISTS (SELECT 1 FROM bookings WHERE status = 'held' AND hold_expires_at <= $1),`+
+		newBookingConnected+` FROM practice_settings`, now, inbox).QueryRow(func(row pgx.Row) error {
+		return row.Scan(&scheduleStamp, &due, &to.webhooks, &to.calendars, &to.waitlist)
+	})
 	if err := b.send(ctx, tx); err != nil {
-		return time.Time{}, 0, fmt.Errorf("storage: booking locks: %w", err)
+		return time.Time{}, 0, connected{}, fmt.Errorf("storage: booking locks: %w", err)
 	}
 	if due {
 		if err := expireHolds(ctx, tx, now); err != nil {
-			return time.Time{}, 0, err
+			return time.Time{}, 0, connected{}, err
 		}
 	}
-	return scheduleStamp, id, nil
+	return scheduleStamp, id, to, nil
 }
 
 // queueKeyLocks queues the locks of the inbox and network keys given
