@@ -1,6 +1,5 @@
 package storage
 
-
 // connected says which of a booking change's follow-ups have anywhere to
 // go: an enabled webhook endpoint, a calendar the bookings are written
 // to (or, for a change to an existing booking, a write of it still
