@@ -47,6 +47,25 @@ func newBenchSite(b testing.TB) (http.Handler, *queryCounter) {
 	return srv, queries
 }
 
+// serveOK sends a request to h, JSON when body is given (else one that
+// takes accept), and returns the answer's body, failing on any status
+// of 300 or more.
+func serveOK(tb testing.TB, h http.Handler, method, path, body, accept string) []byte {
+	tb.Helper()
+	req := httptest.NewRequest(method, path, strings.NewReader(body))
+	req.Header.Set("Accept", accept)
+	if body != "" {
+		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("Accept", "application/json")
+	}
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, req)
+	if rec.Code >= 300 {
+		tb.Fatalf("%s %s: %d %s", method, path, rec.Code, rec.Body)
+	}
+	return rec.Body.Bytes()
+}
+
 // benchGet requests path from h in a loop, with header, and reports the
 // response's size and the queries each request cost.
 func benchGet(b *testing.B, h http.Handler, queries *queryCounter, path string, header http.Header) {

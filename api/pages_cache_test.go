@@ -7,7 +7,6 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
-	"net/http/httptest"
 	"net/url"
 	"strings"
 	"testing"
@@ -118,18 +117,7 @@ func TestHomePageKeepsItsCopyAcrossBookings(t *testing.T) {
 	h, queries := newBenchSite(t)
 	serve := func(method, path, body string) []byte {
 		t.Helper()
-		req := httptest.NewRequest(method, path, strings.NewReader(body))
-		req.Header.Set("Accept", "text/html")
-		if body != "" {
-			req.Header.Set("Content-Type", "application/json")
-			req.Header.Set("Accept", "application/json")
-		}
-		rec := httptest.NewRecorder()
-		h.ServeHTTP(rec, req)
-		if rec.Code >= 300 {
-			t.Fatalf("%s %s: %d %s", method, path, rec.Code, rec.Body)
-		}
-		return rec.Body.Bytes()
+		return serveOK(t, h, method, path, body, "text/html")
 	}
 	var list slotList
 	if err := json.Unmarshal(serve("GET", "/api/v1/slots?from=2026-12-02&to=2026-12-15", ""), &list); err != nil || len(list.Slots) == 0 {

@@ -2,8 +2,6 @@ package api_test
 
 import (
 	"encoding/json"
-	"net/http/httptest"
-	"strings"
 	"testing"
 	"time"
 )
@@ -20,15 +18,7 @@ func TestABookingAndItsCancellationTakeFewRoundTrips(t *testing.T) {
 	h, queries := newBenchSite(t)
 	serve := func(method, path, body string) []byte {
 		t.Helper()
-		req := httptest.NewRequest(method, path, strings.NewReader(body))
-		req.Header.Set("Content-Type", "application/json")
-		req.Header.Set("Accept", "application/json")
-		rec := httptest.NewRecorder()
-		h.ServeHTTP(rec, req)
-		if rec.Code >= 300 {
-			t.Fatalf("%s %s: %d %s", method, path, rec.Code, rec.Body)
-		}
-		return rec.Body.Bytes()
+		return serveOK(t, h, method, path, body, "application/json")
 	}
 	roundTrips := func() int64 { return queries.n.Load() + queries.batches.Load() }
 	var list slotList
