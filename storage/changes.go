@@ -245,17 +245,7 @@ func (s *Store) ChangedSince(from, to string) (changes []booking.BusyChange, at 
 
 // String writes d back as a version, for ChangedBetween only: the
 // total and the time of the latest change are left at zero.
-func (d dataVersion) String() string {
-	var b strings.Builder
-	b.WriteString(d.settings + "/0/0/")
-	for i, n := range d.counts {
-		if i > 0 {
-			b.WriteByte('.')
-		}
-		b.WriteString(strconv.FormatInt(n, 10))
-	}
-	return b.String()
-}
+func (d dataVersion) String() string { return versionOf(d.settings+"/0/0/", d.counts[:]) }
 
 // dataVersion is AvailabilityFeedVersion's value, read back.
 type dataVersion struct {
@@ -266,8 +256,14 @@ type dataVersion struct {
 // formatVersion writes the version: the schedule's stamp, the number of
 // booking changes, the latest booking change's time, and the counts.
 func formatVersion(settingsMicros, total, bookingsMicros int64, counts []int64) string {
+	return versionOf(fmt.Sprintf("%d/%d/%d/", settingsMicros, total, bookingsMicros), counts)
+}
+
+// versionOf writes a version from its first three fields, each ended by
+// a slash, and the counts.
+func versionOf(head string, counts []int64) string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "%d/%d/%d/", settingsMicros, total, bookingsMicros)
+	b.WriteString(head)
 	for i, n := range counts {
 		if i > 0 {
 			b.WriteByte('.')
