@@ -2,9 +2,11 @@ package httpx
 
 import (
 	"log/slog"
+	"maps"
 	"math/rand/v2"
 	"net/http"
 	"net/http/httptest"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -66,4 +68,58 @@ func seriesCount(t *testing.T, m *Metrics) int {
 		}
 	}
 	return n
+}
+
+// TestMetricsCountEachLabelSet sends requests of several routes, methods
+// and statuses, repeated, and finds each counted under its own labels.
+func TestMetricsCountEachLabelSet(t *testing.T) {
+	m := NewMetrics(nil)
+	e := echo.New()
+	e.Use(LogRequests(slog.New(slog.DiscardHandler), m))
+	e.GET("/book", func(c echo.Context) error { return c.String(http.StatusOK, "ok") })
+	e.POST("/book", func(c echo.Context) error { return c.String(http.StatusConflict, "taken") })
+	e.GET("/status/:code", func(c echo.Context) error {
+		code, _ := strconv.Atoi(c.Param("code"))
+		return c.String(code, "")
+	})
+	sent := map[string]int{"/book GET 200": 3, "/book POST 409": 2, "unmatched GET 404": 1,
+		"/status/:code GET 200": 2, "/status/:code GET 503": 1}
+	for key, n := range sent {
+		f := strings.Fields(key)
+		path := f[0]
+		switch path {
+		case "unmatched":
+			path = "/nowhere"
+		case "/status/:code":
+			path = "/status/" + f[2]
+		}
+		for range n {
+			e.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest(f[1], path, nil))
+		}
+	}
+	families, err := m.registry.Gather()
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, observed := map[string]int{}, 0
+	for _, f := range families {
+		for _, mt := range f.GetMetric() {
+			labels := map[string]string{}
+			for _, l := range mt.GetLabel() {
+				labels[l.GetName()] = l.GetValue()
+			}
+			switch f.GetName() {
+			case "consult_http_requests_total":
+				got[labels["route"]+" "+labels["method"]+" "+labels["status"]] = int(mt.GetCounter().GetValue())
+			case "consult_http_request_duration_seconds":
+				observed += int(mt.GetHistogram().GetSampleCount())
+			}
+		}
+	}
+	if !maps.Equal(got, sent) {
+		t.Errorf("counted %v, want %v", got, sent)
+	}
+	if observed != 9 {
+		t.Errorf("%d durations observed, want 9", observed)
+	}
 }

@@ -202,9 +202,7 @@ func bookUntil(a *availability) time.Time {
 	reach := now.Add(notice)
 	earliest(booking.StartOfDay(booking.DateOf(reach.In(a.loc)).AddDays(1), a.loc).Add(-notice))
 	earliest(zoneEnd(now, a.loc))
-	for _, loc := range zoneLocations() {
-		earliest(zoneEnd(now, loc))
-	}
+	earliest(nextListedZoneChange(now))
 	return until
 }
 

@@ -54,24 +54,32 @@ func (h *Handler) loadAvailability(ctx context.Context, loc *time.Location, st b
 		return nil, err
 	}
 	a.slots = slots
-	a.byDay = make([][]booking.Slot, booking.DayNumber(last)-booking.DayNumber(first)+1)
-	// Each day's slots are a run of the sorted slots, kept as a part of
-	// them (capped, so an append cannot write into the shared array):
-	// copying them one by one was the most allocated thing of make
-	// bench's mixed load, where the slots are read again after every
-	// booking.
+	a.byDay = slotsByDay(slots, first, last, loc)
+	return a, nil
+}
+
+// slotsByDay splits slots (sorted by start) into the days from first to
+// last in loc, each day's a run of slots kept as a part of them (capped,
+// so an append cannot write into the shared array): copying them one by
+// one was the most allocated thing of make bench's mixed load, where the
+// slots are read again after every booking. A run ends at the next day's
+// first instant: reading each slot's date in loc was a tenth of the
+// form's building, which every booking in the horizon makes again.
+func slotsByDay(slots []booking.Slot, first, last booking.Date, loc *time.Location) [][]booking.Slot {
+	byDay := make([][]booking.Slot, booking.DayNumber(last)-booking.DayNumber(first)+1)
 	for i := 0; i < len(slots); {
 		d := booking.DateOf(slots[i].Start.In(loc))
+		next := booking.StartOfDay(d.AddDays(1), loc)
 		j := i + 1
-		for j < len(slots) && booking.DateOf(slots[j].Start.In(loc)) == d {
+		for j < len(slots) && slots[j].Start.Before(next) {
 			j++
 		}
-		if k := booking.DayNumber(d) - booking.DayNumber(first); k >= 0 && k < int64(len(a.byDay)) {
-			a.byDay[k] = slots[i:j:j]
+		if k := booking.DayNumber(d) - booking.DayNumber(first); k >= 0 && k < int64(len(byDay)) {
+			byDay[k] = slots[i:j:j]
 		}
 		i = j
 	}
-	return a, nil
+	return byDay
 }
 
 // on returns the slots of day d: none outside the window.

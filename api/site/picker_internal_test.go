@@ -94,3 +94,37 @@ func TestBookingTimeCarriesAnOffsetForEachEndAcrossAChange(t *testing.T) {
 		}
 	}
 }
+
+// TestSlotsByDayMatchesEachSlotsDate splits slots across the days of a
+// zone's spring and autumn changes, and a zone whose day starts at 01:00
+// once a year, as reading each slot's date would.
+func TestSlotsByDayMatchesEachSlotsDate(t *testing.T) {
+	for _, zone := range []string{"America/Los_Angeles", "Europe/Berlin", "America/Havana", "Pacific/Apia", "UTC"} {
+		loc, err := time.LoadLocation(zone)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, from := range []time.Time{time.Date(2027, 3, 5, 0, 0, 0, 0, time.UTC), time.Date(2027, 10, 28, 0, 0, 0, 0, time.UTC)} {
+			var slots []booking.Slot
+			for t0 := from; t0.Before(from.Add(12 * 24 * time.Hour)); t0 = t0.Add(50 * time.Minute) {
+				slots = append(slots, booking.Slot{Start: t0, End: t0.Add(20 * time.Minute)})
+			}
+			first, last := booking.DateOf(from.In(loc)).AddDays(1), booking.DateOf(from.In(loc)).AddDays(10)
+			got := slotsByDay(slots, first, last, loc)
+			want := make([][]booking.Slot, booking.DayNumber(last)-booking.DayNumber(first)+1)
+			for _, sl := range slots {
+				if k := booking.DayNumber(booking.DateOf(sl.Start.In(loc))) - booking.DayNumber(first); k >= 0 && k < int64(len(want)) {
+					want[k] = append(want[k], sl)
+				}
+			}
+			for k := range want {
+				if !slices.Equal(got[k], want[k]) {
+					t.Errorf("%s from %s, day %s: %d slots, want %d", zone, from.Format(time.DateOnly), first.AddDays(k), len(got[k]), len(want[k]))
+				}
+				if cap(got[k]) != len(got[k]) {
+					t.Errorf("%s day %s: a run with room to append into its neighbour", zone, first.AddDays(k))
+				}
+			}
+		}
+	}
+}

@@ -105,3 +105,33 @@ func zoneGroups(l i18n.Lang, current string, now time.Time) []zoneGroup {
 	}
 	return groups
 }
+
+// listedChange is the first instant after from at which the offset of a
+// listed zone changes (zero: none ever does), for nextListedZoneChange.
+var listedChange struct {
+	mu       sync.Mutex
+	from, at time.Time
+}
+
+// nextListedZoneChange returns the first instant after now at which the
+// offset of a listed zone changes, the zero time when none ever does.
+// The booking form is valid only until then (bookUntil), and asked after
+// every booking: reading the hundred zones each time was a twentieth of
+// its building. The answer holds from the moment it was found until that
+// change, since no zone changed in between.
+func nextListedZoneChange(now time.Time) time.Time {
+	c := &listedChange
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if !c.from.IsZero() && !now.Before(c.from) && (c.at.IsZero() || now.Before(c.at)) {
+		return c.at
+	}
+	var at time.Time
+	for _, loc := range zoneLocations() {
+		if end := zoneEnd(now, loc); !end.IsZero() && (at.IsZero() || end.Before(at)) {
+			at = end
+		}
+	}
+	c.from, c.at = now, at
+	return at
+}

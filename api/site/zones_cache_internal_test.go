@@ -31,3 +31,39 @@ func TestZoneGroupsCopiesReadAsBuiltAfresh(t *testing.T) {
 		}
 	}
 }
+
+// TestNextListedZoneChangeIsTheEarliestOfAll asks, out of order and
+// across several changes, for the next change of any listed zone, and
+// compares it with every zone read afresh.
+func TestNextListedZoneChangeIsTheEarliestOfAll(t *testing.T) {
+	earliest := func(now time.Time) time.Time {
+		var at time.Time
+		for _, loc := range zoneLocations() {
+			if end := zoneEnd(now, loc); !end.IsZero() && (at.IsZero() || end.Before(at)) {
+				at = end
+			}
+		}
+		return at
+	}
+	base := time.Date(2027, 3, 1, 0, 0, 0, 0, time.UTC)
+	var asked []time.Time
+	for h := 0; h < 24*40; h += 7 {
+		asked = append(asked, base.Add(time.Duration(h)*time.Hour))
+	}
+	asked = append(asked, base, base.Add(24*time.Hour)) // back in time
+	for i, now := range asked {
+		got, want := nextListedZoneChange(now), earliest(now)
+		if !got.Equal(want) {
+			t.Fatalf("ask %d at %s: %s, want %s", i, now, got, want)
+		}
+		// Just before and at the change it names.
+		if !want.IsZero() {
+			if got := nextListedZoneChange(want.Add(-time.Nanosecond)); !got.Equal(want) {
+				t.Fatalf("just before %s: %s", want, got)
+			}
+			if got, w := nextListedZoneChange(want), earliest(want); !got.Equal(w) {
+				t.Fatalf("at %s: %s, want %s", want, got, w)
+			}
+		}
+	}
+}
