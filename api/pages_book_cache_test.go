@@ -3,9 +3,11 @@ package api_test
 import (
 	"bytes"
 	"compress/gzip"
+	"fmt"
 	"io"
 	"net/http"
 	"net/url"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -117,4 +119,90 @@ func TestBookFormCopyIsTheSameInEveryEncoding(t *testing.T) {
 	if !bytes.Equal([]byte(strings.Replace(plain, k1[1], "", 1)), []byte(strings.Replace(unpacked, k2[1], "", 1))) {
 		t.Error("the gzipped page unpacks to another page")
 	}
+}
+
+// TestBookFormCopiesFollowBookingsOnEveryDay books, on two sites on
+// equal databases, times across the bookable window: days far from the
+// week the form shows, which keep free times, then every time of the
+// day the next week's link opens (the link moves) and of the first day shown
+// (the form opens on another day). After each booking the form, in two
+// zones, must read as it does rendered afresh.
+func TestBookFormCopiesFollowBookingsOnEveryDay(t *testing.T) {
+	copied := newTestSiteWith(t, siteOptions{baseURL: "https://harbour.example"})
+	fresh := newTestSiteWith(t, siteOptions{baseURL: "https://harbour.example", noCopies: true})
+	paths := []string{"/book", "/book?tz=Asia%2FTokyo"}
+	compare := func(when string) {
+		t.Helper()
+		for _, path := range paths {
+			want := keyRE.ReplaceAllString(fresh.get(path).Body, "KEY")
+			for range 2 { // the second from the copy
+				if got := keyRE.ReplaceAllString(copied.get(path).Body, "KEY"); got != want {
+					t.Fatalf("after %s, GET %s: the copy differs from the page rendered afresh", when, path)
+				}
+			}
+		}
+	}
+	booked := 0
+	book := func(start string) {
+		t.Helper()
+		booked++
+		for _, s := range []*testSite{copied, fresh} {
+			form := s.bookingForm(start)
+			form.Set("email", fmt.Sprintf("client%d@example.org", booked))
+			if r := s.post("/book", form); r.Status != http.StatusSeeOther {
+				t.Fatalf("booking %s: %d", start, r.Status)
+			}
+		}
+		compare("booking " + start)
+	}
+	// The day's first free time, "" when it has none.
+	firstOn := func(day time.Time) string {
+		m := slotRE.FindStringSubmatch(fresh.get("/book?date=" + day.Format(time.DateOnly) + "&tz=America%2FLos_Angeles").Body)
+		if m == nil || !sameDayInLA(m[1], day) {
+			return ""
+		}
+		return m[1]
+	}
+	compare("nothing")
+	today := time.Unix(0, fresh.clock.Load()).In(mustZone(t, "America/Los_Angeles"))
+	for _, days := range []int{9, 16, 30, 45, 60, 75} {
+		if start := firstOn(today.AddDate(0, 0, days)); start != "" {
+			book(start)
+		}
+	}
+	// The day the next week's link opens, then the first day shown.
+	nextWeek := regexp.MustCompile(`<a href="[^"]*date=(\d{4}-\d{2}-\d{2})[^"]*" class="week-next"`)
+	m := nextWeek.FindStringSubmatch(fresh.get("/book?tz=America%2FLos_Angeles").Body)
+	if m == nil {
+		t.Fatal("no link to the next week")
+	}
+	linked, err := time.ParseInLocation(time.DateOnly, m[1], today.Location())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, day := range []time.Time{linked.Add(12 * time.Hour), today} {
+		for range 40 {
+			start := firstOn(day)
+			if start == "" {
+				break
+			}
+			book(start)
+		}
+		if firstOn(day) != "" {
+			t.Fatalf("%s still has free times after 40 bookings", day.Format(time.DateOnly))
+		}
+	}
+	if booked < 10 {
+		t.Fatalf("only %d bookings made: the test books too little to show anything", booked)
+	}
+}
+
+// sameDayInLA reports whether the RFC 3339 start falls on day's date in
+// Los Angeles.
+func sameDayInLA(start string, day time.Time) bool {
+	t, err := time.Parse(time.RFC3339, start)
+	if err != nil {
+		return false
+	}
+	return t.In(day.Location()).Format(time.DateOnly) == day.Format(time.DateOnly)
 }

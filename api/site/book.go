@@ -99,17 +99,43 @@ func (h *Handler) BookForm(c echo.Context) error {
 // bookFormData is the data of the booking form BookForm shows, with the
 // form's idempotency key, and the availability it was built from.
 func (h *Handler) bookFormData(c echo.Context, key string) (bookPage, *availability, error) {
+	in, err := h.bookInputsOf(c)
+	if err != nil {
+		return bookPage{}, nil, err
+	}
+	return h.bookFormDataOf(c, in, key), in.a, nil
+}
+
+// bookInputs is what the booking form is built from besides the request:
+// read first, so that a copy can tell from them alone whether the page
+// it has still stands (see pickerPrint).
+type bookInputs struct {
+	st    booking.Settings
+	lang  i18n.Lang
+	badTZ bool // the visitor's zone could not be read: the practice's stands in
+	a     *availability
+	zones []zoneGroup
+}
+
+func (h *Handler) bookInputsOf(c echo.Context) (bookInputs, error) {
 	ctx := c.Request().Context()
 	st, err := h.formSettings(ctx)
 	if err != nil {
-		return bookPage{}, nil, err
+		return bookInputs{}, err
 	}
-	l := h.lang(c)
 	loc, badTZ := visitorZone(c.QueryParam("tz"), st)
 	a, err := h.loadAvailability(ctx, loc, st)
 	if err != nil {
-		return bookPage{}, nil, err
+		return bookInputs{}, err
 	}
+	l := h.lang(c)
+	return bookInputs{st: st, lang: l, badTZ: badTZ, a: a, zones: h.zones.get(l, a.loc.String(), h.svc.Now())}, nil
+}
+
+// bookFormDataOf builds the booking form's data from in.
+func (h *Handler) bookFormDataOf(c echo.Context, in bookInputs, key string) bookPage {
+	ctx := c.Request().Context()
+	st, l, a := in.st, in.lang, in.a
 	link := readStartLink(l, a, c.QueryParam("start"), func(t time.Time) error { return h.refusalAt(ctx, t) })
 	date := c.QueryParam("date")
 	if date == "" {
@@ -117,7 +143,7 @@ func (h *Handler) bookFormData(c echo.Context, key string) (bookPage, *availabil
 	}
 	data := bookPage{
 		page:   h.pageFor(c, l, viewOf(st), i18n.MustT(l, "site.book.title"), i18n.MustT(l, "site.book.meta_description"), "/book"),
-		Picker: newPicker(l, embedOf(c) != nil, a, bookAction(c), date, link.selected, clockOf(c, 0, l), h.zones.get(l, a.loc.String(), h.svc.Now())),
+		Picker: newPicker(l, embedOf(c) != nil, a, bookAction(c), date, link.selected, clockOf(c, 0, l), in.zones),
 		Form:   bookForm{Start: link.selected, Key: key},
 		Modes:  modeChoices(l, st.Profile.Modes, ""), OffersPhone: st.Profile.Modes.Phone.Enabled,
 		Regions: regionOptions(l, st.Profile.Regions, ""), Questions: questionViews(st.Profile.Questions, nil),
@@ -129,10 +155,10 @@ func (h *Handler) bookFormData(c echo.Context, key string) (bookPage, *availabil
 	}
 	data.Picker.Notice = link.note
 	data.Picker.Detect = c.QueryParam("tz") == ""
-	if badTZ {
+	if in.badTZ {
 		data.Picker.TZError = i18n.MustT(l, "site.picker.tz_unknown")
 	}
-	return data, a, nil
+	return data
 }
 
 // startLink is what a "Book it" link of the public availability feed,

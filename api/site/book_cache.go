@@ -5,6 +5,7 @@ import (
 	"context"
 	"net/http"
 	"reflect"
+	"slices"
 	"sync"
 	"time"
 
@@ -56,8 +57,9 @@ type bookCache struct {
 
 // renderedBook is a page as rendered from data, its key aside.
 type renderedBook struct {
-	data bookPage
-	page *httpx.Blank
+	data  bookPage
+	page  *httpx.Blank
+	print *pickerPrint // nil: compare the data
 }
 
 // bookKey is what a view of the booking form depends on in its request.
@@ -141,20 +143,27 @@ func (h *Handler) bookFormCopy(c echo.Context) error {
 func (h *Handler) renderBookCopy(c echo.Context, now time.Time) (*bookCopy, error) {
 	// Detached from the first viewer's request, which the others share.
 	c.SetRequest(c.Request().WithContext(context.WithoutCancel(c.Request().Context())))
-	mark := newFormKey()
-	data, a, err := h.bookFormData(c, mark)
+	in, err := h.bookInputsOf(c)
 	if err != nil {
 		return nil, err
 	}
-	key := bookKeyOf(c.Request(), data.Lang)
+	a := in.a
+	key := bookKeyOf(c.Request(), in.lang)
+	print := pickerPrintOf(in, c.QueryParam("date"))
 	bc := &h.bookCache
 	bc.mu.Lock()
 	last, ok := bc.rendered[key]
 	bc.mu.Unlock()
+	if ok && print.same(last.print) {
+		return &bookCopy{page: last.page, built: a.now, until: bookUntil(a)}, nil
+	}
+	mark := newFormKey()
+	data := h.bookFormDataOf(c, in, mark)
 	// The template reads nothing but its data: the same data, the key in
 	// the blank aside, is the same page.
 	last.data.Form.Key = mark
 	if ok && reflect.DeepEqual(last.data, data) {
+		bc.keepRendered(key, renderedBook{data: data, page: last.page, print: print})
 		return &bookCopy{page: last.page, built: a.now, until: bookUntil(a)}, nil
 	}
 	var buf bytes.Buffer
@@ -165,13 +174,74 @@ func (h *Handler) renderBookCopy(c echo.Context, now time.Time) (*bookCopy, erro
 	if !ok {
 		return nil, nil
 	}
+	bc.keepRendered(key, renderedBook{data: data, page: page, print: print})
+	return &bookCopy{page: page, built: a.now, until: bookUntil(a)}, nil
+}
+
+// keepRendered records r as the last page rendered for key.
+func (bc *bookCache) keepRendered(key bookKey, r renderedBook) {
 	bc.mu.Lock()
+	defer bc.mu.Unlock()
 	if bc.rendered == nil || len(bc.rendered) >= maxBookCopies {
 		bc.rendered = map[bookKey]renderedBook{}
 	}
-	bc.rendered[key] = renderedBook{data: data, page: page}
-	bc.mu.Unlock()
-	return &bookCopy{page: page, built: a.now, until: bookUntil(a)}, nil
+	bc.rendered[key] = r
+}
+
+// pickerPrint is all the booking form shows of its inputs when no day is
+// asked for: the settings, the zone and its select, which days of the
+// window have free times (the day shown is the first of them, the week
+// links go to the first of theirs), and the times of the week shown.
+// Most bookings fall on a day that keeps some free times, outside that
+// week: the form's data is then the same, and building it to find out,
+// 100 µs after every booking, was a twentieth of the server's CPU under
+// make bench's mixed load.
+type pickerPrint struct {
+	st          booking.Settings
+	zone        string
+	badTZ, none bool
+	first, last booking.Date
+	open        []bool         // per day of the window, from first
+	week        []booking.Slot // the week's times, copied: the slots are a version's
+	perDay      [7]int
+	zones       []zoneGroup // a copy of the zone cache's, compared by identity
+}
+
+// pickerPrintOf returns in's print, nil when the request asks for a day
+// (its page is then compared whole).
+func pickerPrintOf(in bookInputs, dateParam string) *pickerPrint {
+	if dateParam != "" {
+		return nil
+	}
+	a := in.a
+	p := &pickerPrint{st: in.st, zone: a.loc.String(), badTZ: in.badTZ, none: len(a.slots) == 0,
+		first: a.first, last: a.last, open: make([]bool, len(a.byDay)), zones: in.zones}
+	for k, run := range a.byDay {
+		p.open[k] = len(run) > 0
+	}
+	day, ok := a.firstOpenDay(a.first, a.last)
+	if !ok {
+		day = a.first
+	}
+	monday := day.AddDays(-((int(day.Weekday()) + 6) % 7))
+	for i := range 7 {
+		run := a.on(monday.AddDays(i))
+		p.week = append(p.week, run...)
+		p.perDay[i] = len(run)
+	}
+	return p
+}
+
+// same reports whether p and q show the same; false when either is nil.
+func (p *pickerPrint) same(q *pickerPrint) bool {
+	if p == nil || q == nil {
+		return false
+	}
+	sameZones := len(p.zones) == len(q.zones) && (len(p.zones) == 0 || &p.zones[0] == &q.zones[0])
+	return p.zone == q.zone && p.badTZ == q.badTZ && p.none == q.none && p.first == q.first && p.last == q.last &&
+		sameZones && p.perDay == q.perDay && slices.Equal(p.open, q.open) &&
+		slices.EqualFunc(p.week, q.week, func(x, y booking.Slot) bool { return x.Start.Equal(y.Start) && x.End.Equal(y.End) }) &&
+		reflect.DeepEqual(p.st, q.st)
 }
 
 // bookUntil returns the first instant after a.now at which the booking
