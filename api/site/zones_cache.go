@@ -71,8 +71,8 @@ func offsetsUntil(current string, now time.Time) time.Time {
 			until = end
 		}
 	}
-	for _, loc := range zoneLocations() {
-		earliest(loc)
+	if end := nextListedZoneChange(now); !end.IsZero() && end.Before(until) {
+		until = end
 	}
 	if loc, err := booking.CheckZone(current); err == nil {
 		earliest(loc)
