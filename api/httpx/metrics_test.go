@@ -17,10 +17,7 @@ import (
 // paths, as anyone on the internet can, and finds no new series: labels
 // come from closed sets only, so memory and /metrics cannot be grown.
 func TestMetricsSeriesStayBounded(t *testing.T) {
-	m := NewMetrics(nil)
-	e := echo.New()
-	e.Use(LogRequests(slog.New(slog.DiscardHandler), m))
-	e.GET("/book", func(c echo.Context) error { return c.String(http.StatusOK, "ok") })
+	m, e := metered()
 	e.GET("/manage/:token", func(c echo.Context) error { return c.String(http.StatusOK, "ok") })
 
 	serve := func(method, path string) {
@@ -73,10 +70,7 @@ func seriesCount(t *testing.T, m *Metrics) int {
 // TestMetricsCountEachLabelSet sends requests of several routes, methods
 // and statuses, repeated, and finds each counted under its own labels.
 func TestMetricsCountEachLabelSet(t *testing.T) {
-	m := NewMetrics(nil)
-	e := echo.New()
-	e.Use(LogRequests(slog.New(slog.DiscardHandler), m))
-	e.GET("/book", func(c echo.Context) error { return c.String(http.StatusOK, "ok") })
+	m, e := metered()
 	e.POST("/book", func(c echo.Context) error { return c.String(http.StatusConflict, "taken") })
 	e.GET("/status/:code", func(c echo.Context) error {
 		code, _ := strconv.Atoi(c.Param("code"))
@@ -122,4 +116,14 @@ func TestMetricsCountEachLabelSet(t *testing.T) {
 	if observed != 9 {
 		t.Errorf("%d durations observed, want 9", observed)
 	}
+}
+
+// metered returns fresh metrics and a server that records them, with
+// GET /book answering 200.
+func metered() (*Metrics, *echo.Echo) {
+	m := NewMetrics(nil)
+	e := echo.New()
+	e.Use(LogRequests(slog.New(slog.DiscardHandler), m))
+	e.GET("/book", func(c echo.Context) error { return c.String(http.StatusOK, "ok") })
+	return m, e
 }

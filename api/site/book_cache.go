@@ -59,7 +59,7 @@ type bookCache struct {
 type renderedBook struct {
 	data  bookPage
 	page  *httpx.Blank
-	print *pickerPrint // nil: compare the data
+	shown *pickerPrint // nil: compare the data
 }
 
 // bookKey is what a view of the booking form depends on in its request.
@@ -149,12 +149,12 @@ func (h *Handler) renderBookCopy(c echo.Context, now time.Time) (*bookCopy, erro
 	}
 	a := in.a
 	key := bookKeyOf(c.Request(), in.lang)
-	print := pickerPrintOf(in, c.QueryParam("date"))
+	shown := pickerPrintOf(in, c.QueryParam("date"))
 	bc := &h.bookCache
 	bc.mu.Lock()
 	last, ok := bc.rendered[key]
 	bc.mu.Unlock()
-	if ok && print.same(last.print) {
+	if ok && shown.same(last.shown) {
 		return &bookCopy{page: last.page, built: a.now, until: bookUntil(a)}, nil
 	}
 	mark := newFormKey()
@@ -163,7 +163,7 @@ func (h *Handler) renderBookCopy(c echo.Context, now time.Time) (*bookCopy, erro
 	// the blank aside, is the same page.
 	last.data.Form.Key = mark
 	if ok && reflect.DeepEqual(last.data, data) {
-		bc.keepRendered(key, renderedBook{data: data, page: last.page, print: print})
+		bc.keepRendered(key, renderedBook{data: data, page: last.page, shown: shown})
 		return &bookCopy{page: last.page, built: a.now, until: bookUntil(a)}, nil
 	}
 	var buf bytes.Buffer
@@ -174,7 +174,7 @@ func (h *Handler) renderBookCopy(c echo.Context, now time.Time) (*bookCopy, erro
 	if !ok {
 		return nil, nil
 	}
-	bc.keepRendered(key, renderedBook{data: data, page: page, print: print})
+	bc.keepRendered(key, renderedBook{data: data, page: page, shown: shown})
 	return &bookCopy{page: page, built: a.now, until: bookUntil(a)}, nil
 }
 
