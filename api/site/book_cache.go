@@ -219,11 +219,7 @@ func pickerPrintOf(in bookInputs, dateParam string) *pickerPrint {
 	for k, run := range a.byDay {
 		p.open[k] = len(run) > 0
 	}
-	day, ok := a.firstOpenDay(a.first, a.last)
-	if !ok {
-		day = a.first
-	}
-	monday := day.AddDays(-((int(day.Weekday()) + 6) % 7))
+	monday := mondayOf(a.openingDay())
 	for i := range 7 {
 		run := a.on(monday.AddDays(i))
 		p.week = append(p.week, run...)

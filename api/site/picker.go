@@ -141,6 +141,20 @@ func (a *availability) firstOpenDay(from, to booking.Date) (booking.Date, bool) 
 	return booking.Date{}, false
 }
 
+// openingDay is the day the form opens on when none is asked for: the
+// first with free times, else the window's first.
+func (a *availability) openingDay() booking.Date {
+	if d, ok := a.firstOpenDay(a.first, a.last); ok {
+		return d
+	}
+	return a.first
+}
+
+// mondayOf returns the Monday of d's week.
+func mondayOf(d booking.Date) booking.Date {
+	return d.AddDays(-((int(d.Weekday()) + 6) % 7))
+}
+
 // has reports whether start is a free slot.
 func (a *availability) has(start time.Time) bool {
 	i := sort.Search(len(a.slots), func(i int) bool { return !a.slots[i].Start.Before(start) })
@@ -245,10 +259,7 @@ func newPicker(l i18n.Lang, keep bool, a *availability, action, dateParam, selec
 		// site.js is written in English; other languages pass it theirs.
 		p.Script = scriptText(l)
 	}
-	day, ok := a.firstOpenDay(a.first, a.last)
-	if !ok {
-		day = a.first
-	}
+	day := a.openingDay()
 	if dateParam != "" {
 		switch d, err := booking.ParseDate(dateParam); {
 		case err != nil:
@@ -266,7 +277,7 @@ func newPicker(l i18n.Lang, keep bool, a *availability, action, dateParam, selec
 	p.Slots = slotOptions(l, a.on(day), a.loc, selected, clock.Hours)
 	p.NoneFree = len(a.slots) == 0
 
-	monday := day.AddDays(-((int(day.Weekday()) + 6) % 7))
+	monday := mondayOf(day)
 	for i := range 7 {
 		d := monday.AddDays(i)
 		t := d.In(12*60, a.loc)
@@ -299,7 +310,7 @@ func (a *availability) dayAround(d booking.Date) (booking.Date, bool) {
 	if len(a.on(d)) > 0 {
 		return d, true
 	}
-	if open := weekTarget(a, d.AddDays(-((int(d.Weekday()) + 6) % 7))); len(a.on(open)) > 0 {
+	if open := weekTarget(a, mondayOf(d)); len(a.on(open)) > 0 {
 		return open, true
 	}
 	return d, true
