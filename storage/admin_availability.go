@@ -13,7 +13,7 @@ import (
 // UpdateSettings implements booking.AvailabilityStore. It takes the booking lock
 // so no booking is checked against half-changed rules.
 func (s *Store) UpdateSettings(ctx context.Context, st booking.Settings, now time.Time) error {
-	return s.transact(ctx, func(tx pgx.Tx) error {
+	return s.transact(ctx, func(tx txn) error {
 		if err := lockBookings(ctx, tx); err != nil {
 			return err
 		}
@@ -84,7 +84,7 @@ func (s *Store) Availability(ctx context.Context, from booking.Date) (booking.Av
 
 // ReplaceWeekly implements booking.AvailabilityStore.
 func (s *Store) ReplaceWeekly(ctx context.Context, weekly []booking.WeeklyWindow, now time.Time) error {
-	return s.transact(ctx, func(tx pgx.Tx) error {
+	return s.transact(ctx, func(tx txn) error {
 		if err := lockBookings(ctx, tx); err != nil {
 			return err
 		}
@@ -103,7 +103,7 @@ func (s *Store) ReplaceWeekly(ctx context.Context, weekly []booking.WeeklyWindow
 
 // SetOverride implements booking.AvailabilityStore.
 func (s *Store) SetOverride(ctx context.Context, o booking.Override, now time.Time) error {
-	return s.transact(ctx, func(tx pgx.Tx) error {
+	return s.transact(ctx, func(tx txn) error {
 		if err := lockBookings(ctx, tx); err != nil {
 			return err
 		}
@@ -129,7 +129,7 @@ func (s *Store) SetOverride(ctx context.Context, o booking.Override, now time.Ti
 
 // DeleteOverride implements booking.AvailabilityStore.
 func (s *Store) DeleteOverride(ctx context.Context, d booking.Date, now time.Time) error {
-	return s.transact(ctx, func(tx pgx.Tx) error {
+	return s.transact(ctx, func(tx txn) error {
 		if err := lockBookings(ctx, tx); err != nil {
 			return err
 		}
@@ -147,7 +147,7 @@ func (s *Store) DeleteOverride(ctx context.Context, d booking.Date, now time.Tim
 // AddTimeOff implements booking.AvailabilityStore.
 func (s *Store) AddTimeOff(ctx context.Context, first, last booking.Date, now time.Time) (booking.TimeOff, error) {
 	t := booking.TimeOff{First: first, Last: last}
-	err := s.transact(ctx, func(tx pgx.Tx) error {
+	err := s.transact(ctx, func(tx txn) error {
 		if err := lockBookings(ctx, tx); err != nil {
 			return err
 		}
@@ -163,7 +163,7 @@ func (s *Store) AddTimeOff(ctx context.Context, first, last booking.Date, now ti
 
 // DeleteTimeOff implements booking.AvailabilityStore.
 func (s *Store) DeleteTimeOff(ctx context.Context, id int64, now time.Time) error {
-	return s.transact(ctx, func(tx pgx.Tx) error {
+	return s.transact(ctx, func(tx txn) error {
 		if err := lockBookings(ctx, tx); err != nil {
 			return err
 		}

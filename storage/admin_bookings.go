@@ -96,7 +96,7 @@ func (s *Store) BookingsBetween(ctx context.Context, from, to time.Time) ([]book
 }
 
 // bookingByIDForUpdate locks one booking row for a change.
-func bookingByIDForUpdate(ctx context.Context, tx pgx.Tx, id int64) (*booking.Booking, error) {
+func bookingByIDForUpdate(ctx context.Context, tx txn, id int64) (*booking.Booking, error) {
 	return scanBooking(tx.QueryRow(ctx, `SELECT `+bookingColumns+` FROM bookings WHERE id = $1 FOR UPDATE`, id))
 }
 
@@ -104,7 +104,7 @@ func bookingByIDForUpdate(ctx context.Context, tx pgx.Tx, id int64) (*booking.Bo
 // CancelBooking, the status change and its emails commit together.
 func (s *Store) CancelBookingByID(ctx context.Context, id int64, message string, now time.Time, check booking.BookingCheck) (*booking.Booking, error) {
 	var b *booking.Booking
-	err := s.transact(ctx, func(tx pgx.Tx) error {
+	err := s.transact(ctx, func(tx txn) error {
 		cur, err := bookingByIDForUpdate(ctx, tx, id)
 		if err != nil {
 			return err
@@ -121,7 +121,7 @@ func (s *Store) CancelBookingByID(ctx context.Context, id int64, message string,
 // SetBookingStatus implements booking.AdminBookingStore.
 func (s *Store) SetBookingStatus(ctx context.Context, id int64, status booking.Status, now time.Time, check booking.BookingCheck) (*booking.Booking, error) {
 	var b *booking.Booking
-	err := s.transact(ctx, func(tx pgx.Tx) error {
+	err := s.transact(ctx, func(tx txn) error {
 		cur, err := bookingByIDForUpdate(ctx, tx, id)
 		if err != nil {
 			return err
@@ -162,7 +162,7 @@ func (s *Store) SetPractitionerNote(ctx context.Context, id int64, note string, 
 // link of the confirmation email, which still works.
 func (s *Store) RescheduleBookingByID(ctx context.Context, id int64, start, end, now time.Time, check booking.BookingCheck, slot booking.CheckFunc) (*booking.Booking, error) {
 	var b *booking.Booking
-	err := s.transact(ctx, func(tx pgx.Tx) error {
+	err := s.transact(ctx, func(tx txn) error {
 		if err := lockBookings(ctx, tx); err != nil {
 			return err
 		}
@@ -200,7 +200,7 @@ func (s *Store) RescheduleBookingByID(ctx context.Context, id int64, start, end,
 // works again.
 func (s *Store) RestoreBookingByID(ctx context.Context, id int64, now time.Time, check booking.BookingCheck, slot booking.CheckFunc) (*booking.Booking, error) {
 	var b *booking.Booking
-	err := s.transact(ctx, func(tx pgx.Tx) error {
+	err := s.transact(ctx, func(tx txn) error {
 		if err := lockBookings(ctx, tx); err != nil {
 			return err
 		}
@@ -231,7 +231,7 @@ func (s *Store) RestoreBookingByID(ctx context.Context, id int64, now time.Time,
 
 // sealedToken returns the newest sealed manage token a message about
 // booking id still holds, or nil.
-func sealedToken(ctx context.Context, tx pgx.Tx, id int64) ([]byte, error) {
+func sealedToken(ctx context.Context, tx txn, id int64) ([]byte, error) {
 	var sealed []byte
 	err := tx.QueryRow(ctx, `SELECT sealed_token FROM outbox WHERE booking_id = $1 AND sealed_token IS NOT NULL
 		ORDER BY id DESC LIMIT 1`, id).Scan(&sealed)

@@ -63,7 +63,7 @@ func (s *Store) ClientData(ctx context.Context, email string) (booking.ClientDat
 func (s *Store) EraseClient(ctx context.Context, email string, now time.Time) ([]int64, error) {
 	var ids []int64
 	now = stamp(now)
-	err := s.transact(ctx, func(tx pgx.Tx) error {
+	err := s.transact(ctx, func(tx txn) error {
 		if err := lockBookings(ctx, tx); err != nil {
 			return err
 		}

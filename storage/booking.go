@@ -103,7 +103,7 @@ func scanBusy(rows pgx.Rows) ([]booking.Interval, error) {
 // checkInTx loads, inside tx, what check needs around [start, end) (its
 // booking.SpanFor) and runs it, the locks of its dates taken before the
 // bookings are read (see booking_locks.go).
-func checkInTx(ctx context.Context, tx pgx.Tx, start, end time.Time, except int64, check booking.CheckFunc) error {
+func checkInTx(ctx context.Context, tx txn, start, end time.Time, except int64, check booking.CheckFunc) error {
 	span := booking.SpanFor(start, end)
 	sched, err := loadSchedule(ctx, tx, span.FirstDay, span.LastDay)
 	if err != nil {
@@ -118,7 +118,7 @@ func checkInTx(ctx context.Context, tx pgx.Tx, start, end time.Time, except int6
 // five reads of loadSchedule in every booking.
 //
 // also, when not nil, queues more reads to send with the check's.
-func (s *Store) checkLockedInTx(ctx context.Context, tx pgx.Tx, scheduleStamp, start, end time.Time, except int64, check booking.CheckFunc, also func(*pgx.Batch)) error {
+func (s *Store) checkLockedInTx(ctx context.Context, tx txn, scheduleStamp, start, end time.Time, except int64, check booking.CheckFunc, also func(*pgx.Batch)) error {
 	span := booking.SpanFor(start, end)
 	sched, ok := s.schedule.at(scheduleStamp, span.FirstDay, span.LastDay)
 	if !ok {
@@ -133,7 +133,7 @@ func (s *Store) checkLockedInTx(ctx context.Context, tx pgx.Tx, scheduleStamp, s
 // checkScheduleInTx takes the locks of the dates of a check of [start,
 // end) under sched, reads the bookings of span, sends what also queues
 // (when not nil) with them, and runs check.
-func checkScheduleInTx(ctx context.Context, tx pgx.Tx, sched booking.Schedule, span booking.Span, start, end time.Time, except int64, check booking.CheckFunc, also func(*pgx.Batch)) error {
+func checkScheduleInTx(ctx context.Context, tx txn, sched booking.Schedule, span booking.Span, start, end time.Time, except int64, check booking.CheckFunc, also func(*pgx.Batch)) error {
 	// The dates' locks and the bookings in one round trip.
 	b := &pgx.Batch{}
 	if err := queueDateLocks(b, sched.Settings, start, end); err != nil {
@@ -206,7 +206,7 @@ func queueClientLimits(b *pgx.Batch, nb booking.NewBooking) func() error {
 func (s *Store) CreateBooking(ctx context.Context, nb booking.NewBooking, check booking.CheckFunc) (*booking.Booking, error) {
 	var b *booking.Booking
 	var step *changeStep
-	err := s.transact(ctx, func(tx pgx.Tx) error {
+	err := s.transact(ctx, func(tx txn) error {
 		client, network := limitLocks(nb)
 		scheduleStamp, id, to, err := lockForNewBooking(ctx, tx, client, network, clientKey(nb.Email), nb.Now)
 		if err != nil {
@@ -278,12 +278,8 @@ func (s *Store) CreateBooking(ctx context.Context, nb booking.NewBooking, check 
 				INSERT INTO idempotency_keys (key_hash, request_hash, booking_id, sealed_token, created_at)
 				VALUES ($1, $2, $3, $4, $5)`, rec.KeyHash, rec.RequestHash, b.ID, rec.SealedToken, b.CreatedAt)
 		}
-		mark := s.markChange(q)
-		if err := q.send(ctx, tx); err != nil {
-			return fmt.Errorf("storage: create booking: %w", err)
-		}
-		step = s.expectChange(mark, b)
-		return nil
+		step = s.markChange(q, b)
+		return sendWithCommit(ctx, tx, q)
 	})
 	s.settleChange(step, err == nil)
 	if err != nil {
@@ -329,7 +325,7 @@ func (s *Store) BookingsByID(ctx context.Context, ids []int64) (map[int64]*booki
 func (s *Store) CancelBooking(ctx context.Context, tokenHash []byte, now time.Time, check func(*booking.Booking) error) (*booking.Booking, error) {
 	var b *booking.Booking
 	var step *changeStep
-	err := s.transact(ctx, func(tx pgx.Tx) error {
+	err := s.transact(ctx, func(tx txn) error {
 		// The booking and what its cancellation is followed by, in one
 		// statement.
 		cur := &booking.Booking{}
@@ -344,10 +340,8 @@ func (s *Store) CancelBooking(ctx context.Context, tokenHash []byte, now time.Ti
 		if cur.Status != booking.StatusConfirmed {
 			return booking.Errorf(booking.ECONFLICT, "This consultation has already been cancelled.")
 		}
-		var mark *changeStep
 		var err error
-		b, mark, err = s.cancelLockedInTx(ctx, tx, cur, now, to)
-		step = s.expectChange(mark, b)
+		b, step, err = s.cancelLockedInTx(ctx, tx, cur, now, to)
 		return err
 	})
 	s.settleChange(step, err == nil)
@@ -365,8 +359,8 @@ func stored(t time.Time) time.Time { return stamp(t).UTC().Truncate(time.Microse
 // cancelLockedInTx is cancelInTx, with no words from the practitioner,
 // for cur, the booking as read FOR UPDATE in tx: the booking as cancelled
 // is known without reading it back, so the update goes in the round trip
-// of what follows it, one fewer per cancellation.
-func (s *Store) cancelLockedInTx(ctx context.Context, tx pgx.Tx, cur *booking.Booking, now time.Time, to connected) (*booking.Booking, *changeStep, error) {
+// of what follows it and of the COMMIT (sendWithCommit).
+func (s *Store) cancelLockedInTx(ctx context.Context, tx txn, cur *booking.Booking, now time.Time, to connected) (*booking.Booking, *changeStep, error) {
 	at := stored(now)
 	b := *cur
 	b.Status, b.CancelledAt, b.UpdatedAt, b.Sequence = booking.StatusCancelled, &at, at, cur.Sequence+1
@@ -376,8 +370,8 @@ func (s *Store) cancelLockedInTx(ctx context.Context, tx pgx.Tx, cur *booking.Bo
 	if err := s.queueFollowUps(ctx, q, &b, EventCancelled, "", at, nil, to); err != nil {
 		return nil, nil, err
 	}
-	step := s.markChange(q)
-	if err := q.send(ctx, tx); err != nil {
+	step := s.markChange(q, &b)
+	if err := sendWithCommit(ctx, tx, q); err != nil {
 		return nil, nil, fmt.Errorf("storage: cancel booking: %w", err)
 	}
 	return &b, step, nil
@@ -387,7 +381,7 @@ func (s *Store) cancelLockedInTx(ctx context.Context, tx pgx.Tx, cur *booking.Bo
 // with it, message being the practitioner's optional words to the client.
 // The step is the cancellation's change (see changes.go), nil inside a
 // transaction of the caller's.
-func (s *Store) cancelInTx(ctx context.Context, tx pgx.Tx, id int64, message string, now time.Time) (*booking.Booking, *changeStep, error) {
+func (s *Store) cancelInTx(ctx context.Context, tx txn, id int64, message string, now time.Time) (*booking.Booking, *changeStep, error) {
 	b, err := scanBooking(tx.QueryRow(ctx, `
 		UPDATE bookings SET status = 'cancelled', cancelled_at = $2, updated_at = $2,
 			sequence = sequence + 1, cancel_message = $3
@@ -399,7 +393,7 @@ func (s *Store) cancelInTx(ctx context.Context, tx pgx.Tx, id int64, message str
 	if err := s.queueMailOn(ctx, q, b, EventCancelled, message, now, nil); err != nil {
 		return nil, nil, err
 	}
-	step := s.markChange(q)
+	step := s.markChange(q, b)
 	if err := q.send(ctx, tx); err != nil {
 		return nil, nil, fmt.Errorf("storage: queue mail: %w", err)
 	}
@@ -409,7 +403,7 @@ func (s *Store) cancelInTx(ctx context.Context, tx pgx.Tx, id int64, message str
 // RescheduleBooking implements booking.Store.
 func (s *Store) RescheduleBooking(ctx context.Context, tokenHash []byte, start, end, now time.Time, check booking.CheckFunc, mailToken []byte) (*booking.Booking, error) {
 	var b *booking.Booking
-	err := s.transact(ctx, func(tx pgx.Tx) error {
+	err := s.transact(ctx, func(tx txn) error {
 		scheduleStamp, err := lockForBooking(ctx, tx, nil, nil, now)
 		if err != nil {
 			return err
@@ -438,7 +432,7 @@ func (s *Store) RescheduleBooking(ctx context.Context, tokenHash []byte, start, 
 // ChangeBookingMode implements booking.Store.
 func (s *Store) ChangeBookingMode(ctx context.Context, tokenHash []byte, mode booking.Mode, videoLink string, now time.Time, mailToken []byte) (*booking.Booking, error) {
 	var b *booking.Booking
-	err := s.transact(ctx, func(tx pgx.Tx) error {
+	err := s.transact(ctx, func(tx txn) error {
 		cur, err := bookingForUpdate(ctx, tx, tokenHash)
 		if err != nil {
 			return err
@@ -457,7 +451,7 @@ func (s *Store) ChangeBookingMode(ctx context.Context, tokenHash []byte, mode bo
 	return b, err
 }
 
-func bookingForUpdate(ctx context.Context, tx pgx.Tx, tokenHash []byte) (*booking.Booking, error) {
+func bookingForUpdate(ctx context.Context, tx txn, tokenHash []byte) (*booking.Booking, error) {
 	return scanBooking(tx.QueryRow(ctx,
 		`SELECT `+bookingColumns+` FROM bookings WHERE manage_token_hash = $1 FOR UPDATE`, tokenHash))
 }

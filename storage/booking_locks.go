@@ -53,7 +53,7 @@ const (
 // schedule's change stamp, read under the lock: the schedule stays as it
 // was at that stamp until tx ends, as every change to it takes the lock
 // exclusively.
-func lockForBooking(ctx context.Context, tx pgx.Tx, client, network []byte, now time.Time) (time.Time, error) {
+func lockForBooking(ctx context.Context, tx txn, client, network []byte, now time.Time) (time.Time, error) {
 	b := &execBatch{}
 	b.Queue(`SELECT pg_advisory_xact_lock_shared($1)`, bookingLockKey)
 	var scheduleStamp time.Time
@@ -78,7 +78,7 @@ func lockForBooking(ctx context.Context, tx pgx.Tx, client, network []byte, now 
 // lock; a hold made after that read expires later than now. The locks
 // and the id are one statement, the stamp and the rest another: each
 // statement has its setup in PostgreSQL.
-func lockForNewBooking(ctx context.Context, tx pgx.Tx, client, network, inbox []byte, now time.Time) (scheduleStamp time.Time, id int64, to connected, err error) {
+func lockForNewBooking(ctx context.Context, tx txn, client, network, inbox []byte, now time.Time) (scheduleStamp time.Time, id int64, to connected, err error) {
 	now = stamp(now)
 	locks := `SELECT nextval(pg_get_serial_sequence('bookings', 'id')), pg_advisory_xact_lock_shared($1)`
 	args := []any{bookingLockKey}
@@ -179,7 +179,7 @@ func (b *execBatch) Exec(_ context.Context, sql string, args ...any) (pgconn.Com
 }
 
 // send runs the statements queued, in order, inside tx.
-func (b *execBatch) send(ctx context.Context, tx pgx.Tx) error {
+func (b *execBatch) send(ctx context.Context, tx txn) error {
 	if b.Len() == 0 {
 		return nil
 	}

@@ -70,7 +70,7 @@ func (s *Store) AddCalendarSource(ctx context.Context, n booking.NewCalendarSour
 		return nil, fmt.Errorf("storage: seal calendar password: %w", err)
 	}
 	var src *booking.CalendarSource
-	err = s.transact(ctx, func(tx pgx.Tx) error {
+	err = s.transact(ctx, func(tx txn) error {
 		// Counted under a lock so that parallel adds cannot pass the bound.
 		if _, err := tx.Exec(ctx, `LOCK TABLE calendar_sources IN SHARE ROW EXCLUSIVE MODE`); err != nil {
 			return translate(err)
@@ -125,7 +125,7 @@ func (s *Store) CalendarSource(ctx context.Context, id int64) (*booking.Calendar
 
 // DeleteCalendarSource implements booking.CalendarStore.
 func (s *Store) DeleteCalendarSource(ctx context.Context, id int64, now time.Time) error {
-	return s.transact(ctx, func(tx pgx.Tx) error {
+	return s.transact(ctx, func(tx txn) error {
 		if err := lockBookings(ctx, tx); err != nil {
 			return err
 		}
@@ -201,7 +201,7 @@ func (s *Store) ClaimCalendarSync(ctx context.Context, id int64, owner string, n
 // sync took it): nothing is written.
 func (s *Store) FinishCalendarSync(ctx context.Context, id int64, owner string, r booking.CalendarSyncResult, now time.Time, staleAfter time.Duration) (*booking.CalendarSource, error) {
 	var src *booking.CalendarSource
-	err := s.transact(ctx, func(tx pgx.Tx) error {
+	err := s.transact(ctx, func(tx txn) error {
 		// The booking lock first, as bookings take it: a booking either
 		// sees this sync's busy time or was checked before it.
 		if err := lockBookings(ctx, tx); err != nil {
@@ -257,7 +257,7 @@ func (s *Store) FinishCalendarSync(ctx context.Context, id int64, owner string, 
 
 // replaceBusy makes busy the source's busy time, reporting whether it
 // differs from what was held.
-func replaceBusy(ctx context.Context, tx pgx.Tx, id int64, busy []booking.Interval) (bool, error) {
+func replaceBusy(ctx context.Context, tx txn, id int64, busy []booking.Interval) (bool, error) {
 	held, err := sourceBusy(ctx, tx, id)
 	if err != nil {
 		return false, err

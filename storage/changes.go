@@ -42,40 +42,46 @@ type changeStep struct {
 }
 
 // changeMark queues on b the statements that take tx's step now, rather
-// than at commit (the trigger is deferred), and read which step it was.
-// The transaction must change exactly one booking row for the step to
-// stand for it; when it changed more, the steps before are unknown.
-func changeMark(b *execBatch) *changeStep {
+// than at commit (the trigger is deferred), and read which step it was,
+// calling read with it as soon as it is known. The transaction must
+// change exactly one booking row for the step to stand for it; when it
+// changed more, the steps before are unknown.
+func changeMark(b *execBatch, read func(*changeStep)) *changeStep {
 	step := &changeStep{}
 	b.Queue(`SET CONSTRAINTS bookings_changed IMMEDIATE`)
 	b.Queue(`SELECT shard, version FROM booking_change_counts
 		WHERE shard = pg_current_xact_id()::text::bigint % 16`).QueryRow(func(row pgx.Row) error {
-		return row.Scan(&step.shard, &step.count)
+		if err := row.Scan(&step.shard, &step.count); err != nil {
+			return err
+		}
+		read(step)
+		return nil
 	})
 	return step
 }
 
-// markChange is changeMark on a transaction of the Store's own; inside
-// one of the caller's (InTx), where a commit here is only a savepoint's,
-// it queues nothing and returns nil.
-func (s *Store) markChange(b *execBatch) *changeStep {
+// markChange is changeMark on a transaction of the Store's own, for the
+// change of ch's time: the step is expected for it (expectChange) as soon
+// as it is read. Inside one of the caller's (InTx), where a commit here
+// is only a savepoint's, it queues nothing and returns nil.
+//
+// The step is read in the round trip of the transaction's COMMIT
+// (sendWithCommit), so it is expected a moment after the commit: a
+// version read in between finds a step nobody here remembers, and the
+// slots are computed afresh, as for another instance's change. Expected
+// before the commit, it cost a round trip of its own.
+func (s *Store) markChange(q *execBatch, ch *booking.Booking) *changeStep {
 	if _, inTx := s.db.(pgx.Tx); inTx {
 		return nil
 	}
-	return changeMark(b)
+	return changeMark(q, func(step *changeStep) { s.expectChange(step, ch) })
 }
 
-// expectChange records, once tx's step is taken and before tx commits,
-// that step will stand for the change of b's time if tx commits: until
-// settleChange says whether it did, ChangedBetween waits for it. Recorded
-// only after the commit, a step could already show in a version read by
-// then, and the change would be unknown.
-func (s *Store) expectChange(step *changeStep, b *booking.Booking) *changeStep {
-	if step == nil || b == nil {
-		return nil
-	}
+// expectChange records that step will stand for the change of b's time
+// if its transaction commits: until settleChange says whether it did,
+// ChangedBetween waits for it.
+func (s *Store) expectChange(step *changeStep, b *booking.Booking) {
 	s.changes.expect(*step, booking.BusyChange{Interval: booking.Interval{Start: b.Start, End: b.End}, Taken: b.Status.HoldsTime()})
-	return step
 }
 
 // settleChange tells whether the transaction of an expected step
@@ -106,6 +112,51 @@ type knownChanges struct {
 	mu    sync.Mutex
 	steps map[changeStep]*knownChange
 	order []changeStep // in the order remembered, to forget the oldest
+
+	// committing counts the transactions sending their COMMIT with their
+	// last statements, a step's read among them (markChange): until they
+	// are answered, a step nobody remembers may be one of theirs.
+	committing int
+	news       chan struct{} // closed when a step is expected or a commit answered
+}
+
+// commitSent records a transaction's COMMIT sent; the func it returns
+// records the answer.
+func (k *knownChanges) commitSent() (answered func()) {
+	k.mu.Lock()
+	k.committing++
+	k.mu.Unlock()
+	return func() {
+		k.mu.Lock()
+		k.committing--
+		k.announce()
+		k.mu.Unlock()
+	}
+}
+
+// announce wakes whoever waits for news. k.mu is held.
+func (k *knownChanges) announce() {
+	if k.news != nil {
+		close(k.news)
+		k.news = nil
+	}
+}
+
+// awaitNews waits until a step is expected or a commit answered, or
+// until timeout fires (false). k.mu is held, and released while waiting.
+func (k *knownChanges) awaitNews(timeout <-chan time.Time) bool {
+	if k.news == nil {
+		k.news = make(chan struct{})
+	}
+	news := k.news
+	k.mu.Unlock()
+	defer k.mu.Lock()
+	select {
+	case <-news:
+		return true
+	case <-timeout:
+		return false
+	}
 }
 
 // knownChange is the time one step changed, once its transaction has
@@ -128,6 +179,7 @@ func (k *knownChanges) expect(step changeStep, ch booking.BusyChange) {
 	k.forget(step) // a step whose transaction rolled back is taken again
 	k.steps[step] = &knownChange{change: ch, settled: make(chan struct{})}
 	k.order = append(k.order, step)
+	k.announce()
 }
 
 func (k *knownChanges) settle(step changeStep, committed bool) {
@@ -159,33 +211,53 @@ func (k *knownChanges) forget(step changeStep) {
 }
 
 // committed returns the time of step once its transaction committed;
-// ok is false when the step is not this process's, or not settled in
-// settleWait. k.mu is held, and released while waiting.
+// ok is false when the step is not this process's, or not known and
+// settled in settleWait. k.mu is held, and released while waiting.
 func (k *knownChanges) committed(step changeStep) (ch booking.BusyChange, ok bool) {
+	var timer *time.Timer
+	timeout := func() <-chan time.Time {
+		if timer == nil {
+			timer = time.NewTimer(settleWait)
+		}
+		return timer.C
+	}
+	defer func() {
+		if timer != nil {
+			timer.Stop()
+		}
+	}()
 	c, known := k.steps[step]
+	// A step read with its COMMIT is expected a moment after the commit.
+	for !known && k.committing > 0 {
+		if !k.awaitNews(timeout()) {
+			return booking.BusyChange{}, false
+		}
+		c, known = k.steps[step]
+	}
 	if !known {
 		return booking.BusyChange{}, false
 	}
-	select {
-	case <-c.settled:
-	default:
+	if !isClosed(c.settled) {
 		k.mu.Unlock()
-		t := time.NewTimer(settleWait)
 		select {
 		case <-c.settled:
-		case <-t.C:
+		case <-timeout():
 		}
-		t.Stop()
 		k.mu.Lock()
 	}
-	if now, still := k.steps[step]; !still || now != c {
+	if now, still := k.steps[step]; !still || now != c || !isClosed(c.settled) {
 		return booking.BusyChange{}, false
 	}
+	return c.change, true
+}
+
+// isClosed reports whether ch is closed, without waiting.
+func isClosed(ch chan struct{}) bool {
 	select {
-	case <-c.settled:
-		return c.change, true
+	case <-ch:
+		return true
 	default:
-		return booking.BusyChange{}, false
+		return false
 	}
 }
 

@@ -5,8 +5,6 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/jackc/pgx/v5"
-
 	"consult/booking"
 )
 
@@ -57,7 +55,7 @@ func purgeExpiredHolds(ctx context.Context, q execer, now time.Time) error {
 // ExpireHolds releases the holds whose time is up at now, so that their
 // times are offered again; the service runs it every half minute.
 func (s *Store) ExpireHolds(ctx context.Context, now time.Time) error {
-	return s.transact(ctx, func(tx pgx.Tx) error {
+	return s.transact(ctx, func(tx txn) error {
 		if err := lockBookings(ctx, tx); err != nil {
 			return err
 		}
@@ -71,7 +69,7 @@ func (s *Store) ExpireHolds(ctx context.Context, now time.Time) error {
 // ConfirmHold implements booking.Store.
 func (s *Store) ConfirmHold(ctx context.Context, tokenHash []byte, now time.Time, mailToken []byte) (*booking.Booking, error) {
 	var b *booking.Booking
-	err := s.transact(ctx, func(tx pgx.Tx) error {
+	err := s.transact(ctx, func(tx txn) error {
 		if err := lockBookings(ctx, tx); err != nil {
 			return err
 		}

@@ -79,13 +79,13 @@ func carriesLink(kind string) bool {
 // booking change is never stored without its emails, and no email is
 // queued for a change that rolled back. message is the practitioner's
 // optional note to the client on a cancellation.
-func (s *Store) enqueueMail(ctx context.Context, tx pgx.Tx, b *booking.Booking, ev BookingEvent, message string, now time.Time) error {
+func (s *Store) enqueueMail(ctx context.Context, tx txn, b *booking.Booking, ev BookingEvent, message string, now time.Time) error {
 	return s.queueMail(ctx, tx, b, ev, message, now, nil)
 }
 
 // queueMail is enqueueMail with the client's sealed manage token, which
 // the client's messages that show the private link are queued with.
-func (s *Store) queueMail(ctx context.Context, tx pgx.Tx, b *booking.Booking, ev BookingEvent, message string, now time.Time, sealed []byte) error {
+func (s *Store) queueMail(ctx context.Context, tx txn, b *booking.Booking, ev BookingEvent, message string, now time.Time, sealed []byte) error {
 	q := &execBatch{}
 	if err := s.queueMailOn(ctx, q, b, ev, message, now, sealed); err != nil {
 		return err

@@ -7,8 +7,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/jackc/pgx/v5"
-
 	"consult/booking"
 	"consult/storage/storagetest"
 )
@@ -54,7 +52,7 @@ func TestRolledBackChangeLeavesNoMail(t *testing.T) {
 	ctx := context.Background()
 	s := newOutboxStore(t)
 	change := func(commit bool) {
-		err := s.transact(ctx, func(tx pgx.Tx) error {
+		err := s.transact(ctx, func(tx txn) error {
 			_, hash := booking.NewToken()
 			b, err := scanBooking(tx.QueryRow(ctx, `
 				INSERT INTO bookings (starts_at, ends_at, name, email, time_zone, manage_token_hash)

@@ -70,7 +70,7 @@ func (s *Store) SeedDemoProfile(ctx context.Context, p booking.Profile, now time
 // settings carry change together, and the profile's stamp moves, so the
 // pages that show the photo are rendered again.
 func (s *Store) SetPhoto(ctx context.Context, contentType string, image []byte, version string, now time.Time) error {
-	return s.transact(ctx, func(tx pgx.Tx) error {
+	return s.transact(ctx, func(tx txn) error {
 		var err error
 		if image == nil {
 			_, err = tx.Exec(ctx, `DELETE FROM practice_photo`)

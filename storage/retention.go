@@ -17,7 +17,7 @@ import (
 // returns how many bookings it erased.
 func (s *Store) EraseExpired(ctx context.Context, cutoff, now time.Time) (int64, error) {
 	var n int64
-	err := s.transact(ctx, func(tx pgx.Tx) error {
+	err := s.transact(ctx, func(tx txn) error {
 		rows, err := tx.Query(ctx, `
 			UPDATE bookings SET
 				name = 'Erased', email = 'erased-' || id || '@invalid', phone = '', note = '', video_link = '', region = '', answers = '[]',

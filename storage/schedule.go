@@ -31,7 +31,7 @@ func (s *Store) InitSettings(ctx context.Context, st booking.Settings, now time.
 // shows bookable slots at once, stamped now. It reports whether it seeded.
 func (s *Store) SeedDemoHours(ctx context.Context, now time.Time) (bool, error) {
 	seeded := false
-	err := s.transact(ctx, func(tx pgx.Tx) error {
+	err := s.transact(ctx, func(tx txn) error {
 		if err := lockBookings(ctx, tx); err != nil {
 			return err
 		}

@@ -77,7 +77,7 @@ func (s *Store) InTx(ctx context.Context, fn func(tx booking.AdminStore) error) 
 	if _, ok := s.db.(pgx.Tx); ok {
 		return fn(s)
 	}
-	return s.transact(ctx, func(tx pgx.Tx) error {
+	return s.inTx(ctx, func(tx pgx.Tx) error {
 		in := *s
 		in.db = tx
 		return fn(&in)
@@ -102,7 +102,7 @@ func stamp(t time.Time) time.Time {
 // computed from changed at now: the weekly hours, special dates, time off
 // and settings. Writers of those tables call it in the same transaction;
 // the triggers of migration 00007 keep the stamp from going back.
-func stampAvailability(ctx context.Context, tx pgx.Tx, now time.Time) error {
+func stampAvailability(ctx context.Context, tx txn, now time.Time) error {
 	_, err := tx.Exec(ctx, `UPDATE practice_settings SET availability_changed_at = $1`, stamp(now))
 	if err != nil {
 		return fmt.Errorf("storage: availability stamp: %w", translate(err))
@@ -118,23 +118,9 @@ func stampAvailability(ctx context.Context, tx pgx.Tx, now time.Time) error {
 // under concurrent requests.
 const bookingLockKey = 7_310_001
 
-// transact runs fn in a transaction, committing when it returns nil; in
-// a Store that InTx made, the transaction is a savepoint of InTx's.
-func (s *Store) transact(ctx context.Context, fn func(tx pgx.Tx) error) error {
-	tx, err := s.db.Begin(ctx)
-	if err != nil {
-		return translate(err)
-	}
-	defer tx.Rollback(ctx)
-	if err := fn(tx); err != nil {
-		return err
-	}
-	return translate(tx.Commit(ctx))
-}
-
 // lockBookings takes the transaction-scoped booking lock exclusively: it
 // waits for every booking being checked, and holds off new ones.
-func lockBookings(ctx context.Context, tx pgx.Tx) error {
+func lockBookings(ctx context.Context, tx txn) error {
 	_, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock($1)`, bookingLockKey)
 	return translate(err)
 }

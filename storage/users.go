@@ -80,7 +80,7 @@ func (s *Store) EnableTOTP(ctx context.Context, userID int64, secret string, rec
 		}
 	}
 	var u *booking.User
-	err := s.transact(ctx, func(tx pgx.Tx) error {
+	err := s.transact(ctx, func(tx txn) error {
 		var err error
 		u, err = s.scanUser(tx.QueryRow(ctx, `
 			UPDATE users SET totp_secret = $2, totp_last_step = 0, session_epoch = session_epoch + 1, updated_at = $3
@@ -104,7 +104,7 @@ func (s *Store) EnableTOTP(ctx context.Context, userID int64, secret string, rec
 // DisableTOTP implements booking.AccountStore.
 func (s *Store) DisableTOTP(ctx context.Context, userID int64, now time.Time) (*booking.User, error) {
 	var u *booking.User
-	err := s.transact(ctx, func(tx pgx.Tx) error {
+	err := s.transact(ctx, func(tx txn) error {
 		var err error
 		u, err = s.scanUser(tx.QueryRow(ctx, `
 			UPDATE users SET totp_secret = '', totp_last_step = 0, session_epoch = session_epoch + 1, updated_at = $2
@@ -160,7 +160,7 @@ func (s *Store) EndSessions(ctx context.Context, userID int64, now time.Time) (*
 // RecordLoginFailure implements booking.SignInStore. Failures older than a
 // day are dropped on the way: no throttle looks back further.
 func (s *Store) RecordLoginFailure(ctx context.Context, keys [][]byte, at time.Time) error {
-	return s.transact(ctx, func(tx pgx.Tx) error {
+	return s.transact(ctx, func(tx txn) error {
 		for _, k := range keys {
 			if _, err := tx.Exec(ctx, `INSERT INTO login_failures (key_hash, at) VALUES ($1, $2)`, k, at); err != nil {
 				return fmt.Errorf("storage: record failure: %w", translate(err))
@@ -201,7 +201,7 @@ func loginLockID(key []byte) int32 {
 func (s *Store) BeginLogin(ctx context.Context, limits []booking.LoginLimit, at time.Time) ([]int64, time.Duration, error) {
 	var ids []int64
 	var wait time.Duration
-	err := s.transact(ctx, func(tx pgx.Tx) error {
+	err := s.transact(ctx, func(tx txn) error {
 		locks := make([]int32, 0, len(limits))
 		for _, l := range limits {
 			locks = append(locks, loginLockID(l.Key))

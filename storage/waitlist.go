@@ -61,7 +61,7 @@ func (s *Store) JoinWaitlist(ctx context.Context, e booking.WaitlistEntry, token
 		days[i] = int16(d)
 	}
 	joined := false
-	err := s.transact(ctx, func(tx pgx.Tx) error {
+	err := s.transact(ctx, func(tx txn) error {
 		var id int64
 		err := tx.QueryRow(ctx, `
 			INSERT INTO waitlist_entries (name, email, client_key, time_zone, hour_cycle, days, parts, first_day, last_day,
@@ -132,7 +132,7 @@ func (s *Store) LeaveWaitlist(ctx context.Context, tokenHash []byte, reason stri
 // it and withdraws its unsent emails. ENOTFOUND.
 func (s *Store) EndWaitlistEntry(ctx context.Context, id int64, reason string, now time.Time) error {
 	now = stamp(now)
-	return s.transact(ctx, func(tx pgx.Tx) error {
+	return s.transact(ctx, func(tx txn) error {
 		if err := lockBookings(ctx, tx); err != nil {
 			return err
 		}
@@ -224,7 +224,7 @@ func (s *Store) WaitingEntries(ctx context.Context, now time.Time) ([]booking.Wa
 // are released first, so their times are free to offer again.
 func (s *Store) SweepWaitlist(ctx context.Context, dropBefore, now time.Time) error {
 	now = stamp(now)
-	return s.transact(ctx, func(tx pgx.Tx) error {
+	return s.transact(ctx, func(tx txn) error {
 		if err := lockBookings(ctx, tx); err != nil {
 			return err
 		}
@@ -258,7 +258,7 @@ func (s *Store) WaitlistEnabled(ctx context.Context) (bool, error) {
 // SetWaitlistEnabled switches the waitlist on or off; switched off, the
 // times held for entries are released and no more are offered.
 func (s *Store) SetWaitlistEnabled(ctx context.Context, on bool, now time.Time) error {
-	return s.transact(ctx, func(tx pgx.Tx) error {
+	return s.transact(ctx, func(tx txn) error {
 		if _, err := tx.Exec(ctx, `UPDATE practice_settings SET waitlist_enabled = $1`, on); err != nil {
 			return fmt.Errorf("storage: waitlist setting: %w", translate(err))
 		}
@@ -293,7 +293,7 @@ func (s *Store) Waitlist(ctx context.Context) ([]booking.WaitlistEntry, error) {
 // recordOffer checks, inside tx and under the booking lock, that entry
 // still waits with nothing held for it, so that two instances offering at
 // once cannot both hold a time for one entry. ENOTFOUND otherwise.
-func recordOffer(ctx context.Context, tx pgx.Tx, entry int64) error {
+func recordOffer(ctx context.Context, tx txn, entry int64) error {
 	var ok bool
 	err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM waitlist_entries e WHERE e.id = $1 AND e.status = 'active'
 		AND NOT EXISTS (SELECT 1 FROM waitlist_offers o WHERE o.entry_id = e.id AND o.status = 'open'))`, entry).Scan(&ok)
@@ -311,7 +311,7 @@ func recordOffer(ctx context.Context, tx pgx.Tx, entry int64) error {
 // longer waits for one. The ending is queued on q, to be sent with the
 // caller's statements; offered is false for a booking made just now
 // other than from an offer, which no offer can name yet.
-func (s *Store) endWaitlistOnBooking(ctx context.Context, tx pgx.Tx, q *execBatch, b *booking.Booking, now time.Time, offered bool) error {
+func (s *Store) endWaitlistOnBooking(ctx context.Context, tx txn, q *execBatch, b *booking.Booking, now time.Time, offered bool) error {
 	if offered {
 		tag, err := tx.Exec(ctx, `UPDATE waitlist_offers SET status = 'claimed' WHERE booking_id = $1 AND status = 'open'`, b.ID)
 		if err != nil {

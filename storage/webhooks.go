@@ -77,7 +77,7 @@ func (s *Store) DeleteWebhook(ctx context.Context, id int64) error {
 
 // EnableWebhook implements booking.WebhookStore.
 func (s *Store) EnableWebhook(ctx context.Context, id int64, now time.Time) error {
-	return s.transact(ctx, func(tx pgx.Tx) error {
+	return s.transact(ctx, func(tx txn) error {
 		tag, err := tx.Exec(ctx, `UPDATE webhook_endpoints SET enabled = true, disabled_reason = '',
 			failing_since = NULL, updated_at = $2 WHERE id = $1`, id, stamp(now))
 		if err != nil {
@@ -152,7 +152,7 @@ func (s *Store) queueWebhooks(ctx context.Context, tx execer, b *booking.Booking
 // QueueWebhookTest implements booking.WebhookStore.
 func (s *Store) QueueWebhookTest(ctx context.Context, id int64, payload []byte, eventID string, now time.Time) (*booking.WebhookSend, error) {
 	var send *booking.WebhookSend
-	err := s.transact(ctx, func(tx pgx.Tx) error {
+	err := s.transact(ctx, func(tx txn) error {
 		var err error
 		send, err = s.claimed(ctx, tx, `
 			WITH d AS (
@@ -174,7 +174,7 @@ const claimFor = 2 * time.Minute
 
 // claimed runs with, a statement ending in a CTE named d of delivery
 // rows, and returns the first with its endpoint's URL and secret opened.
-func (s *Store) claimed(ctx context.Context, tx pgx.Tx, with string, args ...any) (*booking.WebhookSend, error) {
+func (s *Store) claimed(ctx context.Context, tx txn, with string, args ...any) (*booking.WebhookSend, error) {
 	sends, err := s.claimedAll(ctx, tx, with, args...)
 	if err != nil {
 		return nil, err
@@ -185,7 +185,7 @@ func (s *Store) claimed(ctx context.Context, tx pgx.Tx, with string, args ...any
 	return &sends[0], nil
 }
 
-func (s *Store) claimedAll(ctx context.Context, tx pgx.Tx, with string, args ...any) ([]booking.WebhookSend, error) {
+func (s *Store) claimedAll(ctx context.Context, tx txn, with string, args ...any) ([]booking.WebhookSend, error) {
 	rows, err := tx.Query(ctx, with+`
 		SELECT `+deliveryColumns+`, e.url, e.secret, d.payload
 		FROM d JOIN webhook_endpoints e ON e.id = d.endpoint_id ORDER BY d.id`, args...)
@@ -216,7 +216,7 @@ func (s *Store) claimedAll(ctx context.Context, tx pgx.Tx, with string, args ...
 // claimFor passes; each attempt is counted as it is claimed.
 func (s *Store) ClaimWebhooks(ctx context.Context, now time.Time, limit int) ([]booking.WebhookSend, error) {
 	var out []booking.WebhookSend
-	err := s.transact(ctx, func(tx pgx.Tx) error {
+	err := s.transact(ctx, func(tx txn) error {
 		var err error
 		out, err = s.claimedAll(ctx, tx, `
 			WITH d AS (
@@ -239,7 +239,7 @@ func (s *Store) ClaimWebhooks(ctx context.Context, now time.Time, limit int) ([]
 // with the reason. It returns the endpoint's reason when this switched it
 // off, "" otherwise.
 func (s *Store) FinishWebhook(ctx context.Context, id int64, o booking.WebhookOutcome, now time.Time) (disabled string, err error) {
-	err = s.transact(ctx, func(tx pgx.Tx) error {
+	err = s.transact(ctx, func(tx txn) error {
 		status := booking.DeliveryPending
 		var finished *time.Time
 		next := o.RetryAt
@@ -310,7 +310,7 @@ func (s *Store) PurgeWebhookBodies(ctx context.Context, cutoff, forget time.Time
 
 // eraseWebhookBodies empties, inside tx, every body that carries the
 // details of the clients of bookings ids; those not sent yet are skipped.
-func eraseWebhookBodies(ctx context.Context, tx pgx.Tx, ids []int64) error {
+func eraseWebhookBodies(ctx context.Context, tx txn, ids []int64) error {
 	_, err := tx.Exec(ctx, `UPDATE webhook_deliveries SET payload = NULL,
 			status = CASE WHEN status = 'pending' THEN 'skipped' ELSE status END,
 			last_error = CASE WHEN status = 'pending' THEN 'not sent: the client''s data was erased' ELSE last_error END
