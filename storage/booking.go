@@ -136,21 +136,48 @@ func (s *Store) checkLockedInTx(ctx context.Context, tx txn, scheduleStamp, star
 func checkScheduleInTx(ctx context.Context, tx txn, sched booking.Schedule, span booking.Span, start, end time.Time, except int64, check booking.CheckFunc, also func(*pgx.Batch)) error {
 	// The dates' locks and the bookings in one round trip.
 	b := &pgx.Batch{}
-	if err := queueDateLocks(b, sched.Settings, start, end); err != nil {
+	held, err := queueCheck(b, sched, span, start, end, except, also)
+	if err != nil {
 		return err
 	}
-	var held []booking.Interval
+	if err := tx.SendBatch(ctx, b).Close(); err != nil {
+		return fmt.Errorf("storage: check: %w", translate(err))
+	}
+	return check(sched, *held)
+}
+
+// queueCheck queues on b the locks of the dates of a check of [start,
+// end) under sched, the read of the bookings of span, and what also
+// queues (when not nil). The bookings read are in what it returns once b
+// is sent.
+func queueCheck(b *pgx.Batch, sched booking.Schedule, span booking.Span, start, end time.Time, except int64, also func(*pgx.Batch)) (*[]booking.Interval, error) {
+	if err := queueDateLocks(b, sched.Settings, start, end); err != nil {
+		return nil, err
+	}
+	held := new([]booking.Interval)
 	b.Queue(busySQL, span.BusyFrom, span.BusyTo, except).Query(func(rows pgx.Rows) (err error) {
-		held, err = scanBusy(rows)
+		*held, err = scanBusy(rows)
 		return err
 	})
 	if also != nil {
 		also(b)
 	}
-	if err := tx.SendBatch(ctx, b).Close(); err != nil {
-		return fmt.Errorf("storage: check: %w", translate(err))
-	}
-	return check(sched, held)
+	return held, nil
+}
+
+// errScheduleMoved is a new booking's check sent with its locks under a
+// copy of the schedule that turned out older than the stamp read with
+// them: the dates it locked may not be the check's, and taking those
+// afterwards could wait on another booking in the wrong order. The
+// transaction begins again, checking after the locks as before.
+var errScheduleMoved = errors.New("storage: the schedule changed under a booking's check")
+
+// guessedCheck is a new booking's check sent with its locks, under the
+// process's copy of the schedule as read at stamp.
+type guessedCheck struct {
+	sched booking.Schedule
+	stamp time.Time
+	held  *[]booking.Interval
 }
 
 // clientKey is a booking's client_key: a one-way fingerprint of the inbox
@@ -204,18 +231,56 @@ func queueClientLimits(b *pgx.Batch, nb booking.NewBooking) func() error {
 
 // CreateBooking implements booking.Store.
 func (s *Store) CreateBooking(ctx context.Context, nb booking.NewBooking, check booking.CheckFunc) (*booking.Booking, error) {
+	b, step, err := s.createBooking(ctx, nb, check, true)
+	if errors.Is(err, errScheduleMoved) {
+		b, step, err = s.createBooking(ctx, nb, check, false)
+	}
+	s.settleChange(step, err == nil)
+	if err != nil {
+		return nil, err
+	}
+	return b, nil
+}
+
+// createBooking is CreateBooking's transaction. With guess, the check is
+// sent with the locks under the process's copy of the schedule, one round
+// trip fewer per booking, when the copy is of the stamp then read.
+func (s *Store) createBooking(ctx context.Context, nb booking.NewBooking, check booking.CheckFunc, guess bool) (*booking.Booking, *changeStep, error) {
 	var b *booking.Booking
 	var step *changeStep
 	err := s.transact(ctx, func(tx txn) error {
 		client, network := limitLocks(nb)
-		scheduleStamp, id, to, err := lockForNewBooking(ctx, tx, client, network, clientKey(nb.Email), nb.Now)
+		var limits func() error
+		alsoRead := func(b *pgx.Batch) { limits = queueClientLimits(b, nb) }
+		span := booking.SpanFor(nb.Start, nb.End)
+		var guessed *guessedCheck
+		withLocks := func(b *execBatch) {
+			if !guess {
+				return
+			}
+			sched, at, ok := s.schedule.latest(span.FirstDay, span.LastDay)
+			if !ok {
+				return
+			}
+			if held, err := queueCheck(&b.Batch, sched, span, nb.Start, nb.End, 0, alsoRead); err == nil {
+				guessed = &guessedCheck{sched: sched, stamp: at, held: held}
+			}
+		}
+		scheduleStamp, id, to, expired, err := lockForNewBooking(ctx, tx, client, network, clientKey(nb.Email), nb.Now, withLocks)
 		if err != nil {
 			return err
 		}
-		var limits func() error
-		alsoRead := func(b *pgx.Batch) { limits = queueClientLimits(b, nb) }
-		if err := s.checkLockedInTx(ctx, tx, scheduleStamp, nb.Start, nb.End, 0, check, alsoRead); err != nil {
-			return err
+		switch {
+		case guessed != nil && !guessed.stamp.Equal(scheduleStamp):
+			return errScheduleMoved
+		case guessed != nil && !expired:
+			if err := check(guessed.sched, *guessed.held); err != nil {
+				return err
+			}
+		default: // no copy, or holds expired since the bookings were read
+			if err := s.checkLockedInTx(ctx, tx, scheduleStamp, nb.Start, nb.End, 0, check, alsoRead); err != nil {
+				return err
+			}
 		}
 		if limits != nil {
 			if err := limits(); err != nil {
@@ -281,11 +346,7 @@ func (s *Store) CreateBooking(ctx context.Context, nb booking.NewBooking, check 
 		step = s.markChange(q, b)
 		return sendWithCommit(ctx, tx, q)
 	})
-	s.settleChange(step, err == nil)
-	if err != nil {
-		return nil, err
-	}
-	return b, nil
+	return b, step, err
 }
 
 // BookingByToken implements booking.Store.

@@ -78,7 +78,10 @@ func lockForBooking(ctx context.Context, tx txn, client, network []byte, now tim
 // lock; a hold made after that read expires later than now. The locks
 // and the id are one statement, the stamp and the rest another: each
 // statement has its setup in PostgreSQL.
-func lockForNewBooking(ctx context.Context, tx txn, client, network, inbox []byte, now time.Time) (scheduleStamp time.Time, id int64, to connected, err error) {
+//
+// also queues on the locks' batch what is to be sent with them, read
+// once they are taken; expired reports that holds were expired after it.
+func lockForNewBooking(ctx context.Context, tx txn, client, network, inbox []byte, now time.Time, also func(*execBatch)) (scheduleStamp time.Time, id int64, to connected, expired bool, err error) {
 	now = stamp(now)
 	locks := `SELECT nextval(pg_get_serial_sequence('bookings', 'id')), pg_advisory_xact_lock_shared($1)`
 	args := []any{bookingLockKey}
@@ -105,15 +108,16 @@ func lockForNewBooking(ctx context.Context, tx txn, client, network, inbox []byt
 		newBookingConnected+` FROM practice_settings`, now, inbox).QueryRow(func(row pgx.Row) error {
 		return row.Scan(&scheduleStamp, &due, &to.webhooks, &to.calendars, &to.waitlist)
 	})
+	also(b)
 	if err := b.send(ctx, tx); err != nil {
-		return time.Time{}, 0, connected{}, fmt.Errorf("storage: booking locks: %w", err)
+		return time.Time{}, 0, connected{}, false, fmt.Errorf("storage: booking locks: %w", err)
 	}
 	if due {
 		if err := expireHolds(ctx, tx, now); err != nil {
-			return time.Time{}, 0, connected{}, err
+			return time.Time{}, 0, connected{}, false, err
 		}
 	}
-	return scheduleStamp, id, to, nil
+	return scheduleStamp, id, to, due, nil
 }
 
 // queueKeyLocks queues the locks of the inbox and network keys given

@@ -76,6 +76,19 @@ func (c *scheduleCache) at(stamp time.Time, from, to booking.Date) (booking.Sche
 	return cur.slice(from, to), true
 }
 
+// latest returns the copy's schedule with the overrides of [from, to],
+// and the stamp it was read at, when the copy holds those dates; it
+// reads nothing, and the stamp may be old.
+func (c *scheduleCache) latest(from, to booking.Date) (booking.Schedule, time.Time, bool) {
+	c.mu.Lock()
+	cur := c.cur
+	c.mu.Unlock()
+	if cur == nil || from.Before(cur.from) || cur.to.Before(to) {
+		return booking.Schedule{}, time.Time{}, false
+	}
+	return cur.slice(from, to), cur.stamp, true
+}
+
 // getAt is get with the stamp read already, a moment ago.
 func (c *scheduleCache) getAt(ctx context.Context, pool *pgxpool.Pool, stamp time.Time, from, to booking.Date) (booking.Schedule, error) {
 	c.mu.Lock()
