@@ -155,3 +155,44 @@ func TestBookingChecksSeeEveryScheduleChange(t *testing.T) {
 		t.Errorf("after a change: hours checked (-want +got):\n%s", diff)
 	}
 }
+
+// TestNewBookingsCheckSeesExpiredHoldsGone books, under the process's
+// copy of the schedule (whose check is sent with the locks), a time a
+// hold kept until a moment ago: the check must be given the bookings as
+// they are once that hold has expired, not as they were read with the
+// locks.
+func TestNewBookingsCheckSeesExpiredHoldsGone(t *testing.T) {
+	ctx := context.Background()
+	s := storage.New(storagetest.NewDB(t))
+	if err := s.InitSettings(ctx, booking.DefaultSettings(), settingsCreated); err != nil {
+		t.Fatal(err)
+	}
+	start := lockTestNow.Add(48 * time.Hour)
+	end := start.Add(20 * time.Minute)
+	book := func(email string, now, holdUntil time.Time) error {
+		_, hash := booking.NewToken()
+		_, err := s.CreateBooking(ctx, booking.NewBooking{Start: start, End: end, Name: "Ada", Email: email,
+			TimeZone: "UTC", TokenHash: hash, Now: now, HoldUntil: holdUntil},
+			func(_ booking.Schedule, held []booking.Interval) error {
+				for _, h := range held {
+					if h.Start.Before(end) && start.Before(h.End) {
+						return booking.Errorf(booking.ECONFLICT, "taken")
+					}
+				}
+				return nil
+			})
+		return err
+	}
+	if _, err := s.Schedule(ctx, booking.DateOf(start), booking.DateOf(start)); err != nil {
+		t.Fatal(err)
+	}
+	if err := book("ada@example.org", lockTestNow, lockTestNow.Add(10*time.Minute)); err != nil {
+		t.Fatal(err)
+	}
+	if err := book("bo@example.org", lockTestNow.Add(5*time.Minute), time.Time{}); booking.ErrorCode(err) != booking.ECONFLICT {
+		t.Fatalf("booking a time held: %v, want a conflict", err)
+	}
+	if err := book("bo@example.org", lockTestNow.Add(11*time.Minute), time.Time{}); err != nil {
+		t.Fatalf("booking a time whose hold has expired: %v", err)
+	}
+}
