@@ -34,7 +34,7 @@ func (b *bencher) profileMissed(ctx context.Context) error {
 	}
 	b.logf("profiling the phases of missed targets: %v", wants)
 	bin := filepath.Join(b.tmp, "consult-pprof")
-	if err := goCmd(ctx, b.o.goCmd, b.stderr, "build", "-tags", "pprof", "-o", bin, "./cmd/consult"); err != nil {
+	if err := goCmd(ctx, b.o.goCmd, b.stderr, []string{"CGO_ENABLED=0"}, "build", "-trimpath", "-tags", "pprof", "-o", bin, "./cmd/consult"); err != nil {
 		return err
 	}
 	if err := b.server.stop(); err != nil {
