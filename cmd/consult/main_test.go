@@ -112,7 +112,7 @@ func TestMemoryLimit(t *testing.T) {
 		args []string
 		want int64
 	}{
-		{"default", nil, nil, 24 << 20},
+		{"default", nil, nil, 26 << 20},
 		{"in GiB", []string{"MEMORY_LIMIT", "1GiB"}, nil, 1 << 30},
 		{"in bytes", []string{"MEMORY_LIMIT", "20000000"}, nil, 20000000},
 		{"off", []string{"MEMORY_LIMIT", "0"}, nil, 0},
@@ -140,7 +140,7 @@ func TestGCPercent(t *testing.T) {
 		args []string
 		want int
 	}{
-		{"default", nil, nil, 100},
+		{"default", nil, nil, 200},
 		{"set", []string{"GC_PERCENT", "200"}, nil, 200},
 		{"GOGC stands alone", []string{"GOGC", "80"}, nil, -1},
 		{"GC_PERCENT wins over GOGC", []string{"GOGC", "80", "GC_PERCENT", "30"}, nil, 30},
