@@ -142,7 +142,7 @@ func (s *Server) createBooking(c echo.Context) error {
 		}
 		return httpx.WriteJSON(c, http.StatusAccepted, holdResponse{Status: "held", ExpiresAt: until.UTC()})
 	}
-	ctx := s.seenFree(c.Request().Context(), start.UTC(), s.svc.Now())
+	ctx := s.seenFree(s.versions.Watch(c), start.UTC(), s.svc.Now())
 	b, token, err := s.svc.Book(ctx, req, c.Request().Header.Get("Idempotency-Key"))
 	if err != nil {
 		return err
@@ -182,7 +182,7 @@ func (s *Server) getBooking(c echo.Context) error {
 
 func (s *Server) cancelBooking(c echo.Context) error {
 	token := c.Param("token")
-	b, err := s.svc.Cancel(c.Request().Context(), token)
+	b, err := s.svc.Cancel(s.versions.Watch(c), token)
 	if err != nil {
 		return err
 	}

@@ -11,7 +11,8 @@ import (
 // the database each takes: a booking is its BEGIN with its locks and its
 // check (under the schedule the slots were computed from), then its row
 // with what follows it and its COMMIT; a cancellation is its BEGIN with
-// its read, then its update with what follows it and its COMMIT. Under
+// its read, then its update with what follows it and its COMMIT; the
+// slots after a booking read nothing. Under
 // make bench's mixed load each round trip costs both the service and
 // PostgreSQL.
 func TestABookingAndItsCancellationTakeFewRoundTrips(t *testing.T) {
@@ -33,6 +34,19 @@ func TestABookingAndItsCancellationTakeFewRoundTrips(t *testing.T) {
 	}
 	if n := roundTrips() - before; n != 2 {
 		t.Errorf("a booking took %d round trips, want 2", n)
+	}
+	// The version read before, brought forward by the booking: the slots
+	// after it need nothing from the database, and leave its time out.
+	before = roundTrips()
+	var after slotList
+	if err := json.Unmarshal(serve("GET", "/api/v1/slots?from=2026-12-02&to=2026-12-15", ""), &after); err != nil {
+		t.Fatal(err)
+	}
+	if n := roundTrips() - before; n != 0 {
+		t.Errorf("the slots after a booking took %d round trips, want 0", n)
+	}
+	if len(after.Slots) == 0 || after.Slots[0].Start.Equal(list.Slots[0].Start) {
+		t.Errorf("the slots after booking %v still start with it", list.Slots[0].Start)
 	}
 	before = roundTrips()
 	serve("DELETE", "/api/v1/bookings/"+b.token(), "")

@@ -235,7 +235,7 @@ func (s *Store) CreateBooking(ctx context.Context, nb booking.NewBooking, check 
 	if errors.Is(err, errScheduleMoved) {
 		b, step, err = s.createBooking(ctx, nb, check, false)
 	}
-	s.settleChange(step, err == nil)
+	s.settleChange(ctx, step, err == nil, b)
 	if err != nil {
 		return nil, err
 	}
@@ -405,7 +405,7 @@ func (s *Store) CancelBooking(ctx context.Context, tokenHash []byte, now time.Ti
 		b, step, err = s.cancelLockedInTx(ctx, tx, cur, now, to)
 		return err
 	})
-	s.settleChange(step, err == nil)
+	s.settleChange(ctx, step, err == nil, b)
 	if err != nil {
 		return nil, err
 	}

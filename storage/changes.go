@@ -1,6 +1,7 @@
 package storage
 
 import (
+	"context"
 	"fmt"
 	"strconv"
 	"strings"
@@ -85,11 +86,37 @@ func (s *Store) expectChange(step *changeStep, b *booking.Booking) {
 }
 
 // settleChange tells whether the transaction of an expected step
-// committed.
-func (s *Store) settleChange(step *changeStep, committed bool) {
-	if step != nil {
-		s.changes.settle(*step, committed)
+// committed, and then the write's context's booking.CommitWatcher, if
+// any, how to add the change of b to a version.
+func (s *Store) settleChange(ctx context.Context, step *changeStep, committed bool, b *booking.Booking) {
+	if step == nil {
+		return
 	}
+	s.changes.settle(*step, committed)
+	if w := booking.CommitWatcherOf(ctx); w != nil && committed && b != nil {
+		st, at := *step, stored(b.UpdatedAt)
+		w.Committed(func(v string) (string, time.Time, bool) { return advanceVersion(v, st, at) })
+	}
+}
+
+// advanceVersion returns version v with the step of a booking written at
+// at added: its count, the total, and the time of the latest change, as
+// AvailabilityFeedVersion would read them once that write committed with
+// nothing else. ok is false unless v's count of the step's shard is the
+// one just before it.
+func advanceVersion(v string, step changeStep, at time.Time) (next string, changed time.Time, ok bool) {
+	d, ok := parseVersion(v)
+	if !ok || d.counts[step.shard]+1 != step.count {
+		return "", time.Time{}, false
+	}
+	parts := strings.Split(v, "/")
+	total, err1 := strconv.ParseInt(parts[1], 10, 64)
+	latest, err2 := strconv.ParseInt(parts[2], 10, 64)
+	if err1 != nil || err2 != nil {
+		return "", time.Time{}, false
+	}
+	d.counts[step.shard] = step.count
+	return versionOf(fmt.Sprintf("%s/%d/%d/", d.settings, total+1, max(latest, at.UnixMicro())), d.counts[:]), at, true
 }
 
 // maxKnownChanges bounds the steps remembered (about 200 bytes each, with

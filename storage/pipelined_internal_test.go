@@ -207,3 +207,64 @@ func TestPipelinedStepIsKnownOnceItsCommitIsAnswered(t *testing.T) {
 		t.Fatal("still waiting once the only commit under way was answered")
 	}
 }
+
+// versionWatch is a booking.CommitWatcher keeping what it is told.
+type versionWatch struct {
+	advance func(string) (string, time.Time, bool)
+}
+
+func (w *versionWatch) Committed(advance func(string) (string, time.Time, bool)) { w.advance = advance }
+
+// TestAWriteAdvancesTheVersionAsReadAfterIt books and cancels with a
+// commit watcher and expects the version it advances, from the one read
+// before, to be the version then read afresh, Last-Modified included;
+// and no version to be advanced past a change it does not follow.
+func TestAWriteAdvancesTheVersionAsReadAfterIt(t *testing.T) {
+	ctx := context.Background()
+	s := newOutboxStore(t)
+	read := func() (string, time.Time) {
+		t.Helper()
+		v, changed, err := s.AvailabilityFeedVersion(ctx, outboxNow)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return v, changed
+	}
+	start := outboxNow.Add(72 * time.Hour)
+	w := &versionWatch{}
+	watched := booking.WithCommitWatcher(ctx, w)
+	before, _ := read()
+	_, hash := booking.NewToken()
+	if _, err := s.CreateBooking(watched, booking.NewBooking{Start: start, End: start.Add(20 * time.Minute), Name: "Ada",
+		Email: "ada@example.org", TimeZone: "UTC", TokenHash: hash, Now: outboxNow}, allow); err != nil {
+		t.Fatal(err)
+	}
+	check := func(what, before string) string {
+		t.Helper()
+		if w.advance == nil {
+			t.Fatalf("%s: the watcher was not told", what)
+		}
+		got, gotChanged, ok := w.advance(before)
+		want, wantChanged := read()
+		if !ok || got != want || !gotChanged.Equal(wantChanged) {
+			t.Fatalf("%s: advanced to %q (%v, ok %v), read %q (%v)", what, got, gotChanged, ok, want, wantChanged)
+		}
+		if again, _, ok := w.advance(want); ok {
+			t.Fatalf("%s: advanced twice, to %q", what, again)
+		}
+		w.advance = nil
+		return want
+	}
+	after := check("booking", before)
+	if _, err := s.CancelBooking(watched, hash, outboxNow.Add(time.Minute), func(*booking.Booking) error { return nil }); err != nil {
+		t.Fatal(err)
+	}
+	check("cancellation", after)
+	// A refused write tells nothing.
+	if _, err := s.CancelBooking(watched, hash, outboxNow.Add(2*time.Minute), func(*booking.Booking) error { return nil }); err == nil {
+		t.Fatal("cancelled twice")
+	}
+	if w.advance != nil {
+		t.Fatal("a refused cancellation told the watcher")
+	}
+}

@@ -41,10 +41,20 @@ func (ch *Changes) Note(next echo.HandlerFunc) echo.HandlerFunc {
 		// Before the answer goes out, so a client that reads the answer
 		// and asks again is served afresh; and at the end, for an answer
 		// that wrote nothing.
-		c.Response().Before(func() { ch.writes.Add(1) })
-		defer ch.writes.Add(1)
+		c.Response().Before(func() { ch.count(c) })
+		defer ch.count(c)
 		return next(c)
 	}
+}
+
+// count counts one write of c's, through its commitWatch when it has one
+// (Versions.Watch).
+func (ch *Changes) count(c echo.Context) {
+	if w, ok := c.Get(commitWatchKey).(*commitWatch); ok && w.vs.changes == ch {
+		w.count(ch)
+		return
+	}
+	ch.writes.Add(1)
 }
 
 // Stamp is when and at which write count a copy was read.

@@ -320,7 +320,7 @@ func (h *Handler) Book(c echo.Context) error {
 		}
 	} else {
 		var token string
-		if _, token, err = h.svc.Book(ctx, req, form.Key); err == nil {
+		if _, token, err = h.svc.Book(h.versions.WatchFrom(ctx, c), req, form.Key); err == nil {
 			return c.Redirect(http.StatusSeeOther, "/manage/"+token+"/confirmation"+embedQuery(c))
 		}
 	}

@@ -178,7 +178,7 @@ func (h *Handler) Cancel(c echo.Context) error {
 	if awaitsConfirmation(b) {
 		return c.Redirect(http.StatusSeeOther, "/manage/"+token)
 	}
-	_, err = h.svc.Cancel(c.Request().Context(), token)
+	_, err = h.svc.Cancel(h.versions.Watch(c), token)
 	switch booking.ErrorCode(err) {
 	case "":
 		return c.Redirect(http.StatusSeeOther, "/manage/"+token+"?done=cancelled")
