@@ -322,10 +322,11 @@ func parseConfig(name string, args []string, getenv func(string) string, stderr 
 // tenth more server CPU per request in the mixed load. Built static, as
 // make build and the Dockerfile build it, the process no longer maps the
 // C library, 1.5–2 MiB of its resident memory; that room went to the
-// heap: 26 MiB with GC_PERCENT 200, so that the limit, not the growth
+// heap: 25 MiB with GC_PERCENT 200, so that the limit, not the growth
 // over the live heap, starts a collection. make bench measured the mixed
-// load at 0.51× against 0.47× (24 MiB and 100), the steady peak at
-// 39.8 MiB and the burst at 57.1 MiB; 25 MiB gave 0.49× and 38.7 MiB.
+// load at 0.51× and 0.50× (0.47× with 24 MiB and 100), the steady peak at
+// 39.1 and 38.8 MiB and the burst at 57.8 and 56.3 MiB; 26 MiB gave 0.51×
+// but 39.8 MiB, too close to the 40 MiB target.
 // minMemoryLimit refuses a limit the collector would spend all its time
 // defending.
 //
@@ -336,7 +337,7 @@ func parseConfig(name string, args []string, getenv func(string) string, stderr 
 // it, the memory limit bounds the heap either way.
 const (
 	defaultGCPercent   = "200"
-	defaultMemoryLimit = "26MiB"
+	defaultMemoryLimit = "25MiB"
 	minMemoryLimit     = 16 << 20
 )
 

@@ -112,7 +112,7 @@ func TestMemoryLimit(t *testing.T) {
 		args []string
 		want int64
 	}{
-		{"default", nil, nil, 26 << 20},
+		{"default", nil, nil, 25 << 20},
 		{"in GiB", []string{"MEMORY_LIMIT", "1GiB"}, nil, 1 << 30},
 		{"in bytes", []string{"MEMORY_LIMIT", "20000000"}, nil, 20000000},
 		{"off", []string{"MEMORY_LIMIT", "0"}, nil, 0},
