@@ -144,8 +144,8 @@ func (vs *Versions) Watch(c echo.Context) context.Context {
 	return vs.WatchFrom(c.Request().Context(), c)
 }
 
-// WatchFrom is Watch deriving the write's context from ctx, one of c's
-// request.
+// WatchFrom is Watch deriving the write's context from ctx, a context of
+// c's request.
 func (vs *Versions) WatchFrom(ctx context.Context, c echo.Context) context.Context {
 	if vs == nil {
 		return ctx
@@ -172,9 +172,11 @@ func (w *commitWatch) Committed(advance func(string) (string, time.Time, bool)) 
 // count counts one of the request's writes in ch, and brings the latest
 // version forward by the write when that version was fresh just before:
 // read (or brought forward) at the count before this one. It keeps the
-// time of its reading, after which Get reads afresh. The counts of watched writes are made one at
-// a time, so two cannot each find the other's missing; a write counted
-// without a watch leaves the version stale, as before.
+// time of its reading, VersionTTL after which Get reads afresh. Watched
+// writes are counted one at a time, so two cannot each find the other's
+// change missing; a write counted without a watch leaves the version
+// stale, as before. A version read since the write's first count shows
+// it already, and is only brought to the second.
 func (w *commitWatch) count(ch *Changes) {
 	vs := w.vs
 	vs.advancing.Lock()
