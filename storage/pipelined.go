@@ -87,7 +87,7 @@ func (t *pipelinedTx) QueryRow(ctx context.Context, sql string, args ...any) pgx
 // is a query sends the BEGIN on its own.
 func (t *pipelinedTx) Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error) {
 	if !t.begun {
-		if _, err := t.Exec(ctx, "BEGIN"); err != nil {
+		if err := t.SendBatch(ctx, &pgx.Batch{}).Close(); err != nil { // the BEGIN alone
 			return nil, err
 		}
 	}
